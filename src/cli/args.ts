@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import type { Override } from '../config/load.ts';
+import { MockwaveError } from '../errors/catalog.ts';
+
+export const USAGE = `Usage: mockwave [config-file] [options]
+
+A mock real-time backend: a WebSocket server that streams realistic data.
+With no configuration it serves a demo (ticker and notifications) on ws://localhost:3000/ws.
+
+Options:
+  -c, --config <file>       configuration file, YAML or JSON (also the first argument)
+      --preset <name>       built-in starting point: guide (default)
+  -p, --port <n>            port for WebSocket and admin HTTP (default 3000; 0 picks a free port)
+  -H, --host <host>         interface to bind (default: every interface)
+      --seed <n>            make generated data and random intervals reproducible
+      --log-format <fmt>    text (default) or json
+      --log-level <level>   debug, info (default), warn, error or silent
+      --log-traffic         log every client message and broadcast
+      --print-config        print the resolved configuration as JSON and exit
+  -h, --help                show this help
+  -v, --version             show the version
+
+Environment: PORT, HOST, WEBSOCKET_ENABLED, WEBSOCKET_PATH, WEBSOCKET_MOCK_EVENTS,
+WEBSOCKET_HEARTBEAT_INTERVAL, WEBSOCKET_MAX_PAYLOAD, WEBSOCKET_PROXY_ENABLED, WEBSOCKET_PROXY_ROUTES,
+MOCKWAVE_CONFIG, MOCKWAVE_PRESET, MOCKWAVE_SEED, MOCKWAVE_LOG_FORMAT, MOCKWAVE_LOG_LEVEL.
+Also read from .env, .env.<NODE_ENV> and .env.local in the working directory.`;
+
+export interface CliArgs {
+  readonly help: boolean;
+  readonly version: boolean;
+  readonly printConfig: boolean;
+  readonly configFile: string | undefined;
+  readonly preset: string | undefined;
+  readonly overrides: Override[];
+}
+
+function numberFlag(flag: string, text: string): number | string {
+  return /^-?\d+$/.test(text) ? Number(text) : text;
+}
+
+/** Parses argv (without node and script); throws MW_USAGE with the exact problem. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        preset: { type: 'string' },
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string', short: 'H' },
+        seed: { type: 'string' },
+        'log-format': { type: 'string' },
+        'log-level': { type: 'string' },
+        'log-traffic': { type: 'boolean' },
+        'print-config': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (error) {
+    throw new MockwaveError('MW_USAGE', (error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new MockwaveError('MW_USAGE', `Expected at most one configuration file, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (values.config !== undefined && positionals.length === 1) {
+    throw new MockwaveError('MW_USAGE', `Give the configuration file once: either as an argument (${positionals[0]}) or with --config (${values.config})`);
+  }
+  const overrides: Override[] = [];
+  if (values.port !== undefined) overrides.push({ path: ['port'], value: numberFlag('--port', values.port), source: '--port' });
+  if (values.host !== undefined) overrides.push({ path: ['host'], value: values.host, source: '--host' });
+  if (values.seed !== undefined) overrides.push({ path: ['seed'], value: numberFlag('--seed', values.seed), source: '--seed' });
+  if (values['log-format'] !== undefined) overrides.push({ path: ['log', 'format'], value: values['log-format'], source: '--log-format' });
+  if (values['log-level'] !== undefined) overrides.push({ path: ['log', 'level'], value: values['log-level'], source: '--log-level' });
+  if (values['log-traffic'] === true) overrides.push({ path: ['log', 'traffic'], value: true, source: '--log-traffic' });
+  return {
+    help: values.help === true,
+    version: values.version === true,
+    printConfig: values['print-config'] === true,
+    configFile: values.config ?? positionals[0],
+    preset: values.preset,
+    overrides,
+  };
+}

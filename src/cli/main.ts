@@ -1,0 +1,87 @@
+/**
+ * The `mockwave` command: parse flags, load the configuration from every source, start, and stop
+ * gracefully on SIGINT / SIGTERM. Exit codes: 0 after a clean stop, 1 when the server cannot run,
+ * 2 for a usage or configuration error (nothing was started).
+ */
+import { loadConfig } from '../config/load.ts';
+import { isMockwaveError } from '../errors/catalog.ts';
+import { createMockServer, type MockServer } from '../server/mock-server.ts';
+import { VERSION } from '../version.ts';
+import { parseCliArgs, USAGE } from './args.ts';
+import { banner } from './banner.ts';
+
+export interface CliIo {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+/** Runs until the server is stopped; resolves with the exit code. */
+export async function main(io: CliIo, onStarted?: (server: MockServer) => void): Promise<number> {
+  const fail = (error: unknown): number => {
+    if (isMockwaveError(error)) {
+      io.stderr.write(`mockwave: ${error.message}\n`);
+      if (error.code === 'MW_USAGE') io.stderr.write(`Run mockwave --help for usage.\n`);
+      return error.code === 'MW_LISTEN_FAILED' ? 1 : 2;
+    }
+    io.stderr.write(`mockwave: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  };
+
+  let server: MockServer;
+  let files: readonly string[];
+  try {
+    const args = parseCliArgs(io.argv);
+    if (args.help) {
+      io.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (args.version) {
+      io.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    const loaded = loadConfig({ cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides });
+    if (args.printConfig) {
+      io.stdout.write(`${JSON.stringify(loaded.config, null, 2)}\n`);
+      return 0;
+    }
+    files = loaded.files;
+    server = createMockServer(loaded.config);
+  } catch (error) {
+    return fail(error);
+  }
+
+  try {
+    const info = await server.start();
+    if (server.config.log.level !== 'silent') io.stdout.write(`${banner(info, files)}\n`);
+  } catch (error) {
+    return fail(error);
+  }
+  onStarted?.(server);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        io.stderr.write(`mockwave: ${signal} again, exiting without waiting\n`);
+        resolve(130);
+        return;
+      }
+      stopping = true;
+      server.logger.info(`Received ${signal}, shutting down: closing ${server.stats().connectedClients} client(s)`);
+      server.stop().then(
+        () => {
+          server.logger.info('Stopped');
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve(0);
+        },
+        (error: unknown) => resolve(fail(error)),
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * Assembles the configuration from every source, later wins: built-in defaults < preset < config file <
+ * .env files < environment < CLI flags. Every problem from every source is reported together, and nothing
+ * is returned unless the whole configuration is valid.
+ */
+import { resolve } from 'node:path';
+import { applyEnv, pathKey, type Env } from './env.ts';
+import { readConfigFile, readDotenvFiles } from './files.ts';
+import { deepMerge, setIn, type Patch } from './merge.ts';
+import { PRESETS, PRESET_NAMES, type PresetName } from './presets.ts';
+import type { MockwaveConfig } from './schema.ts';
+import { checkConfig, configError } from './validate.ts';
+
+/** One value from the command line, with the flag that set it (for error messages). */
+export interface Override {
+  readonly path: readonly (string | number)[];
+  readonly value: unknown;
+  readonly source: string;
+}
+
+export interface LoadOptions {
+  /** Where `.env` files are looked for; default: the process's working directory. */
+  readonly cwd?: string;
+  /** The process environment; default: process.env. */
+  readonly env?: Env;
+  /** A config file (YAML or JSON); default: $MOCKWAVE_CONFIG, else none. */
+  readonly configFile?: string;
+  /** A preset name; default: $MOCKWAVE_PRESET, else the file's `preset`, else `guide`. */
+  readonly preset?: string;
+  readonly overrides?: readonly Override[];
+}
+
+export interface LoadedConfig {
+  readonly config: MockwaveConfig;
+  readonly preset: PresetName;
+  /** Files that contributed, in the order applied. */
+  readonly files: readonly string[];
+}
+
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const processEnv = options.env ?? process.env;
+  const dotenv = readDotenvFiles(cwd, processEnv['NODE_ENV']);
+  const env: Env = { ...dotenv.vars, ...processEnv };
+  const files = [...dotenv.files];
+
+  const configPath = options.configFile ?? env['MOCKWAVE_CONFIG'];
+  const fromFile: Patch = configPath === undefined || configPath === '' ? {} : readConfigFile(resolve(cwd, configPath));
+  if (configPath !== undefined && configPath !== '') files.unshift(resolve(cwd, configPath));
+
+  const preset = options.preset ?? env['MOCKWAVE_PRESET'] ?? (typeof fromFile['preset'] === 'string' ? fromFile['preset'] : 'guide');
+  if (!(PRESET_NAMES as readonly string[]).includes(preset)) {
+    throw configError([`preset: expected one of ${PRESET_NAMES.map((p) => JSON.stringify(p)).join(', ')}, got "${preset}"`]);
+  }
+
+  const raw = deepMerge(PRESETS[preset as PresetName], fromFile) as Patch;
+  const provenance = new Map<string, string>();
+  const problems = applyEnv(raw, env, provenance);
+  for (const override of options.overrides ?? []) {
+    setIn(raw, override.path, override.value);
+    provenance.set(pathKey(override.path), override.source);
+  }
+  const checked = checkConfig(raw, provenance);
+  if (!checked.ok) problems.push(...checked.problems);
+  if (problems.length > 0 || !checked.ok) throw configError(problems);
+  return { config: checked.config, preset: preset as PresetName, files };
+}

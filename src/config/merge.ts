@@ -1,0 +1,38 @@
+/** A configuration before validation: plain JSON-like data from presets, files, env and flags. */
+export type Patch = Record<string, unknown>;
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Later wins: objects merge key by key, everything else (arrays included) is replaced whole. */
+export function deepMerge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return structuredClone(base);
+  if (!isPlainObject(base) || !isPlainObject(over)) return structuredClone(over);
+  const out: Patch = structuredClone(base);
+  for (const [key, value] of Object.entries(over)) out[key] = deepMerge(out[key], value);
+  return out;
+}
+
+export function getIn(target: unknown, path: readonly (string | number)[]): unknown {
+  let node = target;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
+}
+
+/** Sets a value, creating objects (or arrays, before a numeric key) on the way. */
+export function setIn(target: Patch, path: readonly (string | number)[], value: unknown): void {
+  let node: Record<string | number, unknown> = target;
+  path.forEach((key, i) => {
+    if (i === path.length - 1) {
+      node[key] = value;
+      return;
+    }
+    const next = node[key];
+    if (next === null || typeof next !== 'object') node[key] = typeof path[i + 1] === 'number' ? [] : {};
+    node = node[key] as Record<string | number, unknown>;
+  });
+}

@@ -1,0 +1,155 @@
+/**
+ * The one configuration schema: the source of the TypeScript types, the defaults, the validation and the
+ * published JSON Schema (`schema/mockwave.schema.json`). The same schema validates a config file, the
+ * environment, CLI flags and the library API, so the same JSON works everywhere.
+ */
+import { z } from 'zod';
+import { DIALECT_NAMES } from '../dialects/index.ts';
+import { LEVELS as LOG_LEVELS } from '../log/logger.ts';
+import { issueMessage } from './issues.ts';
+import { PRESET_NAMES } from './preset-names.ts';
+import { GENERATOR_NAMES, GENERATOR_TABLE } from '../streams/generators/index.ts';
+
+export const LOG_FORMATS = ['text', 'json'] as const;
+
+/**
+ * Cross-field checks run even when a sibling field failed, so a user sees every problem in one pass. They
+ * guard every shape they read, since the value may be partly invalid.
+ */
+const ALWAYS = { when: () => true };
+
+const RANGE = /^\s*(\d+)\s*-\s*(\d+)\s*$/;
+
+/** A fixed interval in ms, or a random range "2000-5000" drawn uniformly before every tick. */
+export const intervalSchema = z
+  .union([z.number().int().min(0), z.string().regex(RANGE)], {
+    error: 'expected a number of ms >= 0 or a range like "2000-5000"',
+  })
+  .superRefine((value, ctx) => {
+    if (typeof value !== 'string') return;
+    const [, lo, hi] = RANGE.exec(value) ?? [];
+    if (Number(lo) > Number(hi)) ctx.addIssue({ code: 'custom', message: `range "${value}" has its minimum above its maximum` });
+    if (Number(hi) === 0) ctx.addIssue({ code: 'custom', message: 'a range must allow an interval above 0' });
+  })
+  .describe('Milliseconds between ticks (0 or absent: on demand only), or a range "min-max" drawn per tick.');
+
+export const streamSchema = z
+  .strictObject({
+    name: z.string().min(1).max(256).describe('Stream name; clients subscribe to it (the guide calls it an event).'),
+    interval: intervalSchema.optional(),
+    data: z.unknown().optional().describe('The payload sent with every message of this stream (or use `generator`).'),
+    generator: z.enum(GENERATOR_NAMES).optional().describe('Built-in generator producing the payload instead of `data`.'),
+    options: z.record(z.string(), z.unknown()).optional().describe("Options of the stream's generator."),
+    topic: z.string().min(1).max(256).optional().describe('Topic the stream publishes to (default: its name).'),
+    messageType: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The `type` that typed envelopes (cerberus) put on this stream\'s messages (default: "event").'),
+    condition: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Expression deciding per subscriber whether a tick is delivered (accepted and validated; evaluated once rules land).'),
+  })
+  .superRefine((stream, ctx) => {
+    const hasData = stream.data !== undefined;
+    const generator = typeof stream.generator === 'string' ? GENERATOR_TABLE[stream.generator] : undefined;
+    if (!hasData && stream.generator === undefined) ctx.addIssue({ code: 'custom', path: ['data'], message: 'is required (or name a `generator`)' });
+    if (hasData && stream.generator !== undefined) ctx.addIssue({ code: 'custom', path: ['data'], message: 'give either `data` or `generator`, not both' });
+    if (stream.options !== undefined && stream.generator === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['options'], message: 'options are for a `generator`; this stream has none' });
+    }
+    if (generator !== undefined) {
+      const result = (generator.options as z.ZodType).safeParse(stream.options ?? {}, { error: issueMessage });
+      if (!result.success) {
+        for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: ['options', ...issue.path] } as never);
+      }
+    }
+  }, ALWAYS);
+
+const pathSchema = z
+  .string()
+  .regex(/^\/[^\s?#]*$/, { message: 'expected a path starting with "/" (no spaces, query or fragment)' });
+
+export const endpointSchema = z
+  .strictObject({
+    path: pathSchema.describe('WebSocket path. A trailing "*" matches every path with that prefix ("/*" matches all).'),
+    dialect: z.enum(DIALECT_NAMES).default('guide').describe('Wire format of the endpoint.'),
+    streams: z.array(streamSchema).default([]),
+  })
+  .superRefine((endpoint, ctx) => {
+    const seen = new Map<string, number>();
+    (Array.isArray(endpoint.streams) ? endpoint.streams : []).forEach((stream, index) => {
+      if (typeof stream?.name !== 'string') return;
+      const first = seen.get(stream.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['streams', index, 'name'], message: `duplicate stream name "${stream.name}" (also streams[${first}])` });
+      } else seen.set(stream.name, index);
+    });
+  }, ALWAYS);
+
+export const proxyRouteSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'expected letters, digits, "_", "." or "-"' }),
+  url: z.url({ protocol: /^wss?$/, error: 'expected a ws:// or wss:// URL' }),
+});
+
+const websocketSchema = z.strictObject({
+  enabled: z.boolean().default(true).describe('Accept WebSocket upgrades at all.'),
+  heartbeatInterval: z.number().int().min(0).default(30_000).describe('Protocol ping every N ms; a client silent until the next one is dropped. 0 turns it off.'),
+  maxPayload: z.number().int().min(1).default(10 * 1024 * 1024).describe('Largest client message in bytes; larger closes with 1009.'),
+  maxBufferedBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024)
+    .describe('Outgoing bytes a client may have queued before broadcasts to it are dropped (and counted).'),
+});
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Path or URL of the JSON Schema, for editors.'),
+    preset: z.enum(PRESET_NAMES).optional().describe('Built-in starting point merged under this file.'),
+    seed: z.number().int().optional().describe('Makes generators and random intervals reproducible.'),
+    port: z.number().int().min(0).max(65535).default(3000).describe('HTTP and WebSocket port (0 picks a free port).'),
+    host: z.string().min(1).optional().describe('Interface to bind; absent binds every interface.'),
+    websocket: websocketSchema.prefault({}),
+    endpoints: z.array(endpointSchema).default([]),
+    proxy: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        routes: z.array(proxyRouteSchema).default([]),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({
+        format: z.enum(LOG_FORMATS).default('text'),
+        level: z.enum(LOG_LEVELS).default('info'),
+        traffic: z.boolean().default(false).describe('Log every client message and every broadcast at info level.'),
+      })
+      .prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    (Array.isArray(config.endpoints) ? config.endpoints : []).forEach((endpoint, index) => {
+      if (typeof endpoint?.path !== 'string') return;
+      const first = seen.get(endpoint.path);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['endpoints', index, 'path'], message: `duplicate endpoint path "${endpoint.path}" (also endpoints[${first}])` });
+      } else seen.set(endpoint.path, index);
+    });
+    const routes = new Map<string, number>();
+    (Array.isArray(config.proxy?.routes) ? config.proxy.routes : []).forEach((route, index) => {
+      if (typeof route?.name !== 'string') return;
+      const first = routes.get(route.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['proxy', 'routes', index, 'name'], message: `duplicate route name "${route.name}" (also routes[${first}])` });
+      } else routes.set(route.name, index);
+    });
+  }, ALWAYS);
+
+export type MockwaveConfig = z.output<typeof configSchema>;
+export type MockwaveConfigInput = z.input<typeof configSchema>;
+export type EndpointConfig = z.output<typeof endpointSchema>;
+export type StreamConfig = z.output<typeof streamSchema>;
+export type ProxyRouteConfig = z.output<typeof proxyRouteSchema>;

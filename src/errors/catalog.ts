@@ -1,0 +1,61 @@
+/**
+ * The one error catalog. Every error mockwave reports to a user (config problem, protocol error, admin
+ * failure, refused handshake) has a stable code here. `docs/errors.md` documents each code and a test keeps
+ * the two in sync, so a code never appears in the wild without an explanation.
+ */
+export interface ErrorSpec {
+  /** One sentence: when this error happens. Mirrored in docs/errors.md. */
+  readonly summary: string;
+  /** HTTP status for admin responses and refused upgrades. */
+  readonly httpStatus?: number;
+  /** WebSocket close code when the error ends a connection. */
+  readonly closeCode?: number;
+}
+
+export const ERROR_CATALOG = {
+  MW_CONFIG_INVALID: { summary: 'The configuration failed validation; every problem is listed with its path.', httpStatus: 400 },
+  MW_CONFIG_FILE_UNREADABLE: { summary: 'A configuration file named on the command line or in MOCKWAVE_CONFIG could not be read.' },
+  MW_CONFIG_FILE_SYNTAX: { summary: 'A configuration or .env file is not valid YAML or JSON.' },
+  MW_USAGE: { summary: 'The command line could not be parsed (unknown flag, missing value).' },
+  MW_INVALID_JSON: { summary: 'A client sent text that is not valid JSON on an endpoint whose dialect expects JSON.' },
+  MW_INVALID_MESSAGE: { summary: 'A client message is valid JSON but not of the shape the dialect expects (not an object, missing or wrong-typed field).' },
+  MW_UNKNOWN_MESSAGE_TYPE: { summary: "A client message's `type` is not one the dialect knows." },
+  MW_UNKNOWN_EVENT: { summary: 'A client subscribed to, unsubscribed from or requested a stream the endpoint does not have.' },
+  MW_BINARY_NOT_SUPPORTED: { summary: 'A client sent a binary frame to an endpoint whose dialect expects JSON text.' },
+  MW_UNKNOWN_ENDPOINT: { summary: 'A WebSocket upgrade asked for a path where no endpoint is configured.', httpStatus: 404 },
+  MW_WEBSOCKET_DISABLED: { summary: 'A WebSocket upgrade arrived while `websocket.enabled` is false.', httpStatus: 404 },
+  MW_SHUTTING_DOWN: { summary: 'The server is stopping: new upgrades are refused and open connections are closed.', httpStatus: 503, closeCode: 1001 },
+  MW_PAYLOAD_TOO_LARGE: { summary: 'A client message exceeded `websocket.maxPayload`; the connection is closed.', closeCode: 1009 },
+  MW_HEARTBEAT_TIMEOUT: { summary: 'A client did not answer a protocol ping before the next heartbeat and was dropped.', closeCode: 1006 },
+  MW_ADMIN_NOT_FOUND: { summary: 'No admin route matches the request path.', httpStatus: 404 },
+  MW_METHOD_NOT_ALLOWED: { summary: 'The admin route exists but not for this HTTP method.', httpStatus: 405 },
+  MW_UNKNOWN_STREAM: { summary: 'The library or admin API named a stream no endpoint has.', httpStatus: 404 },
+  MW_AMBIGUOUS_STREAM: { summary: 'The library or admin API named a stream that several endpoints have, without saying which endpoint.', httpStatus: 409 },
+  MW_NOT_RUNNING: { summary: 'An operation needs a started server (publish, stop twice is fine) and the server is not running.', httpStatus: 409 },
+  MW_ALREADY_STARTED: { summary: '`start()` was called on a server that is already started or starting.' },
+  MW_LISTEN_FAILED: { summary: 'The HTTP server could not listen (port in use, permission denied, bad host).' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export class MockwaveError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number | undefined;
+  readonly closeCode: number | undefined;
+  /** Structured details, e.g. the list of configuration problems. */
+  readonly details: readonly string[];
+
+  constructor(code: ErrorCode, message: string, options: { details?: readonly string[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MockwaveError';
+    this.code = code;
+    const spec: ErrorSpec = ERROR_CATALOG[code];
+    this.httpStatus = spec.httpStatus;
+    this.closeCode = spec.closeCode;
+    this.details = options.details ?? [];
+  }
+}
+
+export function isMockwaveError(value: unknown, code?: ErrorCode): value is MockwaveError {
+  return value instanceof MockwaveError && (code === undefined || value.code === code);
+}

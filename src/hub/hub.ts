@@ -1,0 +1,74 @@
+/**
+ * Topic -> subscribers, and fan-out. A broadcast arrives already encoded: the same bytes go to every
+ * subscriber, so the cost per subscriber is one socket write.
+ */
+import type { Peer } from './peer.ts';
+
+export class Hub {
+  #topics = new Map<string, Set<Peer>>();
+  /** Peers that receive every topic (cerberus and raw clients before they subscribe). */
+  #everything = new Set<Peer>();
+
+  subscribe(peer: Peer, topic: string): boolean {
+    let set = this.#topics.get(topic);
+    if (set === undefined) {
+      set = new Set();
+      this.#topics.set(topic, set);
+    }
+    if (set.has(peer)) return false;
+    set.add(peer);
+    peer.subscriptions.add(topic);
+    return true;
+  }
+
+  unsubscribe(peer: Peer, topic: string): boolean {
+    const set = this.#topics.get(topic);
+    peer.subscriptions.delete(topic);
+    if (set === undefined || !set.delete(peer)) return false;
+    if (set.size === 0) this.#topics.delete(topic);
+    return true;
+  }
+
+  receiveEverything(peer: Peer, on: boolean): void {
+    if (on) this.#everything.add(peer);
+    else this.#everything.delete(peer);
+  }
+
+  remove(peer: Peer): void {
+    this.#everything.delete(peer);
+    for (const topic of [...peer.subscriptions]) this.unsubscribe(peer, topic);
+  }
+
+  /** How many peers a message on these topics would reach. */
+  audience(topics: readonly string[]): number {
+    if (topics.length === 1) return (this.#topics.get(topics[0] as string)?.size ?? 0) + this.#everything.size;
+    return this.#collect(topics).size;
+  }
+
+  subscribers(topic: string): ReadonlySet<Peer> {
+    return this.#topics.get(topic) ?? new Set();
+  }
+
+  /** Sends one encoded message to everyone on these topics, each peer once; returns how many got it. */
+  broadcast(topics: readonly string[], frame: Buffer): number {
+    let sent = 0;
+    if (topics.length === 1) {
+      // The common case needs no de-duplication: a peer is either in #everything or in topic sets.
+      const set = this.#topics.get(topics[0] as string);
+      if (set !== undefined) for (const peer of set) if (peer.offer(frame)) sent++;
+      for (const peer of this.#everything) if (peer.offer(frame)) sent++;
+      return sent;
+    }
+    for (const peer of this.#collect(topics)) if (peer.offer(frame)) sent++;
+    return sent;
+  }
+
+  #collect(topics: readonly string[]): Set<Peer> {
+    const all = new Set<Peer>(this.#everything);
+    for (const topic of topics) {
+      const set = this.#topics.get(topic);
+      if (set !== undefined) for (const peer of set) all.add(peer);
+    }
+    return all;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * What logic sees of a connection. Hub, streams and endpoints talk to a Peer; only the transport knows it
+ * is a `ws` socket underneath.
+ */
+export interface PeerCounters {
+  messagesIn: number;
+  messagesOut: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Broadcast messages skipped because the client was not reading fast enough. */
+  dropped: number;
+}
+
+export interface Peer {
+  readonly id: string;
+  /** Path of the endpoint the client connected to. */
+  readonly endpoint: string;
+  /** The exact path and query the client asked for. */
+  readonly url: string;
+  readonly remoteAddress: string;
+  readonly connectedAt: number;
+  readonly subscriptions: Set<string>;
+  readonly counters: PeerCounters;
+  /** Sends one text message now. */
+  send(text: string | Buffer): void;
+  /** Sends a broadcast message unless the client is too far behind; false when it was dropped. */
+  offer(frame: Buffer): boolean;
+  close(code: number, reason: string): void;
+  terminate(): void;
+}
+
+export function newCounters(): PeerCounters {
+  return { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, dropped: 0 };
+}

@@ -1,0 +1,196 @@
+/**
+ * One endpoint at run time: its dialect, hub and streams, and what each client command does. It sees peers
+ * and encoded text, never a socket.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { EndpointConfig } from '../config/schema.ts';
+import { DIALECT_TABLE, type Command, type ServerMessage, type WireDialect } from '../dialects/index.ts';
+import { clip } from '../dialects/types.ts';
+import { Hub } from '../hub/hub.ts';
+import type { Peer } from '../hub/peer.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Emission } from '../streams/emission.ts';
+import type { GeneratorContext } from '../streams/generators/index.ts';
+import { parseInterval } from '../streams/interval.ts';
+import { createProducer } from '../streams/payload.ts';
+import { Stream, type StreamSink } from '../streams/stream.ts';
+import type { Acceptor, Connection } from '../transport/transport.ts';
+import type { Clock } from '../util/clock.ts';
+
+export interface EndpointContext extends GeneratorContext {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Log every client message and broadcast at info level (cerberus users expect these lines). */
+  readonly logTraffic: boolean;
+  readonly totalClients: () => number;
+}
+
+export class Endpoint implements Acceptor, StreamSink {
+  readonly endpoint: string;
+  readonly config: EndpointConfig;
+  readonly dialect: WireDialect;
+  readonly hub = new Hub();
+  readonly streams = new Map<string, Stream>();
+  readonly peers = new Set<Peer>();
+  /** Topic -> the streams publishing to it, for subscribe checks and snapshots. */
+  readonly #topics = new Map<string, Stream[]>();
+  readonly #topicLists = new Map<Stream, readonly string[]>();
+  readonly #context: EndpointContext;
+
+  constructor(config: EndpointConfig, context: EndpointContext) {
+    this.endpoint = config.path;
+    this.config = config;
+    this.dialect = DIALECT_TABLE[config.dialect];
+    this.#context = context;
+    for (const definition of config.streams) {
+      const stream = new Stream({
+        name: definition.name,
+        topic: definition.topic ?? definition.name,
+        messageType: definition.messageType ?? 'event',
+        interval: parseInterval(definition.interval),
+        produce: createProducer(definition, context),
+        clock: context.clock,
+        random: context.random,
+        sink: this,
+        onError: (s, error) => context.logger.error(`Stream ${s.name} failed to tick: ${(error as Error).message}`, { stream: s.name }),
+      });
+      this.streams.set(stream.name, stream);
+      const list = this.#topics.get(stream.topic) ?? [];
+      list.push(stream);
+      this.#topics.set(stream.topic, list);
+      this.#topicLists.set(stream, [stream.topic]);
+    }
+  }
+
+  start(): void {
+    for (const stream of this.streams.values()) stream.start();
+  }
+
+  stop(): void {
+    for (const stream of this.streams.values()) stream.stop();
+  }
+
+  // --- connections -------------------------------------------------------------------------------------
+
+  accept(peer: Peer, _request: IncomingMessage): Connection {
+    const { logger, clock } = this.#context;
+    this.peers.add(peer);
+    this.hub.receiveEverything(peer, this.dialect.receivesAllUntilSubscribed);
+    logger.info(`Client connected: ${peer.id} (Total: ${this.#context.totalClients()})`, { clientId: peer.id, endpoint: this.endpoint, remoteAddress: peer.remoteAddress });
+    this.#say(peer, { kind: 'connected', clientId: peer.id, at: clock.now() });
+    return {
+      onMessage: (data, isBinary) => this.#handle(peer, this.dialect.decode(data, isBinary)),
+      onClose: (code, reason) => {
+        this.peers.delete(peer);
+        this.hub.remove(peer);
+        logger.info(`Client disconnected: ${peer.id} (code ${code}${reason === '' ? '' : `, ${reason}`}) (Total: ${this.#context.totalClients()})`, {
+          clientId: peer.id,
+          endpoint: this.endpoint,
+          code,
+          reason,
+        });
+      },
+    };
+  }
+
+  #say(peer: Peer, message: ServerMessage): void {
+    const text = this.dialect.encode(message);
+    if (text !== undefined) peer.send(text);
+  }
+
+  #fail(peer: Peer, command: Extract<Command, { kind: 'invalid' }>): void {
+    this.#context.logger.warn(`Client ${peer.id}: ${command.error}`, { clientId: peer.id, endpoint: this.endpoint, code: command.code });
+    this.#say(peer, { kind: 'error', code: command.code, error: command.error, at: this.#context.clock.now() });
+  }
+
+  #unknownTopic(topic: string): Extract<Command, { kind: 'invalid' }> | undefined {
+    if (!this.dialect.rejectsUnknownTopics || this.#topics.has(topic)) return undefined;
+    return { kind: 'invalid', code: 'MW_UNKNOWN_EVENT', error: `Unknown event: ${clip(topic)}` };
+  }
+
+  #handle(peer: Peer, command: Command): void {
+    const { logger, clock } = this.#context;
+    if (this.#context.logTraffic) logger.info(`Message from ${peer.id}: ${command.kind}`, { clientId: peer.id, endpoint: this.endpoint });
+    switch (command.kind) {
+      case 'invalid':
+        return this.#fail(peer, command);
+      case 'ping':
+        return this.#say(peer, { kind: 'pong', clientId: peer.id, echo: command.echo, at: clock.now() });
+      case 'request': {
+        const unknown = this.#unknownTopic(command.topic);
+        if (unknown !== undefined) return this.#fail(peer, unknown);
+        for (const stream of this.#topics.get(command.topic) ?? []) {
+          for (const emission of stream.render()) this.#say(peer, { kind: 'response', stream: stream.name, data: emission.data, at: clock.now() });
+        }
+        return;
+      }
+      case 'subscribe': {
+        for (const topic of command.topics) {
+          const unknown = this.#unknownTopic(topic);
+          if (unknown !== undefined) {
+            this.#fail(peer, unknown);
+            continue;
+          }
+          this.hub.subscribe(peer, topic);
+          this.hub.receiveEverything(peer, false);
+          logger.debug(`Client ${peer.id} subscribed to ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
+          this.#say(peer, { kind: 'subscribed', topics: [topic], at: clock.now() });
+          if (this.dialect.sendsSnapshotOnSubscribe) this.#snapshot(peer, topic);
+        }
+        return;
+      }
+      case 'unsubscribe': {
+        for (const topic of command.topics) {
+          const unknown = this.#unknownTopic(topic);
+          if (unknown !== undefined) {
+            this.#fail(peer, unknown);
+            continue;
+          }
+          this.hub.unsubscribe(peer, topic);
+          logger.debug(`Client ${peer.id} unsubscribed from ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
+          this.#say(peer, { kind: 'unsubscribed', topics: [topic], at: clock.now() });
+        }
+        if (peer.subscriptions.size === 0 && this.dialect.receivesAllUntilSubscribed) this.hub.receiveEverything(peer, true);
+        return;
+      }
+      case 'message':
+        logger.debug(`Client ${peer.id} sent a message no rule handles`, { clientId: peer.id, endpoint: this.endpoint });
+        return;
+    }
+  }
+
+  #snapshot(peer: Peer, topic: string): void {
+    const at = this.#context.clock.now();
+    for (const stream of this.#topics.get(topic) ?? []) {
+      for (const emission of stream.current()) {
+        this.#say(peer, { kind: 'event', stream: stream.name, messageType: stream.messageType, data: emission.data, at });
+      }
+    }
+  }
+
+  // --- streams -----------------------------------------------------------------------------------------
+
+  wants(_stream: Stream): boolean {
+    return this.peers.size > 0;
+  }
+
+  deliver(stream: Stream, emissions: readonly Emission[], at: number): number {
+    let reached = 0;
+    for (const emission of emissions) {
+      const text = this.dialect.encode({ kind: 'event', stream: stream.name, messageType: stream.messageType, data: emission.data, at });
+      if (text === undefined) continue;
+      // Encoded once per tick; every subscriber is handed the same bytes.
+      const frame = Buffer.from(text);
+      const topics = emission.topics === undefined ? (this.#topicLists.get(stream) ?? [stream.topic]) : [stream.topic, ...emission.topics];
+      reached += this.hub.broadcast(topics, frame);
+    }
+    if (this.#context.logTraffic) this.#context.logger.info(`Broadcast ${stream.messageType} to ${reached} client(s)`, { stream: stream.name, endpoint: this.endpoint, reached });
+    return reached;
+  }
+
+  /** Sends a stream's message now: `data` when given, else the stream's own payload. Returns recipients. */
+  publish(stream: Stream, data?: unknown): number {
+    const emissions = data === undefined ? stream.render() : [{ data }];
+    return this.deliver(stream, emissions, this.#context.clock.now());
+  }
+}

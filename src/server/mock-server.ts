@@ -1,0 +1,221 @@
+/**
+ * The library API and the server's lifecycle: validate the configuration, build endpoints and their
+ * streams, listen, and stop gracefully. The CLI and the tests use exactly this.
+ */
+import type { IncomingMessage } from 'node:http';
+import { createAdminHandler, type WebSocketStats } from '../admin/router.ts';
+import { type MockwaveConfig, type MockwaveConfigInput } from '../config/schema.ts';
+import { validateConfig } from '../config/validate.ts';
+import { ERROR_CATALOG, MockwaveError } from '../errors/catalog.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
+import { formatInterval } from '../streams/interval.ts';
+import type { Stream } from '../streams/stream.ts';
+import { Transport, type RouteResult } from '../transport/transport.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
+import { createClientId, createRequestId } from '../util/ids.ts';
+import { createRandom } from '../util/random.ts';
+import { VERSION } from '../version.ts';
+import { Endpoint } from './endpoint.ts';
+import { createEndpointMatcher } from './routing.ts';
+
+export interface MockServerOptions {
+  /** Time source for streams, heartbeats and timestamps (a ManualClock in tests). */
+  readonly clock?: Clock;
+  /** Where log lines go; by default built from `config.log`. */
+  readonly logger?: Logger;
+  /** How long stop() waits for clients to answer the close before terminating them. */
+  readonly shutdownGraceMs?: number;
+  /** Seed for generators and interval ranges; without it every run differs. */
+  readonly seed?: number;
+}
+
+export interface EndpointInfo {
+  readonly path: string;
+  readonly dialect: string;
+  readonly url: string;
+  readonly streams: readonly { readonly name: string; readonly topic: string; readonly interval: string }[];
+}
+
+export interface StartInfo {
+  /** Base HTTP URL, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly endpoints: readonly EndpointInfo[];
+}
+
+export interface ClientInfo {
+  readonly id: string;
+  readonly endpoint: string;
+  readonly url: string;
+  readonly remoteAddress: string;
+  readonly connectedAt: string;
+  readonly subscriptions: readonly string[];
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly dropped: number;
+}
+
+export interface MockServer {
+  readonly config: MockwaveConfig;
+  readonly logger: Logger;
+  /** Listens and starts every stream; resolves with the bound URLs. */
+  start(): Promise<StartInfo>;
+  /** Closes every client with 1001, stops every timer and the HTTP server. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Sends a stream's message now (its own payload, or `data`) to its subscribers; returns how many got it. */
+  publish(stream: string, data?: unknown, options?: { readonly endpoint?: string }): number;
+  clients(): ClientInfo[];
+  stats(): WebSocketStats;
+}
+
+type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+function urlHost(host: string | undefined, bound: string): string {
+  const name = host === undefined || host === '::' || host === '0.0.0.0' ? 'localhost' : host;
+  if (name !== 'localhost' && bound.includes(':') && !name.startsWith('[')) return `[${name}]`;
+  return name;
+}
+
+export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {}, options: MockServerOptions = {}): MockServer {
+  const config = validateConfig(input);
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger({ level: config.log.level, format: config.log.format });
+  const random = createRandom(options.seed ?? config.seed);
+  const idRandom = createRandom();
+  let startedAt = clock.now();
+  let state: State = 'new';
+  let started: StartInfo | undefined;
+
+  const endpoints: Endpoint[] = [];
+  const context = {
+    clock,
+    random,
+    logger,
+    logTraffic: config.log.traffic,
+    totalClients: () => transport.peers.size,
+    serverStats: () => ({ clients: transport.peers.size, startedAt }),
+  };
+  for (const endpointConfig of config.endpoints) endpoints.push(new Endpoint(endpointConfig, context));
+  const match = createEndpointMatcher(endpoints);
+
+  const refusal = (code: 'MW_UNKNOWN_ENDPOINT' | 'MW_WEBSOCKET_DISABLED' | 'MW_SHUTTING_DOWN', message: string): { ok: false; status: number; body: unknown } => ({
+    ok: false,
+    status: ERROR_CATALOG[code].httpStatus,
+    body: { success: false, error: { code, message }, meta: { timestamp: new Date(clock.now()).toISOString(), requestId: createRequestId(clock, idRandom) } },
+  });
+
+  const route = (_request: IncomingMessage, pathname: string): RouteResult => {
+    if (!config.websocket.enabled) return refusal('MW_WEBSOCKET_DISABLED', 'WebSocket connections are disabled (websocket.enabled is false)');
+    const endpoint = match(pathname);
+    if (endpoint !== undefined) return { ok: true, acceptor: endpoint };
+    const known = endpoints.map((e) => e.endpoint).join(', ') || 'none';
+    return refusal('MW_UNKNOWN_ENDPOINT', `No WebSocket endpoint at ${pathname} (endpoints: ${known})`);
+  };
+
+  const stats = (): WebSocketStats => ({ enabled: config.websocket.enabled, connectedClients: transport.peers.size, proxyConnections: 0 });
+
+  const describe = (): unknown => ({
+    name: 'mockwave',
+    version: VERSION,
+    uptimeMs: clock.now() - startedAt,
+    endpoints: endpointInfos(started?.url),
+  });
+
+  const endpointInfos = (base: string | undefined): EndpointInfo[] =>
+    endpoints.map((e) => ({
+      path: e.endpoint,
+      dialect: e.dialect.name,
+      url: `${(base ?? '').replace(/^http/, 'ws')}${e.endpoint.endsWith('*') ? e.endpoint.slice(0, -1) : e.endpoint}`,
+      streams: [...e.streams.values()].map((s) => ({ name: s.name, topic: s.topic, interval: formatInterval(s.interval) })),
+    }));
+
+  const transport: Transport = new Transport({
+    port: config.port,
+    host: config.host,
+    maxPayload: config.websocket.maxPayload,
+    heartbeatInterval: config.websocket.heartbeatInterval,
+    maxBufferedBytes: config.websocket.maxBufferedBytes,
+    clock,
+    createId: () => createClientId(clock, idRandom),
+    route,
+    shuttingDown: () => {
+      const { status, body } = refusal('MW_SHUTTING_DOWN', 'The server is shutting down');
+      return { status, body };
+    },
+    handleRequest: createAdminHandler({ stats, describe, now: () => clock.now(), requestId: () => createRequestId(clock, idRandom) }),
+    onPeerError: (peer, error) => {
+      const code = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'MW_PAYLOAD_TOO_LARGE' : (error.code ?? 'error');
+      logger.warn(`Client ${peer.id}: ${error.message} [${code}]`, { clientId: peer.id, endpoint: peer.endpoint, code });
+    },
+  });
+
+  const findStream = (name: string, endpointPath: string | undefined): { endpoint: Endpoint; stream: Stream } => {
+    const candidates = endpoints.filter((e) => (endpointPath === undefined || e.endpoint === endpointPath) && e.streams.has(name));
+    if (candidates.length === 0) {
+      const where = endpointPath === undefined ? '' : ` on endpoint ${endpointPath}`;
+      throw new MockwaveError('MW_UNKNOWN_STREAM', `Unknown stream: ${name}${where}`);
+    }
+    if (candidates.length > 1) {
+      throw new MockwaveError('MW_AMBIGUOUS_STREAM', `Stream ${name} exists on several endpoints (${candidates.map((c) => c.endpoint).join(', ')}): say which endpoint`);
+    }
+    const endpoint = candidates[0] as Endpoint;
+    return { endpoint, stream: endpoint.streams.get(name) as Stream };
+  };
+
+  for (const e of config.endpoints) {
+    for (const s of e.streams) {
+      if (s.condition !== undefined) logger.warn(`Stream ${s.name} on ${e.path}: "condition" is validated but not evaluated yet; every subscriber receives every tick`);
+    }
+  }
+
+  return {
+    config,
+    logger,
+    async start() {
+      if (state !== 'new') throw new MockwaveError('MW_ALREADY_STARTED', `start() called on a server that is ${state}`);
+      state = 'starting';
+      let address;
+      try {
+        address = await transport.listen();
+      } catch (error) {
+        state = 'stopped';
+        throw error;
+      }
+      startedAt = clock.now();
+      for (const endpoint of endpoints) endpoint.start();
+      state = 'running';
+      const url = `http://${urlHost(config.host, address.host)}:${address.port}`;
+      started = { url, host: address.host, port: address.port, endpoints: endpointInfos(url) };
+      return started;
+    },
+    async stop() {
+      if (state === 'stopping' || state === 'stopped' || state === 'new') {
+        state = state === 'new' ? 'stopped' : state;
+        return;
+      }
+      state = 'stopping';
+      for (const endpoint of endpoints) endpoint.stop();
+      await transport.close(ERROR_CATALOG.MW_SHUTTING_DOWN.closeCode, 'Server shutting down', options.shutdownGraceMs ?? 3000);
+      state = 'stopped';
+    },
+    publish(name, data, publishOptions = {}) {
+      if (state !== 'running') throw new MockwaveError('MW_NOT_RUNNING', `publish() needs a running server (the server is ${state})`);
+      const { endpoint, stream } = findStream(name, publishOptions.endpoint);
+      return endpoint.publish(stream, data);
+    },
+    clients: () =>
+      [...transport.peers].map((peer) => ({
+        id: peer.id,
+        endpoint: peer.endpoint,
+        url: peer.url,
+        remoteAddress: peer.remoteAddress,
+        connectedAt: new Date(peer.connectedAt).toISOString(),
+        subscriptions: [...peer.subscriptions],
+        ...peer.counters,
+      })),
+    stats,
+  };
+}

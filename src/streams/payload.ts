@@ -1,0 +1,24 @@
+import { GENERATOR_TABLE } from './generators/index.ts';
+import type { GeneratorContext, Produce } from './generators/index.ts';
+import type { Emission } from './emission.ts';
+
+/** The part of a stream definition that says where its payload comes from. */
+export interface PayloadDefinition {
+  readonly name: string;
+  readonly data?: unknown;
+  readonly generator?: keyof typeof GENERATOR_TABLE | undefined;
+  readonly options?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * Builds the per-tick producer once, at load: fixed data becomes a constant emission list, a generator is
+ * created with its parsed options. Nothing on the tick path looks at the definition again.
+ */
+export function createProducer(definition: PayloadDefinition, context: GeneratorContext): Produce {
+  if (definition.generator !== undefined) {
+    const spec = GENERATOR_TABLE[definition.generator];
+    return spec.create(spec.options.parse(definition.options ?? {}) as never, context);
+  }
+  const fixed: readonly Emission[] = [{ data: definition.data }];
+  return () => fixed;
+}

@@ -1,0 +1,115 @@
+/**
+ * A running stream: owns its timer, produces a tick's emissions once and hands them to a sink that encodes
+ * and fans them out. It never sees a client or a socket.
+ */
+import type { Clock, TimerHandle } from '../util/clock.ts';
+import type { Random } from '../util/random.ts';
+import type { Emission } from './emission.ts';
+import type { Produce } from './generators/index.ts';
+import { drawInterval, type IntervalSpec } from './interval.ts';
+
+export interface StreamSink {
+  /** False when nobody would receive a tick now, so producing it can be skipped. */
+  wants(stream: Stream): boolean;
+  /** Encodes and fans out a tick; returns how many clients received it. */
+  deliver(stream: Stream, emissions: readonly Emission[], at: number): number;
+}
+
+export interface StreamOptions {
+  readonly name: string;
+  readonly topic: string;
+  readonly messageType: string;
+  readonly interval: IntervalSpec | undefined;
+  readonly produce: Produce;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly sink: StreamSink;
+  /** A tick that throws is reported here and the stream keeps its schedule. */
+  readonly onError: (stream: Stream, error: unknown) => void;
+}
+
+export class Stream {
+  readonly name: string;
+  readonly topic: string;
+  readonly messageType: string;
+  readonly interval: IntervalSpec | undefined;
+  #options: StreamOptions;
+  #timer: TimerHandle | undefined;
+  #active = false;
+  #due = 0;
+  #current: readonly Emission[] | undefined;
+  #ticks = 0;
+
+  constructor(options: StreamOptions) {
+    this.#options = options;
+    this.name = options.name;
+    this.topic = options.topic;
+    this.messageType = options.messageType;
+    this.interval = options.interval;
+  }
+
+  get ticks(): number {
+    return this.#ticks;
+  }
+
+  get running(): boolean {
+    return this.#active;
+  }
+
+  start(): void {
+    if (this.interval === undefined || this.#active) return;
+    this.#active = true;
+    this.#due = this.#options.clock.now();
+    this.#schedule();
+  }
+
+  stop(): void {
+    this.#active = false;
+    if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Produces one tick and delivers it; returns what was produced (empty when nobody wanted it). */
+  tick(): readonly Emission[] {
+    const { sink, clock } = this.#options;
+    if (!sink.wants(this)) {
+      // Nobody listens: skip the work and let the next subscriber's snapshot render fresh data.
+      this.#current = undefined;
+      return [];
+    }
+    const emissions = this.#options.produce();
+    this.#current = emissions;
+    this.#ticks += 1;
+    sink.deliver(this, emissions, clock.now());
+    return emissions;
+  }
+
+  /** The latest tick's emissions, produced now if there is none yet (a new subscriber's snapshot). */
+  current(): readonly Emission[] {
+    this.#current ??= this.#options.produce();
+    return this.#current;
+  }
+
+  /** Freshly produced emissions that do not replace the current ones (a `request`). */
+  render(): readonly Emission[] {
+    return this.#options.produce();
+  }
+
+  #schedule(): void {
+    const { clock, random } = this.#options;
+    if (this.interval === undefined) return;
+    // Aim at the ideal due time so a fixed interval does not drift; after a long stall, start afresh.
+    const now = clock.now();
+    this.#due += drawInterval(this.interval, random);
+    if (this.#due < now) this.#due = now + drawInterval(this.interval, random);
+    this.#timer = clock.setTimeout(() => {
+      this.#timer = undefined;
+      try {
+        this.tick();
+      } catch (error) {
+        this.#options.onError(this, error);
+      }
+      if (this.#active) this.#schedule();
+    }, this.#due - now);
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * One `node:http` server per port: WebSocket upgrades (ws in noServer mode), plain HTTP requests handed to
+ * the admin layer, heartbeats, payload limits and graceful close. It knows sockets, not endpoints: what to
+ * do with a connection is decided by the `route` callback it is given.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData } from 'ws';
+import { MockwaveError } from '../errors/catalog.ts';
+import type { Peer } from '../hub/peer.ts';
+import type { Clock, TimerHandle } from '../util/clock.ts';
+import { refuseUpgrade } from './handshake.ts';
+import { WsPeer } from './ws-peer.ts';
+
+export interface Connection {
+  onMessage(data: Buffer, isBinary: boolean): void;
+  onClose(code: number, reason: string): void;
+}
+
+export interface Acceptor {
+  /** Path of the endpoint that takes the connection (for the peer's record). */
+  readonly endpoint: string;
+  accept(peer: Peer, request: IncomingMessage): Connection;
+}
+
+export type RouteResult = { readonly ok: true; readonly acceptor: Acceptor } | { readonly ok: false; readonly status: number; readonly body: unknown };
+
+export interface TransportOptions {
+  readonly port: number;
+  readonly host: string | undefined;
+  readonly maxPayload: number;
+  readonly heartbeatInterval: number;
+  readonly maxBufferedBytes: number;
+  readonly clock: Clock;
+  readonly createId: () => string;
+  route(request: IncomingMessage, pathname: string): RouteResult;
+  /** Refusal sent while the server is shutting down. */
+  shuttingDown(): { readonly status: number; readonly body: unknown };
+  handleRequest(request: IncomingMessage, response: ServerResponse): void;
+  /** A socket-level problem on one connection (payload too large, invalid frame, heartbeat timeout). */
+  onPeerError(peer: Peer, error: Error & { code?: string }): void;
+}
+
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+  readonly family: string;
+}
+
+export class Transport {
+  readonly #options: TransportOptions;
+  readonly #http: Server;
+  readonly #wss: WebSocketServer;
+  readonly #peers = new Set<WsPeer>();
+  #heartbeat: TimerHandle | undefined;
+  #closing = false;
+
+  constructor(options: TransportOptions) {
+    this.#options = options;
+    this.#http = createServer((req, res) => options.handleRequest(req, res));
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, clientTracking: false, perMessageDeflate: false });
+    this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
+    this.#http.on('clientError', (_error, socket: Duplex) => refuseUpgrade(socket, 400, { success: false, error: { code: 'BAD_REQUEST', message: 'Malformed HTTP request' } }));
+  }
+
+  get peers(): ReadonlySet<Peer> {
+    return this.#peers;
+  }
+
+  listen(): Promise<ListenAddress> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error & { code?: string }): void => {
+        const where = `${this.#options.host ?? '*'}:${this.#options.port}`;
+        const why = error.code === 'EADDRINUSE' ? 'the port is already in use' : error.code === 'EACCES' ? 'permission denied' : error.message;
+        reject(new MockwaveError('MW_LISTEN_FAILED', `Cannot listen on ${where}: ${why}`, { cause: error }));
+      };
+      this.#http.once('error', onError);
+      this.#http.listen({ port: this.#options.port, host: this.#options.host }, () => {
+        this.#http.off('error', onError);
+        const address = this.#http.address() as AddressInfo;
+        this.#scheduleHeartbeat();
+        resolve({ host: address.address, port: address.port, family: address.family });
+      });
+    });
+  }
+
+  /**
+   * Closes every client with `code`, waits up to `graceMs` for their close handshakes, terminates whoever
+   * is left, then closes the HTTP server. New upgrades are refused from the first moment.
+   */
+  async close(code: number, reason: string, graceMs: number): Promise<void> {
+    this.#closing = true;
+    if (this.#heartbeat !== undefined) this.#options.clock.clearTimeout(this.#heartbeat);
+    this.#heartbeat = undefined;
+    const closed = [...this.#peers].map(
+      (peer) =>
+        new Promise<void>((resolve) => {
+          if (peer.socket.readyState === peer.socket.CLOSED) return resolve();
+          peer.socket.once('close', () => resolve());
+          peer.close(code, reason);
+        }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([Promise.all(closed), grace]);
+    clearTimeout(timer);
+    for (const peer of this.#peers) peer.terminate();
+    await new Promise<void>((resolve) => {
+      this.#http.close(() => resolve());
+      this.#http.closeAllConnections();
+    });
+  }
+
+  #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    if (this.#closing) {
+      const { status, body } = this.#options.shuttingDown();
+      refuseUpgrade(socket, status, body);
+      return;
+    }
+    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const routed = this.#options.route(req, pathname);
+    if (!routed.ok) {
+      refuseUpgrade(socket, routed.status, routed.body);
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      const peer = new WsPeer({
+        id: this.#options.createId(),
+        endpoint: routed.acceptor.endpoint,
+        url: req.url ?? '/',
+        remoteAddress: req.socket.remoteAddress ?? 'unknown',
+        connectedAt: this.#options.clock.now(),
+        socket: ws,
+        maxBufferedBytes: this.#options.maxBufferedBytes,
+      });
+      this.#peers.add(peer);
+      const connection = routed.acceptor.accept(peer, req);
+      ws.on('pong', () => {
+        peer.alive = true;
+      });
+      ws.on('message', (data: RawData, isBinary: boolean) => {
+        const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+        peer.counters.messagesIn += 1;
+        peer.counters.bytesIn += buffer.length;
+        connection.onMessage(buffer, isBinary);
+      });
+      ws.on('error', (error: Error & { code?: string }) => this.#options.onPeerError(peer, error));
+      ws.on('close', (code: number, reason: Buffer) => {
+        this.#peers.delete(peer);
+        connection.onClose(code, reason.toString());
+      });
+    });
+  }
+
+  #scheduleHeartbeat(): void {
+    const { heartbeatInterval, clock } = this.#options;
+    if (heartbeatInterval <= 0 || this.#closing) return;
+    this.#heartbeat = clock.setTimeout(() => {
+      // One timer for all clients, not one per client: a missed pong since the last round means gone.
+      for (const peer of this.#peers) {
+        if (!peer.alive) {
+          this.#options.onPeerError(peer, Object.assign(new Error('No pong since the last heartbeat'), { code: 'MW_HEARTBEAT_TIMEOUT' }));
+          peer.terminate();
+          continue;
+        }
+        peer.alive = false;
+        if (peer.open) peer.socket.ping();
+      }
+      this.#scheduleHeartbeat();
+    }, heartbeatInterval);
+  }
+}

@@ -1,0 +1,61 @@
+import type { WebSocket } from 'ws';
+import { newCounters, type Peer, type PeerCounters } from '../hub/peer.ts';
+
+const TEXT = { binary: false } as const;
+
+/** The one place a `ws` socket is wrapped into the Peer that logic sees. */
+export class WsPeer implements Peer {
+  readonly id: string;
+  readonly endpoint: string;
+  readonly url: string;
+  readonly remoteAddress: string;
+  readonly connectedAt: number;
+  readonly subscriptions = new Set<string>();
+  readonly counters: PeerCounters = newCounters();
+  /** Cleared by each heartbeat, set by the client's pong. */
+  alive = true;
+  readonly socket: WebSocket;
+  #maxBuffered: number;
+
+  constructor(init: { id: string; endpoint: string; url: string; remoteAddress: string; connectedAt: number; socket: WebSocket; maxBufferedBytes: number }) {
+    this.id = init.id;
+    this.endpoint = init.endpoint;
+    this.url = init.url;
+    this.remoteAddress = init.remoteAddress;
+    this.connectedAt = init.connectedAt;
+    this.socket = init.socket;
+    this.#maxBuffered = init.maxBufferedBytes;
+  }
+
+  get open(): boolean {
+    return this.socket.readyState === this.socket.OPEN;
+  }
+
+  send(text: string | Buffer): void {
+    if (!this.open) return;
+    this.counters.messagesOut += 1;
+    this.counters.bytesOut += typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+    this.socket.send(text, TEXT);
+  }
+
+  offer(frame: Buffer): boolean {
+    if (!this.open) return false;
+    if (this.socket.bufferedAmount > this.#maxBuffered) {
+      this.counters.dropped += 1;
+      return false;
+    }
+    this.counters.messagesOut += 1;
+    this.counters.bytesOut += frame.length;
+    this.socket.send(frame, TEXT);
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.socket.readyState === this.socket.CLOSED || this.socket.readyState === this.socket.CLOSING) return;
+    this.socket.close(code, reason);
+  }
+
+  terminate(): void {
+    this.socket.terminate();
+  }
+}
