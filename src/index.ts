@@ -4,7 +4,7 @@ export type { ClientInfo, EndpointInfo, MockServer, MockServerOptions, StartInfo
 export { loadConfig } from './config/load.ts';
 export type { LoadOptions, LoadedConfig, Override } from './config/load.ts';
 export { configSchema, endpointSchema, streamSchema } from './config/schema.ts';
-export type { EndpointConfig, MockwaveConfig, MockwaveConfigInput, StreamConfig } from './config/schema.ts';
+export type { EndpointConfig, EndpointConfigInput, MockwaveConfig, MockwaveConfigInput, StreamConfig } from './config/schema.ts';
 export { checkConfig, validateConfig } from './config/validate.ts';
 export { PRESETS, PRESET_NAMES } from './config/presets.ts';
 export { ERROR_CATALOG, MockwaveError, isMockwaveError } from './errors/catalog.ts';

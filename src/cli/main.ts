@@ -53,35 +53,38 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
     return fail(error);
   }
 
+  // Signal handlers go in before listening: a signal that arrives before them would kill the process at once.
+  let stopping = false;
+  let finish: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      io.stderr.write(`mockwave: ${signal} again, exiting without waiting\n`);
+      finish(130);
+      return;
+    }
+    stopping = true;
+    server.logger.info(`Received ${signal}, shutting down: closing ${server.stats().connectedClients} client(s)`);
+    server.stop().then(
+      () => {
+        server.logger.info('Stopped');
+        finish(0);
+      },
+      (error: unknown) => finish(fail(error)),
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   try {
     const info = await server.start();
     if (server.config.log.level !== 'silent') io.stdout.write(`${banner(info, files)}\n`);
+    onStarted?.(server);
   } catch (error) {
-    return fail(error);
+    if (!stopping) finish(fail(error));
   }
-  onStarted?.(server);
-
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (stopping) {
-        io.stderr.write(`mockwave: ${signal} again, exiting without waiting\n`);
-        resolve(130);
-        return;
-      }
-      stopping = true;
-      server.logger.info(`Received ${signal}, shutting down: closing ${server.stats().connectedClients} client(s)`);
-      server.stop().then(
-        () => {
-          server.logger.info('Stopped');
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          resolve(0);
-        },
-        (error: unknown) => resolve(fail(error)),
-      );
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  const code = await finished;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  return code;
 }

@@ -151,5 +151,6 @@ export const configSchema = z
 export type MockwaveConfig = z.output<typeof configSchema>;
 export type MockwaveConfigInput = z.input<typeof configSchema>;
 export type EndpointConfig = z.output<typeof endpointSchema>;
+export type EndpointConfigInput = z.input<typeof endpointSchema>;
 export type StreamConfig = z.output<typeof streamSchema>;
 export type ProxyRouteConfig = z.output<typeof proxyRouteSchema>;

@@ -1,0 +1,28 @@
+import { after } from 'node:test';
+import { createMockServer, type EndpointConfigInput, type MockServer, type MockServerOptions, type MockwaveConfigInput, type StartInfo } from '../../src/index.ts';
+
+export interface RunningServer {
+  readonly server: MockServer;
+  readonly info: StartInfo;
+  /** `ws://127.0.0.1:<port>` + path. */
+  ws(path?: string): string;
+  http(path: string): string;
+}
+
+/** Starts a server on 127.0.0.1, port 0, silent unless told; stopped automatically after the test file. */
+export async function startServer(config: MockwaveConfigInput = {}, options: MockServerOptions = {}): Promise<RunningServer> {
+  const server = createMockServer({ host: '127.0.0.1', port: 0, log: { level: 'silent' }, ...config }, { shutdownGraceMs: 1000, ...options });
+  const info = await server.start();
+  after(() => server.stop());
+  const base = `127.0.0.1:${info.port}`;
+  return { server, info, ws: (path = '/ws') => `ws://${base}${path}`, http: (path) => `http://${base}${path}` };
+}
+
+export const tickerEndpoint: EndpointConfigInput = {
+  path: '/ws',
+  dialect: 'guide',
+  streams: [
+    { name: 'ticker', interval: 50, data: { symbol: 'MOCK', price: 100.5 } },
+    { name: 'news', data: { headline: 'hello' } },
+  ],
+};

@@ -1,0 +1,110 @@
+/**
+ * A `ws` client whose incoming messages form an awaitable queue: `await client.next()` waits (with a
+ * timeout) for the next message instead of sleeping and hoping.
+ */
+import WebSocket from 'ws';
+
+export interface Received {
+  readonly text: string;
+  readonly isBinary: boolean;
+}
+
+export interface WsTestClient {
+  readonly ws: WebSocket;
+  /** Next message, parsed as JSON. */
+  next<T = Record<string, unknown>>(timeoutMs?: number): Promise<T>;
+  /** Next message as raw text. */
+  nextRaw(timeoutMs?: number): Promise<Received>;
+  /** Skips messages until one of this `type` arrives; returns it. */
+  nextOfType<T = Record<string, unknown>>(type: string, timeoutMs?: number): Promise<T>;
+  /** Resolves when no message arrives within `ms` (proves silence, bounded). */
+  expectSilence(ms: number): Promise<void>;
+  send(value: unknown): void;
+  /** Resolves with the close code and reason once the connection is closed. */
+  readonly closed: Promise<{ code: number; reason: string }>;
+  close(): Promise<void>;
+  /** Messages received but not yet taken. */
+  readonly pending: number;
+}
+
+export function wsConnect(url: string, options: WebSocket.ClientOptions & { protocols?: string | string[] } = {}): Promise<WsTestClient> {
+  const { protocols, ...clientOptions } = options;
+  const ws = new WebSocket(url, protocols, clientOptions);
+  const queue: Received[] = [];
+  const waiters: ((m: Received) => void)[] = [];
+  ws.on('message', (data, isBinary) => {
+    const message = { text: Buffer.isBuffer(data) ? data.toString('utf8') : String(data), isBinary };
+    const waiter = waiters.shift();
+    if (waiter !== undefined) waiter(message);
+    else queue.push(message);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+  });
+  // Errors after open surface as a close; keep them from becoming unhandled.
+  ws.on('error', () => undefined);
+
+  const nextRaw = (timeoutMs = 2000): Promise<Received> => {
+    const queued = queue.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const index = waiters.indexOf(waiter);
+        if (index >= 0) waiters.splice(index, 1);
+        reject(new Error(`No message within ${timeoutMs} ms from ${url}`));
+      }, timeoutMs);
+      const waiter = (m: Received): void => {
+        clearTimeout(timer);
+        resolve(m);
+      };
+      waiters.push(waiter);
+    });
+  };
+
+  const client: WsTestClient = {
+    ws,
+    nextRaw,
+    async next<T>(timeoutMs?: number): Promise<T> {
+      return JSON.parse((await nextRaw(timeoutMs)).text) as T;
+    },
+    async nextOfType<T>(type: string, timeoutMs = 2000): Promise<T> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`No "${type}" message within ${timeoutMs} ms`);
+        const message = JSON.parse((await nextRaw(left)).text) as { type?: unknown };
+        if (message.type === type) return message as T;
+      }
+    },
+    async expectSilence(ms: number): Promise<void> {
+      try {
+        const m = await nextRaw(ms);
+        throw new Error(`Expected silence, got ${m.text}`);
+      } catch (error) {
+        if ((error as Error).message.startsWith('Expected silence')) throw error;
+      }
+    },
+    send(value) {
+      ws.send(typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value));
+    },
+    closed,
+    async close() {
+      if (ws.readyState === ws.CLOSED) return;
+      ws.close();
+      await closed;
+    },
+    get pending() {
+      return queue.length;
+    },
+  };
+
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(client));
+    ws.once('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => reject(Object.assign(new Error(`Handshake refused: ${res.statusCode}`), { status: res.statusCode, body })));
+    });
+    ws.once('error', reject);
+  });
+}

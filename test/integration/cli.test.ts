@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runMockwave } from '../helpers/cli.ts';
+import { wsConnect } from '../helpers/ws-connect.ts';
+
+const LISTENING = /listening on http:\/\/[^:]+:(\d+)/;
+const dir = mkdtempSync(join(tmpdir(), 'mockwave-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('mockwave CLI', () => {
+  it('--help and --version', async () => {
+    const help = runMockwave(['--help']);
+    assert.equal((await help.exited).code, 0);
+    assert.match(help.output(), /^Usage: mockwave \[config-file\] \[options\]/);
+    assert.match(help.output(), /--log-format <fmt>/);
+    const version = runMockwave(['--version']);
+    assert.equal((await version.exited).code, 0);
+    assert.match(version.output(), /^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('serves the demo, logs connections, and stops on SIGTERM with close 1001 and exit 0', async () => {
+    const cli = runMockwave(['--port', '0', '--host', '127.0.0.1'], { cwd: dir });
+    const port = Number((await cli.waitFor(LISTENING))[1]);
+    assert.match(cli.output(), /ticker\s+every 2000 ms/);
+    assert.match(cli.output(), /notifications\s+every 5000 ms/);
+    const client = await wsConnect(`ws://127.0.0.1:${port}/ws`);
+    const hello = await client.nextOfType<{ clientId: string }>('connected');
+    await cli.waitFor(new RegExp(`Client connected: ${hello.clientId} \\(Total: 1\\)`));
+    client.send({ type: 'subscribe', event: 'ticker' });
+    const snapshot = await client.nextOfType<{ data: { price: number; symbol: string } }>('event');
+    assert.equal(typeof snapshot.data.price, 'number');
+    client.send('not json');
+    await cli.waitFor(/WARN Client client-\S+: Invalid JSON/);
+    cli.child.kill('SIGTERM');
+    assert.deepEqual(await client.closed, { code: 1001, reason: 'Server shutting down' });
+    assert.deepEqual(await cli.exited, { code: 0, signal: null });
+    assert.match(cli.output(), /Received SIGTERM, shutting down/);
+    assert.match(cli.output(), /Stopped\n$/);
+  });
+
+  it('SIGINT (Ctrl-C) stops it the same way', async () => {
+    const cli = runMockwave(['-p', '0', '-H', '127.0.0.1', '--log-level', 'warn'], { cwd: dir });
+    await cli.waitFor(LISTENING);
+    cli.child.kill('SIGINT');
+    assert.deepEqual(await cli.exited, { code: 0, signal: null });
+  });
+
+  it('takes the guide variables from the environment and from .env.local', async () => {
+    const cwd = mkdtempSync(join(dir, 'env-'));
+    writeFileSync(join(cwd, '.env.local'), 'WEBSOCKET_PATH=/live\nWEBSOCKET_MOCK_EVENTS=[{"name":"ticker","interval":2000,"data":{"price":100}}]\n');
+    const cli = runMockwave([], { cwd, env: { PORT: '0', HOST: '127.0.0.1', WEBSOCKET_HEARTBEAT_INTERVAL: '5000' } });
+    const port = Number((await cli.waitFor(LISTENING))[1]);
+    assert.match(cli.output(), /configuration: .*\.env\.local/);
+    const client = await wsConnect(`ws://127.0.0.1:${port}/live`);
+    await client.nextOfType('connected');
+    client.send({ type: 'request', event: 'ticker' });
+    assert.deepEqual((await client.nextOfType<{ data: unknown }>('response')).data, { price: 100 });
+    cli.child.kill('SIGTERM');
+    await cli.exited;
+  });
+
+  it('loads a YAML file given as an argument, and --log-format json writes one JSON object per line', async () => {
+    const file = join(dir, 'mock.yaml');
+    writeFileSync(file, 'endpoints:\n  - path: /feed\n    streams:\n      - name: prices\n        interval: 1000\n        data: { price: 1 }\n');
+    const cli = runMockwave([file, '-p', '0', '-H', '127.0.0.1', '--log-format', 'json'], { cwd: dir });
+    const port = Number((await cli.waitFor(LISTENING))[1]);
+    const client = await wsConnect(`ws://127.0.0.1:${port}/feed`);
+    await client.nextOfType('connected');
+    const line = (await cli.waitFor(/^\{.*"Client connected.*\}$/m))[0];
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    assert.equal(entry['level'], 'info');
+    assert.equal(entry['endpoint'], '/feed');
+    cli.child.kill('SIGTERM');
+    await cli.exited;
+  });
+
+  it('exits 2 before listening on a bad configuration, listing every problem', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'port: 70000\nendpoints:\n  - path: /x\n    streams:\n      - name: a\n        interval: -1\n');
+    const cli = runMockwave(['--config', file], { cwd: dir, env: { WEBSOCKET_HEARTBEAT_INTERVAL: 'soon' } });
+    assert.equal((await cli.exited).code, 2);
+    assert.equal(cli.output(), '');
+    const err = cli.errors();
+    assert.match(err, /Invalid configuration \(4 problems\)/);
+    assert.match(err, /port: expected a number <= 65535/);
+    assert.match(err, /endpoints\[0\]\.streams\[0\]\.interval: expected a number >= 0/);
+    assert.match(err, /endpoints\[0\]\.streams\[0\]\.data: is required/);
+    assert.match(err, /websocket\.heartbeatInterval: expected a number, got the string "soon" \(from WEBSOCKET_HEARTBEAT_INTERVAL\)/);
+  });
+
+  it('exits 2 on an unknown flag and 1 when the port is taken', async () => {
+    const bad = runMockwave(['--prot', '1']);
+    assert.equal((await bad.exited).code, 2);
+    assert.match(bad.errors(), /Unknown option '--prot'/);
+    const first = runMockwave(['-p', '0', '-H', '127.0.0.1'], { cwd: dir });
+    const port = (await first.waitFor(LISTENING))[1] ?? '';
+    const second = runMockwave(['-p', port, '-H', '127.0.0.1'], { cwd: dir });
+    assert.equal((await second.exited).code, 1);
+    assert.match(second.errors(), /Cannot listen on 127\.0\.0\.1:\d+: the port is already in use/);
+    first.child.kill('SIGTERM');
+    await first.exited;
+  });
+
+  it('--print-config shows the resolved configuration', async () => {
+    const cli = runMockwave(['--print-config', '--port', '4321'], { cwd: dir });
+    assert.equal((await cli.exited).code, 0);
+    const config = JSON.parse(cli.output()) as { port: number; endpoints: { path: string }[] };
+    assert.equal(config.port, 4321);
+    assert.equal(config.endpoints[0]?.path, '/ws');
+  });
+});
