@@ -9,10 +9,13 @@ With no configuration it serves a demo (ticker and notifications) on ws://localh
 
 Options:
   -c, --config <file>       configuration file, YAML or JSON (also the first argument)
-      --preset <name>       built-in starting point: guide (default)
+      --preset <name>       built-in starting point: guide (default) or cerberus
   -p, --port <n>            port for WebSocket and admin HTTP (default 3000; 0 picks a free port)
   -H, --host <host>         interface to bind (default: every interface)
       --seed <n>            make generated data and random intervals reproducible
+      --event-interval <ms>   interval of the stream named events, e.g. 2000-5000
+      --metric-interval <ms>  interval of the stream named metrics, e.g. 3000
+      --status-interval <ms>  interval of the stream named status, e.g. 10000
       --log-format <fmt>    text (default) or json
       --log-level <level>   debug, info (default), warn, error or silent
       --log-traffic         log every client message and broadcast
@@ -22,7 +25,8 @@ Options:
 
 Environment: PORT, HOST, WEBSOCKET_ENABLED, WEBSOCKET_PATH, WEBSOCKET_MOCK_EVENTS,
 WEBSOCKET_HEARTBEAT_INTERVAL, WEBSOCKET_MAX_PAYLOAD, WEBSOCKET_PROXY_ENABLED, WEBSOCKET_PROXY_ROUTES,
-MOCKWAVE_CONFIG, MOCKWAVE_PRESET, MOCKWAVE_SEED, MOCKWAVE_LOG_FORMAT, MOCKWAVE_LOG_LEVEL.
+MOCKWAVE_CONFIG, MOCKWAVE_PRESET, MOCKWAVE_SEED, MOCKWAVE_EVENT_INTERVAL, MOCKWAVE_METRIC_INTERVAL,
+MOCKWAVE_STATUS_INTERVAL, MOCKWAVE_LOG_FORMAT, MOCKWAVE_LOG_LEVEL.
 Also read from .env, .env.<NODE_ENV> and .env.local in the working directory.`;
 
 export interface CliArgs {
@@ -34,7 +38,7 @@ export interface CliArgs {
   readonly overrides: Override[];
 }
 
-function numberFlag(flag: string, text: string): number | string {
+function numberFlag(text: string): number | string {
   return /^-?\d+$/.test(text) ? Number(text) : text;
 }
 
@@ -52,6 +56,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         port: { type: 'string', short: 'p' },
         host: { type: 'string', short: 'H' },
         seed: { type: 'string' },
+        'event-interval': { type: 'string' },
+        'metric-interval': { type: 'string' },
+        'status-interval': { type: 'string' },
         'log-format': { type: 'string' },
         'log-level': { type: 'string' },
         'log-traffic': { type: 'boolean' },
@@ -69,9 +76,13 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     throw new MockwaveError('MW_USAGE', `Give the configuration file once: either as an argument (${positionals[0]}) or with --config (${values.config})`);
   }
   const overrides: Override[] = [];
-  if (values.port !== undefined) overrides.push({ path: ['port'], value: numberFlag('--port', values.port), source: '--port' });
+  if (values.port !== undefined) overrides.push({ path: ['port'], value: numberFlag(values.port), source: '--port' });
   if (values.host !== undefined) overrides.push({ path: ['host'], value: values.host, source: '--host' });
-  if (values.seed !== undefined) overrides.push({ path: ['seed'], value: numberFlag('--seed', values.seed), source: '--seed' });
+  if (values.seed !== undefined) overrides.push({ path: ['seed'], value: numberFlag(values.seed), source: '--seed' });
+  for (const [flag, stream] of [['event-interval', 'events'], ['metric-interval', 'metrics'], ['status-interval', 'status']] as const) {
+    const value = values[flag];
+    if (value !== undefined) overrides.push({ path: ['streamOverrides', stream, 'interval'], value: numberFlag(value), source: `--${flag}` });
+  }
   if (values['log-format'] !== undefined) overrides.push({ path: ['log', 'format'], value: values['log-format'], source: '--log-format' });
   if (values['log-level'] !== undefined) overrides.push({ path: ['log', 'level'], value: values['log-level'], source: '--log-level' });
   if (values['log-traffic'] === true) overrides.push({ path: ['log', 'traffic'], value: true, source: '--log-traffic' });

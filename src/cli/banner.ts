@@ -2,8 +2,12 @@ import type { StartInfo } from '../server/mock-server.ts';
 import { VERSION } from '../version.ts';
 
 /** What the CLI prints once listening: where to connect and what is served. */
-export function banner(info: StartInfo, files: readonly string[]): string {
-  const lines = [`mockwave ${VERSION} listening on ${info.url}`];
+export function banner(info: StartInfo, files: readonly string[], preset: string): string {
+  // Cerberus users know their server by its first line; keep it, then say what mockwave adds.
+  const lines =
+    preset === 'cerberus'
+      ? [`Mock WebSocket Server started on ${info.endpoints[0]?.url ?? info.url}`, '━'.repeat(53), `mockwave ${VERSION}, cerberus preset`]
+      : [`mockwave ${VERSION} listening on ${info.url}`];
   if (files.length > 0) lines.push(`  configuration: ${files.join(', ')}`);
   for (const endpoint of info.endpoints) {
     lines.push(`  ${endpoint.url}  (${endpoint.dialect} dialect)`);
@@ -12,6 +16,6 @@ export function banner(info: StartInfo, files: readonly string[]): string {
     if (endpoint.streams.length === 0) lines.push('    (no streams)');
   }
   lines.push(`  admin: ${info.url}/admin/websocket/stats`);
-  lines.push('Press Ctrl-C to stop.');
+  lines.push(preset === 'cerberus' ? 'Waiting for client connections...\n' : 'Press Ctrl-C to stop.');
   return lines.join('\n');
 }

@@ -20,6 +20,12 @@ export interface CliIo {
 
 /** Runs until the server is stopped; resolves with the exit code. */
 export async function main(io: CliIo, onStarted?: (server: MockServer) => void): Promise<number> {
+  // A reader that went away (`mockwave | head`) must not take the server down with it.
+  for (const stream of [io.stdout, io.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
   const fail = (error: unknown): number => {
     if (isMockwaveError(error)) {
       io.stderr.write(`mockwave: ${error.message}\n`);
@@ -32,6 +38,7 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
 
   let server: MockServer;
   let files: readonly string[];
+  let preset: string;
   try {
     const args = parseCliArgs(io.argv);
     if (args.help) {
@@ -48,6 +55,7 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
       return 0;
     }
     files = loaded.files;
+    preset = loaded.preset;
     server = createMockServer(loaded.config);
   } catch (error) {
     return fail(error);
@@ -78,7 +86,7 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
 
   try {
     const info = await server.start();
-    if (server.config.log.level !== 'silent') io.stdout.write(`${banner(info, files)}\n`);
+    if (server.config.log.level !== 'silent') io.stdout.write(`${banner(info, files, preset)}\n`);
     onStarted?.(server);
   } catch (error) {
     if (!stopping) finish(fail(error));

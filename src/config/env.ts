@@ -57,6 +57,9 @@ export const ENV_BINDINGS: Readonly<Record<string, Binding>> = {
     return typeof routes === 'string' ? new SyntaxError(routes) : routes;
   } },
   MOCKWAVE_SEED: { path: ['seed'], read: coerceNumber },
+  MOCKWAVE_EVENT_INTERVAL: { path: ['streamOverrides', 'events', 'interval'], read: coerceNumber },
+  MOCKWAVE_METRIC_INTERVAL: { path: ['streamOverrides', 'metrics', 'interval'], read: coerceNumber },
+  MOCKWAVE_STATUS_INTERVAL: { path: ['streamOverrides', 'status', 'interval'], read: coerceNumber },
   MOCKWAVE_LOG_FORMAT: { path: ['log', 'format'], read: (v) => v },
   MOCKWAVE_LOG_LEVEL: { path: ['log', 'level'], read: (v) => v },
 };

@@ -54,6 +54,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   }
 
   const raw = deepMerge(PRESETS[preset as PresetName], fromFile) as Patch;
+  raw['preset'] = preset;
   const provenance = new Map<string, string>();
   const problems = applyEnv(raw, env, provenance);
   for (const override of options.overrides ?? []) {

@@ -21,4 +21,23 @@ export const PRESETS = {
       },
     ],
   },
+  /**
+   * The Cerberus dashboard's mock server: port 3001, any path, `{type, payload}` messages, generated events
+   * every 2-5 s, metrics every 3 s, status every 10 s, and the console lines its users know.
+   */
+  cerberus: {
+    port: 3001,
+    log: { traffic: true },
+    endpoints: [
+      {
+        path: '/*',
+        dialect: 'cerberus',
+        streams: [
+          { name: 'events', interval: '2000-5000', generator: 'cerberus.event', messageType: 'event' },
+          { name: 'metrics', interval: 3000, generator: 'cerberus.metric', messageType: 'metric' },
+          { name: 'status', interval: 10000, generator: 'cerberus.status', messageType: 'status' },
+        ],
+      },
+    ],
+  },
 } as const satisfies Record<PresetName, MockwaveConfigInput>;

@@ -22,7 +22,7 @@ const RANGE = /^\s*(\d+)\s*-\s*(\d+)\s*$/;
 
 /** A fixed interval in ms, or a random range "2000-5000" drawn uniformly before every tick. */
 export const intervalSchema = z
-  .union([z.number().int().min(0), z.string().regex(RANGE)], {
+  .union([z.number().int().min(0), z.string().regex(RANGE, { message: 'expected a number of ms >= 0 or a range like "2000-5000"' })], {
     error: 'expected a number of ms >= 0 or a range like "2000-5000"',
   })
   .superRefine((value, ctx) => {
@@ -33,8 +33,7 @@ export const intervalSchema = z
   })
   .describe('Milliseconds between ticks (0 or absent: on demand only), or a range "min-max" drawn per tick.');
 
-export const streamSchema = z
-  .strictObject({
+const streamObject = z.strictObject({
     name: z.string().min(1).max(256).describe('Stream name; clients subscribe to it (the guide calls it an event).'),
     interval: intervalSchema.optional(),
     data: z.unknown().optional().describe('The payload sent with every message of this stream (or use `generator`).'),
@@ -51,7 +50,12 @@ export const streamSchema = z
       .min(1)
       .optional()
       .describe('Expression deciding per subscriber whether a tick is delivered (accepted and validated; evaluated once rules land).'),
-  })
+  });
+
+/** A partial stream merged onto every stream of that name (see `streamOverrides`). */
+export const streamPatchSchema = streamObject.omit({ name: true }).partial();
+
+export const streamSchema = streamObject
   .superRefine((stream, ctx) => {
     const hasData = stream.data !== undefined;
     const generator = typeof stream.generator === 'string' ? GENERATOR_TABLE[stream.generator] : undefined;
@@ -115,6 +119,10 @@ export const configSchema = z
     host: z.string().min(1).optional().describe('Interface to bind; absent binds every interface.'),
     websocket: websocketSchema.prefault({}),
     endpoints: z.array(endpointSchema).default([]),
+    streamOverrides: z
+      .record(z.string(), streamPatchSchema)
+      .optional()
+      .describe('Stream name -> fields merged onto every stream of that name, e.g. to change a preset stream\'s interval.'),
     proxy: z
       .strictObject({
         enabled: z.boolean().default(false),

@@ -1,13 +1,30 @@
 import { MockwaveError } from '../errors/catalog.ts';
 import { formatIssues, issueMessage, type Provenance } from './issues.ts';
+import { deepMerge, isPlainObject, type Patch } from './merge.ts';
+import { PRESETS, type PresetName } from './presets.ts';
 import { configSchema, type MockwaveConfig } from './schema.ts';
+import { applyStreamOverrides } from './stream-overrides.ts';
 
 export type CheckResult = { readonly ok: true; readonly config: MockwaveConfig } | { readonly ok: false; readonly problems: readonly string[] };
 
 /** Validates a whole configuration once, collecting every problem as a `path: message` line. */
-export function checkConfig(input: unknown, provenance?: Provenance): CheckResult {
-  const result = configSchema.safeParse(input, { error: issueMessage });
-  return result.success ? { ok: true, config: result.data } : { ok: false, problems: formatIssues(result.error.issues, provenance) };
+export function checkConfig(input: unknown, provenance: Provenance = new Map()): CheckResult {
+  let value = input;
+  let problems: string[] = [];
+  const preset = isPlainObject(input) ? input['preset'] : undefined;
+  if (typeof preset === 'string' && Object.hasOwn(PRESETS, preset)) {
+    // The library honours `preset` as the CLI does: the preset lies under the given configuration.
+    value = deepMerge(PRESETS[preset as PresetName], input);
+  }
+  if (isPlainObject(value) && value['streamOverrides'] !== undefined) {
+    value = structuredClone(value);
+    const sources = new Map(provenance);
+    problems = applyStreamOverrides(value as Patch, sources);
+    provenance = sources;
+  }
+  const result = configSchema.safeParse(value, { error: issueMessage });
+  if (result.success && problems.length === 0) return { ok: true, config: result.data };
+  return { ok: false, problems: [...problems, ...(result.success ? [] : formatIssues(result.error.issues, provenance))] };
 }
 
 export function configError(problems: readonly string[]): MockwaveError {

@@ -23,18 +23,18 @@ function decode(data: string | Buffer, isBinary: boolean): Command {
       if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
         return { kind: 'invalid', code: 'MW_INVALID_MESSAGE', error: 'Invalid subscribe message: "params" must be an object' };
       }
-      return params === undefined ? { kind: 'subscribe', topics: [event] } : { kind: 'subscribe', topics: [event], params: params as Record<string, unknown> };
+      return params === undefined ? { kind: 'subscribe', topics: [event], wireType: type } : { kind: 'subscribe', topics: [event], params: params as Record<string, unknown>, wireType: type };
     }
     case 'unsubscribe': {
       const event = requireName(message, 'event', type);
-      return typeof event === 'string' ? { kind: 'unsubscribe', topics: [event] } : event;
+      return typeof event === 'string' ? { kind: 'unsubscribe', topics: [event], wireType: type } : event;
     }
     case 'request': {
       const event = requireName(message, 'event', type);
-      return typeof event === 'string' ? { kind: 'request', topic: event } : event;
+      return typeof event === 'string' ? { kind: 'request', topic: event, wireType: type } : event;
     }
     case 'ping':
-      return { kind: 'ping' };
+      return { kind: 'ping', wireType: type };
     default:
       return unknownType(type, TYPES);
   }

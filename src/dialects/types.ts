@@ -4,8 +4,10 @@
  */
 import type { ErrorCode } from '../errors/catalog.ts';
 
-/** What a client asked for, independent of how its dialect spells it. */
-export type Command =
+/** What a client asked for, independent of how its dialect spells it; `wireType` is how it was spelled. */
+export type Command = CommandBody & { readonly wireType?: string };
+
+type CommandBody =
   | { readonly kind: 'subscribe'; readonly topics: readonly string[]; readonly params?: Readonly<Record<string, unknown>> }
   | { readonly kind: 'unsubscribe'; readonly topics: readonly string[] }
   | { readonly kind: 'request'; readonly topic: string }

@@ -35,6 +35,8 @@ export class Endpoint implements Acceptor, StreamSink {
   /** Topic -> the streams publishing to it, for subscribe checks and snapshots. */
   readonly #topics = new Map<string, Stream[]>();
   readonly #topicLists = new Map<Stream, readonly string[]>();
+  /** Topics only some messages go to (cerberus `alerts`): subscribable, but with no snapshot of their own. */
+  readonly #extraTopics = new Set<string>();
   readonly #context: EndpointContext;
 
   constructor(config: EndpointConfig, context: EndpointContext) {
@@ -43,12 +45,14 @@ export class Endpoint implements Acceptor, StreamSink {
     this.dialect = DIALECT_TABLE[config.dialect];
     this.#context = context;
     for (const definition of config.streams) {
+      const { produce, extraTopics } = createProducer(definition, context);
+      for (const topic of extraTopics) this.#extraTopics.add(topic);
       const stream = new Stream({
         name: definition.name,
         topic: definition.topic ?? definition.name,
         messageType: definition.messageType ?? 'event',
         interval: parseInterval(definition.interval),
-        produce: createProducer(definition, context),
+        produce,
         clock: context.clock,
         random: context.random,
         sink: this,
@@ -104,13 +108,13 @@ export class Endpoint implements Acceptor, StreamSink {
   }
 
   #unknownTopic(topic: string): Extract<Command, { kind: 'invalid' }> | undefined {
-    if (!this.dialect.rejectsUnknownTopics || this.#topics.has(topic)) return undefined;
+    if (!this.dialect.rejectsUnknownTopics || this.#topics.has(topic) || this.#extraTopics.has(topic)) return undefined;
     return { kind: 'invalid', code: 'MW_UNKNOWN_EVENT', error: `Unknown event: ${clip(topic)}` };
   }
 
   #handle(peer: Peer, command: Command): void {
     const { logger, clock } = this.#context;
-    if (this.#context.logTraffic) logger.info(`Message from ${peer.id}: ${command.kind}`, { clientId: peer.id, endpoint: this.endpoint });
+    if (this.#context.logTraffic) logger.info(`Message from ${peer.id}: ${command.wireType ?? command.kind}`, { clientId: peer.id, endpoint: this.endpoint });
     switch (command.kind) {
       case 'invalid':
         return this.#fail(peer, command);
@@ -175,6 +179,7 @@ export class Endpoint implements Acceptor, StreamSink {
   }
 
   deliver(stream: Stream, emissions: readonly Emission[], at: number): number {
+    // The most clients any one message of this tick reached (a tick of 8 metrics to 3 clients is 3).
     let reached = 0;
     for (const emission of emissions) {
       const text = this.dialect.encode({ kind: 'event', stream: stream.name, messageType: stream.messageType, data: emission.data, at });
@@ -182,7 +187,7 @@ export class Endpoint implements Acceptor, StreamSink {
       // Encoded once per tick; every subscriber is handed the same bytes.
       const frame = Buffer.from(text);
       const topics = emission.topics === undefined ? (this.#topicLists.get(stream) ?? [stream.topic]) : [stream.topic, ...emission.topics];
-      reached += this.hub.broadcast(topics, frame);
+      reached = Math.max(reached, this.hub.broadcast(topics, frame));
     }
     if (this.#context.logTraffic) this.#context.logger.info(`Broadcast ${stream.messageType} to ${reached} client(s)`, { stream: stream.name, endpoint: this.endpoint, reached });
     return reached;

@@ -128,7 +128,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     endpoints.map((e) => ({
       path: e.endpoint,
       dialect: e.dialect.name,
-      url: `${(base ?? '').replace(/^http/, 'ws')}${e.endpoint.endsWith('*') ? e.endpoint.slice(0, -1) : e.endpoint}`,
+      url: `${(base ?? '').replace(/^http/, 'ws')}${e.endpoint === '/*' ? '' : e.endpoint.endsWith('*') ? e.endpoint.slice(0, -1) : e.endpoint}`,
       streams: [...e.streams.values()].map((s) => ({ name: s.name, topic: s.topic, interval: formatInterval(s.interval) })),
     }));
 

@@ -1,5 +1,5 @@
 import { GENERATOR_TABLE } from './generators/index.ts';
-import type { GeneratorContext, Produce } from './generators/index.ts';
+import type { GeneratorContext, GeneratorSpec, Produce } from './generators/index.ts';
 import type { Emission } from './emission.ts';
 
 /** The part of a stream definition that says where its payload comes from. */
@@ -14,11 +14,12 @@ export interface PayloadDefinition {
  * Builds the per-tick producer once, at load: fixed data becomes a constant emission list, a generator is
  * created with its parsed options. Nothing on the tick path looks at the definition again.
  */
-export function createProducer(definition: PayloadDefinition, context: GeneratorContext): Produce {
+export function createProducer(definition: PayloadDefinition, context: GeneratorContext): { produce: Produce; extraTopics: readonly string[] } {
   if (definition.generator !== undefined) {
-    const spec = GENERATOR_TABLE[definition.generator];
-    return spec.create(spec.options.parse(definition.options ?? {}) as never, context);
+    const spec: GeneratorSpec<unknown> = GENERATOR_TABLE[definition.generator];
+    const options = spec.options.parse(definition.options ?? {});
+    return { produce: spec.create(options, context), extraTopics: spec.topics?.(options) ?? [] };
   }
   const fixed: readonly Emission[] = [{ data: definition.data }];
-  return () => fixed;
+  return { produce: () => fixed, extraTopics: [] };
 }

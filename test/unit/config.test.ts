@@ -60,7 +60,7 @@ describe('config: schema', () => {
       'port: expected a number >= 0',
       'websocket.heartbeatInterval: expected a number, got the string "often"',
       'endpoints[0].path: expected a path starting with "/" (no spaces, query or fragment)',
-      'endpoints[0].dialect: expected one of "guide", "raw", got the string "klingon"',
+      'endpoints[0].dialect: expected one of "guide", "cerberus", "raw", got the string "klingon"',
       'endpoints[0].streams[0].interval: expected a number >= 0',
       'endpoints[0].streams[1].name: duplicate stream name "a" (also streams[0])',
       'endpoints[0].streams[2].data: is required (or name a `generator`)',
@@ -175,7 +175,20 @@ describe('config: sources', () => {
     for (const [files, name, code, pattern] of cases) {
       assert.throws(() => load(files, { configFile: name }), (error: unknown) => isMockwaveError(error) && error.code === code && pattern.test(error.message));
     }
-    assert.deepEqual(problems(() => load({}, { preset: 'nope' })), ['preset: expected one of "guide", got "nope"']);
+    assert.deepEqual(problems(() => load({}, { preset: 'nope' })), ['preset: expected one of "guide", "cerberus", got "nope"']);
+  });
+
+  it('streamOverrides tune a preset stream by name; flags and env say which one set a bad value', () => {
+    const { config } = load({}, { preset: 'cerberus', env: { MOCKWAVE_METRIC_INTERVAL: '1500' }, overrides: [{ path: ['streamOverrides', 'events', 'interval'], value: '100-200', source: '--event-interval' }] });
+    assert.deepEqual(config.endpoints[0]?.streams.map((s) => s.interval), ['100-200', 1500, 10000]);
+    assert.equal(config.streamOverrides, undefined, 'applied, then gone');
+    assert.deepEqual(problems(() => load({}, { preset: 'cerberus', overrides: [{ path: ['streamOverrides', 'status', 'interval'], value: -1, source: '--status-interval' }] })), [
+      'endpoints[0].streams[2].interval: expected a number >= 0 (from --status-interval)',
+    ]);
+    assert.deepEqual(problems(() => load({}, { env: { MOCKWAVE_EVENT_INTERVAL: '1000' } })), ['streamOverrides.events: no stream is named "events" (from MOCKWAVE_EVENT_INTERVAL)']);
+    const merged = validateConfig({ preset: 'cerberus', streamOverrides: { events: { options: { severityWeights: { low: 0, medium: 0, high: 1, critical: 1 } } } } });
+    assert.deepEqual(merged.endpoints[0]?.streams[0]?.options, { severityWeights: { low: 0, medium: 0, high: 1, critical: 1 } });
+    assert.equal(merged.port, 3001, 'the library honours preset too');
   });
 
   it('parses proxy routes whose URLs contain colons', () => {

@@ -7,12 +7,12 @@ const decode = (text: string) => guideDialect.decode(text, false);
 
 describe('guide dialect: decode', () => {
   it('reads the four client messages', () => {
-    assert.deepEqual(decode('{"type":"subscribe","event":"ticker"}'), { kind: 'subscribe', topics: ['ticker'] });
-    assert.deepEqual(decode('{"type":"subscribe","event":"ticker","params":{"symbol":"AAPL"}}'), { kind: 'subscribe', topics: ['ticker'], params: { symbol: 'AAPL' } });
-    assert.deepEqual(decode('{"type":"unsubscribe","event":"ticker"}'), { kind: 'unsubscribe', topics: ['ticker'] });
-    assert.deepEqual(decode('{"type":"request","event":"ticker"}'), { kind: 'request', topic: 'ticker' });
-    assert.deepEqual(decode('{"type":"ping"}'), { kind: 'ping' });
-    assert.deepEqual(guideDialect.decode(Buffer.from('{"type":"ping"}'), false), { kind: 'ping' });
+    assert.deepEqual(decode('{"type":"subscribe","event":"ticker"}'), { kind: 'subscribe', topics: ['ticker'], wireType: 'subscribe' });
+    assert.deepEqual(decode('{"type":"subscribe","event":"ticker","params":{"symbol":"AAPL"}}'), { kind: 'subscribe', topics: ['ticker'], params: { symbol: 'AAPL' }, wireType: 'subscribe' });
+    assert.deepEqual(decode('{"type":"unsubscribe","event":"ticker"}'), { kind: 'unsubscribe', topics: ['ticker'], wireType: 'unsubscribe' });
+    assert.deepEqual(decode('{"type":"request","event":"ticker"}'), { kind: 'request', topic: 'ticker', wireType: 'request' });
+    assert.deepEqual(decode('{"type":"ping"}'), { kind: 'ping', wireType: 'ping' });
+    assert.deepEqual(guideDialect.decode(Buffer.from('{"type":"ping"}'), false), { kind: 'ping', wireType: 'ping' });
   });
 
   const bad: [string, string | Buffer, boolean, string, RegExp][] = [

@@ -1,3 +1,4 @@
+import { cerberusEventGenerator, cerberusMetricGenerator, cerberusStatusGenerator } from './cerberus.ts';
 import { notificationGenerator, tickerGenerator } from './demo.ts';
 import type { GeneratorSpec } from './types.ts';
 
@@ -5,6 +6,9 @@ import type { GeneratorSpec } from './types.ts';
 export const GENERATOR_TABLE = {
   ticker: tickerGenerator,
   notification: notificationGenerator,
+  'cerberus.event': cerberusEventGenerator,
+  'cerberus.metric': cerberusMetricGenerator,
+  'cerberus.status': cerberusStatusGenerator,
 } as const satisfies Record<string, GeneratorSpec<unknown>>;
 
 export type GeneratorName = keyof typeof GENERATOR_TABLE;

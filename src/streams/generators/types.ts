@@ -18,6 +18,8 @@ export interface GeneratorSpec<Options = unknown> {
   readonly description: string;
   /** Validates the stream's `options`; its defaults fill what the user left out. */
   readonly options: z.ZodType<Options>;
+  /** Topics besides the stream's own that this generator may publish to (cerberus events: `alerts`). */
+  topics?(options: Options): readonly string[];
   create(options: Options, context: GeneratorContext): Produce;
 }
 
