@@ -137,7 +137,7 @@ export class Endpoint implements Acceptor, StreamSink {
           }
           this.hub.subscribe(peer, topic);
           this.hub.receiveEverything(peer, false);
-          logger.debug(`Client ${peer.id} subscribed to ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
+          logger.info(`Client ${peer.id} subscribed to ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
           this.#say(peer, { kind: 'subscribed', topics: [topic], at: clock.now() });
           if (this.dialect.sendsSnapshotOnSubscribe) this.#snapshot(peer, topic);
         }
@@ -151,7 +151,7 @@ export class Endpoint implements Acceptor, StreamSink {
             continue;
           }
           this.hub.unsubscribe(peer, topic);
-          logger.debug(`Client ${peer.id} unsubscribed from ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
+          logger.info(`Client ${peer.id} unsubscribed from ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
           this.#say(peer, { kind: 'unsubscribed', topics: [topic], at: clock.now() });
         }
         if (peer.subscriptions.size === 0 && this.dialect.receivesAllUntilSubscribed) this.hub.receiveEverything(peer, true);

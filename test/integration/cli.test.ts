@@ -31,6 +31,7 @@ describe('mockwave CLI', () => {
     await cli.waitFor(new RegExp(`Client connected: ${hello.clientId} \\(Total: 1\\)`));
     client.send({ type: 'subscribe', event: 'ticker' });
     const snapshot = await client.nextOfType<{ data: { price: number; symbol: string } }>('event');
+    await cli.waitFor(new RegExp(`Client ${hello.clientId} subscribed to ticker`));
     assert.equal(typeof snapshot.data.price, 'number');
     client.send('not json');
     await cli.waitFor(/WARN Client client-\S+: Invalid JSON/);
