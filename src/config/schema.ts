@@ -8,6 +8,8 @@ import { DIALECT_NAMES } from '../dialects/index.ts';
 import { LEVELS as LOG_LEVELS } from '../log/logger.ts';
 import { issueMessage } from './issues.ts';
 import { PRESET_NAMES } from './preset-names.ts';
+import { ruleSchema } from '../rules/schema.ts';
+import { checkTemplates } from '../templates/index.ts';
 import { GENERATOR_NAMES, GENERATOR_TABLE } from '../streams/generators/index.ts';
 
 export const LOG_FORMATS = ['text', 'json'] as const;
@@ -64,6 +66,9 @@ export const streamSchema = streamObject
     if (stream.options !== undefined && stream.generator === undefined) {
       ctx.addIssue({ code: 'custom', path: ['options'], message: 'options are for a `generator`; this stream has none' });
     }
+    for (const problem of hasData ? checkTemplates(stream.data) : []) {
+      ctx.addIssue({ code: 'custom', path: ['data', ...problem.path], message: problem.message });
+    }
     if (generator !== undefined) {
       const result = (generator.options as z.ZodType).safeParse(stream.options ?? {}, { error: issueMessage });
       if (!result.success) {
@@ -81,6 +86,7 @@ export const endpointSchema = z
     path: pathSchema.describe('WebSocket path. A trailing "*" matches every path with that prefix ("/*" matches all).'),
     dialect: z.enum(DIALECT_NAMES).default('guide').describe('Wire format of the endpoint.'),
     streams: z.array(streamSchema).default([]),
+    rules: z.array(ruleSchema).default([]).describe('`when` a client message matches, `then` actions run; unmatched messages reach the dialect.'),
   })
   .superRefine((endpoint, ctx) => {
     const seen = new Map<string, number>();

@@ -21,6 +21,8 @@ export interface Peer {
   readonly connectedAt: number;
   readonly subscriptions: Set<string>;
   readonly counters: PeerCounters;
+  /** True once the connection is closing or closed: nothing more can be sent. */
+  readonly closed: boolean;
   /** Sends one text message now. */
   send(text: string | Buffer): void;
   /** Sends a broadcast message unless the client is too far behind; false when it was dropped. */

@@ -14,8 +14,10 @@ import type { GeneratorContext } from '../streams/generators/index.ts';
 import { parseInterval } from '../streams/interval.ts';
 import { createProducer } from '../streams/payload.ts';
 import { Stream, type StreamSink } from '../streams/stream.ts';
+import { RuleEngine, parseIncoming, type RuleHost } from '../rules/index.ts';
+import type { RenderContext } from '../templates/index.ts';
 import type { Acceptor, Connection } from '../transport/transport.ts';
-import type { Clock } from '../util/clock.ts';
+import type { Clock, TimerHandle } from '../util/clock.ts';
 
 export interface EndpointContext extends GeneratorContext {
   readonly clock: Clock;
@@ -38,12 +40,29 @@ export class Endpoint implements Acceptor, StreamSink {
   /** Topics only some messages go to (cerberus `alerts`): subscribable, but with no snapshot of their own. */
   readonly #extraTopics = new Set<string>();
   readonly #context: EndpointContext;
+  readonly #rules: RuleEngine;
+  readonly #ruleHost: RuleHost;
+  /** Pending delayed rule actions per client, cancelled when it leaves or the server stops. */
+  readonly #timers = new Map<Peer, Set<TimerHandle>>();
+  readonly #clientInfo = new WeakMap<Peer, NonNullable<RenderContext['client']>>();
 
   constructor(config: EndpointConfig, context: EndpointContext) {
     this.endpoint = config.path;
     this.config = config;
     this.dialect = DIALECT_TABLE[config.dialect];
     this.#context = context;
+    this.#rules = new RuleEngine(config.rules);
+    this.#ruleHost = {
+      random: context.random,
+      templates: context.templates,
+      schedule: (peer, fn, ms) => this.#schedule(peer, fn, ms),
+      publish: (name, data) => {
+        const stream = this.streams.get(name);
+        if (stream === undefined) throw new Error(`publish: no stream "${name}" on ${this.endpoint}`);
+        this.publish(stream, data);
+      },
+      onError: (peer, error) => context.logger.error(`Rule failed for ${peer.id}: ${(error as Error).message}`, { clientId: peer.id, endpoint: this.endpoint }),
+    };
     for (const definition of config.streams) {
       const { produce, extraTopics } = createProducer(definition, context);
       for (const topic of extraTopics) this.#extraTopics.add(topic);
@@ -72,6 +91,49 @@ export class Endpoint implements Acceptor, StreamSink {
 
   stop(): void {
     for (const stream of this.streams.values()) stream.stop();
+    for (const peer of [...this.#timers.keys()]) this.#cancelTimers(peer);
+  }
+
+  #schedule(peer: Peer, fn: () => void, ms: number): void {
+    if (peer.closed) return;
+    let timers = this.#timers.get(peer);
+    if (timers === undefined) {
+      timers = new Set();
+      this.#timers.set(peer, timers);
+    }
+    const pending = timers;
+    const handle = this.#context.clock.setTimeout(() => {
+      pending.delete(handle);
+      if (!peer.closed) fn();
+    }, ms);
+    pending.add(handle);
+  }
+
+  #cancelTimers(peer: Peer): void {
+    for (const handle of this.#timers.get(peer) ?? []) this.#context.clock.clearTimeout(handle);
+    this.#timers.delete(peer);
+  }
+
+  #client(peer: Peer): NonNullable<RenderContext['client']> {
+    let info = this.#clientInfo.get(peer);
+    if (info === undefined) {
+      const query = Object.fromEntries(new URL(peer.url, 'http://localhost').searchParams);
+      info = { id: peer.id, connectedAt: new Date(peer.connectedAt).toISOString(), query };
+      this.#clientInfo.set(peer, info);
+    }
+    return info;
+  }
+
+  #onMessage(peer: Peer, data: Buffer, isBinary: boolean): void {
+    if (this.#rules.size > 0) {
+      const incoming = parseIncoming(data, isBinary);
+      const context: RenderContext = { message: incoming.isJson ? incoming.value : incoming.text, client: this.#client(peer) };
+      if (this.#rules.handle(peer, incoming, context, this.#ruleHost)) {
+        if (this.#context.logTraffic) this.#context.logger.info(`Message from ${peer.id}: matched a rule`, { clientId: peer.id, endpoint: this.endpoint });
+        return;
+      }
+    }
+    this.#handle(peer, this.dialect.decode(data, isBinary));
   }
 
   // --- connections -------------------------------------------------------------------------------------
@@ -83,9 +145,10 @@ export class Endpoint implements Acceptor, StreamSink {
     logger.info(`Client connected: ${peer.id} (Total: ${this.#context.totalClients()})`, { clientId: peer.id, endpoint: this.endpoint, remoteAddress: peer.remoteAddress });
     this.#say(peer, { kind: 'connected', clientId: peer.id, at: clock.now() });
     return {
-      onMessage: (data, isBinary) => this.#handle(peer, this.dialect.decode(data, isBinary)),
+      onMessage: (data, isBinary) => this.#onMessage(peer, data, isBinary),
       onClose: (code, reason) => {
         this.peers.delete(peer);
+        this.#cancelTimers(peer);
         this.hub.remove(peer);
         logger.info(`Client disconnected: ${peer.id} (code ${code}${reason === '' ? '' : `, ${reason}`}) (Total: ${this.#context.totalClients()})`, {
           clientId: peer.id,

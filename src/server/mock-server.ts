@@ -14,6 +14,7 @@ import { Transport, type RouteResult } from '../transport/transport.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { createClientId, createRequestId } from '../util/ids.ts';
 import { createRandom } from '../util/random.ts';
+import { createTemplateServices } from '../templates/index.ts';
 import { VERSION } from '../version.ts';
 import { Endpoint } from './endpoint.ts';
 import { createEndpointMatcher } from './routing.ts';
@@ -97,6 +98,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     logTraffic: config.log.traffic,
     totalClients: () => transport.peers.size,
     serverStats: () => ({ clients: transport.peers.size, startedAt }),
+    templates: createTemplateServices(clock, random, options.seed ?? config.seed),
   };
   for (const endpointConfig of config.endpoints) endpoints.push(new Endpoint(endpointConfig, context));
   const match = createEndpointMatcher(endpoints);

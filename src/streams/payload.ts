@@ -1,5 +1,6 @@
 import { GENERATOR_TABLE } from './generators/index.ts';
 import type { GeneratorContext, GeneratorSpec, Produce } from './generators/index.ts';
+import { compileTemplate } from '../templates/index.ts';
 import type { Emission } from './emission.ts';
 
 /** The part of a stream definition that says where its payload comes from. */
@@ -20,6 +21,18 @@ export function createProducer(definition: PayloadDefinition, context: Generator
     const options = spec.options.parse(definition.options ?? {});
     return { produce: spec.create(options, context), extraTopics: spec.topics?.(options) ?? [] };
   }
-  const fixed: readonly Emission[] = [{ data: definition.data }];
-  return { produce: () => fixed, extraTopics: [] };
+  const render = compileTemplate(definition.data);
+  if (render.constant) {
+    const fixed: readonly Emission[] = [{ data: definition.data }];
+    return { produce: () => fixed, extraTopics: [] };
+  }
+  // The previous rendered value is in scope as `previous`, for payloads that build on the last one.
+  let previous: unknown;
+  return {
+    produce: () => {
+      previous = render({ previous }, context.templates);
+      return [{ data: previous }];
+    },
+    extraTopics: [],
+  };
 }

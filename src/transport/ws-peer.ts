@@ -27,6 +27,10 @@ export class WsPeer implements Peer {
     this.#maxBuffered = init.maxBufferedBytes;
   }
 
+  get closed(): boolean {
+    return this.socket.readyState === this.socket.CLOSING || this.socket.readyState === this.socket.CLOSED;
+  }
+
   get open(): boolean {
     return this.socket.readyState === this.socket.OPEN;
   }

@@ -5,6 +5,7 @@ import { cerberusEventGenerator, cerberusMetricGenerator, cerberusStatusGenerato
 import { ManualClock } from '../../src/util/clock.ts';
 import { createRandom } from '../../src/util/random.ts';
 import { checkConfig } from '../../src/config/validate.ts';
+import { createTemplateServices } from '../../src/templates/index.ts';
 
 interface EventPayload {
   id: string;
@@ -18,7 +19,8 @@ interface EventPayload {
 
 function context(seed = 42) {
   const clock = new ManualClock(1_700_000_000_000);
-  return { clock, random: createRandom(seed), serverStats: () => ({ clients: 3, startedAt: 1_700_000_000_000 - 5000 }) };
+  const random = createRandom(seed);
+  return { clock, random, templates: createTemplateServices(clock, random, seed), serverStats: () => ({ clients: 3, startedAt: 1_700_000_000_000 - 5000 }) };
 }
 
 function events(count: number, options: unknown = {}, seed = 42): { data: EventPayload; topics?: readonly string[] }[] {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { TemplateServices } from '../../templates/index.ts';
 import type { Clock } from '../../util/clock.ts';
 import type { Random } from '../../util/random.ts';
 import type { Emission } from '../emission.ts';
@@ -9,6 +10,8 @@ export interface GeneratorContext {
   readonly clock: Clock;
   /** Connected clients and start time of the server, for status-like payloads. */
   readonly serverStats: () => { readonly clients: number; readonly startedAt: number };
+  /** Faker, counters and seeded randomness for templated `data`. */
+  readonly templates: TemplateServices;
 }
 
 /** Produces the emissions of one tick. */

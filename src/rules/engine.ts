@@ -1,0 +1,120 @@
+/**
+ * Runs rules: the first matching rule's actions run in order (later rules too when it says `continue`).
+ * Actions are looked up in a table by their key, so a new action is a new entry, not a new branch.
+ */
+import type { Peer } from '../hub/peer.ts';
+import type { Render, RenderContext, TemplateServices } from '../templates/index.ts';
+import { compileTemplate } from '../templates/index.ts';
+import type { Random } from '../util/random.ts';
+import { compileWhen, type Incoming, type Matcher } from './match.ts';
+import type { ActionConfig, RuleConfig } from './schema.ts';
+
+/** What actions may do, provided by the endpoint: rules never see a socket. */
+export interface RuleHost {
+  readonly random: Random;
+  /** Runs `fn` after `ms` for this peer; the host cancels it when the peer goes or the server stops. */
+  schedule(peer: Peer, fn: () => void, ms: number): void;
+  readonly templates: TemplateServices;
+  /** Sends a stream's message to its subscribers (data rendered by the rule, or the stream's own). */
+  publish(stream: string, data: unknown): void;
+  onError(peer: Peer, error: unknown): void;
+}
+
+type Step = (peer: Peer, context: RenderContext, host: RuleHost) => number | 'stop' | void;
+
+function toText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function parseDelay(delay: number | string): { min: number; max: number } {
+  if (typeof delay === 'number') return { min: delay, max: delay };
+  const [lo = '0', hi = '0'] = delay.split('-');
+  return { min: Number(lo), max: Number(hi) };
+}
+
+const ACTIONS: { [K in 'reply' | 'delay' | 'publish' | 'close' | 'drop']: (config: Extract<ActionConfig, Record<K, unknown>>) => Step } = {
+  reply: ({ reply }) => {
+    const list = Array.isArray(reply) ? reply : [reply];
+    const renders: Render[] = list.map((item) => compileTemplate(item));
+    return (peer, context, host) => {
+      for (const render of renders) peer.send(toText(render(context, host.templates)));
+    };
+  },
+  delay: ({ delay }) => {
+    const range = parseDelay(delay);
+    return (_peer, _context, host) => (range.min === range.max ? range.min : host.random.int(range.min, range.max));
+  },
+  publish: ({ publish }) => {
+    const stream = typeof publish === 'string' ? publish : publish.stream;
+    const render = typeof publish === 'string' || publish.data === undefined ? undefined : compileTemplate(publish.data);
+    return (_peer, context, host) => host.publish(stream, render?.(context, host.templates));
+  },
+  close: ({ close }) => (peer) => {
+    peer.close(close.code, close.reason);
+    return 'stop';
+  },
+  drop: () => () => undefined,
+};
+
+function compileAction(action: ActionConfig): Step {
+  const key = Object.keys(action)[0] as keyof typeof ACTIONS;
+  return (ACTIONS[key] as (a: ActionConfig) => Step)(action);
+}
+
+interface CompiledRule {
+  readonly matches: Matcher;
+  readonly steps: readonly Step[];
+  readonly continues: boolean;
+}
+
+export class RuleEngine {
+  readonly #rules: readonly CompiledRule[];
+
+  constructor(rules: readonly RuleConfig[]) {
+    this.#rules = rules.map((rule) => ({ matches: compileWhen(rule.when), steps: rule.then.map(compileAction), continues: rule.continue }));
+  }
+
+  get size(): number {
+    return this.#rules.length;
+  }
+
+  /** Runs the matching rules' actions; returns false when no rule matched (the dialect handles it). */
+  handle(peer: Peer, incoming: Incoming, context: RenderContext, host: RuleHost): boolean {
+    let matched = false;
+    for (const rule of this.#rules) {
+      if (!rule.matches(incoming)) continue;
+      matched = true;
+      this.#run(rule.steps, 0, peer, context, host);
+      if (!rule.continues) break;
+    }
+    return matched;
+  }
+
+  /** Runs steps from `index`; a delay schedules the rest on the clock and returns. */
+  #run(steps: readonly Step[], index: number, peer: Peer, context: RenderContext, host: RuleHost): void {
+    for (let i = index; i < steps.length; i++) {
+      let outcome: ReturnType<Step>;
+      try {
+        outcome = (steps[i] as Step)(peer, context, host);
+      } catch (error) {
+        host.onError(peer, error);
+        return;
+      }
+      if (outcome === 'stop') return;
+      if (typeof outcome === 'number') {
+        host.schedule(peer, () => this.#run(steps, i + 1, peer, context, host), outcome);
+        return;
+      }
+    }
+  }
+}
+
+export function parseIncoming(data: Buffer, isBinary: boolean): Incoming {
+  if (isBinary) return { text: undefined, value: undefined, isJson: false };
+  const text = data.toString('utf8');
+  try {
+    return { text, value: JSON.parse(text) as unknown, isJson: true };
+  } catch {
+    return { text, value: undefined, isJson: false };
+  }
+}

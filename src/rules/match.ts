@@ -1,0 +1,62 @@
+/**
+ * Compiles a rule's `when` into a predicate once, at load: regular expressions are built then, field paths
+ * split then, so matching a message against many rules does no parsing per rule.
+ */
+import { MATCHER_KEYS, type WhenConfig } from './schema.ts';
+
+/** An incoming message as rules see it: the text (undefined for binary) and its JSON value if it parsed. */
+export interface Incoming {
+  readonly text: string | undefined;
+  readonly value: unknown;
+  readonly isJson: boolean;
+}
+
+export type Matcher = (message: Incoming) => boolean;
+
+/** True when every field of `pattern` is in `value` with an equal value; arrays must match element-wise. */
+export function partialEqual(pattern: unknown, value: unknown): boolean {
+  if (pattern === value) return true;
+  if (pattern === null || typeof pattern !== 'object') return false;
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(pattern)) {
+    return Array.isArray(value) && pattern.length === value.length && pattern.every((p, i) => partialEqual(p, value[i]));
+  }
+  for (const [key, expected] of Object.entries(pattern)) {
+    if (!partialEqual(expected, (value as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
+function getPath(value: unknown, path: readonly string[]): unknown {
+  let node = value;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+export function compileWhen(when: WhenConfig): Matcher {
+  const explicit = MATCHER_KEYS.some((k) => k in when);
+  const spec = explicit ? (when as { json?: Record<string, unknown>; regex?: Record<string, string>; text?: string }) : { json: when as Record<string, unknown> };
+  const checks: Matcher[] = [];
+  if (spec.json !== undefined) {
+    const json = spec.json;
+    checks.push((m) => m.isJson && partialEqual(json, m.value));
+  }
+  if (spec.regex !== undefined) {
+    const fields = Object.entries(spec.regex).map(([path, pattern]) => ({ path: path.split('.'), re: new RegExp(pattern) }));
+    checks.push((m) => {
+      if (!m.isJson) return false;
+      return fields.every(({ path, re }) => {
+        const v = getPath(m.value, path);
+        return v !== undefined && v !== null && typeof v !== 'object' && re.test(String(v));
+      });
+    });
+  }
+  if (spec.text !== undefined) {
+    const re = new RegExp(spec.text);
+    checks.push((m) => m.text !== undefined && re.test(m.text));
+  }
+  return checks.length === 1 ? (checks[0] as Matcher) : (m) => checks.every((c) => c(m));
+}

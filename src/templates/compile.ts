@@ -1,0 +1,158 @@
+/**
+ * Templates: any string in a JSON value may hold Handlebars `{{ … }}`. A value is compiled once, at load,
+ * into a renderer; rendering walks only the templated parts. A string that is exactly one expression keeps
+ * the expression's type (`"{{float 1 2}}"` renders a number), anything else interpolates into a string.
+ */
+import Handlebars from 'handlebars';
+import { HELPERS, HELPER_NAMES, type FrameData, type TemplateServices } from './helpers.ts';
+
+/** What a template can read: the triggering message, the client, the stream's previous value, params. */
+export interface RenderContext {
+  readonly message?: unknown;
+  readonly client?: { readonly id: string; readonly connectedAt: string; readonly query: Readonly<Record<string, string>> };
+  readonly previous?: unknown;
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+export const CONTEXT_ROOTS: ReadonlySet<string> = new Set(['message', 'client', 'previous', 'params']);
+const BUILT_IN_BLOCKS: ReadonlySet<string> = new Set(['if', 'unless', 'each', 'with', 'lookup']);
+
+export type Render = (context: RenderContext, services: TemplateServices) => unknown;
+
+export interface TemplateProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+const hb = Handlebars.create();
+// Synchronous rendering makes one slot enough to carry a single expression's typed value out of Handlebars.
+let captured: unknown;
+hb.registerHelper('__capture', (value: unknown) => {
+  captured = value;
+  return '';
+});
+for (const [name, fn] of Object.entries(HELPERS)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+
+const SINGLE = /^\s*\{\{(?!\{)\s*([^{}]*?)\s*\}\}\s*$/;
+
+type Node = { type: string; [key: string]: unknown };
+
+function checkPath(node: Node, where: string[]): void {
+  if (node['data'] === true) return;
+  const parts = node['parts'] as string[];
+  const head = parts[0];
+  if (head === undefined || node['original'] === 'this') return;
+  if (!CONTEXT_ROOTS.has(head) && !HELPER_NAMES.has(head)) {
+    where.push(`unknown helper or variable "${head}" (variables: ${[...CONTEXT_ROOTS].join(', ')}; helpers: ${[...HELPER_NAMES].join(', ')})`);
+  }
+}
+
+/** Walks the AST and collects unknown helpers and variables, so a typo is a load error, not a surprise. */
+function inspect(node: unknown, problems: string[], scoped: boolean): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const n of node) inspect(n, problems, scoped);
+    return;
+  }
+  const n = node as Node;
+  if (n.type === 'MustacheStatement' || n.type === 'SubExpression' || n.type === 'BlockStatement') {
+    const path = n['path'] as Node;
+    const name = String(path['original']);
+    const params = n['params'] as unknown[];
+    const hash = n['hash'] as { pairs: { value: unknown }[] } | undefined;
+    const isCall = params.length > 0 || hash !== undefined || n.type !== 'MustacheStatement';
+    if (isCall) {
+      if (!HELPER_NAMES.has(name) && !BUILT_IN_BLOCKS.has(name)) problems.push(`unknown helper "${name}" (helpers: ${[...HELPER_NAMES].join(', ')})`);
+    } else if (!scoped) checkPath(path, problems);
+    inspect(params, problems, scoped);
+    inspect(hash?.pairs.map((p) => p.value), problems, scoped);
+    // Inside each/with the context moves, so relative paths there are not checked.
+    const inner = scoped || name === 'each' || name === 'with';
+    inspect(n['program'], problems, inner);
+    inspect(n['inverse'], problems, inner);
+    return;
+  }
+  if (n.type === 'PathExpression') {
+    if (!scoped) checkPath(n, problems);
+    return;
+  }
+  if (n.type === 'Program') inspect(n['body'], problems, scoped);
+}
+
+function compileString(text: string): { render?: Render; problems: string[] } {
+  let ast: { body: Node[] };
+  try {
+    ast = hb.parse(text) as unknown as { body: Node[] };
+  } catch (error) {
+    return { problems: [`template syntax: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}`] };
+  }
+  const problems: string[] = [];
+  inspect(ast, problems, false);
+  if (problems.length > 0) return { problems };
+
+  const statements = ast.body.filter((s) => !(s.type === 'ContentStatement' && String(s['value']).trim() === ''));
+  const single = SINGLE.exec(text);
+  const only = statements[0];
+  if (single !== null && statements.length === 1 && only?.type === 'MustacheStatement') {
+    const path = String((only['path'] as Node)['original']);
+    const isCall = (only['params'] as unknown[]).length > 0 || only['hash'] !== undefined || HELPER_NAMES.has(path);
+    const inner = single[1] as string;
+    const template = hb.compile(`{{__capture ${isCall ? `(${inner})` : inner}}}`, { noEscape: true, strict: false });
+    const state = new Map<string, unknown>();
+    return {
+      problems,
+      render: (context, services) => {
+        captured = undefined;
+        template(context, { data: { services, state, clientId: context.client?.id } satisfies FrameData });
+        return captured;
+      },
+    };
+  }
+  const template = hb.compile(text, { noEscape: true });
+  const state = new Map<string, unknown>();
+  return { problems, render: (context, services) => template(context, { data: { services, state, clientId: context.client?.id } satisfies FrameData }) };
+}
+
+function compileNode(value: unknown, path: (string | number)[], problems: TemplateProblem[]): Render | undefined {
+  if (typeof value === 'string') {
+    if (!value.includes('{{')) return undefined;
+    const compiled = compileString(value);
+    for (const message of compiled.problems) problems.push({ path, message });
+    return compiled.render;
+  }
+  if (Array.isArray(value)) {
+    const parts = value.map((item, i) => compileNode(item, [...path, i], problems));
+    if (parts.every((p) => p === undefined)) return undefined;
+    return (context, services) => value.map((item, i) => (parts[i] === undefined ? item : parts[i](context, services)));
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value).map(([key, item]) => [key, item, compileNode(item, [...path, key], problems)] as const);
+    if (entries.every(([, , r]) => r === undefined)) return undefined;
+    return (context, services) => {
+      const out: Record<string, unknown> = {};
+      for (const [key, item, render] of entries) out[key] = render === undefined ? item : render(context, services);
+      return out;
+    };
+  }
+  return undefined;
+}
+
+/** Finds every problem in a value's templates (unknown helper or variable, syntax), each with its path. */
+export function checkTemplates(value: unknown): TemplateProblem[] {
+  const problems: TemplateProblem[] = [];
+  compileNode(value, [], problems);
+  return problems;
+}
+
+export type CompiledTemplate = Render & { readonly constant: boolean };
+
+/**
+ * Compiles a value once; a value with no `{{` is `constant` and renders as itself at no cost. Throws on a
+ * bad template (configuration validation reports those first, with their paths).
+ */
+export function compileTemplate(value: unknown): CompiledTemplate {
+  const problems: TemplateProblem[] = [];
+  const render = compileNode(value, [], problems);
+  if (problems.length > 0) throw new TypeError(problems.map((p) => `${p.path.join('.') || '(value)'}: ${p.message}`).join('; '));
+  return Object.assign(render ?? (() => value), { constant: render === undefined });
+}

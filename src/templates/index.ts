@@ -1,0 +1,5 @@
+export { checkTemplates, compileTemplate, CONTEXT_ROOTS } from './compile.ts';
+export type { CompiledTemplate, Render, RenderContext, TemplateProblem } from './compile.ts';
+export { HELPER_NAMES } from './helpers.ts';
+export type { TemplateServices } from './helpers.ts';
+export { createTemplateServices } from './services.ts';
