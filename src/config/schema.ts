@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DIALECT_NAMES } from '../dialects/index.ts';
 import { LEVELS as LOG_LEVELS } from '../log/logger.ts';
-import { issueMessage } from './issues.ts';
+import { issueMessage } from '../errors/schema-issues.ts';
 import { PRESET_NAMES } from './preset-names.ts';
 import { ruleSchema } from '../rules/schema.ts';
 import { checkTemplates } from '../templates/index.ts';

@@ -3,7 +3,7 @@
  * every endpoint. It lets a file, an env variable or a flag tune a preset's stream without restating the
  * whole endpoint (lists are otherwise replaced whole).
  */
-import type { Provenance } from './issues.ts';
+import type { Provenance } from '../errors/schema-issues.ts';
 import { deepMerge, isPlainObject, type Patch } from './merge.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { MockwaveError } from '../errors/catalog.ts';
-import { formatIssues, issueMessage, type Provenance } from './issues.ts';
+import { formatIssues, issueMessage, type Provenance } from '../errors/schema-issues.ts';
 import { deepMerge, isPlainObject, type Patch } from './merge.ts';
 import { PRESETS, type PresetName } from './presets.ts';
 import { configSchema, type MockwaveConfig } from './schema.ts';

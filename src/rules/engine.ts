@@ -47,7 +47,9 @@ const ACTIONS: { [K in 'reply' | 'delay' | 'publish' | 'close' | 'drop']: (confi
   publish: ({ publish }) => {
     const stream = typeof publish === 'string' ? publish : publish.stream;
     const render = typeof publish === 'string' || publish.data === undefined ? undefined : compileTemplate(publish.data);
-    return (_peer, context, host) => host.publish(stream, render?.(context, host.templates));
+    return (_peer, context, host) => {
+      host.publish(stream, render?.(context, host.templates));
+    };
   },
   close: ({ close }) => (peer) => {
     peer.close(close.code, close.reason);

@@ -3,6 +3,8 @@
  * a config file, the admin API or the library API; this schema validates all of them.
  */
 import { z } from 'zod';
+import { issueMessage } from '../errors/schema-issues.ts';
+import { checkTemplates } from '../templates/index.ts';
 
 const CLOSE_CODES = new Set([1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014]);
 
@@ -26,27 +28,59 @@ const delaySchema = z.union([z.number().int().min(0).max(3_600_000), z.string().
 /** A `when` with these keys says how to match; any other object is a partial JSON match. */
 export const MATCHER_KEYS = ['json', 'regex', 'text'] as const;
 
-export const whenSchema = z.union([
-  z.strictObject({
+const matcherSchema = z
+  .strictObject({
     json: z.record(z.string(), z.unknown()).optional().describe('Partial deep equality with the message parsed as JSON.'),
     regex: z.record(z.string(), regexSchema).optional().describe('Dotted field path -> regular expression its value (as text) must match.'),
     text: regexSchema.optional().describe('Regular expression the raw text must match (for non-JSON messages too).'),
-  }).refine((w) => w.json !== undefined || w.regex !== undefined || w.text !== undefined, { message: 'say what to match: json, regex or text' }),
-  z.record(z.string(), z.unknown()).refine((w) => !MATCHER_KEYS.some((k) => k in w), { message: 'mixes matcher keys (json, regex, text) with message fields' }),
-]);
+  })
+  .refine((w) => w.json !== undefined || w.regex !== undefined || w.text !== undefined, { message: 'say what to match: json, regex or text' });
 
-export const actionSchema = z.union(
-  [
-    z.strictObject({ reply: z.unknown().refine((v) => v !== undefined, { message: 'is required' }).describe('A message (or a list of them) sent back, templated with `message` and `client` in scope.') }),
-    z.strictObject({ delay: delaySchema }),
-    z.strictObject({
-      publish: z.union([z.string().min(1), z.strictObject({ stream: z.string().min(1), data: z.unknown().optional() })]).describe('A stream of this endpoint to send to its subscribers now.'),
-    }),
-    z.strictObject({ close: z.strictObject({ code: closeCodeSchema.default(1000), reason: z.string().max(123).default('') }) }),
-    z.strictObject({ drop: z.literal(true) }),
-  ],
-  { error: 'expected one action: reply, delay, publish, close or drop' },
-);
+export type WhenConfig = z.output<typeof matcherSchema> | Record<string, unknown>;
+
+/**
+ * Either the explicit matcher object or, when it names none of json/regex/text, the partial JSON to match.
+ * Chosen by its keys rather than by a union, so a mistake is reported in the branch the user meant.
+ */
+export const whenSchema = z.record(z.string(), z.unknown()).superRefine((when, ctx) => {
+  const explicit = Object.keys(when).filter((k) => (MATCHER_KEYS as readonly string[]).includes(k));
+  if (explicit.length === 0) return;
+  const result = matcherSchema.safeParse(when, { error: issueMessage });
+  if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, message: issue.message, path: issue.path } as never);
+}) as unknown as z.ZodType<WhenConfig>;
+
+const ACTION_SCHEMAS = {
+  reply: z.unknown().refine((v) => v !== undefined, { message: 'is required' }).describe('A message (or a list of them) sent back, templated with `message` and `client` in scope.'),
+  delay: delaySchema,
+  publish: z.union([z.string().min(1), z.strictObject({ stream: z.string().min(1), data: z.unknown().optional() })], { error: 'expected a stream name or { stream, data }' }),
+  close: z.strictObject({ code: closeCodeSchema.default(1000), reason: z.string().max(123).default('') }),
+  drop: z.literal(true),
+} as const;
+
+export type ActionConfig = { [K in keyof typeof ACTION_SCHEMAS]: { [P in K]: z.output<(typeof ACTION_SCHEMAS)[K]> } }[keyof typeof ACTION_SCHEMAS];
+const ACTION_NAMES = Object.keys(ACTION_SCHEMAS) as (keyof typeof ACTION_SCHEMAS)[];
+
+/** One action: an object with exactly one key naming it (reply, delay, publish, close, drop). */
+export const actionSchema = z
+  .record(z.string(), z.unknown(), { error: 'expected one action: reply, delay, publish, close or drop' })
+  .superRefine((action, ctx) => {
+    const keys = Object.keys(action);
+    const key = keys[0] as keyof typeof ACTION_SCHEMAS;
+    if (keys.length !== 1 || !ACTION_NAMES.includes(key)) {
+      ctx.addIssue({ code: 'custom', message: `expected one action: reply, delay, publish, close or drop${keys.length === 0 ? '' : `, got ${keys.map((k) => `"${k}"`).join(', ')}`}` });
+      return;
+    }
+    const result = ACTION_SCHEMAS[key].safeParse(action[key], { error: issueMessage });
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] } as never);
+    if (key === 'reply' || key === 'publish') {
+      const value = key === 'publish' ? (action[key] as { data?: unknown } | undefined)?.data : action[key];
+      for (const problem of checkTemplates(value)) ctx.addIssue({ code: 'custom', path: key === 'publish' ? [key, 'data', ...problem.path] : [key, ...problem.path], message: problem.message });
+    }
+  })
+  .transform((action) => {
+    const key = Object.keys(action)[0] as keyof typeof ACTION_SCHEMAS;
+    return { [key]: ACTION_SCHEMAS[key].parse(action[key]) } as ActionConfig;
+  });
 
 export const ruleSchema = z.strictObject({
   name: z.string().min(1).optional(),
@@ -56,5 +90,3 @@ export const ruleSchema = z.strictObject({
 });
 
 export type RuleConfig = z.output<typeof ruleSchema>;
-export type ActionConfig = z.output<typeof actionSchema>;
-export type WhenConfig = z.output<typeof whenSchema>;
