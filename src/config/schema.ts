@@ -8,8 +8,8 @@ import { DIALECT_NAMES } from '../dialects/index.ts';
 import { LEVELS as LOG_LEVELS } from '../log/logger.ts';
 import { issueMessage } from '../errors/schema-issues.ts';
 import { PRESET_NAMES } from './preset-names.ts';
-import { ruleSchema } from '../rules/schema.ts';
-import { checkTemplates } from '../templates/index.ts';
+import { actionSchema, ruleSchema } from '../rules/schema.ts';
+import { checkTemplates, conditionTemplate } from '../templates/index.ts';
 import { GENERATOR_NAMES, GENERATOR_TABLE } from '../streams/generators/index.ts';
 
 export const LOG_FORMATS = ['text', 'json'] as const;
@@ -51,7 +51,7 @@ const streamObject = z.strictObject({
       .string()
       .min(1)
       .optional()
-      .describe('Expression deciding per subscriber whether a tick is delivered (accepted and validated; evaluated once rules land).'),
+      .describe('Expression deciding per subscriber whether a tick is delivered, with data, client and the subscription\'s params in scope, e.g. "eq data.symbol params.symbol".'),
   });
 
 /** A partial stream merged onto every stream of that name (see `streamOverrides`). */
@@ -65,6 +65,9 @@ export const streamSchema = streamObject
     if (hasData && stream.generator !== undefined) ctx.addIssue({ code: 'custom', path: ['data'], message: 'give either `data` or `generator`, not both' });
     if (stream.options !== undefined && stream.generator === undefined) {
       ctx.addIssue({ code: 'custom', path: ['options'], message: 'options are for a `generator`; this stream has none' });
+    }
+    if (typeof stream.condition === 'string') {
+      for (const problem of checkTemplates(conditionTemplate(stream.condition))) ctx.addIssue({ code: 'custom', path: ['condition'], message: problem.message });
     }
     for (const problem of hasData ? checkTemplates(stream.data) : []) {
       ctx.addIssue({ code: 'custom', path: ['data', ...problem.path], message: problem.message });
@@ -86,6 +89,7 @@ export const endpointSchema = z
     path: pathSchema.describe('WebSocket path. A trailing "*" matches every path with that prefix ("/*" matches all).'),
     dialect: z.enum(DIALECT_NAMES).default('guide').describe('Wire format of the endpoint.'),
     streams: z.array(streamSchema).default([]),
+    onConnect: z.array(actionSchema).default([]).describe('Actions run for every new client: greet, wait, close with a code.'),
     rules: z.array(ruleSchema).default([]).describe('`when` a client message matches, `then` actions run; unmatched messages reach the dialect.'),
   })
   .superRefine((endpoint, ctx) => {

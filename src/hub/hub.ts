@@ -49,9 +49,16 @@ export class Hub {
     return this.#topics.get(topic) ?? new Set();
   }
 
-  /** Sends one encoded message to everyone on these topics, each peer once; returns how many got it. */
-  broadcast(topics: readonly string[], frame: Buffer): number {
+  /**
+   * Sends one encoded message to everyone on these topics, each peer once; returns how many got it. A
+   * filter (a stream's per-subscriber condition) decides per peer; the bytes stay shared.
+   */
+  broadcast(topics: readonly string[], frame: Buffer, filter?: (peer: Peer) => boolean): number {
     let sent = 0;
+    if (filter !== undefined) {
+      for (const peer of this.#collect(topics)) if (filter(peer) && peer.offer(frame)) sent++;
+      return sent;
+    }
     if (topics.length === 1) {
       // The common case needs no de-duplication: a peer is either in #everything or in topic sets.
       const set = this.#topics.get(topics[0] as string);

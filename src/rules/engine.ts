@@ -20,7 +20,7 @@ export interface RuleHost {
   onError(peer: Peer, error: unknown): void;
 }
 
-type Step = (peer: Peer, context: RenderContext, host: RuleHost) => number | 'stop' | void;
+export type Step = (peer: Peer, context: RenderContext, host: RuleHost) => number | 'stop' | void;
 
 function toText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
@@ -74,6 +74,16 @@ export class RuleEngine {
 
   constructor(rules: readonly RuleConfig[]) {
     this.#rules = rules.map((rule) => ({ matches: compileWhen(rule.when), steps: rule.then.map(compileAction), continues: rule.continue }));
+  }
+
+  /** Compiles a list of actions on their own (an endpoint's `onConnect`). */
+  static compileActions(actions: readonly ActionConfig[]): readonly Step[] {
+    return actions.map(compileAction);
+  }
+
+  /** Runs compiled actions for a peer, as a matching rule would. */
+  runActions(steps: readonly Step[], peer: Peer, context: RenderContext, host: RuleHost): void {
+    this.#run(steps, 0, peer, context, host);
   }
 
   get size(): number {

@@ -2,6 +2,7 @@
  * Compiles a rule's `when` into a predicate once, at load: regular expressions are built then, field paths
  * split then, so matching a message against many rules does no parsing per rule.
  */
+import { compileJsonPath } from './json-path.ts';
 import { MATCHER_KEYS, type WhenConfig } from './schema.ts';
 
 /** An incoming message as rules see it: the text (undefined for binary) and its JSON value if it parsed. */
@@ -38,7 +39,7 @@ function getPath(value: unknown, path: readonly string[]): unknown {
 
 export function compileWhen(when: WhenConfig): Matcher {
   const explicit = MATCHER_KEYS.some((k) => k in when);
-  const spec = explicit ? (when as { json?: Record<string, unknown>; regex?: Record<string, string>; text?: string }) : { json: when as Record<string, unknown> };
+  const spec = explicit ? (when as { json?: Record<string, unknown>; regex?: Record<string, string>; text?: string; jsonPath?: string }) : { json: when as Record<string, unknown> };
   const checks: Matcher[] = [];
   if (spec.json !== undefined) {
     const json = spec.json;
@@ -57,6 +58,10 @@ export function compileWhen(when: WhenConfig): Matcher {
   if (spec.text !== undefined) {
     const re = new RegExp(spec.text);
     checks.push((m) => m.text !== undefined && re.test(m.text));
+  }
+  if (spec.jsonPath !== undefined) {
+    const selects = compileJsonPath(spec.jsonPath);
+    checks.push((m) => m.isJson && selects(m.value));
   }
   return checks.length === 1 ? (checks[0] as Matcher) : (m) => checks.every((c) => c(m));
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { issueMessage } from '../errors/schema-issues.ts';
 import { checkTemplates } from '../templates/index.ts';
+import { checkJsonPath } from './json-path.ts';
 
 const CLOSE_CODES = new Set([1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014]);
 
@@ -21,20 +22,26 @@ const regexSchema = z.string().superRefine((pattern, ctx) => {
   }
 });
 
+const jsonPathSchema = z.string().superRefine((path, ctx) => {
+  const problem = checkJsonPath(path);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 const delaySchema = z.union([z.number().int().min(0).max(3_600_000), z.string().regex(/^\s*\d+\s*-\s*\d+\s*$/)], {
   error: 'expected ms (0 to 3600000) or a range like "100-200"',
 });
 
 /** A `when` with these keys says how to match; any other object is a partial JSON match. */
-export const MATCHER_KEYS = ['json', 'regex', 'text'] as const;
+export const MATCHER_KEYS = ['json', 'regex', 'text', 'jsonPath'] as const;
 
 const matcherSchema = z
   .strictObject({
     json: z.record(z.string(), z.unknown()).optional().describe('Partial deep equality with the message parsed as JSON.'),
     regex: z.record(z.string(), regexSchema).optional().describe('Dotted field path -> regular expression its value (as text) must match.'),
     text: regexSchema.optional().describe('Regular expression the raw text must match (for non-JSON messages too).'),
+    jsonPath: jsonPathSchema.optional().describe('JSONPath that must select at least one value of the message, e.g. $.orders[?(@.qty > 10)].'),
   })
-  .refine((w) => w.json !== undefined || w.regex !== undefined || w.text !== undefined, { message: 'say what to match: json, regex or text' });
+  .refine((w) => w.json !== undefined || w.regex !== undefined || w.text !== undefined || w.jsonPath !== undefined, { message: 'say what to match: json, regex, text or jsonPath' });
 
 export type WhenConfig = z.output<typeof matcherSchema> | Record<string, unknown>;
 

@@ -14,8 +14,8 @@ import type { GeneratorContext } from '../streams/generators/index.ts';
 import { parseInterval } from '../streams/interval.ts';
 import { createProducer } from '../streams/payload.ts';
 import { Stream, type StreamSink } from '../streams/stream.ts';
-import { RuleEngine, parseIncoming, type RuleHost } from '../rules/index.ts';
-import type { RenderContext } from '../templates/index.ts';
+import { RuleEngine, parseIncoming, type RuleHost, type Step } from '../rules/index.ts';
+import { compileTemplate, conditionTemplate, type Render, type RenderContext } from '../templates/index.ts';
 import type { Acceptor, Connection } from '../transport/transport.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 
@@ -45,6 +45,11 @@ export class Endpoint implements Acceptor, StreamSink {
   /** Pending delayed rule actions per client, cancelled when it leaves or the server stops. */
   readonly #timers = new Map<Peer, Set<TimerHandle>>();
   readonly #clientInfo = new WeakMap<Peer, NonNullable<RenderContext['client']>>();
+  readonly #onConnect: readonly Step[];
+  /** Per-subscriber conditions of streams that have one. */
+  readonly #conditions = new Map<Stream, Render>();
+  /** The params each client gave when subscribing, per topic, for conditions. */
+  readonly #params = new Map<Peer, Map<string, Readonly<Record<string, unknown>>>>();
 
   constructor(config: EndpointConfig, context: EndpointContext) {
     this.endpoint = config.path;
@@ -52,6 +57,7 @@ export class Endpoint implements Acceptor, StreamSink {
     this.dialect = DIALECT_TABLE[config.dialect];
     this.#context = context;
     this.#rules = new RuleEngine(config.rules);
+    this.#onConnect = RuleEngine.compileActions(config.onConnect);
     this.#ruleHost = {
       random: context.random,
       templates: context.templates,
@@ -78,6 +84,7 @@ export class Endpoint implements Acceptor, StreamSink {
         onError: (s, error) => context.logger.error(`Stream ${s.name} failed to tick: ${(error as Error).message}`, { stream: s.name }),
       });
       this.streams.set(stream.name, stream);
+      if (definition.condition !== undefined) this.#conditions.set(stream, compileTemplate(conditionTemplate(definition.condition)));
       const list = this.#topics.get(stream.topic) ?? [];
       list.push(stream);
       this.#topics.set(stream.topic, list);
@@ -144,11 +151,13 @@ export class Endpoint implements Acceptor, StreamSink {
     this.hub.receiveEverything(peer, this.dialect.receivesAllUntilSubscribed);
     logger.info(`Client connected: ${peer.id} (Total: ${this.#context.totalClients()})`, { clientId: peer.id, endpoint: this.endpoint, remoteAddress: peer.remoteAddress });
     this.#say(peer, { kind: 'connected', clientId: peer.id, at: clock.now() });
+    if (this.#onConnect.length > 0) this.#rules.runActions(this.#onConnect, peer, { client: this.#client(peer) }, this.#ruleHost);
     return {
       onMessage: (data, isBinary) => this.#onMessage(peer, data, isBinary),
       onClose: (code, reason) => {
         this.peers.delete(peer);
         this.#cancelTimers(peer);
+        this.#params.delete(peer);
         this.hub.remove(peer);
         logger.info(`Client disconnected: ${peer.id} (code ${code}${reason === '' ? '' : `, ${reason}`}) (Total: ${this.#context.totalClients()})`, {
           clientId: peer.id,
@@ -200,6 +209,7 @@ export class Endpoint implements Acceptor, StreamSink {
           }
           this.hub.subscribe(peer, topic);
           this.hub.receiveEverything(peer, false);
+          this.#rememberParams(peer, topic, command.params);
           logger.info(`Client ${peer.id} subscribed to ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
           this.#say(peer, { kind: 'subscribed', topics: [topic], at: clock.now() });
           if (this.dialect.sendsSnapshotOnSubscribe) this.#snapshot(peer, topic);
@@ -229,9 +239,31 @@ export class Endpoint implements Acceptor, StreamSink {
   #snapshot(peer: Peer, topic: string): void {
     const at = this.#context.clock.now();
     for (const stream of this.#topics.get(topic) ?? []) {
+      const condition = this.#conditions.get(stream);
       for (const emission of stream.current()) {
+        if (condition !== undefined && !this.#passes(condition, peer, topic, emission.data)) continue;
         this.#say(peer, { kind: 'event', stream: stream.name, messageType: stream.messageType, data: emission.data, at });
       }
+    }
+  }
+
+  #rememberParams(peer: Peer, topic: string, params: Readonly<Record<string, unknown>> | undefined): void {
+    let byTopic = this.#params.get(peer);
+    if (byTopic === undefined) {
+      byTopic = new Map();
+      this.#params.set(peer, byTopic);
+    }
+    if (params === undefined) byTopic.delete(topic);
+    else byTopic.set(topic, params);
+  }
+
+  /** Evaluates a stream's condition for one subscriber; a condition that throws counts as false. */
+  #passes(condition: Render, peer: Peer, topic: string, data: unknown): boolean {
+    try {
+      return Boolean(condition({ data, client: this.#client(peer), params: this.#params.get(peer)?.get(topic) ?? {} }, this.#context.templates));
+    } catch (error) {
+      this.#context.logger.warn(`Condition failed for ${peer.id} on ${topic}: ${(error as Error).message}`, { clientId: peer.id, endpoint: this.endpoint });
+      return false;
     }
   }
 
@@ -250,7 +282,9 @@ export class Endpoint implements Acceptor, StreamSink {
       // Encoded once per tick; every subscriber is handed the same bytes.
       const frame = Buffer.from(text);
       const topics = emission.topics === undefined ? (this.#topicLists.get(stream) ?? [stream.topic]) : [stream.topic, ...emission.topics];
-      reached = Math.max(reached, this.hub.broadcast(topics, frame));
+      const condition = this.#conditions.get(stream);
+      const filter = condition === undefined ? undefined : (peer: Peer) => this.#passes(condition, peer, stream.topic, emission.data);
+      reached = Math.max(reached, this.hub.broadcast(topics, frame, filter));
     }
     if (this.#context.logTraffic) this.#context.logger.info(`Broadcast ${stream.messageType} to ${reached} client(s)`, { stream: stream.name, endpoint: this.endpoint, reached });
     return reached;

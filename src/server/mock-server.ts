@@ -167,12 +167,6 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     return { endpoint, stream: endpoint.streams.get(name) as Stream };
   };
 
-  for (const e of config.endpoints) {
-    for (const s of e.streams) {
-      if (s.condition !== undefined) logger.warn(`Stream ${s.name} on ${e.path}: "condition" is validated but not evaluated yet; every subscriber receives every tick`);
-    }
-  }
-
   return {
     config,
     logger,

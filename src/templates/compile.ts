@@ -12,9 +12,16 @@ export interface RenderContext {
   readonly client?: { readonly id: string; readonly connectedAt: string; readonly query: Readonly<Record<string, string>> };
   readonly previous?: unknown;
   readonly params?: Readonly<Record<string, unknown>>;
+  /** The rendered payload, for a stream's per-subscriber `condition`. */
+  readonly data?: unknown;
 }
 
-export const CONTEXT_ROOTS: ReadonlySet<string> = new Set(['message', 'client', 'previous', 'params']);
+/** A condition may be written bare (`eq data.symbol params.symbol`) or as a template. */
+export function conditionTemplate(condition: string): string {
+  return condition.includes('{{') ? condition : `{{${condition}}}`;
+}
+
+export const CONTEXT_ROOTS: ReadonlySet<string> = new Set(['message', 'client', 'previous', 'params', 'data']);
 const BUILT_IN_BLOCKS: ReadonlySet<string> = new Set(['if', 'unless', 'each', 'with', 'lookup']);
 
 export type Render = (context: RenderContext, services: TemplateServices) => unknown;

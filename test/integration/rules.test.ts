@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../../src/index.ts';
+import { loadConfig, ManualClock } from '../../src/index.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { startServer } from '../helpers/server.ts';
-import { wsConnect } from '../helpers/ws-connect.ts';
+import { wsConnect, type WsTestClient } from '../helpers/ws-connect.ts';
 
 describe('templates and rules through a real server', () => {
   it('the trading example from the issue works verbatim (examples/trading.yaml)', async () => {
@@ -35,4 +35,66 @@ describe('templates and rules through a real server', () => {
     client.send({ type: 'logout' });
     assert.deepEqual(await client.closed, { code: 4001, reason: 'logged out' });
   });
+
+  it('a condition filters a shared tick per subscriber, by the params it subscribed with', async () => {
+    const clock = new ManualClock();
+    const { ws } = await startServer(
+      {
+        websocket: { heartbeatInterval: 0 },
+        endpoints: [{ path: '/ws', streams: [{ name: 'ticker', interval: 100, data: { symbol: "{{seq 'AAPL' 'MSFT'}}", n: '{{counter}}' }, condition: 'eq data.symbol params.symbol' }] }],
+      },
+      { clock },
+    );
+    const [apple, micro, none] = await Promise.all([wsConnect(ws()), wsConnect(ws()), wsConnect(ws())]);
+    apple!.send({ type: 'subscribe', event: 'ticker', params: { symbol: 'AAPL' } });
+    micro!.send({ type: 'subscribe', event: 'ticker', params: { symbol: 'MSFT' } });
+    none!.send({ type: 'subscribe', event: 'ticker' });
+    for (const c of [apple!, micro!, none!]) await c.nextOfType('subscribed');
+    // Snapshots obey the condition too: the first render is AAPL.
+    assert.equal((await apple!.nextOfType<{ data: { symbol: string } }>('event')).data.symbol, 'AAPL');
+    clock.advance(400);
+    const got = async (c: typeof apple) => (await drainEvents(c!)).map((e) => e.data.symbol);
+    assert.deepEqual(await got(apple), ['AAPL', 'AAPL']);
+    assert.deepEqual(await got(micro), ['MSFT', 'MSFT']);
+    assert.deepEqual(await got(none), [], 'no params: the condition is false');
+    await Promise.all([apple!.close(), micro!.close(), none!.close()]);
+  });
+
+  it('onConnect greets, waits, and closes with a code', async () => {
+    const { ws } = await startServer({
+      endpoints: [{ path: '/unfriendly', dialect: 'raw', onConnect: [{ reply: { hello: '{{client.query.user}}' } }, { delay: 50 }, { close: { code: 4000, reason: 'go away' } }] }],
+    });
+    const client = await wsConnect(ws('/unfriendly?user=ada'));
+    assert.deepEqual(await client.next(), { hello: 'ada' });
+    assert.deepEqual(await client.closed, { code: 4000, reason: 'go away' });
+  });
+
+  it('rules come before the dialect; unmatched messages still get the guide\'s errors', async () => {
+    const { ws } = await startServer({
+      endpoints: [{ path: '/ws', streams: [{ name: 'news', data: { n: 1 } }], rules: [{ when: { type: 'hello' }, then: [{ reply: { type: 'hi', at: '{{now}}' } }, { publish: 'news' }] }] }],
+    });
+    const client = await wsConnect(ws());
+    await client.nextOfType('connected');
+    client.send({ type: 'subscribe', event: 'news' });
+    await client.nextOfType('subscribed');
+    await client.nextOfType('event');
+    client.send({ type: 'hello' });
+    assert.equal((await client.next())['type'], 'hi');
+    assert.deepEqual((await client.next())['data'], { n: 1 }, 'publish reached the subscriber');
+    client.send({ type: 'nope' });
+    assert.match(String((await client.next())['error']), /^Unknown message type: nope/);
+    await client.close();
+  });
 });
+
+async function drainEvents(client: WsTestClient): Promise<{ data: { symbol: string } }[]> {
+  const out: { data: { symbol: string } }[] = [];
+  for (let i = 0; i < 50; i++) {
+    try {
+      out.push(await client.next(150));
+    } catch {
+      break;
+    }
+  }
+  return out;
+}

@@ -63,6 +63,10 @@ describe('rule matching', () => {
     const text = compileWhen({ text: '^PING\\b' });
     assert.ok(text(incoming('PING 1')));
     assert.ok(!text(parseIncoming(Buffer.from('PING'), true)), 'binary has no text');
+    const path = compileWhen({ jsonPath: '$.orders[?(@.qty > 10)]' });
+    assert.ok(path(incoming('{"orders":[{"qty":5},{"qty":20}]}')));
+    assert.ok(!path(incoming('{"orders":[{"qty":5}]}')));
+    assert.ok(!path(incoming('not json')));
     const both = compileWhen({ json: { type: 'q' }, regex: { id: '^\\d+$' } });
     assert.ok(both(incoming('{"type":"q","id":12}')));
     assert.ok(!both(incoming('{"type":"q","id":"x"}')));
@@ -136,6 +140,8 @@ describe('rule validation', () => {
           { when: { regex: { a: '([' } }, then: [{ reply: 1 }] },
           { when: { type: 'x' }, then: [{ reply: '{{nope}}' }, { close: { code: 1006 } }, { wiggle: 1 }, { delay: -1 }] },
           { when: { json: { a: 1 }, side: 'buy' }, then: [] },
+          { when: { jsonPath: 'orders' }, then: [{ drop: true }] },
+          { when: { jsonPath: '$.a[?(@.x >' }, then: [{ drop: true }] },
         ],
       }],
     });
@@ -146,6 +152,11 @@ describe('rule validation', () => {
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[1\]\.close\.code: expected a close code a server may send/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[2\]: expected one action: reply, delay, publish, close or drop/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[3\]/);
+    assert.match(text, /endpoints\[0\]\.rules\[2\]\.when: unknown key "side"/);
     assert.match(text, /endpoints\[0\]\.rules\[2\]\.then: expected at least 1 items/);
+    assert.match(text, /endpoints\[0\]\.rules\[3\]\.when\.jsonPath: a JSONPath starts with "\$"/);
+    assert.match(text, /endpoints\[0\]\.rules\[4\]\.when\.jsonPath: invalid JSONPath/);
+    const condition = checkConfig({ endpoints: [{ path: '/', streams: [{ name: 's', data: 1, condition: 'eq data.x nothing.y' }] }] });
+    assert.ok(!condition.ok && /streams\[0\]\.condition: unknown helper or variable "nothing"/.test(condition.problems[0] ?? ''));
   });
 });
