@@ -79,7 +79,7 @@ describe('config: schema', () => {
   });
 
   it('accepts the guide example events as written', () => {
-    const result = checkConfig({ endpoints: [{ path: '/ws', streams: [{ name: 'ticker', interval: 2000, data: { symbol: 'MOCK', price: 100.5, change: 1.25 } }, { name: 'notifications', interval: 5000, data: { message: 'System update', type: 'info' } }, { name: 'x', data: null, condition: 'data.price > 100' }] }] });
+    const result = checkConfig({ endpoints: [{ path: '/ws', streams: [{ name: 'ticker', interval: 2000, data: { symbol: 'MOCK', price: 100.5, change: 1.25 } }, { name: 'notifications', interval: 5000, data: { message: 'System update', type: 'info' } }, { name: 'x', data: null, condition: 'gt data.price 100' }] }] });
     assert.ok(result.ok, result.ok ? '' : result.problems.join('\n'));
   });
 });
