@@ -28,6 +28,21 @@ export function partialEqual(pattern: unknown, value: unknown): boolean {
   return true;
 }
 
+/** partialEqual with the pattern's keys listed once, at load, instead of on every message. */
+export function compilePartial(pattern: unknown): (value: unknown) => boolean {
+  if (pattern === null || typeof pattern !== 'object') return (value) => value === pattern;
+  if (Array.isArray(pattern)) {
+    const items = pattern.map(compilePartial);
+    return (value) => Array.isArray(value) && value.length === items.length && items.every((match, i) => match(value[i]));
+  }
+  const entries = Object.entries(pattern).map(([key, expected]) => [key, compilePartial(expected)] as const);
+  return (value) => {
+    if (value === null || typeof value !== 'object') return false;
+    for (const [key, match] of entries) if (!match((value as Record<string, unknown>)[key])) return false;
+    return true;
+  };
+}
+
 function getPath(value: unknown, path: readonly string[]): unknown {
   let node = value;
   for (const key of path) {
@@ -42,8 +57,8 @@ export function compileWhen(when: WhenConfig): Matcher {
   const spec = explicit ? (when as { json?: Record<string, unknown>; regex?: Record<string, string>; text?: string; jsonPath?: string }) : { json: when as Record<string, unknown> };
   const checks: Matcher[] = [];
   if (spec.json !== undefined) {
-    const json = spec.json;
-    checks.push((m) => m.isJson && partialEqual(json, m.value));
+    const matches = compilePartial(spec.json);
+    checks.push((m) => m.isJson && matches(m.value));
   }
   if (spec.regex !== undefined) {
     const fields = Object.entries(spec.regex).map(([path, pattern]) => ({ path: path.split('.'), re: new RegExp(pattern) }));

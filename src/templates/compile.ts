@@ -31,14 +31,28 @@ export interface TemplateProblem {
   readonly message: string;
 }
 
+/** Parses only; each template compiles in an environment of its own (see environmentFor). */
 const hb = Handlebars.create();
 // Synchronous rendering makes one slot enough to carry a single expression's typed value out of Handlebars.
 let captured: unknown;
-hb.registerHelper('__capture', (value: unknown) => {
+const capture = (value: unknown): string => {
   captured = value;
   return '';
-});
-for (const [name, fn] of Object.entries(HELPERS)) hb.registerHelper(name, fn as Handlebars.HelperDelegate);
+};
+
+/**
+ * Handlebars wraps every registered helper on every render, so a render's cost grows with the number of
+ * helpers in its environment. Each template gets an environment holding only the helpers it calls.
+ */
+function environmentFor(used: ReadonlySet<string>): typeof Handlebars {
+  const env = Handlebars.create();
+  env.registerHelper('__capture', capture);
+  for (const name of used) {
+    const fn = HELPERS[name];
+    if (fn !== undefined) env.registerHelper(name, fn as Handlebars.HelperDelegate);
+  }
+  return env;
+}
 
 const SINGLE = /^\s*\{\{(?!\{)\s*([^{}]*?)\s*\}\}\s*$/;
 
@@ -55,10 +69,10 @@ function checkPath(node: Node, where: string[]): void {
 }
 
 /** Walks the AST and collects unknown helpers and variables, so a typo is a load error, not a surprise. */
-function inspect(node: unknown, problems: string[], scoped: boolean): void {
+function inspect(node: unknown, problems: string[], scoped: boolean, used: Set<string>): void {
   if (node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
-    for (const n of node) inspect(n, problems, scoped);
+    for (const n of node) inspect(n, problems, scoped, used);
     return;
   }
   const n = node as Node;
@@ -68,22 +82,23 @@ function inspect(node: unknown, problems: string[], scoped: boolean): void {
     const params = n['params'] as unknown[];
     const hash = n['hash'] as { pairs: { value: unknown }[] } | undefined;
     const isCall = params.length > 0 || hash !== undefined || n.type !== 'MustacheStatement';
+    if (HELPER_NAMES.has(name)) used.add(name);
     if (isCall) {
       if (!HELPER_NAMES.has(name) && !BUILT_IN_BLOCKS.has(name)) problems.push(`unknown helper "${name}" (helpers: ${[...HELPER_NAMES].join(', ')})`);
     } else if (!scoped) checkPath(path, problems);
-    inspect(params, problems, scoped);
-    inspect(hash?.pairs.map((p) => p.value), problems, scoped);
+    inspect(params, problems, scoped, used);
+    inspect(hash?.pairs.map((p) => p.value), problems, scoped, used);
     // Inside each/with the context moves, so relative paths there are not checked.
     const inner = scoped || name === 'each' || name === 'with';
-    inspect(n['program'], problems, inner);
-    inspect(n['inverse'], problems, inner);
+    inspect(n['program'], problems, inner, used);
+    inspect(n['inverse'], problems, inner, used);
     return;
   }
   if (n.type === 'PathExpression') {
     if (!scoped) checkPath(n, problems);
     return;
   }
-  if (n.type === 'Program') inspect(n['body'], problems, scoped);
+  if (n.type === 'Program') inspect(n['body'], problems, scoped, used);
 }
 
 function compileString(text: string): { render?: Render; problems: string[] } {
@@ -94,8 +109,10 @@ function compileString(text: string): { render?: Render; problems: string[] } {
     return { problems: [`template syntax: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}`] };
   }
   const problems: string[] = [];
-  inspect(ast, problems, false);
+  const used = new Set<string>();
+  inspect(ast, problems, false, used);
   if (problems.length > 0) return { problems };
+  const env = environmentFor(used);
 
   const statements = ast.body.filter((s) => !(s.type === 'ContentStatement' && String(s['value']).trim() === ''));
   const single = SINGLE.exec(text);
@@ -104,7 +121,7 @@ function compileString(text: string): { render?: Render; problems: string[] } {
     const path = String((only['path'] as Node)['original']);
     const isCall = (only['params'] as unknown[]).length > 0 || only['hash'] !== undefined || HELPER_NAMES.has(path);
     const inner = single[1] as string;
-    const template = hb.compile(`{{__capture ${isCall ? `(${inner})` : inner}}}`, { noEscape: true, strict: false });
+    const template = env.compile(`{{__capture ${isCall ? `(${inner})` : inner}}}`, { noEscape: true, strict: false });
     const state = new Map<string, unknown>();
     return {
       problems,
@@ -115,7 +132,7 @@ function compileString(text: string): { render?: Render; problems: string[] } {
       },
     };
   }
-  const template = hb.compile(text, { noEscape: true });
+  const template = env.compile(text, { noEscape: true });
   const state = new Map<string, unknown>();
   return { problems, render: (context, services) => template(context, { data: { services, state, clientId: context.client?.id } satisfies FrameData }) };
 }

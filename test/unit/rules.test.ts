@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkConfig } from '../../src/config/validate.ts';
 import { newCounters, type Peer } from '../../src/hub/peer.ts';
-import { compileWhen, parseIncoming, partialEqual, RuleEngine, ruleSchema, type RuleHost } from '../../src/rules/index.ts';
+import { compilePartial, compileWhen, parseIncoming, partialEqual, RuleEngine, ruleSchema, type RuleHost } from '../../src/rules/index.ts';
 import { createTemplateServices } from '../../src/templates/index.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { createRandom } from '../../src/util/random.ts';
@@ -50,6 +50,9 @@ describe('rule matching', () => {
     assert.ok(partialEqual({ tags: [1, 2] }, { tags: [1, 2] }));
     assert.ok(!partialEqual({ tags: [1] }, { tags: [1, 2] }));
     assert.ok(!partialEqual({ a: 1 }, null));
+    // The compiled form used on the hot path agrees with the plain one.
+    const cases: [unknown, unknown][] = [[{ a: { b: 1 } }, { a: { b: 1, c: 2 } }], [{ tags: [1] }, { tags: [1, 2] }], [{ a: 1 }, { a: '1' }], [{ a: null }, { a: null }], [{ a: 1 }, null], [[1, { x: 2 }], [1, { x: 2, y: 3 }]]];
+    for (const [pattern, value] of cases) assert.equal(compilePartial(pattern)(value), partialEqual(pattern, value), JSON.stringify([pattern, value]));
   });
 
   it('json, regex on a field, raw text, and all of them together', () => {
