@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { loadConfig } from '../../src/config/load.ts';
+import { checkConfig } from '../../src/config/validate.ts';
 import { describe, it } from 'node:test';
 import { configJsonSchema } from '../../src/config/json-schema.ts';
 import { ENV_BINDINGS } from '../../src/config/env.ts';
@@ -27,5 +30,21 @@ describe('docs stay true to the code', () => {
   it('the configuration reference documents every environment variable', () => {
     const reference = read('docs/configuration.md');
     for (const name of Object.keys(ENV_BINDINGS)) assert.ok(reference.includes(`\`${name}\``), `${name} is not documented`);
+  });
+
+  it('every YAML example in the README and docs/ is a valid configuration, and every examples/ file loads', () => {
+    const sources = ['README.md', 'docs/configuration.md', 'docs/templates-and-rules.md'];
+    let count = 0;
+    for (const source of sources) {
+      for (const match of read(source).matchAll(/```yaml\n([\s\S]*?)```/g)) {
+        const result = checkConfig(parseYaml(match[1] as string));
+        assert.ok(result.ok, `${source}, example ${count + 1}:\n${result.ok ? '' : result.problems.join('\n')}`);
+        count++;
+      }
+    }
+    assert.ok(count >= 6, `found ${count} examples`);
+    for (const file of readdirSync(`${ROOT}examples`).filter((f) => /\.ya?ml$|\.json$/.test(f))) {
+      assert.doesNotThrow(() => loadConfig({ cwd: ROOT, env: {}, configFile: `examples/${file}` }), file);
+    }
   });
 });
