@@ -38,7 +38,14 @@ export const intervalSchema = z
 const streamObject = z.strictObject({
     name: z.string().min(1).max(256).describe('Stream name; clients subscribe to it (the guide calls it an event).'),
     interval: intervalSchema.optional(),
-    data: z.unknown().optional().describe('The payload sent with every message of this stream (or use `generator`).'),
+    data: z.unknown().optional().describe('The payload sent with every message of this stream (or use `generator` or `sequence`).'),
+    sequence: z
+      .array(z.strictObject({ delay: intervalSchema.default(0).describe('Wait before this message (ms, or a range).'), data: z.unknown() }))
+      .min(1)
+      .optional()
+      .describe('A scripted list of messages, each after its delay, instead of `data` and `interval`.'),
+    loop: z.boolean().optional().describe('With `sequence`: start again after the last message (default false).'),
+    mode: z.enum(['shared', 'perSubscriber']).optional().describe('With `sequence`: one playback for everyone (shared, default) or one per subscriber from its start.'),
     generator: z.enum(GENERATOR_NAMES).optional().describe('Built-in generator producing the payload instead of `data`.'),
     options: z.record(z.string(), z.unknown()).optional().describe("Options of the stream's generator."),
     topic: z.string().min(1).max(256).optional().describe('Topic the stream publishes to (default: its name).'),
@@ -61,8 +68,16 @@ export const streamSchema = streamObject
   .superRefine((stream, ctx) => {
     const hasData = stream.data !== undefined;
     const generator = typeof stream.generator === 'string' ? GENERATOR_TABLE[stream.generator] : undefined;
-    if (!hasData && stream.generator === undefined) ctx.addIssue({ code: 'custom', path: ['data'], message: 'is required (or name a `generator`)' });
-    if (hasData && stream.generator !== undefined) ctx.addIssue({ code: 'custom', path: ['data'], message: 'give either `data` or `generator`, not both' });
+    const sources = [hasData, stream.generator !== undefined, stream.sequence !== undefined].filter(Boolean).length;
+    if (sources === 0) ctx.addIssue({ code: 'custom', path: ['data'], message: 'is required (or name a `generator`, or give a `sequence`)' });
+    if (sources > 1) ctx.addIssue({ code: 'custom', path: ['data'], message: 'give one of `data`, `generator` or `sequence`' });
+    if (stream.sequence !== undefined && stream.interval !== undefined) ctx.addIssue({ code: 'custom', path: ['interval'], message: 'a `sequence` times itself with each step\'s `delay`: remove `interval`' });
+    for (const key of ['loop', 'mode'] as const) {
+      if (stream[key] !== undefined && stream.sequence === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'only applies to a `sequence`' });
+    }
+    (Array.isArray(stream.sequence) ? stream.sequence : []).forEach((step, index) => {
+      for (const problem of checkTemplates(step?.data)) ctx.addIssue({ code: 'custom', path: ['sequence', index, 'data', ...problem.path], message: problem.message });
+    });
     if (stream.options !== undefined && stream.generator === undefined) {
       ctx.addIssue({ code: 'custom', path: ['options'], message: 'options are for a `generator`; this stream has none' });
     }

@@ -13,7 +13,8 @@ import type { Emission } from '../streams/emission.ts';
 import type { GeneratorContext } from '../streams/generators/index.ts';
 import { parseInterval } from '../streams/interval.ts';
 import { createProducer } from '../streams/payload.ts';
-import { Stream, type StreamSink } from '../streams/stream.ts';
+import { compileSequence, sharedPlayback, type CompiledSequence } from '../streams/sequence.ts';
+import { Stream, type StreamOptions, type StreamSink } from '../streams/stream.ts';
 import { RuleEngine, parseIncoming, type RuleHost, type Step } from '../rules/index.ts';
 import { compileTemplate, conditionTemplate, type Render, type RenderContext } from '../templates/index.ts';
 import type { Acceptor, Connection } from '../transport/transport.ts';
@@ -50,6 +51,9 @@ export class Endpoint implements Acceptor, StreamSink {
   readonly #conditions = new Map<Stream, Render>();
   /** The params each client gave when subscribing, per topic, for conditions. */
   readonly #params = new Map<Peer, Map<string, Readonly<Record<string, unknown>>>>();
+  /** Per-subscriber sequences, and each client's playback generation per stream (bumped to cancel). */
+  readonly #playbacks = new Map<Stream, CompiledSequence>();
+  readonly #generations = new Map<Peer, Map<Stream, number>>();
 
   constructor(config: EndpointConfig, context: EndpointContext) {
     this.endpoint = config.path;
@@ -70,26 +74,71 @@ export class Endpoint implements Acceptor, StreamSink {
       onError: (peer, error) => context.logger.error(`Rule failed for ${peer.id}: ${(error as Error).message}`, { clientId: peer.id, endpoint: this.endpoint }),
     };
     for (const definition of config.streams) {
-      const { produce, extraTopics } = createProducer(definition, context);
-      for (const topic of extraTopics) this.#extraTopics.add(topic);
+      const timing = this.#timing(definition);
+      for (const topic of timing.extraTopics) this.#extraTopics.add(topic);
       const stream = new Stream({
         name: definition.name,
         topic: definition.topic ?? definition.name,
         messageType: definition.messageType ?? 'event',
         interval: parseInterval(definition.interval),
-        produce,
+        ...timing,
         clock: context.clock,
         random: context.random,
         sink: this,
         onError: (s, error) => context.logger.error(`Stream ${s.name} failed to tick: ${(error as Error).message}`, { stream: s.name }),
       });
       this.streams.set(stream.name, stream);
+      if (timing.playback !== undefined) this.#playbacks.set(stream, timing.playback);
       if (definition.condition !== undefined) this.#conditions.set(stream, compileTemplate(conditionTemplate(definition.condition)));
       const list = this.#topics.get(stream.topic) ?? [];
       list.push(stream);
       this.#topics.set(stream.topic, list);
       this.#topicLists.set(stream, [stream.topic]);
     }
+  }
+
+  /** How a stream is fed and timed: fixed data, a generator, or a sequence (shared or per subscriber). */
+  #timing(definition: EndpointConfig['streams'][number]): Pick<StreamOptions, 'produce' | 'next' | 'peek' | 'schedule'> & { extraTopics: readonly string[]; playback?: CompiledSequence } {
+    if (definition.sequence === undefined) return createProducer(definition, this.#context);
+    const sequence = compileSequence(definition.sequence, definition.loop ?? false);
+    const steps = `sequence of ${sequence.length} step${sequence.length === 1 ? '' : 's'}${sequence.loop ? ', looped' : ''}`;
+    const first = () => [{ data: sequence.render(0, {}, this.#context.templates) }];
+    if (definition.mode === 'perSubscriber') {
+      return { produce: first, peek: first, schedule: `${steps}, per subscriber`, extraTopics: [], playback: sequence };
+    }
+    const shared = sharedPlayback(sequence, this.#context.random, this.#context.templates);
+    return { produce: shared.produce, next: shared.next, peek: first, schedule: steps, extraTopics: [] };
+  }
+
+  /** Plays a per-subscriber sequence to one client from its first step; a newer playback cancels it. */
+  #play(peer: Peer, stream: Stream, sequence: CompiledSequence): void {
+    let byStream = this.#generations.get(peer);
+    if (byStream === undefined) {
+      byStream = new Map();
+      this.#generations.set(peer, byStream);
+    }
+    const generation = (byStream.get(stream) ?? 0) + 1;
+    byStream.set(stream, generation);
+    const step = (index: number): void => {
+      if (byStream.get(stream) !== generation) return;
+      if (index >= sequence.length) {
+        if (!sequence.loop) return;
+        index = 0;
+      }
+      this.#schedule(peer, () => {
+        if (byStream.get(stream) !== generation) return;
+        const data = sequence.render(index, { client: this.#client(peer) }, this.#context.templates);
+        this.#say(peer, { kind: 'event', stream: stream.name, messageType: stream.messageType, data, at: this.#context.clock.now() });
+        step(index + 1);
+      }, sequence.delay(index, this.#context.random));
+    };
+    step(0);
+  }
+
+  #stopPlayback(peer: Peer, topic: string): void {
+    const byStream = this.#generations.get(peer);
+    if (byStream === undefined) return;
+    for (const stream of this.#topics.get(topic) ?? []) if (byStream.has(stream)) byStream.set(stream, (byStream.get(stream) ?? 0) + 1);
   }
 
   start(): void {
@@ -151,6 +200,8 @@ export class Endpoint implements Acceptor, StreamSink {
     this.hub.receiveEverything(peer, this.dialect.receivesAllUntilSubscribed);
     logger.info(`Client connected: ${peer.id} (Total: ${this.#context.totalClients()})`, { clientId: peer.id, endpoint: this.endpoint, remoteAddress: peer.remoteAddress });
     this.#say(peer, { kind: 'connected', clientId: peer.id, at: clock.now() });
+    // Clients of dialects without subscribe messages start every per-subscriber script when they connect.
+    if (this.dialect.receivesAllUntilSubscribed) for (const [stream, sequence] of this.#playbacks) this.#play(peer, stream, sequence);
     if (this.#onConnect.length > 0) this.#rules.runActions(this.#onConnect, peer, { client: this.#client(peer) }, this.#ruleHost);
     return {
       onMessage: (data, isBinary) => this.#onMessage(peer, data, isBinary),
@@ -158,6 +209,7 @@ export class Endpoint implements Acceptor, StreamSink {
         this.peers.delete(peer);
         this.#cancelTimers(peer);
         this.#params.delete(peer);
+        this.#generations.delete(peer);
         this.hub.remove(peer);
         logger.info(`Client disconnected: ${peer.id} (code ${code}${reason === '' ? '' : `, ${reason}`}) (Total: ${this.#context.totalClients()})`, {
           clientId: peer.id,
@@ -212,7 +264,9 @@ export class Endpoint implements Acceptor, StreamSink {
           this.#rememberParams(peer, topic, command.params);
           logger.info(`Client ${peer.id} subscribed to ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
           this.#say(peer, { kind: 'subscribed', topics: [topic], at: clock.now() });
-          if (this.dialect.sendsSnapshotOnSubscribe) this.#snapshot(peer, topic);
+          const scripted = (this.#topics.get(topic) ?? []).filter((s) => this.#playbacks.has(s));
+          for (const stream of scripted) this.#play(peer, stream, this.#playbacks.get(stream) as CompiledSequence);
+          if (this.dialect.sendsSnapshotOnSubscribe && scripted.length === 0) this.#snapshot(peer, topic);
         }
         return;
       }
@@ -224,6 +278,7 @@ export class Endpoint implements Acceptor, StreamSink {
             continue;
           }
           this.hub.unsubscribe(peer, topic);
+          this.#stopPlayback(peer, topic);
           logger.info(`Client ${peer.id} unsubscribed from ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
           this.#say(peer, { kind: 'unsubscribed', topics: [topic], at: clock.now() });
         }

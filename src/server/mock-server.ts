@@ -8,7 +8,6 @@ import { type MockwaveConfig, type MockwaveConfigInput } from '../config/schema.
 import { validateConfig } from '../config/validate.ts';
 import { ERROR_CATALOG, MockwaveError } from '../errors/catalog.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
-import { formatInterval } from '../streams/interval.ts';
 import type { Stream } from '../streams/stream.ts';
 import { Transport, type RouteResult } from '../transport/transport.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
@@ -131,7 +130,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       path: e.endpoint,
       dialect: e.dialect.name,
       url: `${(base ?? '').replace(/^http/, 'ws')}${e.endpoint === '/*' ? '' : e.endpoint.endsWith('*') ? e.endpoint.slice(0, -1) : e.endpoint}`,
-      streams: [...e.streams.values()].map((s) => ({ name: s.name, topic: s.topic, interval: formatInterval(s.interval) })),
+      streams: [...e.streams.values()].map((s) => ({ name: s.name, topic: s.topic, interval: s.schedule })),
     }));
 
   const transport: Transport = new Transport({

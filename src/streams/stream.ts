@@ -6,7 +6,7 @@ import type { Clock, TimerHandle } from '../util/clock.ts';
 import type { Random } from '../util/random.ts';
 import type { Emission } from './emission.ts';
 import type { Produce } from './generators/index.ts';
-import { drawInterval, type IntervalSpec } from './interval.ts';
+import { drawInterval, formatInterval, type IntervalSpec } from './interval.ts';
 
 export interface StreamSink {
   /** False when nobody would receive a tick now, so producing it can be skipped. */
@@ -20,7 +20,13 @@ export interface StreamOptions {
   readonly topic: string;
   readonly messageType: string;
   readonly interval: IntervalSpec | undefined;
+  /** When the next tick is due, in ms from the last; undefined stops the stream. Default: the interval. */
+  readonly next?: () => number | undefined;
+  /** How the stream is timed, for people: "every 500 ms", "sequence of 3 steps". */
+  readonly schedule?: string;
   readonly produce: Produce;
+  /** What a snapshot or request shows when producing would advance a script: default, produce anew. */
+  readonly peek?: () => readonly Emission[];
   readonly clock: Clock;
   readonly random: Random;
   readonly sink: StreamSink;
@@ -33,7 +39,9 @@ export class Stream {
   readonly topic: string;
   readonly messageType: string;
   readonly interval: IntervalSpec | undefined;
+  readonly schedule: string;
   #options: StreamOptions;
+  #next: (() => number | undefined) | undefined;
   #timer: TimerHandle | undefined;
   #active = false;
   #due = 0;
@@ -46,6 +54,9 @@ export class Stream {
     this.topic = options.topic;
     this.messageType = options.messageType;
     this.interval = options.interval;
+    this.schedule = options.schedule ?? formatInterval(options.interval);
+    const interval = options.interval;
+    this.#next = options.next ?? (interval === undefined ? undefined : () => drawInterval(interval, options.random));
   }
 
   get ticks(): number {
@@ -57,7 +68,7 @@ export class Stream {
   }
 
   start(): void {
-    if (this.interval === undefined || this.#active) return;
+    if (this.#next === undefined || this.#active) return;
     this.#active = true;
     this.#due = this.#options.clock.now();
     this.#schedule();
@@ -86,22 +97,27 @@ export class Stream {
 
   /** The latest tick's emissions, produced now if there is none yet (a new subscriber's snapshot). */
   current(): readonly Emission[] {
+    if (this.#options.peek !== undefined) return this.#current ?? this.#options.peek();
     this.#current ??= this.#options.produce();
     return this.#current;
   }
 
   /** Freshly produced emissions that do not replace the current ones (a `request`). */
   render(): readonly Emission[] {
-    return this.#options.produce();
+    return this.#options.peek === undefined ? this.#options.produce() : this.current();
   }
 
   #schedule(): void {
-    const { clock, random } = this.#options;
-    if (this.interval === undefined) return;
+    const { clock } = this.#options;
+    const delay = this.#next?.();
+    if (delay === undefined) {
+      this.#active = false;
+      return;
+    }
     // Aim at the ideal due time so a fixed interval does not drift; after a long stall, start afresh.
     const now = clock.now();
-    this.#due += drawInterval(this.interval, random);
-    if (this.#due < now) this.#due = now + drawInterval(this.interval, random);
+    this.#due += delay;
+    if (this.#due < now) this.#due = now + delay;
     this.#timer = clock.setTimeout(() => {
       this.#timer = undefined;
       try {
