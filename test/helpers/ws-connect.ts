@@ -17,6 +17,8 @@ export interface WsTestClient {
   nextRaw(timeoutMs?: number): Promise<Received>;
   /** Skips messages until one of this `type` arrives; returns it. */
   nextOfType<T = Record<string, unknown>>(type: string, timeoutMs?: number): Promise<T>;
+  /** Every message (parsed) until none arrives for `quietMs`, at most `max` of them. */
+  drain<T = Record<string, unknown>>(quietMs?: number, max?: number): Promise<T[]>;
   /** Resolves when no message arrives within `ms` (proves silence, bounded). */
   expectSilence(ms: number): Promise<void>;
   send(value: unknown): void;
@@ -75,6 +77,17 @@ export function wsConnect(url: string, options: WebSocket.ClientOptions & { prot
         const message = JSON.parse((await nextRaw(left)).text) as { type?: unknown };
         if (message.type === type) return message as T;
       }
+    },
+    async drain<T>(quietMs = 150, max = 500): Promise<T[]> {
+      const out: T[] = [];
+      for (let i = 0; i < max; i++) {
+        try {
+          out.push(JSON.parse((await nextRaw(quietMs)).text) as T);
+        } catch {
+          break;
+        }
+      }
+      return out;
     },
     async expectSilence(ms: number): Promise<void> {
       try {

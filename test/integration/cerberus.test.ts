@@ -6,24 +6,11 @@ import { createLogger, ManualClock } from '../../src/index.ts';
 import { ROOT, runCli, runMockwave } from '../helpers/cli.ts';
 import { startServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
-import { wsConnect, type WsTestClient } from '../helpers/ws-connect.ts';
+import { wsConnect } from '../helpers/ws-connect.ts';
 
 interface Message {
   type: string;
   payload: Record<string, unknown>;
-}
-
-/** Every message that arrives until the line goes quiet (bounded by `max`). */
-async function drain(client: WsTestClient, max = 500): Promise<Message[]> {
-  const out: Message[] = [];
-  for (let i = 0; i < max; i++) {
-    try {
-      out.push(await client.next<Message>(150));
-    } catch {
-      return out;
-    }
-  }
-  return out;
 }
 
 function captureLogger() {
@@ -60,7 +47,7 @@ describe('cerberus preset over a real socket', () => {
     }
 
     clock.advance(60_000);
-    const [everything, filtered, restored] = await Promise.all([drain(all), drain(picky), drain(fickle)]);
+    const [everything, filtered, restored] = await Promise.all([all.drain<Message>(), picky.drain<Message>(), fickle.drain<Message>()]);
     const count = (list: Message[], type: string) => list.filter((m) => m.type === type).length;
     assert.equal(count(everything, 'metric'), 20 * 8, 'eight series every 3 s');
     assert.equal(count(everything, 'status'), 6, 'every 10 s');
@@ -106,7 +93,7 @@ describe('cerberus preset over a real socket', () => {
       client.send({ type: 'heartbeat' });
       await client.nextOfType('pong');
       clock.advance(30_000);
-      const got = await drain(client);
+      const got = await client.drain<Message>();
       await client.close();
       return got;
     };

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { loadConfig, ManualClock } from '../../src/index.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { startServer } from '../helpers/server.ts';
-import { wsConnect, type WsTestClient } from '../helpers/ws-connect.ts';
+import { wsConnect } from '../helpers/ws-connect.ts';
 
 describe('templates and rules through a real server', () => {
   it('the trading example from the issue works verbatim (examples/trading.yaml)', async () => {
@@ -54,7 +54,7 @@ describe('templates and rules through a real server', () => {
     // Snapshots obey the condition too: the first render is AAPL.
     assert.equal((await apple!.nextOfType<{ data: { symbol: string } }>('event')).data.symbol, 'AAPL');
     clock.advance(400);
-    const got = async (c: typeof apple) => (await drainEvents(c!)).map((e) => e.data.symbol);
+    const got = async (c: typeof apple) => (await c!.drain<{ data: { symbol: string } }>()).map((e) => e.data.symbol);
     assert.deepEqual(await got(apple), ['AAPL', 'AAPL']);
     assert.deepEqual(await got(micro), ['MSFT', 'MSFT']);
     assert.deepEqual(await got(none), [], 'no params: the condition is false');
@@ -87,15 +87,3 @@ describe('templates and rules through a real server', () => {
     await client.close();
   });
 });
-
-async function drainEvents(client: WsTestClient): Promise<{ data: { symbol: string } }[]> {
-  const out: { data: { symbol: string } }[] = [];
-  for (let i = 0; i < 50; i++) {
-    try {
-      out.push(await client.next(150));
-    } catch {
-      break;
-    }
-  }
-  return out;
-}

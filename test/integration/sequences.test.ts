@@ -10,17 +10,9 @@ const script = [
   { delay: 200, data: { step: 'b' } },
 ];
 
+/** The step names of every message until the line goes quiet (raw messages carry `step` at the top). */
 async function steps(client: WsTestClient): Promise<string[]> {
-  const out: string[] = [];
-  for (let i = 0; i < 20; i++) {
-    try {
-      const m = await client.next<{ type?: string; data?: { step: string }; step?: string }>(150);
-      out.push(m.data?.step ?? m.step ?? '?');
-    } catch {
-      break;
-    }
-  }
-  return out;
+  return (await client.drain<{ data?: { step: string }; step?: string }>()).map((m) => m.data?.step ?? m.step ?? '?');
 }
 
 describe('scripted sequences', () => {
