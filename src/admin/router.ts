@@ -10,6 +10,8 @@ export interface WebSocketStats {
   readonly enabled: boolean;
   readonly connectedClients: number;
   readonly proxyConnections: number;
+  /** Per proxy route: connections, failures, messages and bytes each way, dropped messages. */
+  readonly proxyRoutes?: Readonly<Record<string, unknown>>;
 }
 
 export interface AdminView {

@@ -121,6 +121,20 @@ export const endpointSchema = z
 export const proxyRouteSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'expected letters, digits, "_", "." or "-"' }),
   url: z.url({ protocol: /^wss?$/, error: 'expected a ws:// or wss:// URL' }),
+  announce: z.boolean().default(true).describe('Send the guide\'s proxy_connected message once the upstream is open.'),
+  forwardAuth: z.boolean().default(true).describe('Forward the client\'s Authorization and Cookie headers and its subprotocols.'),
+  headers: z.record(z.string(), z.string()).default({}).describe('Headers added to the upstream handshake (an API key kept out of front-end code).'),
+  dropHeaders: z.array(z.string()).default([]).describe('Client headers never forwarded.'),
+  query: z.record(z.string(), z.string()).default({}).describe('Query parameters added to the upstream URL.'),
+  connectTimeout: z.number().int().min(1).default(10_000).describe('ms to wait for the upstream handshake.'),
+  tls: z
+    .strictObject({
+      ca: z.string().min(1).optional().describe('Path of a PEM file with the CA that signed the upstream certificate.'),
+      rejectUnauthorized: z.boolean().default(true).describe('false accepts a self-signed upstream (local only).'),
+    })
+    .optional(),
+  maxQueue: z.number().int().min(0).default(1000).describe('Client messages held while the upstream opens; more closes the client with 1013.'),
+  slowPeer: z.enum(['pause', 'drop']).default('pause').describe('When one side cannot keep up: stop reading the other side, or drop its messages (counted).'),
 });
 
 const websocketSchema = z.strictObject({
@@ -151,6 +165,7 @@ export const configSchema = z
     proxy: z
       .strictObject({
         enabled: z.boolean().default(false),
+        path: z.string().regex(/^\/[^\s?#]*[^/\s?#]$/, { message: 'expected a path like /ws/proxy' }).optional().describe('Where routes live; default: the first endpoint\'s path + /proxy.'),
         routes: z.array(proxyRouteSchema).default([]),
       })
       .prefault({}),

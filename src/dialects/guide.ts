@@ -40,7 +40,7 @@ function decode(data: string | Buffer, isBinary: boolean): Command {
   }
 }
 
-function encode(message: ServerMessage): string {
+export function encodeGuide(message: ServerMessage): string {
   const timestamp = isoTime(message.at);
   switch (message.kind) {
     case 'connected':
@@ -67,5 +67,5 @@ export const guideDialect: WireDialect = {
   rejectsUnknownTopics: true,
   sendsSnapshotOnSubscribe: true,
   decode,
-  encode,
+  encode: encodeGuide,
 };

@@ -27,6 +27,8 @@ export const ERROR_CATALOG = {
   MW_SHUTTING_DOWN: { summary: 'The server is stopping: new upgrades are refused and open connections are closed.', httpStatus: 503, closeCode: 1001 },
   MW_PAYLOAD_TOO_LARGE: { summary: 'A client message exceeded `websocket.maxPayload`; the connection is closed.', closeCode: 1009 },
   MW_HEARTBEAT_TIMEOUT: { summary: 'A client did not answer a protocol ping before the next heartbeat and was dropped.', closeCode: 1006 },
+  MW_UNKNOWN_ROUTE: { summary: 'A WebSocket upgrade under the proxy path named a route that is not configured.', httpStatus: 404 },
+  MW_PROXY_UPSTREAM_FAILED: { summary: "A proxy route's upstream was unreachable, refused, answered with an HTTP error or timed out.", httpStatus: 502, closeCode: 1014 },
   MW_ADMIN_NOT_FOUND: { summary: 'No admin route matches the request path.', httpStatus: 404 },
   MW_METHOD_NOT_ALLOWED: { summary: 'The admin route exists but not for this HTTP method.', httpStatus: 405 },
   MW_UNKNOWN_STREAM: { summary: 'The library or admin API named a stream no endpoint has.', httpStatus: 404 },

@@ -25,9 +25,17 @@ export interface Peer {
   readonly closed: boolean;
   /** Sends one text message now. */
   send(text: string | Buffer): void;
+  /** Sends a message as it came (text or binary), for the proxy. */
+  sendData(data: Buffer, isBinary: boolean): void;
+  /** Bytes queued for this client and not yet written to its socket. */
+  readonly bufferedAmount: number;
+  /** Stops (and restarts) reading this client's messages: backpressure for the proxy. */
+  pause(): void;
+  resume(): void;
   /** Sends a broadcast message unless the client is too far behind; false when it was dropped. */
   offer(frame: Buffer): boolean;
-  close(code: number, reason: string): void;
+  /** Closes with a code and reason; with no code, the close frame carries none (the peer reads 1005). */
+  close(code?: number, reason?: string): void;
   terminate(): void;
 }
 

@@ -15,6 +15,8 @@ import { createClientId, createRequestId } from '../util/ids.ts';
 import { createRandom } from '../util/random.ts';
 import { createTemplateServices } from '../templates/index.ts';
 import { VERSION } from '../version.ts';
+import { encodeGuide } from '../dialects/guide.ts';
+import { ProxyRouter } from '../proxy/router.ts';
 import { Endpoint } from './endpoint.ts';
 import { createEndpointMatcher } from './routing.ts';
 
@@ -101,8 +103,22 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   };
   for (const endpointConfig of config.endpoints) endpoints.push(new Endpoint(endpointConfig, context));
   const match = createEndpointMatcher(endpoints);
+  const firstPath = (config.endpoints[0]?.path ?? '/ws').replace(/\*$/, '').replace(/\/+$/, '');
+  const proxy = config.proxy.enabled
+    ? new ProxyRouter({
+        path: config.proxy.path ?? `${firstPath}/proxy`,
+        routes: config.proxy.routes,
+        maxPayload: config.websocket.maxPayload,
+        context: {
+          maxBufferedBytes: config.websocket.maxBufferedBytes,
+          connected: (peer, route) => encodeGuide({ kind: 'proxy_connected', clientId: peer.id, route, at: clock.now() }),
+          failed: (route, reason) => encodeGuide({ kind: 'error', code: 'MW_PROXY_UPSTREAM_FAILED', error: `Proxy route ${route} failed: ${reason}`, at: clock.now() }),
+          log: (level, message, fields) => logger[level](message, fields),
+        },
+      })
+    : undefined;
 
-  const refusal = (code: 'MW_UNKNOWN_ENDPOINT' | 'MW_WEBSOCKET_DISABLED' | 'MW_SHUTTING_DOWN', message: string): { ok: false; status: number; body: unknown } => ({
+  const refusal = (code: 'MW_UNKNOWN_ENDPOINT' | 'MW_UNKNOWN_ROUTE' | 'MW_WEBSOCKET_DISABLED' | 'MW_SHUTTING_DOWN', message: string): { ok: false; status: number; body: unknown } => ({
     ok: false,
     status: ERROR_CATALOG[code].httpStatus,
     body: { success: false, error: { code, message }, meta: { timestamp: new Date(clock.now()).toISOString(), requestId: createRequestId(clock, idRandom) } },
@@ -110,13 +126,23 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
 
   const route = (_request: IncomingMessage, pathname: string): RouteResult => {
     if (!config.websocket.enabled) return refusal('MW_WEBSOCKET_DISABLED', 'WebSocket connections are disabled (websocket.enabled is false)');
+    const proxied = proxy?.match(pathname);
+    if (proxied?.kind === 'route') return { ok: true, acceptor: proxied.acceptor };
+    if (proxied?.kind === 'unknown') {
+      return refusal('MW_UNKNOWN_ROUTE', `No proxy route named ${proxied.name} (routes: ${config.proxy.routes.map((r) => r.name).join(', ') || 'none'})`);
+    }
     const endpoint = match(pathname);
     if (endpoint !== undefined) return { ok: true, acceptor: endpoint };
     const known = endpoints.map((e) => e.endpoint).join(', ') || 'none';
     return refusal('MW_UNKNOWN_ENDPOINT', `No WebSocket endpoint at ${pathname} (endpoints: ${known})`);
   };
 
-  const stats = (): WebSocketStats => ({ enabled: config.websocket.enabled, connectedClients: transport.peers.size, proxyConnections: 0 });
+  const stats = (): WebSocketStats => ({
+    enabled: config.websocket.enabled,
+    connectedClients: transport.peers.size,
+    proxyConnections: proxy?.activeConnections ?? 0,
+    ...(proxy === undefined ? {} : { proxyRoutes: proxy.stats() }),
+  });
 
   const describe = (): unknown => ({
     name: 'mockwave',

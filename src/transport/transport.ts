@@ -18,9 +18,16 @@ export interface Connection {
   onClose(code: number, reason: string): void;
 }
 
+export type Prepared = { readonly ok: true; readonly protocol?: string | undefined } | { readonly ok: false; readonly status: number; readonly body: unknown };
+
 export interface Acceptor {
   /** Path of the endpoint that takes the connection (for the peer's record). */
   readonly endpoint: string;
+  /**
+   * Work that must finish before the handshake is answered (the proxy opening its upstream to learn the
+   * subprotocol); undefined when there is none. May refuse the upgrade.
+   */
+  prepare?(request: IncomingMessage): Promise<Prepared> | undefined;
   accept(peer: Peer, request: IncomingMessage): Connection;
 }
 
@@ -53,13 +60,21 @@ export class Transport {
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #peers = new Set<WsPeer>();
+  /** Subprotocol chosen for a request by its acceptor's prepare(); otherwise the client's first. */
+  readonly #protocols = new WeakMap<IncomingMessage, string | undefined>();
   #heartbeat: TimerHandle | undefined;
   #closing = false;
 
   constructor(options: TransportOptions) {
     this.#options = options;
     this.#http = createServer((req, res) => options.handleRequest(req, res));
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: options.maxPayload, clientTracking: false, perMessageDeflate: false });
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayload,
+      clientTracking: false,
+      perMessageDeflate: false,
+      handleProtocols: (protocols, request) => (this.#protocols.has(request) ? (this.#protocols.get(request) ?? false) : ([...protocols][0] ?? false)),
+    });
     this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
     this.#http.on('clientError', (_error, socket: Duplex) => refuseUpgrade(socket, 400, { success: false, error: { code: 'BAD_REQUEST', message: 'Malformed HTTP request' } }));
   }
@@ -127,6 +142,27 @@ export class Transport {
       refuseUpgrade(socket, routed.status, routed.body);
       return;
     }
+    const prepared = routed.acceptor.prepare?.(req);
+    if (prepared === undefined) {
+      this.#complete(req, socket, head, routed.acceptor);
+      return;
+    }
+    prepared.then(
+      (result) => {
+        if (!result.ok) refuseUpgrade(socket, result.status, result.body);
+        else if (this.#closing) refuseUpgrade(socket, this.#options.shuttingDown().status, this.#options.shuttingDown().body);
+        else {
+          this.#protocols.set(req, result.protocol);
+          this.#complete(req, socket, head, routed.acceptor);
+        }
+      },
+      () => socket.destroy(),
+    );
+  }
+
+  #complete(req: IncomingMessage, socket: Duplex, head: Buffer, acceptor: Acceptor): void {
+    if (socket.destroyed) return;
+    const routed = { acceptor };
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const peer = new WsPeer({
         id: this.#options.createId(),

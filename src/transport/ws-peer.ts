@@ -42,6 +42,25 @@ export class WsPeer implements Peer {
     this.socket.send(text, TEXT);
   }
 
+  sendData(data: Buffer, isBinary: boolean): void {
+    if (!this.open) return;
+    this.counters.messagesOut += 1;
+    this.counters.bytesOut += data.length;
+    this.socket.send(data, { binary: isBinary });
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
   offer(frame: Buffer): boolean {
     if (!this.open) return false;
     if (this.socket.bufferedAmount > this.#maxBuffered) {
@@ -54,7 +73,7 @@ export class WsPeer implements Peer {
     return true;
   }
 
-  close(code: number, reason: string): void {
+  close(code?: number, reason?: string): void {
     if (this.socket.readyState === this.socket.CLOSED || this.socket.readyState === this.socket.CLOSING) return;
     this.socket.close(code, reason);
   }

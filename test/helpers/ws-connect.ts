@@ -7,6 +7,8 @@ import WebSocket from 'ws';
 export interface Received {
   readonly text: string;
   readonly isBinary: boolean;
+  /** The message's bytes exactly as received. */
+  readonly data: Buffer;
 }
 
 export interface WsTestClient {
@@ -35,7 +37,8 @@ export function wsConnect(url: string, options: WebSocket.ClientOptions & { prot
   const queue: Received[] = [];
   const waiters: ((m: Received) => void)[] = [];
   ws.on('message', (data, isBinary) => {
-    const message = { text: Buffer.isBuffer(data) ? data.toString('utf8') : String(data), isBinary };
+    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    const message = { text: bytes.toString('utf8'), isBinary, data: bytes };
     const waiter = waiters.shift();
     if (waiter !== undefined) waiter(message);
     else queue.push(message);

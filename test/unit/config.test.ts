@@ -112,7 +112,8 @@ describe('config: sources', () => {
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.endpoints[0]?.path, '/socket');
     assert.deepEqual(config.endpoints[0]?.streams, [{ name: 'ticker', interval: 2000, data: { price: 100 } }]);
-    assert.deepEqual(config.proxy, { enabled: true, routes: [{ name: 'echo', url: 'wss://echo.websocket.org' }, { name: 'binance', url: 'wss://stream.binance.com:9443' }] });
+    assert.equal(config.proxy.enabled, true);
+    assert.deepEqual(config.proxy.routes.map((r) => [r.name, r.url, r.announce, r.connectTimeout]), [['echo', 'wss://echo.websocket.org', true, 10_000], ['binance', 'wss://stream.binance.com:9443', true, 10_000]]);
     assert.equal(config.websocket.heartbeatInterval, 30_000);
     assert.equal(config.websocket.maxPayload, 10_485_760);
   });

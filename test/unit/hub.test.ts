@@ -8,6 +8,10 @@ function fakePeer(id: string, accept = true): Peer & { got: Buffer[] } {
   return {
     id, endpoint: '/ws', url: '/ws', remoteAddress: '127.0.0.1', connectedAt: 0, subscriptions: new Set(), counters: newCounters(), closed: false, got,
     send: () => undefined,
+    sendData: () => undefined,
+    bufferedAmount: 0,
+    pause: () => undefined,
+    resume: () => undefined,
     offer: (frame) => {
       if (accept) got.push(frame);
       return accept;

@@ -23,7 +23,11 @@ function harness(rules: unknown[]) {
     },
     send: (text) => sent.push(String(text)),
     offer: () => true,
-    close: (code, reason) => (closed = [code, reason]),
+    sendData: () => undefined,
+    bufferedAmount: 0,
+    pause: () => undefined,
+    resume: () => undefined,
+    close: (code, reason) => (closed = [code ?? 1005, reason ?? '']),
     terminate: () => undefined,
   };
   const host: RuleHost = {

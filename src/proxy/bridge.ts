@@ -1,0 +1,159 @@
+/**
+ * One proxied connection: a client peer bridged to its upstream. Messages pass both ways unchanged (text
+ * stays text, binary stays binary); client messages sent before the upstream is open wait in a bounded
+ * queue; close codes cross in both directions; a side that cannot keep up slows the other (or, by route
+ * option, its messages are dropped and counted). Nothing outlives the pair: no socket, no timer.
+ */
+import type WebSocket from 'ws';
+import type { RawData } from 'ws';
+import type { ProxyRouteConfig } from '../config/schema.ts';
+import type { Peer } from '../hub/peer.ts';
+import type { Connection } from '../transport/transport.ts';
+import { towardClient, towardUpstream } from './close-codes.ts';
+
+export interface RouteStats {
+  connections: number;
+  active: number;
+  failures: number;
+  messagesToUpstream: number;
+  bytesToUpstream: number;
+  messagesToClient: number;
+  bytesToClient: number;
+  dropped: number;
+}
+
+export interface BridgeContext {
+  readonly maxBufferedBytes: number;
+  /** The guide's proxy_connected and error messages, encoded. */
+  connected(peer: Peer, route: string): string;
+  failed(route: string, reason: string): string;
+  log(level: 'info' | 'warn', message: string, fields: Record<string, unknown>): void;
+}
+
+const POLL_MS = 5;
+
+function toBuffer(data: RawData): Buffer {
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+}
+
+export function bridge(peer: Peer, upstream: WebSocket, route: ProxyRouteConfig, stats: RouteStats, context: BridgeContext): Connection {
+  const queue: { data: Buffer; isBinary: boolean }[] = [];
+  let open = upstream.readyState === upstream.OPEN;
+  let finished = false;
+  const timers = new Set<NodeJS.Timeout>();
+  stats.connections += 1;
+  stats.active += 1;
+
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    stats.active -= 1;
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  };
+
+  /** Waits (bounded by the connection's life) until `buffered()` is below half the cap, then resumes. */
+  const relieve = (buffered: () => number, pause: () => void, resume: () => void): void => {
+    pause();
+    const check = (): void => {
+      if (finished) return;
+      if (buffered() <= context.maxBufferedBytes / 2) {
+        resume();
+        return;
+      }
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        check();
+      }, POLL_MS);
+      timers.add(timer);
+    };
+    check();
+  };
+
+  const toUpstream = (data: Buffer, isBinary: boolean): void => {
+    if (upstream.bufferedAmount > context.maxBufferedBytes && route.slowPeer === 'drop') {
+      stats.dropped += 1;
+      return;
+    }
+    stats.messagesToUpstream += 1;
+    stats.bytesToUpstream += data.length;
+    upstream.send(data, { binary: isBinary });
+    if (upstream.bufferedAmount > context.maxBufferedBytes && route.slowPeer === 'pause') {
+      relieve(() => upstream.bufferedAmount, () => peer.pause(), () => peer.resume());
+    }
+  };
+
+  const onOpen = (): void => {
+    open = true;
+    if (route.announce) peer.send(context.connected(peer, route.name));
+    for (const message of queue.splice(0)) toUpstream(message.data, message.isBinary);
+    context.log('info', `Proxy ${route.name}: ${peer.id} connected to ${upstream.url}`, { clientId: peer.id, route: route.name });
+  };
+  if (open) onOpen();
+  else upstream.once('open', onOpen);
+
+  upstream.on('message', (raw: RawData, isBinary: boolean) => {
+    const data = toBuffer(raw);
+    if (peer.bufferedAmount > context.maxBufferedBytes && route.slowPeer === 'drop') {
+      stats.dropped += 1;
+      return;
+    }
+    stats.messagesToClient += 1;
+    stats.bytesToClient += data.length;
+    peer.sendData(data, isBinary);
+    if (peer.bufferedAmount > context.maxBufferedBytes && route.slowPeer === 'pause') {
+      relieve(() => peer.bufferedAmount, () => upstream.pause(), () => upstream.resume());
+    }
+  });
+
+  const fail = (reason: string): void => {
+    stats.failures += 1;
+    context.log('warn', `Proxy ${route.name}: ${peer.id}: ${reason}`, { clientId: peer.id, route: route.name });
+    peer.send(context.failed(route.name, reason));
+    peer.close(1014, `Upstream ${route.name} unavailable`.slice(0, 123));
+    upstream.terminate();
+    finish();
+  };
+  upstream.on('unexpected-response', (_request, response) => {
+    response.resume();
+    fail(`upstream answered HTTP ${response.statusCode ?? '?'} ${response.statusMessage ?? ''}`.trim());
+  });
+  upstream.on('error', (error: Error) => {
+    if (!open) fail(error.message);
+    else context.log('warn', `Proxy ${route.name}: upstream error for ${peer.id}: ${error.message}`, { clientId: peer.id, route: route.name });
+  });
+  upstream.on('close', (code: number, reason: Buffer) => {
+    if (finished) return;
+    finish();
+    const forwarded = towardClient(code);
+    if (forwarded === undefined) peer.close();
+    else peer.close(forwarded, reason.toString());
+  });
+
+  return {
+    onMessage: (data, isBinary) => {
+      if (open) {
+        toUpstream(data, isBinary);
+        return;
+      }
+      if (queue.length >= route.maxQueue) {
+        context.log('warn', `Proxy ${route.name}: ${peer.id} sent more than ${route.maxQueue} messages before the upstream opened`, { clientId: peer.id, route: route.name });
+        peer.close(1013, 'Proxy queue full: upstream not open yet');
+        return;
+      }
+      queue.push({ data, isBinary });
+    },
+    onClose: (code, reason) => {
+      const wasFinished = finished;
+      finish();
+      if (wasFinished) return;
+      if (upstream.readyState === upstream.CONNECTING) {
+        upstream.terminate();
+        return;
+      }
+      const forwarded = towardUpstream(code);
+      if (forwarded === undefined) upstream.close();
+      else upstream.close(forwarded, reason);
+    },
+  };
+}

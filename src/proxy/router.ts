@@ -1,0 +1,107 @@
+/**
+ * The proxy's routes: `<path>/<name>[/rest][?query]` -> that route's upstream. Only configured routes are
+ * ever connected to; an unknown name is refused at the handshake. When the client offers subprotocols, the
+ * upstream is opened before the client's handshake completes, so the upstream's choice can be returned.
+ */
+import type { IncomingMessage } from 'node:http';
+import type WebSocket from 'ws';
+import type { ProxyRouteConfig } from '../config/schema.ts';
+import type { Peer } from '../hub/peer.ts';
+import type { Acceptor, Prepared } from '../transport/transport.ts';
+import { bridge, type BridgeContext, type RouteStats } from './bridge.ts';
+import { clientProtocols, openUpstream, tlsOptions, upstreamUrl } from './upstream.ts';
+
+export interface ProxyOptions {
+  readonly path: string;
+  readonly routes: readonly ProxyRouteConfig[];
+  readonly maxPayload: number;
+  readonly context: BridgeContext;
+}
+
+export type ProxyMatch = { readonly kind: 'route'; readonly acceptor: Acceptor } | { readonly kind: 'unknown'; readonly name: string };
+
+function newStats(): RouteStats {
+  return { connections: 0, active: 0, failures: 0, messagesToUpstream: 0, bytesToUpstream: 0, messagesToClient: 0, bytesToClient: 0, dropped: 0 };
+}
+
+export class ProxyRouter {
+  readonly path: string;
+  readonly #options: ProxyOptions;
+  readonly #routes = new Map<string, { config: ProxyRouteConfig; stats: RouteStats; tls: ReturnType<typeof tlsOptions> }>();
+  /** Upstreams opened during a handshake, handed to the bridge once the client is accepted. */
+  readonly #early = new WeakMap<IncomingMessage, WebSocket>();
+
+  constructor(options: ProxyOptions) {
+    this.#options = options;
+    this.path = options.path.replace(/\/+$/, '');
+    for (const route of options.routes) this.#routes.set(route.name, { config: route, stats: newStats(), tls: tlsOptions(route) });
+  }
+
+  /** Undefined when the path is not under the proxy. */
+  match(pathname: string): ProxyMatch | undefined {
+    if (!pathname.startsWith(`${this.path}/`)) return undefined;
+    const rest = pathname.slice(this.path.length + 1);
+    const slash = rest.indexOf('/');
+    const name = slash === -1 ? rest : rest.slice(0, slash);
+    const route = this.#routes.get(name);
+    if (route === undefined) return { kind: 'unknown', name };
+    return { kind: 'route', acceptor: this.#acceptor(route, slash === -1 ? '' : rest.slice(slash)) };
+  }
+
+  get activeConnections(): number {
+    let n = 0;
+    for (const { stats } of this.#routes.values()) n += stats.active;
+    return n;
+  }
+
+  stats(): Record<string, RouteStats> {
+    return Object.fromEntries([...this.#routes].map(([name, { stats }]) => [name, { ...stats }]));
+  }
+
+  #acceptor(route: { config: ProxyRouteConfig; stats: RouteStats; tls: ReturnType<typeof tlsOptions> }, rest: string): Acceptor {
+    const { config, stats, tls } = route;
+    const open = (request: IncomingMessage): WebSocket => {
+      const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+      const upstream = openUpstream(config, upstreamUrl(config, rest, query), request, tls, this.#options.maxPayload);
+      // Errors are handled by whoever holds the upstream (prepare, then the bridge); this keeps one that
+      // falls between the two from being an unhandled 'error' event.
+      upstream.on('error', () => undefined);
+      return upstream;
+    };
+    return {
+      endpoint: `${this.path}/${config.name}`,
+      prepare: (request) => {
+        if (!config.forwardAuth || clientProtocols(request).length === 0) return undefined;
+        return new Promise<Prepared>((resolve) => {
+          const upstream = open(request);
+          const refuse = (reason: string): void => {
+            stats.failures += 1;
+            upstream.terminate();
+            resolve({ ok: false, status: 502, body: { success: false, error: { code: 'MW_PROXY_UPSTREAM_FAILED', message: `Proxy route ${config.name} failed: ${reason}` } } });
+          };
+          upstream.once('open', () => {
+            this.#early.set(request, upstream);
+            // If the client's own handshake then fails, nobody claims this upstream: close it.
+            setTimeout(() => {
+              if (this.#early.get(request) === upstream) {
+                this.#early.delete(request);
+                upstream.terminate();
+              }
+            }, config.connectTimeout).unref();
+            resolve({ ok: true, protocol: upstream.protocol === '' ? undefined : upstream.protocol });
+          });
+          upstream.once('unexpected-response', (_req, response) => {
+            response.resume();
+            refuse(`upstream answered HTTP ${response.statusCode ?? '?'}`);
+          });
+          upstream.once('error', (error: Error) => refuse(error.message));
+        });
+      },
+      accept: (peer: Peer, request: IncomingMessage) => {
+        const upstream = this.#early.get(request) ?? open(request);
+        this.#early.delete(request);
+        return bridge(peer, upstream, config, stats, this.#options.context);
+      },
+    };
+  }
+}

@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { createServer, type Socket } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { MockwaveConfigInput } from '../../src/index.ts';
+import { startServer } from '../helpers/server.ts';
+import { waitUntil } from '../helpers/wait.ts';
+import { wsConnect } from '../helpers/ws-connect.ts';
+
+interface Upstream {
+  readonly url: string;
+  readonly requests: IncomingMessage[];
+  readonly sockets: WebSocket[];
+  readonly received: { data: Buffer; isBinary: boolean }[];
+  readonly closes: { code: number; reason: string }[];
+  nextConnection(): Promise<WebSocket>;
+}
+
+/** A real upstream ws server on 127.0.0.1:0 that echoes unless told otherwise, closed after the file. */
+async function upstream(options: { echo?: boolean; delayHandshakeMs?: number; protocol?: (offered: Set<string>) => string | false } = {}): Promise<Upstream> {
+  const server = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    ...(options.protocol === undefined ? {} : { handleProtocols: options.protocol }),
+    ...(options.delayHandshakeMs === undefined ? {} : { verifyClient: (_info: unknown, done: (ok: boolean) => void) => void setTimeout(() => done(true), options.delayHandshakeMs) }),
+  });
+  await once(server, 'listening');
+  after(() => new Promise<void>((resolve) => {
+    for (const ws of server.clients) ws.terminate();
+    server.close(() => resolve());
+  }));
+  const state: Upstream = {
+    url: `ws://127.0.0.1:${(server.address() as { port: number }).port}`,
+    requests: [],
+    sockets: [],
+    received: [],
+    closes: [],
+    nextConnection: () => once(server, 'connection').then(([ws]) => ws as WebSocket),
+  };
+  server.on('connection', (ws: WebSocket, request: IncomingMessage) => {
+    state.requests.push(request);
+    state.sockets.push(ws);
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      state.received.push({ data, isBinary });
+      if (options.echo !== false) ws.send(data, { binary: isBinary });
+    });
+    ws.on('close', (code, reason) => state.closes.push({ code, reason: reason.toString() }));
+  });
+  return state;
+}
+
+function proxyConfig(routes: NonNullable<NonNullable<MockwaveConfigInput['proxy']>['routes']>): MockwaveConfigInput {
+  return { endpoints: [{ path: '/ws', streams: [] }], proxy: { enabled: true, routes } };
+}
+
+describe('WebSocket proxy', () => {
+  it('bridges text and binary both ways, byte for byte, after proxy_connected; path and query are appended', async () => {
+    const up = await upstream();
+    const { ws, server } = await startServer(proxyConfig([{ name: 'echo', url: `${up.url}/base`, query: { key: 'k1' } }]));
+    const client = await wsConnect(ws('/ws/proxy/echo/stream/btc?depth=5'));
+    const hello = await client.next();
+    assert.equal(hello['type'], 'proxy_connected');
+    assert.equal(hello['routeName'], 'echo');
+    assert.match(String(hello['clientId']), /^client-/);
+    assert.equal(up.requests[0]?.url, '/base/stream/btc?depth=5&key=k1');
+    assert.equal(server.stats().proxyConnections, 1);
+
+    client.send('hello text');
+    const text = await client.nextRaw();
+    assert.deepEqual([text.text, text.isBinary], ['hello text', false]);
+    const bytes = Buffer.from([0, 255, 1, 254, 0x80, 0xc3]);
+    client.ws.send(bytes);
+    const echoed = await client.nextRaw();
+    assert.ok(echoed.isBinary);
+    assert.deepEqual(echoed.data, bytes);
+    assert.equal(up.received[1]?.isBinary, true);
+
+    const big = Buffer.alloc(5 * 1024 * 1024, 7);
+    client.ws.send(big);
+    const bigBack = (await client.nextRaw(5000)).data;
+    assert.equal(bigBack.length, big.length);
+    assert.ok(bigBack.equals(big));
+
+    for (let i = 0; i < 200; i++) client.send(`m${i}`);
+    for (let i = 0; i < 200; i++) assert.equal((await client.nextRaw()).text, `m${i}`, 'many small messages keep their order');
+
+    const stats = server.stats().proxyRoutes as Record<string, { messagesToUpstream: number; bytesToClient: number }>;
+    assert.equal(stats['echo']?.messagesToUpstream, 203);
+    assert.ok((stats['echo']?.bytesToClient ?? 0) > big.length);
+    await client.close();
+  });
+
+  it('passes close codes and reasons both ways', async () => {
+    const up = await upstream();
+    const { ws, server } = await startServer(proxyConfig([{ name: 'u', url: up.url, announce: false }]));
+    const first = await wsConnect(ws('/ws/proxy/u'));
+    const upSide = up.sockets[0] ?? (await up.nextConnection());
+    upSide.close(4002, 'upstream says bye');
+    assert.deepEqual(await first.closed, { code: 4002, reason: 'upstream says bye' });
+
+    const second = await wsConnect(ws('/ws/proxy/u'));
+    await waitUntil(() => up.sockets.length === 2, 2000, 'second upstream connection');
+    second.ws.close(4003, 'client says bye');
+    await second.closed;
+    await waitUntil(() => up.closes.length === 2, 2000, 'upstream close');
+    assert.deepEqual(up.closes[1], { code: 4003, reason: 'client says bye' });
+
+    const third = await wsConnect(ws('/ws/proxy/u'));
+    await waitUntil(() => up.sockets.length === 3, 2000, 'third upstream connection');
+    up.sockets[2]!.terminate();
+    assert.equal((await third.closed).code, 1014, 'an upstream that vanished is a bad gateway');
+    await waitUntil(() => server.stats().proxyConnections === 0, 2000, 'no live proxy connection');
+  });
+
+  it('a client that stops reading slows the upstream down instead of growing server memory; drop mode counts', async () => {
+    const up = await upstream({ echo: false });
+    const { ws, server } = await startServer({ ...proxyConfig([{ name: 'fast', url: up.url, announce: false }, { name: 'lossy', url: up.url, announce: false, slowPeer: 'drop' }]), websocket: { maxBufferedBytes: 256 * 1024 } });
+    const chunk = Buffer.alloc(256 * 1024, 1);
+    const count = 200; // 50 MiB in all
+
+    const slow = await wsConnect(ws('/ws/proxy/fast'));
+    await waitUntil(() => up.sockets.length === 1, 2000, 'upstream connection');
+    slow.ws.pause();
+    const source = up.sockets[0]!;
+    for (let i = 0; i < count; i++) source.send(chunk);
+    // mockwave stops reading the upstream, so the bytes wait on the upstream's side, not in mockwave.
+    await waitUntil(() => source.bufferedAmount > 20 * 1024 * 1024, 5000, 'the upstream to be held back');
+    slow.ws.resume();
+    let received = 0;
+    while (received < count) {
+      const m = await slow.nextRaw(5000);
+      assert.equal(m.data.length, chunk.length);
+      received++;
+    }
+    await slow.close();
+
+    const lossy = await wsConnect(ws('/ws/proxy/lossy'));
+    await waitUntil(() => up.sockets.length === 2, 2000, 'second upstream connection');
+    lossy.ws.pause();
+    for (let i = 0; i < count; i++) up.sockets[1]!.send(chunk);
+    await waitUntil(() => ((server.stats().proxyRoutes as Record<string, { dropped: number }>)['lossy']?.dropped ?? 0) > 0, 5000, 'drops to be counted');
+    lossy.ws.terminate();
+  });
+
+  it('refuses an unknown route with 404 and never connects anywhere else', async () => {
+    const up = await upstream();
+    const { ws } = await startServer(proxyConfig([{ name: 'known', url: up.url }]));
+    await assert.rejects(wsConnect(ws('/ws/proxy/unknown')), (error: Error & { status?: number; body?: string }) => {
+      assert.equal(error.status, 404);
+      assert.match(error.body ?? '', /MW_UNKNOWN_ROUTE.*No proxy route named unknown \(routes: known\)/);
+      return true;
+    });
+    assert.equal(up.requests.length, 0);
+  });
+
+  it('an upstream that is down, or accepts and hangs: an error naming the route, then 1014; nothing leaks', async () => {
+    const blocker = createServer();
+    blocker.listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const deadPort = (blocker.address() as { port: number }).port;
+    blocker.close();
+    const hung: Socket[] = [];
+    const hanging = createServer((socket) => hung.push(socket));
+    hanging.listen(0, '127.0.0.1');
+    await once(hanging, 'listening');
+    after(() => {
+      for (const s of hung) s.destroy();
+      hanging.close();
+    });
+    const { ws, server } = await startServer(proxyConfig([
+      { name: 'down', url: `ws://127.0.0.1:${deadPort}` },
+      { name: 'hang', url: `ws://127.0.0.1:${(hanging.address() as { port: number }).port}`, connectTimeout: 200 },
+    ]));
+    for (const [name, pattern] of [['down', /ECONNREFUSED/], ['hang', /timed out/]] as const) {
+      const client = await wsConnect(ws(`/ws/proxy/${name}`));
+      const error = await client.next();
+      assert.equal(error['type'], 'error');
+      assert.match(String(error['error']), new RegExp(`^Proxy route ${name} failed: `));
+      assert.match(String(error['error']), pattern);
+      assert.equal((await client.closed).code, 1014);
+    }
+    const stats = server.stats().proxyRoutes as Record<string, { failures: number; active: number }>;
+    assert.deepEqual([stats['down']?.failures, stats['hang']?.failures, stats['down']?.active, stats['hang']?.active], [1, 1, 0, 0]);
+  });
+
+  it('forwards credentials and subprotocols, adds and drops headers as the route says', async () => {
+    const up = await upstream({ protocol: (offered) => (offered.has('v1.chat') ? 'v1.chat' : false) });
+    const { ws } = await startServer(proxyConfig([{ name: 'auth', url: up.url, headers: { 'X-Api-Key': 'secret-key' }, dropHeaders: ['cookie'] }]));
+    const client = await wsConnect(ws('/ws/proxy/auth'), { protocols: ['v2.chat', 'v1.chat'], headers: { Authorization: 'Bearer abc', Cookie: 'session=1' } });
+    assert.equal(client.ws.protocol, 'v1.chat', "the upstream's choice comes back to the client");
+    const headers = up.requests[0]!.headers;
+    assert.equal(headers['authorization'], 'Bearer abc');
+    assert.equal(headers['x-api-key'], 'secret-key');
+    assert.equal(headers['cookie'], undefined);
+    assert.equal(headers['sec-websocket-protocol'], 'v2.chat,v1.chat');
+    assert.equal((await client.next())['type'], 'proxy_connected');
+    await client.close();
+  });
+
+  it('queues what the client sends before the upstream is open, and delivers it in order', async () => {
+    const up = await upstream({ delayHandshakeMs: 150, echo: false });
+    const { ws } = await startServer(proxyConfig([{ name: 'slow', url: up.url }]));
+    const client = await wsConnect(ws('/ws/proxy/slow'));
+    for (let i = 0; i < 5; i++) client.send(`early ${i}`);
+    assert.equal((await client.next(2000))['type'], 'proxy_connected');
+    await waitUntil(() => up.received.length === 5, 2000, 'five queued messages upstream');
+    assert.deepEqual(up.received.map((m) => m.data.toString()), ['early 0', 'early 1', 'early 2', 'early 3', 'early 4']);
+    await client.close();
+  });
+
+  it('stopping the server closes proxied clients with 1001 and passes 1001 to their upstreams', async () => {
+    const up = await upstream();
+    const { ws, server } = await startServer(proxyConfig([{ name: 'u', url: up.url }]));
+    const client = await wsConnect(ws('/ws/proxy/u'));
+    assert.equal((await client.next())['type'], 'proxy_connected');
+    await server.stop();
+    assert.equal((await client.closed).code, 1001);
+    await waitUntil(() => up.closes.length === 1, 2000, 'upstream close');
+    assert.equal(up.closes[0]?.code, 1001);
+  });
+});
