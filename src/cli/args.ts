@@ -3,6 +3,8 @@ import type { Override } from '../config/load.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 
 export const USAGE = `Usage: mockwave [config-file] [options]
+       mockwave replay <recording.jsonl> [options]       (mockwave replay --help)
+       mockwave recording to-config <recording.jsonl>
 
 A mock real-time backend: a WebSocket server that streams realistic data.
 With no configuration it serves a demo (ticker and notifications) on ws://localhost:3000/ws.
@@ -19,6 +21,7 @@ Options:
       --log-format <fmt>    text (default) or json
       --log-level <level>   debug, info (default), warn, error or silent
       --log-traffic         log every client message and broadcast
+      --record <dir>        record every proxied session to <dir> as JSON Lines
       --print-config        print the resolved configuration as JSON and exit
   -h, --help                show this help
   -v, --version             show the version
@@ -63,6 +66,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'log-level': { type: 'string' },
         'log-traffic': { type: 'boolean' },
         'print-config': { type: 'boolean' },
+        record: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -83,6 +87,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     const value = values[flag];
     if (value !== undefined) overrides.push({ path: ['streamOverrides', stream, 'interval'], value: numberFlag(value), source: `--${flag}` });
   }
+  if (values.record !== undefined) overrides.push({ path: ['proxy', 'record'], value: values.record, source: '--record' });
   if (values['log-format'] !== undefined) overrides.push({ path: ['log', 'format'], value: values['log-format'], source: '--log-format' });
   if (values['log-level'] !== undefined) overrides.push({ path: ['log', 'level'], value: values['log-level'], source: '--log-level' });
   if (values['log-traffic'] === true) overrides.push({ path: ['log', 'traffic'], value: true, source: '--log-traffic' });

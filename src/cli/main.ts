@@ -4,11 +4,12 @@
  * 2 for a usage or configuration error (nothing was started).
  */
 import { loadConfig } from '../config/load.ts';
-import { isMockwaveError } from '../errors/catalog.ts';
+import { isMockwaveError, MockwaveError } from '../errors/catalog.ts';
 import { createMockServer, type MockServer } from '../server/mock-server.ts';
 import { VERSION } from '../version.ts';
 import { parseCliArgs, USAGE } from './args.ts';
 import { banner } from './banner.ts';
+import { REPLAY_USAGE, replayOverrides, toConfig } from './replay.ts';
 
 export interface CliIo {
   readonly argv: readonly string[];
@@ -40,23 +41,42 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
   let files: readonly string[];
   let preset: string;
   try {
-    const args = parseCliArgs(io.argv);
-    if (args.help) {
-      io.stdout.write(`${USAGE}\n`);
+    if (io.argv[0] === 'recording') {
+      if (io.argv[1] !== 'to-config') throw new MockwaveError('MW_USAGE', `Unknown command: recording ${io.argv[1] ?? ''} (expected: recording to-config <file>)`);
+      const { yaml, note } = toConfig(io.argv.slice(2));
+      io.stdout.write(yaml);
+      if (note !== undefined) io.stderr.write(`mockwave: ${note}\n`);
       return 0;
     }
-    if (args.version) {
-      io.stdout.write(`${VERSION}\n`);
-      return 0;
+    if (io.argv[0] === 'replay') {
+      const replay = replayOverrides(io.argv.slice(1));
+      if (replay.help) {
+        io.stdout.write(`${REPLAY_USAGE}\n`);
+        return 0;
+      }
+      const loaded = loadConfig({ cwd: io.cwd, env: io.env, overrides: replay.overrides });
+      files = loaded.files;
+      preset = 'replay';
+      server = createMockServer(loaded.config);
+    } else {
+      const args = parseCliArgs(io.argv);
+      if (args.help) {
+        io.stdout.write(`${USAGE}\n`);
+        return 0;
+      }
+      if (args.version) {
+        io.stdout.write(`${VERSION}\n`);
+        return 0;
+      }
+      const loaded = loadConfig({ cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides });
+      if (args.printConfig) {
+        io.stdout.write(`${JSON.stringify(loaded.config, null, 2)}\n`);
+        return 0;
+      }
+      files = loaded.files;
+      preset = loaded.preset;
+      server = createMockServer(loaded.config);
     }
-    const loaded = loadConfig({ cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides });
-    if (args.printConfig) {
-      io.stdout.write(`${JSON.stringify(loaded.config, null, 2)}\n`);
-      return 0;
-    }
-    files = loaded.files;
-    preset = loaded.preset;
-    server = createMockServer(loaded.config);
   } catch (error) {
     return fail(error);
   }

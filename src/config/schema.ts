@@ -104,6 +104,15 @@ export const endpointSchema = z
     path: pathSchema.describe('WebSocket path. A trailing "*" matches every path with that prefix ("/*" matches all).'),
     dialect: z.enum(DIALECT_NAMES).default('guide').describe('Wire format of the endpoint.'),
     streams: z.array(streamSchema).default([]),
+    replay: z
+      .preprocess((value) => (typeof value === 'string' ? { file: value } : value), z.strictObject({
+        file: z.string().min(1).describe('A recording (JSON Lines) made by the proxy.'),
+        speed: z.number().min(0).default(1).describe('Timing factor: 10 plays ten times faster, 0 as fast as possible.'),
+        waitForClient: z.boolean().default(false).describe('At each recorded client message, wait until the client sends one.'),
+        loop: z.boolean().default(false).describe('Start again after the last frame.'),
+      }))
+      .optional()
+      .describe('Serve a recording: every client receives the recorded upstream frames with their timing.'),
     onConnect: z.array(actionSchema).default([]).describe('Actions run for every new client: greet, wait, close with a code.'),
     rules: z.array(ruleSchema).default([]).describe('`when` a client message matches, `then` actions run; unmatched messages reach the dialect.'),
   })
@@ -135,6 +144,7 @@ export const proxyRouteSchema = z.strictObject({
     .optional(),
   maxQueue: z.number().int().min(0).default(1000).describe('Client messages held while the upstream opens; more closes the client with 1013.'),
   slowPeer: z.enum(['pause', 'drop']).default('pause').describe('When one side cannot keep up: stop reading the other side, or drop its messages (counted).'),
+  record: z.string().min(1).optional().describe('Directory where each session of this route is recorded as JSON Lines.'),
 });
 
 const websocketSchema = z.strictObject({
@@ -165,6 +175,7 @@ export const configSchema = z
     proxy: z
       .strictObject({
         enabled: z.boolean().default(false),
+        record: z.string().min(1).optional().describe('Directory where every proxied session is recorded (also --record).'),
         path: z.string().regex(/^\/[^\s?#]*[^/\s?#]$/, { message: 'expected a path like /ws/proxy' }).optional().describe('Where routes live; default: the first endpoint\'s path + /proxy.'),
         routes: z.array(proxyRouteSchema).default([]),
       })

@@ -10,6 +10,7 @@ import type { ProxyRouteConfig } from '../config/schema.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Connection } from '../transport/transport.ts';
 import { towardClient, towardUpstream } from './close-codes.ts';
+import type { Recorder } from './recorder.ts';
 
 export interface RouteStats {
   connections: number;
@@ -24,6 +25,9 @@ export interface RouteStats {
 
 export interface BridgeContext {
   readonly maxBufferedBytes: number;
+  now(): number;
+  /** Starts a recording of this session when its route (or the proxy) records; undefined otherwise. */
+  record(route: ProxyRouteConfig, peer: Peer, upstream: WebSocket): Recorder | undefined;
   /** The guide's proxy_connected and error messages, encoded. */
   connected(peer: Peer, route: string): string;
   failed(route: string, reason: string): string;
@@ -40,6 +44,7 @@ export function bridge(peer: Peer, upstream: WebSocket, route: ProxyRouteConfig,
   const queue: { data: Buffer; isBinary: boolean }[] = [];
   let open = upstream.readyState === upstream.OPEN;
   let finished = false;
+  let recorder: Recorder | undefined;
   const timers = new Set<NodeJS.Timeout>();
   stats.connections += 1;
   stats.active += 1;
@@ -48,6 +53,7 @@ export function bridge(peer: Peer, upstream: WebSocket, route: ProxyRouteConfig,
     if (finished) return;
     finished = true;
     stats.active -= 1;
+    void recorder?.end();
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
   };
@@ -77,6 +83,7 @@ export function bridge(peer: Peer, upstream: WebSocket, route: ProxyRouteConfig,
     }
     stats.messagesToUpstream += 1;
     stats.bytesToUpstream += data.length;
+    recorder?.frame(context.now(), 'client', data, isBinary);
     upstream.send(data, { binary: isBinary });
     if (upstream.bufferedAmount > context.maxBufferedBytes && route.slowPeer === 'pause') {
       relieve(() => upstream.bufferedAmount, () => peer.pause(), () => peer.resume());
@@ -85,6 +92,7 @@ export function bridge(peer: Peer, upstream: WebSocket, route: ProxyRouteConfig,
 
   const onOpen = (): void => {
     open = true;
+    recorder = context.record(route, peer, upstream);
     if (route.announce) peer.send(context.connected(peer, route.name));
     for (const message of queue.splice(0)) toUpstream(message.data, message.isBinary);
     context.log('info', `Proxy ${route.name}: ${peer.id} connected to ${upstream.url}`, { clientId: peer.id, route: route.name });
@@ -100,6 +108,7 @@ export function bridge(peer: Peer, upstream: WebSocket, route: ProxyRouteConfig,
     }
     stats.messagesToClient += 1;
     stats.bytesToClient += data.length;
+    recorder?.frame(context.now(), 'upstream', data, isBinary);
     peer.sendData(data, isBinary);
     if (peer.bufferedAmount > context.maxBufferedBytes && route.slowPeer === 'pause') {
       relieve(() => peer.bufferedAmount, () => upstream.pause(), () => upstream.resume());
@@ -124,6 +133,7 @@ export function bridge(peer: Peer, upstream: WebSocket, route: ProxyRouteConfig,
   });
   upstream.on('close', (code: number, reason: Buffer) => {
     if (finished) return;
+    recorder?.close(context.now(), 'upstream', code, reason.toString());
     finish();
     const forwarded = towardClient(code);
     if (forwarded === undefined) peer.close();
@@ -144,6 +154,7 @@ export function bridge(peer: Peer, upstream: WebSocket, route: ProxyRouteConfig,
       queue.push({ data, isBinary });
     },
     onClose: (code, reason) => {
+      if (!finished) recorder?.close(context.now(), 'client', code, reason);
       const wasFinished = finished;
       finish();
       if (wasFinished) return;

@@ -13,6 +13,8 @@ import type { Emission } from '../streams/emission.ts';
 import type { GeneratorContext } from '../streams/generators/index.ts';
 import { parseInterval } from '../streams/interval.ts';
 import { createProducer } from '../streams/payload.ts';
+import { readRecording, type Recording } from '../replay/format.ts';
+import { playRecording, type Playback } from '../replay/playback.ts';
 import { compileSequence, sharedPlayback, type CompiledSequence } from '../streams/sequence.ts';
 import { Stream, type StreamOptions, type StreamSink } from '../streams/stream.ts';
 import { RuleEngine, parseIncoming, type RuleHost, type Step } from '../rules/index.ts';
@@ -54,6 +56,8 @@ export class Endpoint implements Acceptor, StreamSink {
   /** Per-subscriber sequences, and each client's playback generation per stream (bumped to cancel). */
   readonly #playbacks = new Map<Stream, CompiledSequence>();
   readonly #generations = new Map<Peer, Map<Stream, number>>();
+  readonly #recording: Recording | undefined;
+  readonly #replays = new WeakMap<Peer, Playback>();
 
   constructor(config: EndpointConfig, context: EndpointContext) {
     this.endpoint = config.path;
@@ -62,6 +66,7 @@ export class Endpoint implements Acceptor, StreamSink {
     this.#context = context;
     this.#rules = new RuleEngine(config.rules);
     this.#onConnect = RuleEngine.compileActions(config.onConnect);
+    this.#recording = config.replay === undefined ? undefined : readRecording(config.replay.file);
     this.#ruleHost = {
       random: context.random,
       templates: context.templates,
@@ -181,6 +186,7 @@ export class Endpoint implements Acceptor, StreamSink {
   }
 
   #onMessage(peer: Peer, data: Buffer, isBinary: boolean): void {
+    this.#replays.get(peer)?.onClientMessage();
     if (this.#rules.size > 0) {
       const incoming = parseIncoming(data, isBinary);
       const context: RenderContext = { message: incoming.isJson ? incoming.value : incoming.text, client: this.#client(peer) };
@@ -202,6 +208,9 @@ export class Endpoint implements Acceptor, StreamSink {
     this.#say(peer, { kind: 'connected', clientId: peer.id, at: clock.now() });
     // Clients of dialects without subscribe messages start every per-subscriber script when they connect.
     if (this.dialect.receivesAllUntilSubscribed) for (const [stream, sequence] of this.#playbacks) this.#play(peer, stream, sequence);
+    if (this.#recording !== undefined && this.config.replay !== undefined) {
+      this.#replays.set(peer, playRecording(peer, this.#recording, this.config.replay, (fn, ms) => this.#schedule(peer, fn, ms)));
+    }
     if (this.#onConnect.length > 0) this.#rules.runActions(this.#onConnect, peer, { client: this.#client(peer) }, this.#ruleHost);
     return {
       onMessage: (data, isBinary) => this.#onMessage(peer, data, isBinary),

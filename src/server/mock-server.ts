@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { createAdminHandler, type WebSocketStats } from '../admin/router.ts';
 import { type MockwaveConfig, type MockwaveConfigInput } from '../config/schema.ts';
-import { validateConfig } from '../config/validate.ts';
+import { configError, validateConfig } from '../config/validate.ts';
 import { ERROR_CATALOG, MockwaveError } from '../errors/catalog.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import type { Stream } from '../streams/stream.ts';
@@ -16,7 +16,9 @@ import { createRandom } from '../util/random.ts';
 import { createTemplateServices } from '../templates/index.ts';
 import { VERSION } from '../version.ts';
 import { encodeGuide } from '../dialects/guide.ts';
+import { Recorder } from '../proxy/recorder.ts';
 import { ProxyRouter } from '../proxy/router.ts';
+import { upstreamHeaders } from '../proxy/upstream.ts';
 import { Endpoint } from './endpoint.ts';
 import { createEndpointMatcher } from './routing.ts';
 
@@ -101,22 +103,61 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     serverStats: () => ({ clients: transport.peers.size, startedAt }),
     templates: createTemplateServices(clock, random, options.seed ?? config.seed),
   };
-  for (const endpointConfig of config.endpoints) endpoints.push(new Endpoint(endpointConfig, context));
+  // Files named by the configuration (recordings, CA certificates) are read now: a missing one is a
+  // configuration error before anything listens, never a failure on the first connection.
+  const fileProblems: string[] = [];
+  config.endpoints.forEach((endpointConfig, index) => {
+    try {
+      endpoints.push(new Endpoint(endpointConfig, context));
+    } catch (error) {
+      fileProblems.push(`endpoints[${index}].replay.file: cannot load the recording: ${(error as Error).message}`);
+    }
+  });
   const match = createEndpointMatcher(endpoints);
+  /** Open recordings; stop() waits until each is flushed to disk. */
+  const recordings = new Set<Recorder>();
   const firstPath = (config.endpoints[0]?.path ?? '/ws').replace(/\*$/, '').replace(/\/+$/, '');
-  const proxy = config.proxy.enabled
+  let proxy: ProxyRouter | undefined;
+  try {
+    proxy = createProxy();
+  } catch (error) {
+    fileProblems.push(`proxy.routes: cannot read a TLS file: ${(error as Error).message}`);
+  }
+  if (fileProblems.length > 0) throw configError(fileProblems);
+
+  function createProxy(): ProxyRouter | undefined {
+    return config.proxy.enabled
     ? new ProxyRouter({
         path: config.proxy.path ?? `${firstPath}/proxy`,
         routes: config.proxy.routes,
         maxPayload: config.websocket.maxPayload,
         context: {
           maxBufferedBytes: config.websocket.maxBufferedBytes,
+          now: () => clock.now(),
+          record: (route, peer, upstream) => {
+            const dir = route.record ?? config.proxy.record;
+            if (dir === undefined) return undefined;
+            const recorder = new Recorder(dir, {
+              route: route.name,
+              url: upstream.url,
+              path: peer.url,
+              headers: upstreamHeaders(route, { headers: {} } as IncomingMessage),
+              protocol: upstream.protocol,
+              clientId: peer.id,
+              now: clock.now(),
+            });
+            recordings.add(recorder);
+            void recorder.finished.then(() => recordings.delete(recorder));
+            logger.info(`Recording ${route.name} for ${peer.id} to ${recorder.path}`, { clientId: peer.id, route: route.name, file: recorder.path });
+            return recorder;
+          },
           connected: (peer, route) => encodeGuide({ kind: 'proxy_connected', clientId: peer.id, route, at: clock.now() }),
           failed: (route, reason) => encodeGuide({ kind: 'error', code: 'MW_PROXY_UPSTREAM_FAILED', error: `Proxy route ${route} failed: ${reason}`, at: clock.now() }),
           log: (level, message, fields) => logger[level](message, fields),
         },
       })
     : undefined;
+  }
 
   const refusal = (code: 'MW_UNKNOWN_ENDPOINT' | 'MW_UNKNOWN_ROUTE' | 'MW_WEBSOCKET_DISABLED' | 'MW_SHUTTING_DOWN', message: string): { ok: false; status: number; body: unknown } => ({
     ok: false,
@@ -220,6 +261,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       state = 'stopping';
       for (const endpoint of endpoints) endpoint.stop();
       await transport.close(ERROR_CATALOG.MW_SHUTTING_DOWN.closeCode, 'Server shutting down', options.shutdownGraceMs ?? 3000);
+      await Promise.all([...recordings].map((r) => r.end()));
       state = 'stopped';
     },
     publish(name, data, publishOptions = {}) {

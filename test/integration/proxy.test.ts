@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { MockwaveConfigInput } from '../../src/index.ts';
@@ -83,11 +88,17 @@ describe('WebSocket proxy', () => {
     assert.equal(bigBack.length, big.length);
     assert.ok(bigBack.equals(big));
 
+    // A message sent in fragments arrives upstream whole, and comes back whole.
+    client.ws.send('frag-', { fin: false });
+    client.ws.send('ment-', { fin: false });
+    client.ws.send('ed', { fin: true });
+    assert.equal((await client.nextRaw()).text, 'frag-ment-ed');
+
     for (let i = 0; i < 200; i++) client.send(`m${i}`);
     for (let i = 0; i < 200; i++) assert.equal((await client.nextRaw()).text, `m${i}`, 'many small messages keep their order');
 
     const stats = server.stats().proxyRoutes as Record<string, { messagesToUpstream: number; bytesToClient: number }>;
-    assert.equal(stats['echo']?.messagesToUpstream, 203);
+    assert.equal(stats['echo']?.messagesToUpstream, 204);
     assert.ok((stats['echo']?.bytesToClient ?? 0) > big.length);
     await client.close();
   });
@@ -208,6 +219,35 @@ describe('WebSocket proxy', () => {
     await waitUntil(() => up.received.length === 5, 2000, 'five queued messages upstream');
     assert.deepEqual(up.received.map((m) => m.data.toString()), ['early 0', 'early 1', 'early 2', 'early 3', 'early 4']);
     await client.close();
+  });
+
+  it('TLS upstreams: refused when self-signed, accepted with its CA or with rejectUnauthorized false', async () => {
+    const certDir = mkdtempSync(join(tmpdir(), 'mockwave-tls-'));
+    after(() => rmSync(certDir, { recursive: true, force: true }));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+    const https = createHttpsServer({ key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) });
+    const secure = new WebSocketServer({ server: https });
+    secure.on('connection', (socket) => socket.send('secure hello'));
+    https.listen(0, '127.0.0.1');
+    await once(https, 'listening');
+    after(() => {
+      for (const socket of secure.clients) socket.terminate();
+      https.close();
+    });
+    const url = `wss://127.0.0.1:${(https.address() as { port: number }).port}`;
+    const { ws } = await startServer(proxyConfig([
+      { name: 'strict', url, announce: false },
+      { name: 'trusting', url, announce: false, tls: { rejectUnauthorized: false } },
+      { name: 'pinned', url, announce: false, tls: { ca: join(certDir, 'cert.pem') } },
+    ]));
+    const strict = await wsConnect(ws('/ws/proxy/strict'));
+    assert.match(String((await strict.next())['error']), /^Proxy route strict failed: .*self[- ]signed/i);
+    assert.equal((await strict.closed).code, 1014);
+    for (const name of ['trusting', 'pinned']) {
+      const client = await wsConnect(ws(`/ws/proxy/${name}`));
+      assert.equal((await client.nextRaw()).text, 'secure hello', name);
+      await client.close();
+    }
   });
 
   it('stopping the server closes proxied clients with 1001 and passes 1001 to their upstreams', async () => {

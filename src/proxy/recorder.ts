@@ -1,0 +1,45 @@
+/**
+ * Writes one proxied session to a JSON Lines file (see replay/format.ts). Writes go through one stream per
+ * session; `end()` resolves once everything is on disk, and the server waits for it on stop, so a recording
+ * is complete and valid after a close or Ctrl-C.
+ */
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { maskHeaders, maskUrl, type RecordingLine } from '../replay/format.ts';
+
+export class Recorder {
+  readonly path: string;
+  /** Resolves once the file is complete and closed. */
+  readonly finished: Promise<void>;
+  readonly #out: WriteStream;
+  readonly #start: number;
+  #ended: Promise<void> | undefined;
+
+  constructor(dir: string, init: { route: string; url: string; path: string; headers: Record<string, string>; protocol: string; clientId: string; now: number }) {
+    mkdirSync(dir, { recursive: true });
+    const stamp = new Date(init.now).toISOString().replace(/[:.]/g, '-');
+    this.path = join(dir, `${init.route}-${stamp}-${init.clientId}.jsonl`);
+    this.#out = createWriteStream(this.path, { flags: 'wx' });
+    this.finished = new Promise((resolve) => this.#out.once('close', () => resolve()));
+    this.#start = init.now;
+    this.#write({ kind: 'session', version: 1, route: init.route, url: maskUrl(init.url), path: init.path, startedAt: new Date(init.now).toISOString(), headers: maskHeaders(init.headers), protocol: init.protocol });
+  }
+
+  frame(now: number, from: 'client' | 'upstream', data: Buffer, isBinary: boolean): void {
+    this.#write({ kind: 'frame', t: now - this.#start, from, type: isBinary ? 'binary' : 'text', data: isBinary ? data.toString('base64') : data.toString('utf8') });
+  }
+
+  close(now: number, from: 'client' | 'upstream', code: number, reason: string): void {
+    this.#write({ kind: 'close', t: now - this.#start, from, code, reason });
+  }
+
+  /** Flushes and closes the file; safe to call more than once. */
+  end(): Promise<void> {
+    this.#ended ??= new Promise<void>((resolve) => this.#out.end(() => resolve())).then(() => this.finished);
+    return this.#ended;
+  }
+
+  #write(line: RecordingLine): void {
+    if (this.#ended === undefined) this.#out.write(`${JSON.stringify(line)}\n`);
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Turns a recording into an editable mock: one raw endpoint whose per-subscriber sequence is what the
+ * upstream sent, with the recorded gaps. Text frames that are JSON become JSON values, so the result reads as
+ * data to edit (add templates, rules) rather than as escaped strings. Binary frames are left out and counted.
+ */
+import { stringify } from 'yaml';
+import type { Recording } from './format.ts';
+
+export function recordingToConfig(recording: Recording): { yaml: string; skippedBinary: number } {
+  let last = 0;
+  let skippedBinary = 0;
+  const sequence: { delay: number; data: unknown }[] = [];
+  for (const event of recording.events) {
+    if (event.kind !== 'frame' || event.from !== 'upstream') continue;
+    if (event.type === 'binary') {
+      skippedBinary++;
+      continue;
+    }
+    let data: unknown = event.data;
+    try {
+      data = JSON.parse(event.data);
+    } catch {
+      // not JSON: kept as text
+    }
+    sequence.push({ delay: Math.round(event.t - last), data });
+    last = event.t;
+  }
+  const config = {
+    endpoints: [
+      {
+        path: '/*',
+        dialect: 'raw',
+        streams: sequence.length === 0 ? [] : [{ name: recording.session.route, mode: 'perSubscriber', sequence }],
+      },
+    ],
+  };
+  const header = `# From a recording of route "${recording.session.route}" (${recording.session.url}), ${recording.session.startedAt}.\n`;
+  return { yaml: header + stringify(config, { lineWidth: 0 }), skippedBinary };
+}
