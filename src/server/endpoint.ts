@@ -20,7 +20,9 @@ import { Stream, type StreamOptions, type StreamSink } from '../streams/stream.t
 import { RuleEngine, parseIncoming, type RuleHost, type Step } from '../rules/index.ts';
 import { compileTemplate, conditionTemplate, type Render, type RenderContext } from '../templates/index.ts';
 import type { Acceptor, Connection } from '../transport/transport.ts';
-import type { Clock, TimerHandle } from '../util/clock.ts';
+import type { Clock } from '../util/clock.ts';
+import { PeerTimers } from './peer-timers.ts';
+import { Scripts } from './scripts.ts';
 
 export interface EndpointContext extends GeneratorContext {
   readonly clock: Clock;
@@ -45,17 +47,15 @@ export class Endpoint implements Acceptor, StreamSink {
   readonly #context: EndpointContext;
   readonly #rules: RuleEngine;
   readonly #ruleHost: RuleHost;
-  /** Pending delayed rule actions per client, cancelled when it leaves or the server stops. */
-  readonly #timers = new Map<Peer, Set<TimerHandle>>();
+  /** Delayed rule actions, scripts and replays per client, cancelled when it leaves or the server stops. */
+  readonly #timers: PeerTimers;
+  readonly #scripts: Scripts;
   readonly #clientInfo = new WeakMap<Peer, NonNullable<RenderContext['client']>>();
   readonly #onConnect: readonly Step[];
   /** Per-subscriber conditions of streams that have one. */
   readonly #conditions = new Map<Stream, Render>();
   /** The params each client gave when subscribing, per topic, for conditions. */
   readonly #params = new Map<Peer, Map<string, Readonly<Record<string, unknown>>>>();
-  /** Per-subscriber sequences, and each client's playback generation per stream (bumped to cancel). */
-  readonly #playbacks = new Map<Stream, CompiledSequence>();
-  readonly #generations = new Map<Peer, Map<Stream, number>>();
   readonly #recording: Recording | undefined;
   readonly #replays = new WeakMap<Peer, Playback>();
 
@@ -64,13 +64,22 @@ export class Endpoint implements Acceptor, StreamSink {
     this.config = config;
     this.dialect = DIALECT_TABLE[config.dialect];
     this.#context = context;
+    this.#timers = new PeerTimers(context.clock);
+    this.#scripts = new Scripts({
+      clock: context.clock,
+      random: context.random,
+      templates: context.templates,
+      timers: this.#timers,
+      say: (peer, message) => this.#say(peer, message),
+      client: (peer) => this.#client(peer),
+    });
     this.#rules = new RuleEngine(config.rules);
     this.#onConnect = RuleEngine.compileActions(config.onConnect);
     this.#recording = config.replay === undefined ? undefined : readRecording(config.replay.file);
     this.#ruleHost = {
       random: context.random,
       templates: context.templates,
-      schedule: (peer, fn, ms) => this.#schedule(peer, fn, ms),
+      schedule: (peer, fn, ms) => this.#timers.schedule(peer, fn, ms),
       publish: (name, data) => {
         const stream = this.streams.get(name);
         if (stream === undefined) throw new Error(`publish: no stream "${name}" on ${this.endpoint}`);
@@ -93,7 +102,7 @@ export class Endpoint implements Acceptor, StreamSink {
         onError: (s, error) => context.logger.error(`Stream ${s.name} failed to tick: ${(error as Error).message}`, { stream: s.name }),
       });
       this.streams.set(stream.name, stream);
-      if (timing.playback !== undefined) this.#playbacks.set(stream, timing.playback);
+      if (timing.playback !== undefined) this.#scripts.add(stream, timing.playback);
       if (definition.condition !== undefined) this.#conditions.set(stream, compileTemplate(conditionTemplate(definition.condition)));
       const list = this.#topics.get(stream.topic) ?? [];
       list.push(stream);
@@ -115,64 +124,13 @@ export class Endpoint implements Acceptor, StreamSink {
     return { produce: shared.produce, next: shared.next, peek: first, schedule: steps, extraTopics: [] };
   }
 
-  /** Plays a per-subscriber sequence to one client from its first step; a newer playback cancels it. */
-  #play(peer: Peer, stream: Stream, sequence: CompiledSequence): void {
-    let byStream = this.#generations.get(peer);
-    if (byStream === undefined) {
-      byStream = new Map();
-      this.#generations.set(peer, byStream);
-    }
-    const generation = (byStream.get(stream) ?? 0) + 1;
-    byStream.set(stream, generation);
-    const step = (index: number): void => {
-      if (byStream.get(stream) !== generation) return;
-      if (index >= sequence.length) {
-        if (!sequence.loop) return;
-        index = 0;
-      }
-      this.#schedule(peer, () => {
-        if (byStream.get(stream) !== generation) return;
-        const data = sequence.render(index, { client: this.#client(peer) }, this.#context.templates);
-        this.#say(peer, { kind: 'event', stream: stream.name, messageType: stream.messageType, data, at: this.#context.clock.now() });
-        step(index + 1);
-      }, sequence.delay(index, this.#context.random));
-    };
-    step(0);
-  }
-
-  #stopPlayback(peer: Peer, topic: string): void {
-    const byStream = this.#generations.get(peer);
-    if (byStream === undefined) return;
-    for (const stream of this.#topics.get(topic) ?? []) if (byStream.has(stream)) byStream.set(stream, (byStream.get(stream) ?? 0) + 1);
-  }
-
   start(): void {
     for (const stream of this.streams.values()) stream.start();
   }
 
   stop(): void {
     for (const stream of this.streams.values()) stream.stop();
-    for (const peer of [...this.#timers.keys()]) this.#cancelTimers(peer);
-  }
-
-  #schedule(peer: Peer, fn: () => void, ms: number): void {
-    if (peer.closed) return;
-    let timers = this.#timers.get(peer);
-    if (timers === undefined) {
-      timers = new Set();
-      this.#timers.set(peer, timers);
-    }
-    const pending = timers;
-    const handle = this.#context.clock.setTimeout(() => {
-      pending.delete(handle);
-      if (!peer.closed) fn();
-    }, ms);
-    pending.add(handle);
-  }
-
-  #cancelTimers(peer: Peer): void {
-    for (const handle of this.#timers.get(peer) ?? []) this.#context.clock.clearTimeout(handle);
-    this.#timers.delete(peer);
+    this.#timers.cancelAll();
   }
 
   #client(peer: Peer): NonNullable<RenderContext['client']> {
@@ -207,18 +165,18 @@ export class Endpoint implements Acceptor, StreamSink {
     logger.info(`Client connected: ${peer.id} (Total: ${this.#context.totalClients()})`, { clientId: peer.id, endpoint: this.endpoint, remoteAddress: peer.remoteAddress });
     this.#say(peer, { kind: 'connected', clientId: peer.id, at: clock.now() });
     // Clients of dialects without subscribe messages start every per-subscriber script when they connect.
-    if (this.dialect.receivesAllUntilSubscribed) for (const [stream, sequence] of this.#playbacks) this.#play(peer, stream, sequence);
+    if (this.dialect.receivesAllUntilSubscribed) this.#scripts.playAll(peer);
     if (this.#recording !== undefined && this.config.replay !== undefined) {
-      this.#replays.set(peer, playRecording(peer, this.#recording, this.config.replay, (fn, ms) => this.#schedule(peer, fn, ms)));
+      this.#replays.set(peer, playRecording(peer, this.#recording, this.config.replay, (fn, ms) => this.#timers.schedule(peer, fn, ms)));
     }
     if (this.#onConnect.length > 0) this.#rules.runActions(this.#onConnect, peer, { client: this.#client(peer) }, this.#ruleHost);
     return {
       onMessage: (data, isBinary) => this.#onMessage(peer, data, isBinary),
       onClose: (code, reason) => {
         this.peers.delete(peer);
-        this.#cancelTimers(peer);
+        this.#timers.cancel(peer);
         this.#params.delete(peer);
-        this.#generations.delete(peer);
+        this.#scripts.forget(peer);
         this.hub.remove(peer);
         logger.info(`Client disconnected: ${peer.id} (code ${code}${reason === '' ? '' : `, ${reason}`}) (Total: ${this.#context.totalClients()})`, {
           clientId: peer.id,
@@ -273,8 +231,8 @@ export class Endpoint implements Acceptor, StreamSink {
           this.#rememberParams(peer, topic, command.params);
           logger.info(`Client ${peer.id} subscribed to ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
           this.#say(peer, { kind: 'subscribed', topics: [topic], at: clock.now() });
-          const scripted = (this.#topics.get(topic) ?? []).filter((s) => this.#playbacks.has(s));
-          for (const stream of scripted) this.#play(peer, stream, this.#playbacks.get(stream) as CompiledSequence);
+          const scripted = (this.#topics.get(topic) ?? []).filter((s) => this.#scripts.has(s));
+          for (const stream of scripted) this.#scripts.play(peer, stream);
           if (this.dialect.sendsSnapshotOnSubscribe && scripted.length === 0) this.#snapshot(peer, topic);
         }
         return;
@@ -287,7 +245,7 @@ export class Endpoint implements Acceptor, StreamSink {
             continue;
           }
           this.hub.unsubscribe(peer, topic);
-          this.#stopPlayback(peer, topic);
+          this.#scripts.stop(peer, this.#topics.get(topic) ?? []);
           logger.info(`Client ${peer.id} unsubscribed from ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
           this.#say(peer, { kind: 'unsubscribed', topics: [topic], at: clock.now() });
         }
