@@ -1,9 +1,12 @@
 /**
- * The admin HTTP API. Routes are a table of method + path -> handler over an AdminView, an interface the
- * server provides; the admin layer never reaches into server internals.
+ * The admin HTTP API. Routes are a table of method + path pattern -> handler over an AdminView, an interface
+ * the server provides; the admin layer never reaches into server internals. Every response, errors included,
+ * is in the guide's envelope with a requestId.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ERROR_CATALOG } from '../errors/catalog.ts';
+import { z } from 'zod';
+import { ERROR_CATALOG, isMockwaveError, MockwaveError } from '../errors/catalog.ts';
+import { jsonBody } from './body.ts';
 import { sendData, sendError, type Meta } from './envelope.ts';
 
 export interface WebSocketStats {
@@ -18,36 +21,124 @@ export interface AdminView {
   stats(): WebSocketStats;
   /** What the server serves: version, endpoints and their streams. */
   describe(): unknown;
+  clients(): readonly { readonly id: string }[];
+  /** Sends a stream's message now (its own payload, or `data`); returns how many clients got it. */
+  publish(stream: string, data: unknown, endpoint: string | undefined): number;
+  /** Sends one raw message to a client, or to every client of an endpoint; returns how many got it. */
+  sendTo(target: { clientId: string } | { endpoint: string }, message: unknown): number;
+  close(clientId: string, code: number, reason: string): void;
+  terminate(clientId: string): void;
   now(): number;
   requestId(): string;
+  /** Undefined when the request may use the admin API, else why not (401 or 403). */
+  refuse(request: IncomingMessage): MockwaveError | undefined;
+  /** CORS headers for this request's origin (none when CORS is off or the origin is not allowed). */
+  cors(request: IncomingMessage): Record<string, string>;
 }
 
-type Handler = (view: AdminView) => { status: number; data: unknown };
+interface Context {
+  readonly view: AdminView;
+  readonly request: IncomingMessage;
+  readonly params: Readonly<Record<string, string>>;
+}
 
-const ROUTES: Readonly<Record<string, Readonly<Record<string, Handler>>>> = {
-  '/': { GET: (view) => ({ status: 200, data: view.describe() }) },
-  '/admin/websocket/stats': { GET: (view) => ({ status: 200, data: view.stats() }) },
-};
+type Handler = (context: Context) => Promise<{ status: number; data: unknown }> | { status: number; data: unknown };
+
+const publishBody = z.union([
+  z.strictObject({ event: z.string().min(1), data: z.unknown().optional(), endpoint: z.string().min(1).optional() }),
+  z.strictObject({ clientId: z.string().min(1), message: z.unknown() }),
+  z.strictObject({ endpoint: z.string().min(1), message: z.unknown() }),
+], { error: 'expected {event, data?, endpoint?}, {clientId, message} or {endpoint, message}' });
+
+const closeBody = z.strictObject({
+  code: z.number().int().refine((c) => c === 1000 || (c >= 1001 && c <= 1014 && ![1004, 1005, 1006].includes(c)) || (c >= 3000 && c <= 4999), { message: 'expected 1000-1003, 1007-1014 or 3000-4999' }).default(1000),
+  reason: z.string().max(123).default(''),
+});
+
+const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] = [
+  { method: 'GET', pattern: /^\/$/, handler: ({ view }) => ({ status: 200, data: view.describe() }) },
+  { method: 'GET', pattern: /^\/admin\/websocket\/stats$/, handler: ({ view }) => ({ status: 200, data: view.stats() }) },
+  { method: 'GET', pattern: /^\/admin\/websocket\/clients$/, handler: ({ view }) => ({ status: 200, data: view.clients() }) },
+  {
+    method: 'GET',
+    pattern: /^\/admin\/websocket\/clients\/(?<id>[^/]+)$/,
+    handler: ({ view, params }) => {
+      const client = view.clients().find((c) => c.id === params['id']);
+      if (client === undefined) throw new MockwaveError('MW_UNKNOWN_CLIENT', `No connected client ${params['id']}`);
+      return { status: 200, data: client };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/admin\/websocket\/publish$/,
+    handler: async ({ view, request }) => {
+      const body = await jsonBody(request, publishBody);
+      if ('event' in body) return { status: 200, data: { delivered: view.publish(body.event, body.data, body.endpoint) } };
+      return { status: 200, data: { delivered: view.sendTo('clientId' in body ? { clientId: body.clientId } : { endpoint: body.endpoint }, body.message) } };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/admin\/websocket\/clients\/(?<id>[^/]+)\/close$/,
+    handler: async ({ view, request, params }) => {
+      const body = await jsonBody(request, closeBody);
+      view.close(params['id'] ?? '', body.code, body.reason);
+      return { status: 200, data: { closed: params['id'], code: body.code } };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/admin\/websocket\/clients\/(?<id>[^/]+)\/terminate$/,
+    handler: ({ view, params }) => {
+      view.terminate(params['id'] ?? '');
+      return { status: 200, data: { terminated: params['id'] } };
+    },
+  },
+];
 
 export function createAdminHandler(view: AdminView): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     const meta: Meta = { timestamp: new Date(view.now()).toISOString(), requestId: view.requestId() };
+    for (const [name, value] of Object.entries(view.cors(request))) response.setHeader(name, value);
     const method = request.method ?? 'GET';
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/(?<=.)\/+$/, '');
-    // Bodies are not read by any route yet; drain them so the connection can be reused.
-    request.resume();
-    const route = ROUTES[pathname];
-    if (route === undefined) {
+    const fail = (error: unknown): void => {
+      if (isMockwaveError(error) && error.httpStatus !== undefined) {
+        if (error.code === 'MW_UNAUTHORIZED') response.setHeader('WWW-Authenticate', 'Bearer');
+        sendError(response, error.httpStatus, error.code, error.message, meta);
+        return;
+      }
+      sendError(response, 500, 'MW_INTERNAL', `Internal error: ${(error as Error).message}`, meta);
+    };
+    const matches = ROUTES.map((route) => ({ route, match: route.pattern.exec(pathname) })).filter((m) => m.match !== null);
+    if (method === 'OPTIONS' && matches.length > 0) {
+      request.resume();
+      response.writeHead(204, { Allow: [...new Set(matches.map((m) => m.route.method))].join(', ') });
+      response.end();
+      return;
+    }
+    const refusal = pathname.startsWith('/admin') || pathname === '/' ? view.refuse(request) : undefined;
+    if (refusal !== undefined) {
+      request.resume();
+      fail(refusal);
+      return;
+    }
+    if (matches.length === 0) {
+      request.resume();
       sendError(response, ERROR_CATALOG.MW_ADMIN_NOT_FOUND.httpStatus, 'MW_ADMIN_NOT_FOUND', `No route for ${method} ${pathname}`, meta);
       return;
     }
-    const handler = route[method] ?? (method === 'HEAD' ? route['GET'] : undefined);
-    if (handler === undefined) {
-      response.setHeader('Allow', Object.keys(route).join(', '));
-      sendError(response, ERROR_CATALOG.MW_METHOD_NOT_ALLOWED.httpStatus, 'MW_METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname} (allowed: ${Object.keys(route).join(', ')})`, meta);
+    const hit = matches.find((m) => m.route.method === method || (method === 'HEAD' && m.route.method === 'GET'));
+    if (hit === undefined) {
+      request.resume();
+      const allowed = [...new Set(matches.map((m) => m.route.method))].join(', ');
+      response.setHeader('Allow', allowed);
+      sendError(response, ERROR_CATALOG.MW_METHOD_NOT_ALLOWED.httpStatus, 'MW_METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname} (allowed: ${allowed})`, meta);
       return;
     }
-    const { status, data } = handler(view);
-    sendData(response, status, data, meta);
+    if (hit.route.method === 'GET') request.resume();
+    Promise.resolve()
+      .then(() => hit.route.handler({ view, request, params: hit.match?.groups ?? {} }))
+      .then(({ status, data }) => sendData(response, status, data, meta), fail);
   };
 }

@@ -29,6 +29,8 @@ export function parseProxyRoutes(value: string): { name: string; url: string }[]
   return routes;
 }
 
+const list = (value: string): string[] => value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+
 interface Binding {
   readonly path: readonly (string | number)[];
   readonly read: (value: string) => unknown;
@@ -57,6 +59,11 @@ export const ENV_BINDINGS: Readonly<Record<string, Binding>> = {
     return typeof routes === 'string' ? new SyntaxError(routes) : routes;
   } },
   MOCKWAVE_SEED: { path: ['seed'], read: coerceNumber },
+  WEBSOCKET_MAX_CONNECTIONS: { path: ['websocket', 'maxConnections'], read: coerceNumber },
+  AUTH_ENABLED: { path: ['auth', 'enabled'], read: coerceBoolean },
+  AUTH_TOKENS: { path: ['auth', 'tokens'], read: list },
+  ADMIN_TOKEN: { path: ['auth', 'adminToken'], read: (v) => v },
+  CORS_ORIGINS: { path: ['cors', 'origins'], read: list },
   MOCKWAVE_EVENT_INTERVAL: { path: ['streamOverrides', 'events', 'interval'], read: coerceNumber },
   MOCKWAVE_METRIC_INTERVAL: { path: ['streamOverrides', 'metrics', 'interval'], read: coerceNumber },
   MOCKWAVE_STATUS_INTERVAL: { path: ['streamOverrides', 'status', 'interval'], read: coerceNumber },

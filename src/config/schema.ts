@@ -151,6 +151,7 @@ const websocketSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('Accept WebSocket upgrades at all.'),
   heartbeatInterval: z.number().int().min(0).default(30_000).describe('Protocol ping every N ms; a client silent until the next one is dropped. 0 turns it off.'),
   maxPayload: z.number().int().min(1).default(10 * 1024 * 1024).describe('Largest client message in bytes; larger closes with 1009.'),
+  maxConnections: z.number().int().min(1).optional().describe('Most WebSocket clients at once; more are refused with 503.'),
   maxBufferedBytes: z
     .number()
     .int()
@@ -178,6 +179,23 @@ export const configSchema = z
         record: z.string().min(1).optional().describe('Directory where every proxied session is recorded (also --record).'),
         path: z.string().regex(/^\/[^\s?#]*[^/\s?#]$/, { message: 'expected a path like /ws/proxy' }).optional().describe('Where routes live; default: the first endpoint\'s path + /proxy.'),
         routes: z.array(proxyRouteSchema).default([]),
+      })
+      .prefault({}),
+    auth: z
+      .strictObject({
+        enabled: z.boolean().default(false).describe('Require a token on every WebSocket handshake and admin request.'),
+        tokens: z.array(z.string().min(8, { message: 'a token needs at least 8 characters' })).default([]).describe('Accepted client tokens.'),
+        adminToken: z.string().min(8, { message: 'a token needs at least 8 characters' }).optional().describe('Token for the admin API; default: any client token.'),
+      })
+      .prefault({})
+      .superRefine((auth, ctx) => {
+        if (auth.enabled && auth.tokens.length === 0 && auth.adminToken === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['tokens'], message: 'auth is enabled but no token is configured: nobody could connect' });
+        }
+      }),
+    cors: z
+      .strictObject({
+        origins: z.array(z.string().min(1)).default([]).describe('Origins allowed to open WebSockets and call the admin API from a browser; "*" for any; empty: no check.'),
       })
       .prefault({}),
     log: z

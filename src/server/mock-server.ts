@@ -19,6 +19,8 @@ import { encodeGuide } from '../dialects/guide.ts';
 import { Recorder } from '../proxy/recorder.ts';
 import { ProxyRouter } from '../proxy/router.ts';
 import { upstreamHeaders } from '../proxy/upstream.ts';
+import { corsOrigin, originAllowed } from '../security/origins.ts';
+import { authorized } from '../security/tokens.ts';
 import { Endpoint } from './endpoint.ts';
 import { createEndpointMatcher } from './routing.ts';
 
@@ -159,14 +161,25 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     : undefined;
   }
 
-  const refusal = (code: 'MW_UNKNOWN_ENDPOINT' | 'MW_UNKNOWN_ROUTE' | 'MW_WEBSOCKET_DISABLED' | 'MW_SHUTTING_DOWN', message: string): { ok: false; status: number; body: unknown } => ({
+  const refusal = (code: 'MW_UNKNOWN_ENDPOINT' | 'MW_UNKNOWN_ROUTE' | 'MW_WEBSOCKET_DISABLED' | 'MW_SHUTTING_DOWN' | 'MW_UNAUTHORIZED' | 'MW_FORBIDDEN_ORIGIN' | 'MW_TOO_MANY_CONNECTIONS', message: string): { ok: false; status: number; body: unknown } => ({
     ok: false,
     status: ERROR_CATALOG[code].httpStatus,
     body: { success: false, error: { code, message }, meta: { timestamp: new Date(clock.now()).toISOString(), requestId: createRequestId(clock, idRandom) } },
   });
 
-  const route = (_request: IncomingMessage, pathname: string): RouteResult => {
+  const clientTokens = config.auth.tokens;
+  const adminTokens = config.auth.adminToken === undefined ? config.auth.tokens : [config.auth.adminToken];
+
+  const route = (request: IncomingMessage, pathname: string): RouteResult => {
     if (!config.websocket.enabled) return refusal('MW_WEBSOCKET_DISABLED', 'WebSocket connections are disabled (websocket.enabled is false)');
+    // Checked before the path, so nothing about the endpoints is told to a client that may not connect.
+    if (!originAllowed(request.headers.origin, config.cors.origins)) return refusal('MW_FORBIDDEN_ORIGIN', `Origin ${request.headers.origin ?? ''} is not allowed`);
+    if (config.auth.enabled && !authorized(request, clientTokens, { query: true, protocol: true })) {
+      return refusal('MW_UNAUTHORIZED', 'A valid token is required: Authorization: Bearer <token>, ?token=<token> or the subprotocol bearer.<token>');
+    }
+    if (config.websocket.maxConnections !== undefined && transport.peers.size >= config.websocket.maxConnections) {
+      return refusal('MW_TOO_MANY_CONNECTIONS', `The server already has ${config.websocket.maxConnections} clients (websocket.maxConnections)`);
+    }
     const proxied = proxy?.match(pathname);
     if (proxied?.kind === 'route') return { ok: true, acceptor: proxied.acceptor };
     if (proxied?.kind === 'unknown') {
@@ -213,12 +226,72 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       const { status, body } = refusal('MW_SHUTTING_DOWN', 'The server is shutting down');
       return { status, body };
     },
-    handleRequest: createAdminHandler({ stats, describe, now: () => clock.now(), requestId: () => createRequestId(clock, idRandom) }),
+    handleRequest: createAdminHandler({
+      stats,
+      describe,
+      clients: () => clientInfos(),
+      publish: (name, data, endpointPath) => publish(name, data, endpointPath),
+      sendTo: (target, message) => {
+        const text = typeof message === 'string' ? message : JSON.stringify(message);
+        if ('clientId' in target) {
+          const peer = findPeer(target.clientId);
+          peer.send(text);
+          return 1;
+        }
+        if (!endpoints.some((e) => e.endpoint === target.endpoint)) throw new MockwaveError('MW_UNKNOWN_ENDPOINT', `No endpoint ${target.endpoint}`);
+        let sent = 0;
+        for (const peer of transport.peers) {
+          if (peer.endpoint === target.endpoint) {
+            peer.send(text);
+            sent++;
+          }
+        }
+        return sent;
+      },
+      close: (id, code, reason) => findPeer(id).close(code, reason),
+      terminate: (id) => findPeer(id).terminate(),
+      now: () => clock.now(),
+      requestId: () => createRequestId(clock, idRandom),
+      refuse: (request) => {
+        if (!originAllowed(request.headers.origin, config.cors.origins)) return new MockwaveError('MW_FORBIDDEN_ORIGIN', `Origin ${request.headers.origin ?? ''} is not allowed`);
+        if (config.auth.enabled && !authorized(request, adminTokens, { query: true, protocol: false })) {
+          return new MockwaveError('MW_UNAUTHORIZED', 'The admin API needs a valid token: Authorization: Bearer <token>');
+        }
+        return undefined;
+      },
+      cors: (request): Record<string, string> => {
+        const origin = corsOrigin(request.headers.origin, config.cors.origins);
+        if (origin === undefined) return {};
+        return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS', Vary: 'Origin' };
+      },
+    }),
     onPeerError: (peer, error) => {
       const code = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'MW_PAYLOAD_TOO_LARGE' : (error.code ?? 'error');
       logger.warn(`Client ${peer.id}: ${error.message} [${code}]`, { clientId: peer.id, endpoint: peer.endpoint, code });
     },
   });
+
+  const findPeer = (id: string) => {
+    for (const peer of transport.peers) if (peer.id === id) return peer;
+    throw new MockwaveError('MW_UNKNOWN_CLIENT', `No connected client ${id}`);
+  };
+
+  const clientInfos = (): ClientInfo[] =>
+    [...transport.peers].map((peer) => ({
+      id: peer.id,
+      endpoint: peer.endpoint,
+      url: peer.url,
+      remoteAddress: peer.remoteAddress,
+      connectedAt: new Date(peer.connectedAt).toISOString(),
+      subscriptions: [...peer.subscriptions],
+      ...peer.counters,
+    }));
+
+  const publish = (name: string, data: unknown, endpointPath: string | undefined): number => {
+    if (state !== 'running') throw new MockwaveError('MW_NOT_RUNNING', `publish() needs a running server (the server is ${state})`);
+    const { endpoint, stream } = findStream(name, endpointPath);
+    return endpoint.publish(stream, data);
+  };
 
   const findStream = (name: string, endpointPath: string | undefined): { endpoint: Endpoint; stream: Stream } => {
     const candidates = endpoints.filter((e) => (endpointPath === undefined || e.endpoint === endpointPath) && e.streams.has(name));
@@ -264,21 +337,8 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       await Promise.all([...recordings].map((r) => r.end()));
       state = 'stopped';
     },
-    publish(name, data, publishOptions = {}) {
-      if (state !== 'running') throw new MockwaveError('MW_NOT_RUNNING', `publish() needs a running server (the server is ${state})`);
-      const { endpoint, stream } = findStream(name, publishOptions.endpoint);
-      return endpoint.publish(stream, data);
-    },
-    clients: () =>
-      [...transport.peers].map((peer) => ({
-        id: peer.id,
-        endpoint: peer.endpoint,
-        url: peer.url,
-        remoteAddress: peer.remoteAddress,
-        connectedAt: new Date(peer.connectedAt).toISOString(),
-        subscriptions: [...peer.subscriptions],
-        ...peer.counters,
-      })),
+    publish: (name, data, publishOptions = {}) => publish(name, data, publishOptions.endpoint),
+    clients: clientInfos,
     stats,
   };
 }

@@ -73,7 +73,12 @@ export class Transport {
       maxPayload: options.maxPayload,
       clientTracking: false,
       perMessageDeflate: false,
-      handleProtocols: (protocols, request) => (this.#protocols.has(request) ? (this.#protocols.get(request) ?? false) : ([...protocols][0] ?? false)),
+      // A bearer.<token> subprotocol only carries a token: answer with a real one when the client offers it.
+      handleProtocols: (protocols, request) => {
+        if (this.#protocols.has(request)) return this.#protocols.get(request) ?? false;
+        const offered = [...protocols];
+        return offered.find((p) => !p.startsWith('bearer.')) ?? offered[0] ?? false;
+      },
     });
     this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
     this.#http.on('clientError', (_error, socket: Duplex) => refuseUpgrade(socket, 400, { success: false, error: { code: 'BAD_REQUEST', message: 'Malformed HTTP request' } }));

@@ -1,0 +1,37 @@
+import type { IncomingMessage } from 'node:http';
+import type { z } from 'zod';
+import { MockwaveError } from '../errors/catalog.ts';
+import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
+
+/** Admin bodies are small commands; anything larger is refused before it is buffered. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export async function readBody(request: IncomingMessage): Promise<string> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new MockwaveError('MW_BODY_TOO_LARGE', `Request body of ${declared} bytes is over the ${MAX_BODY_BYTES}-byte limit`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new MockwaveError('MW_BODY_TOO_LARGE', `Request body is over the ${MAX_BODY_BYTES}-byte limit`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses and validates a JSON body; every problem is listed with its path. */
+export async function jsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>): Promise<T> {
+  const text = await readBody(request);
+  let value: unknown;
+  try {
+    value = text.trim() === '' ? {} : JSON.parse(text);
+  } catch (error) {
+    throw new MockwaveError('MW_BAD_REQUEST', `Request body is not valid JSON: ${(error as Error).message}`);
+  }
+  const result = schema.safeParse(value, { error: issueMessage });
+  if (!result.success) {
+    const problems = formatIssues(result.error.issues);
+    throw new MockwaveError('MW_BAD_REQUEST', `Invalid request body: ${problems.join('; ')}`, { details: problems });
+  }
+  return result.data;
+}

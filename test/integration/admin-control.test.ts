@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { startServer, tickerEndpoint } from '../helpers/server.ts';
+import { waitUntil } from '../helpers/wait.ts';
+import { wsConnect } from '../helpers/ws-connect.ts';
+
+interface Envelope {
+  success: boolean;
+  data?: Record<string, unknown> & { delivered?: number };
+  error?: { code: string; message: string };
+  meta: { requestId: string };
+}
+
+async function call(url: string, method = 'GET', body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Envelope; headers: Headers }> {
+  const init: RequestInit = { method, headers: { 'content-type': 'application/json', ...headers } };
+  if (body !== undefined) init.body = typeof body === 'string' ? body : JSON.stringify(body);
+  const response = await fetch(url, init);
+  return { status: response.status, body: (await response.json()) as Envelope, headers: response.headers };
+}
+
+describe('admin API: drive a running mock over HTTP', () => {
+  it('lists clients, shows one, publishes to a stream, a client and an endpoint, closes and terminates', async () => {
+    const { ws, http } = await startServer({ endpoints: [tickerEndpoint] });
+    const a = await wsConnect(ws());
+    const b = await wsConnect(ws());
+    const { clientId: idA } = await a.nextOfType<{ clientId: string }>('connected');
+    const { clientId: idB } = await b.nextOfType<{ clientId: string }>('connected');
+    a.send({ type: 'subscribe', event: 'news' });
+    await a.nextOfType('event');
+
+    const list = await call(http('/admin/websocket/clients'));
+    assert.deepEqual((list.body.data as unknown as { id: string }[]).map((c) => c.id).sort(), [idA, idB].sort());
+    const one = await call(http(`/admin/websocket/clients/${idA}`));
+    assert.deepEqual(one.body.data?.['subscriptions'], ['news']);
+    assert.equal(one.body.data?.['endpoint'], '/ws');
+
+    const published = await call(http('/admin/websocket/publish'), 'POST', { event: 'news', data: { headline: 'from curl' } });
+    assert.equal(published.body.data?.delivered, 1);
+    assert.deepEqual((await a.nextOfType<{ data: unknown }>('event')).data, { headline: 'from curl' });
+    assert.equal((await call(http('/admin/websocket/publish'), 'POST', { event: 'news' })).body.data?.delivered, 1);
+    assert.deepEqual((await a.nextOfType<{ data: unknown }>('event')).data, { headline: 'hello' }, "the stream's own payload");
+
+    assert.equal((await call(http('/admin/websocket/publish'), 'POST', { clientId: idB, message: { type: 'custom', n: 1 } })).body.data?.delivered, 1);
+    assert.deepEqual(await b.next(), { type: 'custom', n: 1 });
+    assert.equal((await call(http('/admin/websocket/publish'), 'POST', { endpoint: '/ws', message: 'plain' })).body.data?.delivered, 2);
+    assert.equal((await a.nextRaw()).text, 'plain');
+    assert.equal((await b.nextRaw()).text, 'plain');
+
+    assert.equal((await call(http(`/admin/websocket/clients/${idA}/close`), 'POST', { code: 4000, reason: 'from the test' })).status, 200);
+    assert.deepEqual(await a.closed, { code: 4000, reason: 'from the test' });
+    assert.equal((await call(http(`/admin/websocket/clients/${idB}/terminate`), 'POST')).status, 200);
+    assert.equal((await b.closed).code, 1006);
+  });
+
+  it('refuses bad requests precisely, never with a 500', async () => {
+    const { http } = await startServer({ endpoints: [tickerEndpoint] });
+    const cases: [string, string, unknown, number, string, RegExp][] = [
+      ['/admin/websocket/publish', 'POST', '{not json', 400, 'MW_BAD_REQUEST', /not valid JSON/],
+      ['/admin/websocket/publish', 'POST', { event: 'news', extra: 1 }, 400, 'MW_BAD_REQUEST', /unknown key "extra"/],
+      ['/admin/websocket/publish', 'POST', { nothing: true }, 400, 'MW_BAD_REQUEST', /Invalid request body/],
+      ['/admin/websocket/publish', 'POST', { event: 'nope' }, 404, 'MW_UNKNOWN_STREAM', /Unknown stream: nope/],
+      ['/admin/websocket/publish', 'POST', { clientId: 'client-0-none', message: 1 }, 404, 'MW_UNKNOWN_CLIENT', /No connected client client-0-none/],
+      ['/admin/websocket/publish', 'POST', { endpoint: '/none', message: 1 }, 404, 'MW_UNKNOWN_ENDPOINT', /No endpoint \/none/],
+      ['/admin/websocket/clients/x/close', 'POST', { code: 1006 }, 400, 'MW_BAD_REQUEST', /code: expected 1000-1003, 1007-1014 or 3000-4999/],
+      ['/admin/websocket/clients/x/close', 'POST', { code: 4000 }, 404, 'MW_UNKNOWN_CLIENT', /No connected client x/],
+      ['/admin/websocket/clients/x', 'GET', undefined, 404, 'MW_UNKNOWN_CLIENT', /x/],
+      ['/admin/websocket/publish', 'POST', JSON.stringify({ event: 'news', data: 'x'.repeat(1_100_000) }), 413, 'MW_BODY_TOO_LARGE', /over the 1048576-byte limit/],
+    ];
+    for (const [path, method, body, status, code, pattern] of cases) {
+      const { status: got, body: envelope } = await call(http(path), method, body);
+      assert.equal(got, status, `${method} ${path} ${String(body).slice(0, 40)}`);
+      assert.equal(envelope.success, false);
+      assert.equal(envelope.error?.code, code);
+      assert.match(envelope.error?.message ?? '', pattern);
+      assert.match(envelope.meta.requestId, /^req-/);
+    }
+  });
+});
+
+describe('authentication, origins and connection limits', () => {
+  const token = 'dev-token-123';
+
+  it('refuses a WebSocket without a valid token with 401; accepts header, query and subprotocol', async () => {
+    const { ws } = await startServer({ endpoints: [tickerEndpoint], auth: { enabled: true, tokens: [token] } });
+    for (const options of [{}, { headers: { Authorization: 'Bearer wrong-token-0' } }]) {
+      await assert.rejects(wsConnect(ws(), options), (e: Error & { status?: number; body?: string }) => e.status === 401 && /MW_UNAUTHORIZED/.test(e.body ?? ''));
+    }
+    const viaHeader = await wsConnect(ws(), { headers: { Authorization: `Bearer ${token}` } });
+    const viaQuery = await wsConnect(ws(`/ws?token=${token}`));
+    const viaProtocol = await wsConnect(ws(), { protocols: [`bearer.${token}`, 'v1'] });
+    assert.equal(viaProtocol.ws.protocol, 'v1', 'a real subprotocol is preferred over the bearer one');
+    for (const c of [viaHeader, viaQuery, viaProtocol]) {
+      assert.equal((await c.next())['type'], 'connected');
+      await c.close();
+    }
+  });
+
+  it('protects the admin API with the admin token', async () => {
+    const { http } = await startServer({ endpoints: [tickerEndpoint], auth: { enabled: true, tokens: [token], adminToken: 'admin-token-456' } });
+    const none = await call(http('/admin/websocket/stats'));
+    assert.equal(none.status, 401);
+    assert.equal(none.headers.get('www-authenticate'), 'Bearer');
+    assert.equal((await call(http('/admin/websocket/stats'), 'GET', undefined, { Authorization: `Bearer ${token}` })).status, 401, 'a client token is not the admin token');
+    assert.equal((await call(http('/admin/websocket/stats'), 'GET', undefined, { Authorization: 'Bearer admin-token-456' })).status, 200);
+    assert.equal((await call(http('/'))).status, 401);
+  });
+
+  it('refuses origins outside the list with 403 and answers CORS for allowed ones', async () => {
+    const { ws, http } = await startServer({ endpoints: [tickerEndpoint], cors: { origins: ['http://app.test'] } });
+    await assert.rejects(wsConnect(ws(), { origin: 'http://evil.test' }), (e: Error & { status?: number }) => e.status === 403);
+    const ok = await wsConnect(ws(), { origin: 'http://app.test' });
+    await ok.close();
+    const preflight = await fetch(http('/admin/websocket/publish'), { method: 'OPTIONS', headers: { Origin: 'http://app.test' } });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://app.test');
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+    const evil = await call(http('/admin/websocket/stats'), 'GET', undefined, { Origin: 'http://evil.test' });
+    assert.equal(evil.status, 403);
+    assert.equal(evil.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('refuses connections over websocket.maxConnections with 503, and accepts again once one leaves', async () => {
+    const { ws, server } = await startServer({ endpoints: [tickerEndpoint], websocket: { maxConnections: 2 } });
+    const first = await wsConnect(ws());
+    const second = await wsConnect(ws());
+    await assert.rejects(wsConnect(ws()), (e: Error & { status?: number; body?: string }) => e.status === 503 && /MW_TOO_MANY_CONNECTIONS/.test(e.body ?? ''));
+    await first.close();
+    await waitUntil(() => server.stats().connectedClients === 1, 2000, 'one client left');
+    const third = await wsConnect(ws());
+    await Promise.all([second.close(), third.close()]);
+  });
+});
