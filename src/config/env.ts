@@ -59,6 +59,7 @@ export const ENV_BINDINGS: Readonly<Record<string, Binding>> = {
     return typeof routes === 'string' ? new SyntaxError(routes) : routes;
   } },
   MOCKWAVE_SEED: { path: ['seed'], read: coerceNumber },
+  WEBSOCKET_RATE_LIMIT: { path: ['websocket', 'rateLimit', 'messagesPerSecond'], read: coerceNumber },
   WEBSOCKET_MAX_CONNECTIONS: { path: ['websocket', 'maxConnections'], read: coerceNumber },
   AUTH_ENABLED: { path: ['auth', 'enabled'], read: coerceBoolean },
   AUTH_TOKENS: { path: ['auth', 'tokens'], read: list },

@@ -151,6 +151,15 @@ const websocketSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('Accept WebSocket upgrades at all.'),
   heartbeatInterval: z.number().int().min(0).default(30_000).describe('Protocol ping every N ms; a client silent until the next one is dropped. 0 turns it off.'),
   maxPayload: z.number().int().min(1).default(10 * 1024 * 1024).describe('Largest client message in bytes; larger closes with 1009.'),
+  rateLimit: z
+    .strictObject({
+      messagesPerSecond: z.number().positive().describe('Average client messages per second.'),
+      burst: z.number().int().min(1).optional().describe('Messages allowed at once (default: twice the rate).'),
+      closeAfter: z.number().int().min(1).default(100).describe('Refused messages in a row before the client is closed with 1008.'),
+    })
+    .optional()
+    .describe('Per-client limit on incoming messages: over it a client gets an error and the message is ignored.'),
+  maxSubscriptions: z.number().int().min(1).default(100).describe('Topics one client may subscribe to at once.'),
   maxConnections: z.number().int().min(1).optional().describe('Most WebSocket clients at once; more are refused with 503.'),
   maxBufferedBytes: z
     .number()

@@ -29,6 +29,8 @@ export const ERROR_CATALOG = {
   MW_HEARTBEAT_TIMEOUT: { summary: 'A client did not answer a protocol ping before the next heartbeat and was dropped.', closeCode: 1006 },
   MW_UNKNOWN_ROUTE: { summary: 'A WebSocket upgrade under the proxy path named a route that is not configured.', httpStatus: 404 },
   MW_PROXY_UPSTREAM_FAILED: { summary: "A proxy route's upstream was unreachable, refused, answered with an HTTP error or timed out.", httpStatus: 502, closeCode: 1014 },
+  MW_RATE_LIMITED: { summary: 'A client sent messages faster than `websocket.rateLimit`; it keeps flooding, it is closed.', closeCode: 1008 },
+  MW_TOO_MANY_SUBSCRIPTIONS: { summary: 'A client tried to subscribe to more than `websocket.maxSubscriptions` topics.' },
   MW_UNAUTHORIZED: { summary: 'Authentication is on and the request or handshake carried no valid token.', httpStatus: 401 },
   MW_FORBIDDEN_ORIGIN: { summary: "A browser's Origin is not in `cors.origins`.", httpStatus: 403 },
   MW_TOO_MANY_CONNECTIONS: { summary: '`websocket.maxConnections` clients are already connected.', httpStatus: 503 },

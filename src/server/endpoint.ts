@@ -21,6 +21,7 @@ import { RuleEngine, parseIncoming, type RuleHost, type Step } from '../rules/in
 import { compileTemplate, conditionTemplate, type Render, type RenderContext } from '../templates/index.ts';
 import type { Acceptor, Connection } from '../transport/transport.ts';
 import type { Clock } from '../util/clock.ts';
+import { RateLimiter } from '../security/rate-limit.ts';
 import { PeerTimers } from './peer-timers.ts';
 import { Scripts } from './scripts.ts';
 
@@ -30,6 +31,8 @@ export interface EndpointContext extends GeneratorContext {
   /** Log every client message and broadcast at info level (cerberus users expect these lines). */
   readonly logTraffic: boolean;
   readonly totalClients: () => number;
+  readonly rateLimit: { readonly messagesPerSecond: number; readonly burst?: number | undefined; readonly closeAfter: number } | undefined;
+  readonly maxSubscriptions: number;
 }
 
 export class Endpoint implements Acceptor, StreamSink {
@@ -58,6 +61,7 @@ export class Endpoint implements Acceptor, StreamSink {
   readonly #params = new Map<Peer, Map<string, Readonly<Record<string, unknown>>>>();
   readonly #recording: Recording | undefined;
   readonly #replays = new WeakMap<Peer, Playback>();
+  readonly #buckets = new WeakMap<Peer, RateLimiter>();
 
   constructor(config: EndpointConfig, context: EndpointContext) {
     this.endpoint = config.path;
@@ -144,6 +148,24 @@ export class Endpoint implements Acceptor, StreamSink {
   }
 
   #onMessage(peer: Peer, data: Buffer, isBinary: boolean): void {
+    const limit = this.#context.rateLimit;
+    if (limit !== undefined) {
+      let bucket = this.#buckets.get(peer);
+      if (bucket === undefined) {
+        bucket = new RateLimiter(limit.messagesPerSecond, limit.burst ?? Math.max(1, Math.ceil(limit.messagesPerSecond * 2)), this.#context.clock.now());
+        this.#buckets.set(peer, bucket);
+      }
+      if (!bucket.take(this.#context.clock.now())) {
+        if (bucket.refusedInARow >= limit.closeAfter) {
+          this.#context.logger.warn(`Client ${peer.id} kept flooding past the rate limit: closing with 1008`, { clientId: peer.id, endpoint: this.endpoint });
+          peer.close(1008, 'Rate limit exceeded');
+        } else if (bucket.refusedInARow === 1 || bucket.refusedInARow % 10 === 0) {
+          // One error per burst of refusals, not one per message: answering a flood must not feed it.
+          this.#fail(peer, { kind: 'invalid', code: 'MW_RATE_LIMITED', error: `Rate limit exceeded: at most ${limit.messagesPerSecond} messages per second; message ignored` });
+        }
+        return;
+      }
+    }
     this.#replays.get(peer)?.onClientMessage();
     if (this.#rules.size > 0) {
       const incoming = parseIncoming(data, isBinary);
@@ -224,6 +246,10 @@ export class Endpoint implements Acceptor, StreamSink {
           const unknown = this.#unknownTopic(topic);
           if (unknown !== undefined) {
             this.#fail(peer, unknown);
+            continue;
+          }
+          if (!peer.subscriptions.has(topic) && peer.subscriptions.size >= this.#context.maxSubscriptions) {
+            this.#fail(peer, { kind: 'invalid', code: 'MW_TOO_MANY_SUBSCRIPTIONS', error: `Too many subscriptions: at most ${this.#context.maxSubscriptions} per client` });
             continue;
           }
           this.hub.subscribe(peer, topic);

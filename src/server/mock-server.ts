@@ -101,6 +101,8 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     random,
     logger,
     logTraffic: config.log.traffic,
+    rateLimit: config.websocket.rateLimit,
+    maxSubscriptions: config.websocket.maxSubscriptions,
     totalClients: () => transport.peers.size,
     serverStats: () => ({ clients: transport.peers.size, startedAt }),
     templates: createTemplateServices(clock, random, options.seed ?? config.seed),

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ManualClock } from '../../src/index.ts';
 import { startServer, tickerEndpoint } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
@@ -128,5 +129,40 @@ describe('authentication, origins and connection limits', () => {
     await waitUntil(() => server.stats().connectedClients === 1, 2000, 'one client left');
     const third = await wsConnect(ws());
     await Promise.all([second.close(), third.close()]);
+  });
+});
+
+describe('rate limits and subscription caps', () => {
+  it('over the rate a client gets one error and its messages are ignored; a flood is closed with 1008; others are untouched', async () => {
+    const clock = new ManualClock();
+    const { ws } = await startServer({ endpoints: [tickerEndpoint], websocket: { heartbeatInterval: 0, rateLimit: { messagesPerSecond: 10, burst: 5, closeAfter: 20 } } }, { clock });
+    const client = await wsConnect(ws());
+    const bystander = await wsConnect(ws());
+    await client.nextOfType('connected');
+    await bystander.nextOfType('connected');
+    for (let i = 0; i < 8; i++) client.send({ type: 'ping' });
+    const replies = await client.drain<{ type: string; error?: string }>();
+    assert.deepEqual(replies.map((r) => r.type), ['pong', 'pong', 'pong', 'pong', 'pong', 'error']);
+    assert.match(replies[5]?.error ?? '', /^Rate limit exceeded: at most 10 messages per second/);
+    clock.advance(1000);
+    client.send({ type: 'ping' });
+    assert.equal((await client.next())['type'], 'pong', 'the bucket refills with time');
+    for (let i = 0; i < 40; i++) client.send({ type: 'ping' });
+    assert.deepEqual(await client.closed, { code: 1008, reason: 'Rate limit exceeded' });
+    bystander.send({ type: 'ping' });
+    assert.equal((await bystander.next())['type'], 'pong');
+    await bystander.close();
+  });
+
+  it('caps subscriptions per client', async () => {
+    const streams = Array.from({ length: 5 }, (_, i) => ({ name: `s${i}`, data: i }));
+    const { ws } = await startServer({ endpoints: [{ path: '/ws', streams }], websocket: { maxSubscriptions: 3 } });
+    const client = await wsConnect(ws());
+    await client.nextOfType('connected');
+    for (let i = 0; i < 5; i++) client.send({ type: 'subscribe', event: `s${i}` });
+    const replies = await client.drain<{ type: string; error?: string }>();
+    assert.equal(replies.filter((r) => r.type === 'subscribed').length, 3);
+    assert.deepEqual(replies.filter((r) => r.type === 'error').map((r) => r.error), ['Too many subscriptions: at most 3 per client', 'Too many subscriptions: at most 3 per client']);
+    await client.close();
   });
 });
