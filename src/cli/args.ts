@@ -21,6 +21,8 @@ Options:
       --log-format <fmt>    text (default) or json
       --log-level <level>   debug, info (default), warn, error or silent
       --log-traffic         log every client message and broadcast
+      --tls-cert <file>     serve https and wss with this PEM certificate (and --tls-key)
+      --tls-key <file>      the certificate's PEM private key
       --record <dir>        record every proxied session to <dir> as JSON Lines
       --print-config        print the resolved configuration as JSON and exit
   -h, --help                show this help
@@ -67,6 +69,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'log-traffic': { type: 'boolean' },
         'print-config': { type: 'boolean' },
         record: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -87,6 +91,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     const value = values[flag];
     if (value !== undefined) overrides.push({ path: ['streamOverrides', stream, 'interval'], value: numberFlag(value), source: `--${flag}` });
   }
+  if (values['tls-cert'] !== undefined) overrides.push({ path: ['tls', 'cert'], value: values['tls-cert'], source: '--tls-cert' });
+  if (values['tls-key'] !== undefined) overrides.push({ path: ['tls', 'key'], value: values['tls-key'], source: '--tls-key' });
   if (values.record !== undefined) overrides.push({ path: ['proxy', 'record'], value: values.record, source: '--record' });
   if (values['log-format'] !== undefined) overrides.push({ path: ['log', 'format'], value: values['log-format'], source: '--log-format' });
   if (values['log-level'] !== undefined) overrides.push({ path: ['log', 'level'], value: values['log-level'], source: '--log-level' });

@@ -61,6 +61,8 @@ export const ENV_BINDINGS: Readonly<Record<string, Binding>> = {
   MOCKWAVE_SEED: { path: ['seed'], read: coerceNumber },
   WEBSOCKET_RATE_LIMIT: { path: ['websocket', 'rateLimit', 'messagesPerSecond'], read: coerceNumber },
   WEBSOCKET_MAX_CONNECTIONS: { path: ['websocket', 'maxConnections'], read: coerceNumber },
+  TLS_CERT: { path: ['tls', 'cert'], read: (v) => v },
+  TLS_KEY: { path: ['tls', 'key'], read: (v) => v },
   AUTH_ENABLED: { path: ['auth', 'enabled'], read: coerceBoolean },
   AUTH_TOKENS: { path: ['auth', 'tokens'], read: list },
   ADMIN_TOKEN: { path: ['auth', 'adminToken'], read: (v) => v },

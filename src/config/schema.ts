@@ -190,6 +190,13 @@ export const configSchema = z
         routes: z.array(proxyRouteSchema).default([]),
       })
       .prefault({}),
+    tls: z
+      .strictObject({
+        cert: z.string().min(1).describe('PEM certificate file (chain) for https and wss.'),
+        key: z.string().min(1).describe('PEM private key file.'),
+      })
+      .optional()
+      .describe('Serve https and wss on the same port.'),
     auth: z
       .strictObject({
         enabled: z.boolean().default(false).describe('Require a token on every WebSocket handshake and admin request.'),

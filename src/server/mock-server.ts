@@ -2,6 +2,7 @@
  * The library API and the server's lifecycle: validate the configuration, build endpoints and their
  * streams, listen, and stop gracefully. The CLI and the tests use exactly this.
  */
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createAdminHandler, type WebSocketStats } from '../admin/router.ts';
 import { type MockwaveConfig, type MockwaveConfigInput } from '../config/schema.ts';
@@ -121,6 +122,14 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   /** Open recordings; stop() waits until each is flushed to disk. */
   const recordings = new Set<Recorder>();
   const firstPath = (config.endpoints[0]?.path ?? '/ws').replace(/\*$/, '').replace(/\/+$/, '');
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (config.tls !== undefined) {
+    try {
+      tls = { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
+    } catch (error) {
+      fileProblems.push(`tls: cannot read the certificate or key: ${(error as Error).message}`);
+    }
+  }
   let proxy: ProxyRouter | undefined;
   try {
     proxy = createProxy();
@@ -218,6 +227,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const transport: Transport = new Transport({
     port: config.port,
     host: config.host,
+    tls,
     maxPayload: config.websocket.maxPayload,
     heartbeatInterval: config.websocket.heartbeatInterval,
     maxBufferedBytes: config.websocket.maxBufferedBytes,
@@ -324,7 +334,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       startedAt = clock.now();
       for (const endpoint of endpoints) endpoint.start();
       state = 'running';
-      const url = `http://${urlHost(config.host, address.host)}:${address.port}`;
+      const url = `${tls === undefined ? 'http' : 'https'}://${urlHost(config.host, address.host)}:${address.port}`;
       started = { url, host: address.host, port: address.port, endpoints: endpointInfos(url) };
       return started;
     },

@@ -4,6 +4,7 @@
  * do with a connection is decided by the `route` callback it is given.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData } from 'ws';
@@ -36,6 +37,8 @@ export type RouteResult = { readonly ok: true; readonly acceptor: Acceptor } | {
 export interface TransportOptions {
   readonly port: number;
   readonly host: string | undefined;
+  /** PEM certificate and key: serve https and wss instead of http and ws. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   readonly maxPayload: number;
   readonly heartbeatInterval: number;
   readonly maxBufferedBytes: number;
@@ -67,7 +70,8 @@ export class Transport {
 
   constructor(options: TransportOptions) {
     this.#options = options;
-    this.#http = createServer((req, res) => options.handleRequest(req, res));
+    const handle = (req: IncomingMessage, res: ServerResponse): void => options.handleRequest(req, res);
+    this.#http = options.tls === undefined ? createServer(handle) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle);
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayload,

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { MockwaveConfigInput } from '../../src/index.ts';
+import { selfSignedCertificate } from '../helpers/certificate.ts';
 import { startServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
@@ -222,10 +220,8 @@ describe('WebSocket proxy', () => {
   });
 
   it('TLS upstreams: refused when self-signed, accepted with its CA or with rejectUnauthorized false', async () => {
-    const certDir = mkdtempSync(join(tmpdir(), 'mockwave-tls-'));
-    after(() => rmSync(certDir, { recursive: true, force: true }));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
-    const https = createHttpsServer({ key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) });
+    const { certFile, keyFile, cert } = selfSignedCertificate();
+    const https = createHttpsServer({ key: readFileSync(keyFile), cert });
     const secure = new WebSocketServer({ server: https });
     secure.on('connection', (socket) => socket.send('secure hello'));
     https.listen(0, '127.0.0.1');
@@ -238,7 +234,7 @@ describe('WebSocket proxy', () => {
     const { ws } = await startServer(proxyConfig([
       { name: 'strict', url, announce: false },
       { name: 'trusting', url, announce: false, tls: { rejectUnauthorized: false } },
-      { name: 'pinned', url, announce: false, tls: { ca: join(certDir, 'cert.pem') } },
+      { name: 'pinned', url, announce: false, tls: { ca: certFile } },
     ]));
     const strict = await wsConnect(ws('/ws/proxy/strict'));
     assert.match(String((await strict.next())['error']), /^Proxy route strict failed: .*self[- ]signed/i);
