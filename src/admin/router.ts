@@ -28,6 +28,8 @@ export interface AdminView {
   sendTo(target: { clientId: string } | { endpoint: string }, message: unknown): number;
   close(clientId: string, code: number, reason: string): void;
   terminate(clientId: string): void;
+  /** Prometheus text of every metric. */
+  metrics(): Promise<{ contentType: string; text: string }>;
   now(): number;
   requestId(): string;
   /** Undefined when the request may use the admin API, else why not (401 or 403). */
@@ -42,7 +44,8 @@ interface Context {
   readonly params: Readonly<Record<string, string>>;
 }
 
-type Handler = (context: Context) => Promise<{ status: number; data: unknown }> | { status: number; data: unknown };
+type Result = { status: number; data: unknown } | { status: number; text: string; contentType: string };
+type Handler = (context: Context) => Promise<Result> | Result;
 
 const publishBody = z.union([
   z.strictObject({ event: z.string().min(1), data: z.unknown().optional(), endpoint: z.string().min(1).optional() }),
@@ -58,6 +61,14 @@ const closeBody = z.strictObject({
 const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] = [
   { method: 'GET', pattern: /^\/$/, handler: ({ view }) => ({ status: 200, data: view.describe() }) },
   { method: 'GET', pattern: /^\/admin\/websocket\/stats$/, handler: ({ view }) => ({ status: 200, data: view.stats() }) },
+  {
+    method: 'GET',
+    pattern: /^\/metrics$/,
+    handler: async ({ view }) => {
+      const { contentType, text } = await view.metrics();
+      return { status: 200, text, contentType };
+    },
+  },
   { method: 'GET', pattern: /^\/admin\/websocket\/clients$/, handler: ({ view }) => ({ status: 200, data: view.clients() }) },
   {
     method: 'GET',
@@ -108,7 +119,7 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
         sendError(response, error.httpStatus, error.code, error.message, meta);
         return;
       }
-      sendError(response, 500, 'MW_INTERNAL', `Internal error: ${(error as Error).message}`, meta);
+      sendError(response, ERROR_CATALOG.MW_INTERNAL.httpStatus, 'MW_INTERNAL', `Internal error: ${(error as Error).message}`, meta);
     };
     const matches = ROUTES.map((route) => ({ route, match: route.pattern.exec(pathname) })).filter((m) => m.match !== null);
     if (method === 'OPTIONS' && matches.length > 0) {
@@ -117,7 +128,7 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
       response.end();
       return;
     }
-    const refusal = pathname.startsWith('/admin') || pathname === '/' ? view.refuse(request) : undefined;
+    const refusal = pathname.startsWith('/admin') || pathname === '/' || pathname === '/metrics' ? view.refuse(request) : undefined;
     if (refusal !== undefined) {
       request.resume();
       fail(refusal);
@@ -139,6 +150,11 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
     if (hit.route.method === 'GET') request.resume();
     Promise.resolve()
       .then(() => hit.route.handler({ view, request, params: hit.match?.groups ?? {} }))
-      .then(({ status, data }) => sendData(response, status, data, meta), fail);
+      .then((result) => {
+        if ('text' in result) {
+          response.writeHead(result.status, { 'Content-Type': result.contentType, 'Cache-Control': 'no-store' });
+          response.end(result.text);
+        } else sendData(response, result.status, result.data, meta);
+      }, fail);
   };
 }

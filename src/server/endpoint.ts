@@ -7,7 +7,8 @@ import type { EndpointConfig } from '../config/schema.ts';
 import { DIALECT_TABLE, type Command, type ServerMessage, type WireDialect } from '../dialects/index.ts';
 import { clip } from '../dialects/types.ts';
 import { Hub } from '../hub/hub.ts';
-import type { Peer } from '../hub/peer.ts';
+import type { EndpointFigures } from '../admin/metrics.ts';
+import { newCounters, type Peer, type PeerCounters } from '../hub/peer.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Emission } from '../streams/emission.ts';
 import type { GeneratorContext } from '../streams/generators/index.ts';
@@ -62,6 +63,9 @@ export class Endpoint implements Acceptor, StreamSink {
   readonly #recording: Recording | undefined;
   readonly #replays = new WeakMap<Peer, Playback>();
   readonly #buckets = new WeakMap<Peer, RateLimiter>();
+  /** Counters of clients that have left, so totals never go down; and deliveries per stream. */
+  readonly #departed = newCounters();
+  readonly #delivered = new Map<Stream, number>();
 
   constructor(config: EndpointConfig, context: EndpointContext) {
     this.endpoint = config.path;
@@ -196,6 +200,7 @@ export class Endpoint implements Acceptor, StreamSink {
       onMessage: (data, isBinary) => this.#onMessage(peer, data, isBinary),
       onClose: (code, reason) => {
         this.peers.delete(peer);
+        for (const key of Object.keys(this.#departed) as (keyof PeerCounters)[]) this.#departed[key] += peer.counters[key];
         this.#timers.cancel(peer);
         this.#params.delete(peer);
         this.#scripts.forget(peer);
@@ -332,10 +337,24 @@ export class Endpoint implements Acceptor, StreamSink {
       const topics = emission.topics === undefined ? (this.#topicLists.get(stream) ?? [stream.topic]) : [stream.topic, ...emission.topics];
       const condition = this.#conditions.get(stream);
       const filter = condition === undefined ? undefined : (peer: Peer) => this.#passes(condition, peer, stream.topic, emission.data);
-      reached = Math.max(reached, this.hub.broadcast(topics, frame, filter));
+      const sent = this.hub.broadcast(topics, frame, filter);
+      this.#delivered.set(stream, (this.#delivered.get(stream) ?? 0) + sent);
+      reached = Math.max(reached, sent);
     }
     if (this.#context.logTraffic) this.#context.logger.info(`Broadcast ${stream.messageType} to ${reached} client(s)`, { stream: stream.name, endpoint: this.endpoint, reached });
     return reached;
+  }
+
+  /** Totals for metrics: every client that was ever connected here, and deliveries per stream. */
+  figures(): EndpointFigures {
+    const total = { ...this.#departed };
+    for (const peer of this.peers) for (const key of Object.keys(total) as (keyof PeerCounters)[]) total[key] += peer.counters[key];
+    return {
+      endpoint: this.endpoint,
+      connections: this.peers.size,
+      ...total,
+      streams: [...this.streams.values()].map((s) => ({ name: s.name, messages: this.#delivered.get(s) ?? 0 })),
+    };
   }
 
   /** Sends a stream's message now: `data` when given, else the stream's own payload. Returns recipients. */

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import { createMetrics } from '../admin/metrics.ts';
 import { createAdminHandler, type WebSocketStats } from '../admin/router.ts';
 import { type MockwaveConfig, type MockwaveConfigInput } from '../config/schema.ts';
 import { configError, validateConfig } from '../config/validate.ts';
@@ -172,11 +173,16 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     : undefined;
   }
 
-  const refusal = (code: 'MW_UNKNOWN_ENDPOINT' | 'MW_UNKNOWN_ROUTE' | 'MW_WEBSOCKET_DISABLED' | 'MW_SHUTTING_DOWN' | 'MW_UNAUTHORIZED' | 'MW_FORBIDDEN_ORIGIN' | 'MW_TOO_MANY_CONNECTIONS', message: string): { ok: false; status: number; body: unknown } => ({
-    ok: false,
-    status: ERROR_CATALOG[code].httpStatus,
-    body: { success: false, error: { code, message }, meta: { timestamp: new Date(clock.now()).toISOString(), requestId: createRequestId(clock, idRandom) } },
-  });
+  const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0 });
+
+  const refusal = (code: 'MW_UNKNOWN_ENDPOINT' | 'MW_UNKNOWN_ROUTE' | 'MW_WEBSOCKET_DISABLED' | 'MW_SHUTTING_DOWN' | 'MW_UNAUTHORIZED' | 'MW_FORBIDDEN_ORIGIN' | 'MW_TOO_MANY_CONNECTIONS', message: string): { ok: false; status: number; body: unknown } => {
+    metrics.rejected(code);
+    return {
+      ok: false,
+      status: ERROR_CATALOG[code].httpStatus,
+      body: { success: false, error: { code, message }, meta: { timestamp: new Date(clock.now()).toISOString(), requestId: createRequestId(clock, idRandom) } },
+    };
+  };
 
   const clientTokens = config.auth.tokens;
   const adminTokens = config.auth.adminToken === undefined ? config.auth.tokens : [config.auth.adminToken];
@@ -264,6 +270,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       terminate: (id) => findPeer(id).terminate(),
       now: () => clock.now(),
       requestId: () => createRequestId(clock, idRandom),
+      metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
       refuse: (request) => {
         if (!originAllowed(request.headers.origin, config.cors.origins)) return new MockwaveError('MW_FORBIDDEN_ORIGIN', `Origin ${request.headers.origin ?? ''} is not allowed`);
         if (config.auth.enabled && !authorized(request, adminTokens, { query: true, protocol: false })) {

@@ -1,0 +1,76 @@
+/**
+ * Prometheus metrics. Figures the server already keeps (peer counters, stream ticks) are read when scraped
+ * rather than counted again on the message path; only handshake refusals are counted as they happen.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface EndpointFigures {
+  readonly endpoint: string;
+  readonly connections: number;
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly dropped: number;
+  readonly streams: readonly { readonly name: string; readonly messages: number }[];
+}
+
+export interface MetricsSource {
+  endpoints(): readonly EndpointFigures[];
+  proxyConnections(): number;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  rejected(reason: string): void;
+}
+
+export function createMetrics(source: MetricsSource): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'mockwave_' });
+
+  const byEndpoint = (name: string, help: string, pick: (e: EndpointFigures) => number, kind: 'counter' | 'gauge'): void => {
+    const config = {
+      name,
+      help,
+      labelNames: ['endpoint'] as const,
+      registers: [registry],
+      collect(this: Counter<'endpoint'> | Gauge<'endpoint'>) {
+        this.reset();
+        for (const e of source.endpoints()) {
+          if (this instanceof Gauge) this.set({ endpoint: e.endpoint }, pick(e));
+          else this.inc({ endpoint: e.endpoint }, pick(e));
+        }
+      },
+    };
+    if (kind === 'gauge') new Gauge(config);
+    else new Counter(config);
+  };
+  byEndpoint('mockwave_connections', 'WebSocket clients connected, by endpoint.', (e) => e.connections, 'gauge');
+  byEndpoint('mockwave_messages_in_total', 'Messages received from clients, by endpoint.', (e) => e.messagesIn, 'counter');
+  byEndpoint('mockwave_messages_out_total', 'Messages sent to clients, by endpoint.', (e) => e.messagesOut, 'counter');
+  byEndpoint('mockwave_bytes_in_total', 'Bytes received from clients, by endpoint.', (e) => e.bytesIn, 'counter');
+  byEndpoint('mockwave_bytes_out_total', 'Bytes sent to clients, by endpoint.', (e) => e.bytesOut, 'counter');
+  byEndpoint('mockwave_dropped_messages_total', 'Broadcast messages dropped for clients that were not reading, by endpoint.', (e) => e.dropped, 'counter');
+
+  new Counter({
+    name: 'mockwave_stream_messages_total',
+    help: 'Messages delivered by each stream (one per recipient).',
+    labelNames: ['endpoint', 'stream'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const e of source.endpoints()) for (const s of e.streams) this.inc({ endpoint: e.endpoint, stream: s.name }, s.messages);
+    },
+  });
+  new Gauge({
+    name: 'mockwave_proxy_connections',
+    help: 'Live proxied connections.',
+    registers: [registry],
+    collect() {
+      this.set(source.proxyConnections());
+    },
+  });
+  const rejections = new Counter({ name: 'mockwave_handshake_rejections_total', help: 'Refused WebSocket handshakes, by reason (error code).', labelNames: ['reason'] as const, registers: [registry] });
+  return { registry, rejected: (reason) => rejections.inc({ reason }) };
+}
