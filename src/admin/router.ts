@@ -15,6 +15,9 @@ export interface WebSocketStats {
   readonly proxyConnections: number;
   /** Per proxy route: connections, failures, messages and bytes each way, dropped messages. */
   readonly proxyRoutes?: Readonly<Record<string, unknown>>;
+  readonly uptimeMs?: number;
+  /** Per endpoint: clients, messages and bytes each way, dropped, and per stream its subscribers and deliveries. */
+  readonly endpoints?: readonly unknown[];
 }
 
 export interface AdminView {

@@ -167,6 +167,7 @@ const websocketSchema = z.strictObject({
     .min(1024)
     .default(1024 * 1024)
     .describe('Outgoing bytes a client may have queued before broadcasts to it are dropped (and counted).'),
+  slowClientGrace: z.number().int().min(0).default(10_000).describe('ms a client may stay over maxBufferedBytes before it is closed with 1013.'),
 });
 
 export const configSchema = z

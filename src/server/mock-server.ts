@@ -212,6 +212,11 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     enabled: config.websocket.enabled,
     connectedClients: transport.peers.size,
     proxyConnections: proxy?.activeConnections ?? 0,
+    uptimeMs: state === 'running' ? clock.now() - startedAt : 0,
+    endpoints: endpoints.map((e) => {
+      const { streams, ...figures } = e.figures();
+      return { ...figures, streams: streams.map((s) => ({ ...s, subscribers: e.hub.subscribers(e.streams.get(s.name)?.topic ?? s.name).size })) };
+    }),
     ...(proxy === undefined ? {} : { proxyRoutes: proxy.stats() }),
   });
 
@@ -237,6 +242,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     maxPayload: config.websocket.maxPayload,
     heartbeatInterval: config.websocket.heartbeatInterval,
     maxBufferedBytes: config.websocket.maxBufferedBytes,
+    slowClientGrace: config.websocket.slowClientGrace,
     clock,
     createId: () => createClientId(clock, idRandom),
     route,

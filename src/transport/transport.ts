@@ -42,6 +42,7 @@ export interface TransportOptions {
   readonly maxPayload: number;
   readonly heartbeatInterval: number;
   readonly maxBufferedBytes: number;
+  readonly slowClientGrace: number;
   readonly clock: Clock;
   readonly createId: () => string;
   route(request: IncomingMessage, pathname: string): RouteResult;
@@ -181,6 +182,8 @@ export class Transport {
         connectedAt: this.#options.clock.now(),
         socket: ws,
         maxBufferedBytes: this.#options.maxBufferedBytes,
+        slowClientGrace: this.#options.slowClientGrace,
+        now: () => this.#options.clock.now(),
       });
       this.#peers.add(peer);
       const connection = routed.acceptor.accept(peer, req);

@@ -16,8 +16,12 @@ export class WsPeer implements Peer {
   alive = true;
   readonly socket: WebSocket;
   #maxBuffered: number;
+  #grace: number;
+  #now: () => number;
+  /** When the client last went over the buffer cap; undefined while it keeps up. */
+  #behindSince: number | undefined;
 
-  constructor(init: { id: string; endpoint: string; url: string; remoteAddress: string; connectedAt: number; socket: WebSocket; maxBufferedBytes: number }) {
+  constructor(init: { id: string; endpoint: string; url: string; remoteAddress: string; connectedAt: number; socket: WebSocket; maxBufferedBytes: number; slowClientGrace: number; now: () => number }) {
     this.id = init.id;
     this.endpoint = init.endpoint;
     this.url = init.url;
@@ -25,6 +29,8 @@ export class WsPeer implements Peer {
     this.connectedAt = init.connectedAt;
     this.socket = init.socket;
     this.#maxBuffered = init.maxBufferedBytes;
+    this.#grace = init.slowClientGrace;
+    this.#now = init.now;
   }
 
   get closed(): boolean {
@@ -65,8 +71,13 @@ export class WsPeer implements Peer {
     if (!this.open) return false;
     if (this.socket.bufferedAmount > this.#maxBuffered) {
       this.counters.dropped += 1;
+      const now = this.#now();
+      this.#behindSince ??= now;
+      // A client stuck behind for the whole grace period is let go: its queue is the server's memory.
+      if (now - this.#behindSince > this.#grace) this.close(1013, 'Client too slow: not reading its messages');
       return false;
     }
+    this.#behindSince = undefined;
     this.counters.messagesOut += 1;
     this.counters.bytesOut += frame.length;
     this.socket.send(frame, TEXT);

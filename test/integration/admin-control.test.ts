@@ -166,3 +166,40 @@ describe('rate limits and subscription caps', () => {
     await client.close();
   });
 });
+
+describe('slow consumers and shutdown under load', () => {
+  it('drops broadcasts to a client that stops reading, then closes it with 1013 after the grace period', async () => {
+    const { ws, server } = await startServer({
+      endpoints: [{ path: '/ws', streams: [{ name: 'firehose', interval: 5, data: { blob: 'x'.repeat(64 * 1024) } }] }],
+      websocket: { maxBufferedBytes: 64 * 1024, slowClientGrace: 200 },
+    });
+    const slow = await wsConnect(ws());
+    const fast = await wsConnect(ws());
+    for (const c of [slow, fast]) {
+      c.send({ type: 'subscribe', event: 'firehose' });
+      await c.nextOfType('subscribed');
+    }
+    slow.ws.pause();
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    await waitUntil(() => server.clients().some((c) => c.dropped > 0), 5000, 'drops for the slow client');
+    const started = Date.now();
+    await waitUntil(() => Date.now() - started > 400 && fast.pending > 0, 5000, 'the grace period to pass');
+    slow.ws.resume();
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    assert.equal((await slow.closed).code, 1013);
+    assert.equal(fast.ws.readyState, fast.ws.OPEN, 'a client that keeps up is not touched');
+    await fast.close();
+  });
+
+  it('stops with 200 clients connected and a stream ticking: every client gets 1001', async () => {
+    const { ws, server } = await startServer({ endpoints: [{ path: '/ws', streams: [{ name: 'tick', interval: 10, data: { n: '{{counter}}' } }] }] });
+    const clients = await Promise.all(Array.from({ length: 200 }, () => wsConnect(ws())));
+    for (const c of clients) c.send({ type: 'subscribe', event: 'tick' });
+    await Promise.all(clients.map((c) => c.nextOfType('event')));
+    const started = Date.now();
+    await server.stop();
+    const codes = await Promise.all(clients.map((c) => c.closed));
+    assert.ok(codes.every((c) => c.code === 1001), JSON.stringify(codes.find((c) => c.code !== 1001)));
+    assert.ok(Date.now() - started < 5000, 'bounded shutdown');
+  });
+});

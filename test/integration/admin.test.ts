@@ -20,7 +20,8 @@ describe('admin API', () => {
     const { http, ws } = await startServer({ endpoints: [tickerEndpoint] });
     const first = await get(http('/admin/websocket/stats'));
     assert.equal(first.status, 200);
-    assert.deepEqual(first.body.data, { enabled: true, connectedClients: 0, proxyConnections: 0 });
+    const { enabled, connectedClients, proxyConnections } = first.body.data as Record<string, unknown>;
+    assert.deepEqual({ enabled, connectedClients, proxyConnections }, { enabled: true, connectedClients: 0, proxyConnections: 0 });
     assert.match(first.body.meta.timestamp, /^\d{4}-.*Z$/);
     assert.match(first.body.meta.requestId, /^req-[0-9a-z]+-[0-9a-z]{6}$/);
     assert.deepEqual(Object.keys(first.body), ['success', 'data', 'meta']);
@@ -29,6 +30,15 @@ describe('admin API', () => {
     await Promise.all(clients.map((c) => c.nextOfType('connected')));
     const second = await get(http('/admin/websocket/stats'));
     assert.equal(second.body.data?.['connectedClients'], 3);
+    clients[0]!.send({ type: 'subscribe', event: 'news' });
+    await clients[0]!.nextOfType('event');
+    const third = await get(http('/admin/websocket/stats'));
+    const [endpoint] = third.body.data?.['endpoints'] as { endpoint: string; connections: number; messagesIn: number; streams: { name: string; subscribers: number; messages: number }[] }[];
+    assert.equal(endpoint?.endpoint, '/ws');
+    assert.equal(endpoint?.connections, 3);
+    assert.equal(endpoint?.messagesIn, 1);
+    assert.deepEqual(endpoint?.streams.find((x) => x.name === 'news'), { name: 'news', messages: 0, subscribers: 1 });
+    assert.equal(typeof third.body.data?.['uptimeMs'], 'number');
     assert.notEqual(second.body.meta.requestId, first.body.meta.requestId);
     await Promise.all(clients.map((c) => c.close()));
   });
