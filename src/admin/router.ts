@@ -29,6 +29,11 @@ export interface AdminView {
   publish(stream: string, data: unknown, endpoint: string | undefined): number;
   /** Sends one raw message to a client, or to every client of an endpoint; returns how many got it. */
   sendTo(target: { clientId: string } | { endpoint: string }, message: unknown): number;
+  /** Streams with their endpoint, schedule, subscribers and definition. */
+  streams(): readonly { readonly endpoint: string; readonly name: string }[];
+  /** Creates (or, with replace, changes) a stream from a definition validated like the config file. */
+  putStream(definition: unknown, endpoint: string | undefined, mode: 'create' | 'replace', name?: string): unknown;
+  removeStream(name: string, endpoint: string | undefined): void;
   close(clientId: string, code: number, reason: string): void;
   terminate(clientId: string): void;
   /** Prometheus text of every metric. */
@@ -61,6 +66,10 @@ const closeBody = z.strictObject({
   reason: z.string().max(123).default(''),
 });
 
+function query(request: IncomingMessage, name: string): string | undefined {
+  return new URL(request.url ?? '/', 'http://localhost').searchParams.get(name) ?? undefined;
+}
+
 const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] = [
   { method: 'GET', pattern: /^\/$/, handler: ({ view }) => ({ status: 200, data: view.describe() }) },
   { method: 'GET', pattern: /^\/admin\/websocket\/stats$/, handler: ({ view }) => ({ status: 200, data: view.stats() }) },
@@ -89,6 +98,43 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
       const body = await jsonBody(request, publishBody);
       if ('event' in body) return { status: 200, data: { delivered: view.publish(body.event, body.data, body.endpoint) } };
       return { status: 200, data: { delivered: view.sendTo('clientId' in body ? { clientId: body.clientId } : { endpoint: body.endpoint }, body.message) } };
+    },
+  },
+  { method: 'GET', pattern: /^\/admin\/websocket\/streams$/, handler: ({ view }) => ({ status: 200, data: view.streams() }) },
+  {
+    method: 'GET',
+    pattern: /^\/admin\/websocket\/streams\/(?<name>[^/]+)$/,
+    handler: ({ view, params, request }) => {
+      const endpoint = query(request, 'endpoint');
+      const found = view.streams().filter((s) => s.name === params['name'] && (endpoint === undefined || s.endpoint === endpoint));
+      if (found.length === 0) throw new MockwaveError('MW_UNKNOWN_STREAM', `Unknown stream: ${params['name']}`);
+      return { status: 200, data: found.length === 1 ? found[0] : found };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/admin\/websocket\/streams$/,
+    handler: async ({ view, request }) => {
+      const body = await jsonBody(request, z.record(z.string(), z.unknown(), { error: 'expected a stream definition object' }));
+      const { endpoint, ...definition } = body;
+      return { status: 201, data: view.putStream(definition, typeof endpoint === 'string' ? endpoint : query(request, 'endpoint'), 'create') };
+    },
+  },
+  {
+    method: 'PUT',
+    pattern: /^\/admin\/websocket\/streams\/(?<name>[^/]+)$/,
+    handler: async ({ view, request, params }) => {
+      const body = await jsonBody(request, z.record(z.string(), z.unknown(), { error: 'expected a stream definition object' }));
+      const { endpoint, ...definition } = body;
+      return { status: 200, data: view.putStream(definition, typeof endpoint === 'string' ? endpoint : query(request, 'endpoint'), 'replace', params['name']) };
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/admin\/websocket\/streams\/(?<name>[^/]+)$/,
+    handler: ({ view, request, params }) => {
+      view.removeStream(params['name'] ?? '', query(request, 'endpoint'));
+      return { status: 200, data: { removed: params['name'] } };
     },
   },
   {
@@ -150,7 +196,7 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
       sendError(response, ERROR_CATALOG.MW_METHOD_NOT_ALLOWED.httpStatus, 'MW_METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname} (allowed: ${allowed})`, meta);
       return;
     }
-    if (hit.route.method === 'GET') request.resume();
+    if (hit.route.method === 'GET' || hit.route.method === 'DELETE') request.resume();
     Promise.resolve()
       .then(() => hit.route.handler({ view, request, params: hit.match?.groups ?? {} }))
       .then((result) => {

@@ -3,7 +3,7 @@
  * and encoded text, never a socket.
  */
 import type { IncomingMessage } from 'node:http';
-import type { EndpointConfig } from '../config/schema.ts';
+import type { EndpointConfig, StreamConfig } from '../config/schema.ts';
 import { DIALECT_TABLE, type Command, type ServerMessage, type WireDialect } from '../dialects/index.ts';
 import { clip } from '../dialects/types.ts';
 import { Hub } from '../hub/hub.ts';
@@ -95,28 +95,61 @@ export class Endpoint implements Acceptor, StreamSink {
       },
       onError: (peer, error) => context.logger.error(`Rule failed for ${peer.id}: ${(error as Error).message}`, { clientId: peer.id, endpoint: this.endpoint }),
     };
-    for (const definition of config.streams) {
-      const timing = this.#timing(definition);
-      for (const topic of timing.extraTopics) this.#extraTopics.add(topic);
-      const stream = new Stream({
-        name: definition.name,
-        topic: definition.topic ?? definition.name,
-        messageType: definition.messageType ?? 'event',
-        interval: parseInterval(definition.interval),
-        ...timing,
-        clock: context.clock,
-        random: context.random,
-        sink: this,
-        onError: (s, error) => context.logger.error(`Stream ${s.name} failed to tick: ${(error as Error).message}`, { stream: s.name }),
-      });
-      this.streams.set(stream.name, stream);
-      if (timing.playback !== undefined) this.#scripts.add(stream, timing.playback);
-      if (definition.condition !== undefined) this.#conditions.set(stream, compileTemplate(conditionTemplate(definition.condition)));
-      const list = this.#topics.get(stream.topic) ?? [];
-      list.push(stream);
-      this.#topics.set(stream.topic, list);
-      this.#topicLists.set(stream, [stream.topic]);
-    }
+    for (const definition of config.streams) this.#add(definition);
+  }
+
+  /** The definitions streams were built from, so the admin API can show and change them. */
+  readonly definitions = new Map<string, StreamConfig>();
+
+  #add(definition: StreamConfig): Stream {
+    const context = this.#context;
+    const timing = this.#timing(definition);
+    for (const topic of timing.extraTopics) this.#extraTopics.add(topic);
+    const stream = new Stream({
+      name: definition.name,
+      topic: definition.topic ?? definition.name,
+      messageType: definition.messageType ?? 'event',
+      interval: parseInterval(definition.interval),
+      ...timing,
+      clock: context.clock,
+      random: context.random,
+      sink: this,
+      onError: (s, error) => context.logger.error(`Stream ${s.name} failed to tick: ${(error as Error).message}`, { stream: s.name }),
+    });
+    this.streams.set(stream.name, stream);
+    this.definitions.set(stream.name, definition);
+    if (timing.playback !== undefined) this.#scripts.add(stream, timing.playback);
+    if (definition.condition !== undefined) this.#conditions.set(stream, compileTemplate(conditionTemplate(definition.condition)));
+    const list = this.#topics.get(stream.topic) ?? [];
+    list.push(stream);
+    this.#topics.set(stream.topic, list);
+    this.#topicLists.set(stream, [stream.topic]);
+    return stream;
+  }
+
+  /**
+   * Adds a stream, or replaces the one of that name, at run time (admin API). Subscriptions are by topic, so
+   * subscribers of a replaced stream keep receiving it.
+   */
+  put(definition: StreamConfig, running: boolean): void {
+    if (this.streams.has(definition.name)) this.remove(definition.name);
+    const stream = this.#add(definition);
+    if (running) stream.start();
+  }
+
+  remove(name: string): boolean {
+    const stream = this.streams.get(name);
+    if (stream === undefined) return false;
+    stream.stop();
+    this.streams.delete(name);
+    this.definitions.delete(name);
+    this.#conditions.delete(stream);
+    this.#scripts.remove(stream);
+    this.#topicLists.delete(stream);
+    const list = (this.#topics.get(stream.topic) ?? []).filter((s) => s !== stream);
+    if (list.length === 0) this.#topics.delete(stream.topic);
+    else this.#topics.set(stream.topic, list);
+    return true;
   }
 
   /** How a stream is fed and timed: fixed data, a generator, or a sequence (shared or per subscriber). */

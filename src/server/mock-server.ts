@@ -25,6 +25,7 @@ import { corsOrigin, originAllowed } from '../security/origins.ts';
 import { authorized } from '../security/tokens.ts';
 import { Endpoint } from './endpoint.ts';
 import { createEndpointMatcher } from './routing.ts';
+import { createStreamAdmin } from './stream-admin.ts';
 
 export interface MockServerOptions {
   /** Time source for streams, heartbeats and timestamps (a ManualClock in tests). */
@@ -251,6 +252,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       return { status, body };
     },
     handleRequest: createAdminHandler({
+      ...createStreamAdmin(endpoints, () => state === 'running'),
       stats,
       describe,
       clients: () => clientInfos(),

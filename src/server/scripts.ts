@@ -34,6 +34,10 @@ export class Scripts {
     this.#sequences.set(stream, sequence);
   }
 
+  remove(stream: Stream): void {
+    this.#sequences.delete(stream);
+  }
+
   has(stream: Stream): boolean {
     return this.#sequences.has(stream);
   }

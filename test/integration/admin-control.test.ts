@@ -203,3 +203,47 @@ describe('slow consumers and shutdown under load', () => {
     assert.ok(Date.now() - started < 5000, 'bounded shutdown');
   });
 });
+
+describe('streams changed at run time', () => {
+  it('lists, adds, changes and removes streams; subscribers keep their subscription; bad definitions are refused', async () => {
+    const clock = new ManualClock();
+    const { ws, http } = await startServer({ endpoints: [tickerEndpoint], websocket: { heartbeatInterval: 0 } }, { clock });
+    const client = await wsConnect(ws());
+    await client.nextOfType('connected');
+    const listed = await call(http('/admin/websocket/streams'));
+    assert.deepEqual((listed.body.data as unknown as { name: string }[]).map((s) => s.name), ['ticker', 'news']);
+
+    const created = await call(http('/admin/websocket/streams'), 'POST', { name: 'prices', interval: 100, data: { p: '{{counter}}' } });
+    assert.equal(created.status, 201);
+    client.send({ type: 'subscribe', event: 'prices' });
+    await client.nextOfType('subscribed');
+    assert.deepEqual((await client.nextOfType<{ data: unknown }>('event')).data, { p: 1 });
+    clock.advance(100);
+    assert.deepEqual((await client.nextOfType<{ data: unknown }>('event')).data, { p: 2 });
+
+    const changed = await call(http('/admin/websocket/streams/prices'), 'PUT', { interval: 50, data: { p: 'changed' } });
+    assert.equal(changed.status, 200);
+    assert.equal((changed.body.data as { subscribers: number }).subscribers, 1, 'the subscriber stayed');
+    clock.advance(50);
+    assert.deepEqual((await client.nextOfType<{ data: unknown }>('event')).data, { p: 'changed' });
+
+    const bad: [string, string, unknown, number, RegExp][] = [
+      ['/admin/websocket/streams', 'POST', { name: 'prices', data: 1 }, 409, /already exists/],
+      ['/admin/websocket/streams', 'POST', { name: 'x', interval: -1 }, 400, /interval: expected a number >= 0.*data: is required/],
+      ['/admin/websocket/streams/nope', 'PUT', { data: 1 }, 404, /Unknown stream: nope/],
+      ['/admin/websocket/streams/prices', 'PUT', { name: 'other', data: 1 }, 400, /rename by DELETE and POST/],
+      ['/admin/websocket/streams?endpoint=/none', 'POST', { name: 'y', data: 1 }, 404, /No endpoint \/none/],
+    ];
+    for (const [path, method, body, status, pattern] of bad) {
+      const result = await call(http(path), method, body);
+      assert.equal(result.status, status, `${method} ${path}`);
+      assert.match(result.body.error?.message ?? '', pattern);
+    }
+
+    assert.equal((await call(http('/admin/websocket/streams/prices'), 'DELETE')).status, 200);
+    clock.advance(500);
+    await client.expectSilence(100);
+    assert.equal((await call(http('/admin/websocket/streams/prices'))).status, 404);
+    await client.close();
+  });
+});
