@@ -34,6 +34,8 @@ export interface AdminView {
   /** Creates (or, with replace, changes) a stream from a definition validated like the config file. */
   putStream(definition: unknown, endpoint: string | undefined, mode: 'create' | 'replace', name?: string): unknown;
   removeStream(name: string, endpoint: string | undefined): void;
+  /** Re-reads and applies the configuration; throws MW_CONFIG_INVALID (nothing changed) when it is invalid. */
+  reload(): unknown;
   close(clientId: string, code: number, reason: string): void;
   terminate(clientId: string): void;
   /** Prometheus text of every metric. */
@@ -98,6 +100,14 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
       const body = await jsonBody(request, publishBody);
       if ('event' in body) return { status: 200, data: { delivered: view.publish(body.event, body.data, body.endpoint) } };
       return { status: 200, data: { delivered: view.sendTo('clientId' in body ? { clientId: body.clientId } : { endpoint: body.endpoint }, body.message) } };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/admin\/config\/reload$/,
+    handler: ({ view, request }) => {
+      request.resume();
+      return { status: 200, data: view.reload() };
     },
   },
   { method: 'GET', pattern: /^\/admin\/websocket\/streams$/, handler: ({ view }) => ({ status: 200, data: view.streams() }) },

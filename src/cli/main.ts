@@ -75,7 +75,8 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
       }
       files = loaded.files;
       preset = loaded.preset;
-      server = createMockServer(loaded.config);
+      const reload = () => loadConfig({ cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides }).config;
+      server = createMockServer(loaded.config, { reload });
     }
   } catch (error) {
     return fail(error);

@@ -40,6 +40,7 @@ export const ERROR_CATALOG = {
   MW_INTERNAL: { summary: 'A bug in mockwave, not a mistake of the caller: the admin API answers 500 with the message.', httpStatus: 500 },
   MW_SLOW_CLIENT: { summary: 'A client stayed behind on its messages past the grace period and was closed.', closeCode: 1013 },
   MW_STREAM_EXISTS: { summary: 'The admin API was asked to create a stream whose name the endpoint already has (use PUT to change it).', httpStatus: 409 },
+  MW_RELOAD_UNAVAILABLE: { summary: 'A configuration reload was asked of a server that was not started from configuration files (the library API without a `reload` option).', httpStatus: 409 },
   MW_ADMIN_NOT_FOUND: { summary: 'No admin route matches the request path.', httpStatus: 404 },
   MW_METHOD_NOT_ALLOWED: { summary: 'The admin route exists but not for this HTTP method.', httpStatus: 405 },
   MW_UNKNOWN_STREAM: { summary: 'The library or admin API named a stream no endpoint has.', httpStatus: 404 },

@@ -2,6 +2,37 @@
  * A token bucket per client: `rate` messages per second on average, bursts of up to `burst`. Written here
  * rather than taken from a library because it is a dozen lines on the per-message path.
  */
+export interface RateLimit {
+  readonly messagesPerSecond: number;
+  readonly burst?: number | undefined;
+  readonly closeAfter: number;
+}
+
+/**
+ * One bucket per client. `admit` says whether a message may be processed; `onRefused` hears about each
+ * refusal with the count in a row, so the caller decides when to warn and when to close.
+ */
+export class RateGate<Client extends object> {
+  readonly #limit: RateLimit;
+  readonly #now: () => number;
+  readonly #buckets = new WeakMap<Client, RateLimiter>();
+
+  constructor(limit: RateLimit, now: () => number) {
+    this.#limit = limit;
+    this.#now = now;
+  }
+
+  /** Undefined when the message is admitted, else how many messages in a row were refused. */
+  admit(client: Client): number | undefined {
+    let bucket = this.#buckets.get(client);
+    if (bucket === undefined) {
+      bucket = new RateLimiter(this.#limit.messagesPerSecond, this.#limit.burst ?? Math.max(1, Math.ceil(this.#limit.messagesPerSecond * 2)), this.#now());
+      this.#buckets.set(client, bucket);
+    }
+    return bucket.take(this.#now()) ? undefined : bucket.refusedInARow;
+  }
+}
+
 export class RateLimiter {
   readonly #rate: number;
   readonly #burst: number;

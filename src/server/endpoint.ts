@@ -22,7 +22,7 @@ import { RuleEngine, parseIncoming, type RuleHost, type Step } from '../rules/in
 import { compileTemplate, conditionTemplate, type Render, type RenderContext } from '../templates/index.ts';
 import type { Acceptor, Connection } from '../transport/transport.ts';
 import type { Clock } from '../util/clock.ts';
-import { RateLimiter } from '../security/rate-limit.ts';
+import { RateGate, type RateLimit } from '../security/rate-limit.ts';
 import { PeerTimers } from './peer-timers.ts';
 import { Scripts } from './scripts.ts';
 
@@ -32,7 +32,7 @@ export interface EndpointContext extends GeneratorContext {
   /** Log every client message and broadcast at info level (cerberus users expect these lines). */
   readonly logTraffic: boolean;
   readonly totalClients: () => number;
-  readonly rateLimit: { readonly messagesPerSecond: number; readonly burst?: number | undefined; readonly closeAfter: number } | undefined;
+  readonly rateLimit: RateLimit | undefined;
   readonly maxSubscriptions: number;
 }
 
@@ -49,20 +49,20 @@ export class Endpoint implements Acceptor, StreamSink {
   /** Topics only some messages go to (cerberus `alerts`): subscribable, but with no snapshot of their own. */
   readonly #extraTopics = new Set<string>();
   readonly #context: EndpointContext;
-  readonly #rules: RuleEngine;
+  #rules: RuleEngine;
   readonly #ruleHost: RuleHost;
   /** Delayed rule actions, scripts and replays per client, cancelled when it leaves or the server stops. */
   readonly #timers: PeerTimers;
   readonly #scripts: Scripts;
   readonly #clientInfo = new WeakMap<Peer, NonNullable<RenderContext['client']>>();
-  readonly #onConnect: readonly Step[];
+  #onConnect: readonly Step[];
   /** Per-subscriber conditions of streams that have one. */
   readonly #conditions = new Map<Stream, Render>();
   /** The params each client gave when subscribing, per topic, for conditions. */
   readonly #params = new Map<Peer, Map<string, Readonly<Record<string, unknown>>>>();
   readonly #recording: Recording | undefined;
   readonly #replays = new WeakMap<Peer, Playback>();
-  readonly #buckets = new WeakMap<Peer, RateLimiter>();
+  readonly #gate: RateGate<Peer> | undefined;
   /** Counters of clients that have left, so totals never go down; and deliveries per stream. */
   readonly #departed = newCounters();
   readonly #delivered = new Map<Stream, number>();
@@ -73,6 +73,7 @@ export class Endpoint implements Acceptor, StreamSink {
     this.dialect = DIALECT_TABLE[config.dialect];
     this.#context = context;
     this.#timers = new PeerTimers(context.clock);
+    this.#gate = context.rateLimit === undefined ? undefined : new RateGate(context.rateLimit, () => context.clock.now());
     this.#scripts = new Scripts({
       clock: context.clock,
       random: context.random,
@@ -137,6 +138,12 @@ export class Endpoint implements Acceptor, StreamSink {
     if (running) stream.start();
   }
 
+  /** Replaces rules and onConnect actions (a configuration reload); clients stay connected. */
+  setRules(config: Pick<EndpointConfig, 'rules' | 'onConnect'>): void {
+    this.#rules = new RuleEngine(config.rules);
+    this.#onConnect = RuleEngine.compileActions(config.onConnect);
+  }
+
   remove(name: string): boolean {
     const stream = this.streams.get(name);
     if (stream === undefined) return false;
@@ -186,22 +193,16 @@ export class Endpoint implements Acceptor, StreamSink {
 
   #onMessage(peer: Peer, data: Buffer, isBinary: boolean): void {
     const limit = this.#context.rateLimit;
-    if (limit !== undefined) {
-      let bucket = this.#buckets.get(peer);
-      if (bucket === undefined) {
-        bucket = new RateLimiter(limit.messagesPerSecond, limit.burst ?? Math.max(1, Math.ceil(limit.messagesPerSecond * 2)), this.#context.clock.now());
-        this.#buckets.set(peer, bucket);
+    const refused = this.#gate?.admit(peer);
+    if (limit !== undefined && refused !== undefined) {
+      if (refused >= limit.closeAfter) {
+        this.#context.logger.warn(`Client ${peer.id} kept flooding past the rate limit: closing with 1008`, { clientId: peer.id, endpoint: this.endpoint });
+        peer.close(1008, 'Rate limit exceeded');
+      } else if (refused === 1 || refused % 10 === 0) {
+        // One error per burst of refusals, not one per message: answering a flood must not feed it.
+        this.#fail(peer, { kind: 'invalid', code: 'MW_RATE_LIMITED', error: `Rate limit exceeded: at most ${limit.messagesPerSecond} messages per second; message ignored` });
       }
-      if (!bucket.take(this.#context.clock.now())) {
-        if (bucket.refusedInARow >= limit.closeAfter) {
-          this.#context.logger.warn(`Client ${peer.id} kept flooding past the rate limit: closing with 1008`, { clientId: peer.id, endpoint: this.endpoint });
-          peer.close(1008, 'Rate limit exceeded');
-        } else if (bucket.refusedInARow === 1 || bucket.refusedInARow % 10 === 0) {
-          // One error per burst of refusals, not one per message: answering a flood must not feed it.
-          this.#fail(peer, { kind: 'invalid', code: 'MW_RATE_LIMITED', error: `Rate limit exceeded: at most ${limit.messagesPerSecond} messages per second; message ignored` });
-        }
-        return;
-      }
+      return;
     }
     this.#replays.get(peer)?.onClientMessage();
     if (this.#rules.size > 0) {

@@ -25,6 +25,7 @@ import { corsOrigin, originAllowed } from '../security/origins.ts';
 import { authorized } from '../security/tokens.ts';
 import { Endpoint } from './endpoint.ts';
 import { createEndpointMatcher } from './routing.ts';
+import { applyReload } from './reload.ts';
 import { createStreamAdmin } from './stream-admin.ts';
 
 export interface MockServerOptions {
@@ -36,6 +37,8 @@ export interface MockServerOptions {
   readonly shutdownGraceMs?: number;
   /** Seed for generators and interval ranges; without it every run differs. */
   readonly seed?: number;
+  /** Re-reads the configuration (the CLI re-reads its files); enables POST /admin/config/reload. */
+  readonly reload?: () => MockwaveConfig;
 }
 
 export interface EndpointInfo {
@@ -95,6 +98,8 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const random = createRandom(options.seed ?? config.seed);
   const idRandom = createRandom();
   let startedAt = clock.now();
+  /** The configuration in force, replaced by each successful reload. */
+  let activeConfig = config;
   let state: State = 'new';
   let started: StartInfo | undefined;
 
@@ -253,6 +258,14 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     },
     handleRequest: createAdminHandler({
       ...createStreamAdmin(endpoints, () => state === 'running'),
+      reload: () => {
+        if (options.reload === undefined) throw new MockwaveError('MW_RELOAD_UNAVAILABLE', 'This server was not started from configuration files: nothing to re-read');
+        const next = options.reload();
+        const report = applyReload(activeConfig, next, endpoints, state === 'running');
+        activeConfig = next;
+        logger.info(`Configuration reloaded: ${report.streamsAdded.length} stream(s) added, ${report.streamsChanged.length} changed, ${report.streamsRemoved.length} removed${report.restartNeeded.length > 0 ? `; needs a restart: ${report.restartNeeded.join(', ')}` : ''}`);
+        return report;
+      },
       stats,
       describe,
       clients: () => clientInfos(),

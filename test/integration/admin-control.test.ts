@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { ManualClock } from '../../src/index.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { loadConfig, ManualClock } from '../../src/index.ts';
 import { startServer, tickerEndpoint } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
@@ -245,5 +248,45 @@ describe('streams changed at run time', () => {
     await client.expectSilence(100);
     assert.equal((await call(http('/admin/websocket/streams/prices'))).status, 404);
     await client.close();
+  });
+});
+
+describe('configuration reload', () => {
+  it('re-reads the files: streams and rules change, clients stay; an invalid file is refused and nothing changes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mockwave-reload-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'mock.yaml');
+    writeFileSync(file, 'endpoints:\n  - path: /ws\n    streams:\n      - { name: a, data: 1 }\n      - { name: b, data: 2 }\n');
+    const reload = () => loadConfig({ cwd: dir, env: {}, configFile: file }).config;
+    const { ws, http } = await startServer({ ...reload(), host: '127.0.0.1', port: 0, log: { level: 'silent' } }, { reload: () => ({ ...reload(), host: '127.0.0.1', port: 0, log: { level: 'silent', format: 'text', traffic: false } }) });
+    const client = await wsConnect(ws());
+    await client.nextOfType('connected');
+    client.send({ type: 'subscribe', event: 'a' });
+    await client.nextOfType('event');
+
+    writeFileSync(file, 'endpoints:\n  - path: /ws\n    streams:\n      - { name: a, data: changed }\n      - { name: c, data: 3 }\n    rules:\n      - when: { type: hello }\n        then: [{ reply: hi }]\n');
+    const done = await call(http('/admin/config/reload'), 'POST');
+    assert.equal(done.status, 200);
+    assert.deepEqual(done.body.data, { streamsAdded: ['/ws c'], streamsChanged: ['/ws a'], streamsRemoved: ['/ws b'], rulesReloaded: ['/ws'], restartNeeded: [] });
+    client.send({ type: 'request', event: 'a' });
+    assert.equal((await client.nextOfType<{ data: unknown }>('response')).data, 'changed');
+    client.send({ type: 'hello' });
+    assert.equal((await client.nextRaw()).text, 'hi');
+
+    writeFileSync(file, 'endpoints:\n  - path: /ws\n    streams:\n      - { name: a, interval: -5, data: 1 }\n');
+    const refused = await call(http('/admin/config/reload'), 'POST');
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error?.code, 'MW_CONFIG_INVALID');
+    assert.match(refused.body.error?.message ?? '', /endpoints\[0\]\.streams\[0\]\.interval: expected a number >= 0/);
+    client.send({ type: 'request', event: 'c' });
+    assert.equal((await client.nextOfType<{ data: unknown }>('response')).data, 3, 'the running configuration stayed');
+    await client.close();
+  });
+
+  it('says so when there is nothing to reload', async () => {
+    const { http } = await startServer({ endpoints: [tickerEndpoint] });
+    const result = await call(http('/admin/config/reload'), 'POST');
+    assert.equal(result.status, 409);
+    assert.equal(result.body.error?.code, 'MW_RELOAD_UNAVAILABLE');
   });
 });

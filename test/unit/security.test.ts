@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { describe, it } from 'node:test';
+import { corsOrigin, originAllowed } from '../../src/security/origins.ts';
+import { RateLimiter } from '../../src/security/rate-limit.ts';
+import { authorized, presentedTokens, tokenMatches } from '../../src/security/tokens.ts';
+
+const request = (url: string, headers: Record<string, string> = {}) => ({ url, headers }) as unknown as IncomingMessage;
+
+describe('security', () => {
+  it('compares tokens through fixed-length digests, whatever the lengths given', () => {
+    assert.ok(tokenMatches('secret-token', ['other-token', 'secret-token']));
+    assert.ok(!tokenMatches('secret-toke', ['secret-token']));
+    assert.ok(!tokenMatches('', ['secret-token']));
+    assert.ok(!tokenMatches('x'.repeat(10_000), ['secret-token']), 'a huge guess neither throws nor matches');
+  });
+
+  it('finds a token in the header, the query or a bearer subprotocol, as allowed', () => {
+    const all = request('/ws?token=q-token', { authorization: 'Bearer h-token', 'sec-websocket-protocol': 'v1, bearer.p-token' });
+    assert.deepEqual(presentedTokens(all, { query: true, protocol: true }), ['h-token', 'q-token', 'p-token']);
+    assert.deepEqual(presentedTokens(all, { query: false, protocol: false }), ['h-token']);
+    assert.ok(authorized(all, ['p-token'], { query: true, protocol: true }));
+    assert.ok(!authorized(all, ['p-token'], { query: true, protocol: false }));
+  });
+
+  it('checks origins and answers CORS only for allowed ones', () => {
+    assert.ok(originAllowed('http://evil.test', []), 'no list: no check');
+    assert.ok(originAllowed(undefined, ['http://app.test']), 'non-browser clients send no Origin');
+    assert.ok(!originAllowed('http://evil.test', ['http://app.test']));
+    assert.equal(corsOrigin('http://app.test', ['http://app.test']), 'http://app.test');
+    assert.equal(corsOrigin('http://evil.test', ['http://app.test']), undefined);
+    assert.equal(corsOrigin('http://any.test', ['*']), '*');
+  });
+
+  it('a token bucket allows a burst, then the rate', () => {
+    const bucket = new RateLimiter(10, 3, 0);
+    assert.deepEqual([bucket.take(0), bucket.take(0), bucket.take(0), bucket.take(0)], [true, true, true, false]);
+    assert.equal(bucket.refusedInARow, 1);
+    assert.equal(bucket.take(100), true, 'one more after 100 ms at 10/s');
+    assert.equal(bucket.take(100), false);
+  });
+});
