@@ -55,7 +55,10 @@ describe('start and stop', () => {
     client.ws.removeAllListeners('close');
     (client.ws as unknown as { _receiver: { removeAllListeners(e: string): void } })._receiver.removeAllListeners('conclude');
     const started = Date.now();
-    await server.stop();
+    const stopping = server.stop();
+    // While it waits for the deaf client, new upgrades are refused with 503.
+    await assert.rejects(wsConnect(`ws://127.0.0.1:${port}/ws`), (e: Error & { status?: number; body?: string }) => e.status === 503 && /MW_SHUTTING_DOWN/.test(e.body ?? ''));
+    await stopping;
     assert.ok(Date.now() - started < 2000);
     client.ws.terminate();
   });
