@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Override } from '../config/load.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 
@@ -43,29 +43,49 @@ export interface CliArgs {
   readonly overrides: Override[];
 }
 
-function numberFlag(text: string): number | string {
+export function numberFlag(text: string): number | string {
   return /^-?\d+$/.test(text) ? Number(text) : text;
+}
+
+/** Flags every command takes: where to listen and how to log. */
+export const SHARED_OPTIONS = {
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string', short: 'H' },
+  'log-format': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+export function sharedOverrides(values: { port?: string | undefined; host?: string | undefined; 'log-format'?: string | undefined; 'log-level'?: string | undefined }): Override[] {
+  const overrides: Override[] = [];
+  if (values.port !== undefined) overrides.push({ path: ['port'], value: numberFlag(values.port), source: '--port' });
+  if (values.host !== undefined) overrides.push({ path: ['host'], value: values.host, source: '--host' });
+  if (values['log-format'] !== undefined) overrides.push({ path: ['log', 'format'], value: values['log-format'], source: '--log-format' });
+  if (values['log-level'] !== undefined) overrides.push({ path: ['log', 'level'], value: values['log-level'], source: '--log-level' });
+  return overrides;
+}
+
+/** node:util's parseArgs, with its errors turned into MW_USAGE. */
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Parsed<T extends Options> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: T }>>;
+
+export function parseOrUsage<T extends Options>(argv: readonly string[], options: T): Parsed<T> {
+  try {
+    return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options });
+  } catch (error) {
+    throw new MockwaveError('MW_USAGE', (error as Error).message);
+  }
 }
 
 /** Parses argv (without node and script); throws MW_USAGE with the exact problem. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
+  const { values, positionals } = parseOrUsage(argv, {
+        ...SHARED_OPTIONS,
         config: { type: 'string', short: 'c' },
         preset: { type: 'string' },
-        port: { type: 'string', short: 'p' },
-        host: { type: 'string', short: 'H' },
         seed: { type: 'string' },
         'event-interval': { type: 'string' },
         'metric-interval': { type: 'string' },
         'status-interval': { type: 'string' },
-        'log-format': { type: 'string' },
-        'log-level': { type: 'string' },
         'log-traffic': { type: 'boolean' },
         'print-config': { type: 'boolean' },
         record: { type: 'string' },
@@ -73,19 +93,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
-      },
-    });
-  } catch (error) {
-    throw new MockwaveError('MW_USAGE', (error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  });
   if (positionals.length > 1) throw new MockwaveError('MW_USAGE', `Expected at most one configuration file, got ${positionals.length}: ${positionals.join(' ')}`);
   if (values.config !== undefined && positionals.length === 1) {
     throw new MockwaveError('MW_USAGE', `Give the configuration file once: either as an argument (${positionals[0]}) or with --config (${values.config})`);
   }
-  const overrides: Override[] = [];
-  if (values.port !== undefined) overrides.push({ path: ['port'], value: numberFlag(values.port), source: '--port' });
-  if (values.host !== undefined) overrides.push({ path: ['host'], value: values.host, source: '--host' });
+  const overrides: Override[] = sharedOverrides(values);
   if (values.seed !== undefined) overrides.push({ path: ['seed'], value: numberFlag(values.seed), source: '--seed' });
   for (const [flag, stream] of [['event-interval', 'events'], ['metric-interval', 'metrics'], ['status-interval', 'status']] as const) {
     const value = values[flag];
@@ -94,8 +107,6 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (values['tls-cert'] !== undefined) overrides.push({ path: ['tls', 'cert'], value: values['tls-cert'], source: '--tls-cert' });
   if (values['tls-key'] !== undefined) overrides.push({ path: ['tls', 'key'], value: values['tls-key'], source: '--tls-key' });
   if (values.record !== undefined) overrides.push({ path: ['proxy', 'record'], value: values.record, source: '--record' });
-  if (values['log-format'] !== undefined) overrides.push({ path: ['log', 'format'], value: values['log-format'], source: '--log-format' });
-  if (values['log-level'] !== undefined) overrides.push({ path: ['log', 'level'], value: values['log-level'], source: '--log-level' });
   if (values['log-traffic'] === true) overrides.push({ path: ['log', 'traffic'], value: true, source: '--log-traffic' });
   return {
     help: values.help === true,

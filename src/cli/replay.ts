@@ -3,10 +3,10 @@
  * mock, or turn it into a configuration to edit. Both reuse the ordinary configuration path, so flags such as
  * --port and --log-format work as everywhere else.
  */
-import { parseArgs } from 'node:util';
 import type { Override } from '../config/load.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 import { readRecording } from '../replay/format.ts';
+import { parseOrUsage, SHARED_OPTIONS, sharedOverrides } from './args.ts';
 import { recordingToConfig } from '../replay/to-config.ts';
 
 export const REPLAY_USAGE = `Usage: mockwave replay <recording.jsonl> [options]
@@ -24,29 +24,15 @@ Options:
 
 /** The overrides that make a replay server: one raw endpoint playing the file. */
 export function replayOverrides(argv: readonly string[]): { overrides: Override[]; help: boolean } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        speed: { type: 'string' },
-        fast: { type: 'boolean' },
-        wait: { type: 'boolean' },
-        loop: { type: 'boolean' },
-        path: { type: 'string' },
-        port: { type: 'string', short: 'p' },
-        host: { type: 'string', short: 'H' },
-        'log-format': { type: 'string' },
-        'log-level': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new MockwaveError('MW_USAGE', (error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOrUsage(argv, {
+    ...SHARED_OPTIONS,
+    speed: { type: 'string' },
+    fast: { type: 'boolean' },
+    wait: { type: 'boolean' },
+    loop: { type: 'boolean' },
+    path: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (values.help === true) return { overrides: [], help: true };
   if (positionals.length !== 1) throw new MockwaveError('MW_USAGE', `replay takes one recording file, got ${positionals.length}`);
   const speed = values.fast === true ? 0 : values.speed === undefined ? 1 : Number(values.speed);
@@ -57,11 +43,8 @@ export function replayOverrides(argv: readonly string[]): { overrides: Override[
       source: 'replay',
     },
     { path: ['proxy', 'enabled'], value: false, source: 'replay' },
+    ...sharedOverrides(values),
   ];
-  if (values.port !== undefined) overrides.push({ path: ['port'], value: /^\d+$/.test(values.port) ? Number(values.port) : values.port, source: '--port' });
-  if (values.host !== undefined) overrides.push({ path: ['host'], value: values.host, source: '--host' });
-  if (values['log-format'] !== undefined) overrides.push({ path: ['log', 'format'], value: values['log-format'], source: '--log-format' });
-  if (values['log-level'] !== undefined) overrides.push({ path: ['log', 'level'], value: values['log-level'], source: '--log-level' });
   return { overrides, help: false };
 }
 
