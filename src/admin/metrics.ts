@@ -12,7 +12,7 @@ export interface EndpointFigures {
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly dropped: number;
-  readonly streams: readonly { readonly name: string; readonly messages: number }[];
+  readonly streams: readonly { readonly name: string; readonly messages: number; readonly subscribers: number }[];
 }
 
 export interface MetricsSource {

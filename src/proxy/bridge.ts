@@ -27,7 +27,7 @@ export interface BridgeContext {
   readonly maxBufferedBytes: number;
   now(): number;
   /** Starts a recording of this session when its route (or the proxy) records; undefined otherwise. */
-  record(route: ProxyRouteConfig, peer: Peer, upstream: WebSocket): Recorder | undefined;
+  record(route: ProxyRouteConfig, peer: Peer, upstream: WebSocket, headers: Readonly<Record<string, string>>): Recorder | undefined;
   /** The guide's proxy_connected and error messages, encoded. */
   connected(peer: Peer, route: string): string;
   failed(route: string, reason: string): string;
@@ -40,7 +40,8 @@ function toBuffer(data: RawData): Buffer {
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
 }
 
-export function bridge(peer: Peer, upstream: WebSocket, route: ProxyRouteConfig, stats: RouteStats, context: BridgeContext): Connection {
+/** `headers` are those sent to the upstream, for the recording (which masks secrets). */
+export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record<string, string>>, route: ProxyRouteConfig, stats: RouteStats, context: BridgeContext): Connection {
   const queue: { data: Buffer; isBinary: boolean }[] = [];
   let open = upstream.readyState === upstream.OPEN;
   let finished = false;
@@ -92,7 +93,7 @@ export function bridge(peer: Peer, upstream: WebSocket, route: ProxyRouteConfig,
 
   const onOpen = (): void => {
     open = true;
-    recorder = context.record(route, peer, upstream);
+    recorder = context.record(route, peer, upstream, headers);
     if (route.announce) peer.send(context.connected(peer, route.name));
     for (const message of queue.splice(0)) toUpstream(message.data, message.isBinary);
     context.log('info', `Proxy ${route.name}: ${peer.id} connected to ${upstream.url}`, { clientId: peer.id, route: route.name });

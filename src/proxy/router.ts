@@ -9,7 +9,7 @@ import type { ProxyRouteConfig } from '../config/schema.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Acceptor, Prepared } from '../transport/transport.ts';
 import { bridge, type BridgeContext, type RouteStats } from './bridge.ts';
-import { clientProtocols, openUpstream, tlsOptions, upstreamUrl } from './upstream.ts';
+import { clientProtocols, openUpstream, tlsOptions, upstreamHeaders, upstreamUrl } from './upstream.ts';
 
 export interface ProxyOptions {
   readonly path: string;
@@ -100,7 +100,7 @@ export class ProxyRouter {
       accept: (peer: Peer, request: IncomingMessage) => {
         const upstream = this.#early.get(request) ?? open(request);
         this.#early.delete(request);
-        return bridge(peer, upstream, config, stats, this.#options.context);
+        return bridge(peer, upstream, upstreamHeaders(config, request), config, stats, this.#options.context);
       },
     };
   }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
 import type { ProxyRouteConfig } from '../config/schema.ts';
+import { MockwaveError } from '../errors/catalog.ts';
 
 const FORWARDED = ['authorization', 'cookie'] as const;
 
@@ -38,7 +39,13 @@ export function upstreamHeaders(route: ProxyRouteConfig, request: IncomingMessag
 /** The CA file is read once per route, when the proxy is built, so a bad path fails at start. */
 export function tlsOptions(route: ProxyRouteConfig): { ca?: Buffer; rejectUnauthorized: boolean } {
   if (route.tls === undefined) return { rejectUnauthorized: true };
-  return { ...(route.tls.ca === undefined ? {} : { ca: readFileSync(route.tls.ca) }), rejectUnauthorized: route.tls.rejectUnauthorized };
+  let ca: Buffer | undefined;
+  try {
+    ca = route.tls.ca === undefined ? undefined : readFileSync(route.tls.ca);
+  } catch (error) {
+    throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `proxy route ${route.name}: tls.ca: cannot read ${route.tls.ca}: ${(error as Error).message}`, { cause: error });
+  }
+  return { ...(ca === undefined ? {} : { ca }), rejectUnauthorized: route.tls.rejectUnauthorized };
 }
 
 export function openUpstream(route: ProxyRouteConfig, url: string, request: IncomingMessage, tls: { ca?: Buffer; rejectUnauthorized: boolean }, maxPayload: number): WebSocket {

@@ -14,7 +14,17 @@ import type { Emission } from '../streams/emission.ts';
 import type { GeneratorContext } from '../streams/generators/index.ts';
 import { parseInterval } from '../streams/interval.ts';
 import { createProducer } from '../streams/payload.ts';
+import { MockwaveError } from '../errors/catalog.ts';
 import { readRecording, type Recording } from '../replay/format.ts';
+
+/** A recording that cannot be read is a configuration problem, reported before the server listens. */
+function loadRecording(file: string, endpoint: string): Recording {
+  try {
+    return readRecording(file);
+  } catch (error) {
+    throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `endpoint ${endpoint}: replay.file: cannot load the recording: ${(error as Error).message}`, { cause: error });
+  }
+}
 import { playRecording, type Playback } from '../replay/playback.ts';
 import { compileSequence, sharedPlayback, type CompiledSequence } from '../streams/sequence.ts';
 import { Stream, type StreamOptions, type StreamSink } from '../streams/stream.ts';
@@ -84,7 +94,7 @@ export class Endpoint implements Acceptor, StreamSink {
     });
     this.#rules = new RuleEngine(config.rules);
     this.#onConnect = RuleEngine.compileActions(config.onConnect);
-    this.#recording = config.replay === undefined ? undefined : readRecording(config.replay.file);
+    this.#recording = config.replay === undefined ? undefined : loadRecording(config.replay.file, config.path);
     this.#ruleHost = {
       random: context.random,
       templates: context.templates,
@@ -387,7 +397,7 @@ export class Endpoint implements Acceptor, StreamSink {
       endpoint: this.endpoint,
       connections: this.peers.size,
       ...total,
-      streams: [...this.streams.values()].map((s) => ({ name: s.name, messages: this.#delivered.get(s) ?? 0 })),
+      streams: [...this.streams.values()].map((s) => ({ name: s.name, messages: this.#delivered.get(s) ?? 0, subscribers: this.hub.subscribers(s.topic).size })),
     };
   }
 

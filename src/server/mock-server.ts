@@ -8,7 +8,7 @@ import { createMetrics } from '../admin/metrics.ts';
 import { createAdminHandler, type WebSocketStats } from '../admin/router.ts';
 import { type MockwaveConfig, type MockwaveConfigInput } from '../config/schema.ts';
 import { configError, validateConfig } from '../config/validate.ts';
-import { ERROR_CATALOG, MockwaveError } from '../errors/catalog.ts';
+import { ERROR_CATALOG, isMockwaveError, MockwaveError } from '../errors/catalog.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import type { Stream } from '../streams/stream.ts';
 import { Transport, type RouteResult } from '../transport/transport.ts';
@@ -20,7 +20,6 @@ import { VERSION } from '../version.ts';
 import { encodeGuide } from '../dialects/guide.ts';
 import { Recorder } from '../proxy/recorder.ts';
 import { ProxyRouter } from '../proxy/router.ts';
-import { upstreamHeaders } from '../proxy/upstream.ts';
 import { corsOrigin, originAllowed } from '../security/origins.ts';
 import { authorized } from '../security/tokens.ts';
 import { Endpoint } from './endpoint.ts';
@@ -118,13 +117,18 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   // Files named by the configuration (recordings, CA certificates) are read now: a missing one is a
   // configuration error before anything listens, never a failure on the first connection.
   const fileProblems: string[] = [];
-  config.endpoints.forEach((endpointConfig, index) => {
+  // Only unreadable files are collected here; any other error from building is a bug and is thrown as is.
+  const unreadable = (error: unknown): void => {
+    if (!isMockwaveError(error, 'MW_CONFIG_FILE_UNREADABLE')) throw error;
+    fileProblems.push(error.message);
+  };
+  for (const endpointConfig of config.endpoints) {
     try {
       endpoints.push(new Endpoint(endpointConfig, context));
     } catch (error) {
-      fileProblems.push(`endpoints[${index}].replay.file: cannot load the recording: ${(error as Error).message}`);
+      unreadable(error);
     }
-  });
+  }
   const match = createEndpointMatcher(endpoints);
   /** Open recordings; stop() waits until each is flushed to disk. */
   const recordings = new Set<Recorder>();
@@ -141,7 +145,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   try {
     proxy = createProxy();
   } catch (error) {
-    fileProblems.push(`proxy.routes: cannot read a TLS file: ${(error as Error).message}`);
+    unreadable(error);
   }
   if (fileProblems.length > 0) throw configError(fileProblems);
 
@@ -154,14 +158,14 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
         context: {
           maxBufferedBytes: config.websocket.maxBufferedBytes,
           now: () => clock.now(),
-          record: (route, peer, upstream) => {
+          record: (route, peer, upstream, headers) => {
             const dir = route.record ?? config.proxy.record;
             if (dir === undefined) return undefined;
             const recorder = new Recorder(dir, {
               route: route.name,
               url: upstream.url,
               path: peer.url,
-              headers: upstreamHeaders(route, { headers: {} } as IncomingMessage),
+              headers,
               protocol: upstream.protocol,
               clientId: peer.id,
               now: clock.now(),
@@ -219,10 +223,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     connectedClients: transport.peers.size,
     proxyConnections: proxy?.activeConnections ?? 0,
     uptimeMs: state === 'running' ? clock.now() - startedAt : 0,
-    endpoints: endpoints.map((e) => {
-      const { streams, ...figures } = e.figures();
-      return { ...figures, streams: streams.map((s) => ({ ...s, subscribers: e.hub.subscribers(e.streams.get(s.name)?.topic ?? s.name).size })) };
-    }),
+    endpoints: endpoints.map((e) => e.figures()),
     ...(proxy === undefined ? {} : { proxyRoutes: proxy.stats() }),
   });
 

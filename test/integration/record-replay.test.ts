@@ -42,7 +42,7 @@ describe('record and replay', () => {
     const upstream = await scriptedUpstream();
     const recordDir = join(dir, 'one');
     const { ws } = await startServer({ endpoints: [{ path: '/ws' }], proxy: { enabled: true, routes: [{ name: 'feed', url: `${upstream}/?apikey=s3cret`, announce: false, headers: { 'X-Api-Key': 'k' }, record: recordDir }] } });
-    const client = await wsConnect(ws('/ws/proxy/feed'));
+    const client = await wsConnect(ws('/ws/proxy/feed'), { headers: { Authorization: 'Bearer client-secret' } });
     client.send('hi');
     assert.equal((await client.closed).code, 4005);
     await waitUntil(() => readdirSync(recordDir).length === 1 && readFileSync(join(recordDir, readdirSync(recordDir)[0]!), 'utf8').includes('"kind":"close"'), 2000, 'the recording to be complete');
@@ -51,6 +51,7 @@ describe('record and replay', () => {
     assert.equal(recording.session.route, 'feed');
     assert.match(recording.session.url, /apikey=\*\*\*/);
     assert.equal(recording.session.headers['x-api-key'], '***');
+    assert.equal(recording.session.headers['authorization'], '***', 'the client\'s forwarded credentials are recorded, masked');
     assert.deepEqual(recording.events.map((e) => [e.kind, e.from, e.kind === 'frame' ? e.type : e.code]), [
       ['frame', 'client', 'text'], ['frame', 'upstream', 'text'], ['frame', 'upstream', 'text'], ['frame', 'upstream', 'binary'], ['close', 'upstream', 4005],
     ]);
@@ -97,8 +98,12 @@ describe('record and replay', () => {
     await client.closed;
   });
 
-  it('a missing recording is a configuration error before listening', async () => {
-    await assert.rejects(startServer({ endpoints: [{ path: '/x', replay: { file: join(dir, 'nope.jsonl') } }] }), /endpoints\[0\]\.replay\.file: cannot load the recording: .*ENOENT/);
+  it('a missing recording or CA file is a configuration error before listening', async () => {
+    await assert.rejects(startServer({ endpoints: [{ path: '/x', replay: { file: join(dir, 'nope.jsonl') } }] }), /endpoint \/x: replay\.file: cannot load the recording: .*ENOENT/);
+    await assert.rejects(
+      startServer({ endpoints: [{ path: '/ws' }], proxy: { enabled: true, routes: [{ name: 'r', url: 'ws://127.0.0.1:1', tls: { ca: join(dir, 'no-ca.pem') } }] } }),
+      /proxy route r: tls\.ca: cannot read .*no-ca\.pem.*ENOENT/,
+    );
   });
 
   it('mockwave replay serves it; mockwave recording to-config turns it into an editable mock', async () => {
