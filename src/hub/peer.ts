@@ -39,6 +39,11 @@ export interface Peer {
   terminate(): void;
 }
 
+/** Adds `from` into `into`, field by field. */
+export function addCounters(into: PeerCounters, from: Readonly<PeerCounters>): void {
+  for (const key of Object.keys(into) as (keyof PeerCounters)[]) into[key] += from[key];
+}
+
 export function newCounters(): PeerCounters {
   return { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, dropped: 0 };
 }

@@ -8,7 +8,7 @@ import { DIALECT_TABLE, type Command, type ServerMessage, type WireDialect } fro
 import { clip } from '../dialects/types.ts';
 import { Hub } from '../hub/hub.ts';
 import type { EndpointFigures } from '../admin/metrics.ts';
-import { newCounters, type Peer, type PeerCounters } from '../hub/peer.ts';
+import { addCounters, newCounters, type Peer } from '../hub/peer.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Emission } from '../streams/emission.ts';
 import type { GeneratorContext } from '../streams/generators/index.ts';
@@ -244,7 +244,7 @@ export class Endpoint implements Acceptor, StreamSink {
       onMessage: (data, isBinary) => this.#onMessage(peer, data, isBinary),
       onClose: (code, reason) => {
         this.peers.delete(peer);
-        for (const key of Object.keys(this.#departed) as (keyof PeerCounters)[]) this.#departed[key] += peer.counters[key];
+        addCounters(this.#departed, peer.counters);
         this.#timers.cancel(peer);
         this.#params.delete(peer);
         this.#scripts.forget(peer);
@@ -392,7 +392,7 @@ export class Endpoint implements Acceptor, StreamSink {
   /** Totals for metrics: every client that was ever connected here, and deliveries per stream. */
   figures(): EndpointFigures {
     const total = { ...this.#departed };
-    for (const peer of this.peers) for (const key of Object.keys(total) as (keyof PeerCounters)[]) total[key] += peer.counters[key];
+    for (const peer of this.peers) addCounters(total, peer.counters);
     return {
       endpoint: this.endpoint,
       connections: this.peers.size,
