@@ -2,7 +2,12 @@
  * Prometheus metrics. Figures the server already keeps (peer counters, stream ticks) are read when scraped
  * rather than counted again on the message path; only handshake refusals are counted as they happen.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import { lazy } from '../util/lazy.ts';
+
+// Loaded at the first scrape: most runs are never scraped, and the import costs 75 ms of start-up.
+const promClient = lazy<typeof PromClient>('prom-client');
 
 export interface EndpointFigures {
   readonly endpoint: string;
@@ -21,11 +26,26 @@ export interface MetricsSource {
 }
 
 export interface Metrics {
-  readonly registry: Registry;
+  /** The Prometheus text exposition of every metric, now. */
+  scrape(): Promise<{ contentType: string; text: string }>;
   rejected(reason: string): void;
 }
 
 export function createMetrics(source: MetricsSource): Metrics {
+  const rejections = new Map<string, number>();
+  let registry: Registry | undefined;
+  return {
+    rejected: (reason) => rejections.set(reason, (rejections.get(reason) ?? 0) + 1),
+    async scrape() {
+      registry ??= createRegistry(source, rejections);
+      return { contentType: registry.contentType, text: await registry.metrics() };
+    },
+  };
+}
+
+/** Every figure is read from its source when scraped; nothing is counted twice on the message path. */
+function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, number>): Registry {
+  const { Counter, Gauge, Registry, collectDefaultMetrics } = promClient();
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'mockwave_' });
 
@@ -71,6 +91,15 @@ export function createMetrics(source: MetricsSource): Metrics {
       this.set(source.proxyConnections());
     },
   });
-  const rejections = new Counter({ name: 'mockwave_handshake_rejections_total', help: 'Refused WebSocket handshakes, by reason (error code).', labelNames: ['reason'] as const, registers: [registry] });
-  return { registry, rejected: (reason) => rejections.inc({ reason }) };
+  new Counter({
+    name: 'mockwave_handshake_rejections_total',
+    help: 'Refused WebSocket handshakes, by reason (error code).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, count] of rejections) this.inc({ reason }, count);
+    },
+  });
+  return registry;
 }

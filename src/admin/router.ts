@@ -3,6 +3,7 @@
  * the server provides; the admin layer never reaches into server internals. Every response, errors included,
  * is in the guide's envelope with a requestId.
  */
+import type { EndpointFigures } from './metrics.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ERROR_CATALOG, isMockwaveError, MockwaveError } from '../errors/catalog.ts';
@@ -17,7 +18,7 @@ export interface WebSocketStats {
   readonly proxyRoutes?: Readonly<Record<string, unknown>>;
   readonly uptimeMs?: number;
   /** Per endpoint: clients, messages and bytes each way, dropped, and per stream its subscribers and deliveries. */
-  readonly endpoints?: readonly unknown[];
+  readonly endpoints?: readonly EndpointFigures[];
 }
 
 export interface AdminView {

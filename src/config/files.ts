@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { parseEnv } from 'node:util';
-import { parse as parseYaml } from 'yaml';
 import { MockwaveError } from '../errors/catalog.ts';
+import type * as Yaml from 'yaml';
+import { lazy } from '../util/lazy.ts';
 import { isPlainObject, type Patch } from './merge.ts';
+
+const yaml = lazy<typeof Yaml>('yaml');
 
 /** Reads a YAML or JSON configuration file into a plain object, or fails with the file's name and why. */
 export function readConfigFile(path: string): Patch {
@@ -16,7 +19,7 @@ export function readConfigFile(path: string): Patch {
   }
   let value: unknown;
   try {
-    value = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
+    value = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : yaml().parse(text, { prettyErrors: true });
   } catch (error) {
     throw new MockwaveError('MW_CONFIG_FILE_SYNTAX', `Configuration file ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`, { cause: error });
   }

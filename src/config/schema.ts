@@ -151,6 +151,12 @@ const websocketSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('Accept WebSocket upgrades at all.'),
   heartbeatInterval: z.number().int().min(0).default(30_000).describe('Protocol ping every N ms; a client silent until the next one is dropped. 0 turns it off.'),
   maxPayload: z.number().int().min(1).default(10 * 1024 * 1024).describe('Largest client message in bytes; larger closes with 1009.'),
+  handshakeTimeout: z
+    .number()
+    .int()
+    .min(100)
+    .default(10_000)
+    .describe('ms a connection may take to send its request headers (a handshake that never finishes is closed with 408).'),
   rateLimit: z
     .strictObject({
       messagesPerSecond: z.number().positive().describe('Average client messages per second.'),

@@ -108,6 +108,4 @@ export function unknownType(type: string, known: readonly string[]): Command {
   return { kind: 'invalid', code: 'MW_UNKNOWN_MESSAGE_TYPE', error: `Unknown message type: ${clip(type)} (expected ${list})` };
 }
 
-export function isoTime(at: number): string {
-  return new Date(at).toISOString();
-}
+export { isoTime } from '../util/iso-time.ts';

@@ -3,8 +3,11 @@
  * upstream sent, with the recorded gaps. Text frames that are JSON become JSON values, so the result reads as
  * data to edit (add templates, rules) rather than as escaped strings. Binary frames are left out and counted.
  */
-import { stringify } from 'yaml';
+import type * as Yaml from 'yaml';
+import { lazy } from '../util/lazy.ts';
 import type { Recording } from './format.ts';
+
+const yaml = lazy<typeof Yaml>('yaml');
 
 export function recordingToConfig(recording: Recording): { yaml: string; skippedBinary: number } {
   let last = 0;
@@ -35,5 +38,5 @@ export function recordingToConfig(recording: Recording): { yaml: string; skipped
     ],
   };
   const header = `# From a recording of route "${recording.session.route}" (${recording.session.url}), ${recording.session.startedAt}.\n`;
-  return { yaml: header + stringify(config, { lineWidth: 0 }), skippedBinary };
+  return { yaml: header + yaml().stringify(config, { lineWidth: 0 }), skippedBinary };
 }

@@ -2,10 +2,13 @@
  * JSONPath matching through jsonpath-plus (its safe evaluator: filter expressions cannot run code). The
  * library has no compile step, so a path is checked at load by running it (and each filter) on a probe.
  */
-import { JSONPath } from 'jsonpath-plus';
+import type * as JsonPathPlus from 'jsonpath-plus';
+import { lazy } from '../util/lazy.ts';
+
+const jsonPath = lazy<typeof JsonPathPlus>('jsonpath-plus');
 
 function select(path: string, value: unknown): unknown[] {
-  return JSONPath({ path, json: value as object, wrap: true, eval: 'safe' }) as unknown[];
+  return jsonPath().JSONPath({ path, json: value as object, wrap: true, eval: 'safe' }) as unknown[];
 }
 
 /** Undefined when the path is usable, else why not. */
@@ -13,7 +16,7 @@ export function checkJsonPath(path: string): string | undefined {
   if (!path.startsWith('$')) return 'a JSONPath starts with "$"';
   try {
     // Filters only run on nodes that exist, so run each one alone on a one-element probe to parse it.
-    for (const part of JSONPath.toPathArray(path)) {
+    for (const part of jsonPath().JSONPath.toPathArray(path)) {
       if (part.startsWith('?(')) select(`$[${part}]`, [{}]);
     }
     select(path, { probe: [{ a: 1 }] });

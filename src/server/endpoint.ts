@@ -232,7 +232,8 @@ export class Endpoint implements Acceptor, StreamSink {
     const { logger, clock } = this.#context;
     this.peers.add(peer);
     this.hub.receiveEverything(peer, this.dialect.receivesAllUntilSubscribed);
-    logger.info(`Client connected: ${peer.id} (Total: ${this.#context.totalClients()})`, { clientId: peer.id, endpoint: this.endpoint, remoteAddress: peer.remoteAddress });
+    // Guarded: thousands of connections a second must not each build a log line nobody reads.
+    if (logger.enabled('info')) logger.info(`Client connected: ${peer.id} (Total: ${this.#context.totalClients()})`, { clientId: peer.id, endpoint: this.endpoint, remoteAddress: peer.remoteAddress });
     this.#say(peer, { kind: 'connected', clientId: peer.id, at: clock.now() });
     // Clients of dialects without subscribe messages start every per-subscriber script when they connect.
     if (this.dialect.receivesAllUntilSubscribed) this.#scripts.playAll(peer);
@@ -249,6 +250,7 @@ export class Endpoint implements Acceptor, StreamSink {
         this.#params.delete(peer);
         this.#scripts.forget(peer);
         this.hub.remove(peer);
+        if (!logger.enabled('info')) return;
         logger.info(`Client disconnected: ${peer.id} (code ${code}${reason === '' ? '' : `, ${reason}`}) (Total: ${this.#context.totalClients()})`, {
           clientId: peer.id,
           endpoint: this.endpoint,

@@ -248,6 +248,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     tls,
     maxPayload: config.websocket.maxPayload,
     heartbeatInterval: config.websocket.heartbeatInterval,
+    handshakeTimeout: config.websocket.handshakeTimeout,
     maxBufferedBytes: config.websocket.maxBufferedBytes,
     slowClientGrace: config.websocket.slowClientGrace,
     clock,
@@ -292,7 +293,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       terminate: (id) => findPeer(id).terminate(),
       now: () => clock.now(),
       requestId: () => createRequestId(clock, idRandom),
-      metrics: async () => ({ contentType: metrics.registry.contentType, text: await metrics.registry.metrics() }),
+      metrics: () => metrics.scrape(),
       refuse: (request) => {
         if (!originAllowed(request.headers.origin, config.cors.origins)) return new MockwaveError('MW_FORBIDDEN_ORIGIN', `Origin ${request.headers.origin ?? ''} is not allowed`);
         if (config.auth.enabled && !authorized(request, adminTokens, { query: true, protocol: false })) {

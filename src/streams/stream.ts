@@ -114,10 +114,12 @@ export class Stream {
       this.#active = false;
       return;
     }
-    // Aim at the ideal due time so a fixed interval does not drift; after a long stall, start afresh.
+    // Aim at the ideal due time so a fixed interval does not drift: a tick that fires late (a busy loop, or
+    // timers' 1 ms granularity) is caught up by the next one. Only after a stall longer than a whole
+    // interval does the schedule start afresh, rather than firing a burst of missed ticks.
     const now = clock.now();
     this.#due += delay;
-    if (this.#due < now) this.#due = now + delay;
+    if (now - this.#due > delay) this.#due = now + delay;
     this.#timer = clock.setTimeout(() => {
       this.#timer = undefined;
       try {
@@ -126,6 +128,6 @@ export class Stream {
         this.#options.onError(this, error);
       }
       if (this.#active) this.#schedule();
-    }, this.#due - now);
+    }, Math.max(0, this.#due - now));
   }
 }

@@ -3,8 +3,12 @@
  * into a renderer; rendering walks only the templated parts. A string that is exactly one expression keeps
  * the expression's type (`"{{float 1 2}}"` renders a number), anything else interpolates into a string.
  */
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
+import { lazy } from '../util/lazy.ts';
+import { compileDirect } from './direct.ts';
 import { HELPERS, HELPER_NAMES, type FrameData, type TemplateServices } from './helpers.ts';
+
+const handlebars = lazy<typeof Handlebars>('handlebars');
 
 /** What a template can read: the triggering message, the client, the stream's previous value, params. */
 export interface RenderContext {
@@ -31,8 +35,6 @@ export interface TemplateProblem {
   readonly message: string;
 }
 
-/** Parses only; each template compiles in an environment of its own (see environmentFor). */
-const hb = Handlebars.create();
 // Synchronous rendering makes one slot enough to carry a single expression's typed value out of Handlebars.
 let captured: unknown;
 const capture = (value: unknown): string => {
@@ -45,7 +47,7 @@ const capture = (value: unknown): string => {
  * helpers in its environment. Each template gets an environment holding only the helpers it calls.
  */
 function environmentFor(used: ReadonlySet<string>): typeof Handlebars {
-  const env = Handlebars.create();
+  const env = handlebars().create();
   env.registerHelper('__capture', capture);
   for (const name of used) {
     const fn = HELPERS[name];
@@ -104,7 +106,8 @@ function inspect(node: unknown, problems: string[], scoped: boolean, used: Set<s
 function compileString(text: string): { render?: Render; problems: string[] } {
   let ast: { body: Node[] };
   try {
-    ast = hb.parse(text) as unknown as { body: Node[] };
+    // Parsing needs no environment; each template compiles in one of its own (see environmentFor).
+    ast = handlebars().parse(text) as unknown as { body: Node[] };
   } catch (error) {
     return { problems: [`template syntax: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}`] };
   }
@@ -112,12 +115,15 @@ function compileString(text: string): { render?: Render; problems: string[] } {
   const used = new Set<string>();
   inspect(ast, problems, false, used);
   if (problems.length > 0) return { problems };
-  const env = environmentFor(used);
 
   const statements = ast.body.filter((s) => !(s.type === 'ContentStatement' && String(s['value']).trim() === ''));
   const single = SINGLE.exec(text);
   const only = statements[0];
-  if (single !== null && statements.length === 1 && only?.type === 'MustacheStatement') {
+  const typed = single !== null && statements.length === 1 && only?.type === 'MustacheStatement';
+  const direct = compileDirect(typed ? statements : ast.body, typed);
+  if (direct !== undefined) return { problems, render: direct };
+  const env = environmentFor(used);
+  if (typed) {
     const path = String((only['path'] as Node)['original']);
     const isCall = (only['params'] as unknown[]).length > 0 || only['hash'] !== undefined || HELPER_NAMES.has(path);
     const inner = single[1] as string;

@@ -5,6 +5,7 @@
  */
 import type { Faker } from '@faker-js/faker';
 import type { HelperOptions } from 'handlebars';
+import { isoTime } from '../util/iso-time.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Random } from '../util/random.ts';
 
@@ -27,11 +28,16 @@ export interface FrameData {
 type Options = HelperOptions & { loc?: { start: { line: number; column: number } } };
 
 /** Splits Handlebars' (...params, options) calling convention. */
-function split(args: unknown[]): { params: unknown[]; hash: Record<string, unknown>; data: FrameData; site: string } {
+function split(args: unknown[]): { params: unknown[]; hash: Record<string, unknown>; data: FrameData; options: Options } {
   const options = args[args.length - 1] as Options;
-  const params = args.slice(0, -1);
+  args.length -= 1;
+  return { params: args, hash: options.hash as Record<string, unknown>, data: options.data as FrameData, options };
+}
+
+/** Where in its template a helper is called: the key of that call's own state (walk, seq, counter). */
+function siteOf(options: Options): string {
   const loc = options.loc?.start;
-  return { params, hash: options.hash as Record<string, unknown>, data: options.data as FrameData, site: loc === undefined ? '?' : `${loc.line}:${loc.column}` };
+  return loc === undefined ? '?' : `${loc.line}:${loc.column}`;
 }
 
 const num = (value: unknown, name: string): number => {
@@ -51,7 +57,7 @@ function pad(n: number, width = 2): string {
 
 /** `now`: ISO by default; 'epoch' (ms), 'unix' (s), or a pattern of YYYY MM DD HH mm ss SSS, in UTC. */
 function formatTime(at: number, format: unknown): string | number {
-  if (format === undefined || format === 'iso') return new Date(at).toISOString();
+  if (format === undefined || format === 'iso') return isoTime(at);
   if (format === 'epoch' || format === 'ms') return at;
   if (format === 'unix') return Math.floor(at / 1000);
   const d = new Date(at);
@@ -68,12 +74,24 @@ function formatTime(at: number, format: unknown): string | number {
   });
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** A version 4 UUID from the seeded generator, built by table lookups: it sits on the reply path. */
 function uuid(random: Random): string {
-  const hex = Array.from({ length: 32 }, () => random.int(0, 15).toString(16));
-  hex[12] = '4';
-  hex[16] = (8 + random.int(0, 3)).toString(16);
-  const s = hex.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+  let out = '';
+  for (let word = 0; word < 4; word++) {
+    let bits = Math.floor(random.next() * 4294967296);
+    for (let i = 0; i < 4; i++) {
+      const index = word * 4 + i;
+      let byte = bits & 0xff;
+      bits >>>= 8;
+      if (index === 6) byte = (byte & 0x0f) | 0x40;
+      else if (index === 8) byte = (byte & 0x3f) | 0x80;
+      if (index === 4 || index === 6 || index === 8 || index === 10) out += '-';
+      out += HEX[byte] as string;
+    }
+  }
+  return out;
 }
 
 function callFaker(faker: Faker, path: unknown, params: unknown[], hash: Record<string, unknown>): unknown {
@@ -121,7 +139,8 @@ export const HELPERS: Readonly<Record<string, (...args: unknown[]) => unknown>> 
     return data.services.random.next() < num(params[0] ?? hash['p'] ?? 0.5, 'bool');
   },
   counter: (...args) => {
-    const { hash, data, site } = split(args);
+    const { hash, data, options } = split(args);
+    const site = siteOf(options);
     const start = num(hash['start'] ?? 1, 'counter start');
     const step = num(hash['step'] ?? 1, 'counter step');
     const scope = hash['scope'] ?? 'stream';
@@ -138,7 +157,8 @@ export const HELPERS: Readonly<Record<string, (...args: unknown[]) => unknown>> 
     return value;
   },
   walk: (...args) => {
-    const { params, hash, data, site } = split(args);
+    const { params, hash, data, options } = split(args);
+    const site = siteOf(options);
     const start = num(params[0] ?? hash['start'] ?? 100, 'walk start');
     const step = num(params[1] ?? hash['step'] ?? 1, 'walk step');
     const min = num(hash['min'] ?? -Infinity, 'walk min');
@@ -152,7 +172,8 @@ export const HELPERS: Readonly<Record<string, (...args: unknown[]) => unknown>> 
     return rounded;
   },
   seq: (...args) => {
-    const { params, data, site } = split(args);
+    const { params, data, options } = split(args);
+    const site = siteOf(options);
     const items = params.length === 1 && Array.isArray(params[0]) ? (params[0] as unknown[]) : params;
     if (items.length === 0) throw new TypeError('seq: needs at least one item');
     const key = `seq:${site}`;

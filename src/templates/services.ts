@@ -1,11 +1,31 @@
-import { Faker, base, en } from '@faker-js/faker';
+import type * as FakerModule from '@faker-js/faker';
+import type { Faker } from '@faker-js/faker';
 import type { Clock } from '../util/clock.ts';
+import { lazy } from '../util/lazy.ts';
 import type { Random } from '../util/random.ts';
 import type { TemplateServices } from './helpers.ts';
 
-/** One set of template services per server: faker seeded from the same seed as everything else. */
+const fakerModule = lazy<typeof FakerModule>('@faker-js/faker');
+
+/**
+ * One set of template services per server: faker seeded from the same seed as everything else. Faker is
+ * built on first use (its import alone costs 0.25 s of start-up); its seed is drawn now, so the rest of the
+ * run's random sequence does not depend on whether a template ever calls it.
+ */
 export function createTemplateServices(clock: Clock, random: Random, seed: number | undefined): TemplateServices {
-  const faker = new Faker({ locale: [en, base] });
-  faker.seed(seed ?? Math.floor(random.next() * 2 ** 31));
-  return { clock, random, faker, counters: new Map() };
+  const fakerSeed = seed ?? Math.floor(random.next() * 2 ** 31);
+  let faker: Faker | undefined;
+  return {
+    clock,
+    random,
+    get faker(): Faker {
+      if (faker === undefined) {
+        const { Faker: FakerClass, base, en } = fakerModule();
+        faker = new FakerClass({ locale: [en, base] });
+        faker.seed(fakerSeed);
+      }
+      return faker;
+    },
+    counters: new Map(),
+  };
 }

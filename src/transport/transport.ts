@@ -7,11 +7,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData } from 'ws';
-import { MockwaveError } from '../errors/catalog.ts';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { MockwaveError, type ErrorCode } from '../errors/catalog.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { refuseUpgrade } from './handshake.ts';
+import { pathOf } from './request-path.ts';
 import { WsPeer } from './ws-peer.ts';
 
 export interface Connection {
@@ -41,6 +42,8 @@ export interface TransportOptions {
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   readonly maxPayload: number;
   readonly heartbeatInterval: number;
+  /** ms for a connection to send its request headers; slower ones are closed (slowloris). */
+  readonly handshakeTimeout: number;
   readonly maxBufferedBytes: number;
   readonly slowClientGrace: number;
   readonly clock: Clock;
@@ -59,6 +62,17 @@ export interface ListenAddress {
   readonly family: string;
 }
 
+/** What a connection is told when Node's HTTP parser gives up on it. */
+function clientErrorOf(error: Error & { code?: string }): { code: ErrorCode; httpStatus: number; message: string } {
+  if (error.code === 'HPE_HEADER_OVERFLOW') return { code: 'MW_HEADERS_TOO_LARGE', httpStatus: 431, message: 'Request headers are too large' };
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { code: 'MW_HANDSHAKE_TIMEOUT', httpStatus: 408, message: 'The request headers did not arrive in time' };
+  return { code: 'MW_MALFORMED_REQUEST', httpStatus: 400, message: 'Malformed HTTP request' };
+}
+
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 export class Transport {
   readonly #options: TransportOptions;
   readonly #http: Server;
@@ -72,7 +86,14 @@ export class Transport {
   constructor(options: TransportOptions) {
     this.#options = options;
     const handle = (req: IncomingMessage, res: ServerResponse): void => options.handleRequest(req, res);
-    this.#http = options.tls === undefined ? createServer(handle) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handle);
+    // Node checks these timeouts every connectionsCheckingInterval (30 s by default): check often enough
+    // that a handshake trickled a byte at a time is closed close to its deadline.
+    const timeouts = {
+      headersTimeout: options.handshakeTimeout,
+      requestTimeout: options.handshakeTimeout * 2,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(options.handshakeTimeout / 2)),
+    };
+    this.#http = options.tls === undefined ? createServer(timeouts, handle) : createHttpsServer({ ...timeouts, cert: options.tls.cert, key: options.tls.key }, handle);
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayload,
@@ -86,7 +107,10 @@ export class Transport {
       },
     });
     this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
-    this.#http.on('clientError', (_error, socket: Duplex) => refuseUpgrade(socket, 400, { success: false, error: { code: 'BAD_REQUEST', message: 'Malformed HTTP request' } }));
+    this.#http.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
+      const { code, httpStatus, message } = clientErrorOf(error);
+      refuseUpgrade(socket, httpStatus, { success: false, error: { code, message } });
+    });
   }
 
   get peers(): ReadonlySet<Peer> {
@@ -140,13 +164,14 @@ export class Transport {
   }
 
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    // A shared listener, not a closure: one made here would keep `req` and `head` alive with the socket.
+    socket.on('error', destroyOnError);
     if (this.#closing) {
       const { status, body } = this.#options.shuttingDown();
       refuseUpgrade(socket, status, body);
       return;
     }
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const pathname = pathOf(req.url);
     const routed = this.#options.route(req, pathname);
     if (!routed.ok) {
       refuseUpgrade(socket, routed.status, routed.body);
@@ -172,35 +197,44 @@ export class Transport {
 
   #complete(req: IncomingMessage, socket: Duplex, head: Buffer, acceptor: Acceptor): void {
     if (socket.destroyed) return;
-    const routed = { acceptor };
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const peer = new WsPeer({
-        id: this.#options.createId(),
-        endpoint: routed.acceptor.endpoint,
-        url: req.url ?? '/',
-        remoteAddress: req.socket.remoteAddress ?? 'unknown',
-        connectedAt: this.#options.clock.now(),
-        socket: ws,
-        maxBufferedBytes: this.#options.maxBufferedBytes,
-        slowClientGrace: this.#options.slowClientGrace,
-        now: () => this.#options.clock.now(),
-      });
-      this.#peers.add(peer);
-      const connection = routed.acceptor.accept(peer, req);
-      ws.on('pong', () => {
-        peer.alive = true;
-      });
-      ws.on('message', (data: RawData, isBinary: boolean) => {
-        const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-        peer.counters.messagesIn += 1;
-        peer.counters.bytesIn += buffer.length;
-        connection.onMessage(buffer, isBinary);
-      });
-      ws.on('error', (error: Error & { code?: string }) => this.#options.onPeerError(peer, error));
-      ws.on('close', (code: number, reason: Buffer) => {
-        this.#peers.delete(peer);
-        connection.onClose(code, reason.toString());
-      });
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connected(ws, req, acceptor));
+  }
+
+  #connected(ws: WebSocket, req: IncomingMessage, acceptor: Acceptor): void {
+    const peer = new WsPeer({
+      id: this.#options.createId(),
+      endpoint: acceptor.endpoint,
+      url: req.url ?? '/',
+      remoteAddress: req.socket.remoteAddress ?? 'unknown',
+      connectedAt: this.#options.clock.now(),
+      socket: ws,
+      maxBufferedBytes: this.#options.maxBufferedBytes,
+      slowClientGrace: this.#options.slowClientGrace,
+      clock: this.#options.clock,
+    });
+    this.#peers.add(peer);
+    this.#listen(ws, peer, acceptor.accept(peer, req));
+  }
+
+  /**
+   * The socket's listeners are made here, away from the handshake's scope: closures made where `req` and
+   * `head` are visible would keep the whole IncomingMessage alive for the life of the connection (it was
+   * half of an idle connection's memory).
+   */
+  #listen(ws: WebSocket, peer: WsPeer, connection: Connection): void {
+    ws.on('pong', () => {
+      peer.alive = true;
+    });
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      peer.counters.messagesIn += 1;
+      peer.counters.bytesIn += buffer.length;
+      connection.onMessage(buffer, isBinary);
+    });
+    ws.on('error', (error: Error & { code?: string }) => this.#options.onPeerError(peer, error));
+    ws.on('close', (code: number, reason: Buffer) => {
+      this.#peers.delete(peer);
+      connection.onClose(code, reason.toString());
     });
   }
 

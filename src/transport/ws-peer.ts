@@ -1,5 +1,8 @@
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { newCounters, type Peer, type PeerCounters } from '../hub/peer.ts';
+import type { Clock } from '../util/clock.ts';
+import { writeBroadcast } from './broadcast-writer.ts';
 
 const TEXT = { binary: false } as const;
 
@@ -17,11 +20,13 @@ export class WsPeer implements Peer {
   readonly socket: WebSocket;
   #maxBuffered: number;
   #grace: number;
-  #now: () => number;
+  #clock: Clock;
   /** When the client last went over the buffer cap; undefined while it keeps up. */
   #behindSince: number | undefined;
+  /** The broadcast writer's view of this connection: the TCP socket under ws, and its coalescing state. */
+  readonly #target: { socket: Socket; written: boolean; corked: boolean } | undefined;
 
-  constructor(init: { id: string; endpoint: string; url: string; remoteAddress: string; connectedAt: number; socket: WebSocket; maxBufferedBytes: number; slowClientGrace: number; now: () => number }) {
+  constructor(init: { id: string; endpoint: string; url: string; remoteAddress: string; connectedAt: number; socket: WebSocket; maxBufferedBytes: number; slowClientGrace: number; clock: Clock }) {
     this.id = init.id;
     this.endpoint = init.endpoint;
     this.url = init.url;
@@ -30,7 +35,10 @@ export class WsPeer implements Peer {
     this.socket = init.socket;
     this.#maxBuffered = init.maxBufferedBytes;
     this.#grace = init.slowClientGrace;
-    this.#now = init.now;
+    this.#clock = init.clock;
+    // ws keeps the TCP socket in a private field; without it (a future ws), broadcasts go through ws.send.
+    const tcp = (init.socket as unknown as { _socket?: Socket })._socket;
+    this.#target = tcp === undefined ? undefined : { socket: tcp, written: false, corked: false };
   }
 
   get closed(): boolean {
@@ -71,7 +79,7 @@ export class WsPeer implements Peer {
     if (!this.open) return false;
     if (this.socket.bufferedAmount > this.#maxBuffered) {
       this.counters.dropped += 1;
-      const now = this.#now();
+      const now = this.#clock.now();
       this.#behindSince ??= now;
       // A client stuck behind for the whole grace period is let go: its queue is the server's memory.
       if (now - this.#behindSince > this.#grace) this.close(1013, 'Client too slow: not reading its messages');
@@ -80,7 +88,8 @@ export class WsPeer implements Peer {
     this.#behindSince = undefined;
     this.counters.messagesOut += 1;
     this.counters.bytesOut += frame.length;
-    this.socket.send(frame, TEXT);
+    if (this.#target === undefined) this.socket.send(frame, TEXT);
+    else writeBroadcast(this.#target, frame);
     return true;
   }
 

@@ -1,0 +1,105 @@
+/**
+ * How each server under test is started for a piece of work: mockwave (the compiled CLI, as users run it),
+ * the bare `ws` baseline, and Mockoon. A `Work` says what the server must do; each starter turns it into
+ * that server's own configuration.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mockoonEnvironment } from './mockoon.ts';
+import { freePort, startServer, type ServerProcess } from './processes.ts';
+
+export type ServerName = 'bare' | 'mockwave' | 'mockoon';
+
+export type Work =
+  | { readonly kind: 'pingpong' }
+  /** A message matched by a rule and answered from a template (bare: echo, the least a server can do). */
+  | { readonly kind: 'templated-reply' }
+  | { readonly kind: 'broadcast'; readonly streams: number; readonly interval: number }
+  | { readonly kind: 'idle'; readonly heartbeat: number };
+
+export const ORDER = '{"type":"order","symbol":"AAPL","qty":5}';
+export const PING = '{"type":"ping"}';
+export const subscribeTo = (stream: string): string => JSON.stringify({ type: 'subscribe', event: stream });
+export const streamName = (i: number): string => `s${i}`;
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+function mockwaveConfig(work: Work): unknown {
+  const websocket = { heartbeatInterval: work.kind === 'idle' ? work.heartbeat : 30_000 };
+  switch (work.kind) {
+    case 'pingpong':
+    case 'idle':
+      return { websocket, endpoints: [{ path: '/ws', dialect: 'guide' }] };
+    case 'templated-reply':
+      return {
+        websocket,
+        endpoints: [
+          {
+            path: '/ws',
+            dialect: 'raw',
+            rules: [
+              { when: { type: 'cancel' }, then: [{ reply: { type: 'cancelled' } }] },
+              {
+                when: { type: 'order' },
+                then: [{ reply: { type: 'fill', id: '{{uuid}}', symbol: '{{message.symbol}}', qty: '{{message.qty}}', price: '{{float 99 101 precision=2}}', at: '{{now}}' } }],
+              },
+            ],
+          },
+        ],
+      };
+    case 'broadcast':
+      return {
+        websocket,
+        endpoints: [
+          {
+            path: '/ws',
+            dialect: 'guide',
+            streams: Array.from({ length: work.streams }, (_, i) => ({ name: streamName(i), interval: work.interval, data: { symbol: 'AAPL', price: '{{walk 100 0.5}}' } })),
+          },
+        ],
+      };
+  }
+}
+
+function bareArgs(work: Work): string[] {
+  switch (work.kind) {
+    case 'pingpong':
+      return ['pingpong'];
+    case 'templated-reply':
+      return ['echo'];
+    case 'broadcast':
+      return ['broadcast', String(work.streams), String(work.interval)];
+    case 'idle':
+      return ['idle', '1', '10', String(work.heartbeat)];
+  }
+}
+
+// The space in `}} }` matters: Handlebars would read `}}}` as the end of a triple-stash and render nothing.
+const MOCKOON_EVENT = '{"type":"event","name":"s0","data":{"symbol":"AAPL","price":{{faker \'number.float\' min=99 max=101 fractionDigits=2}} },"timestamp":"{{now}}"}';
+const MOCKOON_FILL =
+  '{"type":"fill","id":"{{faker \'string.uuid\'}}","symbol":"{{body \'symbol\'}}","qty":{{body \'qty\'}},"price":{{faker \'number.float\' min=99 max=101 fractionDigits=2}},"at":"{{now}}"}';
+
+/** Starts `server` doing `work` on a free port of 127.0.0.1; undefined when that server cannot do it. */
+export async function start(server: ServerName, work: Work, tmp: string, mockoonBin: string | undefined): Promise<ServerProcess | undefined> {
+  const port = await freePort();
+  switch (server) {
+    case 'mockwave': {
+      const file = join(tmp, `mockwave-${work.kind}-${port}.json`);
+      writeFileSync(file, JSON.stringify(mockwaveConfig(work)));
+      return startServer(process.execPath, [join(ROOT, 'dist/mockwave.js'), file, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error'], port, tmp);
+    }
+    case 'bare':
+      return startServer(process.execPath, [join(ROOT, 'bench/peers/bare-ws.mjs'), String(port), ...bareArgs(work)], port);
+    case 'mockoon': {
+      if (mockoonBin === undefined) return undefined;
+      let environment: string;
+      if (work.kind === 'pingpong') environment = mockoonEnvironment({ kind: 'reply', body: '{"type":"pong","timestamp":"{{now}}"}' }, port, tmp);
+      else if (work.kind === 'templated-reply') environment = mockoonEnvironment({ kind: 'reply', body: MOCKOON_FILL, match: { field: 'type', value: 'order' } }, port, tmp);
+      // One Mockoon route broadcasts one stream: it has no way to subscribe a client to ten.
+      else if (work.kind === 'broadcast' && work.streams === 1) environment = mockoonEnvironment({ kind: 'broadcast', body: MOCKOON_EVENT, interval: work.interval }, port, tmp);
+      else if (work.kind === 'idle') environment = mockoonEnvironment({ kind: 'reply', body: '{}' }, port, tmp);
+      else return undefined;
+      return startServer(process.execPath, [mockoonBin, 'start', '--data', environment, '--port', String(port), '--hostname', '127.0.0.1', '--disable-log-to-file'], port, tmp);
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as ws from 'ws';
+import { textFrame } from '../../src/transport/broadcast-writer.ts';
+
+// ws exports its frame parser but @types/ws does not declare it.
+const { Receiver } = ws as unknown as {
+  Receiver: new (options: { isServer: boolean; skipUTF8Validation: boolean }) => NodeJS.WritableStream & { on(event: string, listener: (...args: never[]) => void): void };
+};
+
+/** Parses frames with ws's own receiver (the client side), so the framing is checked by a real parser. */
+function parse(wire: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const receiver = new Receiver({ isServer: false, skipUTF8Validation: false });
+    receiver.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? reject(new Error('binary')) : resolve(data.toString())));
+    receiver.on('error', reject);
+    receiver.write(wire);
+  });
+}
+
+describe('broadcast frames', () => {
+  for (const length of [0, 1, 125, 126, 127, 65_535, 65_536, 200_000]) {
+    it(`frames a ${length}-byte text payload as one final, unmasked text frame`, async () => {
+      const text = 'é'.repeat(Math.floor(length / 2)) + (length % 2 === 1 ? 'x' : '');
+      const payload = Buffer.from(text);
+      assert.equal(payload.length, length);
+      const wire = textFrame(payload);
+      assert.equal(wire[0], 0x81);
+      assert.equal(await parse(wire), text);
+    });
+  }
+});
