@@ -26,3 +26,20 @@ export const tickerEndpoint: EndpointConfigInput = {
     { name: 'news', data: { headline: 'hello' } },
   ],
 };
+
+/** The demo's two streams (the guide's ticker and notifications), fast, for running client examples against. */
+export async function startDemoServer(): Promise<string> {
+  const { ws } = await startServer({
+    endpoints: [
+      {
+        path: '/ws',
+        dialect: 'guide',
+        streams: [
+          { name: 'ticker', interval: 50, generator: 'ticker' },
+          { name: 'notifications', interval: 100, generator: 'notification' },
+        ],
+      },
+    ],
+  });
+  return ws('/ws');
+}

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ROOT, runCli, type RunningCli } from '../helpers/cli.ts';
-import { startServer } from '../helpers/server.ts';
+import { startDemoServer } from '../helpers/server.ts';
 
 const GUIDE = join(ROOT, '..', 'shared', 'seeds', 'websocket-guide.md');
 const PYTHON = '/usr/bin/python3';
@@ -35,20 +35,6 @@ function hasPythonWebsocket(): boolean {
   }
 }
 
-async function demoServer(): Promise<string> {
-  const { ws } = await startServer({
-    endpoints: [
-      {
-        path: '/ws',
-        streams: [
-          { name: 'ticker', interval: 100, generator: 'ticker' },
-          { name: 'notifications', interval: 100, generator: 'notification' },
-        ],
-      },
-    ],
-  });
-  return ws('/ws');
-}
 
 async function stopped(cli: RunningCli): Promise<void> {
   cli.child.kill('SIGTERM');
@@ -59,7 +45,7 @@ const skipWithoutGuide = existsSync(GUIDE) ? false : 'the guide is not at ../sha
 
 describe('the guide client examples, unmodified', { skip: skipWithoutGuide }, () => {
   it('Node.js example (ws)', async () => {
-    const url = await demoServer();
+    const url = await startDemoServer();
     const file = join(dir, 'node-example.cjs');
     writeFileSync(file, example('### Node.js Example', 'javascript').replace('ws://localhost:3000/ws', url));
     const cli = runCli(process.execPath, [file], { env: { NODE_PATH: join(ROOT, 'node_modules') } });
@@ -69,7 +55,7 @@ describe('the guide client examples, unmodified', { skip: skipWithoutGuide }, ()
   });
 
   it('browser example (WHATWG WebSocket, as in a browser)', async () => {
-    const url = await demoServer();
+    const url = await startDemoServer();
     // The guide shows connecting and subscribing as two snippets; a page sends once the socket is open.
     const connect = example('### Connecting to Mock WebSocket', 'javascript').replace("'ws://localhost:3000/ws'", `'${url}'`);
     const subscribe = example('### Subscribing to Events', 'javascript');
@@ -84,7 +70,7 @@ describe('the guide client examples, unmodified', { skip: skipWithoutGuide }, ()
   });
 
   it('Python example (websocket-client)', { skip: hasPythonWebsocket() || process.env['CI'] ? false : 'python3-websocket is not installed (apt-get install python3-websocket)' }, async () => {
-    const url = await demoServer();
+    const url = await startDemoServer();
     const file = join(dir, 'example.py');
     writeFileSync(file, example('### Python Example', 'python').replace('ws://localhost:3000/ws', url));
     const cli = runCli(PYTHON, ['-u', file]);

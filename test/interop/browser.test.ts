@@ -1,0 +1,114 @@
+/**
+ * The browser: the guide's React example (read from ../shared/seeds at run time, only the URL changed) and
+ * our own examples/websocket/react-client.jsx, bundled with esbuild and React, run in Debian's Chromium
+ * driven by playwright-core. Never a downloaded browser. Screenshots go to test-results/ for a reviewer.
+ * Locally the suite is skipped when /usr/bin/chromium is missing (apt-get install chromium); in CI never.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { build } from 'esbuild';
+import { chromium, type Browser } from 'playwright-core';
+import { ROOT } from '../helpers/cli.ts';
+import { startServer } from '../helpers/server.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const GUIDE = join(ROOT, '..', 'shared', 'seeds', 'websocket-guide.md');
+const RESULTS = join(ROOT, 'test-results');
+// The flags this machine kind needs: no sandbox as root, and no background traffic to a closed network.
+const FLAGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+
+const skip = existsSync(CHROMIUM) || process.env['CI'] ? false : 'Chromium is not installed (apt-get install chromium)';
+
+/** The guide's React example as written; a page needs it exported and mounted, nothing else changes. */
+function guideReactExample(url: string): string {
+  const text = readFileSync(GUIDE, 'utf8');
+  const start = text.indexOf('```jsx', text.indexOf('### React Example'));
+  const body = text.slice(text.indexOf('\n', start) + 1, text.indexOf('```', start + 6));
+  return `${body.replace('ws://localhost:3000/ws', url)}\nexport default WebSocketComponent;\n`;
+}
+
+/** A page: the component bundled with React (production build), mounted into #root. */
+async function page(component: string, props: Record<string, unknown>): Promise<string> {
+  const result = await build({
+    stdin: {
+      contents: `import { createRoot } from 'react-dom/client';\nimport { createElement } from 'react';\nimport App from './component.jsx';\ncreateRoot(document.getElementById('root')).render(createElement(App, ${JSON.stringify(props)}));\n`,
+      resolveDir: ROOT,
+      loader: 'jsx',
+    },
+    plugins: [
+      {
+        name: 'component',
+        setup(b) {
+          b.onResolve({ filter: /^\.\/component\.jsx$/ }, () => ({ path: 'component.jsx', namespace: 'component' }));
+          b.onLoad({ filter: /.*/, namespace: 'component' }, () => ({ contents: component, loader: 'jsx', resolveDir: ROOT }));
+        },
+      },
+    ],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    jsx: 'automatic',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'silent',
+  });
+  const script = result.outputFiles[0]?.text ?? '';
+  return `<!doctype html><html><head><meta charset="utf-8"><title>mockwave interop</title></head><body><div id="root"></div><script>${script}</script></body></html>`;
+}
+
+let browser: Browser;
+let web: Server;
+let webPort = 0;
+const pages = new Map<string, string>();
+
+describe('the browser (Chromium)', { skip }, () => {
+  before(async () => {
+    mkdirSync(RESULTS, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    web = createServer((req, res) => {
+      const html = pages.get(req.url ?? '/');
+      res.writeHead(html === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(html ?? 'not found');
+    });
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    webPort = (web.address() as { port: number }).port;
+  });
+  after(async () => {
+    await browser?.close();
+    web?.close();
+  });
+
+  const demo = async (): Promise<string> => {
+    const { ws } = await startServer({
+      endpoints: [{ path: '/ws', dialect: 'guide', streams: [{ name: 'ticker', interval: 50, generator: 'ticker' }, { name: 'notifications', interval: 100, generator: 'notification' }] }],
+    });
+    return ws('/ws');
+  };
+
+  it("the guide's React example, as written: ticker events render in the page", { skip: existsSync(GUIDE) ? false : 'the guide is not at ../shared/seeds' }, async () => {
+    pages.set('/guide', await page(guideReactExample(await demo()), {}));
+    const tab = await browser.newPage();
+    const logs: string[] = [];
+    tab.on('console', (message) => logs.push(message.text()));
+    await tab.goto(`http://127.0.0.1:${webPort}/guide`);
+    await tab.getByText(/^ticker: \{"symbol":"MOCK","price":[\d.]+/).nth(4).waitFor({ timeout: 10_000 });
+    assert.ok(logs.includes('Connected'), `console: ${logs.join(' | ')}`);
+    await tab.screenshot({ path: join(RESULTS, 'interop-guide-react-example.png') });
+    await tab.close();
+  });
+
+  it('examples/websocket/react-client.jsx: live values and a request button', async () => {
+    const source = readFileSync(join(ROOT, 'examples/websocket/react-client.jsx'), 'utf8');
+    pages.set('/ours', await page(source, { url: await demo(), streams: ['ticker', 'notifications'] }));
+    const tab = await browser.newPage();
+    await tab.goto(`http://127.0.0.1:${webPort}/ours`);
+    await tab.getByTestId('status').filter({ hasText: 'open' }).waitFor({ timeout: 10_000 });
+    await tab.getByTestId('stream-ticker').filter({ hasText: /"price":[\d.]+/ }).waitFor({ timeout: 10_000 });
+    await tab.getByTestId('stream-notifications').filter({ hasText: /"message":/ }).waitFor({ timeout: 10_000 });
+    await tab.getByRole('button', { name: 'request ticker' }).click();
+    await tab.screenshot({ path: join(RESULTS, 'interop-react-client.png') });
+    await tab.close();
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * Real clients written by others, unmodified, against a real server: the examples in examples/websocket/
+ * with `ws`, Python's websocket-client and websockets, and Node's own WebSocket (undici). Each example's
+ * own output and exit status are the assertion. The Python ones need Debian's python3-websocket and
+ * python3-websockets (`.ci/run` installs them; locally they are skipped when missing, never in CI).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { after, describe, it } from 'node:test';
+import { WebSocketServer } from 'ws';
+import { ROOT, runCli, type RunningCli } from '../helpers/cli.ts';
+import { startDemoServer, startServer } from '../helpers/server.ts';
+
+const PYTHON = '/usr/bin/python3';
+const EXAMPLES = `${ROOT}examples/websocket/`;
+
+function hasPython(module: string): boolean {
+  try {
+    execFileSync(PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const needsPython = (module: string, debian: string): false | string => (hasPython(module) || process.env['CI'] ? false : `${debian} is not installed (apt-get install ${debian})`);
+
+
+async function succeeds(cli: RunningCli): Promise<string> {
+  const { code } = await cli.exited;
+  assert.equal(code, 0, `exit ${code}\nstdout:\n${cli.output()}\nstderr:\n${cli.errors()}`);
+  return cli.output();
+}
+
+describe('real clients, unmodified', () => {
+  it('Node.js with ws (examples/websocket/node-client.mjs)', async () => {
+    const out = await succeeds(runCli(process.execPath, [`${EXAMPLES}node-client.mjs`, await startDemoServer(), '5'], { env: { NODE_PATH: `${ROOT}node_modules` } }));
+    assert.match(out, /^connected as client-/m);
+    assert.match(out, /^response notifications: \{/m);
+    assert.match(out, /^pong$/m);
+    assert.equal(out.match(/^event ticker: \{"symbol":"MOCK","price":[\d.]+/gm)?.length, 5);
+    assert.match(out, /^closed 1000$/m);
+  });
+
+  it('Python with websocket-client (examples/websocket/python-client.py)', { skip: needsPython('websocket', 'python3-websocket') }, async () => {
+    const out = await succeeds(runCli(PYTHON, ['-u', `${EXAMPLES}python-client.py`, await startDemoServer(), '5']));
+    assert.match(out, /^connected$/m);
+    assert.match(out, /^subscribed$/m);
+    assert.equal(out.match(/^event ticker: \{"symbol": "MOCK", "price": [\d.]+/gm)?.length, 5);
+  });
+
+  it('Python asyncio with websockets (examples/websocket/python-websockets-client.py)', { skip: needsPython('websockets', 'python3-websockets') }, async () => {
+    const out = await succeeds(runCli(PYTHON, ['-u', `${EXAMPLES}python-websockets-client.py`, await startDemoServer(), '5']));
+    assert.match(out, /^response$/m);
+    assert.match(out, /^pong$/m);
+    assert.equal(out.match(/^event ticker: /gm)?.length, 5);
+  });
+
+  it("Node's own WebSocket (undici) speaking the cerberus protocol (examples/websocket/cerberus-client.mjs)", async () => {
+    const { ws } = await startServer({
+      preset: 'cerberus',
+      streamOverrides: { events: { interval: 20 }, metrics: { interval: 20 }, status: { interval: 1000 } },
+    });
+    const flags = typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'undefined' ? ['--experimental-websocket', '--no-warnings'] : [];
+    // Until it subscribes, a cerberus client receives everything (8 metrics per 20 ms tick here), so the pong
+    // can come after a few dozen messages: read 60.
+    const out = await succeeds(runCli(process.execPath, [...flags, `${EXAMPLES}cerberus-client.mjs`, ws('/'), '60']));
+    assert.match(out, /^pong for client-/m);
+    assert.match(out, /^metric \w+ = [\d.]+/m);
+    assert.match(out, /^event (low|medium|high|critical) [\w.]+: \S/m);
+    assert.match(out, /^closed 1000$/m);
+  });
+
+  it('a client through the proxy to a real upstream (examples/websocket/proxy-client.mjs)', async () => {
+    const upstream = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    after(() => upstream.close());
+    await new Promise((resolve) => upstream.once('listening', resolve));
+    upstream.on('connection', (socket) => socket.on('message', (data, isBinary) => socket.send(isBinary ? data : `echo: ${String(data)}`)));
+    const { ws } = await startServer({
+      endpoints: [{ path: '/ws', dialect: 'guide' }],
+      proxy: { enabled: true, routes: [{ name: 'echo', url: `ws://127.0.0.1:${(upstream.address() as { port: number }).port}` }] },
+    });
+    const out = await succeeds(runCli(process.execPath, [`${EXAMPLES}proxy-client.mjs`, ws('/ws/proxy/echo')], { env: { NODE_PATH: `${ROOT}node_modules` } }));
+    assert.match(out, /^proxy connected: echo$/m);
+    assert.deepEqual(out.match(/^upstream says: .*$/gm), ['upstream says: echo: hello', 'upstream says: echo: {"type":"order","qty":1}', 'upstream says: echo: bye']);
+    assert.match(out, /^closed 1000$/m);
+  });
+});
