@@ -3,12 +3,14 @@
  * the server provides; the admin layer never reaches into server internals. Every response, errors included,
  * is in the guide's envelope with a requestId.
  */
-import type { EndpointFigures } from './metrics.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { ERROR_CATALOG, isMockwaveError, MockwaveError } from '../errors/catalog.ts';
 import { jsonBody } from './body.ts';
+import { dashboardFiles, wantsHtml } from './dashboard.ts';
 import { sendData, sendError, type Meta } from './envelope.ts';
+import { streamClientLog, streamSnapshots, type LiveSource } from './live.ts';
+import type { EndpointFigures } from './metrics.ts';
 
 export interface WebSocketStats {
   readonly enabled: boolean;
@@ -21,7 +23,9 @@ export interface WebSocketStats {
   readonly endpoints?: readonly EndpointFigures[];
 }
 
-export interface AdminView {
+export interface AdminView extends LiveSource {
+  /** Whether `/` serves the dashboard to browsers. */
+  readonly dashboard: boolean;
   stats(): WebSocketStats;
   /** What the server serves: version, endpoints and their streams. */
   describe(): unknown;
@@ -35,6 +39,8 @@ export interface AdminView {
   /** Creates (or, with replace, changes) a stream from a definition validated like the config file. */
   putStream(definition: unknown, endpoint: string | undefined, mode: 'create' | 'replace', name?: string): unknown;
   removeStream(name: string, endpoint: string | undefined): void;
+  /** Pauses or resumes a stream's schedule, ticks it now, or renders a payload without sending it. */
+  controlStream(name: string, endpoint: string | undefined, action: 'pause' | 'resume' | 'tick' | 'render'): unknown;
   /** Re-reads and applies the configuration; throws MW_CONFIG_INVALID (nothing changed) when it is invalid. */
   reload(): unknown;
   close(clientId: string, code: number, reason: string): void;
@@ -55,7 +61,7 @@ interface Context {
   readonly params: Readonly<Record<string, string>>;
 }
 
-type Result = { status: number; data: unknown } | { status: number; text: string; contentType: string };
+type Result = { status: number; data: unknown } | { status: number; text: string; contentType: string } | { stream: (response: ServerResponse) => void };
 type Handler = (context: Context) => Promise<Result> | Result;
 
 const publishBody = z.union([
@@ -74,7 +80,48 @@ function query(request: IncomingMessage, name: string): string | undefined {
 }
 
 const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] = [
-  { method: 'GET', pattern: /^\/$/, handler: ({ view }) => ({ status: 200, data: view.describe() }) },
+  {
+    method: 'GET',
+    pattern: /^\/$/,
+    handler: ({ view, request }) => {
+      if (!view.dashboard || !wantsHtml(request.headers.accept)) return { status: 200, data: view.describe() };
+      const page = dashboardFiles().get('index.html');
+      if (page === undefined) return { status: 200, contentType: 'text/plain; charset=utf-8', text: 'The dashboard is not built: run `npm run build`. The API is at /admin/websocket/stats.\n' };
+      return { status: 200, ...page };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/dashboard\/(?<file>app\.js|app\.css)$/,
+    handler: ({ view, params }) => {
+      const file = view.dashboard ? dashboardFiles().get(params['file'] ?? '') : undefined;
+      if (file === undefined) throw new MockwaveError('MW_ADMIN_NOT_FOUND', `No dashboard file ${params['file']}`);
+      return { status: 200, ...file };
+    },
+  },
+  { method: 'GET', pattern: /^\/admin\/live$/, handler: ({ view }) => ({ stream: (response) => streamSnapshots(response, view) }) },
+  {
+    method: 'GET',
+    pattern: /^\/admin\/live\/clients\/(?<id>[^/]+)$/,
+    handler: ({ view, params }) => {
+      const id = params['id'] ?? '';
+      if (!view.clients().some((c) => c.id === id)) throw new MockwaveError('MW_UNKNOWN_CLIENT', `No connected client ${id}`);
+      return { stream: (response) => streamClientLog(response, view, id) };
+    },
+  },
+  {
+    method: 'POST',
+    pattern: /^\/admin\/websocket\/streams\/(?<name>[^/]+)\/(?<action>pause|resume|tick)$/,
+    handler: ({ view, request, params }) => {
+      request.resume();
+      return { status: 200, data: view.controlStream(params['name'] ?? '', query(request, 'endpoint'), params['action'] as 'pause' | 'resume' | 'tick') };
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/admin\/websocket\/streams\/(?<name>[^/]+)\/render$/,
+    handler: ({ view, request, params }) => ({ status: 200, data: view.controlStream(params['name'] ?? '', query(request, 'endpoint'), 'render') }),
+  },
   { method: 'GET', pattern: /^\/admin\/websocket\/stats$/, handler: ({ view }) => ({ status: 200, data: view.stats() }) },
   {
     method: 'GET',
@@ -211,7 +258,8 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
     Promise.resolve()
       .then(() => hit.route.handler({ view, request, params: hit.match?.groups ?? {} }))
       .then((result) => {
-        if ('text' in result) {
+        if ('stream' in result) result.stream(response);
+        else if ('text' in result) {
           response.writeHead(result.status, { 'Content-Type': result.contentType, 'Cache-Control': 'no-store' });
           response.end(result.text);
         } else sendData(response, result.status, result.data, meta);

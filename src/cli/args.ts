@@ -24,6 +24,7 @@ Options:
       --tls-cert <file>     serve https and wss with this PEM certificate (and --tls-key)
       --tls-key <file>      the certificate's PEM private key
       --record <dir>        record every proxied session to <dir> as JSON Lines
+      --no-dashboard        do not serve the web dashboard at /
       --print-config        print the resolved configuration as JSON and exit
   -h, --help                show this help
   -v, --version             show the version
@@ -88,6 +89,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'status-interval': { type: 'string' },
         'log-traffic': { type: 'boolean' },
         'print-config': { type: 'boolean' },
+        'no-dashboard': { type: 'boolean' },
         record: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -108,6 +110,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (values['tls-key'] !== undefined) overrides.push({ path: ['tls', 'key'], value: values['tls-key'], source: '--tls-key' });
   if (values.record !== undefined) overrides.push({ path: ['proxy', 'record'], value: values.record, source: '--record' });
   if (values['log-traffic'] === true) overrides.push({ path: ['log', 'traffic'], value: true, source: '--log-traffic' });
+  if (values['no-dashboard'] === true) overrides.push({ path: ['dashboard', 'enabled'], value: false, source: '--no-dashboard' });
   return {
     help: values.help === true,
     version: values.version === true,

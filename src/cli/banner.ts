@@ -15,6 +15,7 @@ export function banner(info: StartInfo, files: readonly string[], preset: string
     for (const stream of endpoint.streams) lines.push(`    ${stream.name.padEnd(width)}  ${stream.interval}`);
     if (endpoint.streams.length === 0) lines.push('    (no streams)');
   }
+  if (info.dashboard !== undefined) lines.push(`  dashboard: ${info.dashboard}`);
   lines.push(`  admin: ${info.url}/admin/websocket/stats`);
   lines.push(preset === 'cerberus' ? 'Waiting for client connections...\n' : 'Press Ctrl-C to stop.');
   return lines.join('\n');

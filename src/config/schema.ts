@@ -197,6 +197,12 @@ export const configSchema = z
         routes: z.array(proxyRouteSchema).default([]),
       })
       .prefault({}),
+    dashboard: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Serve the live dashboard at / (to browsers; it obeys the admin token).'),
+      })
+      .prefault({})
+      .describe('The web dashboard (also --no-dashboard).'),
     tls: z
       .strictObject({
         cert: z.string().min(1).describe('PEM certificate file (chain) for https and wss.'),

@@ -11,6 +11,9 @@ export interface PeerCounters {
   dropped: number;
 }
 
+/** Sees every message of one connection, both ways, as it passes (the dashboard's message log). */
+export type Tap = (direction: 'in' | 'out', data: Buffer | string, isBinary: boolean) => void;
+
 export interface Peer {
   readonly id: string;
   /** Path of the endpoint the client connected to. */
@@ -21,6 +24,8 @@ export interface Peer {
   readonly connectedAt: number;
   readonly subscriptions: Set<string>;
   readonly counters: PeerCounters;
+  /** Set while someone watches this connection's messages; undefined (and free) otherwise. */
+  tap: Tap | undefined;
   /** True once the connection is closing or closed: nothing more can be sent. */
   readonly closed: boolean;
   /** Sends one text message now. */

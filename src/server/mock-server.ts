@@ -25,6 +25,9 @@ import { authorized } from '../security/tokens.ts';
 import { Endpoint } from './endpoint.ts';
 import { createEndpointMatcher } from './routing.ts';
 import { applyReload } from './reload.ts';
+import { createClientAdmin, type ClientInfo } from './client-admin.ts';
+
+export type { ClientInfo };
 import { createStreamAdmin } from './stream-admin.ts';
 
 export interface MockServerOptions {
@@ -53,21 +56,10 @@ export interface StartInfo {
   readonly host: string;
   readonly port: number;
   readonly endpoints: readonly EndpointInfo[];
+  /** The dashboard's address, when it is served. */
+  readonly dashboard: string | undefined;
 }
 
-export interface ClientInfo {
-  readonly id: string;
-  readonly endpoint: string;
-  readonly url: string;
-  readonly remoteAddress: string;
-  readonly connectedAt: string;
-  readonly subscriptions: readonly string[];
-  readonly messagesIn: number;
-  readonly messagesOut: number;
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  readonly dropped: number;
-}
 
 export interface MockServer {
   readonly config: MockwaveConfig;
@@ -242,6 +234,8 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       streams: [...e.streams.values()].map((s) => ({ name: s.name, topic: s.topic, interval: s.schedule })),
     }));
 
+  const streamAdmin = createStreamAdmin(endpoints, () => state === 'running');
+  const clientAdmin = createClientAdmin(() => transport.peers, endpoints);
   const transport: Transport = new Transport({
     port: config.port,
     host: config.host,
@@ -259,7 +253,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       return { status, body };
     },
     handleRequest: createAdminHandler({
-      ...createStreamAdmin(endpoints, () => state === 'running'),
+      ...streamAdmin,
       reload: () => {
         if (options.reload === undefined) throw new MockwaveError('MW_RELOAD_UNAVAILABLE', 'This server was not started from configuration files: nothing to re-read');
         const next = options.reload();
@@ -270,27 +264,10 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       },
       stats,
       describe,
-      clients: () => clientInfos(),
+      ...clientAdmin,
       publish: (name, data, endpointPath) => publish(name, data, endpointPath),
-      sendTo: (target, message) => {
-        const text = typeof message === 'string' ? message : JSON.stringify(message);
-        if ('clientId' in target) {
-          const peer = findPeer(target.clientId);
-          peer.send(text);
-          return 1;
-        }
-        if (!endpoints.some((e) => e.endpoint === target.endpoint)) throw new MockwaveError('MW_UNKNOWN_ENDPOINT', `No endpoint ${target.endpoint}`);
-        let sent = 0;
-        for (const peer of transport.peers) {
-          if (peer.endpoint === target.endpoint) {
-            peer.send(text);
-            sent++;
-          }
-        }
-        return sent;
-      },
-      close: (id, code, reason) => findPeer(id).close(code, reason),
-      terminate: (id) => findPeer(id).terminate(),
+      dashboard: config.dashboard.enabled,
+      snapshot: () => ({ at: clock.now(), server: describe(), stats: stats(), clients: clientAdmin.clients(), streams: streamAdmin.streams() }),
       now: () => clock.now(),
       requestId: () => createRequestId(clock, idRandom),
       metrics: () => metrics.scrape(),
@@ -312,22 +289,6 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       logger.warn(`Client ${peer.id}: ${error.message} [${code}]`, { clientId: peer.id, endpoint: peer.endpoint, code });
     },
   });
-
-  const findPeer = (id: string) => {
-    for (const peer of transport.peers) if (peer.id === id) return peer;
-    throw new MockwaveError('MW_UNKNOWN_CLIENT', `No connected client ${id}`);
-  };
-
-  const clientInfos = (): ClientInfo[] =>
-    [...transport.peers].map((peer) => ({
-      id: peer.id,
-      endpoint: peer.endpoint,
-      url: peer.url,
-      remoteAddress: peer.remoteAddress,
-      connectedAt: new Date(peer.connectedAt).toISOString(),
-      subscriptions: [...peer.subscriptions],
-      ...peer.counters,
-    }));
 
   const publish = (name: string, data: unknown, endpointPath: string | undefined): number => {
     if (state !== 'running') throw new MockwaveError('MW_NOT_RUNNING', `publish() needs a running server (the server is ${state})`);
@@ -365,7 +326,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       for (const endpoint of endpoints) endpoint.start();
       state = 'running';
       const url = `${tls === undefined ? 'http' : 'https'}://${urlHost(config.host, address.host)}:${address.port}`;
-      started = { url, host: address.host, port: address.port, endpoints: endpointInfos(url) };
+      started = { url, host: address.host, port: address.port, endpoints: endpointInfos(url), dashboard: config.dashboard.enabled ? `${url}/` : undefined };
       return started;
     },
     async stop() {
@@ -380,7 +341,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       state = 'stopped';
     },
     publish: (name, data, publishOptions = {}) => publish(name, data, publishOptions.endpoint),
-    clients: clientInfos,
+    clients: () => clientAdmin.clients(),
     stats,
   };
 }

@@ -16,6 +16,9 @@ export function createStreamAdmin(endpoints: readonly Endpoint[], running: () =>
       topic: stream?.topic ?? name,
       schedule: stream?.schedule ?? '',
       subscribers: endpoint.hub.subscribers(stream?.topic ?? name).size,
+      paused: stream?.paused ?? false,
+      ticks: stream?.ticks ?? 0,
+      last: stream?.last?.map((e) => e.data),
       definition: endpoint.definitions.get(name),
     };
   };
@@ -60,6 +63,20 @@ export function createStreamAdmin(endpoints: readonly Endpoint[], running: () =>
     },
     removeStream(name: string, path: string | undefined): void {
       pick(path, name, false).remove(name);
+    },
+    /**
+     * pause / resume its schedule, tick now (delivered like any tick), or render a payload without sending
+     * it (what the dashboard's composer starts from).
+     */
+    controlStream(name: string, path: string | undefined, action: 'pause' | 'resume' | 'tick' | 'render'): unknown {
+      const endpoint = pick(path, name, false);
+      const stream = endpoint.streams.get(name);
+      if (stream === undefined) throw new MockwaveError('MW_UNKNOWN_STREAM', `Unknown stream: ${name}`);
+      if (action === 'render') return { ...describe(endpoint, name), rendered: stream.render().map((e) => e.data) };
+      if (action === 'pause') stream.pause();
+      else if (action === 'resume') stream.resume();
+      else stream.tick();
+      return describe(endpoint, name);
     },
   };
 }

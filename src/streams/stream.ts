@@ -34,6 +34,9 @@ export interface StreamOptions {
   readonly onError: (stream: Stream, error: unknown) => void;
 }
 
+/** How far behind its schedule a stream may fall and still catch up. */
+const CATCH_UP_MS = 1000;
+
 export class Stream {
   readonly name: string;
   readonly topic: string;
@@ -47,6 +50,8 @@ export class Stream {
   #due = 0;
   #current: readonly Emission[] | undefined;
   #ticks = 0;
+  /** Paused by hand (the dashboard, the admin API): start() leaves it stopped until resume(). */
+  #paused = false;
 
   constructor(options: StreamOptions) {
     this.#options = options;
@@ -67,8 +72,27 @@ export class Stream {
     return this.#active;
   }
 
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** The latest tick's emissions, if there was one: read-only, never produces. */
+  get last(): readonly Emission[] | undefined {
+    return this.#current;
+  }
+
+  pause(): void {
+    this.#paused = true;
+    this.stop();
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.start();
+  }
+
   start(): void {
-    if (this.#next === undefined || this.#active) return;
+    if (this.#next === undefined || this.#active || this.#paused) return;
     this.#active = true;
     this.#due = this.#options.clock.now();
     this.#schedule();
@@ -114,12 +138,13 @@ export class Stream {
       this.#active = false;
       return;
     }
-    // Aim at the ideal due time so a fixed interval does not drift: a tick that fires late (a busy loop, or
-    // timers' 1 ms granularity) is caught up by the next one. Only after a stall longer than a whole
-    // interval does the schedule start afresh, rather than firing a burst of missed ticks.
+    // Aim at the ideal due time so a fixed interval does not drift: ticks that fire late (a busy loop, a
+    // broadcast to thousands taking longer than the interval, timers' 1 ms granularity) are caught up, as
+    // setInterval would. Only after a stall of over a second (a suspended laptop, a debugger) does the
+    // schedule start afresh, rather than firing a burst of everything missed.
     const now = clock.now();
     this.#due += delay;
-    if (now - this.#due > delay) this.#due = now + delay;
+    if (now - this.#due > Math.max(CATCH_UP_MS, delay)) this.#due = now + delay;
     this.#timer = clock.setTimeout(() => {
       this.#timer = undefined;
       try {

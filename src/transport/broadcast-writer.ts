@@ -42,14 +42,15 @@ function wireFor(payload: Buffer): Buffer {
   return lastWire as Buffer;
 }
 
-interface Target {
-  socket: Socket;
+export interface BroadcastTarget {
+  /** The TCP socket under the WebSocket. */
+  readonly tcp: Socket;
   /** Set by the first broadcast write of a turn, cleared when the turn's writes are flushed. */
   written: boolean;
   corked: boolean;
 }
 
-const touched: Target[] = [];
+const touched: BroadcastTarget[] = [];
 let flushScheduled = false;
 
 function flush(): void {
@@ -58,14 +59,14 @@ function flush(): void {
     target.written = false;
     if (target.corked) {
       target.corked = false;
-      target.socket.uncork();
+      target.tcp.uncork();
     }
   }
   touched.length = 0;
 }
 
 /** Writes one broadcast payload, framed, to a target's socket; see the file comment for the coalescing. */
-export function writeBroadcast(target: Target, payload: Buffer): void {
+export function writeBroadcast(target: BroadcastTarget, payload: Buffer): void {
   if (!target.written) {
     target.written = true;
     touched.push(target);
@@ -75,7 +76,7 @@ export function writeBroadcast(target: Target, payload: Buffer): void {
     }
   } else if (!target.corked) {
     target.corked = true;
-    target.socket.cork();
+    target.tcp.cork();
   }
-  target.socket.write(wireFor(payload));
+  target.tcp.write(wireFor(payload));
 }

@@ -69,6 +69,14 @@ function clientErrorOf(error: Error & { code?: string }): { code: ErrorCode; htt
   return { code: 'MW_MALFORMED_REQUEST', httpStatus: 400, message: 'Malformed HTTP request' };
 }
 
+/** The peer of each socket, for listeners shared by every connection instead of a closure each. */
+const PEERS = new WeakMap<WebSocket, WsPeer>();
+
+function markAlive(this: WebSocket): void {
+  const peer = PEERS.get(this);
+  if (peer !== undefined) peer.alive = true;
+}
+
 function destroyOnError(this: Duplex): void {
   this.destroy();
 }
@@ -222,13 +230,13 @@ export class Transport {
    * half of an idle connection's memory).
    */
   #listen(ws: WebSocket, peer: WsPeer, connection: Connection): void {
-    ws.on('pong', () => {
-      peer.alive = true;
-    });
+    PEERS.set(ws, peer);
+    ws.on('pong', markAlive);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       peer.counters.messagesIn += 1;
       peer.counters.bytesIn += buffer.length;
+      peer.tap?.('in', buffer, isBinary);
       connection.onMessage(buffer, isBinary);
     });
     ws.on('error', (error: Error & { code?: string }) => this.#options.onPeerError(peer, error));

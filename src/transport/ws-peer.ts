@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import { newCounters, type Peer, type PeerCounters } from '../hub/peer.ts';
+import { newCounters, type Peer, type PeerCounters, type Tap } from '../hub/peer.ts';
 import type { Clock } from '../util/clock.ts';
-import { writeBroadcast } from './broadcast-writer.ts';
+import { writeBroadcast, type BroadcastTarget } from './broadcast-writer.ts';
 
 const TEXT = { binary: false } as const;
 
@@ -15,6 +15,7 @@ export class WsPeer implements Peer {
   readonly connectedAt: number;
   readonly subscriptions = new Set<string>();
   readonly counters: PeerCounters = newCounters();
+  tap: Tap | undefined = undefined;
   /** Cleared by each heartbeat, set by the client's pong. */
   alive = true;
   readonly socket: WebSocket;
@@ -23,8 +24,14 @@ export class WsPeer implements Peer {
   #clock: Clock;
   /** When the client last went over the buffer cap; undefined while it keeps up. */
   #behindSince: number | undefined;
-  /** The broadcast writer's view of this connection: the TCP socket under ws, and its coalescing state. */
-  readonly #target: { socket: Socket; written: boolean; corked: boolean } | undefined;
+  /**
+   * The broadcast writer's view of this connection (fields of the peer itself rather than an object of
+   * their own: an idle connection's memory is a product figure): the TCP socket under ws, and whether this
+   * turn has written to it or corked it.
+   */
+  readonly tcp: Socket | undefined;
+  written = false;
+  corked = false;
 
   constructor(init: { id: string; endpoint: string; url: string; remoteAddress: string; connectedAt: number; socket: WebSocket; maxBufferedBytes: number; slowClientGrace: number; clock: Clock }) {
     this.id = init.id;
@@ -37,8 +44,7 @@ export class WsPeer implements Peer {
     this.#grace = init.slowClientGrace;
     this.#clock = init.clock;
     // ws keeps the TCP socket in a private field; without it (a future ws), broadcasts go through ws.send.
-    const tcp = (init.socket as unknown as { _socket?: Socket })._socket;
-    this.#target = tcp === undefined ? undefined : { socket: tcp, written: false, corked: false };
+    this.tcp = (init.socket as unknown as { _socket?: Socket })._socket;
   }
 
   get closed(): boolean {
@@ -53,6 +59,7 @@ export class WsPeer implements Peer {
     if (!this.open) return;
     this.counters.messagesOut += 1;
     this.counters.bytesOut += typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+    this.tap?.('out', text, false);
     this.socket.send(text, TEXT);
   }
 
@@ -60,6 +67,7 @@ export class WsPeer implements Peer {
     if (!this.open) return;
     this.counters.messagesOut += 1;
     this.counters.bytesOut += data.length;
+    this.tap?.('out', data, isBinary);
     this.socket.send(data, { binary: isBinary });
   }
 
@@ -88,8 +96,9 @@ export class WsPeer implements Peer {
     this.#behindSince = undefined;
     this.counters.messagesOut += 1;
     this.counters.bytesOut += frame.length;
-    if (this.#target === undefined) this.socket.send(frame, TEXT);
-    else writeBroadcast(this.#target, frame);
+    this.tap?.('out', frame, false);
+    if (this.tcp === undefined) this.socket.send(frame, TEXT);
+    else writeBroadcast(this as BroadcastTarget, frame);
     return true;
   }
 

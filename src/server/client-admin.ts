@@ -1,0 +1,67 @@
+/**
+ * What the admin API and the dashboard do to connected clients: list them, send to one or to an endpoint,
+ * close or terminate one, and watch one's messages.
+ */
+import { MockwaveError } from '../errors/catalog.ts';
+import type { Peer, Tap } from '../hub/peer.ts';
+import type { Endpoint } from './endpoint.ts';
+
+export interface ClientInfo {
+  readonly id: string;
+  readonly endpoint: string;
+  readonly url: string;
+  readonly remoteAddress: string;
+  readonly connectedAt: string;
+  readonly subscriptions: readonly string[];
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly dropped: number;
+}
+
+export function createClientAdmin(peers: () => Iterable<Peer>, endpoints: readonly Endpoint[]) {
+  const findPeer = (id: string): Peer => {
+    for (const peer of peers()) if (peer.id === id) return peer;
+    throw new MockwaveError('MW_UNKNOWN_CLIENT', `No connected client ${id}`);
+  };
+
+  return {
+    clients: (): ClientInfo[] =>
+      [...peers()].map((peer) => ({
+        id: peer.id,
+        endpoint: peer.endpoint,
+        url: peer.url,
+        remoteAddress: peer.remoteAddress,
+        connectedAt: new Date(peer.connectedAt).toISOString(),
+        subscriptions: [...peer.subscriptions],
+        ...peer.counters,
+      })),
+    sendTo(target: { clientId: string } | { endpoint: string }, message: unknown): number {
+      const text = typeof message === 'string' ? message : JSON.stringify(message);
+      if ('clientId' in target) {
+        findPeer(target.clientId).send(text);
+        return 1;
+      }
+      if (!endpoints.some((e) => e.endpoint === target.endpoint)) throw new MockwaveError('MW_UNKNOWN_ENDPOINT', `No endpoint ${target.endpoint}`);
+      let sent = 0;
+      for (const peer of peers()) {
+        if (peer.endpoint === target.endpoint) {
+          peer.send(text);
+          sent++;
+        }
+      }
+      return sent;
+    },
+    close: (id: string, code: number, reason: string): void => findPeer(id).close(code, reason),
+    terminate: (id: string): void => findPeer(id).terminate(),
+    /** One watcher at a time per client: a second dashboard tab takes the log over from the first. */
+    tap(id: string, tap: Tap): () => void {
+      const peer = findPeer(id);
+      peer.tap = tap;
+      return () => {
+        if (peer.tap === tap) peer.tap = undefined;
+      };
+    },
+  };
+}
