@@ -17,3 +17,7 @@ export type { Clock } from './util/clock.ts';
 export { createLogger } from './log/logger.ts';
 export type { Logger, LogFormat, LogLevel } from './log/logger.ts';
 export { VERSION } from './version.ts';
+export { asyncApiToConfig } from './asyncapi/to-config.ts';
+export type { ImportedApi } from './asyncapi/to-config.ts';
+export { createSchemaSampler } from './data/json-schema.ts';
+export type { SchemaSampler } from './data/json-schema.ts';

@@ -25,6 +25,8 @@ Options:
       --tls-key <file>      the certificate's PEM private key
       --record <dir>        record every proxied session to <dir> as JSON Lines
       --no-dashboard        do not serve the web dashboard at /
+      --asyncapi-side <s>   an AsyncAPI document is written from the server's or the client's side
+      --overlay <file>      overlay for an AsyncAPI document (default: <document>.mockwave.yaml)
       --print-config        print the resolved configuration as JSON and exit
   -h, --help                show this help
   -v, --version             show the version
@@ -42,6 +44,8 @@ export interface CliArgs {
   readonly configFile: string | undefined;
   readonly preset: string | undefined;
   readonly overrides: Override[];
+  readonly asyncapiSide: 'server' | 'client' | undefined;
+  readonly overlay: string | undefined;
 }
 
 export function numberFlag(text: string): number | string {
@@ -90,6 +94,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'log-traffic': { type: 'boolean' },
         'print-config': { type: 'boolean' },
         'no-dashboard': { type: 'boolean' },
+        'asyncapi-side': { type: 'string' },
+        overlay: { type: 'string' },
         record: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -118,5 +124,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     configFile: values.config ?? positionals[0],
     preset: values.preset,
     overrides,
+    asyncapiSide: asyncapiSide(values['asyncapi-side']),
+    overlay: values.overlay,
   };
+}
+
+function asyncapiSide(value: string | undefined): 'server' | 'client' | undefined {
+  if (value === undefined || value === 'server' || value === 'client') return value;
+  throw new MockwaveError('MW_USAGE', `--asyncapi-side: expected server or client, got "${value}"`);
 }

@@ -40,6 +40,7 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
   let server: MockServer;
   let files: readonly string[];
   let preset: string;
+  let notes: readonly string[] = [];
   try {
     if (io.argv[0] === 'recording') {
       if (io.argv[1] !== 'to-config') throw new MockwaveError('MW_USAGE', `Unknown command: recording ${io.argv[1] ?? ''} (expected: recording to-config <file>)`);
@@ -68,14 +69,15 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
         io.stdout.write(`${VERSION}\n`);
         return 0;
       }
-      const loaded = loadConfig({ cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides });
+      const loaded = loadConfig({ cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides, asyncapiSide: args.asyncapiSide, overlay: args.overlay });
       if (args.printConfig) {
         io.stdout.write(`${JSON.stringify(loaded.config, null, 2)}\n`);
         return 0;
       }
       files = loaded.files;
       preset = loaded.preset;
-      const reload = () => loadConfig({ cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides }).config;
+      notes = loaded.notes;
+      const reload = () => loadConfig({ cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides, asyncapiSide: args.asyncapiSide, overlay: args.overlay }).config;
       server = createMockServer(loaded.config, { reload });
     }
   } catch (error) {
@@ -107,7 +109,7 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
 
   try {
     const info = await server.start();
-    if (server.config.log.level !== 'silent') io.stdout.write(`${banner(info, files, preset)}\n`);
+    if (server.config.log.level !== 'silent') io.stdout.write(`${banner(info, files, preset)}\n${notes.map((line) => `${line}\n`).join('')}`);
     onStarted?.(server);
   } catch (error) {
     if (!stopping) finish(fail(error));

@@ -3,7 +3,12 @@
  * .env files < environment < CLI flags. Every problem from every source is reported together, and nothing
  * is returned unless the whole configuration is valid.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isAsyncApi } from '../asyncapi/document.ts';
+import { applyOverlay } from '../asyncapi/overlay.ts';
+import { asyncApiToConfig } from '../asyncapi/to-config.ts';
+import { MockwaveError } from '../errors/catalog.ts';
 import { applyEnv, pathKey, type Env } from './env.ts';
 import { readConfigFile, readDotenvFiles } from './files.ts';
 import { deepMerge, setIn, type Patch } from './merge.ts';
@@ -28,6 +33,10 @@ export interface LoadOptions {
   /** A preset name; default: $MOCKWAVE_PRESET, else the file's `preset`, else `guide`. */
   readonly preset?: string;
   readonly overrides?: readonly Override[];
+  /** For an AsyncAPI document: whose side it is written from (default: detected). */
+  readonly asyncapiSide?: 'server' | 'client';
+  /** For an AsyncAPI document: an overlay file (default: <document>.mockwave.yaml beside it, if present). */
+  readonly overlay?: string;
 }
 
 export interface LoadedConfig {
@@ -35,6 +44,8 @@ export interface LoadedConfig {
   readonly preset: PresetName;
   /** Files that contributed, in the order applied. */
   readonly files: readonly string[];
+  /** What an AsyncAPI import mapped, skipped and warned about, for the start-up report. */
+  readonly notes: readonly string[];
 }
 
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
@@ -45,8 +56,24 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const files = [...dotenv.files];
 
   const configPath = options.configFile ?? env['MOCKWAVE_CONFIG'];
-  const fromFile: Patch = configPath === undefined || configPath === '' ? {} : readConfigFile(resolve(cwd, configPath));
+  let fromFile: Patch = configPath === undefined || configPath === '' ? {} : readConfigFile(resolve(cwd, configPath));
   if (configPath !== undefined && configPath !== '') files.unshift(resolve(cwd, configPath));
+  const notes: string[] = [];
+  if (configPath !== undefined && isAsyncApi(fromFile)) {
+    const document = resolve(cwd, configPath);
+    const imported = asyncApiToConfig(document, { side: options.asyncapiSide });
+    fromFile = imported.config;
+    notes.push(...imported.report);
+    const sidecar = document.replace(/\.(ya?ml|json)$/i, '') + '.mockwave.yaml';
+    const overlay = options.overlay === undefined ? (existsSync(sidecar) ? sidecar : undefined) : resolve(cwd, options.overlay);
+    if (overlay !== undefined) {
+      fromFile = applyOverlay(fromFile, readConfigFile(overlay));
+      files.push(overlay);
+      notes.push(`  overlay: ${overlay}`);
+    }
+  } else if (options.overlay !== undefined) {
+    throw new MockwaveError('MW_USAGE', '--overlay applies to an AsyncAPI document; this configuration is not one');
+  }
 
   const preset = options.preset ?? env['MOCKWAVE_PRESET'] ?? (typeof fromFile['preset'] === 'string' ? fromFile['preset'] : 'guide');
   if (!(PRESET_NAMES as readonly string[]).includes(preset)) {
@@ -64,5 +91,5 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const checked = checkConfig(raw, provenance);
   if (!checked.ok) problems.push(...checked.problems);
   if (problems.length > 0 || !checked.ok) throw configError(problems);
-  return { config: checked.config, preset: preset as PresetName, files };
+  return { config: checked.config, preset: preset as PresetName, files, notes };
 }

@@ -62,19 +62,26 @@ const ACTION_SCHEMAS = {
   publish: z.union([z.string().min(1), z.strictObject({ stream: z.string().min(1), data: z.unknown().optional() })], { error: 'expected a stream name or { stream, data }' }),
   close: z.strictObject({ code: closeCodeSchema.default(1000), reason: z.string().max(123).default('') }),
   drop: z.literal(true),
+  generate: z
+    .strictObject({
+      schema: z.unknown().refine((s) => s === true || (s !== null && typeof s === 'object' && !Array.isArray(s)), { message: 'expected a JSON Schema object' }),
+      examples: z.array(z.unknown()).default([]),
+      copy: z.record(z.string().regex(/^\//, { message: 'expected a JSON pointer such as /reqid' }), z.string().regex(/^\//, { message: 'expected a JSON pointer such as /reqid' })).default({}),
+    })
+    .describe('A reply valid against a JSON Schema (its examples in turn, else generated), with fields copied from the request: `copy: { "/reqid": "/reqid" }` (reply pointer: request pointer).'),
 } as const;
 
 export type ActionConfig = { [K in keyof typeof ACTION_SCHEMAS]: { [P in K]: z.output<(typeof ACTION_SCHEMAS)[K]> } }[keyof typeof ACTION_SCHEMAS];
 const ACTION_NAMES = Object.keys(ACTION_SCHEMAS) as (keyof typeof ACTION_SCHEMAS)[];
 
-/** One action: an object with exactly one key naming it (reply, delay, publish, close, drop). */
+/** One action: an object with exactly one key naming it (reply, delay, publish, close, drop, generate). */
 export const actionSchema = z
-  .record(z.string(), z.unknown(), { error: 'expected one action: reply, delay, publish, close or drop' })
+  .record(z.string(), z.unknown(), { error: 'expected one action: reply, delay, publish, close, drop or generate' })
   .superRefine((action, ctx) => {
     const keys = Object.keys(action);
     const key = keys[0] as keyof typeof ACTION_SCHEMAS;
     if (keys.length !== 1 || !ACTION_NAMES.includes(key)) {
-      ctx.addIssue({ code: 'custom', message: `expected one action: reply, delay, publish, close or drop${keys.length === 0 ? '' : `, got ${keys.map((k) => `"${k}"`).join(', ')}`}` });
+      ctx.addIssue({ code: 'custom', message: `expected one action: reply, delay, publish, close, drop or generate${keys.length === 0 ? '' : `, got ${keys.map((k) => `"${k}"`).join(', ')}`}` });
       return;
     }
     const result = ACTION_SCHEMAS[key].safeParse(action[key], { error: issueMessage });

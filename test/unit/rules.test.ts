@@ -158,7 +158,7 @@ describe('rule validation', () => {
     assert.match(text, /endpoints\[0\]\.rules\[0\]\.when\.regex\.a: invalid regular expression/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[0\]\.reply: unknown helper or variable "nope"/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[1\]\.close\.code: expected a close code a server may send/);
-    assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[2\]: expected one action: reply, delay, publish, close or drop/);
+    assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[2\]: expected one action: reply, delay, publish, close, drop or generate/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[3\]/);
     assert.match(text, /endpoints\[0\]\.rules\[2\]\.when: unknown key "side"/);
     assert.match(text, /endpoints\[0\]\.rules\[2\]\.then: expected at least 1 items/);

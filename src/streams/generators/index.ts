@@ -1,5 +1,6 @@
 import { cerberusEventGenerator, cerberusMetricGenerator, cerberusStatusGenerator } from './cerberus.ts';
 import { notificationGenerator, tickerGenerator } from './demo.ts';
+import { jsonSchemaGenerator } from './json-schema.ts';
 import type { GeneratorSpec } from './types.ts';
 
 /** Generator name in a stream's `generator` -> implementation. */
@@ -9,6 +10,7 @@ export const GENERATOR_TABLE = {
   'cerberus.event': cerberusEventGenerator,
   'cerberus.metric': cerberusMetricGenerator,
   'cerberus.status': cerberusStatusGenerator,
+  jsonSchema: jsonSchemaGenerator,
 } as const satisfies Record<string, GeneratorSpec<unknown>>;
 
 export type GeneratorName = keyof typeof GENERATOR_TABLE;
