@@ -74,6 +74,8 @@ async function main() {
     let n = 0;
     for (const ws of [...churners]) {
       if (n++ >= job.churnPerSecond / 10) break;
+      // Out of the pool before it is closed: a closing socket must not be picked (and counted) again.
+      churners.delete(ws);
       if (n % 2 === 0) ws.close(1000);
       else ws.terminate();
       counts.churned += 1;
