@@ -6,7 +6,7 @@
  *   npm run soak                                   10 minutes, 1,000 clients (800 stay, 200 churn)
  *   npm run soak -- --seconds 20 --clients 200     the short variant CI runs (test/perf/soak.test.ts)
  *
- * Checks, and exits 1 when one fails: RSS and heap (after a full GC) at the end within 10 % of the
+ * Checks, and exits 1 when one fails: RSS and heap (after a full GC) at the end no more than 10 % above the
  * reading a quarter of the way in (or 8 MB, whichever is larger: small runs are dominated by noise); open
  * file descriptors and active handles back to the pre-client baseline once the clients are gone; no
  * stayer lost, no tick skipped or repeated. Writes bench/results/soak.json after a full-length run.
@@ -95,11 +95,17 @@ async function main(): Promise<number> {
   await finished;
   const counts = last;
   for (let i = 0; i < 100 && server.stats().connectedClients > 0; i++) await sleep(100);
-  await sleep(500);
-  const after = read();
+  // Sockets and the clients' pipes are closed a loop turn or two after their connections end, later on a
+  // busy machine: give them up to ten seconds to go, then read.
+  let after = read();
+  for (let i = 0; i < 50 && (after.fds > baseline.fds || after.handles > baseline.handles); i++) {
+    await sleep(200);
+    after = read();
+  }
   await server.stop();
 
-  const within = (a: number, b: number, floor: number): boolean => Math.abs(b - a) <= Math.max(a * 0.1, floor);
+  // Growth is what a leak looks like; memory handed back to the system is not a failure.
+  const within = (a: number, b: number, floor: number): boolean => b - a <= Math.max(a * 0.1, floor);
   const checks = {
     rssStable: within(early.rssMB, late.rssMB, 8),
     heapStable: within(early.heapMB, late.heapMB, 8),
