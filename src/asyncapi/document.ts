@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type * as Yaml from 'yaml';
 import { MockwaveError } from '../errors/catalog.ts';
+import { pointerKeys, readPath } from '../util/json-pointer.ts';
 import { lazy } from '../util/lazy.ts';
 
 const yaml = lazy<typeof Yaml>('yaml');
@@ -46,15 +47,10 @@ export function isAsyncApi(value: unknown): boolean {
   return value !== null && typeof value === 'object' && typeof (value as Record<string, unknown>)['asyncapi'] === 'string';
 }
 
+/** A `$ref` fragment is a JSON Pointer written into a URI: each segment is percent-decoded first. */
 function pointer(root: unknown, fragment: string): unknown {
   if (fragment === '' || fragment === '/') return root;
-  let node = root;
-  for (const raw of fragment.replace(/^\//, '').split('/')) {
-    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
+  return readPath(root, pointerKeys(fragment.startsWith('/') ? fragment : `/${fragment}`, decodeURIComponent));
 }
 
 export function loadAsyncApi(file: string): AsyncApiDocument {

@@ -6,6 +6,7 @@ import type { Peer } from '../hub/peer.ts';
 import type { Render, RenderContext, TemplateServices } from '../templates/index.ts';
 import { compileTemplate } from '../templates/index.ts';
 import { createSchemaSampler, type SchemaSampler } from '../data/json-schema.ts';
+import { pointerKeys, readPath, writePath } from '../util/json-pointer.ts';
 import type { Random } from '../util/random.ts';
 import { compileWhen, type Incoming, type Matcher } from './match.ts';
 import type { ActionConfig, RuleConfig } from './schema.ts';
@@ -31,27 +32,6 @@ function parseDelay(delay: number | string): { min: number; max: number } {
   if (typeof delay === 'number') return { min: delay, max: delay };
   const [lo = '0', hi = '0'] = delay.split('-');
   return { min: Number(lo), max: Number(hi) };
-}
-
-function getPointer(value: unknown, pointer: string): unknown {
-  let node = value;
-  for (const key of pointer.split('/').slice(1)) {
-    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, key)) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
-}
-
-function setPointer(target: unknown, pointer: string, value: unknown): void {
-  const keys = pointer.split('/').slice(1);
-  let node = target as Record<string, unknown>;
-  keys.forEach((key, i) => {
-    if (i === keys.length - 1) node[key] = value;
-    else {
-      if (node[key] === null || typeof node[key] !== 'object') node[key] = {};
-      node = node[key] as Record<string, unknown>;
-    }
-  });
 }
 
 const ACTIONS: { [K in 'reply' | 'delay' | 'publish' | 'close' | 'drop' | 'generate']: (config: Extract<ActionConfig, Record<K, unknown>>) => Step } = {
@@ -80,14 +60,14 @@ const ACTIONS: { [K in 'reply' | 'delay' | 'publish' | 'close' | 'drop' | 'gener
   drop: () => () => undefined,
   generate: ({ generate }) => {
     let sampler: SchemaSampler | undefined;
-    const copies = Object.entries(generate.copy);
+    const copies = Object.entries(generate.copy).map(([to, from]) => [pointerKeys(to), pointerKeys(from)] as const);
     return (peer, context, host) => {
       // Made on first use, from the host's seeded randomness: json-schema-faker loads only when needed.
       sampler ??= createSchemaSampler({ schema: generate.schema, examples: generate.examples, seed: host.random.int(0, 2 ** 31 - 1), now: () => host.templates.clock.now(), label: 'generate' });
       const value = structuredClone(sampler.next());
       for (const [to, from] of copies) {
-        const copied = getPointer(context.message, from);
-        if (copied !== undefined && value !== null && typeof value === 'object') setPointer(value, to, copied);
+        const copied = readPath(context.message, from);
+        if (copied !== undefined && value !== null && typeof value === 'object') writePath(value as Record<string, unknown>, to, copied);
       }
       peer.send(toText(value));
     };
