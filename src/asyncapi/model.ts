@@ -38,7 +38,8 @@ export interface ApiModel {
   readonly warnings: readonly string[];
 }
 
-const obj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {});
+/** A document node as an object to read fields from; anything else reads as empty (lenient by design). */
+export const obj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {});
 const WEBSOCKET = new Set(['ws', 'wss']);
 
 function extensionsOf(...sources: Obj[]): Obj {

@@ -7,13 +7,12 @@
  */
 import { createSchemaSampler } from '../data/json-schema.ts';
 import { loadAsyncApi } from './document.ts';
-import { readModel, type ApiMessage, type ApiModel } from './model.ts';
+import { obj, readModel, type ApiMessage, type ApiModel } from './model.ts';
 
 export const DEFAULT_INTERVAL = 1000;
 const CORRELATION_NAMES = /^(reqid|req_id|requestId|request_id|correlationId|correlation_id|id)$/;
 
 type Obj = Record<string, unknown>;
-const obj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {});
 
 /** `/v1/marketdata/{symbol}` -> `/v1/marketdata/*`: everything from the first parameter on is open. */
 export function endpointPath(address: string): string {

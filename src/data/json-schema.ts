@@ -10,6 +10,7 @@
 import type * as Ajv from 'ajv';
 import type * as AjvFormats from 'ajv-formats';
 import type * as Jsf from 'json-schema-faker';
+import { z } from 'zod';
 import { lazy } from '../util/lazy.ts';
 
 const jsf = lazy<typeof Jsf>('json-schema-faker');
@@ -17,6 +18,9 @@ const ajvModule = lazy<typeof Ajv>('ajv');
 const ajvFormats = lazy<typeof AjvFormats>('ajv-formats');
 
 type Schema = Record<string, unknown>;
+
+/** A JSON Schema as configuration holds one (the jsonSchema generator, the generate action): `true` or an object. */
+export const jsonSchemaValue = z.unknown().refine((s) => s === true || (s !== null && typeof s === 'object' && !Array.isArray(s)), { message: 'expected a JSON Schema object' });
 type Validate = ((value: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
 
 let ajv: { compile(schema: unknown): Validate } | undefined;

@@ -2,6 +2,7 @@
  * Rules as data: `when` an incoming message matches, `then` actions run in order. The same objects come from
  * a config file, the admin API or the library API; this schema validates all of them.
  */
+import { jsonSchemaValue } from '../data/json-schema.ts';
 import { z } from 'zod';
 import { issueMessage } from '../errors/schema-issues.ts';
 import { checkTemplates } from '../templates/index.ts';
@@ -64,7 +65,7 @@ const ACTION_SCHEMAS = {
   drop: z.literal(true),
   generate: z
     .strictObject({
-      schema: z.unknown().refine((s) => s === true || (s !== null && typeof s === 'object' && !Array.isArray(s)), { message: 'expected a JSON Schema object' }),
+      schema: jsonSchemaValue,
       examples: z.array(z.unknown()).default([]),
       copy: z.record(z.string().regex(/^\//, { message: 'expected a JSON pointer such as /reqid' }), z.string().regex(/^\//, { message: 'expected a JSON pointer such as /reqid' })).default({}),
     })

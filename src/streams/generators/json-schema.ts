@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { createSchemaSampler } from '../../data/json-schema.ts';
+import { createSchemaSampler, jsonSchemaValue } from '../../data/json-schema.ts';
 import { defineGenerator } from './types.ts';
 
 /** Payloads from a JSON Schema: its valid examples in turn, else realistic generated values (src/data). */
 export const jsonSchemaGenerator = defineGenerator({
   description: 'A payload valid against a JSON Schema: the given examples that match it, cycled, else generated values steered by field names (price, symbol, timestamp, email, id).',
   options: z.strictObject({
-    schema: z.unknown().refine((s) => s === true || (s !== null && typeof s === 'object' && !Array.isArray(s)), { message: 'expected a JSON Schema object' }),
+    schema: jsonSchemaValue,
     examples: z.array(z.unknown()).default([]),
   }),
   create(options, { random, clock }) {
