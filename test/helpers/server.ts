@@ -27,19 +27,8 @@ export const tickerEndpoint: EndpointConfigInput = {
   ],
 };
 
-/** The demo's two streams (the guide's ticker and notifications), fast, for running client examples against. */
+/** The demo (the guide preset's ticker and notifications), ticking fast, for running client examples against. */
 export async function startDemoServer(): Promise<string> {
-  const { ws } = await startServer({
-    endpoints: [
-      {
-        path: '/ws',
-        dialect: 'guide',
-        streams: [
-          { name: 'ticker', interval: 50, generator: 'ticker' },
-          { name: 'notifications', interval: 100, generator: 'notification' },
-        ],
-      },
-    ],
-  });
+  const { ws } = await startServer({ preset: 'guide', streamOverrides: { ticker: { interval: 50 }, notifications: { interval: 100 } } });
   return ws('/ws');
 }

@@ -3,16 +3,15 @@
  * written against a real server: only the URL is changed. Each example's own output is the assertion.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ROOT, runCli, type RunningCli } from '../helpers/cli.ts';
 import { startDemoServer } from '../helpers/server.ts';
+import { needsPython, PYTHON } from '../helpers/system-clients.ts';
 
 const GUIDE = join(ROOT, '..', 'shared', 'seeds', 'websocket-guide.md');
-const PYTHON = '/usr/bin/python3';
 const dir = mkdtempSync(join(tmpdir(), 'mockwave-examples-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -26,14 +25,6 @@ function example(heading: string, lang: string): string {
   return text.slice(body, text.indexOf('```', body));
 }
 
-function hasPythonWebsocket(): boolean {
-  try {
-    execFileSync(PYTHON, ['-c', 'import websocket'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 
 async function stopped(cli: RunningCli): Promise<void> {
@@ -69,7 +60,7 @@ describe('the guide client examples, unmodified', { skip: skipWithoutGuide }, ()
     await stopped(cli);
   });
 
-  it('Python example (websocket-client)', { skip: hasPythonWebsocket() || process.env['CI'] ? false : 'python3-websocket is not installed (apt-get install python3-websocket)' }, async () => {
+  it('Python example (websocket-client)', { skip: needsPython('websocket', 'python3-websocket') }, async () => {
     const url = await startDemoServer();
     const file = join(dir, 'example.py');
     writeFileSync(file, example('### Python Example', 'python').replace('ws://localhost:3000/ws', url));

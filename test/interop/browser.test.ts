@@ -5,22 +5,18 @@
  * Locally the suite is skipped when /usr/bin/chromium is missing (apt-get install chromium); in CI never.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { ROOT } from '../helpers/cli.ts';
+import { launchChromium, needsChromium, RESULTS } from '../helpers/system-clients.ts';
 import { startServer } from '../helpers/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const GUIDE = join(ROOT, '..', 'shared', 'seeds', 'websocket-guide.md');
-const RESULTS = join(ROOT, 'test-results');
-// The flags this machine kind needs: no sandbox as root, and no background traffic to a closed network.
-const FLAGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
 
-const skip = existsSync(CHROMIUM) || process.env['CI'] ? false : 'Chromium is not installed (apt-get install chromium)';
 
 /** The guide's React example as written; a page needs it exported and mounted, nothing else changes. */
 function guideReactExample(url: string): string {
@@ -63,10 +59,9 @@ let web: Server;
 let webPort = 0;
 const pages = new Map<string, string>();
 
-describe('the browser (Chromium)', { skip }, () => {
+describe('the browser (Chromium)', { skip: needsChromium }, () => {
   before(async () => {
-    mkdirSync(RESULTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium();
     web = createServer((req, res) => {
       const html = pages.get(req.url ?? '/');
       res.writeHead(html === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });

@@ -5,19 +5,16 @@
  * code. Screenshots of each screen go to test-results/. Needs a built dashboard (npm run build).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { LoadClient } from '../../bench/lib/processes.ts';
 import { ROOT } from '../helpers/cli.ts';
+import { launchChromium, needsChromium, RESULTS } from '../helpers/system-clients.ts';
 import { createMockServer, type MockServer } from '../../src/index.ts';
 import { wsConnect, type WsTestClient } from '../helpers/ws-connect.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const RESULTS = join(ROOT, 'test-results');
-const FLAGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
-const skip = existsSync(CHROMIUM) || process.env['CI'] ? false : 'Chromium is not installed (apt-get install chromium)';
 
 let browser: Browser;
 let server: { server: MockServer; http(path: string): string; ws(path?: string): string };
@@ -25,10 +22,9 @@ let page: Page;
 let client: WsTestClient;
 let clientId: string;
 
-describe('the dashboard (Chromium)', { skip }, () => {
+describe('the dashboard (Chromium)', { skip: needsChromium }, () => {
   before(async () => {
     assert.ok(existsSync(join(ROOT, 'dist/dashboard/index.html')), 'the dashboard is not built: npm run build');
-    mkdirSync(RESULTS, { recursive: true });
     // Made here rather than with startServer(), whose after() hook would end the server with this before().
     const mock = createMockServer(
       {
@@ -51,7 +47,7 @@ describe('the dashboard (Chromium)', { skip }, () => {
     );
     const { port } = await mock.start();
     server = { server: mock, http: (path: string) => `http://127.0.0.1:${port}${path}`, ws: (path = '/ws') => `ws://127.0.0.1:${port}${path}` };
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   });
   after(async () => {

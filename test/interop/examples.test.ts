@@ -5,24 +5,14 @@
  * python3-websockets (`.ci/run` installs them; locally they are skipped when missing, never in CI).
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, describe, it } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { ROOT, runCli, type RunningCli } from '../helpers/cli.ts';
 import { startDemoServer, startServer } from '../helpers/server.ts';
+import { needsPython, PYTHON } from '../helpers/system-clients.ts';
 
-const PYTHON = '/usr/bin/python3';
 const EXAMPLES = `${ROOT}examples/websocket/`;
 
-function hasPython(module: string): boolean {
-  try {
-    execFileSync(PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const needsPython = (module: string, debian: string): false | string => (hasPython(module) || process.env['CI'] ? false : `${debian} is not installed (apt-get install ${debian})`);
 
 
 async function succeeds(cli: RunningCli): Promise<string> {
