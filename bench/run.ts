@@ -14,6 +14,7 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureMockoon, MOCKOON_VERSION } from './lib/mockoon.ts';
+import { stopChildrenOnSignals } from './lib/processes.ts';
 import { render, type Row, type Target } from './lib/report.ts';
 import { fanOut, idle, requestReply, startup, storm, type Context, type Figures } from './lib/scenarios.ts';
 import type { ServerName } from './lib/servers.ts';
@@ -138,6 +139,7 @@ const log = (line: string): void => {
 };
 
 async function main(): Promise<number> {
+  stopChildrenOnSignals();
   const tmp = mkdtempSync(join(tmpdir(), 'mockwave-bench-'));
   const mockoonBin = quick || values['no-mockoon'] ? undefined : ensureMockoon(log);
   const ctx: Context = { tmp, mockoonBin, warmupMs: size(1000, 300), seconds: size(5, 1) };

@@ -21,15 +21,28 @@ function pinned(cpus: string, command: string, args: readonly string[]): [string
 }
 
 const children = new Set<ChildProcess>();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    for (const child of children) child.kill('SIGKILL');
-    process.exit(130);
-  });
+let exitHook = false;
+
+/** Every child started here is killed when this process exits: nothing outlives a bench run or a test. */
+function track(child: ChildProcess): void {
+  children.add(child);
+  if (!exitHook) {
+    exitHook = true;
+    process.once('exit', () => {
+      for (const c of children) c.kill('SIGKILL');
+    });
+  }
 }
-process.once('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
+
+/** For the bench program (not for tests that borrow LoadClient): Ctrl-C kills the children, then exits. */
+export function stopChildrenOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const child of children) child.kill('SIGKILL');
+      process.exit(130);
+    });
+  }
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -71,7 +84,7 @@ export async function startServer(command: string, args: readonly string[], port
   const started = process.hrtime.bigint();
   // taskset execs the command, so the child's pid is the server's own (its RSS is what /proc shows).
   const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  children.add(child);
+  track(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < 10_000) stderr += chunk.toString();
@@ -120,7 +133,7 @@ export class LoadClient {
   constructor(job: Record<string, unknown>) {
     const script = new URL('../load/client.mjs', import.meta.url).pathname;
     this.#child = spawn(...pinned(CLIENT_CPUS, process.execPath, [script, JSON.stringify(job)]), { stdio: ['pipe', 'pipe', 'pipe'] });
-    children.add(this.#child);
+    track(this.#child);
     this.#child.once('exit', () => {
       children.delete(this.#child);
       for (const wake of this.#waiters.splice(0)) wake();
