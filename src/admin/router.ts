@@ -51,7 +51,8 @@ export interface AdminView extends LiveSource {
   requestId(): string;
   /** Undefined when the request may use the admin API, else why not (401 or 403). */
   refuse(request: IncomingMessage): MockwaveError | undefined;
-  /** CORS headers for this request's origin (none when CORS is off or the origin is not allowed). */
+  /** CORS headers for this request's origin (none when CORS is off or the origin is not allowed); the router
+   * adds Access-Control-Allow-Methods to a preflight from the routes of its path. */
   cors(request: IncomingMessage): Record<string, string>;
 }
 
@@ -217,7 +218,8 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
 export function createAdminHandler(view: AdminView): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
     const meta: Meta = { timestamp: new Date(view.now()).toISOString(), requestId: view.requestId() };
-    for (const [name, value] of Object.entries(view.cors(request))) response.setHeader(name, value);
+    const cors = view.cors(request);
+    for (const [name, value] of Object.entries(cors)) response.setHeader(name, value);
     const method = request.method ?? 'GET';
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/(?<=.)\/+$/, '');
     const fail = (error: unknown): void => {
@@ -231,7 +233,8 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
     const matches = ROUTES.map((route) => ({ route, match: route.pattern.exec(pathname) })).filter((m) => m.match !== null);
     if (method === 'OPTIONS' && matches.length > 0) {
       request.resume();
-      response.writeHead(204, { Allow: [...new Set(matches.map((m) => m.route.method))].join(', ') });
+      const allowed = [...new Set([...matches.map((m) => m.route.method), 'OPTIONS'])].join(', ');
+      response.writeHead(204, { Allow: allowed, ...('Access-Control-Allow-Origin' in cors ? { 'Access-Control-Allow-Methods': allowed } : {}) });
       response.end();
       return;
     }

@@ -281,7 +281,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       cors: (request): Record<string, string> => {
         const origin = corsOrigin(request.headers.origin, config.cors.origins);
         if (origin === undefined) return {};
-        return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Allow-Methods': 'GET, POST, OPTIONS', Vary: 'Origin' };
+        return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Headers': 'Authorization, Content-Type', Vary: 'Origin' };
       },
     }),
     onPeerError: (peer, error) => {

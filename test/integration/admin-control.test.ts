@@ -118,6 +118,13 @@ describe('authentication, origins and connection limits', () => {
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'http://app.test');
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+    assert.equal(preflight.headers.get('access-control-allow-methods'), 'POST, OPTIONS');
+    // A browser on another origin may change and remove streams: the preflight names PUT and DELETE.
+    const streamPreflight = await fetch(http('/admin/websocket/streams/ticker'), { method: 'OPTIONS', headers: { Origin: 'http://app.test', 'Access-Control-Request-Method': 'DELETE' } });
+    assert.equal(streamPreflight.status, 204);
+    assert.deepEqual(streamPreflight.headers.get('access-control-allow-methods')?.split(', ').sort(), ['DELETE', 'GET', 'OPTIONS', 'PUT']);
+    const noCors = await fetch(http('/admin/websocket/streams/ticker'), { method: 'OPTIONS', headers: { Origin: 'http://evil.test' } });
+    assert.equal(noCors.headers.get('access-control-allow-methods'), null, 'no CORS headers for an origin outside the list');
     const evil = await call(http('/admin/websocket/stats'), 'GET', undefined, { Origin: 'http://evil.test' });
     assert.equal(evil.status, 403);
     assert.equal(evil.headers.get('access-control-allow-origin'), null);
