@@ -9,13 +9,18 @@ import { clip } from '../dialects/types.ts';
 import { Hub } from '../hub/hub.ts';
 import type { EndpointFigures } from '../admin/metrics.ts';
 import { addCounters, newCounters, type Peer } from '../hub/peer.ts';
-import type { Logger } from '../log/logger.ts';
-import type { Emission } from '../streams/emission.ts';
-import type { GeneratorContext } from '../streams/generators/index.ts';
-import { parseInterval } from '../streams/interval.ts';
-import { createProducer } from '../streams/payload.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 import { readRecording, type Recording } from '../replay/format.ts';
+import { playRecording, type Playback } from '../replay/playback.ts';
+import type { Emission } from '../streams/emission.ts';
+import type { Stream, StreamSink } from '../streams/stream.ts';
+import { RuleEngine, parseIncoming, type RuleHost, type Step } from '../rules/index.ts';
+import type { Render, RenderContext } from '../templates/index.ts';
+import type { Acceptor, Connection } from '../transport/transport.ts';
+import { RateGate, type RateLimit } from '../security/rate-limit.ts';
+import { EndpointStreams, type StreamSetContext } from './endpoint-streams.ts';
+import { PeerTimers } from './peer-timers.ts';
+import { Scripts } from './scripts.ts';
 
 /** A recording that cannot be read is a configuration problem, reported before the server listens. */
 function loadRecording(file: string, endpoint: string): Recording {
@@ -25,20 +30,8 @@ function loadRecording(file: string, endpoint: string): Recording {
     throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `endpoint ${endpoint}: replay.file: cannot load the recording: ${(error as Error).message}`, { cause: error });
   }
 }
-import { playRecording, type Playback } from '../replay/playback.ts';
-import { compileSequence, sharedPlayback, type CompiledSequence } from '../streams/sequence.ts';
-import { Stream, type StreamOptions, type StreamSink } from '../streams/stream.ts';
-import { RuleEngine, parseIncoming, type RuleHost, type Step } from '../rules/index.ts';
-import { compileTemplate, conditionTemplate, type Render, type RenderContext } from '../templates/index.ts';
-import type { Acceptor, Connection } from '../transport/transport.ts';
-import type { Clock } from '../util/clock.ts';
-import { RateGate, type RateLimit } from '../security/rate-limit.ts';
-import { PeerTimers } from './peer-timers.ts';
-import { Scripts } from './scripts.ts';
 
-export interface EndpointContext extends GeneratorContext {
-  readonly clock: Clock;
-  readonly logger: Logger;
+export interface EndpointContext extends StreamSetContext {
   /** Log every client message and broadcast at info level (cerberus users expect these lines). */
   readonly logTraffic: boolean;
   readonly totalClients: () => number;
@@ -51,13 +44,8 @@ export class Endpoint implements Acceptor, StreamSink {
   readonly config: EndpointConfig;
   readonly dialect: WireDialect;
   readonly hub = new Hub();
-  readonly streams = new Map<string, Stream>();
   readonly peers = new Set<Peer>();
-  /** Topic -> the streams publishing to it, for subscribe checks and snapshots. */
-  readonly #topics = new Map<string, Stream[]>();
-  readonly #topicLists = new Map<Stream, readonly string[]>();
-  /** Topics only some messages go to (cerberus `alerts`): subscribable, but with no snapshot of their own. */
-  readonly #extraTopics = new Set<string>();
+  readonly #streams: EndpointStreams;
   readonly #context: EndpointContext;
   #rules: RuleEngine;
   readonly #ruleHost: RuleHost;
@@ -66,8 +54,6 @@ export class Endpoint implements Acceptor, StreamSink {
   readonly #scripts: Scripts;
   readonly #clientInfo = new WeakMap<Peer, NonNullable<RenderContext['client']>>();
   #onConnect: readonly Step[];
-  /** Per-subscriber conditions of streams that have one. */
-  readonly #conditions = new Map<Stream, Render>();
   /** The params each client gave when subscribing, per topic, for conditions. */
   readonly #params = new Map<Peer, Map<string, Readonly<Record<string, unknown>>>>();
   readonly #recording: Recording | undefined;
@@ -92,6 +78,7 @@ export class Endpoint implements Acceptor, StreamSink {
       say: (peer, message) => this.#say(peer, message),
       client: (peer) => this.#client(peer),
     });
+    this.#streams = new EndpointStreams(context, this, this.#scripts);
     this.#rules = new RuleEngine(config.rules);
     this.#onConnect = RuleEngine.compileActions(config.onConnect);
     this.#recording = config.replay === undefined ? undefined : loadRecording(config.replay.file, config.path);
@@ -106,36 +93,17 @@ export class Endpoint implements Acceptor, StreamSink {
       },
       onError: (peer, error) => context.logger.error(`Rule failed for ${peer.id}: ${(error as Error).message}`, { clientId: peer.id, endpoint: this.endpoint }),
     };
-    for (const definition of config.streams) this.#add(definition);
+    for (const definition of config.streams) this.#streams.add(definition);
+  }
+
+  /** The streams by name. */
+  get streams(): ReadonlyMap<string, Stream> {
+    return this.#streams.byName;
   }
 
   /** The definitions streams were built from, so the admin API can show and change them. */
-  readonly definitions = new Map<string, StreamConfig>();
-
-  #add(definition: StreamConfig): Stream {
-    const context = this.#context;
-    const timing = this.#timing(definition);
-    for (const topic of timing.extraTopics) this.#extraTopics.add(topic);
-    const stream = new Stream({
-      name: definition.name,
-      topic: definition.topic ?? definition.name,
-      messageType: definition.messageType ?? 'event',
-      interval: parseInterval(definition.interval),
-      ...timing,
-      clock: context.clock,
-      random: context.random,
-      sink: this,
-      onError: (s, error) => context.logger.error(`Stream ${s.name} failed to tick: ${(error as Error).message}`, { stream: s.name }),
-    });
-    this.streams.set(stream.name, stream);
-    this.definitions.set(stream.name, definition);
-    if (timing.playback !== undefined) this.#scripts.add(stream, timing.playback);
-    if (definition.condition !== undefined) this.#conditions.set(stream, compileTemplate(conditionTemplate(definition.condition)));
-    const list = this.#topics.get(stream.topic) ?? [];
-    list.push(stream);
-    this.#topics.set(stream.topic, list);
-    this.#topicLists.set(stream, [stream.topic]);
-    return stream;
+  get definitions(): ReadonlyMap<string, StreamConfig> {
+    return this.#streams.definitions;
   }
 
   /**
@@ -143,9 +111,13 @@ export class Endpoint implements Acceptor, StreamSink {
    * subscribers of a replaced stream keep receiving it.
    */
   put(definition: StreamConfig, running: boolean): void {
-    if (this.streams.has(definition.name)) this.remove(definition.name);
-    const stream = this.#add(definition);
+    this.#streams.remove(definition.name);
+    const stream = this.#streams.add(definition);
     if (running) stream.start();
+  }
+
+  remove(name: string): boolean {
+    return this.#streams.remove(name);
   }
 
   /** Replaces rules and onConnect actions (a configuration reload); clients stay connected. */
@@ -154,40 +126,12 @@ export class Endpoint implements Acceptor, StreamSink {
     this.#onConnect = RuleEngine.compileActions(config.onConnect);
   }
 
-  remove(name: string): boolean {
-    const stream = this.streams.get(name);
-    if (stream === undefined) return false;
-    stream.stop();
-    this.streams.delete(name);
-    this.definitions.delete(name);
-    this.#conditions.delete(stream);
-    this.#scripts.remove(stream);
-    this.#topicLists.delete(stream);
-    const list = (this.#topics.get(stream.topic) ?? []).filter((s) => s !== stream);
-    if (list.length === 0) this.#topics.delete(stream.topic);
-    else this.#topics.set(stream.topic, list);
-    return true;
-  }
-
-  /** How a stream is fed and timed: fixed data, a generator, or a sequence (shared or per subscriber). */
-  #timing(definition: EndpointConfig['streams'][number]): Pick<StreamOptions, 'produce' | 'next' | 'peek' | 'schedule'> & { extraTopics: readonly string[]; playback?: CompiledSequence } {
-    if (definition.sequence === undefined) return createProducer(definition, this.#context);
-    const sequence = compileSequence(definition.sequence, definition.loop ?? false);
-    const steps = `sequence of ${sequence.length} step${sequence.length === 1 ? '' : 's'}${sequence.loop ? ', looped' : ''}`;
-    const first = () => [{ data: sequence.render(0, {}, this.#context.templates) }];
-    if (definition.mode === 'perSubscriber') {
-      return { produce: first, peek: first, schedule: `${steps}, per subscriber`, extraTopics: [], playback: sequence };
-    }
-    const shared = sharedPlayback(sequence, this.#context.random, this.#context.templates);
-    return { produce: shared.produce, next: shared.next, peek: first, schedule: steps, extraTopics: [] };
-  }
-
   start(): void {
-    for (const stream of this.streams.values()) stream.start();
+    this.#streams.start();
   }
 
   stop(): void {
-    for (const stream of this.streams.values()) stream.stop();
+    this.#streams.stop();
     this.#timers.cancelAll();
   }
 
@@ -272,7 +216,7 @@ export class Endpoint implements Acceptor, StreamSink {
   }
 
   #unknownTopic(topic: string): Extract<Command, { kind: 'invalid' }> | undefined {
-    if (!this.dialect.rejectsUnknownTopics || this.#topics.has(topic) || this.#extraTopics.has(topic)) return undefined;
+    if (!this.dialect.rejectsUnknownTopics || this.#streams.knows(topic)) return undefined;
     return { kind: 'invalid', code: 'MW_UNKNOWN_EVENT', error: `Unknown event: ${clip(topic)}` };
   }
 
@@ -287,7 +231,7 @@ export class Endpoint implements Acceptor, StreamSink {
       case 'request': {
         const unknown = this.#unknownTopic(command.topic);
         if (unknown !== undefined) return this.#fail(peer, unknown);
-        for (const stream of this.#topics.get(command.topic) ?? []) {
+        for (const stream of this.#streams.onTopic(command.topic)) {
           for (const emission of stream.render()) this.#say(peer, { kind: 'response', stream: stream.name, data: emission.data, at: clock.now() });
         }
         return;
@@ -308,7 +252,7 @@ export class Endpoint implements Acceptor, StreamSink {
           this.#rememberParams(peer, topic, command.params);
           logger.info(`Client ${peer.id} subscribed to ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
           this.#say(peer, { kind: 'subscribed', topics: [topic], at: clock.now() });
-          const scripted = (this.#topics.get(topic) ?? []).filter((s) => this.#scripts.has(s));
+          const scripted = this.#streams.onTopic(topic).filter((s) => this.#scripts.has(s));
           for (const stream of scripted) this.#scripts.play(peer, stream);
           if (this.dialect.sendsSnapshotOnSubscribe && scripted.length === 0) this.#snapshot(peer, topic);
         }
@@ -322,7 +266,7 @@ export class Endpoint implements Acceptor, StreamSink {
             continue;
           }
           this.hub.unsubscribe(peer, topic);
-          this.#scripts.stop(peer, this.#topics.get(topic) ?? []);
+          this.#scripts.stop(peer, this.#streams.onTopic(topic));
           logger.info(`Client ${peer.id} unsubscribed from ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
           this.#say(peer, { kind: 'unsubscribed', topics: [topic], at: clock.now() });
         }
@@ -337,8 +281,8 @@ export class Endpoint implements Acceptor, StreamSink {
 
   #snapshot(peer: Peer, topic: string): void {
     const at = this.#context.clock.now();
-    for (const stream of this.#topics.get(topic) ?? []) {
-      const condition = this.#conditions.get(stream);
+    for (const stream of this.#streams.onTopic(topic)) {
+      const condition = this.#streams.condition(stream);
       for (const emission of stream.current()) {
         if (condition !== undefined && !this.#passes(condition, peer, topic, emission.data)) continue;
         this.#say(peer, { kind: 'event', stream: stream.name, messageType: stream.messageType, data: emission.data, at });
@@ -380,8 +324,8 @@ export class Endpoint implements Acceptor, StreamSink {
       if (text === undefined) continue;
       // Encoded once per tick; every subscriber is handed the same bytes.
       const frame = Buffer.from(text);
-      const topics = emission.topics === undefined ? (this.#topicLists.get(stream) ?? [stream.topic]) : [stream.topic, ...emission.topics];
-      const condition = this.#conditions.get(stream);
+      const topics = emission.topics === undefined ? this.#streams.topicsOf(stream) : [stream.topic, ...emission.topics];
+      const condition = this.#streams.condition(stream);
       const filter = condition === undefined ? undefined : (peer: Peer) => this.#passes(condition, peer, stream.topic, emission.data);
       const sent = this.hub.broadcast(topics, frame, filter);
       this.#delivered.set(stream, (this.#delivered.get(stream) ?? 0) + sent);

@@ -9,13 +9,26 @@ export interface RunningServer {
   http(path: string): string;
 }
 
-/** Starts a server on 127.0.0.1, port 0, silent unless told; stopped automatically after the test file. */
-export async function startServer(config: MockwaveConfigInput = {}, options: MockServerOptions = {}): Promise<RunningServer> {
+/**
+ * Starts a server on 127.0.0.1, port 0, silent unless told, and stops nothing: for a suite's before(), whose
+ * after() stops it (`server.stop()`). Inside a test, use startServer().
+ */
+export async function launchServer(config: MockwaveConfigInput = {}, options: MockServerOptions = {}): Promise<RunningServer> {
   const server = createMockServer({ host: '127.0.0.1', port: 0, log: { level: 'silent' }, ...config }, { shutdownGraceMs: 1000, ...options });
   const info = await server.start();
-  after(() => server.stop());
   const base = `127.0.0.1:${info.port}`;
   return { server, info, ws: (path = '/ws') => `ws://${base}${path}`, http: (path) => `http://${base}${path}` };
+}
+
+/**
+ * launchServer(), stopped by an after() hook of the test that called it. node:test attaches that hook to the
+ * running test or hook, so called from a suite's before() it would stop the server as soon as before() ends:
+ * there, use launchServer().
+ */
+export async function startServer(config: MockwaveConfigInput = {}, options: MockServerOptions = {}): Promise<RunningServer> {
+  const running = await launchServer(config, options);
+  after(() => running.server.stop());
+  return running;
 }
 
 export const tickerEndpoint: EndpointConfigInput = {

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createMockServer, ManualClock, type MockServer } from '../../src/index.ts';
+import { ManualClock, type MockServer } from '../../src/index.ts';
+import { launchServer } from '../helpers/server.ts';
 import { createRandom } from '../../src/util/random.ts';
 import { handshake, rawConnect, rawRequest } from '../helpers/raw-ws.ts';
 import { wsConnect, type WsTestClient } from '../helpers/ws-connect.ts';
@@ -61,12 +62,8 @@ async function expectErrors(client: WsTestClient, messages: (string | Buffer)[],
 
 describe('hostile input', () => {
   before(async () => {
-    // Made here rather than with startServer(), whose after() hook would end the server with this before().
-    server = createMockServer(
+    const running = await launchServer(
       {
-        host: '127.0.0.1',
-        port: 0,
-        log: { level: 'silent' },
         websocket: { heartbeatInterval: 0, maxPayload: MAX_PAYLOAD, handshakeTimeout: 500 },
         endpoints: [
           // The bystander watches `watch`, a name no hostile client uses: a `request` renders a stream afresh (and
@@ -82,10 +79,11 @@ describe('hostile input', () => {
           { path: '/c', dialect: 'cerberus', streams: [{ name: 'alerts', interval: 1000, data: { ok: true } }] },
         ],
       },
-      { clock, shutdownGraceMs: 1000 },
+      { clock },
     );
-    port = (await server.start()).port;
-    wsUrl = (path = '/ws') => `ws://127.0.0.1:${port}${path}`;
+    server = running.server;
+    port = running.info.port;
+    wsUrl = running.ws;
     bystander = await wsConnect(wsUrl());
     await bystander.nextOfType('connected');
     bystander.send({ type: 'subscribe', event: 'watch' });

@@ -12,12 +12,12 @@ import type { Browser, Page } from 'playwright-core';
 import { LoadClient } from '../../bench/lib/processes.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { launchChromium, needsChromium, RESULTS } from '../helpers/system-clients.ts';
-import { createMockServer, type MockServer } from '../../src/index.ts';
+import { launchServer, type RunningServer } from '../helpers/server.ts';
 import { wsConnect, type WsTestClient } from '../helpers/ws-connect.ts';
 
 
 let browser: Browser;
-let server: { server: MockServer; http(path: string): string; ws(path?: string): string };
+let server: RunningServer;
 let page: Page;
 let client: WsTestClient;
 let clientId: string;
@@ -25,28 +25,19 @@ let clientId: string;
 describe('the dashboard (Chromium)', { skip: needsChromium }, () => {
   before(async () => {
     assert.ok(existsSync(join(ROOT, 'dist/dashboard/index.html')), 'the dashboard is not built: npm run build');
-    // Made here rather than with startServer(), whose after() hook would end the server with this before().
-    const mock = createMockServer(
-      {
-        host: '127.0.0.1',
-        port: 0,
-        log: { level: 'silent' },
-        endpoints: [
-          {
-            path: '/ws',
-            dialect: 'guide',
-            streams: [
-              { name: 'ticker', interval: 200, data: { symbol: 'MOCK', price: '{{walk 100 1}}' } },
-              { name: 'news', interval: 1000, data: { headline: "{{pick 'up' 'down'}}" } },
-              { name: 'fast', interval: 10, data: { n: '{{counter}}' } },
-            ],
-          },
-        ],
-      },
-      { shutdownGraceMs: 1000 },
-    );
-    const { port } = await mock.start();
-    server = { server: mock, http: (path: string) => `http://127.0.0.1:${port}${path}`, ws: (path = '/ws') => `ws://127.0.0.1:${port}${path}` };
+    server = await launchServer({
+      endpoints: [
+        {
+          path: '/ws',
+          dialect: 'guide',
+          streams: [
+            { name: 'ticker', interval: 200, data: { symbol: 'MOCK', price: '{{walk 100 1}}' } },
+            { name: 'news', interval: 1000, data: { headline: "{{pick 'up' 'down'}}" } },
+            { name: 'fast', interval: 10, data: { n: '{{counter}}' } },
+          ],
+        },
+      ],
+    });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   });

@@ -1,0 +1,139 @@
+/**
+ * The streams of one endpoint, by name and by topic: built from their definitions (fixed data, a generator or
+ * a sequence, shared or per subscriber), added, replaced and removed at run time, started and stopped together.
+ * The endpoint asks it which streams feed a topic; it never sees a client.
+ */
+import type { EndpointConfig, StreamConfig } from '../config/schema.ts';
+import type { GeneratorContext } from '../streams/generators/index.ts';
+import { parseInterval } from '../streams/interval.ts';
+import { createProducer } from '../streams/payload.ts';
+import { compileSequence, sharedPlayback, type CompiledSequence } from '../streams/sequence.ts';
+import { Stream, type StreamOptions, type StreamSink } from '../streams/stream.ts';
+import { compileTemplate, conditionTemplate, type Render } from '../templates/index.ts';
+import type { Clock } from '../util/clock.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Scripts } from './scripts.ts';
+
+export interface StreamSetContext extends GeneratorContext {
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+type Timing = Pick<StreamOptions, 'produce' | 'next' | 'peek' | 'schedule'> & { extraTopics: readonly string[]; playback?: CompiledSequence };
+
+export class EndpointStreams {
+  readonly #byName = new Map<string, Stream>();
+  /** The definitions streams were built from, so the admin API can show and change them. */
+  readonly #definitions = new Map<string, StreamConfig>();
+  /** Topic -> the streams publishing to it, for subscribe checks, requests and snapshots. */
+  readonly #topics = new Map<string, Stream[]>();
+  /** Per stream, the topics its plain messages go to, made once rather than on every tick. */
+  readonly #topicLists = new Map<Stream, readonly string[]>();
+  /** Topics only some messages go to (cerberus `alerts`): subscribable, but with no stream of their own. */
+  readonly #extraTopics = new Set<string>();
+  /** Per-subscriber conditions of the streams that have one. */
+  readonly #conditions = new Map<Stream, Render>();
+  readonly #context: StreamSetContext;
+  readonly #sink: StreamSink;
+  readonly #scripts: Scripts;
+
+  constructor(context: StreamSetContext, sink: StreamSink, scripts: Scripts) {
+    this.#context = context;
+    this.#sink = sink;
+    this.#scripts = scripts;
+  }
+
+  get byName(): ReadonlyMap<string, Stream> {
+    return this.#byName;
+  }
+
+  get definitions(): ReadonlyMap<string, StreamConfig> {
+    return this.#definitions;
+  }
+
+  add(definition: StreamConfig): Stream {
+    const context = this.#context;
+    const timing = this.#timing(definition);
+    for (const topic of timing.extraTopics) this.#extraTopics.add(topic);
+    const stream = new Stream({
+      name: definition.name,
+      topic: definition.topic ?? definition.name,
+      messageType: definition.messageType ?? 'event',
+      interval: parseInterval(definition.interval),
+      produce: timing.produce,
+      next: timing.next,
+      peek: timing.peek,
+      schedule: timing.schedule,
+      clock: context.clock,
+      random: context.random,
+      sink: this.#sink,
+      onError: (s, error) => context.logger.error(`Stream ${s.name} failed to tick: ${(error as Error).message}`, { stream: s.name }),
+    });
+    this.#byName.set(stream.name, stream);
+    this.#definitions.set(stream.name, definition);
+    if (timing.playback !== undefined) this.#scripts.add(stream, timing.playback);
+    if (definition.condition !== undefined) this.#conditions.set(stream, compileTemplate(conditionTemplate(definition.condition)));
+    const list = this.#topics.get(stream.topic) ?? [];
+    list.push(stream);
+    this.#topics.set(stream.topic, list);
+    this.#topicLists.set(stream, [stream.topic]);
+    return stream;
+  }
+
+  /** Stops and forgets a stream; false when there is none of that name. */
+  remove(name: string): boolean {
+    const stream = this.#byName.get(name);
+    if (stream === undefined) return false;
+    stream.stop();
+    this.#byName.delete(name);
+    this.#definitions.delete(name);
+    this.#conditions.delete(stream);
+    this.#scripts.remove(stream);
+    this.#topicLists.delete(stream);
+    const list = (this.#topics.get(stream.topic) ?? []).filter((s) => s !== stream);
+    if (list.length === 0) this.#topics.delete(stream.topic);
+    else this.#topics.set(stream.topic, list);
+    return true;
+  }
+
+  /** The streams publishing to a topic (none for an extra topic or an unknown one). */
+  onTopic(topic: string): readonly Stream[] {
+    return this.#topics.get(topic) ?? [];
+  }
+
+  /** Whether a client may subscribe to (or request) this topic. */
+  knows(topic: string): boolean {
+    return this.#topics.has(topic) || this.#extraTopics.has(topic);
+  }
+
+  /** The topics a stream's plain messages go to. */
+  topicsOf(stream: Stream): readonly string[] {
+    return this.#topicLists.get(stream) ?? [stream.topic];
+  }
+
+  condition(stream: Stream): Render | undefined {
+    return this.#conditions.get(stream);
+  }
+
+  start(): void {
+    for (const stream of this.#byName.values()) stream.start();
+  }
+
+  stop(): void {
+    for (const stream of this.#byName.values()) stream.stop();
+  }
+
+  /** How a stream is fed and timed: fixed data, a generator, or a sequence (shared or per subscriber). */
+  #timing(definition: EndpointConfig['streams'][number]): Timing {
+    if (definition.sequence === undefined) return createProducer(definition, this.#context);
+    const templates = this.#context.templates;
+    const sequence = compileSequence(definition.sequence, definition.loop ?? false);
+    const steps = `sequence of ${sequence.length} step${sequence.length === 1 ? '' : 's'}${sequence.loop ? ', looped' : ''}`;
+    const first = () => [{ data: sequence.render(0, {}, templates) }];
+    if (definition.mode === 'perSubscriber') {
+      return { produce: first, peek: first, schedule: `${steps}, per subscriber`, extraTopics: [], playback: sequence };
+    }
+    const shared = sharedPlayback(sequence, this.#context.random, templates);
+    return { produce: shared.produce, next: shared.next, peek: first, schedule: steps, extraTopics: [] };
+  }
+}
