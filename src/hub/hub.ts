@@ -4,8 +4,15 @@
  */
 import type { Peer } from './peer.ts';
 
+const NO_TOPICS: ReadonlySet<string> = new Set();
+
 export class Hub {
   #topics = new Map<string, Set<Peer>>();
+  /**
+   * Peer -> its topics, only for peers with at least one: most clients of a big run never subscribe, and a
+   * Set each would be ~130 bytes of every idle connection.
+   */
+  #byPeer = new Map<Peer, Set<string>>();
   /** Peers that receive every topic (cerberus and raw clients before they subscribe). */
   #everything = new Set<Peer>();
 
@@ -17,13 +24,19 @@ export class Hub {
     }
     if (set.has(peer)) return false;
     set.add(peer);
-    peer.subscriptions.add(topic);
+    let mine = this.#byPeer.get(peer);
+    if (mine === undefined) {
+      mine = new Set();
+      this.#byPeer.set(peer, mine);
+    }
+    mine.add(topic);
     return true;
   }
 
   unsubscribe(peer: Peer, topic: string): boolean {
     const set = this.#topics.get(topic);
-    peer.subscriptions.delete(topic);
+    const mine = this.#byPeer.get(peer);
+    if (mine !== undefined && mine.delete(topic) && mine.size === 0) this.#byPeer.delete(peer);
     if (set === undefined || !set.delete(peer)) return false;
     if (set.size === 0) this.#topics.delete(topic);
     return true;
@@ -36,7 +49,12 @@ export class Hub {
 
   remove(peer: Peer): void {
     this.#everything.delete(peer);
-    for (const topic of [...peer.subscriptions]) this.unsubscribe(peer, topic);
+    for (const topic of [...this.topicsOf(peer)]) this.unsubscribe(peer, topic);
+  }
+
+  /** The topics a peer is subscribed to. */
+  topicsOf(peer: Peer): ReadonlySet<string> {
+    return this.#byPeer.get(peer) ?? NO_TOPICS;
   }
 
   /** How many peers a message on these topics would reach. */

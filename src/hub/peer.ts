@@ -22,7 +22,6 @@ export interface Peer {
   readonly url: string;
   readonly remoteAddress: string;
   readonly connectedAt: number;
-  readonly subscriptions: Set<string>;
   readonly counters: PeerCounters;
   /** Set while someone watches this connection's messages; undefined (and free) otherwise. */
   tap: Tap | undefined;

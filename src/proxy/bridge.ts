@@ -142,7 +142,7 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
   });
 
   return {
-    onMessage: (data, isBinary) => {
+    onMessage: (_peer, data, isBinary) => {
       if (open) {
         toUpstream(data, isBinary);
         return;
@@ -154,7 +154,7 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
       }
       queue.push({ data, isBinary });
     },
-    onClose: (code, reason) => {
+    onClose: (_peer, code, reason) => {
       if (!finished) recorder?.close(context.now(), 'client', code, reason);
       const wasFinished = finished;
       finish();

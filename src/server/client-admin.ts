@@ -34,7 +34,7 @@ export function createClientAdmin(peers: () => Iterable<Peer>, endpoints: readon
         url: peer.url,
         remoteAddress: peer.remoteAddress,
         connectedAt: new Date(peer.connectedAt).toISOString(),
-        subscriptions: [...peer.subscriptions],
+        subscriptions: [...(endpoints.find((e) => e.endpoint === peer.endpoint)?.hub.topicsOf(peer) ?? [])],
         ...peer.counters,
       })),
     sendTo(target: { clientId: string } | { endpoint: string }, message: unknown): number {

@@ -39,7 +39,7 @@ export interface EndpointContext extends StreamSetContext {
   readonly maxSubscriptions: number;
 }
 
-export class Endpoint implements Acceptor, StreamSink {
+export class Endpoint implements Acceptor, Connection, StreamSink {
   readonly endpoint: string;
   readonly config: EndpointConfig;
   readonly dialect: WireDialect;
@@ -145,7 +145,7 @@ export class Endpoint implements Acceptor, StreamSink {
     return info;
   }
 
-  #onMessage(peer: Peer, data: Buffer, isBinary: boolean): void {
+  onMessage(peer: Peer, data: Buffer, isBinary: boolean): void {
     const limit = this.#context.rateLimit;
     const refused = this.#gate?.admit(peer);
     if (limit !== undefined && refused !== undefined) {
@@ -185,24 +185,25 @@ export class Endpoint implements Acceptor, StreamSink {
       this.#replays.set(peer, playRecording(peer, this.#recording, this.config.replay, (fn, ms) => this.#timers.schedule(peer, fn, ms)));
     }
     if (this.#onConnect.length > 0) this.#rules.runActions(this.#onConnect, peer, { client: this.#client(peer) }, this.#ruleHost);
-    return {
-      onMessage: (data, isBinary) => this.#onMessage(peer, data, isBinary),
-      onClose: (code, reason) => {
-        this.peers.delete(peer);
-        addCounters(this.#departed, peer.counters);
-        this.#timers.cancel(peer);
-        this.#params.delete(peer);
-        this.#scripts.forget(peer);
-        this.hub.remove(peer);
-        if (!logger.enabled('info')) return;
-        logger.info(`Client disconnected: ${peer.id} (code ${code}${reason === '' ? '' : `, ${reason}`}) (Total: ${this.#context.totalClients()})`, {
-          clientId: peer.id,
-          endpoint: this.endpoint,
-          code,
-          reason,
-        });
-      },
-    };
+    // The endpoint itself handles every client's messages: nothing is made per connection.
+    return this;
+  }
+
+  onClose(peer: Peer, code: number, reason: string): void {
+    const { logger } = this.#context;
+    this.peers.delete(peer);
+    addCounters(this.#departed, peer.counters);
+    this.#timers.cancel(peer);
+    this.#params.delete(peer);
+    this.#scripts.forget(peer);
+    this.hub.remove(peer);
+    if (!logger.enabled('info')) return;
+    logger.info(`Client disconnected: ${peer.id} (code ${code}${reason === '' ? '' : `, ${reason}`}) (Total: ${this.#context.totalClients()})`, {
+      clientId: peer.id,
+      endpoint: this.endpoint,
+      code,
+      reason,
+    });
   }
 
   #say(peer: Peer, message: ServerMessage): void {
@@ -243,7 +244,8 @@ export class Endpoint implements Acceptor, StreamSink {
             this.#fail(peer, unknown);
             continue;
           }
-          if (!peer.subscriptions.has(topic) && peer.subscriptions.size >= this.#context.maxSubscriptions) {
+          const mine = this.hub.topicsOf(peer);
+          if (!mine.has(topic) && mine.size >= this.#context.maxSubscriptions) {
             this.#fail(peer, { kind: 'invalid', code: 'MW_TOO_MANY_SUBSCRIPTIONS', error: `Too many subscriptions: at most ${this.#context.maxSubscriptions} per client` });
             continue;
           }
@@ -270,7 +272,7 @@ export class Endpoint implements Acceptor, StreamSink {
           logger.info(`Client ${peer.id} unsubscribed from ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
           this.#say(peer, { kind: 'unsubscribed', topics: [topic], at: clock.now() });
         }
-        if (peer.subscriptions.size === 0 && this.dialect.receivesAllUntilSubscribed) this.hub.receiveEverything(peer, true);
+        if (this.hub.topicsOf(peer).size === 0 && this.dialect.receivesAllUntilSubscribed) this.hub.receiveEverything(peer, true);
         return;
       }
       case 'message':

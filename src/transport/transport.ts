@@ -7,18 +7,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { MockwaveError, type ErrorCode } from '../errors/catalog.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { refuseUpgrade } from './handshake.ts';
 import { pathOf } from './request-path.ts';
-import { WsPeer } from './ws-peer.ts';
+import { WsPeer, type Connection, type PeerSettings } from './ws-peer.ts';
 
-export interface Connection {
-  onMessage(data: Buffer, isBinary: boolean): void;
-  onClose(code: number, reason: string): void;
-}
+export type { Connection } from './ws-peer.ts';
 
 export type Prepared = { readonly ok: true; readonly protocol?: string | undefined } | { readonly ok: false; readonly status: number; readonly body: unknown };
 
@@ -69,14 +66,6 @@ function clientErrorOf(error: Error & { code?: string }): { code: ErrorCode; htt
   return { code: 'MW_MALFORMED_REQUEST', httpStatus: 400, message: 'Malformed HTTP request' };
 }
 
-/** The peer of each socket, for listeners shared by every connection instead of a closure each. */
-const PEERS = new WeakMap<WebSocket, WsPeer>();
-
-function markAlive(this: WebSocket): void {
-  const peer = PEERS.get(this);
-  if (peer !== undefined) peer.alive = true;
-}
-
 function destroyOnError(this: Duplex): void {
   this.destroy();
 }
@@ -86,6 +75,7 @@ export class Transport {
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #peers = new Set<WsPeer>();
+  readonly #peerSettings: PeerSettings;
   /** Subprotocol chosen for a request by its acceptor's prepare(); otherwise the client's first. */
   readonly #protocols = new WeakMap<IncomingMessage, string | undefined>();
   #heartbeat: TimerHandle | undefined;
@@ -93,6 +83,13 @@ export class Transport {
 
   constructor(options: TransportOptions) {
     this.#options = options;
+    this.#peerSettings = {
+      maxBufferedBytes: options.maxBufferedBytes,
+      slowClientGrace: options.slowClientGrace,
+      clock: options.clock,
+      peers: this.#peers,
+      onPeerError: (peer, error) => options.onPeerError(peer, error),
+    };
     const handle = (req: IncomingMessage, res: ServerResponse): void => options.handleRequest(req, res);
     // Node checks these timeouts every connectionsCheckingInterval (30 s by default): check often enough
     // that a handshake trickled a byte at a time is closed close to its deadline.
@@ -208,42 +205,31 @@ export class Transport {
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connected(ws, req, acceptor));
   }
 
+  /**
+   * Only strings are taken from `req` here: the peer and the socket's listeners must not keep the
+   * IncomingMessage alive for the life of the connection (it was half of an idle connection's memory).
+   */
   #connected(ws: WebSocket, req: IncomingMessage, acceptor: Acceptor): void {
     const peer = new WsPeer({
       id: this.#options.createId(),
       endpoint: acceptor.endpoint,
       url: req.url ?? '/',
-      remoteAddress: req.socket.remoteAddress ?? 'unknown',
-      connectedAt: this.#options.clock.now(),
       socket: ws,
-      maxBufferedBytes: this.#options.maxBufferedBytes,
-      slowClientGrace: this.#options.slowClientGrace,
-      clock: this.#options.clock,
+      settings: this.#peerSettings,
     });
     this.#peers.add(peer);
-    this.#listen(ws, peer, acceptor.accept(peer, req));
-  }
-
-  /**
-   * The socket's listeners are made here, away from the handshake's scope: closures made where `req` and
-   * `head` are visible would keep the whole IncomingMessage alive for the life of the connection (it was
-   * half of an idle connection's memory).
-   */
-  #listen(ws: WebSocket, peer: WsPeer, connection: Connection): void {
-    PEERS.set(ws, peer);
-    ws.on('pong', markAlive);
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      peer.counters.messagesIn += 1;
-      peer.counters.bytesIn += buffer.length;
-      peer.tap?.('in', buffer, isBinary);
-      connection.onMessage(buffer, isBinary);
-    });
-    ws.on('error', (error: Error & { code?: string }) => this.#options.onPeerError(peer, error));
-    ws.on('close', (code: number, reason: Buffer) => {
+    let connection: Connection;
+    try {
+      connection = acceptor.accept(peer, req);
+    } catch (error) {
+      // A fault in one connection's set-up ends that connection, never the server (this runs in ws's
+      // upgrade callback, where a throw would be uncaught).
       this.#peers.delete(peer);
-      connection.onClose(code, reason.toString());
-    });
+      this.#options.onPeerError(peer, error as Error);
+      ws.terminate();
+      return;
+    }
+    peer.attach(connection);
   }
 
   #scheduleHeartbeat(): void {

@@ -1,27 +1,77 @@
 import type { Socket } from 'node:net';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { newCounters, type Peer, type PeerCounters, type Tap } from '../hub/peer.ts';
 import type { Clock } from '../util/clock.ts';
 import { writeBroadcast, type BroadcastTarget } from './broadcast-writer.ts';
 
 const TEXT = { binary: false } as const;
 
+/** What a connection's logic does with its messages and its end (an endpoint, or a proxy bridge). */
+export interface Connection {
+  onMessage(peer: Peer, data: Buffer, isBinary: boolean): void;
+  onClose(peer: Peer, code: number, reason: string): void;
+}
+
+/** What every peer of one transport shares: one object per server, not a field each per connection. */
+export interface PeerSettings {
+  readonly maxBufferedBytes: number;
+  readonly slowClientGrace: number;
+  readonly clock: Clock;
+  /** The transport's open peers: the transport adds a peer before its logic accepts it (the connection
+   * counts itself); the peer leaves when its socket closes. */
+  readonly peers: Set<WsPeer>;
+  /** A socket-level problem on one connection (payload too large, invalid frame). */
+  onPeerError(peer: Peer, error: Error & { code?: string }): void;
+}
+
+/**
+ * The peer of each socket. ws calls listeners with the socket as `this`, so one function per event serves
+ * every connection: closures made per connection (three listeners, an onMessage and an onClose, and their
+ * scopes) were a tenth of an idle connection's memory.
+ */
+const PEERS = new WeakMap<WebSocket, WsPeer>();
+
+function onPong(this: WebSocket): void {
+  const peer = PEERS.get(this);
+  if (peer !== undefined) peer.alive = true;
+}
+
+function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  const peer = PEERS.get(this);
+  if (peer === undefined) return;
+  const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  peer.counters.messagesIn += 1;
+  peer.counters.bytesIn += buffer.length;
+  peer.tap?.('in', buffer, isBinary);
+  peer.connection.onMessage(peer, buffer, isBinary);
+}
+
+function onSocketError(this: WebSocket, error: Error & { code?: string }): void {
+  const peer = PEERS.get(this);
+  if (peer !== undefined) peer.settings.onPeerError(peer, error);
+}
+
+function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
+  const peer = PEERS.get(this);
+  if (peer === undefined) return;
+  peer.settings.peers.delete(peer);
+  peer.connection.onClose(peer, code, reason.toString());
+}
+
 /** The one place a `ws` socket is wrapped into the Peer that logic sees. */
 export class WsPeer implements Peer {
   readonly id: string;
   readonly endpoint: string;
   readonly url: string;
-  readonly remoteAddress: string;
   readonly connectedAt: number;
-  readonly subscriptions = new Set<string>();
   readonly counters: PeerCounters = newCounters();
   tap: Tap | undefined = undefined;
   /** Cleared by each heartbeat, set by the client's pong. */
   alive = true;
   readonly socket: WebSocket;
-  #maxBuffered: number;
-  #grace: number;
-  #clock: Clock;
+  readonly settings: PeerSettings;
+  /** Set by attach(), before the first message can arrive. */
+  connection!: Connection;
   /** When the client last went over the buffer cap; undefined while it keeps up. */
   #behindSince: number | undefined;
   /**
@@ -33,18 +83,36 @@ export class WsPeer implements Peer {
   written = false;
   corked = false;
 
-  constructor(init: { id: string; endpoint: string; url: string; remoteAddress: string; connectedAt: number; socket: WebSocket; maxBufferedBytes: number; slowClientGrace: number; clock: Clock }) {
+  constructor(init: { id: string; endpoint: string; url: string; socket: WebSocket; settings: PeerSettings }) {
     this.id = init.id;
     this.endpoint = init.endpoint;
     this.url = init.url;
-    this.remoteAddress = init.remoteAddress;
-    this.connectedAt = init.connectedAt;
+    this.connectedAt = init.settings.clock.now();
     this.socket = init.socket;
-    this.#maxBuffered = init.maxBufferedBytes;
-    this.#grace = init.slowClientGrace;
-    this.#clock = init.clock;
+    this.settings = init.settings;
     // ws keeps the TCP socket in a private field; without it (a future ws), broadcasts go through ws.send.
     this.tcp = (init.socket as unknown as { _socket?: Socket })._socket;
+  }
+
+  /**
+   * Hands the socket's events to `connection`. Called once the connection's logic has accepted the peer;
+   * ws emits nothing before the upgrade callback returns, so no message is missed.
+   */
+  attach(connection: Connection): void {
+    this.connection = connection;
+    PEERS.set(this.socket, this);
+    this.socket.on('pong', onPong);
+    this.socket.on('message', onSocketMessage);
+    this.socket.on('error', onSocketError);
+    this.socket.on('close', onSocketClose);
+  }
+
+  /**
+   * Read when asked, not at connect: Node caches the answer on the socket as an object of its own, ~100
+   * bytes of every idle connection that nobody may ever ask about. Unknown once the socket is gone.
+   */
+  get remoteAddress(): string {
+    return this.tcp?.remoteAddress ?? 'unknown';
   }
 
   get closed(): boolean {
@@ -85,12 +153,12 @@ export class WsPeer implements Peer {
 
   offer(frame: Buffer): boolean {
     if (!this.open) return false;
-    if (this.socket.bufferedAmount > this.#maxBuffered) {
+    if (this.socket.bufferedAmount > this.settings.maxBufferedBytes) {
       this.counters.dropped += 1;
-      const now = this.#clock.now();
+      const now = this.settings.clock.now();
       this.#behindSince ??= now;
       // A client stuck behind for the whole grace period is let go: its queue is the server's memory.
-      if (now - this.#behindSince > this.#grace) this.close(1013, 'Client too slow: not reading its messages');
+      if (now - this.#behindSince > this.settings.slowClientGrace) this.close(1013, 'Client too slow: not reading its messages');
       return false;
     }
     this.#behindSince = undefined;

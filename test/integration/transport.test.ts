@@ -1,0 +1,65 @@
+/**
+ * The transport on its own, below any endpoint: a connection whose logic fails while accepting it is ended
+ * alone, and the server goes on serving everyone else.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import type { Peer } from '../../src/hub/peer.ts';
+import { Transport, type Acceptor } from '../../src/transport/transport.ts';
+import { systemClock } from '../../src/util/clock.ts';
+import { waitUntil } from '../helpers/wait.ts';
+import { wsConnect } from '../helpers/ws-connect.ts';
+
+describe('transport', () => {
+  it('a connection whose acceptor throws is terminated alone; the next one is served', async () => {
+    const errors: string[] = [];
+    const failing: Acceptor = {
+      endpoint: '/bad',
+      accept: () => {
+        throw new Error('set-up failed');
+      },
+    };
+    const echo: Acceptor = {
+      endpoint: '/good',
+      accept: () => ({
+        onMessage: (peer: Peer, data: Buffer) => peer.send(data.toString()),
+        onClose: () => undefined,
+      }),
+    };
+    let ids = 0;
+    const transport = new Transport({
+      port: 0,
+      host: '127.0.0.1',
+      maxPayload: 1024,
+      heartbeatInterval: 0,
+      handshakeTimeout: 1000,
+      maxBufferedBytes: 1 << 20,
+      slowClientGrace: 1000,
+      clock: systemClock,
+      createId: () => `c${++ids}`,
+      route: (_request, pathname) => ({ ok: true, acceptor: pathname === '/bad' ? failing : echo }),
+      shuttingDown: () => ({ status: 503, body: {} }),
+      handleRequest: (_request, response) => response.end(),
+      onPeerError: (peer, error) => errors.push(`${peer.id}: ${error.message}`),
+    });
+    const { port } = await transport.listen();
+    after(() => transport.close(1001, 'bye', 500));
+
+    const bad = new WebSocket(`ws://127.0.0.1:${port}/bad`);
+    const code = await new Promise<number>((resolve, reject) => {
+      bad.on('close', resolve);
+      bad.on('error', () => undefined);
+      setTimeout(() => reject(new Error('the failed connection was never closed')), 3000).unref();
+    });
+    assert.equal(code, 1006, 'terminated, not closed with a handshake');
+    assert.deepEqual(errors, ['c1: set-up failed']);
+    await waitUntil(() => transport.peers.size === 0, 2000, 'the failed peer forgotten');
+
+    const good = await wsConnect(`ws://127.0.0.1:${port}/good`);
+    good.send({ hello: 'world' });
+    assert.deepEqual(await good.next(), { hello: 'world' });
+    assert.equal(transport.peers.size, 1);
+    await good.close();
+  });
+});
