@@ -19,7 +19,7 @@ export interface WsTestClient {
   nextRaw(timeoutMs?: number): Promise<Received>;
   /** Skips messages until one of this `type` arrives; returns it. */
   nextOfType<T = Record<string, unknown>>(type: string, timeoutMs?: number): Promise<T>;
-  /** Every message (parsed) until none arrives for `quietMs`, at most `max` of them. */
+  /** Every message (parsed) until none arrives for `quietMs`; throws if `max` arrive without a pause. */
   drain<T = Record<string, unknown>>(quietMs?: number, max?: number): Promise<T[]>;
   /** Resolves when no message arrives within `ms` (proves silence, bounded). */
   expectSilence(ms: number): Promise<void>;
@@ -84,13 +84,16 @@ export function wsConnect(url: string, options: WebSocket.ClientOptions & { prot
     async drain<T>(quietMs = 150, max = 500): Promise<T[]> {
       const out: T[] = [];
       for (let i = 0; i < max; i++) {
+        let message: Received;
         try {
-          out.push(JSON.parse((await nextRaw(quietMs)).text) as T);
+          message = await nextRaw(quietMs);
         } catch {
-          break;
+          return out; // quiet for quietMs: drained
         }
+        out.push(JSON.parse(message.text) as T);
       }
-      return out;
+      // A connection that never goes quiet (a stream still ticking) is a test's mistake, not a drained queue.
+      throw new Error(`drain: still receiving after ${max} messages from ${url}; take a counted number instead`);
     },
     async expectSilence(ms: number): Promise<void> {
       try {
