@@ -57,23 +57,28 @@ export function describeMessage(direction: 'in' | 'out', data: Buffer | string, 
   return size > TEXT_PREVIEW ? { direction, at, size, binary: false, text: text.slice(0, TEXT_PREVIEW), truncated: true } : { direction, at, size, binary: false, text };
 }
 
-/** Streams one client's messages until the browser goes away or the client disconnects. */
-export function streamClientLog(response: ServerResponse, source: LiveSource, clientId: string): void {
+/**
+ * Starts watching one client's messages (throws MW_UNKNOWN_CLIENT for an id that is not connected, before
+ * any response is begun) and returns what streams them until the browser goes away.
+ */
+export function watchClientLog(source: LiveSource, clientId: string): (response: ServerResponse) => void {
   let pending: LoggedMessage[] = [];
   let skipped = 0;
   const untap = source.tap(clientId, (direction, data, isBinary) => {
     if (pending.length >= LOG_BATCH) skipped += 1;
     else pending.push(describeMessage(direction, data, isBinary, source.now()));
   });
-  open(response);
-  const timer = setInterval(() => {
-    if (pending.length === 0 && skipped === 0) return;
-    send(response, 'messages', { messages: pending, skipped });
-    pending = [];
-    skipped = 0;
-  }, LOG_FLUSH_MS);
-  response.on('close', () => {
-    clearInterval(timer);
-    untap();
-  });
+  return (response) => {
+    open(response);
+    const timer = setInterval(() => {
+      if (pending.length === 0 && skipped === 0) return;
+      send(response, 'messages', { messages: pending, skipped });
+      pending = [];
+      skipped = 0;
+    }, LOG_FLUSH_MS);
+    response.on('close', () => {
+      clearInterval(timer);
+      untap();
+    });
+  };
 }

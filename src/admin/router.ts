@@ -9,7 +9,7 @@ import { ERROR_CATALOG, isMockwaveError, MockwaveError } from '../errors/catalog
 import { jsonBody } from './body.ts';
 import { dashboardFiles, wantsHtml } from './dashboard.ts';
 import { sendData, sendError, type Meta } from './envelope.ts';
-import { streamClientLog, streamSnapshots, type LiveSource } from './live.ts';
+import { streamSnapshots, watchClientLog, type LiveSource } from './live.ts';
 import type { EndpointFigures } from './metrics.ts';
 
 export interface WebSocketStats {
@@ -104,11 +104,7 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
   {
     method: 'GET',
     pattern: /^\/admin\/live\/clients\/(?<id>[^/]+)$/,
-    handler: ({ view, params }) => {
-      const id = params['id'] ?? '';
-      if (!view.clients().some((c) => c.id === id)) throw new MockwaveError('MW_UNKNOWN_CLIENT', `No connected client ${id}`);
-      return { stream: (response) => streamClientLog(response, view, id) };
-    },
+    handler: ({ view, params }) => ({ stream: watchClientLog(view, params['id'] ?? '') }),
   },
   {
     method: 'POST',

@@ -69,7 +69,8 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
         io.stdout.write(`${VERSION}\n`);
         return 0;
       }
-      const loaded = loadConfig({ cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides, asyncapiSide: args.asyncapiSide, overlay: args.overlay });
+      const loadOptions = { cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides, asyncapiSide: args.asyncapiSide, overlay: args.overlay };
+      const loaded = loadConfig(loadOptions);
       if (args.printConfig) {
         io.stdout.write(`${JSON.stringify(loaded.config, null, 2)}\n`);
         return 0;
@@ -77,8 +78,8 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
       files = loaded.files;
       preset = loaded.preset;
       notes = loaded.notes;
-      const reload = () => loadConfig({ cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides, asyncapiSide: args.asyncapiSide, overlay: args.overlay }).config;
-      server = createMockServer(loaded.config, { reload });
+      // A reload reads the same sources the same way, so the files' current contents win as at start-up.
+      server = createMockServer(loaded.config, { reload: () => loadConfig(loadOptions).config });
     }
   } catch (error) {
     return fail(error);

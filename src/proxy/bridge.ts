@@ -9,6 +9,7 @@ import type { RawData } from 'ws';
 import type { ProxyRouteConfig } from '../config/schema.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Connection } from '../transport/transport.ts';
+import { toBuffer } from '../transport/ws-peer.ts';
 import { towardClient, towardUpstream } from './close-codes.ts';
 import type { Recorder } from './recorder.ts';
 
@@ -35,10 +36,6 @@ export interface BridgeContext {
 }
 
 const POLL_MS = 5;
-
-function toBuffer(data: RawData): Buffer {
-  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-}
 
 /** `headers` are those sent to the upstream, for the recording (which masks secrets). */
 export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record<string, string>>, route: ProxyRouteConfig, stats: RouteStats, context: BridgeContext): Connection {

@@ -57,6 +57,8 @@ export const whenSchema = z.record(z.string(), z.unknown()).superRefine((when, c
   if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, message: issue.message, path: issue.path } as never);
 }) as unknown as z.ZodType<WhenConfig>;
 
+const jsonPointer = z.string().regex(/^\//, { message: 'expected a JSON pointer such as /reqid' });
+
 const ACTION_SCHEMAS = {
   reply: z.unknown().refine((v) => v !== undefined, { message: 'is required' }).describe('A message (or a list of them) sent back, templated with `message` and `client` in scope.'),
   delay: delaySchema,
@@ -67,7 +69,7 @@ const ACTION_SCHEMAS = {
     .strictObject({
       schema: jsonSchemaValue,
       examples: z.array(z.unknown()).default([]),
-      copy: z.record(z.string().regex(/^\//, { message: 'expected a JSON pointer such as /reqid' }), z.string().regex(/^\//, { message: 'expected a JSON pointer such as /reqid' })).default({}),
+      copy: z.record(jsonPointer, jsonPointer).default({}),
     })
     .describe('A reply valid against a JSON Schema (its examples in turn, else generated), with fields copied from the request: `copy: { "/reqid": "/reqid" }` (reply pointer: request pointer).'),
 } as const;

@@ -26,9 +26,9 @@ import { Endpoint } from './endpoint.ts';
 import { createEndpointMatcher } from './routing.ts';
 import { applyReload } from './reload.ts';
 import { createClientAdmin, type ClientInfo } from './client-admin.ts';
+import { createStreamAdmin } from './stream-admin.ts';
 
 export type { ClientInfo };
-import { createStreamAdmin } from './stream-admin.ts';
 
 export interface MockServerOptions {
   /** Time source for streams, heartbeats and timestamps (a ManualClock in tests). */

@@ -10,6 +10,11 @@ import { writeBroadcast, type BroadcastTarget } from './broadcast-writer.ts';
 
 const TEXT = { binary: false } as const;
 
+/** ws hands a message over as a Buffer, an ArrayBuffer or fragments; logic always sees one Buffer. */
+export function toBuffer(data: RawData): Buffer {
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+}
+
 /** What a connection's logic does with its messages and its end (an endpoint, or a proxy bridge). */
 export interface Connection {
   onMessage(peer: Peer, data: Buffer, isBinary: boolean): void;
@@ -45,7 +50,7 @@ function onPong(this: WebSocket): void {
 function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
   const peer = PEERS.get(this);
   if (peer === undefined) return;
-  const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  const buffer = toBuffer(data);
   peer.counters.messagesIn += 1;
   peer.counters.bytesIn += buffer.length;
   peer.tap?.('in', buffer, isBinary);
