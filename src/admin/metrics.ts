@@ -71,7 +71,7 @@ function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, n
   byEndpoint('mockwave_messages_out_total', 'Messages sent to clients, by endpoint.', (e) => e.messagesOut, 'counter');
   byEndpoint('mockwave_bytes_in_total', 'Bytes received from clients, by endpoint.', (e) => e.bytesIn, 'counter');
   byEndpoint('mockwave_bytes_out_total', 'Bytes sent to clients, by endpoint.', (e) => e.bytesOut, 'counter');
-  byEndpoint('mockwave_dropped_messages_total', 'Broadcast messages dropped for clients that were not reading, by endpoint.', (e) => e.dropped, 'counter');
+  byEndpoint('mockwave_dropped_messages_total', 'Messages dropped for clients that were not reading (over their queue cap or the server-wide one), by endpoint.', (e) => e.dropped, 'counter');
 
   new Counter({
     name: 'mockwave_stream_messages_total',

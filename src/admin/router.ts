@@ -9,13 +9,15 @@ import { ERROR_CATALOG, isMockwaveError, MockwaveError } from '../errors/catalog
 import { jsonBody } from './body.ts';
 import { dashboardFiles, wantsHtml } from './dashboard.ts';
 import { sendData, sendError, type Meta } from './envelope.ts';
-import { streamSnapshots, watchClientLog, type LiveSource } from './live.ts';
+import { LiveViews, type LiveSource } from './live.ts';
 import type { EndpointFigures } from './metrics.ts';
 
 export interface WebSocketStats {
   readonly enabled: boolean;
   readonly connectedClients: number;
   readonly proxyConnections: number;
+  /** Outgoing bytes queued for all clients at the last check (websocket.maxQueuedBytes caps it). */
+  readonly queuedBytes?: number;
   /** Per proxy route: connections, failures, messages and bytes each way, dropped messages. */
   readonly proxyRoutes?: Readonly<Record<string, unknown>>;
   readonly uptimeMs?: number;
@@ -26,6 +28,8 @@ export interface WebSocketStats {
 export interface AdminView extends LiveSource {
   /** Whether `/` serves the dashboard to browsers. */
   readonly dashboard: boolean;
+  /** Live views (snapshot feeds and client message logs) open at once. */
+  readonly maxLiveConnections: number;
   stats(): WebSocketStats;
   /** What the server serves: version, endpoints and their streams. */
   describe(): unknown;
@@ -51,6 +55,8 @@ export interface AdminView extends LiveSource {
   requestId(): string;
   /** Undefined when the request may use the admin API, else why not (401 or 403). */
   refuse(request: IncomingMessage): MockwaveError | undefined;
+  /** Applied to every request before any route: Host, Origin and body type checks (403 or 415). */
+  guard(request: IncomingMessage): MockwaveError | undefined;
   /** CORS headers for this request's origin (none when CORS is off or the origin is not allowed); the router
    * adds Access-Control-Allow-Methods to a preflight from the routes of its path. */
   cors(request: IncomingMessage): Record<string, string>;
@@ -58,6 +64,7 @@ export interface AdminView extends LiveSource {
 
 interface Context {
   readonly view: AdminView;
+  readonly live: LiveViews;
   readonly request: IncomingMessage;
   readonly params: Readonly<Record<string, string>>;
 }
@@ -100,11 +107,14 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
       return { status: 200, ...file };
     },
   },
-  { method: 'GET', pattern: /^\/admin\/live$/, handler: ({ view }) => ({ stream: (response) => streamSnapshots(response, view) }) },
+  { method: 'GET', pattern: /^\/admin\/live$/, handler: ({ live }) => {
+    live.admit();
+    return { stream: (response) => live.snapshots(response) };
+  } },
   {
     method: 'GET',
     pattern: /^\/admin\/live\/clients\/(?<id>[^/]+)$/,
-    handler: ({ view, params }) => ({ stream: watchClientLog(view, params['id'] ?? '') }),
+    handler: ({ live, params }) => ({ stream: live.clientLog(params['id'] ?? '') }),
   },
   {
     method: 'POST',
@@ -212,6 +222,7 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
 ];
 
 export function createAdminHandler(view: AdminView): (request: IncomingMessage, response: ServerResponse) => void {
+  const live = new LiveViews(view, { maxConnections: view.maxLiveConnections });
   return (request, response) => {
     const meta: Meta = { timestamp: new Date(view.now()).toISOString(), requestId: view.requestId() };
     const cors = view.cors(request);
@@ -234,7 +245,7 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
       response.end();
       return;
     }
-    const refusal = pathname.startsWith('/admin') || pathname === '/' || pathname === '/metrics' ? view.refuse(request) : undefined;
+    const refusal = view.guard(request) ?? (pathname.startsWith('/admin') || pathname === '/' || pathname === '/metrics' ? view.refuse(request) : undefined);
     if (refusal !== undefined) {
       request.resume();
       fail(refusal);
@@ -255,7 +266,7 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
     }
     if (hit.route.method === 'GET' || hit.route.method === 'DELETE') request.resume();
     Promise.resolve()
-      .then(() => hit.route.handler({ view, request, params: hit.match?.groups ?? {} }))
+      .then(() => hit.route.handler({ view, live, request, params: hit.match?.groups ?? {} }))
       .then((result) => {
         if ('stream' in result) result.stream(response);
         else if ('text' in result) {

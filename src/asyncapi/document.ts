@@ -7,14 +7,11 @@
  * not match their own schemas (the Kraken one does), pulls in Spectral and dozens of packages, and mockwave
  * needs only references resolved; what the document means is read in model.ts, leniently, with warnings.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type * as Yaml from 'yaml';
 import { MockwaveError } from '../errors/catalog.ts';
-import { pointerKeys, readPath } from '../util/json-pointer.ts';
-import { lazy } from '../util/lazy.ts';
+import { pointerKeys, readPath } from '../util/path.ts';
+import { readDataFile } from '../util/data-file.ts';
 
-const yaml = lazy<typeof Yaml>('yaml');
 
 export interface AsyncApiDocument {
   /** 2 or 3, from the `asyncapi` field. */
@@ -29,17 +26,7 @@ export interface AsyncApiDocument {
 }
 
 function parseFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `Cannot read ${file}: ${(error as Error).message}`, { cause: error });
-  }
-  try {
-    return file.toLowerCase().endsWith('.json') ? JSON.parse(text) : yaml().parse(text, { prettyErrors: true });
-  } catch (error) {
-    throw new MockwaveError('MW_CONFIG_FILE_SYNTAX', `${file}: ${(error as Error).message}`, { cause: error });
-  }
+  return readDataFile(file, 'AsyncAPI document');
 }
 
 /** True for a document mockwave should read as AsyncAPI rather than as its own configuration. */

@@ -1,28 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { MockwaveError } from '../errors/catalog.ts';
-import type * as Yaml from 'yaml';
-import { lazy } from '../util/lazy.ts';
+import { readDataFile } from '../util/data-file.ts';
 import { isPlainObject, type Patch } from './merge.ts';
-
-const yaml = lazy<typeof Yaml>('yaml');
 
 /** Reads a YAML or JSON configuration file into a plain object, or fails with the file's name and why. */
 export function readConfigFile(path: string): Patch {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `Cannot read configuration file ${path}: ${reason}`, { cause: error });
-  }
-  let value: unknown;
-  try {
-    value = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : yaml().parse(text, { prettyErrors: true });
-  } catch (error) {
-    throw new MockwaveError('MW_CONFIG_FILE_SYNTAX', `Configuration file ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`, { cause: error });
-  }
+  const value = readDataFile(path, 'Configuration file');
   if (value === null || value === undefined) return {};
   if (!isPlainObject(value)) {
     throw new MockwaveError('MW_CONFIG_FILE_SYNTAX', `Configuration file ${path} must hold an object at the top level, not ${Array.isArray(value) ? 'an array' : typeof value}`);

@@ -5,12 +5,18 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Later wins: objects merge key by key, everything else (arrays included) is replaced whole. */
+/**
+ * Later wins: objects merge key by key, everything else (arrays included) is replaced whole. Keys are
+ * defined, not assigned, so a `__proto__` key in a file stays a key (which validation then refuses as
+ * unknown) instead of replacing the merged object's prototype.
+ */
 export function deepMerge(base: unknown, over: unknown): unknown {
   if (over === undefined) return structuredClone(base);
   if (!isPlainObject(base) || !isPlainObject(over)) return structuredClone(over);
   const out: Patch = structuredClone(base);
-  for (const [key, value] of Object.entries(over)) out[key] = deepMerge(out[key], value);
+  for (const [key, value] of Object.entries(over)) {
+    Object.defineProperty(out, key, { value: deepMerge(Object.hasOwn(out, key) ? out[key] : undefined, value), enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 

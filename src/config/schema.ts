@@ -143,6 +143,7 @@ export const proxyRouteSchema = z.strictObject({
     })
     .optional(),
   maxQueue: z.number().int().min(0).default(1000).describe('Client messages held while the upstream opens; more closes the client with 1013.'),
+  maxQueueBytes: z.number().int().min(0).optional().describe('Bytes of client messages held while the upstream opens (default: websocket.maxPayload); more closes the client with 1013.'),
   slowPeer: z.enum(['pause', 'drop']).default('pause').describe('When one side cannot keep up: stop reading the other side, or drop its messages (counted).'),
   record: z.string().min(1).optional().describe('Directory where each session of this route is recorded as JSON Lines.'),
 });
@@ -172,8 +173,14 @@ const websocketSchema = z.strictObject({
     .int()
     .min(1024)
     .default(1024 * 1024)
-    .describe('Outgoing bytes a client may have queued before broadcasts to it are dropped (and counted).'),
-  slowClientGrace: z.number().int().min(0).default(10_000).describe('ms a client may stay over maxBufferedBytes before it is closed with 1013.'),
+    .describe('Outgoing bytes a client may have queued before messages to it are dropped (and counted): broadcasts, replies, pongs, scripts, admin sends.'),
+  slowClientGrace: z.number().int().min(0).default(10_000).describe('ms a client may stay over maxBufferedBytes before it is closed with 1013 (its socket is destroyed 1 s later if it does not answer).'),
+  maxQueuedBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(128 * 1024 * 1024)
+    .describe('Outgoing bytes all clients together may have queued; while over, messages to clients that have bytes waiting are dropped (and counted).'),
 });
 
 export const configSchema = z
@@ -200,6 +207,7 @@ export const configSchema = z
     dashboard: z
       .strictObject({
         enabled: z.boolean().default(true).describe('Serve the live dashboard at / (to browsers; it obeys the admin token).'),
+        maxLiveConnections: z.number().int().min(1).default(32).describe('Live views (/admin/live and client message logs) open at once; more are refused with 503.'),
       })
       .prefault({})
       .describe('The web dashboard (also --no-dashboard).'),
@@ -227,6 +235,10 @@ export const configSchema = z
         origins: z.array(z.string().min(1)).default([]).describe('Origins allowed to open WebSockets and call the admin API from a browser; "*" for any; empty: no check.'),
       })
       .prefault({}),
+    redact: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Names of headers, query parameters and JSON fields whose values are masked wherever traffic is logged, recorded or shown, beside the built-in ones (authorization, cookie, token, key, secret, password, signature, session, auth, sig, credential).'),
     log: z
       .strictObject({
         format: z.enum(LOG_FORMATS).default('text'),

@@ -7,7 +7,7 @@ export interface PeerCounters {
   messagesOut: number;
   bytesIn: number;
   bytesOut: number;
-  /** Broadcast messages skipped because the client was not reading fast enough. */
+  /** Messages skipped because the client was not reading fast enough (over its queue cap). */
   dropped: number;
 }
 
@@ -27,10 +27,15 @@ export interface Peer {
   tap: Tap | undefined;
   /** True once the connection is closing or closed: nothing more can be sent. */
   readonly closed: boolean;
-  /** Sends one text message now. */
+  /** Sends one text message now, unless the client is too far behind (then it is dropped and counted). */
   send(text: string | Buffer): void;
-  /** Sends a message as it came (text or binary), for the proxy. */
+  /** Sends a message as it came (text or binary), unless the client is too far behind (a replay). */
   sendData(data: Buffer, isBinary: boolean): void;
+  /**
+   * Sends a message that must not be lost (the proxy): never dropped, so the caller must stop its source
+   * while `bufferedAmount` is over the cap. A client that stays behind for the grace period is evicted.
+   */
+  relay(data: Buffer, isBinary: boolean): void;
   /** Bytes queued for this client and not yet written to its socket. */
   readonly bufferedAmount: number;
   /** Stops (and restarts) reading this client's messages: backpressure for the proxy. */

@@ -27,6 +27,18 @@ export interface LoggerOptions {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
+/** Control characters (newlines, ANSI escapes) that client-controlled text could use to forge or colour lines. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROLS = new RegExp(CONTROL.source, 'g');
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** One text line stays one line: control characters are written as escapes (`\n`, `\u001b`). */
+export function escapeControl(text: string): string {
+  if (!CONTROL.test(text)) return text;
+  return text.replace(CONTROLS, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function clockTime(at: number): string {
   return new Date(at).toISOString().slice(11, 23);
 }
@@ -45,7 +57,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       return;
     }
     const tag = level === 'info' ? '' : `${level.toUpperCase()} `;
-    out.write(`${clockTime(at)} ${tag}${message}\n`);
+    out.write(`${clockTime(at)} ${tag}${escapeControl(message)}\n`);
   };
 
   return {

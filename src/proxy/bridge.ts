@@ -26,6 +26,10 @@ export interface RouteStats {
 
 export interface BridgeContext {
   readonly maxBufferedBytes: number;
+  /** Bytes of client messages held while the upstream opens. */
+  readonly maxQueueBytes?: number;
+  /** Masks secrets in what is logged (the upstream URL carries the route's query and the client's). */
+  redactUrl(url: string): string;
   now(): number;
   /** Starts a recording of this session when its route (or the proxy) records; undefined otherwise. */
   record(route: ProxyRouteConfig, peer: Peer, upstream: WebSocket, headers: Readonly<Record<string, string>>): Recorder | undefined;
@@ -40,6 +44,7 @@ const POLL_MS = 5;
 /** `headers` are those sent to the upstream, for the recording (which masks secrets). */
 export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record<string, string>>, route: ProxyRouteConfig, stats: RouteStats, context: BridgeContext): Connection {
   const queue: { data: Buffer; isBinary: boolean }[] = [];
+  let queuedBytes = 0;
   let open = upstream.readyState === upstream.OPEN;
   let finished = false;
   let recorder: Recorder | undefined;
@@ -92,8 +97,9 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
     open = true;
     recorder = context.record(route, peer, upstream, headers);
     if (route.announce) peer.send(context.connected(peer, route.name));
+    queuedBytes = 0;
     for (const message of queue.splice(0)) toUpstream(message.data, message.isBinary);
-    context.log('info', `Proxy ${route.name}: ${peer.id} connected to ${upstream.url}`, { clientId: peer.id, route: route.name });
+    context.log('info', `Proxy ${route.name}: ${peer.id} connected to ${context.redactUrl(upstream.url)}`, { clientId: peer.id, route: route.name });
   };
   if (open) onOpen();
   else upstream.once('open', onOpen);
@@ -107,7 +113,7 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
     stats.messagesToClient += 1;
     stats.bytesToClient += data.length;
     recorder?.frame(context.now(), 'upstream', data, isBinary);
-    peer.sendData(data, isBinary);
+    peer.relay(data, isBinary);
     if (peer.bufferedAmount > context.maxBufferedBytes && route.slowPeer === 'pause') {
       relieve(() => peer.bufferedAmount, () => upstream.pause(), () => upstream.resume());
     }
@@ -140,15 +146,21 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
 
   return {
     onMessage: (_peer, data, isBinary) => {
+      if (peer.closed) return;
       if (open) {
         toUpstream(data, isBinary);
         return;
       }
-      if (queue.length >= route.maxQueue) {
-        context.log('warn', `Proxy ${route.name}: ${peer.id} sent more than ${route.maxQueue} messages before the upstream opened`, { clientId: peer.id, route: route.name });
+      const maxBytes = context.maxQueueBytes ?? Infinity;
+      if (queue.length >= route.maxQueue || queuedBytes + data.length > maxBytes) {
+        const over = queue.length >= route.maxQueue ? `more than ${route.maxQueue} messages` : `more than ${maxBytes} bytes`;
+        context.log('warn', `Proxy ${route.name}: ${peer.id} sent ${over} before the upstream opened`, { clientId: peer.id, route: route.name });
         peer.close(1013, 'Proxy queue full: upstream not open yet');
+        queue.length = 0;
+        queuedBytes = 0;
         return;
       }
+      queuedBytes += data.length;
       queue.push({ data, isBinary });
     },
     onClose: (_peer, code, reason) => {

@@ -5,7 +5,8 @@
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { maskHeaders, maskUrl, type RecordingLine } from '../replay/format.ts';
+import type { RecordingLine } from '../replay/format.ts';
+import type { Redactor } from '../security/redact.ts';
 
 export class Recorder {
   readonly path: string;
@@ -13,20 +14,23 @@ export class Recorder {
   readonly finished: Promise<void>;
   readonly #out: WriteStream;
   readonly #start: number;
+  readonly #redact: Redactor;
   #ended: Promise<void> | undefined;
 
-  constructor(dir: string, init: { route: string; url: string; path: string; headers: Record<string, string>; protocol: string; clientId: string; now: number }) {
+  /** Secrets are masked by `redact` before anything is written: URLs, headers, the subprotocol, named JSON fields. */
+  constructor(dir: string, init: { route: string; url: string; path: string; headers: Record<string, string>; protocol: string; clientId: string; now: number }, redact: Redactor) {
+    this.#redact = redact;
     mkdirSync(dir, { recursive: true });
     const stamp = new Date(init.now).toISOString().replace(/[:.]/g, '-');
     this.path = join(dir, `${init.route}-${stamp}-${init.clientId}.jsonl`);
     this.#out = createWriteStream(this.path, { flags: 'wx' });
     this.finished = new Promise((resolve) => this.#out.once('close', () => resolve()));
     this.#start = init.now;
-    this.#write({ kind: 'session', version: 1, route: init.route, url: maskUrl(init.url), path: init.path, startedAt: new Date(init.now).toISOString(), headers: maskHeaders(init.headers), protocol: init.protocol });
+    this.#write({ kind: 'session', version: 1, route: init.route, url: redact.url(init.url), path: redact.url(init.path), startedAt: new Date(init.now).toISOString(), headers: redact.headers(init.headers), protocol: redact.protocol(init.protocol) });
   }
 
   frame(now: number, from: 'client' | 'upstream', data: Buffer, isBinary: boolean): void {
-    this.#write({ kind: 'frame', t: now - this.#start, from, type: isBinary ? 'binary' : 'text', data: isBinary ? data.toString('base64') : data.toString('utf8') });
+    this.#write({ kind: 'frame', t: now - this.#start, from, type: isBinary ? 'binary' : 'text', data: isBinary ? data.toString('base64') : this.#redact.message(data.toString('utf8')) });
   }
 
   close(now: number, from: 'client' | 'upstream', code: number, reason: string): void {

@@ -9,16 +9,28 @@ import type { ProxyRouteConfig } from '../config/schema.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Acceptor, Prepared } from '../transport/transport.ts';
 import { bridge, type BridgeContext, type RouteStats } from './bridge.ts';
-import { clientProtocols, openUpstream, tlsOptions, upstreamHeaders, upstreamUrl } from './upstream.ts';
+import { ERROR_CATALOG } from '../errors/catalog.ts';
+import { clientProtocols, openUpstream, tlsOptions, upstreamHeaders, upstreamUrl, type Consumed } from './upstream.ts';
 
 export interface ProxyOptions {
   readonly path: string;
   readonly routes: readonly ProxyRouteConfig[];
   readonly maxPayload: number;
+  /** Whether a token the client presented is one mockwave accepted itself (then it is not forwarded). */
+  readonly consumed: Consumed;
   readonly context: BridgeContext;
 }
 
-export type ProxyMatch = { readonly kind: 'route'; readonly acceptor: Acceptor } | { readonly kind: 'unknown'; readonly name: string };
+export type ProxyMatch =
+  | { readonly kind: 'route'; readonly acceptor: Acceptor }
+  | { readonly kind: 'unknown'; readonly name: string }
+  | { readonly kind: 'invalid'; readonly reason: string };
+
+/**
+ * An encoded slash, backslash or dot in the part of the path passed on would let the upstream, decoding it,
+ * reach outside the route's path (`..%2f`): such a path is refused rather than forwarded.
+ */
+const ENCODED_SEPARATOR = /%2f|%5c|%2e/i;
 
 function newStats(): RouteStats {
   return { connections: 0, active: 0, failures: 0, messagesToUpstream: 0, bytesToUpstream: 0, messagesToClient: 0, bytesToClient: 0, dropped: 0 };
@@ -45,7 +57,9 @@ export class ProxyRouter {
     const name = slash === -1 ? rest : rest.slice(0, slash);
     const route = this.#routes.get(name);
     if (route === undefined) return { kind: 'unknown', name };
-    return { kind: 'route', acceptor: this.#acceptor(route, slash === -1 ? '' : rest.slice(slash)) };
+    const tail = slash === -1 ? '' : rest.slice(slash);
+    if (ENCODED_SEPARATOR.test(tail)) return { kind: 'invalid', reason: `the path after the route name holds an encoded "/", "\\" or "." (${tail.slice(0, 100)}): write it plainly` };
+    return { kind: 'route', acceptor: this.#acceptor(route, tail) };
   }
 
   get activeConnections(): number {
@@ -60,9 +74,10 @@ export class ProxyRouter {
 
   #acceptor(route: { config: ProxyRouteConfig; stats: RouteStats; tls: ReturnType<typeof tlsOptions> }, rest: string): Acceptor {
     const { config, stats, tls } = route;
+    const { consumed } = this.#options;
     const open = (request: IncomingMessage): WebSocket => {
       const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
-      const upstream = openUpstream(config, upstreamUrl(config, rest, query), request, tls, this.#options.maxPayload);
+      const upstream = openUpstream(config, upstreamUrl(config, rest, query, consumed), request, tls, this.#options.maxPayload, consumed);
       // Errors are handled by whoever holds the upstream (prepare, then the bridge); this keeps one that
       // falls between the two from being an unhandled 'error' event.
       upstream.on('error', () => undefined);
@@ -71,13 +86,13 @@ export class ProxyRouter {
     return {
       endpoint: `${this.path}/${config.name}`,
       prepare: (request) => {
-        if (!config.forwardAuth || clientProtocols(request).length === 0) return undefined;
+        if (!config.forwardAuth || clientProtocols(request, consumed).length === 0) return undefined;
         return new Promise<Prepared>((resolve) => {
           const upstream = open(request);
           const refuse = (reason: string): void => {
             stats.failures += 1;
             upstream.terminate();
-            resolve({ ok: false, status: 502, body: { success: false, error: { code: 'MW_PROXY_UPSTREAM_FAILED', message: `Proxy route ${config.name} failed: ${reason}` } } });
+            resolve({ ok: false, status: ERROR_CATALOG.MW_PROXY_UPSTREAM_FAILED.httpStatus, body: { success: false, error: { code: 'MW_PROXY_UPSTREAM_FAILED', message: `Proxy route ${config.name} failed: ${reason}` } } });
           };
           upstream.once('open', () => {
             this.#early.set(request, upstream);
@@ -100,7 +115,7 @@ export class ProxyRouter {
       accept: (peer: Peer, request: IncomingMessage) => {
         const upstream = this.#early.get(request) ?? open(request);
         this.#early.delete(request);
-        return bridge(peer, upstream, upstreamHeaders(config, request), config, stats, this.#options.context);
+        return bridge(peer, upstream, upstreamHeaders(config, request, consumed), config, stats, { ...this.#options.context, maxQueueBytes: config.maxQueueBytes ?? this.#options.maxPayload });
       },
     };
   }

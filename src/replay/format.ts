@@ -43,19 +43,6 @@ export interface Recording {
   readonly events: readonly (FrameLine | CloseLine)[];
 }
 
-const SECRET = /authorization|cookie|token|key|secret|password|signature|session/i;
-
-/** Secrets never reach a recording: header values and query parameters whose names look secret are masked. */
-export function maskHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, SECRET.test(name) ? '***' : value]));
-}
-
-export function maskUrl(url: string): string {
-  const parsed = new URL(url);
-  for (const key of [...parsed.searchParams.keys()]) if (SECRET.test(key)) parsed.searchParams.set(key, '***');
-  return parsed.toString();
-}
-
 /** Reads and checks a recording; says which line is wrong. */
 export function readRecording(path: string): Recording {
   const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');

@@ -6,7 +6,7 @@ import type { Peer } from '../hub/peer.ts';
 import type { Render, RenderContext, TemplateServices } from '../templates/index.ts';
 import { compileTemplate } from '../templates/index.ts';
 import { createSchemaSampler, type SchemaSampler } from '../data/json-schema.ts';
-import { pointerKeys, readPath, writePath } from '../util/json-pointer.ts';
+import { pointerKeys, readPath, writePath } from '../util/path.ts';
 import type { Random } from '../util/random.ts';
 import { compileWhen, type Incoming, type Matcher } from './match.ts';
 import type { ActionConfig, RuleConfig } from './schema.ts';

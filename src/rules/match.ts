@@ -2,7 +2,9 @@
  * Compiles a rule's `when` into a predicate once, at load: regular expressions are built then, field paths
  * split then, so matching a message against many rules does no parsing per rule.
  */
+import { dottedKeys, readPath } from '../util/path.ts';
 import { compileJsonPath } from './json-path.ts';
+import { compileRegex } from './regex.ts';
 import { MATCHER_KEYS, type WhenConfig } from './schema.ts';
 
 /** An incoming message as rules see it: the text (undefined for binary) and its JSON value if it parsed. */
@@ -29,18 +31,10 @@ export function compilePartial(pattern: unknown): (value: unknown) => boolean {
   const entries = Object.entries(pattern).map(([key, expected]) => [key, compilePartial(expected)] as const);
   return (value) => {
     if (value === null || typeof value !== 'object') return false;
-    for (const [key, match] of entries) if (!match((value as Record<string, unknown>)[key])) return false;
+    // Own properties only: a pattern { toString: … } must not see the method every object inherits.
+    for (const [key, match] of entries) if (!match(Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined)) return false;
     return true;
   };
-}
-
-function getPath(value: unknown, path: readonly string[]): unknown {
-  let node = value;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
 }
 
 export function compileWhen(when: WhenConfig): Matcher {
@@ -52,18 +46,18 @@ export function compileWhen(when: WhenConfig): Matcher {
     checks.push((m) => m.isJson && matches(m.value));
   }
   if (spec.regex !== undefined) {
-    const fields = Object.entries(spec.regex).map(([path, pattern]) => ({ path: path.split('.'), re: new RegExp(pattern) }));
+    const fields = Object.entries(spec.regex).map(([path, pattern]) => ({ path: dottedKeys(path), test: compileRegex(pattern) }));
     checks.push((m) => {
       if (!m.isJson) return false;
-      return fields.every(({ path, re }) => {
-        const v = getPath(m.value, path);
-        return v !== undefined && v !== null && typeof v !== 'object' && re.test(String(v));
+      return fields.every(({ path, test }) => {
+        const v = readPath(m.value, path);
+        return v !== undefined && v !== null && typeof v !== 'object' && test(String(v));
       });
     });
   }
   if (spec.text !== undefined) {
-    const re = new RegExp(spec.text);
-    checks.push((m) => m.text !== undefined && re.test(m.text));
+    const test = compileRegex(spec.text);
+    checks.push((m) => m.text !== undefined && test(m.text));
   }
   if (spec.jsonPath !== undefined) {
     const selects = compileJsonPath(spec.jsonPath);

@@ -6,7 +6,9 @@ import { jsonSchemaValue } from '../data/json-schema.ts';
 import { z } from 'zod';
 import { issueMessage } from '../errors/schema-issues.ts';
 import { checkTemplates } from '../templates/index.ts';
+import { dottedKeys, pathProblem, pointerKeys } from '../util/path.ts';
 import { checkJsonPath } from './json-path.ts';
+import { regexVerdict } from './regex.ts';
 
 const CLOSE_CODES = new Set([1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014]);
 
@@ -16,12 +18,22 @@ export const closeCodeSchema = z
   .refine((code) => CLOSE_CODES.has(code) || (code >= 3000 && code <= 4999), { message: 'expected a close code a server may send: 1000-1003, 1007-1014 or 3000-4999' });
 
 const regexSchema = z.string().superRefine((pattern, ctx) => {
-  try {
-    new RegExp(pattern);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(error as Error).message}` });
-  }
+  const verdict = regexVerdict(pattern);
+  if (!verdict.ok) ctx.addIssue({ code: 'custom', message: verdict.problem });
 });
+
+/**
+ * A record whose keys are paths, each checked by `keyProblem`. Checked on the record rather than as a key
+ * schema so the message says what is wrong with the key, under the key's own path.
+ */
+function pathRecord<T extends z.ZodType>(value: T, keyProblem: (key: string) => string | undefined) {
+  return z.record(z.string(), value).superRefine((record, ctx) => {
+    for (const key of Object.keys(record)) {
+      const problem = keyProblem(key);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: problem });
+    }
+  });
+}
 
 const jsonPathSchema = z.string().superRefine((path, ctx) => {
   const problem = checkJsonPath(path);
@@ -38,7 +50,7 @@ export const MATCHER_KEYS = ['json', 'regex', 'text', 'jsonPath'] as const;
 const matcherSchema = z
   .strictObject({
     json: z.record(z.string(), z.unknown()).optional().describe('Partial deep equality with the message parsed as JSON.'),
-    regex: z.record(z.string(), regexSchema).optional().describe('Dotted field path -> regular expression its value (as text) must match.'),
+    regex: pathRecord(regexSchema, (key) => pathProblem(dottedKeys(key))).optional().describe('Dotted field path -> regular expression its value (as text) must match.'),
     text: regexSchema.optional().describe('Regular expression the raw text must match (for non-JSON messages too).'),
     jsonPath: jsonPathSchema.optional().describe('JSONPath that must select at least one value of the message, e.g. $.orders[?(@.qty > 10)].'),
   })
@@ -57,7 +69,14 @@ export const whenSchema = z.record(z.string(), z.unknown()).superRefine((when, c
   if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, message: issue.message, path: issue.path } as never);
 }) as unknown as z.ZodType<WhenConfig>;
 
-const jsonPointer = z.string().regex(/^\//, { message: 'expected a JSON pointer such as /reqid' });
+function pointerProblem(pointer: string): string | undefined {
+  return pointer.startsWith('/') ? pathProblem(pointerKeys(pointer)) : 'expected a JSON pointer such as /reqid';
+}
+
+const jsonPointer = z.string().superRefine((pointer, ctx) => {
+  const problem = pointerProblem(pointer);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const ACTION_SCHEMAS = {
   reply: z.unknown().refine((v) => v !== undefined, { message: 'is required' }).describe('A message (or a list of them) sent back, templated with `message` and `client` in scope.'),
@@ -69,7 +88,7 @@ const ACTION_SCHEMAS = {
     .strictObject({
       schema: jsonSchemaValue,
       examples: z.array(z.unknown()).default([]),
-      copy: z.record(jsonPointer, jsonPointer).default({}),
+      copy: pathRecord(jsonPointer, pointerProblem).default({}),
     })
     .describe('A reply valid against a JSON Schema (its examples in turn, else generated), with fields copied from the request: `copy: { "/reqid": "/reqid" }` (reply pointer: request pointer).'),
 } as const;

@@ -4,6 +4,7 @@
  */
 import { MockwaveError } from '../errors/catalog.ts';
 import type { Peer, Tap } from '../hub/peer.ts';
+import type { Redactor } from '../security/redact.ts';
 import type { Endpoint } from './endpoint.ts';
 
 export interface ClientInfo {
@@ -20,7 +21,8 @@ export interface ClientInfo {
   readonly dropped: number;
 }
 
-export function createClientAdmin(peers: () => Iterable<Peer>, endpoints: readonly Endpoint[]) {
+/** Client records are shown (admin API, dashboard): their URLs go through `redact`, so `?token=` is never shown. */
+export function createClientAdmin(peers: () => Iterable<Peer>, endpoints: readonly Endpoint[], redact: Redactor) {
   const findPeer = (id: string): Peer => {
     for (const peer of peers()) if (peer.id === id) return peer;
     throw new MockwaveError('MW_UNKNOWN_CLIENT', `No connected client ${id}`);
@@ -31,7 +33,7 @@ export function createClientAdmin(peers: () => Iterable<Peer>, endpoints: readon
       [...peers()].map((peer) => ({
         id: peer.id,
         endpoint: peer.endpoint,
-        url: peer.url,
+        url: redact.url(peer.url),
         remoteAddress: peer.remoteAddress,
         connectedAt: new Date(peer.connectedAt).toISOString(),
         subscriptions: [...(endpoints.find((e) => e.endpoint === peer.endpoint)?.hub.topicsOf(peer) ?? [])],

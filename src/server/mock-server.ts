@@ -18,10 +18,13 @@ import { createRandom } from '../util/random.ts';
 import { createTemplateServices } from '../templates/index.ts';
 import { VERSION } from '../version.ts';
 import { encodeGuide } from '../dialects/guide.ts';
+import { clip } from '../dialects/types.ts';
 import { Recorder } from '../proxy/recorder.ts';
 import { ProxyRouter } from '../proxy/router.ts';
+import { friendlyOrigin, guardAdminRequest } from '../security/admin-guard.ts';
 import { corsOrigin, originAllowed } from '../security/origins.ts';
-import { authorized } from '../security/tokens.ts';
+import { createRedactor } from '../security/redact.ts';
+import { authorized, tokenMatches } from '../security/tokens.ts';
 import { Endpoint } from './endpoint.ts';
 import { createEndpointMatcher } from './routing.ts';
 import { applyReload } from './reload.ts';
@@ -95,6 +98,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   let started: StartInfo | undefined;
 
   const endpoints: Endpoint[] = [];
+  const redact = createRedactor(config.redact);
   const context = {
     clock,
     random,
@@ -147,8 +151,10 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
         path: config.proxy.path ?? `${firstPath}/proxy`,
         routes: config.proxy.routes,
         maxPayload: config.websocket.maxPayload,
+        consumed: (token) => config.auth.enabled && tokenMatches(token, config.auth.tokens),
         context: {
           maxBufferedBytes: config.websocket.maxBufferedBytes,
+          redactUrl: (url) => redact.url(url),
           now: () => clock.now(),
           record: (route, peer, upstream, headers) => {
             const dir = route.record ?? config.proxy.record;
@@ -161,7 +167,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
               protocol: upstream.protocol,
               clientId: peer.id,
               now: clock.now(),
-            });
+            }, redact);
             recordings.add(recorder);
             void recorder.finished.then(() => recordings.delete(recorder));
             logger.info(`Recording ${route.name} for ${peer.id} to ${recorder.path}`, { clientId: peer.id, route: route.name, file: recorder.path });
@@ -177,7 +183,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
 
   const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0 });
 
-  const refusal = (code: 'MW_UNKNOWN_ENDPOINT' | 'MW_UNKNOWN_ROUTE' | 'MW_WEBSOCKET_DISABLED' | 'MW_SHUTTING_DOWN' | 'MW_UNAUTHORIZED' | 'MW_FORBIDDEN_ORIGIN' | 'MW_TOO_MANY_CONNECTIONS', message: string): { ok: false; status: number; body: unknown } => {
+  const refusal = (code: 'MW_UNKNOWN_ENDPOINT' | 'MW_UNKNOWN_ROUTE' | 'MW_INVALID_PATH' | 'MW_WEBSOCKET_DISABLED' | 'MW_SHUTTING_DOWN' | 'MW_UNAUTHORIZED' | 'MW_FORBIDDEN_ORIGIN' | 'MW_TOO_MANY_CONNECTIONS', message: string): { ok: false; status: number; body: unknown } => {
     metrics.rejected(code);
     return {
       ok: false,
@@ -189,7 +195,18 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const clientTokens = config.auth.tokens;
   const adminTokens = config.auth.adminToken === undefined ? config.auth.tokens : [config.auth.adminToken];
 
+  /** Foreign origins already logged (bounded: a flood of made-up origins cannot grow it). */
+  const foreignOrigins = new Set<string>();
+  const noteOrigin = (request: IncomingMessage): void => {
+    const origin = request.headers.origin;
+    if (origin === undefined || config.cors.origins.length > 0 || foreignOrigins.has(origin) || foreignOrigins.size >= 1000) return;
+    if (friendlyOrigin(origin, request.headers.host)) return;
+    foreignOrigins.add(origin);
+    logger.info(`WebSocket connection from the foreign origin ${clip(origin)}: any origin may connect (set CORS_ORIGINS to restrict); logged once per origin`);
+  };
+
   const route = (request: IncomingMessage, pathname: string): RouteResult => {
+    noteOrigin(request);
     if (!config.websocket.enabled) return refusal('MW_WEBSOCKET_DISABLED', 'WebSocket connections are disabled (websocket.enabled is false)');
     // Checked before the path, so nothing about the endpoints is told to a client that may not connect.
     if (!originAllowed(request.headers.origin, config.cors.origins)) return refusal('MW_FORBIDDEN_ORIGIN', `Origin ${request.headers.origin ?? ''} is not allowed`);
@@ -204,6 +221,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     if (proxied?.kind === 'unknown') {
       return refusal('MW_UNKNOWN_ROUTE', `No proxy route named ${proxied.name} (routes: ${config.proxy.routes.map((r) => r.name).join(', ') || 'none'})`);
     }
+    if (proxied?.kind === 'invalid') return refusal('MW_INVALID_PATH', `Proxy path refused: ${proxied.reason}`);
     const endpoint = match(pathname);
     if (endpoint !== undefined) return { ok: true, acceptor: endpoint };
     const known = endpoints.map((e) => e.endpoint).join(', ') || 'none';
@@ -214,6 +232,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     enabled: config.websocket.enabled,
     connectedClients: transport.peers.size,
     proxyConnections: proxy?.activeConnections ?? 0,
+    queuedBytes: transport.queued.bytes,
     uptimeMs: state === 'running' ? clock.now() - startedAt : 0,
     endpoints: endpoints.map((e) => e.figures()),
     ...(proxy === undefined ? {} : { proxyRoutes: proxy.stats() }),
@@ -235,7 +254,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     }));
 
   const streamAdmin = createStreamAdmin(endpoints, () => state === 'running');
-  const clientAdmin = createClientAdmin(() => transport.peers, endpoints);
+  const clientAdmin = createClientAdmin(() => transport.peers, endpoints, redact);
   const transport: Transport = new Transport({
     port: config.port,
     host: config.host,
@@ -244,6 +263,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     heartbeatInterval: config.websocket.heartbeatInterval,
     handshakeTimeout: config.websocket.handshakeTimeout,
     maxBufferedBytes: config.websocket.maxBufferedBytes,
+    maxQueuedBytes: config.websocket.maxQueuedBytes,
     slowClientGrace: config.websocket.slowClientGrace,
     clock,
     createId: () => createClientId(clock, idRandom),
@@ -267,10 +287,12 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       ...clientAdmin,
       publish: (name, data, endpointPath) => publish(name, data, endpointPath),
       dashboard: config.dashboard.enabled,
+      maxLiveConnections: config.dashboard.maxLiveConnections,
       snapshot: () => ({ at: clock.now(), server: describe(), stats: stats(), clients: clientAdmin.clients(), streams: streamAdmin.streams() }),
       now: () => clock.now(),
       requestId: () => createRequestId(clock, idRandom),
       metrics: () => metrics.scrape(),
+      guard: (request) => guardAdminRequest(request, { host: config.host, origins: config.cors.origins }),
       refuse: (request) => {
         if (!originAllowed(request.headers.origin, config.cors.origins)) return new MockwaveError('MW_FORBIDDEN_ORIGIN', `Origin ${request.headers.origin ?? ''} is not allowed`);
         if (config.auth.enabled && !authorized(request, adminTokens, { query: true, protocol: false })) {

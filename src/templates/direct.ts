@@ -10,20 +10,11 @@
  * (...params, { hash, data, loc }).
  */
 import type { RenderContext } from './compile.ts';
+import { readPath } from '../util/path.ts';
 import { HELPERS, type FrameData, type TemplateServices } from './helpers.ts';
 
 type Node = { type: string; [key: string]: unknown };
 type Evaluate = (context: RenderContext, data: FrameData) => unknown;
-
-function lookup(root: unknown, parts: readonly string[]): unknown {
-  let value = root;
-  for (const part of parts) {
-    // Handlebars reads own properties of any value (a string's length too), never inherited ones.
-    if (value === null || value === undefined || !Object.hasOwn(Object(value), part)) return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return value;
-}
 
 function expression(node: Node): Evaluate | undefined {
   switch (node.type) {
@@ -42,7 +33,7 @@ function expression(node: Node): Evaluate | undefined {
       if (node['data'] === true || node['depth'] !== 0 || node['original'] === 'this') return undefined;
       const parts = node['parts'] as string[];
       if (parts.length === 0) return undefined;
-      return (context) => lookup(context, parts);
+      return (context) => readPath(context, parts);
     }
     case 'SubExpression':
       return call(node);

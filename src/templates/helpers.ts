@@ -3,6 +3,7 @@
  * counters) and per-call-site state from Handlebars' data frame, so one compiled template serves every
  * render without closures per message.
  */
+import { dottedKeys, forbiddenKey } from '../util/path.ts';
 import type { Faker } from '@faker-js/faker';
 import type { HelperOptions } from 'handlebars';
 import { isoTime } from '../util/iso-time.ts';
@@ -98,7 +99,11 @@ function callFaker(faker: Faker, path: unknown, params: unknown[], hash: Record<
   if (typeof path !== 'string') throw new TypeError('faker: the first argument is a method path such as \'person.fullName\'');
   let target: unknown = faker;
   let owner: unknown = faker;
-  for (const part of path.split('.')) {
+  // faker's methods are inherited (class methods), so this walk cannot be own-properties only; it refuses
+  // the names that lead out of faker instead (a path may come from a message: {{faker message.m}}).
+  const parts = dottedKeys(path);
+  if (forbiddenKey(parts) !== undefined) throw new TypeError(`faker: no method ${path}`);
+  for (const part of parts) {
     owner = target;
     target = (target as Record<string, unknown> | undefined)?.[part];
   }

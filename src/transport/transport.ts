@@ -12,6 +12,7 @@ import { MockwaveError, type ErrorCode } from '../errors/catalog.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { refuseUpgrade } from './handshake.ts';
+import { Pressure } from './pressure.ts';
 import { pathOf } from './request-path.ts';
 import { WsPeer, type Connection, type PeerSettings } from './ws-peer.ts';
 
@@ -42,6 +43,8 @@ export interface TransportOptions {
   /** ms for a connection to send its request headers; slower ones are closed (slowloris). */
   readonly handshakeTimeout: number;
   readonly maxBufferedBytes: number;
+  /** Bytes that may be queued for all clients together before sends to clients with a queue are dropped. */
+  readonly maxQueuedBytes: number;
   readonly slowClientGrace: number;
   readonly clock: Clock;
   readonly createId: () => string;
@@ -76,6 +79,7 @@ export class Transport {
   readonly #wss: WebSocketServer;
   readonly #peers = new Set<WsPeer>();
   readonly #peerSettings: PeerSettings;
+  readonly #pressure: Pressure;
   /** Subprotocol chosen for a request by its acceptor's prepare(); otherwise the client's first. */
   readonly #protocols = new WeakMap<IncomingMessage, string | undefined>();
   #heartbeat: TimerHandle | undefined;
@@ -83,10 +87,12 @@ export class Transport {
 
   constructor(options: TransportOptions) {
     this.#options = options;
+    this.#pressure = new Pressure(options.maxQueuedBytes);
     this.#peerSettings = {
       maxBufferedBytes: options.maxBufferedBytes,
       slowClientGrace: options.slowClientGrace,
       clock: options.clock,
+      pressure: this.#pressure,
       peers: this.#peers,
       onPeerError: (peer, error) => options.onPeerError(peer, error),
     };
@@ -122,6 +128,11 @@ export class Transport {
     return this.#peers;
   }
 
+  /** Bytes queued for all clients at the last check, and whether that is over the server-wide cap. */
+  get queued(): { readonly bytes: number; readonly overloaded: boolean } {
+    return { bytes: this.#pressure.queued, overloaded: this.#pressure.overloaded };
+  }
+
   listen(): Promise<ListenAddress> {
     return new Promise((resolve, reject) => {
       const onError = (error: Error & { code?: string }): void => {
@@ -134,6 +145,7 @@ export class Transport {
         this.#http.off('error', onError);
         const address = this.#http.address() as AddressInfo;
         this.#scheduleHeartbeat();
+        this.#pressure.start(this.#peers, () => this.#options.clock.now());
         resolve({ host: address.address, port: address.port, family: address.family });
       });
     });
@@ -147,6 +159,7 @@ export class Transport {
     this.#closing = true;
     if (this.#heartbeat !== undefined) this.#options.clock.clearTimeout(this.#heartbeat);
     this.#heartbeat = undefined;
+    this.#pressure.stop();
     const closed = [...this.#peers].map(
       (peer) =>
         new Promise<void>((resolve) => {

@@ -5,8 +5,11 @@
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { newCounters, type Peer, type PeerCounters, type Tap } from '../hub/peer.ts';
+import { ERROR_CATALOG } from '../errors/catalog.ts';
 import type { Clock } from '../util/clock.ts';
 import { writeBroadcast, type BroadcastTarget } from './broadcast-writer.ts';
+import { EVICTION_CLOSE_TIMEOUT_MS, SLOW_CLIENT_REASON } from './constants.ts';
+import type { Pressure, Pressured } from './pressure.ts';
 
 const TEXT = { binary: false } as const;
 
@@ -26,6 +29,8 @@ export interface PeerSettings {
   readonly maxBufferedBytes: number;
   readonly slowClientGrace: number;
   readonly clock: Clock;
+  /** The server-wide guard on queued bytes, and the set of clients that are behind. */
+  readonly pressure: Pressure;
   /**
    * The transport's open peers: the transport adds a peer before its logic accepts it (so the connection
    * counts itself); the peer leaves when its socket closes.
@@ -66,11 +71,15 @@ function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
   const peer = PEERS.get(this);
   if (peer === undefined) return;
   peer.settings.peers.delete(peer);
-  peer.connection.onClose(peer, code, reason.toString());
+  peer.settings.pressure.behind.delete(peer);
+  // A connection that ended without a close handshake (1006) after the server sent its close is reported
+  // with the code the server sent: that is the reason it ended.
+  const sent = code === 1006 ? peer.closeSent : undefined;
+  peer.connection.onClose(peer, sent ?? code, sent === undefined ? reason.toString() : peer.closeReason);
 }
 
 /** The one place a `ws` socket is wrapped into the Peer that logic sees. */
-export class WsPeer implements Peer {
+export class WsPeer implements Peer, Pressured {
   readonly id: string;
   readonly endpoint: string;
   readonly url: string;
@@ -83,8 +92,17 @@ export class WsPeer implements Peer {
   readonly settings: PeerSettings;
   /** Set by attach(), before the first message can arrive. */
   connection!: Connection;
-  /** When the client last went over the buffer cap; undefined while it keeps up. */
+  /**
+   * When the client went over the buffer cap; undefined while it keeps up. While it is behind, its own
+   * messages are not read either: a client that does not read its replies cannot make the server work
+   * for more of them (a flood stops at the TCP window, costing nothing).
+   */
   #behindSince: number | undefined;
+  /** Paused by the connection's logic (the proxy waiting for its upstream); kept apart from being behind. */
+  #pausedByLogic = false;
+  /** The close code and reason the server sent, once it has sent one. */
+  closeSent: number | undefined;
+  closeReason = '';
   /**
    * The broadcast writer's view of this connection (fields of the peer itself rather than an object of
    * their own: an idle connection's memory is a product figure): the TCP socket under ws, and whether this
@@ -136,14 +154,26 @@ export class WsPeer implements Peer {
 
   send(text: string | Buffer): void {
     if (!this.open) return;
+    const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+    if (!this.#room(size)) return;
     this.counters.messagesOut += 1;
-    this.counters.bytesOut += typeof text === 'string' ? Buffer.byteLength(text) : text.length;
+    this.counters.bytesOut += size;
     this.tap?.('out', text, false);
     this.socket.send(text, TEXT);
   }
 
   sendData(data: Buffer, isBinary: boolean): void {
+    if (!this.open || !this.#room(data.length)) return;
+    this.#write(data, isBinary);
+  }
+
+  relay(data: Buffer, isBinary: boolean): void {
     if (!this.open) return;
+    this.#write(data, isBinary);
+    if (this.socket.bufferedAmount > this.settings.maxBufferedBytes) this.#fallBehind();
+  }
+
+  #write(data: Buffer, isBinary: boolean): void {
     this.counters.messagesOut += 1;
     this.counters.bytesOut += data.length;
     this.tap?.('out', data, isBinary);
@@ -155,24 +185,17 @@ export class WsPeer implements Peer {
   }
 
   pause(): void {
+    this.#pausedByLogic = true;
     this.socket.pause();
   }
 
   resume(): void {
-    this.socket.resume();
+    this.#pausedByLogic = false;
+    if (this.#behindSince === undefined) this.socket.resume();
   }
 
   offer(frame: Buffer): boolean {
-    if (!this.open) return false;
-    if (this.socket.bufferedAmount > this.settings.maxBufferedBytes) {
-      this.counters.dropped += 1;
-      const now = this.settings.clock.now();
-      this.#behindSince ??= now;
-      // A client stuck behind for the whole grace period is let go: its queue is the server's memory.
-      if (now - this.#behindSince > this.settings.slowClientGrace) this.close(1013, 'Client too slow: not reading its messages');
-      return false;
-    }
-    this.#behindSince = undefined;
+    if (!this.open || !this.#room(frame.length)) return false;
     this.counters.messagesOut += 1;
     this.counters.bytesOut += frame.length;
     this.tap?.('out', frame, false);
@@ -181,8 +204,62 @@ export class WsPeer implements Peer {
     return true;
   }
 
+  /**
+   * Whether a message of `size` bytes may be sent to this client: not while its queue is over its cap, nor,
+   * when it would wait behind others, past the server-wide budget. A refused message is dropped and counted.
+   * A client with nothing queued is never refused: its write leaves at once.
+   */
+  #room(size: number): boolean {
+    const queued = this.socket.bufferedAmount;
+    if (queued === 0) {
+      if (this.#behindSince !== undefined) this.#catchUp();
+      return true;
+    }
+    if (queued <= this.settings.maxBufferedBytes) {
+      if (this.settings.pressure.admit(size)) return true;
+    } else this.#fallBehind();
+    this.counters.dropped += 1;
+    return false;
+  }
+
+  #fallBehind(): void {
+    if (this.#behindSince === undefined) {
+      this.#behindSince = this.settings.clock.now();
+      this.settings.pressure.behind.add(this);
+      this.socket.pause();
+    }
+    this.checkBehind(this.settings.clock.now());
+  }
+
+  #catchUp(): void {
+    this.#behindSince = undefined;
+    if (!this.#pausedByLogic) this.socket.resume();
+  }
+
+  /** Evicts the client once it has been behind for the grace period; false once it has caught up. */
+  checkBehind(now: number): boolean {
+    if (this.#behindSince === undefined) return false;
+    if (this.socket.bufferedAmount <= this.settings.maxBufferedBytes) {
+      this.#catchUp();
+      return false;
+    }
+    // A client stuck behind for the whole grace period is let go: its queue is the server's memory.
+    if (now - this.#behindSince > this.settings.slowClientGrace) this.evict();
+    return true;
+  }
+
+  /** Closes with 1013 (MW_SLOW_CLIENT) and destroys the socket if the close is not answered quickly. */
+  evict(): void {
+    if (this.closed) return;
+    this.close(ERROR_CATALOG.MW_SLOW_CLIENT.closeCode, SLOW_CLIENT_REASON);
+    this.settings.onPeerError(this, Object.assign(new Error(`${SLOW_CLIENT_REASON}: over ${this.settings.maxBufferedBytes} bytes queued for ${this.settings.slowClientGrace} ms`), { code: 'MW_SLOW_CLIENT' }));
+    setTimeout(() => this.terminate(), EVICTION_CLOSE_TIMEOUT_MS).unref();
+  }
+
   close(code?: number, reason?: string): void {
     if (this.socket.readyState === this.socket.CLOSED || this.socket.readyState === this.socket.CLOSING) return;
+    this.closeSent = code ?? 1005;
+    this.closeReason = reason ?? '';
     this.socket.close(code, reason);
   }
 

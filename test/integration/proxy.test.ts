@@ -1,58 +1,16 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import type { IncomingMessage } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { MockwaveConfigInput } from '../../src/index.ts';
 import { selfSignedCertificate } from '../helpers/certificate.ts';
 import { startServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
+import { hangingUpstream, upstream } from '../helpers/upstream.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
-
-interface Upstream {
-  readonly url: string;
-  readonly requests: IncomingMessage[];
-  readonly sockets: WebSocket[];
-  readonly received: { data: Buffer; isBinary: boolean }[];
-  readonly closes: { code: number; reason: string }[];
-  nextConnection(): Promise<WebSocket>;
-}
-
-/** A real upstream ws server on 127.0.0.1:0 that echoes unless told otherwise, closed after the file. */
-async function upstream(options: { echo?: boolean; delayHandshakeMs?: number; protocol?: (offered: Set<string>) => string | false } = {}): Promise<Upstream> {
-  const server = new WebSocketServer({
-    host: '127.0.0.1',
-    port: 0,
-    ...(options.protocol === undefined ? {} : { handleProtocols: options.protocol }),
-    ...(options.delayHandshakeMs === undefined ? {} : { verifyClient: (_info: unknown, done: (ok: boolean) => void) => void setTimeout(() => done(true), options.delayHandshakeMs) }),
-  });
-  await once(server, 'listening');
-  after(() => new Promise<void>((resolve) => {
-    for (const ws of server.clients) ws.terminate();
-    server.close(() => resolve());
-  }));
-  const state: Upstream = {
-    url: `ws://127.0.0.1:${(server.address() as { port: number }).port}`,
-    requests: [],
-    sockets: [],
-    received: [],
-    closes: [],
-    nextConnection: () => once(server, 'connection').then(([ws]) => ws as WebSocket),
-  };
-  server.on('connection', (ws: WebSocket, request: IncomingMessage) => {
-    state.requests.push(request);
-    state.sockets.push(ws);
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      state.received.push({ data, isBinary });
-      if (options.echo !== false) ws.send(data, { binary: isBinary });
-    });
-    ws.on('close', (code, reason) => state.closes.push({ code, reason: reason.toString() }));
-  });
-  return state;
-}
 
 function proxyConfig(routes: NonNullable<NonNullable<MockwaveConfigInput['proxy']>['routes']>): MockwaveConfigInput {
   return { endpoints: [{ path: '/ws', streams: [] }], proxy: { enabled: true, routes } };
@@ -170,17 +128,10 @@ describe('WebSocket proxy', () => {
     await once(blocker, 'listening');
     const deadPort = (blocker.address() as { port: number }).port;
     blocker.close();
-    const hung: Socket[] = [];
-    const hanging = createServer((socket) => hung.push(socket));
-    hanging.listen(0, '127.0.0.1');
-    await once(hanging, 'listening');
-    after(() => {
-      for (const s of hung) s.destroy();
-      hanging.close();
-    });
+    const hanging = await hangingUpstream();
     const { ws, server } = await startServer(proxyConfig([
       { name: 'down', url: `ws://127.0.0.1:${deadPort}` },
-      { name: 'hang', url: `ws://127.0.0.1:${(hanging.address() as { port: number }).port}`, connectTimeout: 200 },
+      { name: 'hang', url: hanging, connectTimeout: 200 },
     ]));
     for (const [name, pattern] of [['down', /ECONNREFUSED/], ['hang', /timed out/]] as const) {
       const client = await wsConnect(ws(`/ws/proxy/${name}`));

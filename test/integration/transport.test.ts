@@ -35,6 +35,7 @@ describe('transport', () => {
       heartbeatInterval: 0,
       handshakeTimeout: 1000,
       maxBufferedBytes: 1 << 20,
+      maxQueuedBytes: 1 << 26,
       slowClientGrace: 1000,
       clock: systemClock,
       createId: () => `c${++ids}`,

@@ -9,6 +9,7 @@ function fakePeer(id: string, accept = true): Peer & { got: Buffer[] } {
     id, endpoint: '/ws', url: '/ws', remoteAddress: '127.0.0.1', connectedAt: 0, counters: newCounters(), tap: undefined, closed: false, got,
     send: () => undefined,
     sendData: () => undefined,
+    relay: () => undefined,
     bufferedAmount: 0,
     pause: () => undefined,
     resume: () => undefined,

@@ -24,6 +24,7 @@ function harness(rules: unknown[]) {
     send: (text) => sent.push(String(text)),
     offer: () => true,
     sendData: () => undefined,
+    relay: () => undefined,
     bufferedAmount: 0,
     pause: () => undefined,
     resume: () => undefined,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pointerKeys, readPath, writePath } from '../../src/util/json-pointer.ts';
+import { pointerKeys, readPath, writePath } from '../../src/util/path.ts';
 
 describe('JSON pointers', () => {
   it('decode ~1 and ~0 (RFC 6901) and read own properties only', () => {

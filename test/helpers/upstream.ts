@@ -1,0 +1,62 @@
+/** A real upstream `ws` server for proxy tests. */
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import { createServer, type Socket } from 'node:net';
+import { after } from 'node:test';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export interface Upstream {
+  readonly url: string;
+  readonly requests: IncomingMessage[];
+  readonly sockets: WebSocket[];
+  readonly received: { data: Buffer; isBinary: boolean }[];
+  readonly closes: { code: number; reason: string }[];
+  nextConnection(): Promise<WebSocket>;
+}
+
+/** A real upstream ws server on 127.0.0.1:0 that echoes unless told otherwise, closed after the file. */
+export async function upstream(options: { echo?: boolean; delayHandshakeMs?: number; protocol?: (offered: Set<string>) => string | false } = {}): Promise<Upstream> {
+  const server = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    ...(options.protocol === undefined ? {} : { handleProtocols: options.protocol }),
+    ...(options.delayHandshakeMs === undefined ? {} : { verifyClient: (_info: unknown, done: (ok: boolean) => void) => void setTimeout(() => done(true), options.delayHandshakeMs) }),
+  });
+  await once(server, 'listening');
+  after(() => new Promise<void>((resolve) => {
+    for (const ws of server.clients) ws.terminate();
+    server.close(() => resolve());
+  }));
+  const state: Upstream = {
+    url: `ws://127.0.0.1:${(server.address() as { port: number }).port}`,
+    requests: [],
+    sockets: [],
+    received: [],
+    closes: [],
+    nextConnection: () => once(server, 'connection').then(([ws]) => ws as WebSocket),
+  };
+  server.on('connection', (ws: WebSocket, request: IncomingMessage) => {
+    state.requests.push(request);
+    state.sockets.push(ws);
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      state.received.push({ data, isBinary });
+      if (options.echo !== false) ws.send(data, { binary: isBinary });
+    });
+    ws.on('close', (code, reason) => state.closes.push({ code, reason: reason.toString() }));
+  });
+  return state;
+}
+
+
+/** A TCP server that accepts and never answers (an upstream that hangs); its ws:// URL. Closed after the test. */
+export async function hangingUpstream(): Promise<string> {
+  const hung: Socket[] = [];
+  const hanging = createServer((socket) => hung.push(socket));
+  hanging.listen(0, '127.0.0.1');
+  await once(hanging, 'listening');
+  after(() => {
+    for (const s of hung) s.destroy();
+    hanging.close();
+  });
+  return `ws://127.0.0.1:${(hanging.address() as { port: number }).port}`;
+}

@@ -1,0 +1,74 @@
+/**
+ * The dashboard's live views on a real node:http server: the snapshot is built once per interval for all
+ * readers together, a reader that stops reading is skipped and then disconnected, and the cap holds.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { LiveViews, type LiveSource } from '../../src/admin/live.ts';
+import { isMockwaveError } from '../../src/index.ts';
+import { waitUntil } from '../helpers/wait.ts';
+
+async function serve(live: LiveViews): Promise<number> {
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    try {
+      live.snapshots(response);
+    } catch (error) {
+      response.writeHead(isMockwaveError(error) ? (error.httpStatus ?? 500) : 500).end(String((error as Error).message));
+    }
+    request.resume();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return (server.address() as { port: number }).port;
+}
+
+/** A reader on a bare socket: counts snapshot events it reads, or stops reading altogether. */
+function reader(port: number): { socket: Socket; events: () => number; text: () => string } {
+  const socket = connect({ port, host: '127.0.0.1' }, () => socket.write('GET /admin/live HTTP/1.1\r\nHost: localhost\r\n\r\n'));
+  let text = '';
+  socket.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  after(() => socket.destroy());
+  return { socket, events: () => text.split('event: snapshot').length - 1, text: () => text };
+}
+
+describe('live views', () => {
+  it('build one snapshot per interval for every reader together', async () => {
+    let built = 0;
+    const source: LiveSource = { snapshot: () => ({ n: ++built }), tap: () => () => undefined, now: () => Date.now() };
+    const live = new LiveViews(source, { maxConnections: 50, snapshotMs: 50 });
+    const port = await serve(live);
+    const readers = Array.from({ length: 20 }, () => reader(port));
+    await waitUntil(() => readers.every((r) => r.events() >= 6), 5000, 'six snapshots for every reader');
+    // 20 readers x 6 snapshots, built at most once per 50 ms tick (plus the first reader's own).
+    const ticks = Math.max(...readers.map((r) => r.events()));
+    assert.ok(built <= ticks + 2, `built ${built} snapshots for ${ticks} ticks and 20 readers`);
+  });
+
+  it('skip a reader that stops reading, then disconnect it; the cap is freed', async () => {
+    const big = 'x'.repeat(300 * 1024);
+    const source: LiveSource = { snapshot: () => ({ big }), tap: () => () => undefined, now: () => Date.now() };
+    const live = new LiveViews(source, { maxConnections: 2, snapshotMs: 20, maxBehindBytes: 64 * 1024, maxBehindMs: 300 });
+    const port = await serve(live);
+    const stalled = reader(port);
+    stalled.socket.pause();
+    const healthy = reader(port);
+    await waitUntil(() => live.open === 2, 2000, 'both readers open');
+    const third = reader(port);
+    await waitUntil(() => third.text().startsWith('HTTP/1.1 503'), 2000, 'the third reader to be refused');
+    assert.match(third.text(), /dashboard\.maxLiveConnections/);
+    await waitUntil(() => live.open === 1, 5000, 'the stalled reader to be disconnected');
+    const before = healthy.events();
+    await waitUntil(() => healthy.events() > before + 3, 2000, 'the healthy reader to keep getting snapshots');
+    const fourth = reader(port);
+    await waitUntil(() => fourth.events() > 0, 2000, 'a new reader in the freed slot');
+  });
+});
