@@ -2,6 +2,50 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of src/, each with the folders it may import from: imports flow downward only. A folder not
+ * listed for another may not be imported by it (docs/architecture.md draws the same picture).
+ */
+const LAYERS = {
+  errors: [],
+  util: ['errors'],
+  log: ['errors', 'util'],
+  hub: ['errors', 'util'],
+  dialects: ['errors', 'util'],
+  templates: ['errors', 'util'],
+  data: ['errors', 'util'],
+  security: ['errors', 'util'],
+  rules: ['errors', 'util', 'hub', 'templates', 'data'],
+  streams: ['errors', 'util', 'log', 'hub', 'templates', 'data'],
+  transport: ['errors', 'util', 'hub', 'security'],
+  replay: ['errors', 'util', 'hub'],
+  admin: ['errors', 'util', 'hub', 'rules', 'security'],
+  config: ['errors', 'util', 'log', 'dialects', 'templates', 'data', 'rules', 'streams'],
+  asyncapi: ['errors', 'util', 'data', 'config'],
+  proxy: ['errors', 'util', 'hub', 'security', 'transport', 'replay', 'config'],
+  server: ['errors', 'util', 'log', 'hub', 'dialects', 'templates', 'data', 'security', 'rules', 'streams', 'transport', 'replay', 'admin', 'config', 'proxy'],
+  sources: ['errors', 'util', 'config', 'asyncapi'],
+  cli: ['errors', 'util', 'log', 'config', 'server', 'sources', 'replay', 'asyncapi'],
+};
+
+const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {
+  const forbidden = Object.keys(LAYERS).filter((other) => other !== layer && !allowed.includes(other));
+  return {
+    files: [`src/${layer}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: forbidden.map((other) => ({
+            group: [`../${other}/*`, `../../${other}/*`, `../../../${other}/*`],
+            message: `${layer} may import only from ${allowed.join(', ') || 'nothing in src'}: ${other} is not below it (see docs/architecture.md).`,
+          })),
+        },
+      ],
+    },
+  };
+});
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'bench/results/', 'bench/.peers/', 'test-results/', '.tmp/'] },
   js.configs.recommended,
@@ -15,11 +59,5 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  {
-    // Inside the library, cli is the top layer; the repo's entry points (server/) are meant to call it.
-    files: ['src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../**/cli/*'], message: 'cli is the top layer: nothing imports it.' }] }],
-    },
-  },
+  ...layerRules,
 );

@@ -6,7 +6,8 @@
  *   npm run bench:micro            (writes bench/results/micro-templates-rules.json)
  */
 import { writeFileSync } from 'node:fs';
-import { RuleEngine, parseIncoming, ruleSchema, type RuleHost } from '../src/rules/index.ts';
+import { RuleEngine, ruleSchema, type RuleHost } from '../src/rules/index.ts';
+import { Message } from '../src/util/message.ts';
 import { newCounters, type Peer } from '../src/hub/peer.ts';
 import { compileTemplate, createTemplateServices } from '../src/templates/index.ts';
 import { systemClock } from '../src/util/clock.ts';
@@ -48,11 +49,11 @@ const results = [
   measure('render a faker payload (name, email, amount) + stringify', () => void JSON.stringify(faker({}, services))),
   measure('baseline: JSON.parse a message', () => void JSON.parse(last.toString())),
   measure('match 100 rules, hit on the last, reply rendered', () => {
-    const m = parseIncoming(last, false);
+    const m = new Message(last, false);
     engine.handle(peer, m, { message: m.value }, host);
   }),
   measure('match 100 rules, no hit', () => {
-    const m = parseIncoming(none, false);
+    const m = new Message(none, false);
     engine.handle(peer, m, { message: m.value }, host);
   }),
 ];

@@ -1,8 +1,8 @@
 /** The library API: everything a test or an embedding program needs, through one entry point. */
 export { createMockServer } from './server/mock-server.ts';
 export type { ClientInfo, EndpointInfo, MockServer, MockServerOptions, StartInfo } from './server/mock-server.ts';
-export { loadConfig } from './config/load.ts';
-export type { LoadOptions, LoadedConfig, Override } from './config/load.ts';
+export { loadConfig } from './sources/load.ts';
+export type { LoadOptions, LoadedConfig, Override } from './sources/load.ts';
 export { configSchema, endpointSchema, streamSchema } from './config/schema.ts';
 export type { EndpointConfig, EndpointConfigInput, MockwaveConfig, MockwaveConfigInput, StreamConfig } from './config/schema.ts';
 export { checkConfig, validateConfig } from './config/validate.ts';

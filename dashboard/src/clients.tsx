@@ -45,7 +45,7 @@ function MessageLog({ client }: { client: Client }) {
   );
 }
 
-export function Clients({ clients, selected, onSelect }: { clients: Client[]; selected: string | undefined; onSelect: (id: string | undefined) => void }) {
+export function Clients({ clients, selected, onSelect }: { clients: readonly Client[]; selected: string | undefined; onSelect: (id: string | undefined) => void }) {
   const [filter, setFilter] = useState('');
   const [code, setCode] = useState(1000);
   const [status, setStatus] = useState('');

@@ -7,6 +7,7 @@ const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en') : n.to
 export function Overview({ snapshot, history }: { snapshot: Snapshot; history: RatePoint[] }) {
   const latest = history[history.length - 1];
   const routes = Object.entries(snapshot.stats.proxyRoutes ?? {});
+  const rules = snapshot.stats.endpoints.flatMap((e) => e.rules.map((r) => ({ endpoint: e.endpoint, ...r })));
   return (
     <div>
       <h2>Endpoints</h2>
@@ -57,6 +58,19 @@ export function Overview({ snapshot, history }: { snapshot: Snapshot; history: R
           ))}
         </tbody>
       </table>
+      {rules.length > 0 && (
+        <>
+          <h2>Rules</h2>
+          <table>
+            <thead><tr><th>rule</th><th>endpoint</th><th>messages matched</th></tr></thead>
+            <tbody>
+              {rules.map((r) => (
+                <tr key={`${r.endpoint} ${r.name}`}><td>{r.name}</td><td><code>{r.endpoint}</code></td><td data-testid={`rule-hits-${r.name}`}>{r.hits}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
       {routes.length > 0 && (
         <>
           <h2>Proxy routes</h2>

@@ -45,7 +45,7 @@ function StreamRow({ stream, onStatus }: { stream: StreamInfo; onStatus: (text: 
   );
 }
 
-export function Streams({ streams }: { streams: StreamInfo[] }) {
+export function Streams({ streams }: { streams: readonly StreamInfo[] }) {
   const [status, setStatus] = useState('');
   return (
     <div>

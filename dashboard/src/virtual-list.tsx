@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
  * Renders only the rows in view (plus a few): thousands of clients or log lines stay as cheap to show as a
  * screenful. Rows have a fixed height.
  */
-export function VirtualList<T>({ items, rowHeight, height, render }: { items: T[]; rowHeight: number; height: number; render: (item: T, index: number) => ComponentChildren }) {
+export function VirtualList<T>({ items, rowHeight, height, render }: { items: readonly T[]; rowHeight: number; height: number; render: (item: T, index: number) => ComponentChildren }) {
   const [top, setTop] = useState(0);
   const first = Math.max(0, Math.floor(top / rowHeight) - 5);
   const last = Math.min(items.length, Math.ceil((top + height) / rowHeight) + 5);

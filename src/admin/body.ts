@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { MockwaveError } from '../errors/catalog.ts';
 import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
 import { deeperThan, MAX_DEPTH } from '../util/json-depth.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 /** Admin bodies are small commands; anything larger is refused before it is buffered. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -27,7 +28,7 @@ export async function jsonBody<T>(request: IncomingMessage, schema: z.ZodType<T>
   try {
     value = text.trim() === '' ? {} : JSON.parse(text);
   } catch (error) {
-    throw new MockwaveError('MW_BAD_REQUEST', `Request body is not valid JSON: ${(error as Error).message}`);
+    throw new MockwaveError('MW_BAD_REQUEST', `Request body is not valid JSON: ${errorMessage(error)}`);
   }
   if (deeperThan(value)) throw new MockwaveError('MW_BAD_REQUEST', `Request body nests deeper than ${MAX_DEPTH} levels`);
   const result = schema.safeParse(value, { error: issueMessage });

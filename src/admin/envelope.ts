@@ -1,18 +1,13 @@
 import type { ServerResponse } from 'node:http';
-import type { ErrorCode } from '../errors/catalog.ts';
+import { refusalBody, type Meta, type Refusal } from '../errors/refusal.ts';
 
 /** The guide's admin envelope, used by every admin response, errors included. */
-export interface Meta {
-  readonly timestamp: string;
-  readonly requestId: string;
-}
-
 export function sendData(response: ServerResponse, status: number, data: unknown, meta: Meta): void {
   send(response, status, { success: true, data, meta });
 }
 
-export function sendError(response: ServerResponse, status: number, code: ErrorCode | string, message: string, meta: Meta): void {
-  send(response, status, { success: false, error: { code, message }, meta });
+export function sendRefusal(response: ServerResponse, refused: Refusal, meta: Meta): void {
+  send(response, refused.status, refusalBody(refused, meta));
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

@@ -11,10 +11,11 @@
 import type { ServerResponse } from 'node:http';
 import { MockwaveError } from '../errors/catalog.ts';
 import type { Tap } from '../hub/peer.ts';
+import type { LiveSnapshot, LoggedMessage } from './snapshot.ts';
 
 export interface LiveSource {
   /** Everything the overview shows, now. */
-  snapshot(): unknown;
+  snapshot(): LiveSnapshot;
   /** Watches one client's messages; returns the function that stops watching. Throws for an unknown id. */
   tap(clientId: string, tap: Tap): () => void;
   now(): number;
@@ -55,18 +56,6 @@ interface Reader {
   behindSince: number | undefined;
 }
 
-
-export interface LoggedMessage {
-  readonly direction: 'in' | 'out';
-  readonly at: number;
-  readonly size: number;
-  readonly binary: boolean;
-  /** Text messages: the text, cut at 4 KiB. */
-  readonly text?: string;
-  /** Binary messages: the first 32 bytes in hex. */
-  readonly hex?: string;
-  readonly truncated?: boolean;
-}
 
 export function describeMessage(direction: 'in' | 'out', data: Buffer | string, isBinary: boolean, at: number): LoggedMessage {
   const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;

@@ -5,20 +5,12 @@
 import type * as PromClient from 'prom-client';
 import type { Counter, Gauge, Registry } from 'prom-client';
 import { lazy } from '../util/lazy.ts';
+import type { EndpointFigures } from './snapshot.ts';
+
+export type { EndpointFigures } from './snapshot.ts';
 
 // Loaded at the first scrape: most runs are never scraped, and the import costs 75 ms of start-up.
 const promClient = lazy<typeof PromClient>('prom-client');
-
-export interface EndpointFigures {
-  readonly endpoint: string;
-  readonly connections: number;
-  readonly messagesIn: number;
-  readonly messagesOut: number;
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  readonly dropped: number;
-  readonly streams: readonly { readonly name: string; readonly messages: number; readonly subscribers: number }[];
-}
 
 export interface MetricsSource {
   endpoints(): readonly EndpointFigures[];
@@ -81,6 +73,16 @@ function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, n
     collect() {
       this.reset();
       for (const e of source.endpoints()) for (const s of e.streams) this.inc({ endpoint: e.endpoint, stream: s.name }, s.messages);
+    },
+  });
+  new Counter({
+    name: 'mockwave_rule_hits_total',
+    help: 'Client messages matched by each rule.',
+    labelNames: ['endpoint', 'rule'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const e of source.endpoints()) for (const r of e.rules) this.inc({ endpoint: e.endpoint, rule: r.name }, r.hits);
     },
   });
   new Gauge({

@@ -5,25 +5,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { ERROR_CATALOG, isMockwaveError, MockwaveError } from '../errors/catalog.ts';
+import { MockwaveError } from '../errors/catalog.ts';
+import { closeCodeSchema } from '../rules/schema.ts';
+import { refusal, refusalOf, type Meta } from '../errors/refusal.ts';
 import { jsonBody } from './body.ts';
 import { dashboardFiles, wantsHtml } from './dashboard.ts';
-import { sendData, sendError, type Meta } from './envelope.ts';
+import { sendData, sendRefusal } from './envelope.ts';
 import { LiveViews, type LiveSource } from './live.ts';
-import type { EndpointFigures } from './metrics.ts';
+import type { ClientInfo, ServerDescription, StreamInfo, WebSocketStats } from './snapshot.ts';
 
-export interface WebSocketStats {
-  readonly enabled: boolean;
-  readonly connectedClients: number;
-  readonly proxyConnections: number;
-  /** Outgoing bytes queued for all clients at the last check (websocket.maxQueuedBytes caps it). */
-  readonly queuedBytes?: number;
-  /** Per proxy route: connections, failures, messages and bytes each way, dropped messages. */
-  readonly proxyRoutes?: Readonly<Record<string, unknown>>;
-  readonly uptimeMs?: number;
-  /** Per endpoint: clients, messages and bytes each way, dropped, and per stream its subscribers and deliveries. */
-  readonly endpoints?: readonly EndpointFigures[];
-}
+export type { WebSocketStats } from './snapshot.ts';
 
 export interface AdminView extends LiveSource {
   /** Whether `/` serves the dashboard to browsers. */
@@ -32,14 +23,16 @@ export interface AdminView extends LiveSource {
   readonly maxLiveConnections: number;
   stats(): WebSocketStats;
   /** What the server serves: version, endpoints and their streams. */
-  describe(): unknown;
-  clients(): readonly { readonly id: string }[];
+  describe(): ServerDescription;
+  clients(): readonly ClientInfo[];
   /** Sends a stream's message now (its own payload, or `data`); returns how many clients got it. */
   publish(stream: string, data: unknown, endpoint: string | undefined): number;
   /** Sends one raw message to a client, or to every client of an endpoint; returns how many got it. */
   sendTo(target: { clientId: string } | { endpoint: string }, message: unknown): number;
   /** Streams with their endpoint, schedule, subscribers and definition. */
-  streams(): readonly { readonly endpoint: string; readonly name: string }[];
+  streams(): readonly StreamInfo[];
+  /** One stream by name (on `endpoint` when given); throws when unknown or on several endpoints. */
+  stream(name: string, endpoint: string | undefined): StreamInfo;
   /** Creates (or, with replace, changes) a stream from a definition validated like the config file. */
   putStream(definition: unknown, endpoint: string | undefined, mode: 'create' | 'replace', name?: string): unknown;
   removeStream(name: string, endpoint: string | undefined): void;
@@ -79,7 +72,7 @@ const publishBody = z.union([
 ], { error: 'expected {event, data?, endpoint?}, {clientId, message} or {endpoint, message}' });
 
 const closeBody = z.strictObject({
-  code: z.number().int().refine((c) => c === 1000 || (c >= 1001 && c <= 1014 && ![1004, 1005, 1006].includes(c)) || (c >= 3000 && c <= 4999), { message: 'expected 1000-1003, 1007-1014 or 3000-4999' }).default(1000),
+  code: closeCodeSchema.default(1000),
   reason: z.string().max(123).default(''),
 });
 
@@ -169,12 +162,7 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
   {
     method: 'GET',
     pattern: /^\/admin\/websocket\/streams\/(?<name>[^/]+)$/,
-    handler: ({ view, params, request }) => {
-      const endpoint = query(request, 'endpoint');
-      const found = view.streams().filter((s) => s.name === params['name'] && (endpoint === undefined || s.endpoint === endpoint));
-      if (found.length === 0) throw new MockwaveError('MW_UNKNOWN_STREAM', `Unknown stream: ${params['name']}`);
-      return { status: 200, data: found.length === 1 ? found[0] : found };
-    },
+    handler: ({ view, params, request }) => ({ status: 200, data: view.stream(params['name'] ?? '', query(request, 'endpoint')) }),
   },
   {
     method: 'POST',
@@ -230,12 +218,9 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
     const method = request.method ?? 'GET';
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/(?<=.)\/+$/, '');
     const fail = (error: unknown): void => {
-      if (isMockwaveError(error) && error.httpStatus !== undefined) {
-        if (error.code === 'MW_UNAUTHORIZED') response.setHeader('WWW-Authenticate', 'Bearer');
-        sendError(response, error.httpStatus, error.code, error.message, meta);
-        return;
-      }
-      sendError(response, ERROR_CATALOG.MW_INTERNAL.httpStatus, 'MW_INTERNAL', `Internal error: ${(error as Error).message}`, meta);
+      const refused = refusalOf(error);
+      if (refused.code === 'MW_UNAUTHORIZED') response.setHeader('WWW-Authenticate', 'Bearer');
+      sendRefusal(response, refused, meta);
     };
     const matches = ROUTES.map((route) => ({ route, match: route.pattern.exec(pathname) })).filter((m) => m.match !== null);
     if (method === 'OPTIONS' && matches.length > 0) {
@@ -245,15 +230,15 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
       response.end();
       return;
     }
-    const refusal = view.guard(request) ?? (pathname.startsWith('/admin') || pathname === '/' || pathname === '/metrics' ? view.refuse(request) : undefined);
-    if (refusal !== undefined) {
+    const refused = view.guard(request) ?? (pathname.startsWith('/admin') || pathname === '/' || pathname === '/metrics' ? view.refuse(request) : undefined);
+    if (refused !== undefined) {
       request.resume();
-      fail(refusal);
+      fail(refused);
       return;
     }
     if (matches.length === 0) {
       request.resume();
-      sendError(response, ERROR_CATALOG.MW_ADMIN_NOT_FOUND.httpStatus, 'MW_ADMIN_NOT_FOUND', `No route for ${method} ${pathname}`, meta);
+      sendRefusal(response, refusal('MW_ADMIN_NOT_FOUND', `No route for ${method} ${pathname}`), meta);
       return;
     }
     const hit = matches.find((m) => m.route.method === method || (method === 'HEAD' && m.route.method === 'GET'));
@@ -261,7 +246,7 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
       request.resume();
       const allowed = [...new Set(matches.map((m) => m.route.method))].join(', ');
       response.setHeader('Allow', allowed);
-      sendError(response, ERROR_CATALOG.MW_METHOD_NOT_ALLOWED.httpStatus, 'MW_METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname} (allowed: ${allowed})`, meta);
+      sendRefusal(response, refusal('MW_METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname} (allowed: ${allowed})`), meta);
       return;
     }
     if (hit.route.method === 'GET' || hit.route.method === 'DELETE') request.resume();

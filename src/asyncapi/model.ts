@@ -51,12 +51,10 @@ function extensionsOf(...sources: Obj[]): Obj {
   return out;
 }
 
-/** Names of resolved objects, for the document being read (set by readModel). */
-let refNames = new WeakMap<object, string>();
-
-function message(raw: unknown, fallbackName: string, operation: Obj = {}): ApiMessage {
+/** `names`: the name each resolved object had where it was defined (the document's refNames). */
+function message(names: WeakMap<object, string>, raw: unknown, fallbackName: string, operation: Obj = {}): ApiMessage {
   const m = obj(raw);
-  const defined = raw !== null && typeof raw === 'object' ? refNames.get(raw) : undefined;
+  const defined = raw !== null && typeof raw === 'object' ? names.get(raw) : undefined;
   const examples = Array.isArray(m['examples'])
     ? (m['examples'] as unknown[]).map((e) => (obj(e)['payload'] !== undefined ? obj(e)['payload'] : e)).filter((e) => e !== undefined)
     : [];
@@ -67,9 +65,9 @@ function message(raw: unknown, fallbackName: string, operation: Obj = {}): ApiMe
 }
 
 /** A `oneOf` of messages (2.x) or a list (3.x) as single messages. */
-function messages(raw: unknown, prefix: string, operation: Obj): ApiMessage[] {
+function messages(names: WeakMap<object, string>, raw: unknown, prefix: string, operation: Obj): ApiMessage[] {
   const list = Array.isArray(raw) ? raw : obj(raw)['oneOf'] !== undefined ? (obj(raw)['oneOf'] as unknown[]) : raw === undefined ? [] : [raw];
-  return list.map((m, i) => message(m, `${prefix}${list.length > 1 ? `-${i + 1}` : ''}`, operation));
+  return list.map((m, i) => message(names, m, `${prefix}${list.length > 1 ? `-${i + 1}` : ''}`, operation));
 }
 
 function detectSide(doc: AsyncApiDocument, chosen: 'server' | 'client' | undefined): 'server' | 'client' {
@@ -113,11 +111,11 @@ function v2(doc: AsyncApiDocument, side: 'server' | 'client', ws: Set<unknown>, 
     const [sendsKey, receivesKey] = side === 'server' ? ['subscribe', 'publish'] : ['publish', 'subscribe'];
     const sends = obj(channel[sendsKey]);
     const receives = obj(channel[receivesKey]);
-    const serverSends = messages(sends['message'], String(sends['operationId'] ?? 'message'), sends);
-    const clientSends = messages(receives['message'], String(receives['operationId'] ?? 'request'), receives).map((m, i) => {
+    const serverSends = messages(doc.refNames, sends['message'], String(sends['operationId'] ?? 'message'), sends);
+    const clientSends = messages(doc.refNames, receives['message'], String(receives['operationId'] ?? 'request'), receives).map((m, i) => {
       const raw = obj(receives['message'])['oneOf'] !== undefined ? (obj(receives['message'])['oneOf'] as unknown[])[i] : receives['message'];
       const response = obj(raw)['x-response'];
-      return { message: m, reply: response === undefined ? undefined : message(response, `${m.name}-reply`), operation: String(receives['operationId'] ?? receivesKey) };
+      return { message: m, reply: response === undefined ? undefined : message(doc.refNames, response, `${m.name}-reply`), operation: String(receives['operationId'] ?? receivesKey) };
     });
     channels.push({ id: address, address, parameters: parametersOf(address), serverSends, clientSends });
   }
@@ -154,11 +152,11 @@ function v3(doc: AsyncApiDocument, side: 'server' | 'client', ws: Set<unknown>, 
     const reply = obj(operation['reply']);
     const replyMessages = Array.isArray(reply['messages']) ? (reply['messages'] as unknown[]) : [];
     for (const raw of list) {
-      const m = message(raw, nameOf(operation['channel'], raw, opId), operation);
+      const m = message(doc.refNames, raw, nameOf(operation['channel'], raw, opId), operation);
       if (serverSends) {
         entry.serverSends.push(m);
       } else {
-        const answer = replyMessages[0] === undefined ? undefined : message(replyMessages[0], nameOf(reply['channel'] ?? operation['channel'], replyMessages[0], `${m.name}-reply`));
+        const answer = replyMessages[0] === undefined ? undefined : message(doc.refNames, replyMessages[0], nameOf(reply['channel'] ?? operation['channel'], replyMessages[0], `${m.name}-reply`));
         entry.clientSends.push({ message: m, reply: answer, operation: opId });
       }
     }
@@ -168,7 +166,6 @@ function v3(doc: AsyncApiDocument, side: 'server' | 'client', ws: Set<unknown>, 
 
 export function readModel(doc: AsyncApiDocument, options: { side?: 'server' | 'client' } = {}): ApiModel {
   const skipped: { what: string; why: string }[] = [];
-  refNames = doc.refNames;
   const side = detectSide(doc, options.side);
   const ws = websocketServers(doc, skipped);
   const channels = doc.major === 2 ? v2(doc, side, ws, skipped) : v3(doc, side, ws, skipped);

@@ -1,6 +1,23 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Override } from '../config/load.ts';
+import type { Override } from '../sources/load.ts';
+import { ENV_BINDINGS } from '../config/env.ts';
 import { MockwaveError } from '../errors/catalog.ts';
+import { errorMessage } from '../errors/error-message.ts';
+
+/** Every variable the configuration reads, wrapped for a terminal: the list cannot fall behind the bindings. */
+function environmentHelp(): string {
+  const names = [...Object.keys(ENV_BINDINGS), 'MOCKWAVE_CONFIG', 'MOCKWAVE_PRESET', 'NODE_ENV'];
+  const lines: string[] = [];
+  let line = 'Environment:';
+  for (const [i, name] of names.entries()) {
+    const word = `${name}${i === names.length - 1 ? '.' : ','}`;
+    if (line.length + word.length + 1 > 104) {
+      lines.push(line);
+      line = word;
+    } else line = `${line} ${word}`;
+  }
+  return [...lines, line].join('\n');
+}
 
 export const USAGE = `Usage: mockwave [config-file] [options]
        mockwave replay <recording.jsonl> [options]       (mockwave replay --help)
@@ -31,10 +48,7 @@ Options:
   -h, --help                show this help
   -v, --version             show the version
 
-Environment: PORT, HOST, WEBSOCKET_ENABLED, WEBSOCKET_PATH, WEBSOCKET_MOCK_EVENTS,
-WEBSOCKET_HEARTBEAT_INTERVAL, WEBSOCKET_MAX_PAYLOAD, WEBSOCKET_PROXY_ENABLED, WEBSOCKET_PROXY_ROUTES,
-MOCKWAVE_CONFIG, MOCKWAVE_PRESET, MOCKWAVE_SEED, MOCKWAVE_EVENT_INTERVAL, MOCKWAVE_METRIC_INTERVAL,
-MOCKWAVE_STATUS_INTERVAL, MOCKWAVE_LOG_FORMAT, MOCKWAVE_LOG_LEVEL.
+${environmentHelp()}
 Also read from .env, .env.<NODE_ENV> and .env.local in the working directory.`;
 
 export interface CliArgs {
@@ -77,7 +91,7 @@ export function parseOrUsage<T extends Options>(argv: readonly string[], options
   try {
     return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options });
   } catch (error) {
-    throw new MockwaveError('MW_USAGE', (error as Error).message);
+    throw new MockwaveError('MW_USAGE', errorMessage(error));
   }
 }
 

@@ -3,7 +3,7 @@
  * gracefully on SIGINT / SIGTERM. Exit codes: 0 after a clean stop, 1 when the server cannot run,
  * 2 for a usage or configuration error (nothing was started).
  */
-import { loadConfig } from '../config/load.ts';
+import { loadConfig } from '../sources/load.ts';
 import { isMockwaveError, MockwaveError } from '../errors/catalog.ts';
 import { createMockServer, type MockServer } from '../server/mock-server.ts';
 import { VERSION } from '../version.ts';

@@ -3,11 +3,12 @@
  * mock, or turn it into a configuration to edit. Both reuse the ordinary configuration path, so flags such as
  * --port and --log-format work as everywhere else.
  */
-import type { Override } from '../config/load.ts';
+import type { Override } from '../sources/load.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 import { readRecording } from '../replay/format.ts';
 import { parseOrUsage, SHARED_OPTIONS, sharedOverrides } from './args.ts';
 import { recordingToConfig } from '../replay/to-config.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 export const REPLAY_USAGE = `Usage: mockwave replay <recording.jsonl> [options]
        mockwave recording to-config <recording.jsonl>
@@ -55,7 +56,7 @@ export function toConfig(argv: readonly string[]): { yaml: string; note: string 
   try {
     recording = readRecording(argv[0]);
   } catch (error) {
-    throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `Cannot read recording ${argv[0]}: ${(error as Error).message}`, { cause: error });
+    throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `Cannot read recording ${argv[0]}: ${errorMessage(error)}`, { cause: error });
   }
   const { yaml, skippedBinary } = recordingToConfig(recording);
   return { yaml, note: skippedBinary > 0 ? `${skippedBinary} binary frame(s) left out: a sequence holds JSON or text` : undefined };

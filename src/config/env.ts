@@ -4,6 +4,7 @@
  * is passed on as a string so the schema reports it with the variable's name.
  */
 import { getIn, setIn, type Patch } from './merge.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -40,7 +41,7 @@ const json = (value: string): unknown => {
   try {
     return JSON.parse(value) as unknown;
   } catch (error) {
-    return new SyntaxError(`invalid JSON: ${(error as Error).message}`);
+    return new SyntaxError(`invalid JSON: ${errorMessage(error)}`);
   }
 };
 

@@ -4,11 +4,13 @@
  * environment, CLI flags and the library API, so the same JSON works everywhere.
  */
 import { z } from 'zod';
+import { pathPatternProblem } from '../util/path-pattern.ts';
+import { msOrRangeSchema } from '../util/range.ts';
 import { DIALECT_NAMES } from '../dialects/index.ts';
 import { LEVELS as LOG_LEVELS } from '../log/logger.ts';
 import { issueMessage } from '../errors/schema-issues.ts';
 import { PRESET_NAMES } from './preset-names.ts';
-import { actionSchema, ruleSchema } from '../rules/schema.ts';
+import { actionListSchema, ruleSchema } from '../rules/schema.ts';
 import { checkTemplates, conditionTemplate } from '../templates/index.ts';
 import { GENERATOR_NAMES, GENERATOR_TABLE } from '../streams/generators/index.ts';
 
@@ -20,20 +22,8 @@ export const LOG_FORMATS = ['text', 'json'] as const;
  */
 const ALWAYS = { when: () => true };
 
-const RANGE = /^\s*(\d+)\s*-\s*(\d+)\s*$/;
-
 /** A fixed interval in ms, or a random range "2000-5000" drawn uniformly before every tick. */
-export const intervalSchema = z
-  .union([z.number().int().min(0), z.string().regex(RANGE, { message: 'expected a number of ms >= 0 or a range like "2000-5000"' })], {
-    error: 'expected a number of ms >= 0 or a range like "2000-5000"',
-  })
-  .superRefine((value, ctx) => {
-    if (typeof value !== 'string') return;
-    const [, lo, hi] = RANGE.exec(value) ?? [];
-    if (Number(lo) > Number(hi)) ctx.addIssue({ code: 'custom', message: `range "${value}" has its minimum above its maximum` });
-    if (Number(hi) === 0) ctx.addIssue({ code: 'custom', message: 'a range must allow an interval above 0' });
-  })
-  .describe('Milliseconds between ticks (0 or absent: on demand only), or a range "min-max" drawn per tick.');
+export const intervalSchema = msOrRangeSchema({ positiveRange: true }).describe('Milliseconds between ticks (0 or absent: on demand only), or a range "min-max" drawn per tick.');
 
 const streamObject = z.strictObject({
     name: z.string().min(1).max(256).describe('Stream name; clients subscribe to it (the guide calls it an event).'),
@@ -97,11 +87,16 @@ export const streamSchema = streamObject
 
 const pathSchema = z
   .string()
-  .regex(/^\/[^\s?#]*$/, { message: 'expected a path starting with "/" (no spaces, query or fragment)' });
+  .regex(/^\/[^\s?#]*$/, { message: 'expected a path starting with "/" (no spaces, query or fragment)' })
+  .superRefine((path, ctx) => {
+    // A path not starting with "/" is already reported by the regex above.
+    const problem = path.startsWith('/') ? pathPatternProblem(path) : undefined;
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 export const endpointSchema = z
   .strictObject({
-    path: pathSchema.describe('WebSocket path. A trailing "*" matches every path with that prefix ("/*" matches all).'),
+    path: pathSchema.describe('WebSocket path: exact ("/ws"), with parameters ("/rooms/:id", one segment each) or a trailing "*" for any rest ("/*" matches all).'),
     dialect: z.enum(DIALECT_NAMES).default('guide').describe('Wire format of the endpoint.'),
     streams: z.array(streamSchema).default([]),
     replay: z
@@ -113,7 +108,7 @@ export const endpointSchema = z
       }))
       .optional()
       .describe('Serve a recording: every client receives the recorded upstream frames with their timing.'),
-    onConnect: z.array(actionSchema).default([]).describe('Actions run for every new client: greet, wait, close with a code.'),
+    onConnect: actionListSchema.default([]).describe('Actions run for every new client: greet, wait, close with a code.'),
     rules: z.array(ruleSchema).default([]).describe('`when` a client message matches, `then` actions run; unmatched messages reach the dialect.'),
   })
   .superRefine((endpoint, ctx) => {

@@ -4,15 +4,28 @@ import { deepMerge, isPlainObject, type Patch } from './merge.ts';
 import { PRESETS, type PresetName } from './presets.ts';
 import { configSchema, type MockwaveConfig } from './schema.ts';
 import { applyStreamOverrides } from './stream-overrides.ts';
+import { deepFreeze } from '../util/freeze.ts';
 
 export type CheckResult = { readonly ok: true; readonly config: MockwaveConfig } | { readonly ok: false; readonly problems: readonly string[] };
 
-/** Validates a whole configuration once, collecting every problem as a `path: message` line. */
-export function checkConfig(input: unknown, provenance: Provenance = new Map()): CheckResult {
+/** Marks a configuration that passed validation (and was frozen), so it is never validated twice. */
+const VALIDATED: unique symbol = Symbol('mockwave.validated');
+
+export function isValidatedConfig(value: unknown): value is MockwaveConfig {
+  return value !== null && typeof value === 'object' && (value as { [VALIDATED]?: boolean })[VALIDATED] === true;
+}
+
+/**
+ * Validates a whole configuration once, collecting every problem as a `path: message` line. A valid one is
+ * returned frozen: nothing changes a configuration after it was checked. `presetMerged` says the caller has
+ * already merged `preset` under the input (the sources layer does, before the environment applies).
+ */
+export function checkConfig(input: unknown, provenance: Provenance = new Map(), options: { readonly presetMerged?: boolean } = {}): CheckResult {
+  if (isValidatedConfig(input)) return { ok: true, config: input };
   let value = input;
   let problems: string[] = [];
   const preset = isPlainObject(input) ? input['preset'] : undefined;
-  if (typeof preset === 'string' && Object.hasOwn(PRESETS, preset)) {
+  if (options.presetMerged !== true && typeof preset === 'string' && Object.hasOwn(PRESETS, preset)) {
     // The library honours `preset` as the CLI does: the preset lies under the given configuration.
     value = deepMerge(PRESETS[preset as PresetName], input);
   }
@@ -23,7 +36,12 @@ export function checkConfig(input: unknown, provenance: Provenance = new Map()):
     provenance = sources;
   }
   const result = configSchema.safeParse(value, { error: issueMessage });
-  if (result.success && problems.length === 0) return { ok: true, config: result.data };
+  if (result.success && problems.length === 0) {
+    // A copy: values the schema passes through (a stream's `data`) are the caller's own objects, not ours to freeze.
+    const config = structuredClone(result.data);
+    Object.defineProperty(config, VALIDATED, { value: true });
+    return { ok: true, config: deepFreeze(config) };
+  }
   return { ok: false, problems: [...problems, ...(result.success ? [] : formatIssues(result.error.issues, provenance))] };
 }
 

@@ -12,6 +12,7 @@ import type * as AjvFormats from 'ajv-formats';
 import type * as Jsf from 'json-schema-faker';
 import { z } from 'zod';
 import { lazy } from '../util/lazy.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 const jsf = lazy<typeof Jsf>('json-schema-faker');
 const ajvModule = lazy<typeof Ajv>('ajv');
@@ -108,7 +109,7 @@ export function createSchemaSampler(options: { schema: unknown; examples?: reado
   try {
     check = validatorFor(schema);
   } catch (error) {
-    warnings.push(`${label}: the schema cannot be compiled (${(error as Error).message}); values are generated but not checked`);
+    warnings.push(`${label}: the schema cannot be compiled (${errorMessage(error)}); values are generated but not checked`);
     check = () => undefined;
   }
   const examples = (options.examples ?? []).filter((example, i) => {
@@ -131,7 +132,7 @@ export function createSchemaSampler(options: { schema: unknown; examples?: reado
           last = generate(attempt < 3 ? steered : schema);
         } catch (error) {
           // A schema json-schema-faker cannot satisfy (an unknown type, contradictory bounds): say so once.
-          const reason = (error as Error).message.split('\n')[0]?.slice(0, 200) ?? '';
+          const reason = errorMessage(error).split('\n')[0]?.slice(0, 200) ?? '';
           if (!warnings.some((w) => w.startsWith(`${label}: cannot generate`))) warnings.push(`${label}: cannot generate data for this schema (${reason})`);
           return null;
         }

@@ -4,6 +4,7 @@
  * acknowledgement: cerberus clients expect only event, metric, status and pong (and error for bad input).
  */
 import { MAX_NAME_LENGTH, describeJson, parseJsonObject, requireType, unknownType } from './types.ts';
+import type { Message } from '../util/message.ts';
 import type { Command, ServerMessage, WireDialect } from './types.ts';
 
 const TYPES = ['subscribe', 'unsubscribe', 'heartbeat'] as const;
@@ -26,8 +27,8 @@ function readTopics(message: Record<string, unknown>, type: string): readonly st
   return topics as string[];
 }
 
-function decode(data: string | Buffer, isBinary: boolean): Command {
-  const parsed = parseJsonObject(data, isBinary);
+function decode(incoming: Message): Command {
+  const parsed = parseJsonObject(incoming);
   if (!parsed.ok) return parsed.command;
   const type = requireType(parsed.value);
   if (typeof type !== 'string') return type;

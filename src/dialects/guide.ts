@@ -3,14 +3,15 @@
  * `timestamp`; the key order matches the guide's examples so logs and snapshots read the same.
  */
 import { isoTime, parseJsonObject, requireName, requireType, unknownType } from './types.ts';
+import type { Message } from '../util/message.ts';
 import type { Command, ServerMessage, WireDialect } from './types.ts';
 
 const TYPES = ['subscribe', 'unsubscribe', 'request', 'ping'] as const;
 
 export const CONNECTED_MESSAGE = 'Connected to Mock API WebSocket server';
 
-function decode(data: string | Buffer, isBinary: boolean): Command {
-  const parsed = parseJsonObject(data, isBinary);
+function decode(incoming: Message): Command {
+  const parsed = parseJsonObject(incoming);
   if (!parsed.ok) return parsed.command;
   const message = parsed.value;
   const type = requireType(message);

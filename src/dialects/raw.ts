@@ -3,18 +3,11 @@
  * JSON), and client messages are handed on untouched for rules to match. This is how an existing API whose
  * messages look nothing like the guide's is mocked.
  */
+import type { Message } from '../util/message.ts';
 import type { Command, ServerMessage, WireDialect } from './types.ts';
 
-function decode(data: string | Buffer, isBinary: boolean): Command {
-  if (isBinary) return { kind: 'message', value: undefined, text: undefined };
-  const text = typeof data === 'string' ? data : data.toString('utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = undefined;
-  }
-  return { kind: 'message', value, text };
+function decode(message: Message): Command {
+  return { kind: 'message', value: message.value, text: message.text };
 }
 
 function encode(message: ServerMessage): string | undefined {

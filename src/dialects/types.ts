@@ -3,6 +3,7 @@
  * text out. No socket, no timer, no state, so each is unit-tested with strings.
  */
 import type { ErrorCode } from '../errors/catalog.ts';
+import type { Message } from '../util/message.ts';
 
 /** What a client asked for, independent of how its dialect spells it; `wireType` is how it was spelled. */
 export type Command = CommandBody & { readonly wireType?: string };
@@ -11,7 +12,7 @@ type CommandBody =
   | { readonly kind: 'subscribe'; readonly topics: readonly string[]; readonly params?: Readonly<Record<string, unknown>> }
   | { readonly kind: 'unsubscribe'; readonly topics: readonly string[] }
   | { readonly kind: 'request'; readonly topic: string }
-  | { readonly kind: 'ping'; readonly echo?: unknown }
+  | { readonly kind: 'ping' }
   /** A message the dialect has no built-in meaning for (raw dialect), left to rules. */
   | { readonly kind: 'message'; readonly value: unknown; readonly text: string | undefined }
   | { readonly kind: 'invalid'; readonly code: ErrorCode; readonly error: string };
@@ -23,7 +24,7 @@ export type ServerMessage =
   | { readonly kind: 'unsubscribed'; readonly topics: readonly string[]; readonly at: number }
   | { readonly kind: 'event'; readonly stream: string; readonly messageType: string; readonly data: unknown; readonly at: number }
   | { readonly kind: 'response'; readonly stream: string; readonly data: unknown; readonly at: number }
-  | { readonly kind: 'pong'; readonly clientId: string; readonly echo?: unknown; readonly at: number }
+  | { readonly kind: 'pong'; readonly clientId: string; readonly at: number }
   | { readonly kind: 'error'; readonly code: ErrorCode; readonly error: string; readonly at: number }
   | { readonly kind: 'proxy_connected'; readonly clientId: string; readonly route: string; readonly at: number };
 
@@ -38,7 +39,8 @@ export interface WireDialect {
   readonly rejectsUnknownTopics: boolean;
   /** True when `subscribe` is answered with a snapshot of the stream's current data (guide). */
   readonly sendsSnapshotOnSubscribe: boolean;
-  decode(data: string | Buffer, isBinary: boolean): Command;
+  /** What the client asked for; `message` is read lazily and at most once (rules may have read it first). */
+  decode(message: Message): Command;
   /** The text to send, or undefined when this dialect has no such message (cerberus has no `subscribed`). */
   encode(message: ServerMessage): string | undefined;
 }
@@ -56,16 +58,12 @@ function invalid(code: ErrorCode, error: string): ParsedObject {
   return { ok: false, command: { kind: 'invalid', code, error } };
 }
 
-/** Parses client text as a JSON object, or says precisely why it is not one. */
-export function parseJsonObject(data: string | Buffer, isBinary: boolean): ParsedObject {
-  if (isBinary) return invalid('MW_BINARY_NOT_SUPPORTED', 'Binary messages are not supported on this endpoint: send JSON text');
-  const text = typeof data === 'string' ? data : data.toString('utf8');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return invalid('MW_INVALID_JSON', `Invalid JSON: ${(error as Error).message}`);
-  }
+/** Reads a client message as a JSON object, or says precisely why it is not one. */
+export function parseJsonObject(message: Message): ParsedObject {
+  if (message.isBinary) return invalid('MW_BINARY_NOT_SUPPORTED', 'Binary messages are not supported on this endpoint: send JSON text');
+  const json = message.json();
+  if (!json.ok) return invalid('MW_INVALID_JSON', `Invalid JSON: ${json.error}`);
+  const value = json.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return invalid('MW_INVALID_MESSAGE', `Invalid message: expected a JSON object, got ${describeJson(value)}`);
   }

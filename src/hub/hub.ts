@@ -57,12 +57,6 @@ export class Hub {
     return this.#byPeer.get(peer) ?? NO_TOPICS;
   }
 
-  /** How many peers a message on these topics would reach. */
-  audience(topics: readonly string[]): number {
-    if (topics.length === 1) return (this.#topics.get(topics[0] as string)?.size ?? 0) + this.#everything.size;
-    return this.#collect(topics).size;
-  }
-
   subscribers(topic: string): ReadonlySet<Peer> {
     return this.#topics.get(topic) ?? new Set();
   }

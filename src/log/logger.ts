@@ -68,5 +68,3 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     error: (m, f) => write('error', m, f),
   };
 }
-
-export const silentLogger: Logger = createLogger({ level: 'silent' });

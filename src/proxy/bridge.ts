@@ -7,6 +7,7 @@
 import type WebSocket from 'ws';
 import type { RawData } from 'ws';
 import type { ProxyRouteConfig } from '../config/schema.ts';
+import { closeCodeOf } from '../errors/catalog.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Connection } from '../transport/transport.ts';
 import { toBuffer } from '../transport/ws-peer.ts';
@@ -123,7 +124,7 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
     stats.failures += 1;
     context.log('warn', `Proxy ${route.name}: ${peer.id}: ${reason}`, { clientId: peer.id, route: route.name });
     peer.send(context.failed(route.name, reason));
-    peer.close(1014, `Upstream ${route.name} unavailable`.slice(0, 123));
+    peer.close(closeCodeOf('MW_PROXY_UPSTREAM_FAILED'), `Upstream ${route.name} unavailable`.slice(0, 123));
     upstream.terminate();
     finish();
   };
@@ -155,7 +156,7 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
       if (queue.length >= route.maxQueue || queuedBytes + data.length > maxBytes) {
         const over = queue.length >= route.maxQueue ? `more than ${route.maxQueue} messages` : `more than ${maxBytes} bytes`;
         context.log('warn', `Proxy ${route.name}: ${peer.id} sent ${over} before the upstream opened`, { clientId: peer.id, route: route.name });
-        peer.close(1013, 'Proxy queue full: upstream not open yet');
+        peer.close(closeCodeOf('MW_PROXY_QUEUE_FULL'), 'Proxy queue full: upstream not open yet');
         queue.length = 0;
         queuedBytes = 0;
         return;

@@ -4,14 +4,18 @@
  * to the client; a client that vanished is going away (1001) to the upstream. 1005 (no code) is passed on as
  * a close frame without a code, which the other side again reads as 1005.
  */
-export function towardClient(code: number): number | undefined {
+import { closeCodeOf } from '../errors/catalog.ts';
+import { GOING_AWAY, LOCAL_ONLY_CLOSE_CODES } from '../util/close-codes.ts';
+
+function across(code: number, vanished: number): number | undefined {
   if (code === 1005) return undefined;
-  if (code === 1006 || code === 1015) return 1014;
-  return code;
+  return LOCAL_ONLY_CLOSE_CODES.has(code) ? vanished : code;
+}
+
+export function towardClient(code: number): number | undefined {
+  return across(code, closeCodeOf('MW_PROXY_UPSTREAM_FAILED'));
 }
 
 export function towardUpstream(code: number): number | undefined {
-  if (code === 1005) return undefined;
-  if (code === 1006 || code === 1015) return 1001;
-  return code;
+  return across(code, GOING_AWAY);
 }

@@ -9,7 +9,7 @@ import type { ProxyRouteConfig } from '../config/schema.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Acceptor, Prepared } from '../transport/transport.ts';
 import { bridge, type BridgeContext, type RouteStats } from './bridge.ts';
-import { ERROR_CATALOG } from '../errors/catalog.ts';
+import { refusal } from '../errors/refusal.ts';
 import { clientProtocols, openUpstream, tlsOptions, upstreamHeaders, upstreamUrl, type Consumed } from './upstream.ts';
 
 export interface ProxyOptions {
@@ -92,7 +92,7 @@ export class ProxyRouter {
           const refuse = (reason: string): void => {
             stats.failures += 1;
             upstream.terminate();
-            resolve({ ok: false, status: ERROR_CATALOG.MW_PROXY_UPSTREAM_FAILED.httpStatus, body: { success: false, error: { code: 'MW_PROXY_UPSTREAM_FAILED', message: `Proxy route ${config.name} failed: ${reason}` } } });
+            resolve({ ok: false, refusal: refusal('MW_PROXY_UPSTREAM_FAILED', `Proxy route ${config.name} failed: ${reason}`) });
           };
           upstream.once('open', () => {
             this.#early.set(request, upstream);

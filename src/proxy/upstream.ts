@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import type { ProxyRouteConfig } from '../config/schema.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 import { BEARER_PROTOCOL } from '../security/tokens.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 /** Whether a token presented by the client is one mockwave accepted for itself. */
 export type Consumed = (token: string) => boolean;
@@ -63,7 +64,7 @@ export function tlsOptions(route: ProxyRouteConfig): { ca?: Buffer; rejectUnauth
   try {
     ca = route.tls.ca === undefined ? undefined : readFileSync(route.tls.ca);
   } catch (error) {
-    throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `proxy route ${route.name}: tls.ca: cannot read ${route.tls.ca}: ${(error as Error).message}`, { cause: error });
+    throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `proxy route ${route.name}: tls.ca: cannot read ${route.tls.ca}: ${errorMessage(error)}`, { cause: error });
   }
   return { ...(ca === undefined ? {} : { ca }), rejectUnauthorized: route.tls.rejectUnauthorized };
 }

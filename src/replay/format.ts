@@ -8,6 +8,7 @@
  *   {"kind":"close","t":900,"from":"upstream","code":1000,"reason":""}
  */
 import { readFileSync } from 'node:fs';
+import { errorMessage } from '../errors/error-message.ts';
 
 export interface SessionLine {
   readonly kind: 'session';
@@ -50,7 +51,7 @@ export function readRecording(path: string): Recording {
     try {
       return JSON.parse(line) as RecordingLine;
     } catch (error) {
-      throw new Error(`${path}:${index + 1}: not JSON (${(error as Error).message})`);
+      throw new Error(`${path}:${index + 1}: not JSON (${errorMessage(error)})`);
     }
   });
   const [session, ...events] = parsed;

@@ -8,6 +8,7 @@ import { compileTemplate } from '../templates/index.ts';
 import { createSchemaSampler, type SchemaSampler } from '../data/json-schema.ts';
 import { pointerKeys, readPath, writePath } from '../util/path.ts';
 import type { Random } from '../util/random.ts';
+import { parseRange, type MsRange } from '../util/range.ts';
 import { compileWhen, type Incoming, type Matcher } from './match.ts';
 import type { ActionConfig, RuleConfig } from './schema.ts';
 
@@ -28,11 +29,6 @@ function toText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function parseDelay(delay: number | string): { min: number; max: number } {
-  if (typeof delay === 'number') return { min: delay, max: delay };
-  const [lo = '0', hi = '0'] = delay.split('-');
-  return { min: Number(lo), max: Number(hi) };
-}
 
 const ACTIONS: { [K in 'reply' | 'delay' | 'publish' | 'close' | 'drop' | 'generate']: (config: Extract<ActionConfig, Record<K, unknown>>) => Step } = {
   reply: ({ reply }) => {
@@ -43,7 +39,8 @@ const ACTIONS: { [K in 'reply' | 'delay' | 'publish' | 'close' | 'drop' | 'gener
     };
   },
   delay: ({ delay }) => {
-    const range = parseDelay(delay);
+    // The schema accepted it, so it parses.
+    const range = parseRange(delay) as MsRange;
     return (_peer, _context, host) => (range.min === range.max ? range.min : host.random.int(range.min, range.max));
   },
   publish: ({ publish }) => {
@@ -80,16 +77,25 @@ function compileAction(action: ActionConfig): Step {
 }
 
 interface CompiledRule {
+  readonly name: string;
   readonly matches: Matcher;
   readonly steps: readonly Step[];
   readonly continues: boolean;
+  /** Messages this rule matched. */
+  hits: number;
+}
+
+/** A rule as the admin API and the dashboard show it. */
+export interface RuleFigures {
+  readonly name: string;
+  readonly hits: number;
 }
 
 export class RuleEngine {
   readonly #rules: readonly CompiledRule[];
 
   constructor(rules: readonly RuleConfig[]) {
-    this.#rules = rules.map((rule) => ({ matches: compileWhen(rule.when), steps: rule.then.map(compileAction), continues: rule.continue }));
+    this.#rules = rules.map((rule, index) => ({ name: rule.name ?? `rules[${index}]`, matches: compileWhen(rule.when), steps: rule.then.map(compileAction), continues: rule.continue, hits: 0 }));
   }
 
   /** Compiles a list of actions on their own (an endpoint's `onConnect`). */
@@ -106,12 +112,18 @@ export class RuleEngine {
     return this.#rules.length;
   }
 
+  /** Each rule's name (or its place) and how many messages it matched. */
+  figures(): RuleFigures[] {
+    return this.#rules.map((rule) => ({ name: rule.name, hits: rule.hits }));
+  }
+
   /** Runs the matching rules' actions; returns false when no rule matched (the dialect handles it). */
   handle(peer: Peer, incoming: Incoming, context: RenderContext, host: RuleHost): boolean {
     let matched = false;
     for (const rule of this.#rules) {
       if (!rule.matches(incoming)) continue;
       matched = true;
+      rule.hits += 1;
       this.#run(rule.steps, 0, peer, context, host);
       if (!rule.continues) break;
     }
@@ -134,15 +146,5 @@ export class RuleEngine {
         return;
       }
     }
-  }
-}
-
-export function parseIncoming(data: Buffer, isBinary: boolean): Incoming {
-  if (isBinary) return { text: undefined, value: undefined, isJson: false };
-  const text = data.toString('utf8');
-  try {
-    return { text, value: JSON.parse(text) as unknown, isJson: true };
-  } catch {
-    return { text, value: undefined, isJson: false };
   }
 }

@@ -4,6 +4,7 @@
  */
 import type * as JsonPathPlus from 'jsonpath-plus';
 import { lazy } from '../util/lazy.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 const jsonPath = lazy<typeof JsonPathPlus>('jsonpath-plus');
 
@@ -22,7 +23,7 @@ export function checkJsonPath(path: string): string | undefined {
     select(path, { probe: [{ a: 1 }] });
     return undefined;
   } catch (error) {
-    return `invalid JSONPath: ${(error as Error).message}`;
+    return `invalid JSONPath: ${errorMessage(error)}`;
   }
 }
 

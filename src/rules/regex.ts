@@ -15,6 +15,7 @@
  */
 import type * as Recheck from 'recheck';
 import { lazy } from '../util/lazy.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 const recheck = lazy<typeof Recheck>('recheck');
 
@@ -32,7 +33,7 @@ function judge(pattern: string): RegexVerdict {
   try {
     new RegExp(pattern);
   } catch (error) {
-    return { ok: false, problem: `invalid regular expression: ${(error as Error).message}` };
+    return { ok: false, problem: `invalid regular expression: ${errorMessage(error)}` };
   }
   const diagnostics = recheck().checkSync(pattern, '', { timeout: CHECK_TIMEOUT_MS });
   if (diagnostics.status === 'safe') return { ok: true, maxInput: Infinity };

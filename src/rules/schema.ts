@@ -6,16 +6,16 @@ import { jsonSchemaValue } from '../data/json-schema.ts';
 import { z } from 'zod';
 import { issueMessage } from '../errors/schema-issues.ts';
 import { checkTemplates } from '../templates/index.ts';
+import { msOrRangeSchema } from '../util/range.ts';
+import { isSendableCloseCode, SENDABLE_CLOSE_CODES_TEXT } from '../util/close-codes.ts';
 import { dottedKeys, pathProblem, pointerKeys } from '../util/path.ts';
 import { checkJsonPath } from './json-path.ts';
 import { regexVerdict } from './regex.ts';
 
-const CLOSE_CODES = new Set([1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014]);
-
 export const closeCodeSchema = z
   .number()
   .int()
-  .refine((code) => CLOSE_CODES.has(code) || (code >= 3000 && code <= 4999), { message: 'expected a close code a server may send: 1000-1003, 1007-1014 or 3000-4999' });
+  .refine(isSendableCloseCode, { message: `expected a close code a server may send: ${SENDABLE_CLOSE_CODES_TEXT}` });
 
 const regexSchema = z.string().superRefine((pattern, ctx) => {
   const verdict = regexVerdict(pattern);
@@ -40,9 +40,7 @@ const jsonPathSchema = z.string().superRefine((path, ctx) => {
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const delaySchema = z.union([z.number().int().min(0).max(3_600_000), z.string().regex(/^\s*\d+\s*-\s*\d+\s*$/)], {
-  error: 'expected ms (0 to 3600000) or a range like "100-200"',
-});
+const delaySchema = msOrRangeSchema({ max: 3_600_000 });
 
 /** A `when` with these keys says how to match; any other object is a partial JSON match. */
 export const MATCHER_KEYS = ['json', 'regex', 'text', 'jsonPath'] as const;
@@ -118,10 +116,28 @@ export const actionSchema = z
     return { [key]: ACTION_SCHEMAS[key].parse(action[key]) } as ActionConfig;
   });
 
+/** Actions after which nothing runs: a step after one of them is a mistake, said at load. */
+const FINAL_ACTIONS = ['close', 'drop'] as const;
+
+/**
+ * A list of actions in an order that can run: `close` and `drop` end the steps, so nothing may follow them
+ * (mockttp checks its step order the same way).
+ */
+export const actionListSchema = z.array(actionSchema).superRefine((actions, ctx) => {
+  const last = actions.length - 1;
+  actions.forEach((action, index) => {
+    const key = action === null || typeof action !== 'object' ? undefined : Object.keys(action)[0];
+    const final = FINAL_ACTIONS.find((name) => name === key);
+    if (final !== undefined && index < last) {
+      ctx.addIssue({ code: 'custom', path: [index + 1], message: `nothing runs after "${final}" (steps[${index}]): remove this step or move it before the ${final}` });
+    }
+  });
+});
+
 export const ruleSchema = z.strictObject({
   name: z.string().min(1).optional(),
   when: whenSchema,
-  then: z.array(actionSchema).min(1),
+  then: actionListSchema.min(1),
   continue: z.boolean().default(false).describe('Keep matching later rules after this one.'),
 });
 

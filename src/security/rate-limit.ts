@@ -9,8 +9,8 @@ export interface RateLimit {
 }
 
 /**
- * One bucket per client. `admit` says whether a message may be processed; `onRefused` hears about each
- * refusal with the count in a row, so the caller decides when to warn and when to close.
+ * One bucket per client. `admit` says whether a message may be processed, and when not, how many were
+ * refused in a row, so the caller decides when to warn and when to close.
  */
 export class RateGate<Client extends object> {
   readonly #limit: RateLimit;

@@ -2,31 +2,17 @@
  * What the admin API and the dashboard do to connected clients: list them, send to one or to an endpoint,
  * close or terminate one, and watch one's messages.
  */
-import { MockwaveError } from '../errors/catalog.ts';
 import type { Peer, Tap } from '../hub/peer.ts';
+import type { ClientInfo } from '../admin/snapshot.ts';
 import type { Redactor } from '../security/redact.ts';
-import type { Endpoint } from './endpoint.ts';
 
-export interface ClientInfo {
-  readonly id: string;
-  readonly endpoint: string;
-  readonly url: string;
-  readonly remoteAddress: string;
-  readonly connectedAt: string;
-  readonly subscriptions: readonly string[];
-  readonly messagesIn: number;
-  readonly messagesOut: number;
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  readonly dropped: number;
-}
+export type { ClientInfo } from '../admin/snapshot.ts';
+import type { EndpointRegistry } from './registry.ts';
 
 /** Client records are shown (admin API, dashboard): their URLs go through `redact`, so `?token=` is never shown. */
-export function createClientAdmin(peers: () => Iterable<Peer>, endpoints: readonly Endpoint[], redact: Redactor) {
-  const findPeer = (id: string): Peer => {
-    for (const peer of peers()) if (peer.id === id) return peer;
-    throw new MockwaveError('MW_UNKNOWN_CLIENT', `No connected client ${id}`);
-  };
+export function createClientAdmin(registry: EndpointRegistry, redact: Redactor) {
+  const findPeer = (id: string): Peer => registry.peer(id);
+  const peers = (): Iterable<Peer> => registry.peers();
 
   return {
     clients: (): ClientInfo[] =>
@@ -36,7 +22,7 @@ export function createClientAdmin(peers: () => Iterable<Peer>, endpoints: readon
         url: redact.url(peer.url),
         remoteAddress: peer.remoteAddress,
         connectedAt: new Date(peer.connectedAt).toISOString(),
-        subscriptions: [...(endpoints.find((e) => e.endpoint === peer.endpoint)?.hub.topicsOf(peer) ?? [])],
+        subscriptions: [...(registry.all.find((e) => e.endpoint === peer.endpoint)?.hub.topicsOf(peer) ?? [])],
         ...peer.counters,
       })),
     sendTo(target: { clientId: string } | { endpoint: string }, message: unknown): number {
@@ -45,7 +31,7 @@ export function createClientAdmin(peers: () => Iterable<Peer>, endpoints: readon
         findPeer(target.clientId).send(text);
         return 1;
       }
-      if (!endpoints.some((e) => e.endpoint === target.endpoint)) throw new MockwaveError('MW_UNKNOWN_ENDPOINT', `No endpoint ${target.endpoint}`);
+      registry.endpoint(target.endpoint);
       let sent = 0;
       for (const peer of peers()) {
         if (peer.endpoint === target.endpoint) {
@@ -67,3 +53,5 @@ export function createClientAdmin(peers: () => Iterable<Peer>, endpoints: readon
     },
   };
 }
+
+export type ClientAdmin = ReturnType<typeof createClientAdmin>;

@@ -13,6 +13,7 @@ import { compileTemplate, conditionTemplate, type Render } from '../templates/in
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Scripts } from './scripts.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 export interface StreamSetContext extends GeneratorContext {
   readonly clock: Clock;
@@ -67,7 +68,7 @@ export class EndpointStreams {
       clock: context.clock,
       random: context.random,
       sink: this.#sink,
-      onError: (s, error) => context.logger.error(`Stream ${s.name} failed to tick: ${(error as Error).message}`, { stream: s.name }),
+      onError: (s, error) => context.logger.error(`Stream ${s.name} failed to tick: ${errorMessage(error)}`, { stream: s.name }),
     });
     this.#byName.set(stream.name, stream);
     this.#definitions.set(stream.name, definition);

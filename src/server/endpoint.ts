@@ -9,25 +9,28 @@ import { clip } from '../dialects/types.ts';
 import { Hub } from '../hub/hub.ts';
 import type { EndpointFigures } from '../admin/metrics.ts';
 import { addCounters, newCounters, type Peer } from '../hub/peer.ts';
-import { MockwaveError } from '../errors/catalog.ts';
+import { closeCodeOf, MockwaveError } from '../errors/catalog.ts';
 import { readRecording, type Recording } from '../replay/format.ts';
 import { playRecording, type Playback } from '../replay/playback.ts';
 import type { Emission } from '../streams/emission.ts';
 import type { Stream, StreamSink } from '../streams/stream.ts';
-import { RuleEngine, parseIncoming, type RuleHost, type Step } from '../rules/index.ts';
-import type { Render, RenderContext } from '../templates/index.ts';
+import { RuleEngine, type RuleHost, type Step } from '../rules/index.ts';
+import { Message } from '../util/message.ts';
+import type { RenderContext } from '../templates/index.ts';
 import type { Acceptor, Connection } from '../transport/transport.ts';
 import { RateGate, type RateLimit } from '../security/rate-limit.ts';
 import { EndpointStreams, type StreamSetContext } from './endpoint-streams.ts';
 import { PeerTimers } from './peer-timers.ts';
+import { ClientScope } from './client-scope.ts';
 import { Scripts } from './scripts.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 /** A recording that cannot be read is a configuration problem, reported before the server listens. */
 function loadRecording(file: string, endpoint: string): Recording {
   try {
     return readRecording(file);
   } catch (error) {
-    throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `endpoint ${endpoint}: replay.file: cannot load the recording: ${(error as Error).message}`, { cause: error });
+    throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `endpoint ${endpoint}: replay.file: cannot load the recording: ${errorMessage(error)}`, { cause: error });
   }
 }
 
@@ -52,10 +55,8 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
   /** Delayed rule actions, scripts and replays per client, cancelled when it leaves or the server stops. */
   readonly #timers: PeerTimers;
   readonly #scripts: Scripts;
-  readonly #clientInfo = new WeakMap<Peer, NonNullable<RenderContext['client']>>();
+  readonly #scope: ClientScope;
   #onConnect: readonly Step[];
-  /** The params each client gave when subscribing, per topic, for conditions. */
-  readonly #params = new Map<Peer, Map<string, Readonly<Record<string, unknown>>>>();
   readonly #recording: Recording | undefined;
   readonly #replays = new WeakMap<Peer, Playback>();
   readonly #gate: RateGate<Peer> | undefined;
@@ -68,6 +69,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     this.config = config;
     this.dialect = DIALECT_TABLE[config.dialect];
     this.#context = context;
+    this.#scope = new ClientScope(context.templates, context.logger, config.path);
     this.#timers = new PeerTimers(context.clock);
     this.#gate = context.rateLimit === undefined ? undefined : new RateGate(context.rateLimit, () => context.clock.now());
     this.#scripts = new Scripts({
@@ -76,7 +78,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
       templates: context.templates,
       timers: this.#timers,
       say: (peer, message) => this.#say(peer, message),
-      client: (peer) => this.#client(peer),
+      client: (peer) => this.#scope.client(peer),
     });
     this.#streams = new EndpointStreams(context, this, this.#scripts);
     this.#rules = new RuleEngine(config.rules);
@@ -91,7 +93,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
         if (stream === undefined) throw new Error(`publish: no stream "${name}" on ${this.endpoint}`);
         this.publish(stream, data);
       },
-      onError: (peer, error) => context.logger.error(`Rule failed for ${peer.id}: ${(error as Error).message}`, { clientId: peer.id, endpoint: this.endpoint }),
+      onError: (peer, error) => context.logger.error(`Rule failed for ${peer.id}: ${errorMessage(error)}`, { clientId: peer.id, endpoint: this.endpoint }),
     };
     for (const definition of config.streams) this.#streams.add(definition);
   }
@@ -135,23 +137,14 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     this.#timers.cancelAll();
   }
 
-  #client(peer: Peer): NonNullable<RenderContext['client']> {
-    let info = this.#clientInfo.get(peer);
-    if (info === undefined) {
-      const query = Object.fromEntries(new URL(peer.url, 'http://localhost').searchParams);
-      info = { id: peer.id, connectedAt: new Date(peer.connectedAt).toISOString(), query };
-      this.#clientInfo.set(peer, info);
-    }
-    return info;
-  }
-
   onMessage(peer: Peer, data: Buffer, isBinary: boolean): void {
     const limit = this.#context.rateLimit;
     const refused = this.#gate?.admit(peer);
     if (limit !== undefined && refused !== undefined) {
       if (refused >= limit.closeAfter) {
-        this.#context.logger.warn(`Client ${peer.id} kept flooding past the rate limit: closing with 1008`, { clientId: peer.id, endpoint: this.endpoint });
-        peer.close(1008, 'Rate limit exceeded');
+        const code = closeCodeOf('MW_RATE_LIMITED');
+        this.#context.logger.warn(`Client ${peer.id} kept flooding past the rate limit: closing with ${code}`, { clientId: peer.id, endpoint: this.endpoint });
+        peer.close(code, 'Rate limit exceeded');
       } else if (refused === 1 || refused % 10 === 0) {
         // One error per burst of refusals, not one per message: answering a flood must not feed it.
         this.#fail(peer, { kind: 'invalid', code: 'MW_RATE_LIMITED', error: `Rate limit exceeded: at most ${limit.messagesPerSecond} messages per second; message ignored` });
@@ -159,15 +152,16 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
       return;
     }
     this.#replays.get(peer)?.onClientMessage();
+    // Read lazily and once: rules and the dialect share what either parsed.
+    const message = new Message(data, isBinary);
     if (this.#rules.size > 0) {
-      const incoming = parseIncoming(data, isBinary);
-      const context: RenderContext = { message: incoming.isJson ? incoming.value : incoming.text, client: this.#client(peer) };
-      if (this.#rules.handle(peer, incoming, context, this.#ruleHost)) {
+      const context: RenderContext = { message: message.isJson ? message.value : message.text, client: this.#scope.client(peer) };
+      if (this.#rules.handle(peer, message, context, this.#ruleHost)) {
         if (this.#context.logTraffic) this.#context.logger.info(`Message from ${peer.id}: matched a rule`, { clientId: peer.id, endpoint: this.endpoint });
         return;
       }
     }
-    this.#handle(peer, this.dialect.decode(data, isBinary));
+    this.#handle(peer, this.dialect.decode(message));
   }
 
   // --- connections -------------------------------------------------------------------------------------
@@ -184,7 +178,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     if (this.#recording !== undefined && this.config.replay !== undefined) {
       this.#replays.set(peer, playRecording(peer, this.#recording, this.config.replay, (fn, ms) => this.#timers.schedule(peer, fn, ms)));
     }
-    if (this.#onConnect.length > 0) this.#rules.runActions(this.#onConnect, peer, { client: this.#client(peer) }, this.#ruleHost);
+    if (this.#onConnect.length > 0) this.#rules.runActions(this.#onConnect, peer, { client: this.#scope.client(peer) }, this.#ruleHost);
     // The endpoint itself handles every client's messages: nothing is made per connection.
     return this;
   }
@@ -194,7 +188,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     this.peers.delete(peer);
     addCounters(this.#departed, peer.counters);
     this.#timers.cancel(peer);
-    this.#params.delete(peer);
+    this.#scope.forget(peer);
     this.#scripts.forget(peer);
     this.hub.remove(peer);
     if (!logger.enabled('info')) return;
@@ -228,7 +222,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
       case 'invalid':
         return this.#fail(peer, command);
       case 'ping':
-        return this.#say(peer, { kind: 'pong', clientId: peer.id, echo: command.echo, at: clock.now() });
+        return this.#say(peer, { kind: 'pong', clientId: peer.id, at: clock.now() });
       case 'request': {
         const unknown = this.#unknownTopic(command.topic);
         if (unknown !== undefined) return this.#fail(peer, unknown);
@@ -251,7 +245,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
           }
           this.hub.subscribe(peer, topic);
           this.hub.receiveEverything(peer, false);
-          this.#rememberParams(peer, topic, command.params);
+          this.#scope.subscribed(peer, topic, command.params);
           logger.info(`Client ${peer.id} subscribed to ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
           this.#say(peer, { kind: 'subscribed', topics: [topic], at: clock.now() });
           const scripted = this.#streams.onTopic(topic).filter((s) => this.#scripts.has(s));
@@ -286,29 +280,9 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     for (const stream of this.#streams.onTopic(topic)) {
       const condition = this.#streams.condition(stream);
       for (const emission of stream.current()) {
-        if (condition !== undefined && !this.#passes(condition, peer, topic, emission.data)) continue;
+        if (condition !== undefined && !this.#scope.passes(condition, peer, topic, emission.data)) continue;
         this.#say(peer, { kind: 'event', stream: stream.name, messageType: stream.messageType, data: emission.data, at });
       }
-    }
-  }
-
-  #rememberParams(peer: Peer, topic: string, params: Readonly<Record<string, unknown>> | undefined): void {
-    let byTopic = this.#params.get(peer);
-    if (byTopic === undefined) {
-      byTopic = new Map();
-      this.#params.set(peer, byTopic);
-    }
-    if (params === undefined) byTopic.delete(topic);
-    else byTopic.set(topic, params);
-  }
-
-  /** Evaluates a stream's condition for one subscriber; a condition that throws counts as false. */
-  #passes(condition: Render, peer: Peer, topic: string, data: unknown): boolean {
-    try {
-      return Boolean(condition({ data, client: this.#client(peer), params: this.#params.get(peer)?.get(topic) ?? {} }, this.#context.templates));
-    } catch (error) {
-      this.#context.logger.warn(`Condition failed for ${peer.id} on ${topic}: ${(error as Error).message}`, { clientId: peer.id, endpoint: this.endpoint });
-      return false;
     }
   }
 
@@ -328,7 +302,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
       const frame = Buffer.from(text);
       const topics = emission.topics === undefined ? this.#streams.topicsOf(stream) : [stream.topic, ...emission.topics];
       const condition = this.#streams.condition(stream);
-      const filter = condition === undefined ? undefined : (peer: Peer) => this.#passes(condition, peer, stream.topic, emission.data);
+      const filter = condition === undefined ? undefined : (peer: Peer) => this.#scope.passes(condition, peer, stream.topic, emission.data);
       const sent = this.hub.broadcast(topics, frame, filter);
       this.#delivered.set(stream, (this.#delivered.get(stream) ?? 0) + sent);
       reached = Math.max(reached, sent);
@@ -346,6 +320,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
       connections: this.peers.size,
       ...total,
       streams: [...this.streams.values()].map((s) => ({ name: s.name, messages: this.#delivered.get(s) ?? 0, subscribers: this.hub.subscribers(s.topic).size })),
+      rules: this.#rules.figures(),
     };
   }
 

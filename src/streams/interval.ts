@@ -1,20 +1,14 @@
 import type { Random } from '../util/random.ts';
+import { parseRange, type MsRange } from '../util/range.ts';
 
 /** A parsed stream interval: fixed when min === max. */
-export interface IntervalSpec {
-  readonly min: number;
-  readonly max: number;
-}
+export type IntervalSpec = MsRange;
 
 /** `undefined` or 0 means on demand only. The schema has already checked the shape. */
 export function parseInterval(value: number | string | undefined): IntervalSpec | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'number') return value > 0 ? { min: value, max: value } : undefined;
-  const [lo = '0', hi = '0'] = value.split('-').map((part) => part.trim());
-  const min = Number(lo);
-  const max = Number(hi);
-  if (max <= 0) return undefined;
-  return { min: Math.max(1, min), max };
+  const range = value === undefined ? undefined : parseRange(value);
+  if (range === undefined || range.max <= 0) return undefined;
+  return { min: Math.max(1, range.min), max: range.max };
 }
 
 export function drawInterval(spec: IntervalSpec, random: Random): number {

@@ -5,20 +5,14 @@
  */
 import type Handlebars from 'handlebars';
 import { lazy } from '../util/lazy.ts';
+import { isHelperCall, renderFrame, type Node, type Render } from './ast.ts';
 import { compileDirect } from './direct.ts';
-import { HELPERS, HELPER_NAMES, type FrameData, type TemplateServices } from './helpers.ts';
+import { HELPERS, HELPER_NAMES } from './helpers.ts';
+import { errorMessage } from '../errors/error-message.ts';
+
+export type { Render, RenderContext } from './ast.ts';
 
 const handlebars = lazy<typeof Handlebars>('handlebars');
-
-/** What a template can read: the triggering message, the client, the stream's previous value, params. */
-export interface RenderContext {
-  readonly message?: unknown;
-  readonly client?: { readonly id: string; readonly connectedAt: string; readonly query: Readonly<Record<string, string>> };
-  readonly previous?: unknown;
-  readonly params?: Readonly<Record<string, unknown>>;
-  /** The rendered payload, for a stream's per-subscriber `condition`. */
-  readonly data?: unknown;
-}
 
 /** A condition may be written bare (`eq data.symbol params.symbol`) or as a template. */
 export function conditionTemplate(condition: string): string {
@@ -27,8 +21,6 @@ export function conditionTemplate(condition: string): string {
 
 export const CONTEXT_ROOTS: ReadonlySet<string> = new Set(['message', 'client', 'previous', 'params', 'data']);
 const BUILT_IN_BLOCKS: ReadonlySet<string> = new Set(['if', 'unless', 'each', 'with', 'lookup']);
-
-export type Render = (context: RenderContext, services: TemplateServices) => unknown;
 
 export interface TemplateProblem {
   readonly path: readonly (string | number)[];
@@ -58,8 +50,6 @@ function environmentFor(used: ReadonlySet<string>): typeof Handlebars {
 
 const SINGLE = /^\s*\{\{(?!\{)\s*([^{}]*?)\s*\}\}\s*$/;
 
-type Node = { type: string; [key: string]: unknown };
-
 function checkPath(node: Node, where: string[]): void {
   if (node['data'] === true) return;
   const parts = node['parts'] as string[];
@@ -83,9 +73,8 @@ function inspect(node: unknown, problems: string[], scoped: boolean, used: Set<s
     const name = String(path['original']);
     const params = n['params'] as unknown[];
     const hash = n['hash'] as { pairs: { value: unknown }[] } | undefined;
-    const isCall = params.length > 0 || hash !== undefined || n.type !== 'MustacheStatement';
     if (HELPER_NAMES.has(name)) used.add(name);
-    if (isCall) {
+    if (isHelperCall(n)) {
       if (!HELPER_NAMES.has(name) && !BUILT_IN_BLOCKS.has(name)) problems.push(`unknown helper "${name}" (helpers: ${[...HELPER_NAMES].join(', ')})`);
     } else if (!scoped) checkPath(path, problems);
     inspect(params, problems, scoped, used);
@@ -103,13 +92,13 @@ function inspect(node: unknown, problems: string[], scoped: boolean, used: Set<s
   if (n.type === 'Program') inspect(n['body'], problems, scoped, used);
 }
 
-function compileString(text: string): { render?: Render; problems: string[] } {
+function compileString(text: string): { render?: Render; problems: string[]; viaHandlebars?: boolean } {
   let ast: { body: Node[] };
   try {
     // Parsing needs no environment; each template compiles in one of its own (see environmentFor).
     ast = handlebars().parse(text) as unknown as { body: Node[] };
   } catch (error) {
-    return { problems: [`template syntax: ${(error as Error).message.replace(/\s*\n\s*/g, ' ')}`] };
+    return { problems: [`template syntax: ${errorMessage(error).replace(/\s*\n\s*/g, ' ')}`] };
   }
   const problems: string[] = [];
   const used = new Set<string>();
@@ -123,40 +112,47 @@ function compileString(text: string): { render?: Render; problems: string[] } {
   const direct = compileDirect(typed ? statements : ast.body, typed);
   if (direct !== undefined) return { problems, render: direct };
   const env = environmentFor(used);
+  const viaHandlebars = true;
   if (typed) {
-    const path = String((only['path'] as Node)['original']);
-    const isCall = (only['params'] as unknown[]).length > 0 || only['hash'] !== undefined || HELPER_NAMES.has(path);
     const inner = single[1] as string;
-    const template = env.compile(`{{__capture ${isCall ? `(${inner})` : inner}}}`, { noEscape: true, strict: false });
+    const template = env.compile(`{{__capture ${isHelperCall(only) ? `(${inner})` : inner}}}`, { noEscape: true, strict: false });
     const state = new Map<string, unknown>();
     return {
       problems,
+      viaHandlebars,
       render: (context, services) => {
         captured = undefined;
-        template(context, { data: { services, state, clientId: context.client?.id } satisfies FrameData });
+        template(context, { data: renderFrame(state, context, services) });
         return captured;
       },
     };
   }
   const template = env.compile(text, { noEscape: true });
   const state = new Map<string, unknown>();
-  return { problems, render: (context, services) => template(context, { data: { services, state, clientId: context.client?.id } satisfies FrameData }) };
+  return { problems, viaHandlebars, render: (context, services) => template(context, { data: renderFrame(state, context, services) }) };
 }
 
-function compileNode(value: unknown, path: (string | number)[], problems: TemplateProblem[]): Render | undefined {
+/** What compiling a value found: its problems, and how many of its strings need the Handlebars runtime. */
+interface Compilation {
+  readonly problems: TemplateProblem[];
+  viaHandlebars: number;
+}
+
+function compileNode(value: unknown, path: (string | number)[], found: Compilation): Render | undefined {
   if (typeof value === 'string') {
     if (!value.includes('{{')) return undefined;
     const compiled = compileString(value);
-    for (const message of compiled.problems) problems.push({ path, message });
+    for (const message of compiled.problems) found.problems.push({ path, message });
+    if (compiled.viaHandlebars === true) found.viaHandlebars += 1;
     return compiled.render;
   }
   if (Array.isArray(value)) {
-    const parts = value.map((item, i) => compileNode(item, [...path, i], problems));
+    const parts = value.map((item, i) => compileNode(item, [...path, i], found));
     if (parts.every((p) => p === undefined)) return undefined;
     return (context, services) => value.map((item, i) => (parts[i] === undefined ? item : parts[i](context, services)));
   }
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).map(([key, item]) => [key, item, compileNode(item, [...path, key], problems)] as const);
+    const entries = Object.entries(value).map(([key, item]) => [key, item, compileNode(item, [...path, key], found)] as const);
     if (entries.every(([, , r]) => r === undefined)) return undefined;
     return (context, services) => {
       const out: Record<string, unknown> = {};
@@ -169,20 +165,21 @@ function compileNode(value: unknown, path: (string | number)[], problems: Templa
 
 /** Finds every problem in a value's templates (unknown helper or variable, syntax), each with its path. */
 export function checkTemplates(value: unknown): TemplateProblem[] {
-  const problems: TemplateProblem[] = [];
-  compileNode(value, [], problems);
-  return problems;
+  const found: Compilation = { problems: [], viaHandlebars: 0 };
+  compileNode(value, [], found);
+  return found.problems;
 }
 
-export type CompiledTemplate = Render & { readonly constant: boolean };
+/** `constant`: no `{{` anywhere, renders as itself. `direct`: every template in it skips the Handlebars runtime. */
+export type CompiledTemplate = Render & { readonly constant: boolean; readonly direct: boolean };
 
 /**
  * Compiles a value once; a value with no `{{` is `constant` and renders as itself at no cost. Throws on a
  * bad template (configuration validation reports those first, with their paths).
  */
 export function compileTemplate(value: unknown): CompiledTemplate {
-  const problems: TemplateProblem[] = [];
-  const render = compileNode(value, [], problems);
-  if (problems.length > 0) throw new TypeError(problems.map((p) => `${p.path.join('.') || '(value)'}: ${p.message}`).join('; '));
-  return Object.assign(render ?? (() => value), { constant: render === undefined });
+  const found: Compilation = { problems: [], viaHandlebars: 0 };
+  const render = compileNode(value, [], found);
+  if (found.problems.length > 0) throw new TypeError(found.problems.map((p) => `${p.path.join('.') || '(value)'}: ${p.message}`).join('; '));
+  return Object.assign(render ?? (() => value), { constant: render === undefined, direct: found.viaHandlebars === 0 });
 }

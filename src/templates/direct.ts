@@ -9,11 +9,10 @@
  * own properties are read (no prototype access), null and undefined interpolate as '', helpers get
  * (...params, { hash, data, loc }).
  */
-import type { RenderContext } from './compile.ts';
 import { readPath } from '../util/path.ts';
-import { HELPERS, type FrameData, type TemplateServices } from './helpers.ts';
+import { isHelperCall, renderFrame, type Node, type Render, type RenderContext } from './ast.ts';
+import { HELPERS, type FrameData } from './helpers.ts';
 
-type Node = { type: string; [key: string]: unknown };
 type Evaluate = (context: RenderContext, data: FrameData) => unknown;
 
 function expression(node: Node): Evaluate | undefined {
@@ -63,16 +62,14 @@ function call(node: Node): Evaluate | undefined {
 }
 
 function mustache(node: Node): Evaluate | undefined {
-  const path = node['path'] as Node;
-  const isCall = (node['params'] as unknown[]).length > 0 || node['hash'] !== undefined || (path.type === 'PathExpression' && HELPERS[String(path['original'])] !== undefined);
-  return isCall ? call(node) : expression(path);
+  return isHelperCall(node) ? call(node) : expression(node['path'] as Node);
 }
 
 /**
  * A renderer for a parsed template, or undefined when it needs Handlebars. `single` keeps the value's type
  * (a template that is exactly one expression); otherwise parts are joined into a string.
  */
-export function compileDirect(body: readonly Node[], single: boolean): ((context: RenderContext, services: TemplateServices) => unknown) | undefined {
+export function compileDirect(body: readonly Node[], single: boolean): Render | undefined {
   const parts: (string | Evaluate)[] = [];
   for (const statement of body) {
     if (statement.type === 'ContentStatement') parts.push(String(statement['value']));
@@ -83,14 +80,13 @@ export function compileDirect(body: readonly Node[], single: boolean): ((context
     } else if (statement.type !== 'CommentStatement') return undefined;
   }
   const state = new Map<string, unknown>();
-  const frame = (context: RenderContext, services: TemplateServices): FrameData => ({ services, state, clientId: context.client?.id });
   if (single) {
     const only = parts.find((p) => typeof p !== 'string');
     if (typeof only !== 'function') return undefined;
-    return (context, services) => only(context, frame(context, services));
+    return (context, services) => only(context, renderFrame(state, context, services));
   }
   return (context, services) => {
-    const data = frame(context, services);
+    const data = renderFrame(state, context, services);
     let out = '';
     for (const part of parts) {
       if (typeof part === 'string') out += part;

@@ -7,6 +7,7 @@ import { dottedKeys, forbiddenKey } from '../util/path.ts';
 import type { Faker } from '@faker-js/faker';
 import type { HelperOptions } from 'handlebars';
 import { isoTime } from '../util/iso-time.ts';
+import { roundTo } from '../util/round.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Random } from '../util/random.ts';
 
@@ -47,10 +48,6 @@ const num = (value: unknown, name: string): number => {
   return n;
 };
 
-const roundTo = (value: number, precision: number): number => {
-  const f = 10 ** precision;
-  return Math.round(value * f) / f;
-};
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');

@@ -1,6 +1,6 @@
 /**
  * Reading the path of an upgrade request. `new URL()` costs a few microseconds and leaves garbage behind on
- * every handshake; most paths are plain and need no parsing, and the rest go through URL exactly as before.
+ * every handshake; most paths are plain and need no parsing; the rest go through URL.
  */
 /** Characters a path can hold that `URL` leaves as they are: then the path needs no URL to be read. */
 const PLAIN_PATH = /^\/(?!\/)[\w\-.~!$&'()*+,;=:@/]*$/;

@@ -8,7 +8,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MockwaveError, type ErrorCode } from '../errors/catalog.ts';
+import { MockwaveError } from '../errors/catalog.ts';
+import { refusal, type Refusal } from '../errors/refusal.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { refuseUpgrade } from './handshake.ts';
@@ -18,7 +19,7 @@ import { WsPeer, type Connection, type PeerSettings } from './ws-peer.ts';
 
 export type { Connection } from './ws-peer.ts';
 
-export type Prepared = { readonly ok: true; readonly protocol?: string | undefined } | { readonly ok: false; readonly status: number; readonly body: unknown };
+export type Prepared = { readonly ok: true; readonly protocol?: string | undefined } | { readonly ok: false; readonly refusal: Refusal };
 
 export interface Acceptor {
   /** Path of the endpoint that takes the connection (for the peer's record). */
@@ -31,7 +32,7 @@ export interface Acceptor {
   accept(peer: Peer, request: IncomingMessage): Connection;
 }
 
-export type RouteResult = { readonly ok: true; readonly acceptor: Acceptor } | { readonly ok: false; readonly status: number; readonly body: unknown };
+export type RouteResult = { readonly ok: true; readonly acceptor: Acceptor } | { readonly ok: false; readonly refusal: Refusal };
 
 export interface TransportOptions {
   readonly port: number;
@@ -49,8 +50,11 @@ export interface TransportOptions {
   readonly clock: Clock;
   readonly createId: () => string;
   route(request: IncomingMessage, pathname: string): RouteResult;
-  /** Refusal sent while the server is shutting down. */
-  shuttingDown(): { readonly status: number; readonly body: unknown };
+  /**
+   * Every refused upgrade or unreadable request passes here once (to be counted and logged); returns the
+   * body the client is answered with. `request` is undefined when Node could not parse one.
+   */
+  refused(refusal: Refusal, request: IncomingMessage | undefined): unknown;
   handleRequest(request: IncomingMessage, response: ServerResponse): void;
   /** A socket-level problem on one connection (payload too large, invalid frame, heartbeat timeout). */
   onPeerError(peer: Peer, error: Error & { code?: string }): void;
@@ -63,11 +67,13 @@ export interface ListenAddress {
 }
 
 /** What a connection is told when Node's HTTP parser gives up on it. */
-function clientErrorOf(error: Error & { code?: string }): { code: ErrorCode; httpStatus: number; message: string } {
-  if (error.code === 'HPE_HEADER_OVERFLOW') return { code: 'MW_HEADERS_TOO_LARGE', httpStatus: 431, message: 'Request headers are too large' };
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return { code: 'MW_HANDSHAKE_TIMEOUT', httpStatus: 408, message: 'The request headers did not arrive in time' };
-  return { code: 'MW_MALFORMED_REQUEST', httpStatus: 400, message: 'Malformed HTTP request' };
+function clientErrorOf(error: Error & { code?: string }): Refusal {
+  if (error.code === 'HPE_HEADER_OVERFLOW') return refusal('MW_HEADERS_TOO_LARGE', 'Request headers are too large');
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return refusal('MW_HANDSHAKE_TIMEOUT', 'The request headers did not arrive in time');
+  return refusal('MW_MALFORMED_REQUEST', 'Malformed HTTP request');
 }
+
+const SHUTTING_DOWN = refusal('MW_SHUTTING_DOWN', 'The server is shutting down');
 
 function destroyOnError(this: Duplex): void {
   this.destroy();
@@ -118,10 +124,7 @@ export class Transport {
       },
     });
     this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
-    this.#http.on('clientError', (error: Error & { code?: string }, socket: Duplex) => {
-      const { code, httpStatus, message } = clientErrorOf(error);
-      refuseUpgrade(socket, httpStatus, { success: false, error: { code, message } });
-    });
+    this.#http.on('clientError', (error: Error & { code?: string }, socket: Duplex) => this.#refuse(socket, clientErrorOf(error), undefined));
   }
 
   get peers(): ReadonlySet<Peer> {
@@ -185,14 +188,13 @@ export class Transport {
     // A shared listener, not a closure: one made here would keep `req` and `head` alive with the socket.
     socket.on('error', destroyOnError);
     if (this.#closing) {
-      const { status, body } = this.#options.shuttingDown();
-      refuseUpgrade(socket, status, body);
+      this.#refuse(socket, SHUTTING_DOWN, req);
       return;
     }
     const pathname = pathOf(req.url);
     const routed = this.#options.route(req, pathname);
     if (!routed.ok) {
-      refuseUpgrade(socket, routed.status, routed.body);
+      this.#refuse(socket, routed.refusal, req);
       return;
     }
     const prepared = routed.acceptor.prepare?.(req);
@@ -202,8 +204,8 @@ export class Transport {
     }
     prepared.then(
       (result) => {
-        if (!result.ok) refuseUpgrade(socket, result.status, result.body);
-        else if (this.#closing) refuseUpgrade(socket, this.#options.shuttingDown().status, this.#options.shuttingDown().body);
+        if (!result.ok) this.#refuse(socket, result.refusal, req);
+        else if (this.#closing) this.#refuse(socket, SHUTTING_DOWN, req);
         else {
           this.#protocols.set(req, result.protocol);
           this.#complete(req, socket, head, routed.acceptor);
@@ -213,6 +215,10 @@ export class Transport {
     );
   }
 
+  #refuse(socket: Duplex, refused: Refusal, request: IncomingMessage | undefined): void {
+    refuseUpgrade(socket, refused.status, this.#options.refused(refused, request));
+  }
+
   #complete(req: IncomingMessage, socket: Duplex, head: Buffer, acceptor: Acceptor): void {
     if (socket.destroyed) return;
     this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connected(ws, req, acceptor));
@@ -220,7 +226,8 @@ export class Transport {
 
   /**
    * Only strings are taken from `req` here: the peer and the socket's listeners must not keep the
-   * IncomingMessage alive for the life of the connection (it was half of an idle connection's memory).
+   * IncomingMessage alive for the life of the connection (it is several KB, as much as the rest of an idle
+   * connection).
    */
   #connected(ws: WebSocket, req: IncomingMessage, acceptor: Acceptor): void {
     const peer = new WsPeer({

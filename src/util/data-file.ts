@@ -9,6 +9,7 @@ import type * as Yaml from 'yaml';
 import { MockwaveError } from '../errors/catalog.ts';
 import { deeperThan, MAX_DEPTH } from './json-depth.ts';
 import { lazy } from './lazy.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 const yaml = lazy<typeof Yaml>('yaml');
 
@@ -26,7 +27,7 @@ export function readDataFile(path: string, what: string): unknown {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (error instanceof MockwaveError) throw error;
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : errorMessage(error);
     throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `Cannot read ${what.toLowerCase()} ${path}: ${reason}`, { cause: error });
   }
   const json = extname(path).toLowerCase() === '.json';
@@ -34,7 +35,7 @@ export function readDataFile(path: string, what: string): unknown {
   try {
     value = json ? JSON.parse(text) : yaml().parse(text, { prettyErrors: true });
   } catch (error) {
-    throw new MockwaveError('MW_CONFIG_FILE_SYNTAX', `${what} ${path} is not valid ${json ? 'JSON' : 'YAML'}: ${(error as Error).message}`, { cause: error });
+    throw new MockwaveError('MW_CONFIG_FILE_SYNTAX', `${what} ${path} is not valid ${json ? 'JSON' : 'YAML'}: ${errorMessage(error)}`, { cause: error });
   }
   if (deeperThan(value)) throw new MockwaveError('MW_CONFIG_FILE_SYNTAX', `${what} ${path} nests deeper than ${MAX_DEPTH} levels`);
   return value;

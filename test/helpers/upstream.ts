@@ -60,3 +60,13 @@ export async function hangingUpstream(): Promise<string> {
   });
   return `ws://127.0.0.1:${(hanging.address() as { port: number }).port}`;
 }
+
+/** A port on 127.0.0.1 where nothing listens (an upstream that is down). */
+export async function deadPort(): Promise<number> {
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}

@@ -24,8 +24,8 @@ export interface WsTestClient {
   /** Resolves when no message arrives within `ms` (proves silence, bounded). */
   expectSilence(ms: number): Promise<void>;
   send(value: unknown): void;
-  /** Resolves with the close code and reason once the connection is closed. */
-  readonly closed: Promise<{ code: number; reason: string }>;
+  /** The close code and reason once the connection is closed; fails, naming the URL, after `timeoutMs`. */
+  closed(timeoutMs?: number): Promise<{ code: number; reason: string }>;
   close(): Promise<void>;
   /** Messages received but not yet taken. */
   readonly pending: number;
@@ -106,7 +106,15 @@ export function wsConnect(url: string, options: WebSocket.ClientOptions & { prot
     send(value) {
       ws.send(typeof value === 'string' || Buffer.isBuffer(value) ? value : JSON.stringify(value));
     },
-    closed,
+    closed(timeoutMs = 5000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`No close from ${url} within ${timeoutMs} ms`)), timeoutMs);
+        void closed.then((result) => {
+          clearTimeout(timer);
+          resolve(result);
+        });
+      });
+    },
     async close() {
       if (ws.readyState === ws.CLOSED) return;
       ws.close();

@@ -51,9 +51,9 @@ describe('admin API: drive a running mock over HTTP', () => {
     assert.equal((await b.nextRaw()).text, 'plain');
 
     assert.equal((await call(http(`/admin/websocket/clients/${idA}/close`), 'POST', { code: 4000, reason: 'from the test' })).status, 200);
-    assert.deepEqual(await a.closed, { code: 4000, reason: 'from the test' });
+    assert.deepEqual(await a.closed(), { code: 4000, reason: 'from the test' });
     assert.equal((await call(http(`/admin/websocket/clients/${idB}/terminate`), 'POST')).status, 200);
-    assert.equal((await b.closed).code, 1006);
+    assert.equal((await b.closed()).code, 1006);
   });
 
   it('refuses bad requests precisely, never with a 500', async () => {
@@ -65,7 +65,7 @@ describe('admin API: drive a running mock over HTTP', () => {
       ['/admin/websocket/publish', 'POST', { event: 'nope' }, 404, 'MW_UNKNOWN_STREAM', /Unknown stream: nope/],
       ['/admin/websocket/publish', 'POST', { clientId: 'client-0-none', message: 1 }, 404, 'MW_UNKNOWN_CLIENT', /No connected client client-0-none/],
       ['/admin/websocket/publish', 'POST', { endpoint: '/none', message: 1 }, 404, 'MW_UNKNOWN_ENDPOINT', /No endpoint \/none/],
-      ['/admin/websocket/clients/x/close', 'POST', { code: 1006 }, 400, 'MW_BAD_REQUEST', /code: expected 1000-1003, 1007-1014 or 3000-4999/],
+      ['/admin/websocket/clients/x/close', 'POST', { code: 1006 }, 400, 'MW_BAD_REQUEST', /code: expected a close code a server may send: 1000-1003, 1007-1014 or 3000-4999/],
       ['/admin/websocket/clients/x/close', 'POST', { code: 4000 }, 404, 'MW_UNKNOWN_CLIENT', /No connected client x/],
       ['/admin/websocket/clients/x', 'GET', undefined, 404, 'MW_UNKNOWN_CLIENT', /x/],
       ['/admin/websocket/publish', 'POST', JSON.stringify({ event: 'news', data: 'x'.repeat(1_100_000) }), 413, 'MW_BODY_TOO_LARGE', /over the 1048576-byte limit/],
@@ -158,7 +158,7 @@ describe('rate limits and subscription caps', () => {
     client.send({ type: 'ping' });
     assert.equal((await client.next())['type'], 'pong', 'the bucket refills with time');
     for (let i = 0; i < 40; i++) client.send({ type: 'ping' });
-    assert.deepEqual(await client.closed, { code: 1008, reason: 'Rate limit exceeded' });
+    assert.deepEqual(await client.closed(), { code: 1008, reason: 'Rate limit exceeded' });
     bystander.send({ type: 'ping' });
     assert.equal((await bystander.next())['type'], 'pong');
     await bystander.close();
@@ -196,7 +196,7 @@ describe('slow consumers and shutdown under load', () => {
     await waitUntil(() => Date.now() - started > 400 && fast.pending > 0, 5000, 'the grace period to pass');
     slow.ws.resume();
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
-    assert.equal((await slow.closed).code, 1013);
+    assert.equal((await slow.closed()).code, 1013);
     assert.equal(fast.ws.readyState, fast.ws.OPEN, 'a client that keeps up is not touched');
     await fast.close();
   });
@@ -208,7 +208,7 @@ describe('slow consumers and shutdown under load', () => {
     await Promise.all(clients.map((c) => c.nextOfType('event')));
     const started = Date.now();
     await server.stop();
-    const codes = await Promise.all(clients.map((c) => c.closed));
+    const codes = await Promise.all(clients.map((c) => c.closed()));
     assert.ok(codes.every((c) => c.code === 1001), JSON.stringify(codes.find((c) => c.code !== 1001)));
     assert.ok(Date.now() - started < 5000, 'bounded shutdown');
   });
@@ -265,7 +265,7 @@ describe('configuration reload', () => {
     const file = join(dir, 'mock.yaml');
     writeFileSync(file, 'endpoints:\n  - path: /ws\n    streams:\n      - { name: a, data: 1 }\n      - { name: b, data: 2 }\n');
     const reload = () => loadConfig({ cwd: dir, env: {}, configFile: file }).config;
-    const { ws, http } = await startServer({ ...reload(), host: '127.0.0.1', port: 0, log: { level: 'silent' } }, { reload: () => ({ ...reload(), host: '127.0.0.1', port: 0, log: { level: 'silent', format: 'text', traffic: false } }) });
+    const { ws, http, server } = await startServer({ ...reload(), host: '127.0.0.1', port: 0, log: { level: 'silent' } }, { reload: () => ({ ...reload(), host: '127.0.0.1', port: 0, log: { level: 'silent', format: 'text', traffic: false } }) });
     const client = await wsConnect(ws());
     await client.nextOfType('connected');
     client.send({ type: 'subscribe', event: 'a' });
@@ -275,6 +275,7 @@ describe('configuration reload', () => {
     const done = await call(http('/admin/config/reload'), 'POST');
     assert.equal(done.status, 200);
     assert.deepEqual(done.body.data, { streamsAdded: ['/ws c'], streamsChanged: ['/ws a'], streamsRemoved: ['/ws b'], rulesReloaded: ['/ws'], restartNeeded: [] });
+    assert.deepEqual(server.config.endpoints[0]?.streams.map((s) => s.name), ['a', 'c'], 'server.config is the configuration in force');
     client.send({ type: 'request', event: 'a' });
     assert.equal((await client.nextOfType<{ data: unknown }>('response')).data, 'changed');
     client.send({ type: 'hello' });

@@ -154,7 +154,7 @@ describe('the proxy: bytes held before the upstream opens', () => {
     const client = await wsConnect(ws('/ws/proxy/hang'));
     const chunk = Buffer.alloc(3 * 1024 * 1024, 0x61);
     for (let i = 0; i < 5 && client.ws.readyState === WebSocket.OPEN; i++) client.ws.send(chunk);
-    const closed = await Promise.race([client.closed, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('not closed within 5 s')), 5000))]);
+    const closed = await client.closed();
     assert.equal(closed.code, 1013);
     assert.match(closed.reason, /Proxy queue full/);
   });

@@ -53,7 +53,7 @@ describe('bad input', () => {
     const big = await wsConnect(ws());
     await big.nextOfType('connected');
     big.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(2048) }));
-    const { code } = await big.closed;
+    const { code } = await big.closed();
     assert.equal(code, 1009);
     bystander.send({ type: 'ping' });
     assert.equal((await bystander.next())['type'], 'pong');
@@ -74,6 +74,6 @@ describe('bad input', () => {
     const mask = Buffer.from([1, 2, 3, 4]);
     const masked = Buffer.from(payload.map((b, i) => b ^ (mask[i % 4] as number)));
     socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]));
-    assert.equal((await client.closed).code, 1007);
+    assert.equal((await client.closed()).code, 1007);
   });
 });

@@ -115,7 +115,7 @@ async function exerciseEntryPoint(cli: ReturnType<typeof runCli>): Promise<void>
   assert.deepEqual([...seen].sort(), ['event', 'metric', 'status']);
   await cli.waitFor(/Broadcast metric to 1 client\(s\)/);
   cli.child.kill('SIGTERM');
-  assert.equal((await client.closed).code, 1001);
+  assert.equal((await client.closed()).code, 1001);
   assert.deepEqual(await cli.exited, { code: 0, signal: null });
 }
 

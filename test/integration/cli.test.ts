@@ -36,7 +36,7 @@ describe('mockwave CLI', () => {
     client.send('not json');
     await cli.waitFor(/WARN Client client-\S+: Invalid JSON/);
     cli.child.kill('SIGTERM');
-    assert.deepEqual(await client.closed, { code: 1001, reason: 'Server shutting down' });
+    assert.deepEqual(await client.closed(), { code: 1001, reason: 'Server shutting down' });
     assert.deepEqual(await cli.exited, { code: 0, signal: null });
     assert.match(cli.output(), /Received SIGTERM, shutting down/);
     assert.match(cli.output(), /Stopped\n$/);

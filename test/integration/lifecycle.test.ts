@@ -24,7 +24,7 @@ describe('heartbeat', () => {
     healthy.send({ type: 'ping' });
     await healthy.nextOfType('pong');
     clock.advance(1000);
-    const { code } = await silent.closed;
+    const { code } = await silent.closed();
     assert.equal(code, 1006, 'terminated without a close frame');
     assert.equal(healthy.ws.readyState, WebSocket.OPEN);
     assert.equal(server.stats().connectedClients, 1);
@@ -40,7 +40,7 @@ describe('start and stop', () => {
     for (const c of clients) c.send({ type: 'subscribe', event: 'ticker' });
     await Promise.all(clients.map((c) => c.nextOfType('event')));
     await server.stop();
-    const codes = await Promise.all(clients.map((c) => c.closed));
+    const codes = await Promise.all(clients.map((c) => c.closed()));
     assert.ok(codes.every((c) => c.code === 1001 && c.reason === 'Server shutting down'), JSON.stringify(codes.slice(0, 3)));
     await server.stop();
     await assert.rejects(wsConnect(`ws://127.0.0.1:${port}/ws`));
@@ -86,9 +86,17 @@ describe('start and stop', () => {
     await server.stop();
   });
 
-  it('asks for an endpoint when a stream name is on several', async () => {
-    const { server } = await startServer({ endpoints: [tickerEndpoint, { ...tickerEndpoint, path: '/b' }] });
-    assert.throws(() => server.publish('news'), (e: unknown) => isMockwaveError(e, 'MW_AMBIGUOUS_STREAM'));
+  it('asks for an endpoint when a stream name is on several; the library and the admin API say it the same way', async () => {
+    const { server, http } = await startServer({ endpoints: [tickerEndpoint, { ...tickerEndpoint, path: '/b' }] });
+    assert.throws(() => server.publish('news'), (e: unknown) => isMockwaveError(e, 'MW_AMBIGUOUS_STREAM') && /several endpoints \(\/ws, \/b\)/.test(e.message));
     assert.equal(server.publish('news', undefined, { endpoint: '/b' }), 0);
+    assert.throws(() => server.publish('news', undefined, { endpoint: '/nowhere' }), (e: unknown) => isMockwaveError(e, 'MW_UNKNOWN_ENDPOINT'));
+    // One stream, or one error: never a list that is sometimes an object.
+    const ambiguous = await fetch(http('/admin/websocket/streams/news'));
+    assert.equal(ambiguous.status, 409);
+    assert.match(await ambiguous.text(), /MW_AMBIGUOUS_STREAM.*add \?endpoint=/);
+    const one = (await (await fetch(http('/admin/websocket/streams/news?endpoint=/b'))).json()) as { data: { endpoint: string; name: string } };
+    assert.deepEqual([one.data.endpoint, one.data.name], ['/b', 'news']);
+    assert.equal((await fetch(http('/admin/websocket/streams/news?endpoint=/nowhere'))).status, 404);
   });
 });

@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { WebSocketServer } from 'ws';
 import type { MockwaveConfigInput } from '../../src/index.ts';
 import { selfSignedCertificate } from '../helpers/certificate.ts';
 import { startServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
-import { hangingUpstream, upstream } from '../helpers/upstream.ts';
+import { deadPort, hangingUpstream, upstream } from '../helpers/upstream.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
 
 function proxyConfig(routes: NonNullable<NonNullable<MockwaveConfigInput['proxy']>['routes']>): MockwaveConfigInput {
@@ -65,19 +64,19 @@ describe('WebSocket proxy', () => {
     const first = await wsConnect(ws('/ws/proxy/u'));
     const upSide = up.sockets[0] ?? (await up.nextConnection());
     upSide.close(4002, 'upstream says bye');
-    assert.deepEqual(await first.closed, { code: 4002, reason: 'upstream says bye' });
+    assert.deepEqual(await first.closed(), { code: 4002, reason: 'upstream says bye' });
 
     const second = await wsConnect(ws('/ws/proxy/u'));
     await waitUntil(() => up.sockets.length === 2, 2000, 'second upstream connection');
     second.ws.close(4003, 'client says bye');
-    await second.closed;
+    await second.closed();
     await waitUntil(() => up.closes.length === 2, 2000, 'upstream close');
     assert.deepEqual(up.closes[1], { code: 4003, reason: 'client says bye' });
 
     const third = await wsConnect(ws('/ws/proxy/u'));
     await waitUntil(() => up.sockets.length === 3, 2000, 'third upstream connection');
     up.sockets[2]!.terminate();
-    assert.equal((await third.closed).code, 1014, 'an upstream that vanished is a bad gateway');
+    assert.equal((await third.closed()).code, 1014, 'an upstream that vanished is a bad gateway');
     await waitUntil(() => server.stats().proxyConnections === 0, 2000, 'no live proxy connection');
   });
 
@@ -123,14 +122,10 @@ describe('WebSocket proxy', () => {
   });
 
   it('an upstream that is down, or accepts and hangs: an error naming the route, then 1014; nothing leaks', async () => {
-    const blocker = createServer();
-    blocker.listen(0, '127.0.0.1');
-    await once(blocker, 'listening');
-    const deadPort = (blocker.address() as { port: number }).port;
-    blocker.close();
+    const down = await deadPort();
     const hanging = await hangingUpstream();
     const { ws, server } = await startServer(proxyConfig([
-      { name: 'down', url: `ws://127.0.0.1:${deadPort}` },
+      { name: 'down', url: `ws://127.0.0.1:${down}` },
       { name: 'hang', url: hanging, connectTimeout: 200 },
     ]));
     for (const [name, pattern] of [['down', /ECONNREFUSED/], ['hang', /timed out/]] as const) {
@@ -139,7 +134,7 @@ describe('WebSocket proxy', () => {
       assert.equal(error['type'], 'error');
       assert.match(String(error['error']), new RegExp(`^Proxy route ${name} failed: `));
       assert.match(String(error['error']), pattern);
-      assert.equal((await client.closed).code, 1014);
+      assert.equal((await client.closed()).code, 1014);
     }
     const stats = server.stats().proxyRoutes as Record<string, { failures: number; active: number }>;
     assert.deepEqual([stats['down']?.failures, stats['hang']?.failures, stats['down']?.active, stats['hang']?.active], [1, 1, 0, 0]);
@@ -189,7 +184,7 @@ describe('WebSocket proxy', () => {
     ]));
     const strict = await wsConnect(ws('/ws/proxy/strict'));
     assert.match(String((await strict.next())['error']), /^Proxy route strict failed: .*self[- ]signed/i);
-    assert.equal((await strict.closed).code, 1014);
+    assert.equal((await strict.closed()).code, 1014);
     for (const name of ['trusting', 'pinned']) {
       const client = await wsConnect(ws(`/ws/proxy/${name}`));
       assert.equal((await client.nextRaw()).text, 'secure hello', name);
@@ -203,7 +198,7 @@ describe('WebSocket proxy', () => {
     const client = await wsConnect(ws('/ws/proxy/u'));
     assert.equal((await client.next())['type'], 'proxy_connected');
     await server.stop();
-    assert.equal((await client.closed).code, 1001);
+    assert.equal((await client.closed()).code, 1001);
     await waitUntil(() => up.closes.length === 1, 2000, 'upstream close');
     assert.equal(up.closes[0]?.code, 1001);
   });

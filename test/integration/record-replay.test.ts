@@ -35,18 +35,22 @@ async function scriptedUpstream(): Promise<string> {
   return `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
 }
 
-describe('record and replay', () => {
-  let recordingFile = '';
+/** Records one session of the scripted upstream through the proxy, in a folder of its own; the file's path. */
+async function recordSession(): Promise<string> {
+  const upstream = await scriptedUpstream();
+  const recordDir = mkdtempSync(join(dir, 'session-'));
+  const { ws, server } = await startServer({ endpoints: [{ path: '/ws' }], proxy: { enabled: true, routes: [{ name: 'feed', url: `${upstream}/?apikey=s3cret`, announce: false, headers: { 'X-Api-Key': 'k' }, record: recordDir }] } });
+  const client = await wsConnect(ws('/ws/proxy/feed'), { headers: { Authorization: 'Bearer client-secret' } });
+  client.send('hi');
+  assert.equal((await client.closed()).code, 4005);
+  await waitUntil(() => readdirSync(recordDir).length === 1 && readFileSync(join(recordDir, readdirSync(recordDir)[0]!), 'utf8').includes('"kind":"close"'), 2000, 'the recording to be complete');
+  await server.stop();
+  return join(recordDir, readdirSync(recordDir)[0]!);
+}
 
+describe('record and replay', () => {
   it('records a proxied session as JSON Lines, secrets masked, complete after the close', async () => {
-    const upstream = await scriptedUpstream();
-    const recordDir = join(dir, 'one');
-    const { ws } = await startServer({ endpoints: [{ path: '/ws' }], proxy: { enabled: true, routes: [{ name: 'feed', url: `${upstream}/?apikey=s3cret`, announce: false, headers: { 'X-Api-Key': 'k' }, record: recordDir }] } });
-    const client = await wsConnect(ws('/ws/proxy/feed'), { headers: { Authorization: 'Bearer client-secret' } });
-    client.send('hi');
-    assert.equal((await client.closed).code, 4005);
-    await waitUntil(() => readdirSync(recordDir).length === 1 && readFileSync(join(recordDir, readdirSync(recordDir)[0]!), 'utf8').includes('"kind":"close"'), 2000, 'the recording to be complete');
-    recordingFile = join(recordDir, readdirSync(recordDir)[0]!);
+    const recordingFile = await recordSession();
     const recording = readRecording(recordingFile);
     assert.equal(recording.session.route, 'feed');
     assert.match(recording.session.url, /apikey=\*\*\*/);
@@ -76,6 +80,7 @@ describe('record and replay', () => {
   });
 
   it('replays the upstream side with its timing (scaled), byte for byte, and closes as recorded', async () => {
+    const recordingFile = await recordSession();
     const { ws } = await startServer({ endpoints: [{ path: '/feed', dialect: 'raw', replay: { file: recordingFile, speed: 2 } }] });
     const client = await wsConnect(ws('/feed'));
     const first = await client.nextRaw();
@@ -86,16 +91,17 @@ describe('record and replay', () => {
     const bytes = await client.nextRaw();
     assert.ok(bytes.isBinary);
     assert.deepEqual([...bytes.data], [1, 2, 255]);
-    assert.deepEqual(await client.closed, { code: 4005, reason: 'done' });
+    assert.deepEqual(await client.closed(), { code: 4005, reason: 'done' });
   });
 
   it('can wait for the client, as the recorded client did', async () => {
+    const recordingFile = await recordSession();
     const { ws } = await startServer({ endpoints: [{ path: '/feed', dialect: 'raw', replay: { file: recordingFile, speed: 0, waitForClient: true } }] });
     const client = await wsConnect(ws('/feed'));
     await client.expectSilence(150);
     client.send('hello again');
     assert.equal((await client.nextRaw()).text, '{"n":"a"}');
-    await client.closed;
+    await client.closed();
   });
 
   it('a missing recording or CA file is a configuration error before listening', async () => {
@@ -107,6 +113,7 @@ describe('record and replay', () => {
   });
 
   it('mockwave replay serves it; mockwave recording to-config turns it into an editable mock', async () => {
+    const recordingFile = await recordSession();
     const cli = runMockwave(['replay', recordingFile, '--fast', '-p', '0', '-H', '127.0.0.1']);
     const port = Number((await cli.waitFor(/listening on http:\/\/[^:]+:(\d+)/))[1]);
     const client = await wsConnect(`ws://127.0.0.1:${port}/anything`);

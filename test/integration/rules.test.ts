@@ -34,7 +34,7 @@ describe('templates and rules through a real server', () => {
 
     client.send({ type: 'order', side: 'sell', symbol: 'X', qty: 1 });
     client.send({ type: 'logout' });
-    assert.deepEqual(await client.closed, { code: 4001, reason: 'logged out' });
+    assert.deepEqual(await client.closed(), { code: 4001, reason: 'logged out' });
   });
 
   it('a condition filters a shared tick per subscriber, by the params it subscribed with', async () => {
@@ -67,7 +67,7 @@ describe('templates and rules through a real server', () => {
     });
     const client = await wsConnect(ws('/unfriendly?user=ada'));
     assert.deepEqual(await client.next(), { hello: 'ada' });
-    assert.deepEqual(await client.closed, { code: 4000, reason: 'go away' });
+    assert.deepEqual(await client.closed(), { code: 4000, reason: 'go away' });
   });
 
   it('rules come before the dialect; unmatched messages still get the guide\'s errors', async () => {

@@ -1,15 +1,33 @@
 /**
  * The transport on its own, below any endpoint: a connection whose logic fails while accepting it is ended
- * alone, and the server goes on serving everyone else.
+ * alone, and the server goes on serving everyone else; a refusal is answered and counted once.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { Peer } from '../../src/hub/peer.ts';
-import { Transport, type Acceptor } from '../../src/transport/transport.ts';
+import type { Refusal } from '../../src/errors/refusal.ts';
+import { Transport, type Acceptor, type TransportOptions } from '../../src/transport/transport.ts';
 import { systemClock } from '../../src/util/clock.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
+
+/** A transport on 127.0.0.1:0 with small limits, no heartbeat, and these callbacks. */
+function transportOptions(callbacks: Pick<TransportOptions, 'createId' | 'route' | 'refused' | 'onPeerError'>): TransportOptions {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    maxPayload: 1024,
+    heartbeatInterval: 0,
+    handshakeTimeout: 1000,
+    maxBufferedBytes: 1 << 20,
+    maxQueuedBytes: 1 << 26,
+    slowClientGrace: 1000,
+    clock: systemClock,
+    handleRequest: (_request, response) => response.end(),
+    ...callbacks,
+  };
+}
 
 describe('transport', () => {
   it('a connection whose acceptor throws is terminated alone; the next one is served', async () => {
@@ -28,22 +46,12 @@ describe('transport', () => {
       }),
     };
     let ids = 0;
-    const transport = new Transport({
-      port: 0,
-      host: '127.0.0.1',
-      maxPayload: 1024,
-      heartbeatInterval: 0,
-      handshakeTimeout: 1000,
-      maxBufferedBytes: 1 << 20,
-      maxQueuedBytes: 1 << 26,
-      slowClientGrace: 1000,
-      clock: systemClock,
+    const transport = new Transport(transportOptions({
       createId: () => `c${++ids}`,
       route: (_request, pathname) => ({ ok: true, acceptor: pathname === '/bad' ? failing : echo }),
-      shuttingDown: () => ({ status: 503, body: {} }),
-      handleRequest: (_request, response) => response.end(),
+      refused: (refused) => ({ code: refused.code }),
       onPeerError: (peer, error) => errors.push(`${peer.id}: ${error.message}`),
-    });
+    }));
     const { port } = await transport.listen();
     after(() => transport.close(1001, 'bye', 500));
 
@@ -62,5 +70,34 @@ describe('transport', () => {
     assert.deepEqual(await good.next(), { hello: 'world' });
     assert.equal(transport.peers.size, 1);
     await good.close();
+  });
+
+  it('an upgrade still being prepared when the server starts closing is refused once, with 503', async () => {
+    const refused: Refusal[] = [];
+    let release: (() => void) | undefined;
+    const slow: Acceptor = {
+      endpoint: '/slow',
+      prepare: () => new Promise((resolve) => (release = () => resolve({ ok: true }))),
+      accept: () => ({ onMessage: () => undefined, onClose: () => undefined }),
+    };
+    const transport = new Transport(transportOptions({
+      createId: () => 'c',
+      route: () => ({ ok: true, acceptor: slow }),
+      refused: (refusal) => {
+        refused.push(refusal);
+        return { code: refusal.code };
+      },
+      onPeerError: () => undefined,
+    }));
+    const { port } = await transport.listen();
+    const client = new WebSocket(`ws://127.0.0.1:${port}/slow`);
+    client.on('error', () => undefined);
+    const status = new Promise<number>((resolve) => client.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    await waitUntil(() => release !== undefined, 2000, 'the upgrade to reach prepare()');
+    const closing = transport.close(1001, 'bye', 200);
+    release?.();
+    assert.equal(await status, 503);
+    await closing;
+    assert.deepEqual(refused.map((r) => r.code), ['MW_SHUTTING_DOWN']);
   });
 });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cerberusDialect } from '../../src/dialects/cerberus.ts';
+import { Message } from '../../src/util/message.ts';
 
-const decode = (text: string) => cerberusDialect.decode(text, false);
+const decode = (text: string) => cerberusDialect.decode(Message.text(text));
 
 describe('cerberus dialect', () => {
   it('reads subscribe, unsubscribe and heartbeat', () => {

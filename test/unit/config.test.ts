@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseProxyRoutes } from '../../src/config/env.ts';
-import { loadConfig, type LoadOptions } from '../../src/config/load.ts';
+import { loadConfig, type LoadOptions } from '../../src/sources/load.ts';
 import { checkConfig, validateConfig } from '../../src/config/validate.ts';
 import { isMockwaveError, type MockwaveError } from '../../src/errors/catalog.ts';
 

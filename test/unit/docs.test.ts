@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { loadConfig } from '../../src/config/load.ts';
+import { loadConfig } from '../../src/sources/load.ts';
 import { checkConfig } from '../../src/config/validate.ts';
 import { describe, it } from 'node:test';
 import { configJsonSchema } from '../../src/config/json-schema.ts';
 import { ENV_BINDINGS } from '../../src/config/env.ts';
 import { ERROR_CATALOG, type ErrorSpec } from '../../src/errors/catalog.ts';
 import { ROOT } from '../helpers/cli.ts';
+import { USAGE } from '../../src/cli/args.ts';
 
 const read = (path: string): string => readFileSync(`${ROOT}${path}`, 'utf8');
 
@@ -30,6 +31,10 @@ describe('docs stay true to the code', () => {
   it('the configuration reference documents every environment variable', () => {
     const reference = read('docs/configuration.md');
     for (const name of Object.keys(ENV_BINDINGS)) assert.ok(reference.includes(`\`${name}\``), `${name} is not documented`);
+  });
+
+  it('--help names every environment variable the configuration reads', () => {
+    for (const name of [...Object.keys(ENV_BINDINGS), 'MOCKWAVE_CONFIG', 'MOCKWAVE_PRESET', 'NODE_ENV']) assert.match(USAGE, new RegExp(`\\b${name}\\b`), name);
   });
 
   it('every YAML example in the README and docs/ is a valid configuration, and every examples/ file loads', () => {

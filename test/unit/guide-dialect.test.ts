@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { guideDialect } from '../../src/dialects/guide.ts';
+import { Message } from '../../src/util/message.ts';
 
 const at = Date.UTC(2024, 0, 1, 12, 0, 0, 123);
-const decode = (text: string) => guideDialect.decode(text, false);
+const decode = (text: string) => guideDialect.decode(Message.text(text));
 
 describe('guide dialect: decode', () => {
   it('reads the four client messages', () => {
@@ -12,7 +13,7 @@ describe('guide dialect: decode', () => {
     assert.deepEqual(decode('{"type":"unsubscribe","event":"ticker"}'), { kind: 'unsubscribe', topics: ['ticker'], wireType: 'unsubscribe' });
     assert.deepEqual(decode('{"type":"request","event":"ticker"}'), { kind: 'request', topic: 'ticker', wireType: 'request' });
     assert.deepEqual(decode('{"type":"ping"}'), { kind: 'ping', wireType: 'ping' });
-    assert.deepEqual(guideDialect.decode(Buffer.from('{"type":"ping"}'), false), { kind: 'ping', wireType: 'ping' });
+    assert.deepEqual(guideDialect.decode(new Message(Buffer.from('{"type":"ping"}'), false)), { kind: 'ping', wireType: 'ping' });
   });
 
   const bad: [string, string | Buffer, boolean, string, RegExp][] = [
@@ -32,7 +33,7 @@ describe('guide dialect: decode', () => {
   ];
   for (const [name, input, binary, code, pattern] of bad) {
     it(`says what is wrong with ${name}`, () => {
-      const command = guideDialect.decode(input, binary);
+      const command = guideDialect.decode(new Message(Buffer.isBuffer(input) ? input : Buffer.from(input), binary));
       assert.equal(command.kind, 'invalid');
       if (command.kind !== 'invalid') return;
       assert.equal(command.code, code);

@@ -1,5 +1,5 @@
 /**
- * The dashboard's live views on a real node:http server: the snapshot is built once per interval for all
+ * The dashboard's live views on a real node:http server (the snapshot's content does not matter here): the snapshot is built once per interval for all
  * readers together, a reader that stops reading is skipped and then disconnected, and the cap holds.
  */
 import assert from 'node:assert/strict';
@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { connect, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { LiveViews, type LiveSource } from '../../src/admin/live.ts';
+import type { LiveSnapshot } from '../../src/admin/snapshot.ts';
 import { isMockwaveError } from '../../src/index.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
@@ -43,7 +44,7 @@ function reader(port: number): { socket: Socket; events: () => number; text: () 
 describe('live views', () => {
   it('build one snapshot per interval for every reader together', async () => {
     let built = 0;
-    const source: LiveSource = { snapshot: () => ({ n: ++built }), tap: () => () => undefined, now: () => Date.now() };
+    const source: LiveSource = { snapshot: () => ({ n: ++built }) as unknown as LiveSnapshot, tap: () => () => undefined, now: () => Date.now() };
     const live = new LiveViews(source, { maxConnections: 50, snapshotMs: 50 });
     const port = await serve(live);
     const readers = Array.from({ length: 20 }, () => reader(port));
@@ -55,7 +56,7 @@ describe('live views', () => {
 
   it('skip a reader that stops reading, then disconnect it; the cap is freed', async () => {
     const big = 'x'.repeat(300 * 1024);
-    const source: LiveSource = { snapshot: () => ({ big }), tap: () => () => undefined, now: () => Date.now() };
+    const source: LiveSource = { snapshot: () => ({ big }) as unknown as LiveSnapshot, tap: () => () => undefined, now: () => Date.now() };
     const live = new LiveViews(source, { maxConnections: 2, snapshotMs: 20, maxBehindBytes: 64 * 1024, maxBehindMs: 300 });
     const port = await serve(live);
     const stalled = reader(port);

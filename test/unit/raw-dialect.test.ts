@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rawDialect } from '../../src/dialects/raw.ts';
+import { Message } from '../../src/util/message.ts';
 
 describe('raw dialect', () => {
   it('hands messages on untouched, parsed when they are JSON', () => {
-    assert.deepEqual(rawDialect.decode('{"a":1}', false), { kind: 'message', value: { a: 1 }, text: '{"a":1}' });
-    assert.deepEqual(rawDialect.decode('hello', false), { kind: 'message', value: undefined, text: 'hello' });
-    assert.deepEqual(rawDialect.decode(Buffer.from([0xff]), true), { kind: 'message', value: undefined, text: undefined });
+    assert.deepEqual(rawDialect.decode(Message.text('{"a":1}')), { kind: 'message', value: { a: 1 }, text: '{"a":1}' });
+    assert.deepEqual(rawDialect.decode(Message.text('hello')), { kind: 'message', value: undefined, text: 'hello' });
+    assert.deepEqual(rawDialect.decode(new Message(Buffer.from([0xff]), true)), { kind: 'message', value: undefined, text: undefined });
   });
 
   it('sends exactly the rendered data and nothing else', () => {

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkConfig } from '../../src/config/validate.ts';
 import { newCounters, type Peer } from '../../src/hub/peer.ts';
-import { compilePartial, compileWhen, parseIncoming, partialEqual, RuleEngine, ruleSchema, type RuleHost } from '../../src/rules/index.ts';
+import { compilePartial, compileWhen, partialEqual, RuleEngine, ruleSchema, type RuleHost } from '../../src/rules/index.ts';
 import { createTemplateServices } from '../../src/templates/index.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { createRandom } from '../../src/util/random.ts';
+import { Message } from '../../src/util/message.ts';
 
-const incoming = (text: string) => parseIncoming(Buffer.from(text), false);
+const incoming = (text: string) => Message.text(text);
 
 function harness(rules: unknown[]) {
   const clock = new ManualClock(0);
@@ -71,7 +72,7 @@ describe('rule matching', () => {
     assert.ok(!regex(incoming('{"order":{}}')));
     const text = compileWhen({ text: '^PING\\b' });
     assert.ok(text(incoming('PING 1')));
-    assert.ok(!text(parseIncoming(Buffer.from('PING'), true)), 'binary has no text');
+    assert.ok(!text(new Message(Buffer.from('PING'), true)), 'binary has no text');
     const path = compileWhen({ jsonPath: '$.orders[?(@.qty > 10)]' });
     assert.ok(path(incoming('{"orders":[{"qty":5},{"qty":20}]}')));
     assert.ok(!path(incoming('{"orders":[{"qty":5}]}')));
@@ -120,16 +121,26 @@ describe('rule actions', () => {
     assert.deepEqual(h.published, [['news', undefined], ['news', { from: 'c1' }]]);
   });
 
-  it('close ends the connection with its code and stops the rest; drop swallows', () => {
+  it('close ends the connection with its code; drop swallows', () => {
     const h = harness([
-      { when: { type: 'bye' }, then: [{ close: { code: 4001, reason: 'logged out' } }, { reply: 'never' }] },
+      { when: { type: 'bye' }, then: [{ reply: 'goodbye' }, { close: { code: 4001, reason: 'logged out' } }] },
       { when: { type: 'noise' }, then: [{ drop: true }] },
     ]);
     assert.equal(h.send('{"type":"noise"}'), true);
     assert.deepEqual(h.sent, []);
     h.send('{"type":"bye"}');
     assert.deepEqual(h.closed(), [4001, 'logged out']);
-    assert.deepEqual(h.sent, []);
+    assert.deepEqual(h.sent, ['goodbye']);
+  });
+
+  it('a step after close or drop is refused at load, with its place', () => {
+    const problems = (then: unknown[]): string[] => {
+      const result = ruleSchema.safeParse({ when: { type: 'x' }, then });
+      return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    assert.deepEqual(problems([{ close: { code: 4001 } }, { reply: 'never' }]), ['then.1: nothing runs after "close" (steps[0]): remove this step or move it before the close']);
+    assert.deepEqual(problems([{ drop: true }, { delay: 10 }, { reply: 'x' }]), ['then.1: nothing runs after "drop" (steps[0]): remove this step or move it before the drop']);
+    assert.deepEqual(problems([{ reply: 'x' }, { delay: 10 }, { close: { code: 1000 } }]), []);
   });
 
   it('a failing action is reported and does not throw', () => {

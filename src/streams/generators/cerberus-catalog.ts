@@ -2,6 +2,7 @@
  * What realistic security and operations events look like: each type with the severities it can have, the
  * services that emit it, a human message and type-specific metadata. A `payment.success` is never critical.
  */
+import { roundTo } from '../../util/round.ts';
 import type { Random } from '../../util/random.ts';
 
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
@@ -25,7 +26,7 @@ const ip = (random: Random): string =>
   random.next() < 0.3
     ? `10.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(1, 254)}`
     : `${random.pick(['203.0.113', '198.51.100', '192.0.2'])}.${random.int(1, 254)}`;
-const amount = (random: Random, min: number, max: number): number => Math.round((min + random.next() * (max - min)) * 100) / 100;
+const amount = (random: Random, min: number, max: number): number => roundTo(min + random.next() * (max - min), 2);
 
 const ENDPOINTS = [
   ['GET', '/api/v1/users'],

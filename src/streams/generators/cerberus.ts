@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { EVENT_TYPES, EVENT_TYPE_NAMES, SEVERITIES, hex, type Severity } from './cerberus-catalog.ts';
-import { defineGenerator, round } from './types.ts';
+import { roundTo } from '../../util/round.ts';
+import { defineGenerator } from './types.ts';
 
 const severityWeights = z
   .strictObject({ low: z.number().min(0), medium: z.number().min(0), high: z.number().min(0), critical: z.number().min(0) })
@@ -105,7 +106,7 @@ export const cerberusMetricGenerator = defineGenerator({
         if (next > line.max) next = line.max - (next - line.max);
         if (next < line.min) next = line.min + (line.min - next);
         line.value = Math.min(line.max, Math.max(line.min, next));
-        return { data: { metricId: line.id, timestamp, value: round(line.value, line.decimals), tags: line.tags } };
+        return { data: { metricId: line.id, timestamp, value: roundTo(line.value, line.decimals), tags: line.tags } };
       });
     };
   },

@@ -3,7 +3,8 @@
  * `npm start` show data that moves, before a user has written any configuration.
  */
 import { z } from 'zod';
-import { defineGenerator, round } from './types.ts';
+import { roundTo } from '../../util/round.ts';
+import { defineGenerator } from './types.ts';
 
 export const tickerGenerator = defineGenerator({
   description: 'A stock quote whose price moves as a bounded random walk: symbol, price, change, changePercent, volume.',
@@ -19,10 +20,10 @@ export const tickerGenerator = defineGenerator({
     let volume = 0;
     return () => {
       const step = (random.next() * 2 - 1) * (options.volatility / 100) * price;
-      price = round(Math.min(open * 10, Math.max(open / 10, price + step)), 2);
+      price = roundTo(Math.min(open * 10, Math.max(open / 10, price + step)), 2);
       volume += random.int(100, 5000);
-      const change = round(price - open, 2);
-      return [{ data: { symbol: options.symbol, price, change, changePercent: round((change / open) * 100, 2), volume } }];
+      const change = roundTo(price - open, 2);
+      return [{ data: { symbol: options.symbol, price, change, changePercent: roundTo((change / open) * 100, 2), volume } }];
     };
   },
 });

@@ -31,7 +31,3 @@ export function defineGenerator<Options>(spec: GeneratorSpec<Options>): Generato
   return spec;
 }
 
-export function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}

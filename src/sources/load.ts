@@ -1,7 +1,9 @@
 /**
- * Assembles the configuration from every source, later wins: built-in defaults < preset < config file <
- * .env files < environment < CLI flags. Every problem from every source is reported together, and nothing
- * is returned unless the whole configuration is valid.
+ * The sources layer: assembles the configuration from every source, later wins: built-in defaults < preset <
+ * config file < .env files < environment < CLI flags. It decides what kind of file the user gave (a mockwave
+ * configuration or an AsyncAPI document, which it turns into one), so neither `config` nor `asyncapi` needs
+ * to know the other. Every problem from every source is reported together, and nothing is returned unless the
+ * whole configuration is valid.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -9,12 +11,12 @@ import { isAsyncApi } from '../asyncapi/document.ts';
 import { applyOverlay } from '../asyncapi/overlay.ts';
 import { asyncApiToConfig } from '../asyncapi/to-config.ts';
 import { MockwaveError } from '../errors/catalog.ts';
-import { applyEnv, pathKey, type Env } from './env.ts';
+import { applyEnv, pathKey, type Env } from '../config/env.ts';
+import { deepMerge, setIn, type Patch } from '../config/merge.ts';
+import { PRESETS, PRESET_NAMES, type PresetName } from '../config/presets.ts';
+import type { MockwaveConfig } from '../config/schema.ts';
+import { checkConfig, configError } from '../config/validate.ts';
 import { readConfigFile, readDotenvFiles } from './files.ts';
-import { deepMerge, setIn, type Patch } from './merge.ts';
-import { PRESETS, PRESET_NAMES, type PresetName } from './presets.ts';
-import type { MockwaveConfig } from './schema.ts';
-import { checkConfig, configError } from './validate.ts';
 
 /** One value from the command line, with the flag that set it (for error messages). */
 export interface Override {
@@ -88,7 +90,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     setIn(raw, override.path, override.value);
     provenance.set(pathKey(override.path), override.source);
   }
-  const checked = checkConfig(raw, provenance);
+  // The preset is merged here, under the file and before the environment applies: not again by validation.
+  const checked = checkConfig(raw, provenance, { presetMerged: true });
   if (!checked.ok) problems.push(...checked.problems);
   if (problems.length > 0 || !checked.ok) throw configError(problems);
   return { config: checked.config, preset: preset as PresetName, files, notes };

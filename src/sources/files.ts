@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { MockwaveError } from '../errors/catalog.ts';
 import { readDataFile } from '../util/data-file.ts';
-import { isPlainObject, type Patch } from './merge.ts';
+import { isPlainObject, type Patch } from '../config/merge.ts';
+import { errorMessage } from '../errors/error-message.ts';
 
 /** Reads a YAML or JSON configuration file into a plain object, or fails with the file's name and why. */
 export function readConfigFile(path: string): Patch {
@@ -29,7 +30,7 @@ export function readDotenvFiles(dir: string, nodeEnv: string | undefined): { var
       text = readFileSync(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `Cannot read ${path}: ${(error as Error).message}`, { cause: error });
+      throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `Cannot read ${path}: ${errorMessage(error)}`, { cause: error });
     }
     Object.assign(vars, parseEnv(text));
     files.push(path);

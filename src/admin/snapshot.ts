@@ -1,0 +1,119 @@
+/**
+ * What the admin API and the live dashboard show, as types: the one definition both the server and the
+ * dashboard (dashboard/src/types.ts imports these) are checked against. Plain data only, no imports, so the
+ * browser build can read this file as it is.
+ */
+
+export interface StreamFigures {
+  readonly name: string;
+  /** Messages delivered (one per recipient). */
+  readonly messages: number;
+  readonly subscribers: number;
+}
+
+export interface RuleFigures {
+  /** The rule's name, or its place (`rules[2]`). */
+  readonly name: string;
+  /** Client messages it matched since the rules were loaded. */
+  readonly hits: number;
+}
+
+export interface EndpointFigures {
+  readonly endpoint: string;
+  readonly connections: number;
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly dropped: number;
+  readonly streams: readonly StreamFigures[];
+  readonly rules: readonly RuleFigures[];
+}
+
+export interface ProxyRouteFigures {
+  readonly connections: number;
+  readonly active: number;
+  readonly failures: number;
+  readonly messagesToUpstream: number;
+  readonly bytesToUpstream: number;
+  readonly messagesToClient: number;
+  readonly bytesToClient: number;
+  readonly dropped: number;
+}
+
+export interface WebSocketStats {
+  readonly enabled: boolean;
+  readonly connectedClients: number;
+  readonly proxyConnections: number;
+  /** Outgoing bytes queued for all clients at the last check (websocket.maxQueuedBytes caps it). */
+  readonly queuedBytes: number;
+  /** Per proxy route: connections, failures, messages and bytes each way, dropped messages. */
+  readonly proxyRoutes?: Readonly<Record<string, ProxyRouteFigures>>;
+  readonly uptimeMs: number;
+  /** Per endpoint: clients, messages and bytes each way, dropped, its streams and its rules. */
+  readonly endpoints: readonly EndpointFigures[];
+}
+
+export interface ClientInfo {
+  readonly id: string;
+  readonly endpoint: string;
+  /** The path and query the client connected with, secrets masked. */
+  readonly url: string;
+  readonly remoteAddress: string;
+  readonly connectedAt: string;
+  readonly subscriptions: readonly string[];
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly dropped: number;
+}
+
+export interface StreamInfo {
+  readonly endpoint: string;
+  readonly name: string;
+  readonly topic: string;
+  readonly schedule: string;
+  readonly subscribers: number;
+  readonly paused: boolean;
+  readonly ticks: number;
+  /** The last payload(s) sent. */
+  readonly last?: readonly unknown[];
+  readonly definition?: Readonly<Record<string, unknown>>;
+}
+
+export interface EndpointInfo {
+  readonly path: string;
+  readonly dialect: string;
+  readonly url: string;
+  readonly streams: readonly { readonly name: string; readonly topic: string; readonly interval: string }[];
+}
+
+export interface ServerDescription {
+  readonly name: string;
+  readonly version: string;
+  readonly uptimeMs: number;
+  readonly endpoints: readonly EndpointInfo[];
+}
+
+/** GET /admin/live: everything the overview shows, once a second. */
+export interface LiveSnapshot {
+  readonly at: number;
+  readonly server: ServerDescription;
+  readonly stats: WebSocketStats;
+  readonly clients: readonly ClientInfo[];
+  readonly streams: readonly StreamInfo[];
+}
+
+/** One message of a watched client (GET /admin/live/clients/:id). */
+export interface LoggedMessage {
+  readonly direction: 'in' | 'out';
+  readonly at: number;
+  readonly size: number;
+  readonly binary: boolean;
+  /** Text messages: the text, cut at 4 KiB. */
+  readonly text?: string;
+  /** Binary messages: the first 32 bytes in hex. */
+  readonly hex?: string;
+  readonly truncated?: boolean;
+}

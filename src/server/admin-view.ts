@@ -1,0 +1,64 @@
+/**
+ * The server as the admin layer sees it (AdminView): the admin API, the dashboard and /metrics reach the
+ * server only through this object, never its internals.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Metrics } from '../admin/metrics.ts';
+import type { AdminView } from '../admin/router.ts';
+import type { ServerDescription, WebSocketStats } from '../admin/snapshot.ts';
+import type { MockwaveConfig } from '../config/schema.ts';
+import { MockwaveError } from '../errors/catalog.ts';
+import { guardAdminRequest } from '../security/admin-guard.ts';
+import { corsOrigin, originAllowed } from '../security/origins.ts';
+import { authorized } from '../security/tokens.ts';
+import type { ClientAdmin } from './client-admin.ts';
+import type { StreamAdmin } from './stream-admin.ts';
+
+export interface AdminViewParts {
+  readonly config: MockwaveConfig;
+  readonly streams: StreamAdmin;
+  readonly clients: ClientAdmin;
+  readonly metrics: Metrics;
+  stats(): WebSocketStats;
+  describe(): ServerDescription;
+  publish(stream: string, data: unknown, endpoint: string | undefined): number;
+  /** Re-reads and applies the configuration; undefined when the server was not started from files. */
+  readonly reload: (() => unknown) | undefined;
+  now(): number;
+  requestId(): string;
+}
+
+export function createAdminView(parts: AdminViewParts): AdminView {
+  const { config, streams, clients } = parts;
+  const adminTokens = config.auth.adminToken === undefined ? config.auth.tokens : [config.auth.adminToken];
+  return {
+    ...streams,
+    ...clients,
+    dashboard: config.dashboard.enabled,
+    maxLiveConnections: config.dashboard.maxLiveConnections,
+    stats: parts.stats,
+    describe: parts.describe,
+    publish: parts.publish,
+    reload: () => {
+      if (parts.reload === undefined) throw new MockwaveError('MW_RELOAD_UNAVAILABLE', 'This server was not started from configuration files: nothing to re-read');
+      return parts.reload();
+    },
+    snapshot: () => ({ at: parts.now(), server: parts.describe(), stats: parts.stats(), clients: clients.clients(), streams: streams.streams() }),
+    now: parts.now,
+    requestId: parts.requestId,
+    metrics: () => parts.metrics.scrape(),
+    guard: (request: IncomingMessage) => guardAdminRequest(request, { host: config.host, origins: config.cors.origins }),
+    refuse: (request: IncomingMessage) => {
+      if (!originAllowed(request.headers.origin, config.cors.origins)) return new MockwaveError('MW_FORBIDDEN_ORIGIN', `Origin ${request.headers.origin ?? ''} is not allowed`);
+      if (config.auth.enabled && !authorized(request, adminTokens, { query: true, protocol: false })) {
+        return new MockwaveError('MW_UNAUTHORIZED', 'The admin API needs a valid token: Authorization: Bearer <token>');
+      }
+      return undefined;
+    },
+    cors: (request: IncomingMessage): Record<string, string> => {
+      const origin = corsOrigin(request.headers.origin, config.cors.origins);
+      if (origin === undefined) return {};
+      return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Headers': 'Authorization, Content-Type', Vary: 'Origin' };
+    },
+  };
+}

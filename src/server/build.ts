@@ -1,0 +1,81 @@
+/**
+ * Builds what a validated configuration describes: the endpoints with their streams and rules, the proxy
+ * with its recorder, the TLS material. Files the configuration names (recordings to replay, CA
+ * certificates, TLS keys) are read now, so a missing one is a configuration error before anything
+ * listens, never a failure on the first connection; every such problem is reported at once.
+ */
+import { readFileSync } from 'node:fs';
+import type { MockwaveConfig } from '../config/schema.ts';
+import { configError } from '../config/validate.ts';
+import { encodeGuide } from '../dialects/guide.ts';
+import { isMockwaveError } from '../errors/catalog.ts';
+import { errorMessage } from '../errors/error-message.ts';
+import type { Logger } from '../log/logger.ts';
+import { Recorder } from '../proxy/recorder.ts';
+import { ProxyRouter } from '../proxy/router.ts';
+import type { Redactor } from '../security/redact.ts';
+import { tokenMatches } from '../security/tokens.ts';
+import { displayPath } from '../util/path-pattern.ts';
+import { Endpoint, type EndpointContext } from './endpoint.ts';
+
+export interface Built {
+  readonly endpoints: readonly Endpoint[];
+  readonly proxy: ProxyRouter | undefined;
+  readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  /** Open recordings; stopping waits until each is flushed to disk. */
+  readonly recordings: Set<Recorder>;
+}
+
+export function buildServer(config: MockwaveConfig, context: EndpointContext, redact: Redactor): Built {
+  const problems: string[] = [];
+  // Only unreadable files are collected here; any other error from building is a bug and is thrown as is.
+  const attempt = <T>(build: () => T): T | undefined => {
+    try {
+      return build();
+    } catch (error) {
+      if (!isMockwaveError(error, 'MW_CONFIG_FILE_UNREADABLE')) throw error;
+      problems.push(error.message);
+      return undefined;
+    }
+  };
+  const endpoints = config.endpoints.flatMap((c) => attempt(() => new Endpoint(c, context)) ?? []);
+  const recordings = new Set<Recorder>();
+  const proxy = config.proxy.enabled ? attempt(() => createProxy(config, context.clock.now.bind(context.clock), context.logger, redact, recordings)) : undefined;
+  let tls: Built['tls'];
+  if (config.tls !== undefined) {
+    try {
+      tls = { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) };
+    } catch (error) {
+      problems.push(`tls: cannot read the certificate or key: ${errorMessage(error)}`);
+    }
+  }
+  if (problems.length > 0) throw configError(problems);
+  return { endpoints, proxy, tls, recordings };
+}
+
+function createProxy(config: MockwaveConfig, now: () => number, logger: Logger, redact: Redactor, recordings: Set<Recorder>): ProxyRouter {
+  const firstPath = displayPath(config.endpoints[0]?.path ?? '/ws').replace(/\/+$/, '');
+  return new ProxyRouter({
+    path: config.proxy.path ?? `${firstPath}/proxy`,
+    routes: config.proxy.routes,
+    maxPayload: config.websocket.maxPayload,
+    consumed: (token) => config.auth.enabled && tokenMatches(token, config.auth.tokens),
+    context: {
+      maxBufferedBytes: config.websocket.maxBufferedBytes,
+      redactUrl: (url) => redact.url(url),
+      now,
+      record: (route, peer, upstream, headers) => {
+        const dir = route.record ?? config.proxy.record;
+        if (dir === undefined) return undefined;
+        const recorder = new Recorder(dir, { route: route.name, url: upstream.url, path: peer.url, headers, protocol: upstream.protocol, clientId: peer.id, now: now() }, redact);
+        recordings.add(recorder);
+        void recorder.finished.then(() => recordings.delete(recorder));
+        logger.info(`Recording ${route.name} for ${peer.id} to ${recorder.path}`, { clientId: peer.id, route: route.name, file: recorder.path });
+        return recorder;
+      },
+      connected: (peer, route) => encodeGuide({ kind: 'proxy_connected', clientId: peer.id, route, at: now() }),
+      failed: (route, reason) => encodeGuide({ kind: 'error', code: 'MW_PROXY_UPSTREAM_FAILED', error: `Proxy route ${route} failed: ${reason}`, at: now() }),
+      log: (level, message, fields) => logger[level](message, fields),
+    },
+  });
+}

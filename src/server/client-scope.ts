@@ -1,0 +1,62 @@
+/**
+ * What an endpoint's templates know about each client: its record (`client.id`, `client.query`, …), the
+ * params it gave with each subscription, and so whether a stream's per-subscriber `condition` lets a tick
+ * through to it. Kept per peer, forgotten when the peer leaves.
+ */
+import type { Peer } from '../hub/peer.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Render, RenderContext, TemplateServices } from '../templates/index.ts';
+import { errorMessage } from '../errors/error-message.ts';
+
+type ClientRecord = NonNullable<RenderContext['client']>;
+
+export class ClientScope {
+  readonly #records = new WeakMap<Peer, ClientRecord>();
+  /** The params each client gave when subscribing, per topic, for conditions. */
+  readonly #params = new Map<Peer, Map<string, Readonly<Record<string, unknown>>>>();
+  readonly #templates: TemplateServices;
+  readonly #logger: Logger;
+  readonly #endpoint: string;
+
+  constructor(templates: TemplateServices, logger: Logger, endpoint: string) {
+    this.#templates = templates;
+    this.#logger = logger;
+    this.#endpoint = endpoint;
+  }
+
+  /** The client as templates see it, made on first use. */
+  client(peer: Peer): ClientRecord {
+    let record = this.#records.get(peer);
+    if (record === undefined) {
+      const query = Object.fromEntries(new URL(peer.url, 'http://localhost').searchParams);
+      record = { id: peer.id, connectedAt: new Date(peer.connectedAt).toISOString(), query };
+      this.#records.set(peer, record);
+    }
+    return record;
+  }
+
+  /** Remembers (or, with none, forgets) the params a client subscribed to a topic with. */
+  subscribed(peer: Peer, topic: string, params: Readonly<Record<string, unknown>> | undefined): void {
+    let byTopic = this.#params.get(peer);
+    if (byTopic === undefined) {
+      byTopic = new Map();
+      this.#params.set(peer, byTopic);
+    }
+    if (params === undefined) byTopic.delete(topic);
+    else byTopic.set(topic, params);
+  }
+
+  forget(peer: Peer): void {
+    this.#params.delete(peer);
+  }
+
+  /** Evaluates a stream's condition for one subscriber; a condition that throws counts as false. */
+  passes(condition: Render, peer: Peer, topic: string, data: unknown): boolean {
+    try {
+      return Boolean(condition({ data, client: this.client(peer), params: this.#params.get(peer)?.get(topic) ?? {} }, this.#templates));
+    } catch (error) {
+      this.#logger.warn(`Condition failed for ${peer.id} on ${topic}: ${errorMessage(error)}`, { clientId: peer.id, endpoint: this.#endpoint });
+      return false;
+    }
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The handshake gate: whether a WebSocket upgrade may go on, and to which acceptor. Checked in this order,
+ * so a client that may not connect learns nothing about the endpoints: WebSocket on at all, origin, token,
+ * connection limit; then the proxy's routes, then the endpoints. Each "no" is a Refusal from the catalog.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { MockwaveConfig } from '../config/schema.ts';
+import { clip } from '../dialects/types.ts';
+import { refusal } from '../errors/refusal.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ProxyRouter } from '../proxy/router.ts';
+import { friendlyOrigin } from '../security/admin-guard.ts';
+import { originAllowed } from '../security/origins.ts';
+import { authorized } from '../security/tokens.ts';
+import type { RouteResult } from '../transport/transport.ts';
+import type { EndpointRegistry } from './registry.ts';
+
+export interface GateContext {
+  readonly config: MockwaveConfig;
+  readonly registry: EndpointRegistry;
+  readonly proxy: ProxyRouter | undefined;
+  /** WebSocket clients connected now. */
+  clients(): number;
+  readonly logger: Logger;
+}
+
+/** Foreign origins logged once each; bounded, so a flood of made-up origins cannot grow it. */
+const MAX_ORIGINS_NOTED = 1000;
+
+export function createHandshakeGate(context: GateContext): (request: IncomingMessage, pathname: string) => RouteResult {
+  const { config, registry, proxy, logger } = context;
+  const noted = new Set<string>();
+  const noteOrigin = (request: IncomingMessage): void => {
+    const origin = request.headers.origin;
+    if (origin === undefined || config.cors.origins.length > 0 || noted.has(origin) || noted.size >= MAX_ORIGINS_NOTED) return;
+    if (friendlyOrigin(origin, request.headers.host)) return;
+    noted.add(origin);
+    logger.info(`WebSocket connection from the foreign origin ${clip(origin)}: any origin may connect (set CORS_ORIGINS to restrict); logged once per origin`);
+  };
+  const no = (code: Parameters<typeof refusal>[0], message: string): RouteResult => ({ ok: false, refusal: refusal(code, message) });
+
+  return (request, pathname) => {
+    noteOrigin(request);
+    if (!config.websocket.enabled) return no('MW_WEBSOCKET_DISABLED', 'WebSocket connections are disabled (websocket.enabled is false)');
+    if (!originAllowed(request.headers.origin, config.cors.origins)) return no('MW_FORBIDDEN_ORIGIN', `Origin ${request.headers.origin ?? ''} is not allowed`);
+    if (config.auth.enabled && !authorized(request, config.auth.tokens, { query: true, protocol: true })) {
+      return no('MW_UNAUTHORIZED', 'A valid token is required: Authorization: Bearer <token>, ?token=<token> or the subprotocol bearer.<token>');
+    }
+    const max = config.websocket.maxConnections;
+    if (max !== undefined && context.clients() >= max) return no('MW_TOO_MANY_CONNECTIONS', `The server already has ${max} clients (websocket.maxConnections)`);
+    const proxied = proxy?.match(pathname);
+    if (proxied?.kind === 'route') return { ok: true, acceptor: proxied.acceptor };
+    if (proxied?.kind === 'unknown') return no('MW_UNKNOWN_ROUTE', `No proxy route named ${proxied.name} (routes: ${config.proxy.routes.map((r) => r.name).join(', ') || 'none'})`);
+    if (proxied?.kind === 'invalid') return no('MW_INVALID_PATH', `Proxy path refused: ${proxied.reason}`);
+    const endpoint = registry.match(pathname);
+    if (endpoint !== undefined) return { ok: true, acceptor: endpoint };
+    return no('MW_UNKNOWN_ENDPOINT', `No WebSocket endpoint at ${pathname} (endpoints: ${registry.paths()})`);
+  };
+}

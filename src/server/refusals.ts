@@ -1,0 +1,42 @@
+/**
+ * Where every refused handshake and unreadable request ends up: counted in the metrics, logged (at most once
+ * per reason and address every 10 s, with how many were not logged, so a storm of refusals cannot flood the
+ * log), and answered with the guide's error envelope.
+ */
+import type { IncomingMessage } from 'node:http';
+import { refusalBody, type Refusal } from '../errors/refusal.ts';
+import type { Logger } from '../log/logger.ts';
+import { clip } from '../dialects/types.ts';
+
+const LOG_EVERY_MS = 10_000;
+/** Reasons-and-addresses remembered for the log's rate limit; past this the oldest are forgotten. */
+const MAX_KEYS = 1000;
+
+export interface RefusalContext {
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly requestId: () => string;
+  /** Counts a refusal by code (the metrics). */
+  count(code: string): void;
+}
+
+export function createRefusals(context: RefusalContext): (refused: Refusal, request: IncomingMessage | undefined) => unknown {
+  const logged = new Map<string, { at: number; skipped: number }>();
+  return (refused, request) => {
+    context.count(refused.code);
+    const now = context.now();
+    const address = request?.socket.remoteAddress ?? 'unknown';
+    const key = `${refused.code} ${address}`;
+    const last = logged.get(key);
+    if (last !== undefined && now - last.at < LOG_EVERY_MS) last.skipped += 1;
+    else if (context.logger.enabled('info')) {
+      const skipped = last === undefined || last.skipped === 0 ? '' : ` (and ${last.skipped} more like it since the last line)`;
+      const path = request === undefined ? '' : ` ${clip(request.url ?? '/')}`;
+      context.logger.info(`Refused${path} from ${address}: ${refused.message} [${refused.code} ${refused.status}]${skipped}`, { code: refused.code, status: refused.status, remoteAddress: address });
+      logged.delete(key);
+      if (logged.size >= MAX_KEYS) logged.delete(logged.keys().next().value as string);
+      logged.set(key, { at: now, skipped: 0 });
+    }
+    return refusalBody(refused, { timestamp: new Date(now).toISOString(), requestId: context.requestId() });
+  };
+}
