@@ -151,7 +151,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
       }
       return;
     }
-    this.#replays.get(peer)?.onClientMessage();
+    if (this.#recording !== undefined) this.#replays.get(peer)?.onClientMessage();
     // Read lazily and once: rules and the dialect share what either parsed.
     const message = new Message(data, isBinary);
     if (this.#rules.size > 0) {

@@ -15,24 +15,40 @@ import { HELPERS, type FrameData } from './helpers.ts';
 
 type Evaluate = (context: RenderContext, data: FrameData) => unknown;
 
+/**
+ * Evaluators that read only the context (paths, literals): a render made of these alone needs no frame. A
+ * render builds a frame per call otherwise, so telling them apart saves an object per path on the reply path.
+ */
+const CONTEXT_ONLY = new WeakSet<Evaluate>();
+
+function contextOnly(evaluate: Evaluate): Evaluate {
+  CONTEXT_ONLY.add(evaluate);
+  return evaluate;
+}
+
+const LITERALS = new Set(['StringLiteral', 'NumberLiteral', 'BooleanLiteral', 'UndefinedLiteral', 'NullLiteral']);
+
+/** The hash every helper call without one gets: helpers only read it. */
+const EMPTY_HASH: Readonly<Record<string, unknown>> = Object.freeze({});
+
 function expression(node: Node): Evaluate | undefined {
   switch (node.type) {
     case 'StringLiteral':
     case 'NumberLiteral':
     case 'BooleanLiteral': {
       const value = node['value'];
-      return () => value;
+      return contextOnly(() => value);
     }
     case 'UndefinedLiteral':
-      return () => undefined;
+      return contextOnly(() => undefined);
     case 'NullLiteral':
-      return () => null;
+      return contextOnly(() => null);
     case 'PathExpression': {
       // @data variables and `this`/`../` paths need Handlebars' frames.
       if (node['data'] === true || node['depth'] !== 0 || node['original'] === 'this') return undefined;
       const parts = node['parts'] as string[];
       if (parts.length === 0) return undefined;
-      return (context) => readPath(context, parts);
+      return contextOnly((context) => readPath(context, parts));
     }
     case 'SubExpression':
       return call(node);
@@ -47,14 +63,25 @@ function call(node: Node): Evaluate | undefined {
   const helper = path.type === 'PathExpression' ? HELPERS[String(path['original'])] : undefined;
   if (helper === undefined) return undefined;
   const params = (node['params'] as Node[]).map(expression);
-  const pairs = ((node['hash'] as { pairs: { key: string; value: Node }[] } | undefined)?.pairs ?? []).map((p) => [p.key, expression(p.value)] as const);
+  const hashPairs = (node['hash'] as { pairs: { key: string; value: Node }[] } | undefined)?.pairs ?? [];
+  const pairs = hashPairs.map((p) => [p.key, expression(p.value)] as const);
   if (params.some((p) => p === undefined) || pairs.some(([, v]) => v === undefined)) return undefined;
   const evaluators = params as Evaluate[];
   const hashes = pairs as (readonly [string, Evaluate])[];
   const loc = node['loc'];
+  // A hash of literals (`precision=2`) is the same object for every call: built once, and read-only.
+  const literalHash = hashPairs.every((p) => LITERALS.has(p.value.type))
+    ? hashes.length === 0
+      ? EMPTY_HASH
+      : Object.freeze(Object.fromEntries(hashes.map(([key, value]) => [key, value({}, undefined as unknown as FrameData)])))
+    : undefined;
   return (context, data) => {
-    const hash: Record<string, unknown> = {};
-    for (const [key, value] of hashes) hash[key] = value(context, data);
+    let hash = literalHash;
+    if (hash === undefined) {
+      const built: Record<string, unknown> = {};
+      for (const [key, value] of hashes) built[key] = value(context, data);
+      hash = built;
+    }
     const args = evaluators.map((p) => p(context, data));
     args.push({ hash, data, loc });
     return (helper as (...a: unknown[]) => unknown)(...args);
@@ -83,6 +110,7 @@ export function compileDirect(body: readonly Node[], single: boolean): Render | 
   if (single) {
     const only = parts.find((p) => typeof p !== 'string');
     if (typeof only !== 'function') return undefined;
+    if (CONTEXT_ONLY.has(only)) return (context) => only(context, undefined as unknown as FrameData);
     return (context, services) => only(context, renderFrame(state, context, services));
   }
   return (context, services) => {

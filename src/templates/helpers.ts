@@ -105,7 +105,8 @@ function callFaker(faker: Faker, path: unknown, params: unknown[], hash: Record<
     target = (target as Record<string, unknown> | undefined)?.[part];
   }
   if (typeof target !== 'function') throw new TypeError(`faker: no method ${path}`);
-  const args = Object.keys(hash).length > 0 ? [...params, hash] : params;
+  // A copy: the hash may be shared by every call of this site (see direct.ts), and faker may write to its options.
+  const args = Object.keys(hash).length > 0 ? [...params, { ...hash }] : params;
   return (target as (...a: unknown[]) => unknown).apply(owner, args);
 }
 

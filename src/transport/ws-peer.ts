@@ -7,7 +7,7 @@ import type { RawData, WebSocket } from 'ws';
 import { newCounters, type Peer, type PeerCounters, type Tap } from '../hub/peer.ts';
 import { closeCodeOf } from '../errors/catalog.ts';
 import type { Clock } from '../util/clock.ts';
-import { writeBroadcast, type BroadcastTarget } from './broadcast-writer.ts';
+import { writeTextFrame, writeTextFrameNow, type FrameTarget } from './frame-writer.ts';
 import { EVICTION_CLOSE_TIMEOUT_MS, SLOW_CLIENT_REASON } from './constants.ts';
 import type { Pressure, Pressured } from './pressure.ts';
 
@@ -104,7 +104,7 @@ export class WsPeer implements Peer, Pressured {
   closeSent: number | undefined;
   closeReason = '';
   /**
-   * The broadcast writer's view of this connection (fields of the peer itself rather than an object of
+   * The frame writer's view of this connection (fields of the peer itself rather than an object of
    * their own: an idle connection's memory is a product figure): the TCP socket under ws, and whether this
    * turn has written to it or corked it.
    */
@@ -154,12 +154,14 @@ export class WsPeer implements Peer, Pressured {
 
   send(text: string | Buffer): void {
     if (!this.open) return;
-    const size = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
-    if (!this.#room(size)) return;
+    // Encoded once: its length is what the queue cap checks, and the same bytes are framed and written.
+    const payload = typeof text === 'string' ? Buffer.from(text) : text;
+    if (!this.#room(payload.length)) return;
     this.counters.messagesOut += 1;
-    this.counters.bytesOut += size;
-    this.tap?.('out', text, false);
-    this.socket.send(text, TEXT);
+    this.counters.bytesOut += payload.length;
+    this.tap?.('out', payload, false);
+    if (this.tcp === undefined) this.socket.send(payload, TEXT);
+    else writeTextFrameNow(this as FrameTarget, payload);
   }
 
   sendData(data: Buffer, isBinary: boolean): void {
@@ -200,7 +202,7 @@ export class WsPeer implements Peer, Pressured {
     this.counters.bytesOut += frame.length;
     this.tap?.('out', frame, false);
     if (this.tcp === undefined) this.socket.send(frame, TEXT);
-    else writeBroadcast(this as BroadcastTarget, frame);
+    else writeTextFrame(this as FrameTarget, frame);
     return true;
   }
 

@@ -1,6 +1,6 @@
 /**
  * The broadcast path writes framed bytes below ws and coalesces a client's messages of one event-loop turn
- * into one write (src/transport/broadcast-writer.ts). Through real sockets: ten streams ticking together,
+ * into one write (src/transport/frame-writer.ts). Through real sockets: ten streams ticking together,
  * a payload large enough for a 64-bit length, and replies interleaved with broadcasts all arrive whole,
  * in order, with nothing lost or repeated.
  */

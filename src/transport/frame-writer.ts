@@ -1,9 +1,11 @@
 /**
- * The broadcast path's writes, below `ws`. A broadcast's bytes are framed once and the same Buffer is
- * written to every subscriber's socket in a single write (ws would build a header per client and write
- * two buffers). When one client is due several messages in the same turn of the event loop (ten streams
- * ticking together), the later ones are corked and leave in one writev when the turn ends, instead of
- * one system call each: on loopback the system calls, not our code, are most of a fan-out's cost.
+ * Every text frame the server sends, below `ws`: replies and broadcasts alike. A frame is built as one
+ * Buffer and written in a single write (ws would build a header and write two buffers, a writev); a
+ * broadcast's frame is built once and the same Buffer goes to every subscriber. When one client is due
+ * several broadcasts in the same turn of the event loop (ten streams ticking together), the later ones are
+ * corked and leave in one writev when the turn ends, instead of one system call each: on loopback the
+ * system calls, not our code, are most of the cost. Replies are written at once, never corked: bytes held
+ * in a cork would count as the client's backlog and have it refused messages the kernel would take.
  *
  * Writing to the socket under ws is safe because the server never compresses (perMessageDeflate is off)
  * and never sends Blobs, the only cases in which ws queues a frame instead of writing it at once; so ws's
@@ -42,7 +44,7 @@ function wireFor(payload: Buffer): Buffer {
   return lastWire as Buffer;
 }
 
-export interface BroadcastTarget {
+export interface FrameTarget {
   /** The TCP socket under the WebSocket. */
   readonly tcp: Socket;
   /** Set by the first broadcast write of a turn, cleared when the turn's writes are flushed. */
@@ -50,7 +52,7 @@ export interface BroadcastTarget {
   corked: boolean;
 }
 
-const touched: BroadcastTarget[] = [];
+const touched: FrameTarget[] = [];
 let flushScheduled = false;
 
 function flush(): void {
@@ -65,8 +67,13 @@ function flush(): void {
   touched.length = 0;
 }
 
+/** Writes one reply, framed, to a target's socket now (joining a cork a broadcast of this turn made). */
+export function writeTextFrameNow(target: FrameTarget, payload: Buffer): void {
+  target.tcp.write(textFrame(payload));
+}
+
 /** Writes one broadcast payload, framed, to a target's socket; see the file comment for the coalescing. */
-export function writeBroadcast(target: BroadcastTarget, payload: Buffer): void {
+export function writeTextFrame(target: FrameTarget, payload: Buffer): void {
   if (!target.written) {
     target.written = true;
     touched.push(target);

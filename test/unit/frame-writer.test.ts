@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as ws from 'ws';
-import { textFrame } from '../../src/transport/broadcast-writer.ts';
+import { textFrame } from '../../src/transport/frame-writer.ts';
 
 // ws exports its frame parser but @types/ws does not declare it.
 const { Receiver } = ws as unknown as {
