@@ -1,6 +1,7 @@
 /**
  * The cerberus dialect: `{type, payload}` both ways, topics instead of events, epoch-millisecond timestamps.
- * A client that has subscribed to nothing receives every topic. There is no greeting and no subscribe
+ * A client that has never subscribed receives every topic; once it has, only its topics (none after it
+ * unsubscribed from the last). There is no greeting and no subscribe
  * acknowledgement: cerberus clients expect only event, metric, status and pong (and error for bad input).
  */
 import { MAX_NAME_LENGTH, describeJson, parseJsonObject, requireType, unknownType } from './types.ts';
@@ -68,6 +69,7 @@ export const cerberusDialect: WireDialect = {
   name: 'cerberus',
   receivesAllUntilSubscribed: true,
   rejectsUnknownTopics: true,
+  topicNoun: 'topic',
   sendsSnapshotOnSubscribe: false,
   decode,
   encode,

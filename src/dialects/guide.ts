@@ -66,6 +66,7 @@ export const guideDialect: WireDialect = {
   name: 'guide',
   receivesAllUntilSubscribed: false,
   rejectsUnknownTopics: true,
+  topicNoun: 'event',
   sendsSnapshotOnSubscribe: true,
   decode,
   encode: encodeGuide,

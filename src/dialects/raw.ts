@@ -25,6 +25,7 @@ export const rawDialect: WireDialect = {
   name: 'raw',
   receivesAllUntilSubscribed: true,
   rejectsUnknownTopics: false,
+  topicNoun: 'topic',
   sendsSnapshotOnSubscribe: false,
   decode,
   encode,

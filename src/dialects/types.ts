@@ -31,12 +31,14 @@ export type ServerMessage =
 export interface WireDialect {
   readonly name: string;
   /**
-   * True when a client with no subscription receives every topic (cerberus); false when it receives only
+   * True when a client that has never subscribed receives every topic (cerberus); false when it receives only
    * what it subscribed to (guide, raw).
    */
   readonly receivesAllUntilSubscribed: boolean;
   /** True when subscribing to a topic the endpoint does not have is an error (guide) rather than allowed. */
   readonly rejectsUnknownTopics: boolean;
+  /** What its clients call what they subscribe to, in messages: the guide's "event", cerberus's "topic". */
+  readonly topicNoun: 'event' | 'topic';
   /** True when `subscribe` is answered with a snapshot of the stream's current data (guide). */
   readonly sendsSnapshotOnSubscribe: boolean;
   /** What the client asked for; `message` is read lazily and at most once (rules may have read it first). */
@@ -72,6 +74,7 @@ export function parseJsonObject(message: Message): ParsedObject {
 
 export function describeJson(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -102,6 +102,11 @@ export class EndpointStreams {
     return this.#topics.get(topic) ?? [];
   }
 
+  /** Every topic a client may subscribe to. */
+  topics(): string[] {
+    return [...this.#topics.keys(), ...this.#extraTopics];
+  }
+
   /** Whether a client may subscribe to (or request) this topic. */
   knows(topic: string): boolean {
     return this.#topics.has(topic) || this.#extraTopics.has(topic);

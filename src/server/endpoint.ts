@@ -212,7 +212,9 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
 
   #unknownTopic(topic: string): Extract<Command, { kind: 'invalid' }> | undefined {
     if (!this.dialect.rejectsUnknownTopics || this.#streams.knows(topic)) return undefined;
-    return { kind: 'invalid', code: 'MW_UNKNOWN_EVENT', error: `Unknown event: ${clip(topic)}` };
+    // The guide's wording as the guide has it; topic dialects also list what there is.
+    const known = this.dialect.topicNoun === 'topic' ? ` (topics: ${this.#streams.topics().join(', ')})` : '';
+    return { kind: 'invalid', code: 'MW_UNKNOWN_EVENT', error: `Unknown ${this.dialect.topicNoun}: ${clip(topic)}${known}` };
   }
 
   #handle(peer: Peer, command: Command): void {
@@ -266,7 +268,6 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
           logger.info(`Client ${peer.id} unsubscribed from ${topic}`, { clientId: peer.id, endpoint: this.endpoint, topic });
           this.#say(peer, { kind: 'unsubscribed', topics: [topic], at: clock.now() });
         }
-        if (this.hub.topicsOf(peer).size === 0 && this.dialect.receivesAllUntilSubscribed) this.hub.receiveEverything(peer, true);
         return;
       }
       case 'message':

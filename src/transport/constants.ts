@@ -4,10 +4,28 @@
 export const PRESSURE_CHECK_MS = 250;
 
 /**
- * How long an evicted client has to answer its close frame before its socket is destroyed. The frame waits
- * behind everything the client has not read, so an answer may never come: the slot is freed regardless.
+ * How long a client the server closed (evicted, or for a broken frame) has to answer the close before its
+ * socket is destroyed: the close frame may wait behind everything the client has not read, or ws may have
+ * stopped reading the socket, so an answer may never come; the slot is freed regardless.
  */
 export const EVICTION_CLOSE_TIMEOUT_MS = 1000;
+
+/**
+ * The close code ws sends when a client's frames break the protocol (its errors carry the code privately):
+ * what the log reports for such a connection, which then ends without a close handshake.
+ */
+export const PROTOCOL_ERROR_CLOSE_CODES: Readonly<Record<string, number>> = {
+  WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 1009,
+  WS_ERR_INVALID_UTF8: 1007,
+  WS_ERR_INVALID_CLOSE_CODE: 1002,
+  WS_ERR_INVALID_OPCODE: 1002,
+  WS_ERR_INVALID_CONTROL_PAYLOAD_LENGTH: 1002,
+  WS_ERR_EXPECTED_FIN: 1002,
+  WS_ERR_EXPECTED_MASK: 1002,
+  WS_ERR_UNEXPECTED_MASK: 1002,
+  WS_ERR_UNEXPECTED_RSV_1: 1002,
+  WS_ERR_UNEXPECTED_RSV_2_3: 1002,
+};
 
 /** The close a too-slow client is sent (MW_SLOW_CLIENT). */
 export const SLOW_CLIENT_REASON = 'Client too slow: not reading its messages';

@@ -8,7 +8,7 @@ import { newCounters, type Peer, type PeerCounters, type Tap } from '../hub/peer
 import { closeCodeOf } from '../errors/catalog.ts';
 import type { Clock } from '../util/clock.ts';
 import { writeTextFrame, writeTextFrameNow, type FrameTarget } from './frame-writer.ts';
-import { EVICTION_CLOSE_TIMEOUT_MS, SLOW_CLIENT_REASON } from './constants.ts';
+import { EVICTION_CLOSE_TIMEOUT_MS, PROTOCOL_ERROR_CLOSE_CODES, SLOW_CLIENT_REASON } from './constants.ts';
 import type { Pressure, Pressured } from './pressure.ts';
 
 const TEXT = { binary: false } as const;
@@ -64,7 +64,16 @@ function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): voi
 
 function onSocketError(this: WebSocket, error: Error & { code?: string }): void {
   const peer = PEERS.get(this);
-  if (peer !== undefined) peer.settings.onPeerError(peer, error);
+  if (peer === undefined) return;
+  // ws answers a broken frame with a close of its own and stops reading the socket, so the client's answer
+  // is never seen: remember the code for the log, and free the connection soon instead of after ws's 30 s.
+  const sent = error.code === undefined ? undefined : PROTOCOL_ERROR_CLOSE_CODES[error.code];
+  if (sent !== undefined && peer.closeSent === undefined) {
+    peer.closeSent = sent;
+    peer.closeReason = error.message;
+    setTimeout(() => peer.terminate(), EVICTION_CLOSE_TIMEOUT_MS).unref();
+  }
+  peer.settings.onPeerError(peer, error);
 }
 
 function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {

@@ -122,6 +122,19 @@ describe('memory: a client that never reads', () => {
     assert.match(line, /code 1013, Client too slow/);
   });
 
+  it('a client closed for a message over maxPayload is let go within a second and logged as 1009, not 1006 after 30 s', async () => {
+    const log = captureLog('info');
+    const { ws } = await startServer({ websocket: { heartbeatInterval: 0, maxPayload: 1024 }, endpoints: [{ path: '/ws' }] }, { logger: log.logger });
+    const client = await wsConnect(ws());
+    await client.nextOfType('connected');
+    stopReading(client);
+    client.ws.send('x'.repeat(4096));
+    const started = Date.now();
+    const line = await log.waitFor(/Client disconnected/, 5000);
+    assert.match(line, /code 1009/);
+    assert.ok(Date.now() - started < 3000, `let go after ${Date.now() - started} ms`);
+  });
+
   it('many slow clients together are held to the server-wide cap (websocket.maxQueuedBytes)', async () => {
     const { ws, server } = await startServer({ ...config, websocket: { ...config.websocket, maxBufferedBytes: 64 * 1024 * 1024, maxQueuedBytes: 1024 * 1024, slowClientGrace: 60_000 } });
     const attackers = await Promise.all(Array.from({ length: 4 }, () => wsConnect(ws())));

@@ -17,6 +17,7 @@ describe('cerberus dialect', () => {
     ['no payload', '{"type":"subscribe"}', /missing "payload"/],
     ['a payload that is a list', '{"type":"subscribe","payload":[]}', /"payload" must be an object, got an array/],
     ['topics that are not a list', '{"type":"subscribe","payload":{"topics":"alerts"}}', /"payload.topics" must be an array of topic names, got a string/],
+    ['no topics at all', '{"type":"subscribe","payload":{}}', /"payload.topics" must be an array of topic names, got nothing$/],
     ['a numeric topic', '{"type":"unsubscribe","payload":{"topics":[1]}}', /every topic must be a non-empty string, got a number/],
     ['a topic of 1,000 characters', JSON.stringify({ type: 'subscribe', payload: { topics: ['t'.repeat(1000)] } }), /longer than 256 characters \(1000\)/],
     ['200 topics', JSON.stringify({ type: 'subscribe', payload: { topics: Array.from({ length: 200 }, (_, i) => `t${i}`) } }), /at most 100 topics/],

@@ -29,6 +29,13 @@ function events(count: number, options: unknown = {}, seed = 42): { data: EventP
 }
 
 describe('cerberus generators', () => {
+  it('a failed login says "1 attempt", not "1 attempts"', () => {
+    const message = EVENT_TYPES['auth.failed']?.message;
+    assert.ok(message !== undefined);
+    assert.match(message({ username: 'ann', attempts: 1 }), /\(1 attempt\)$/);
+    assert.match(message({ username: 'ann', attempts: 3 }), /\(3 attempts\)$/);
+  });
+
   it('events: every type appears, with a fitting severity, a message, a source and its own metadata', () => {
     const sample = events(3000);
     const seen = new Set(sample.map((e) => e.data.eventType));

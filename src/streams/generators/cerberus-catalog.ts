@@ -113,7 +113,7 @@ export const EVENT_TYPES: Readonly<Record<string, EventType>> = {
   'auth.failed': {
     severities: ['medium', 'high'],
     sources: ['auth-service', 'web-app'],
-    message: (m) => `Failed login for ${String(m['username'])} (${String(m['attempts'])} attempts)`,
+    message: (m) => `Failed login for ${String(m['username'])} (${String(m['attempts'])} ${m['attempts'] === 1 ? 'attempt' : 'attempts'})`,
     metadata: (r) => ({ username: `user${r.int(1, 999)}@example.com`, ipAddress: ip(r), attempts: r.int(1, 12), reason: r.pick(['invalid_password', 'unknown_user', 'mfa_failed', 'account_locked']) }),
   },
   'security.alert': {
