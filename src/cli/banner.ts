@@ -9,11 +9,17 @@ export function banner(info: StartInfo, files: readonly string[], preset: string
       ? [`Mock WebSocket Server started on ${info.endpoints[0]?.url ?? info.url}`, '━'.repeat(53), `mockwave ${VERSION}, cerberus preset`]
       : [`mockwave ${VERSION} listening on ${info.url}`];
   if (files.length > 0) lines.push(`  configuration: ${files.join(', ')}`);
-  for (const endpoint of info.endpoints) {
+  // With WebSocket off no endpoint can be reached: say so instead of listing addresses that refuse.
+  if (!info.websocket) lines.push('  WebSocket: off (websocket.enabled / WEBSOCKET_ENABLED is false): every upgrade is refused');
+  for (const endpoint of info.websocket ? info.endpoints : []) {
     lines.push(`  ${endpoint.url}  (${endpoint.dialect} dialect)`);
     const width = Math.max(0, ...endpoint.streams.map((s) => s.name.length));
     for (const stream of endpoint.streams) lines.push(`    ${stream.name.padEnd(width)}  ${stream.interval}`);
     if (endpoint.streams.length === 0) lines.push('    (no streams)');
+  }
+  if (info.proxy !== undefined) {
+    lines.push(`  proxy: on, ${info.proxy.length} route(s)`);
+    for (const route of info.proxy) lines.push(`    ${route.url} -> ${route.upstream}`);
   }
   if (info.dashboard !== undefined) lines.push(`  dashboard: ${info.dashboard}`);
   lines.push(`  admin: ${info.url}/admin/websocket/stats`);

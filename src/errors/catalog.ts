@@ -30,6 +30,7 @@ export const ERROR_CATALOG = {
   MW_INVALID_PATH: { summary: 'A proxied path holds an encoded "/", "\\" or "." that the upstream could decode into another path; it is refused, not forwarded.', httpStatus: 400 },
   MW_UNKNOWN_ROUTE: { summary: 'A WebSocket upgrade under the proxy path named a route that is not configured.', httpStatus: 404 },
   MW_PROXY_UPSTREAM_FAILED: { summary: "A proxy route's upstream was unreachable, refused, answered with an HTTP error or timed out.", httpStatus: 502, closeCode: 1014 },
+  MW_PROXY_DISABLED: { summary: 'A WebSocket upgrade asked for a path under the proxy path while the proxy is off.', httpStatus: 404 },
   MW_PROXY_QUEUE_FULL: { summary: 'A proxied client sent more than the route\'s `maxQueue` messages or `maxQueueBytes` bytes before its upstream opened; it is closed.', closeCode: 1013 },
   MW_RATE_LIMITED: { summary: 'A client sent messages faster than `websocket.rateLimit`; it keeps flooding, it is closed.', closeCode: 1008 },
   MW_TOO_MANY_SUBSCRIPTIONS: { summary: 'A client tried to subscribe to more than `websocket.maxSubscriptions` topics.' },

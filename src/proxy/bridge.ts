@@ -53,10 +53,15 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
   stats.connections += 1;
   stats.active += 1;
 
-  const finish = (): void => {
+  /** This session's own traffic, for the line that says how it ended. */
+  const session = { toUpstream: 0, bytesToUpstream: 0, toClient: 0, bytesToClient: 0 };
+
+  /** Ends the session once; `how` says who closed it and with what (logged with the session's traffic). */
+  const finish = (how: string): void => {
     if (finished) return;
     finished = true;
     stats.active -= 1;
+    context.log('info', `Proxy ${route.name}: ${peer.id} ended (${how}): ${session.toUpstream} message(s), ${session.bytesToUpstream} bytes to the upstream; ${session.toClient} message(s), ${session.bytesToClient} bytes to the client`, { clientId: peer.id, route: route.name, ...session });
     void recorder?.end();
     for (const timer of timers) clearTimeout(timer);
     timers.clear();
@@ -87,6 +92,8 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
     }
     stats.messagesToUpstream += 1;
     stats.bytesToUpstream += data.length;
+    session.toUpstream += 1;
+    session.bytesToUpstream += data.length;
     recorder?.frame(context.now(), 'client', data, isBinary);
     upstream.send(data, { binary: isBinary });
     if (upstream.bufferedAmount > context.maxBufferedBytes && route.slowPeer === 'pause') {
@@ -113,6 +120,8 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
     }
     stats.messagesToClient += 1;
     stats.bytesToClient += data.length;
+    session.toClient += 1;
+    session.bytesToClient += data.length;
     recorder?.frame(context.now(), 'upstream', data, isBinary);
     peer.relay(data, isBinary);
     if (peer.bufferedAmount > context.maxBufferedBytes && route.slowPeer === 'pause') {
@@ -126,7 +135,7 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
     peer.send(context.failed(route.name, reason));
     peer.close(closeCodeOf('MW_PROXY_UPSTREAM_FAILED'), `Upstream ${route.name} unavailable`.slice(0, 123));
     upstream.terminate();
-    finish();
+    finish(`upstream failed: ${reason}`);
   };
   upstream.on('unexpected-response', (_request, response) => {
     response.resume();
@@ -139,7 +148,7 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
   upstream.on('close', (code: number, reason: Buffer) => {
     if (finished) return;
     recorder?.close(context.now(), 'upstream', code, reason.toString());
-    finish();
+    finish(`the upstream closed with ${code}`);
     const forwarded = towardClient(code);
     if (forwarded === undefined) peer.close();
     else peer.close(forwarded, reason.toString());
@@ -167,7 +176,7 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
     onClose: (_peer, code, reason) => {
       if (!finished) recorder?.close(context.now(), 'client', code, reason);
       const wasFinished = finished;
-      finish();
+      finish(`the client closed with ${code}`);
       if (wasFinished) return;
       if (upstream.readyState === upstream.CONNECTING) {
         upstream.terminate();

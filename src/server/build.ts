@@ -53,10 +53,14 @@ export function buildServer(config: MockwaveConfig, context: EndpointContext, re
   return { endpoints, proxy, tls, recordings };
 }
 
+/** Where the proxy's routes live: `proxy.path`, else the first endpoint's path + `/proxy`. */
+export function proxyPathOf(config: MockwaveConfig): string {
+  return config.proxy.path ?? `${displayPath(config.endpoints[0]?.path ?? '/ws').replace(/\/+$/, '')}/proxy`;
+}
+
 function createProxy(config: MockwaveConfig, now: () => number, logger: Logger, redact: Redactor, recordings: Set<Recorder>): ProxyRouter {
-  const firstPath = displayPath(config.endpoints[0]?.path ?? '/ws').replace(/\/+$/, '');
   return new ProxyRouter({
-    path: config.proxy.path ?? `${firstPath}/proxy`,
+    path: proxyPathOf(config),
     routes: config.proxy.routes,
     maxPayload: config.websocket.maxPayload,
     consumed: (token) => config.auth.enabled && tokenMatches(token, config.auth.tokens),

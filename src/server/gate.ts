@@ -13,6 +13,7 @@ import { friendlyOrigin } from '../security/admin-guard.ts';
 import { originAllowed } from '../security/origins.ts';
 import { authorized } from '../security/tokens.ts';
 import type { RouteResult } from '../transport/transport.ts';
+import { proxyPathOf } from './build.ts';
 import type { EndpointRegistry } from './registry.ts';
 
 export interface GateContext {
@@ -29,6 +30,7 @@ const MAX_ORIGINS_NOTED = 1000;
 
 export function createHandshakeGate(context: GateContext): (request: IncomingMessage, pathname: string) => RouteResult {
   const { config, registry, proxy, logger } = context;
+  const proxyPath = proxyPathOf(config);
   const noted = new Set<string>();
   const noteOrigin = (request: IncomingMessage): void => {
     const origin = request.headers.origin;
@@ -54,6 +56,9 @@ export function createHandshakeGate(context: GateContext): (request: IncomingMes
     if (proxied?.kind === 'invalid') return no('MW_INVALID_PATH', `Proxy path refused: ${proxied.reason}`);
     const endpoint = registry.match(pathname);
     if (endpoint !== undefined) return { ok: true, acceptor: endpoint };
+    if (proxy === undefined && pathname.startsWith(`${proxyPath}/`)) {
+      return no('MW_PROXY_DISABLED', `The proxy is disabled: ${pathname} would be a proxy route (turn it on with proxy.enabled or WEBSOCKET_PROXY_ENABLED=true)`);
+    }
     return no('MW_UNKNOWN_ENDPOINT', `No WebSocket endpoint at ${pathname} (endpoints: ${registry.paths()})`);
   };
 }

@@ -48,6 +48,10 @@ export interface StartInfo {
   readonly endpoints: readonly EndpointInfo[];
   /** The dashboard's address, when it is served. */
   readonly dashboard: string | undefined;
+  /** False when `websocket.enabled` is off: every upgrade is refused. */
+  readonly websocket: boolean;
+  /** The proxy's routes, when it is on: where a client connects, and the upstream (secrets masked). */
+  readonly proxy: readonly { readonly route: string; readonly url: string; readonly upstream: string }[] | undefined;
 }
 
 export interface MockServer {
@@ -168,7 +172,16 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       for (const endpoint of endpoints) endpoint.start();
       state = 'running';
       const url = `${tls === undefined ? 'http' : 'https'}://${urlHost(config.host, address.host)}:${address.port}`;
-      started = { url, host: address.host, port: address.port, endpoints: registry.describe(url), dashboard: config.dashboard.enabled ? `${url}/` : undefined };
+      const wsBase = url.replace(/^http/, 'ws');
+      started = {
+        url,
+        host: address.host,
+        port: address.port,
+        endpoints: registry.describe(url),
+        dashboard: config.dashboard.enabled ? `${url}/` : undefined,
+        websocket: config.websocket.enabled,
+        proxy: proxy === undefined ? undefined : config.proxy.routes.map((r) => ({ route: r.name, url: `${wsBase}${proxy.path}/${r.name}`, upstream: redact.url(r.url) })),
+      };
       return started;
     },
     async stop() {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { MockwaveError } from '../errors/catalog.ts';
@@ -20,10 +20,11 @@ export function readConfigFile(path: string): Patch {
  * The `.env` family in `dir`, later wins: `.env`, `.env.<NODE_ENV>` (development when unset), `.env.local`.
  * Returns the merged variables and the files that existed.
  */
-export function readDotenvFiles(dir: string, nodeEnv: string | undefined): { vars: Record<string, string>; files: string[] } {
+export function readDotenvFiles(dir: string, nodeEnv: string | undefined): { vars: Record<string, string>; files: string[]; unread: string[] } {
   const vars: Record<string, string> = {};
   const files: string[] = [];
-  for (const name of ['.env', `.env.${nodeEnv ?? 'development'}`, '.env.local']) {
+  const names = ['.env', `.env.${nodeEnv ?? 'development'}`, '.env.local'];
+  for (const name of names) {
     const path = join(dir, name);
     let text: string;
     try {
@@ -35,5 +36,19 @@ export function readDotenvFiles(dir: string, nodeEnv: string | undefined): { var
     Object.assign(vars, parseEnv(text));
     files.push(path);
   }
-  return { vars, files };
+  return { vars, files, unread: unreadModeFiles(dir, names) };
+}
+
+/** Files that name a template, not a mode: never read, and not worth a word. */
+const NOT_MODES = new Set(['.env.example', '.env.sample', '.env.template', '.env.defaults']);
+
+/** `.env.<mode>` files in `dir` that this run did not read (another NODE_ENV would read them). */
+function unreadModeFiles(dir: string, read: readonly string[]): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries.filter((name) => /^\.env\.[\w-]+$/.test(name) && !read.includes(name) && !NOT_MODES.has(name)).sort();
 }

@@ -56,6 +56,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const dotenv = readDotenvFiles(cwd, processEnv['NODE_ENV']);
   const env: Env = { ...dotenv.vars, ...processEnv };
   const files = [...dotenv.files];
+  const unreadNotes = dotenv.unread.map((name) => `  ${name} was not read: it is read when NODE_ENV=${name.slice('.env.'.length)}${processEnv['NODE_ENV'] === undefined ? ' (NODE_ENV is unset, so .env.development is read)' : ` (NODE_ENV is ${processEnv['NODE_ENV']})`}`);
 
   const configPath = options.configFile ?? env['MOCKWAVE_CONFIG'];
   let fromFile: Patch = configPath === undefined || configPath === '' ? {} : readConfigFile(resolve(cwd, configPath));
@@ -94,5 +95,5 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const checked = checkConfig(raw, provenance, { presetMerged: true });
   if (!checked.ok) problems.push(...checked.problems);
   if (problems.length > 0 || !checked.ok) throw configError(problems);
-  return { config: checked.config, preset: preset as PresetName, files, notes };
+  return { config: checked.config, preset: preset as PresetName, files, notes: [...unreadNotes, ...notes] };
 }

@@ -63,6 +63,27 @@ describe('mockwave CLI', () => {
     await cli.exited;
   });
 
+  it('the banner says what is off and what the proxy forwards (secrets masked); an unread .env.<mode> file is named', async () => {
+    const cwd = mkdtempSync(join(dir, 'banner-'));
+    writeFileSync(join(cwd, '.env.production'), 'PORT=3000\n');
+    writeFileSync(join(cwd, '.env.example'), 'PORT=\n');
+    const cli = runMockwave(['-p', '0', '-H', '127.0.0.1'], {
+      cwd,
+      env: { WEBSOCKET_ENABLED: 'false', WEBSOCKET_PROXY_ENABLED: 'true', WEBSOCKET_PROXY_ROUTES: 'feed:wss://upstream.example/v1?apikey=s3cret' },
+    });
+    const port = Number((await cli.waitFor(LISTENING))[1]);
+    await cli.waitFor(/Press Ctrl-C to stop/);
+    const out = cli.output();
+    assert.match(out, /WebSocket: off \(websocket\.enabled \/ WEBSOCKET_ENABLED is false\)/);
+    assert.doesNotMatch(out, new RegExp(`ws://127\\.0\\.0\\.1:${port}/ws  \\(`), 'no endpoint address is advertised');
+    assert.match(out, new RegExp(`ws://127\\.0\\.0\\.1:${port}/ws/proxy/feed -> wss://upstream\\.example/v1\\?apikey=\\*\\*\\*`));
+    assert.doesNotMatch(out, /s3cret/);
+    assert.match(out, /\.env\.production was not read: it is read when NODE_ENV=production \(NODE_ENV is unset/);
+    assert.doesNotMatch(out, /\.env\.example/);
+    cli.child.kill('SIGTERM');
+    await cli.exited;
+  });
+
   it('loads a YAML file given as an argument, and --log-format json writes one JSON object per line', async () => {
     const file = join(dir, 'mock.yaml');
     writeFileSync(file, 'endpoints:\n  - path: /feed\n    streams:\n      - name: prices\n        interval: 1000\n        data: { price: 1 }\n');

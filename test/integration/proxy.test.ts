@@ -8,6 +8,7 @@ import type { MockwaveConfigInput } from '../../src/index.ts';
 import { selfSignedCertificate } from '../helpers/certificate.ts';
 import { startServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
+import { captureLog } from '../helpers/log-capture.ts';
 import { deadPort, hangingUpstream, upstream } from '../helpers/upstream.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
 
@@ -201,5 +202,18 @@ describe('WebSocket proxy', () => {
     assert.equal((await client.closed()).code, 1001);
     await waitUntil(() => up.closes.length === 1, 2000, 'upstream close');
     assert.equal(up.closes[0]?.code, 1001);
+  });
+
+  it('a proxy path while the proxy is off is refused as such; a session\'s end is logged with its traffic', async () => {
+    const off = await startServer({ endpoints: [{ path: '/ws' }] });
+    await assert.rejects(wsConnect(off.ws('/ws/proxy/feed')), (error: { status?: number; body?: string }) => error.status === 404 && /MW_PROXY_DISABLED.*The proxy is disabled/.test(error.body ?? ''));
+    const up = await upstream();
+    const log = captureLog('info');
+    const { ws } = await startServer(proxyConfig([{ name: 'feed', url: up.url, announce: false }]), { logger: log.logger });
+    const client = await wsConnect(ws('/ws/proxy/feed'));
+    client.send('hello');
+    assert.equal((await client.nextRaw()).text, 'hello');
+    await client.close();
+    assert.match(await log.waitFor(/Proxy feed: \S+ ended/), /ended \(the client closed with 1005\): 1 message\(s\), 5 bytes to the upstream; 1 message\(s\), 5 bytes to the client/);
   });
 });
