@@ -9,7 +9,8 @@ import { parseInterval } from '../streams/interval.ts';
 import { createProducer } from '../streams/payload.ts';
 import { compileSequence, sharedPlayback, type CompiledSequence } from '../streams/sequence.ts';
 import { Stream, type StreamOptions, type StreamSink } from '../streams/stream.ts';
-import { compileTemplate, conditionTemplate, type Render } from '../templates/index.ts';
+import { compileTemplate, conditionTemplate, partServices, type Render } from '../templates/index.ts';
+import { createRandom, deriveSeed } from '../util/random.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Scripts } from './scripts.ts';
@@ -18,6 +19,8 @@ import { errorMessage } from '../errors/error-message.ts';
 export interface StreamSetContext extends GeneratorContext {
   readonly clock: Clock;
   readonly logger: Logger;
+  /** The run's seed; each stream draws from its own sequence derived from it and the stream's name. */
+  readonly seed: number;
 }
 
 type Timing = Pick<StreamOptions, 'produce' | 'next' | 'peek' | 'schedule'> & { extraTopics: readonly string[]; playback?: CompiledSequence };
@@ -38,10 +41,13 @@ export class EndpointStreams {
   readonly #sink: StreamSink;
   readonly #scripts: Scripts;
 
-  constructor(context: StreamSetContext, sink: StreamSink, scripts: Scripts) {
+  readonly #endpoint: string;
+
+  constructor(context: StreamSetContext, sink: StreamSink, scripts: Scripts, endpoint: string) {
     this.#context = context;
     this.#sink = sink;
     this.#scripts = scripts;
+    this.#endpoint = endpoint;
   }
 
   get byName(): ReadonlyMap<string, Stream> {
@@ -53,8 +59,11 @@ export class EndpointStreams {
   }
 
   add(definition: StreamConfig): Stream {
-    const context = this.#context;
-    const timing = this.#timing(definition);
+    // Its own randomness (and faker), so a seeded run gives each stream the same values whatever else ticks.
+    const seed = deriveSeed(this.#context.seed, `${this.#endpoint} ${definition.name}`);
+    const random = createRandom(seed);
+    const context: StreamSetContext = { ...this.#context, random, templates: partServices(this.#context.templates, random, seed) };
+    const timing = this.#timing(definition, context);
     for (const topic of timing.extraTopics) this.#extraTopics.add(topic);
     const stream = new Stream({
       name: definition.name,
@@ -130,16 +139,16 @@ export class EndpointStreams {
   }
 
   /** How a stream is fed and timed: fixed data, a generator, or a sequence (shared or per subscriber). */
-  #timing(definition: EndpointConfig['streams'][number]): Timing {
-    if (definition.sequence === undefined) return createProducer(definition, this.#context);
-    const templates = this.#context.templates;
+  #timing(definition: EndpointConfig['streams'][number], context: StreamSetContext): Timing {
+    if (definition.sequence === undefined) return createProducer(definition, context);
+    const templates = context.templates;
     const sequence = compileSequence(definition.sequence, definition.loop ?? false);
     const steps = `sequence of ${sequence.length} step${sequence.length === 1 ? '' : 's'}${sequence.loop ? ', looped' : ''}`;
     const first = () => [{ data: sequence.render(0, {}, templates) }];
     if (definition.mode === 'perSubscriber') {
       return { produce: first, peek: first, schedule: `${steps}, per subscriber`, extraTopics: [], playback: sequence };
     }
-    const shared = sharedPlayback(sequence, this.#context.random, templates);
+    const shared = sharedPlayback(sequence, context.random, templates);
     return { produce: shared.produce, next: shared.next, peek: first, schedule: steps, extraTopics: [] };
   }
 }

@@ -80,7 +80,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
       say: (peer, message) => this.#say(peer, message),
       client: (peer) => this.#scope.client(peer),
     });
-    this.#streams = new EndpointStreams(context, this, this.#scripts);
+    this.#streams = new EndpointStreams(context, this, this.#scripts, config.path);
     this.#rules = new RuleEngine(config.rules);
     this.#onConnect = RuleEngine.compileActions(config.onConnect);
     this.#recording = config.replay === undefined ? undefined : loadRecording(config.replay.file, config.path);

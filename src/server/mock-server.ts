@@ -82,6 +82,8 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const logger = options.logger ?? createLogger({ level: config.log.level, format: config.log.format });
   const seed = options.seed ?? config.seed;
   const random = createRandom(seed);
+  // Unseeded runs still derive each stream's sequence from one run seed, drawn here.
+  const runSeed = seed ?? Math.floor(Math.random() * 2 ** 32);
   const idRandom = createRandom();
   const requestId = (): string => createRequestId(clock, idRandom);
   let activeConfig = config;
@@ -99,6 +101,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     maxSubscriptions: config.websocket.maxSubscriptions,
     totalClients: () => transport.peers.size,
     serverStats: () => ({ clients: transport.peers.size, startedAt }),
+    seed: runSeed,
     templates: createTemplateServices(clock, random, seed),
   }, redact);
   const registry = new EndpointRegistry(endpoints, () => transport.peers);

@@ -2,4 +2,4 @@ export { checkTemplates, compileTemplate, conditionTemplate, CONTEXT_ROOTS } fro
 export type { CompiledTemplate, Render, RenderContext, TemplateProblem } from './compile.ts';
 export { HELPER_NAMES } from './helpers.ts';
 export type { TemplateServices } from './helpers.ts';
-export { createTemplateServices } from './services.ts';
+export { createTemplateServices, partServices } from './services.ts';

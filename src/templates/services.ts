@@ -13,7 +13,18 @@ const fakerModule = lazy<typeof FakerModule>('@faker-js/faker');
  * run's random sequence does not depend on whether a template ever calls it.
  */
 export function createTemplateServices(clock: Clock, random: Random, seed: number | undefined): TemplateServices {
-  const fakerSeed = seed ?? Math.floor(random.next() * 2 ** 31);
+  return servicesWith(clock, random, seed ?? Math.floor(random.next() * 2 ** 31), new Map());
+}
+
+/**
+ * The services of one part of a run (a stream): its own randomness and faker, seeded for it, and the run's
+ * global counters shared with every other part.
+ */
+export function partServices(shared: TemplateServices, random: Random, seed: number): TemplateServices {
+  return servicesWith(shared.clock, random, seed, shared.counters);
+}
+
+function servicesWith(clock: Clock, random: Random, fakerSeed: number, counters: Map<string, number>): TemplateServices {
   let faker: Faker | undefined;
   return {
     clock,
@@ -26,6 +37,6 @@ export function createTemplateServices(clock: Clock, random: Random, seed: numbe
       }
       return faker;
     },
-    counters: new Map(),
+    counters,
   };
 }

@@ -29,3 +29,17 @@ export function createRandom(seed?: number): Random {
     },
   };
 }
+
+/**
+ * A seed for one named part of a run (a stream, an endpoint's rules), derived from the run's seed and the
+ * part's name (FNV-1a): each part draws from its own sequence, so what it produces does not depend on the
+ * order in which parts happen to draw (two streams ticking at the same moment).
+ */
+export function deriveSeed(seed: number, name: string): number {
+  let hash = 0x811c9dc5 ^ (seed >>> 0);
+  for (let i = 0; i < name.length; i++) {
+    hash ^= name.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}

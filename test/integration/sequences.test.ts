@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkConfig } from '../../src/config/validate.ts';
 import { ManualClock } from '../../src/index.ts';
-import { startServer } from '../helpers/server.ts';
+import { launchServer, startServer } from '../helpers/server.ts';
 import { wsConnect, type WsTestClient } from '../helpers/ws-connect.ts';
 
 const script = [
@@ -94,5 +94,29 @@ describe('scripted sequences', () => {
       'endpoints[0].streams[2].sequence[0].data: is required',
       'endpoints[0].streams[3].sequence: expected at least 1 items',
     ]);
+  });
+});
+
+describe('seeded runs', () => {
+  it('each stream has its own random sequence: its values do not depend on the other streams ticking beside it', async () => {
+    const values = async (order: string[]): Promise<unknown[]> => {
+      const clock = new ManualClock();
+      const streams = order.map((name) => ({ name, interval: 1000, data: { v: '{{int 1 1000000}}', w: '{{float 0 1 precision=6}}' } }));
+      const { ws, server } = await launchServer({ seed: 42, websocket: { heartbeatInterval: 0 }, endpoints: [{ path: '/ws', streams }] }, { clock });
+      const client = await wsConnect(ws());
+      await client.nextOfType('connected');
+      client.send({ type: 'subscribe', event: 'a' });
+      const seen = [(await client.nextOfType<{ data: unknown }>('event')).data];
+      for (let i = 0; i < 3; i++) {
+        clock.advance(1000);
+        seen.push((await client.nextOfType<{ data: unknown }>('event')).data);
+      }
+      await client.close();
+      await server.stop();
+      return seen;
+    };
+    const alone = await values(['a']);
+    assert.deepEqual(await values(['a', 'b']), alone);
+    assert.deepEqual(await values(['b', 'a', 'c']), alone);
   });
 });
