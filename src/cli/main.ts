@@ -17,6 +17,8 @@ export interface CliIo {
   readonly cwd: string;
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
+  /** Which environment variables apply (see LoadOptions.envScope); the Cerberus entry points say `mockwave`. */
+  readonly envScope?: 'all' | 'mockwave';
 }
 
 /** Runs until the server is stopped; resolves with the exit code. */
@@ -69,7 +71,7 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
         io.stdout.write(`${VERSION}\n`);
         return 0;
       }
-      const loadOptions = { cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides, asyncapiSide: args.asyncapiSide, overlay: args.overlay };
+      const loadOptions = { cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides, asyncapiSide: args.asyncapiSide, overlay: args.overlay, envScope: io.envScope };
       const loaded = loadConfig(loadOptions);
       if (args.printConfig) {
         io.stdout.write(`${JSON.stringify(loaded.config, null, 2)}\n`);

@@ -60,6 +60,8 @@ export const ENV_BINDINGS: Readonly<Record<string, Binding>> = {
     return typeof routes === 'string' ? new SyntaxError(routes) : routes;
   } },
   MOCKWAVE_SEED: { path: ['seed'], read: coerceNumber },
+  MOCKWAVE_PORT: { path: ['port'], read: coerceNumber },
+  MOCKWAVE_HOST: { path: ['host'], read: (v) => v },
   WEBSOCKET_RATE_LIMIT: { path: ['websocket', 'rateLimit', 'messagesPerSecond'], read: coerceNumber },
   WEBSOCKET_MAX_CONNECTIONS: { path: ['websocket', 'maxConnections'], read: coerceNumber },
   TLS_CERT: { path: ['tls', 'cert'], read: (v) => v },
@@ -79,11 +81,11 @@ export const ENV_BINDINGS: Readonly<Record<string, Binding>> = {
  * Applies the bound variables onto a raw configuration. Returns problems that cannot reach the schema
  * (unparseable JSON) and records, per configuration path, which variable set it.
  */
-export function applyEnv(raw: Patch, env: Env, provenance: Map<string, string>): string[] {
+export function applyEnv(raw: Patch, env: Env, provenance: Map<string, string>, applies: (name: string) => boolean = () => true): string[] {
   const problems: string[] = [];
   for (const [name, binding] of Object.entries(ENV_BINDINGS)) {
     const text = env[name];
-    if (text === undefined || text.trim() === '') continue;
+    if (text === undefined || text.trim() === '' || !applies(name)) continue;
     const value = binding.read(text);
     if (value instanceof SyntaxError) {
       problems.push(`${name}: ${value.message}`);

@@ -11,7 +11,7 @@ import { isAsyncApi } from '../asyncapi/document.ts';
 import { applyOverlay } from '../asyncapi/overlay.ts';
 import { asyncApiToConfig } from '../asyncapi/to-config.ts';
 import { MockwaveError } from '../errors/catalog.ts';
-import { applyEnv, pathKey, type Env } from '../config/env.ts';
+import { applyEnv, ENV_BINDINGS, pathKey, type Env } from '../config/env.ts';
 import { deepMerge, setIn, type Patch } from '../config/merge.ts';
 import { PRESETS, PRESET_NAMES, type PresetName } from '../config/presets.ts';
 import type { MockwaveConfig } from '../config/schema.ts';
@@ -39,6 +39,12 @@ export interface LoadOptions {
   readonly asyncapiSide?: 'server' | 'client';
   /** For an AsyncAPI document: an overlay file (default: <document>.mockwave.yaml beside it, if present). */
   readonly overlay?: string;
+  /**
+   * Which environment variables apply: `all` (default), or `mockwave`, only `MOCKWAVE_*`: what the Cerberus
+   * entry points read, so the guide's `PORT` and `WEBSOCKET_*` in a shared `.env.local` (both servers live in
+   * one repository) cannot turn them into the guide's server. The variables left out are named in `notes`.
+   */
+  readonly envScope?: 'all' | 'mockwave';
 }
 
 export interface LoadedConfig {
@@ -86,7 +92,13 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const raw = deepMerge(PRESETS[preset as PresetName], fromFile) as Patch;
   raw['preset'] = preset;
   const provenance = new Map<string, string>();
-  const problems = applyEnv(raw, env, provenance);
+  const scoped = options.envScope === 'mockwave';
+  const applies = (name: string): boolean => !scoped || name.startsWith('MOCKWAVE_');
+  const problems = applyEnv(raw, env, provenance, applies);
+  const ignored = scoped ? Object.keys(ENV_BINDINGS).filter((name) => !applies(name) && (env[name] ?? '').trim() !== '') : [];
+  if (ignored.length > 0) {
+    notes.push(`  ignored, as the guide's server settings (this server reads MOCKWAVE_* variables and its flags): ${ignored.map((name) => `${name}${name in dotenv.vars && processEnv[name] === undefined ? ' (from a .env file)' : ''}`).join(', ')}`);
+  }
   for (const override of options.overrides ?? []) {
     setIn(raw, override.path, override.value);
     provenance.set(pathKey(override.path), override.source);

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { createLogger, ManualClock } from '../../src/index.ts';
 import { ROOT, runCli, runMockwave } from '../helpers/cli.ts';
 import { startServer } from '../helpers/server.ts';
@@ -129,6 +131,20 @@ describe('cerberus entry points', () => {
 
   it('npx tsx server/websocket-server.ts', async () => {
     await exerciseEntryPoint(runCli(process.execPath, ['--import', import.meta.resolve('tsx'), `${ROOT}server/websocket-server.ts`, ...FAST]));
+  });
+
+  it("the guide's .env.local (PORT, WEBSOCKET_*) does not turn the entry point into the guide's server, and the banner says so", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'mockwave-cerberus-env-'));
+    after(() => rmSync(cwd, { recursive: true, force: true }));
+    writeFileSync(join(cwd, '.env.local'), 'PORT=3000\nWEBSOCKET_PATH=/ws\nWEBSOCKET_MOCK_EVENTS=[{"name":"ticker","interval":1000,"data":{"price":1}}]\nMOCKWAVE_SEED=7\n');
+    const cli = runCli(process.execPath, ['--import', import.meta.resolve('tsx'), `${ROOT}server/websocket-server.ts`, '--host', '127.0.0.1', '--port', '0'], { cwd });
+    await cli.waitFor(/Waiting for client connections/);
+    const out = cli.output();
+    assert.match(out, /events\s+every 2000-5000 ms/, 'the cerberus streams, not the guide ticker');
+    assert.doesNotMatch(out, /ticker/);
+    assert.match(out, /ignored, as the guide's server settings .*: PORT \(from a \.env file\), WEBSOCKET_PATH \(from a \.env file\), WEBSOCKET_MOCK_EVENTS \(from a \.env file\)/);
+    cli.child.kill('SIGTERM');
+    await cli.exited;
   });
 
   it('node server/start.js (the compiled build)', { skip: existsSync(`${ROOT}dist/cli/main.js`) || process.env['CI'] ? false : 'dist/ is missing: npm ci (or npm run build) builds it' }, async () => {
