@@ -11,6 +11,9 @@ import { parseCliArgs, USAGE } from './args.ts';
 import { banner } from './banner.ts';
 import { REPLAY_USAGE, replayOverrides, toConfig } from './replay.ts';
 
+/** How often the CLI checks whether its parent process is still there. */
+const PARENT_CHECK_MS = 1000;
+
 export interface CliIo {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -91,14 +94,14 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
   let stopping = false;
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
-  const onSignal = (signal: NodeJS.Signals): void => {
+  const onSignal = (signal: NodeJS.Signals | 'the parent process exited'): void => {
     if (stopping) {
       io.stderr.write(`mockwave: ${signal} again, exiting without waiting\n`);
       finish(130);
       return;
     }
     stopping = true;
-    server.logger.info(`Received ${signal}, shutting down: closing ${server.stats().connectedClients} client(s)`);
+    server.logger.info(`${signal.startsWith('SIG') ? `Received ${signal}` : `Stopping: ${signal}`}, shutting down: closing ${server.stats().connectedClients} client(s)`);
     server.stop().then(
       () => {
         server.logger.info('Stopped');
@@ -109,6 +112,12 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Started through npm or npx, a SIGTERM to that wrapper may never reach this process: when the parent goes
+  // away (this process is handed to another parent), stop as on a signal instead of running on, orphaned.
+  const parent = process.ppid;
+  const orphaned = setInterval(() => {
+    if (process.ppid !== parent) onSignal('the parent process exited');
+  }, PARENT_CHECK_MS).unref();
 
   try {
     const info = await server.start();
@@ -118,6 +127,7 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
     if (!stopping) finish(fail(error));
   }
   const code = await finished;
+  clearInterval(orphaned);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   return code;

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
-import { runMockwave } from '../helpers/cli.ts';
+import { ROOT, runMockwave } from '../helpers/cli.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
 
 const LISTENING = /listening on http:\/\/[^:]+:(\d+)/;
@@ -82,6 +84,37 @@ describe('mockwave CLI', () => {
     assert.doesNotMatch(out, /\.env\.example/);
     cli.child.kill('SIGTERM');
     await cli.exited;
+  });
+
+  it('stops by itself when its parent process goes away (npx or npm killed without passing the signal on)', async () => {
+    // A parent that starts mockwave, waits until it listens, then exits without stopping it.
+    const parent = `const { spawn } = require('node:child_process');
+      const child = spawn(process.execPath, [${JSON.stringify(join(ROOT, 'dist/mockwave.js'))}, '-p', '0', '-H', '127.0.0.1', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      process.stdout.write('pid ' + child.pid + '\\n');
+      child.stdout.on('data', (d) => { process.stdout.write(d); if (String(d).includes('Press Ctrl-C')) process.exit(0); });`;
+    const wrapper = spawn(process.execPath, ['-e', parent], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    wrapper.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await once(wrapper, 'exit');
+    const orphan = Number(/pid (\d+)/.exec(out)?.[1]);
+    // Whatever happens below, no server is left running after this test.
+    after(() => {
+      try {
+        process.kill(orphan, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+    assert.match(out, LISTENING);
+    // The orphan's own output no longer reaches us (its pipe went with the parent): its port tells whether it stopped.
+    const port = Number(LISTENING.exec(out)?.[1]);
+    const deadline = Date.now() + 5000;
+    let stopped = false;
+    while (!stopped && Date.now() < deadline) {
+      stopped = await fetch(`http://127.0.0.1:${port}/admin/websocket/stats`).then(() => false, () => true);
+      if (!stopped) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.ok(stopped, 'the orphaned server still answers 5 s after its parent exited');
   });
 
   it('loads a YAML file given as an argument, and --log-format json writes one JSON object per line', async () => {
