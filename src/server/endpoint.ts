@@ -34,6 +34,9 @@ function loadRecording(file: string, endpoint: string): Recording {
   }
 }
 
+/** A client's bad messages are logged at most once per this many ms. */
+const WARN_EVERY_MS = 1000;
+
 export interface EndpointContext extends StreamSetContext {
   /** Log every client message and broadcast at info level (cerberus users expect these lines). */
   readonly logTraffic: boolean;
@@ -63,6 +66,8 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
   /** Counters of clients that have left, so totals never go down; and deliveries per stream. */
   readonly #departed = newCounters();
   readonly #delivered = new Map<Stream, number>();
+  /** When each client was last warned about in the log, and how many warnings were left out since. */
+  readonly #warned = new WeakMap<Peer, { at: number; skipped: number }>();
 
   constructor(config: EndpointConfig, context: EndpointContext) {
     this.endpoint = config.path;
@@ -206,8 +211,17 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
   }
 
   #fail(peer: Peer, command: Extract<Command, { kind: 'invalid' }>): void {
-    this.#context.logger.warn(`Client ${peer.id}: ${command.error}`, { clientId: peer.id, endpoint: this.endpoint, code: command.code });
-    this.#say(peer, { kind: 'error', code: command.code, error: command.error, at: this.#context.clock.now() });
+    const now = this.#context.clock.now();
+    // One warning line per client per second at most, saying how many it stood for: a client sending a
+    // stream of bad messages must not flood the log (each still gets its error).
+    const last = this.#warned.get(peer);
+    if (last !== undefined && now - last.at < WARN_EVERY_MS) last.skipped += 1;
+    else {
+      const more = last === undefined || last.skipped === 0 ? '' : ` (and ${last.skipped} more from this client in the last second)`;
+      this.#context.logger.warn(`Client ${peer.id}: ${command.error}${more}`, { clientId: peer.id, endpoint: this.endpoint, code: command.code });
+      this.#warned.set(peer, { at: now, skipped: 0 });
+    }
+    this.#say(peer, { kind: 'error', code: command.code, error: command.error, at: now });
   }
 
   #unknownTopic(topic: string): Extract<Command, { kind: 'invalid' }> | undefined {

@@ -391,6 +391,21 @@ describe('absurd input', () => {
     assert.ok(!log.lines.some((l) => l.startsWith('12:00:00.000 Server compromised')));
   });
 
+  it('a client sending a stream of bad messages gets every error, but the log one line a second with a count', async () => {
+    const clock = new ManualClock();
+    const log = captureLog('warn');
+    const { ws } = await startServer({ websocket: { heartbeatInterval: 0 }, endpoints: [{ path: '/ws', streams: [] }] }, { logger: log.logger, clock });
+    const client = await wsConnect(ws());
+    await client.nextOfType('connected');
+    for (let i = 0; i < 100; i++) client.send('not json');
+    for (let i = 0; i < 100; i++) assert.equal((await client.next())['code'], 'MW_INVALID_JSON');
+    assert.equal(log.lines.filter((l) => l.includes('Invalid JSON')).length, 1);
+    clock.advance(1000);
+    client.send('still not json');
+    await client.next();
+    assert.match(log.lines.at(-1) ?? '', /Invalid JSON.*\(and 99 more from this client in the last second\)$/);
+  });
+
   it('an encoded "../" in a proxied path is refused, never forwarded', async () => {
     const up = await upstream();
     const { ws } = await startServer({ endpoints: [{ path: '/ws', streams: [] }], proxy: { enabled: true, routes: [{ name: 'feed', url: `${up.url}/api` }] } });
