@@ -11,7 +11,7 @@ import { LEVELS as LOG_LEVELS } from '../log/logger.ts';
 import { issueMessage } from '../errors/schema-issues.ts';
 import { PRESET_NAMES } from './preset-names.ts';
 import { actionListSchema, ruleSchema } from '../rules/schema.ts';
-import { checkTemplates, conditionTemplate } from '../templates/index.ts';
+import { checkTemplates, conditionProblem } from '../templates/index.ts';
 import { GENERATOR_NAMES, GENERATOR_TABLE } from '../streams/generators/index.ts';
 
 export const LOG_FORMATS = ['text', 'json'] as const;
@@ -48,7 +48,7 @@ const streamObject = z.strictObject({
       .string()
       .min(1)
       .optional()
-      .describe('Expression deciding per subscriber whether a tick is delivered, with data, client and the subscription\'s params in scope, e.g. "eq data.symbol params.symbol".'),
+      .describe('Whether a tick goes to a subscriber: an expression ("price > 100 && symbol == \'AAPL\'", a bare name being a field of the data; data, params and client in scope), a helper call ("eq data.symbol params.symbol"), or true / false / always.'),
   });
 
 /** A partial stream merged onto every stream of that name (see `streamOverrides`). */
@@ -72,7 +72,8 @@ export const streamSchema = streamObject
       ctx.addIssue({ code: 'custom', path: ['options'], message: 'options are for a `generator`; this stream has none' });
     }
     if (typeof stream.condition === 'string') {
-      for (const problem of checkTemplates(conditionTemplate(stream.condition))) ctx.addIssue({ code: 'custom', path: ['condition'], message: problem.message });
+      const problem = conditionProblem(stream.condition);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['condition'], message: problem });
     }
     for (const problem of hasData ? checkTemplates(stream.data) : []) {
       ctx.addIssue({ code: 'custom', path: ['data', ...problem.path], message: problem.message });

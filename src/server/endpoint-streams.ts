@@ -9,7 +9,7 @@ import { parseInterval } from '../streams/interval.ts';
 import { createProducer } from '../streams/payload.ts';
 import { compileSequence, sharedPlayback, type CompiledSequence } from '../streams/sequence.ts';
 import { Stream, type StreamOptions, type StreamSink } from '../streams/stream.ts';
-import { compileTemplate, conditionTemplate, partServices, type Render } from '../templates/index.ts';
+import { compileCondition, partServices, type Render } from '../templates/index.ts';
 import { createRandom, deriveSeed } from '../util/random.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../log/logger.ts';
@@ -82,7 +82,7 @@ export class EndpointStreams {
     this.#byName.set(stream.name, stream);
     this.#definitions.set(stream.name, definition);
     if (timing.playback !== undefined) this.#scripts.add(stream, timing.playback);
-    if (definition.condition !== undefined) this.#conditions.set(stream, compileTemplate(conditionTemplate(definition.condition)));
+    if (definition.condition !== undefined) this.#conditions.set(stream, compileCondition(definition.condition));
     const list = this.#topics.get(stream.topic) ?? [];
     list.push(stream);
     this.#topics.set(stream.topic, list);

@@ -14,11 +14,6 @@ export type { Render, RenderContext } from './ast.ts';
 
 const handlebars = lazy<typeof Handlebars>('handlebars');
 
-/** A condition may be written bare (`eq data.symbol params.symbol`) or as a template. */
-export function conditionTemplate(condition: string): string {
-  return condition.includes('{{') ? condition : `{{${condition}}}`;
-}
-
 export const CONTEXT_ROOTS: ReadonlySet<string> = new Set(['message', 'client', 'previous', 'params', 'data']);
 const BUILT_IN_BLOCKS: ReadonlySet<string> = new Set(['if', 'unless', 'each', 'with', 'lookup']);
 

@@ -1,4 +1,5 @@
-export { checkTemplates, compileTemplate, conditionTemplate, CONTEXT_ROOTS } from './compile.ts';
+export { checkTemplates, compileTemplate, CONTEXT_ROOTS } from './compile.ts';
+export { compileCondition, conditionProblem } from './condition.ts';
 export type { CompiledTemplate, Render, RenderContext, TemplateProblem } from './compile.ts';
 export { HELPER_NAMES } from './helpers.ts';
 export type { TemplateServices } from './helpers.ts';
