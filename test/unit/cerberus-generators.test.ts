@@ -62,6 +62,26 @@ describe('cerberus generators', () => {
     assert.equal(byType('api.rate_limited')['statusCode'], 429);
   });
 
+  it('events: an internal (10.x) address has no country; a system warning is medium, high when nearly full', () => {
+    let internal = 0;
+    const warnings: { severity: string; usage: number }[] = [];
+    for (const { data } of events(5000)) {
+      const address = data.metadata['ipAddress'];
+      if (typeof address === 'string') {
+        if (address.startsWith('10.')) {
+          internal += 1;
+          assert.equal(data.metadata['country'], undefined, `${data.eventType} from ${address} has a country`);
+        } else if (data.eventType === 'security.alert' || data.eventType === 'user.login') assert.equal(typeof data.metadata['country'], 'string');
+      }
+      if (data.eventType === 'system.warning') warnings.push({ severity: data.severity, usage: data.metadata['usage'] as number });
+    }
+    assert.ok(internal > 0, 'some events come from internal addresses');
+    assert.ok(warnings.length > 50);
+    for (const w of warnings) assert.ok(w.severity === 'high' ? w.usage >= 90 : w.severity === 'medium' && w.usage < 90, JSON.stringify(w));
+    const medium = warnings.filter((w) => w.severity === 'medium').length / warnings.length;
+    assert.ok(medium > 0.5 && medium < 0.95, `medium share of system warnings: ${medium}`);
+  });
+
   it('events: a payment.success is never above low, a security.alert never below high', () => {
     for (const { data } of events(5000)) {
       if (data.eventType === 'payment.success') assert.equal(data.severity, 'low');

@@ -12,7 +12,8 @@ export interface EventType {
   readonly severities: readonly Severity[];
   readonly sources: readonly string[];
   readonly message: (meta: Readonly<Record<string, unknown>>) => string;
-  readonly metadata: (random: Random) => Record<string, unknown>;
+  /** The event's details; `severity` (drawn first, to keep the overall mix) lets them fit it. */
+  readonly metadata: (random: Random, severity: Severity) => Record<string, unknown>;
 }
 
 const hex = (random: Random, length: number): string => {
@@ -26,6 +27,11 @@ const ip = (random: Random): string =>
   random.next() < 0.3
     ? `10.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(1, 254)}`
     : `${random.pick(['203.0.113', '198.51.100', '192.0.2'])}.${random.int(1, 254)}`;
+/** Where a request came from: an address, and its country unless it is internal (10.x has none). */
+const origin = (random: Random): { ipAddress: string; country?: string } => {
+  const ipAddress = ip(random);
+  return ipAddress.startsWith('10.') ? { ipAddress } : { ipAddress, country: random.pick(COUNTRIES) };
+};
 const amount = (random: Random, min: number, max: number): number => roundTo(min + random.next() * (max - min), 2);
 
 const ENDPOINTS = [
@@ -47,7 +53,7 @@ export const EVENT_TYPES: Readonly<Record<string, EventType>> = {
     severities: ['low'],
     sources: ['web-app', 'mobile-app', 'auth-service'],
     message: () => 'User successfully logged in',
-    metadata: (r) => ({ userId: userId(r), ipAddress: ip(r), userAgent: r.pick(BROWSERS), country: r.pick(COUNTRIES) }),
+    metadata: (r) => ({ userId: userId(r), ...origin(r), userAgent: r.pick(BROWSERS) }),
   },
   'user.logout': {
     severities: ['low'],
@@ -86,10 +92,11 @@ export const EVENT_TYPES: Readonly<Record<string, EventType>> = {
     }),
   },
   'system.warning': {
-    severities: ['low', 'medium'],
+    // A resource near its limit is a warning worth a look: medium, high when nearly full.
+    severities: ['medium', 'high'],
     sources: ['monitoring', 'scheduler', 'database', 'cache-cluster'],
     message: (m) => `${String(m['resource'])} at ${String(m['usage'])}% of capacity`,
-    metadata: (r) => ({ resource: r.pick(['Disk /var', 'Memory', 'Connection pool', 'Queue depth', 'CPU']), usage: r.int(75, 95), threshold: 75, host: `node-${r.int(1, 12)}` }),
+    metadata: (r, severity) => ({ resource: r.pick(['Disk /var', 'Memory', 'Connection pool', 'Queue depth', 'CPU']), usage: severity === 'high' ? r.int(90, 99) : r.int(75, 89), threshold: 75, host: `node-${r.int(1, 12)}` }),
   },
   'api.request': {
     severities: ['low'],
@@ -122,8 +129,7 @@ export const EVENT_TYPES: Readonly<Record<string, EventType>> = {
     message: (m) => `${String(m['threat'])} detected from ${String(m['ipAddress'])}`,
     metadata: (r) => ({
       threat: r.pick(['SQL injection attempt', 'Brute force attack', 'Suspicious token reuse', 'Port scan', 'Cross-site scripting attempt']),
-      ipAddress: ip(r),
-      country: r.pick(COUNTRIES),
+      ...origin(r),
       blocked: r.next() < 0.8,
       ruleId: `WAF-${r.int(100, 999)}`,
     }),

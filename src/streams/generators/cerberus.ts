@@ -50,7 +50,7 @@ export const cerberusEventGenerator = defineGenerator({
       const severity = drawSeverity();
       const eventType = random.pick(typesBySeverity.get(severity) as string[]);
       const spec = EVENT_TYPES[eventType]!;
-      const metadata = spec.metadata(random);
+      const metadata = spec.metadata(random, severity);
       const timestamp = clock.now();
       const data = { id: `evt-${timestamp}-${hex(random, 6)}`, timestamp, eventType, severity, message: spec.message(metadata), source: random.pick(spec.sources), metadata };
       return [alerts.has(severity) ? { data, topics: alertTopics } : { data }];
