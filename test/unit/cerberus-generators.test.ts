@@ -155,6 +155,17 @@ describe('cerberus generators', () => {
     assert.ok(history.get('active_users')!.every((v) => Number.isInteger(v)), 'active_users is a count');
   });
 
+  it('metrics: the series come from a fleet (several servers, regions and services), each series from one source', () => {
+    const ctx = context();
+    const produce = cerberusMetricGenerator.create(cerberusMetricGenerator.options.parse({}), ctx);
+    const first = produce().map((m) => (m.data as { tags: Record<string, string> }).tags);
+    for (const key of ['server', 'region', 'service']) assert.ok(new Set(first.map((t) => t[key])).size >= 3, `${key} varies across series`);
+    for (let tick = 0; tick < 10; tick++) {
+      ctx.clock.advance(3000);
+      assert.deepEqual(produce().map((m) => (m.data as { tags: Record<string, string> }).tags), first, 'each series keeps its source');
+    }
+  });
+
   it('metrics: series, ranges and tags are configurable', () => {
     const produce = cerberusMetricGenerator.create(cerberusMetricGenerator.options.parse({ series: [{ id: 'queue_depth', min: 0, max: 10, decimals: 0 }], servers: ['db-1'] }), context());
     for (let i = 0; i < 100; i++) {
