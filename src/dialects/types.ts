@@ -106,7 +106,8 @@ export function requireType(message: Record<string, unknown>): string | Command 
 
 export function unknownType(type: string, known: readonly string[]): Command {
   const list = `${known.slice(0, -1).join(', ')} or ${known[known.length - 1] ?? ''}`;
-  return { kind: 'invalid', code: 'MW_UNKNOWN_MESSAGE_TYPE', error: `Unknown message type: ${clip(type)} (expected ${list})` };
+  // wireType: the traffic log names what the client sent, not "invalid".
+  return { kind: 'invalid', code: 'MW_UNKNOWN_MESSAGE_TYPE', error: `Unknown message type: ${clip(type)} (expected ${list})`, wireType: clip(type) };
 }
 
 export { isoTime } from '../util/iso-time.ts';

@@ -69,6 +69,8 @@ describe('cerberus preset over a real socket', () => {
     const metric = everything.find((m) => m.type === 'metric')!;
     assert.deepEqual(Object.keys(metric.payload), ['metricId', 'timestamp', 'value', 'tags']);
 
+    picky.send({ type: 'dance' });
+    assert.equal((await picky.next<Message>()).type, 'error');
     picky.send({ type: 'subscribe', payload: { topics: ['bogus'] } });
     const error = await picky.next<Message>();
     assert.equal(error.type, 'error');
@@ -80,6 +82,7 @@ describe('cerberus preset over a real socket', () => {
     assert.match(text, /Client connected: client-\S+ \(Total: 3\)/);
     assert.match(text, /Message from client-\S+: heartbeat/);
     assert.match(text, /Message from client-\S+: subscribe/);
+    assert.match(text, /Message from client-\S+: dance/, 'an unknown type is logged as what the client sent');
     // `all` and `picky` (alerts, metrics); `fickle` unsubscribed from its last topic and gets nothing.
     assert.match(text, /Broadcast event to 2 client\(s\)/);
     assert.match(text, /Broadcast metric to 2 client\(s\)/);
