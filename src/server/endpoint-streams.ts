@@ -9,8 +9,8 @@ import { parseInterval } from '../streams/interval.ts';
 import { createProducer } from '../streams/payload.ts';
 import { compileSequence, sharedPlayback, type CompiledSequence } from '../streams/sequence.ts';
 import { Stream, type StreamOptions, type StreamSink } from '../streams/stream.ts';
-import { compileCondition, partServices, type Render } from '../templates/index.ts';
-import { createRandom, deriveSeed } from '../util/random.ts';
+import { compileCondition, type Render } from '../templates/index.ts';
+import { seededPart } from './seeded.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Scripts } from './scripts.ts';
@@ -60,9 +60,7 @@ export class EndpointStreams {
 
   add(definition: StreamConfig): Stream {
     // Its own randomness (and faker), so a seeded run gives each stream the same values whatever else ticks.
-    const seed = deriveSeed(this.#context.seed, `${this.#endpoint} ${definition.name}`);
-    const random = createRandom(seed);
-    const context: StreamSetContext = { ...this.#context, random, templates: partServices(this.#context.templates, random, seed) };
+    const context: StreamSetContext = { ...this.#context, ...seededPart(this.#context, `${this.#endpoint} ${definition.name}`) };
     const timing = this.#timing(definition, context);
     for (const topic of timing.extraTopics) this.#extraTopics.add(topic);
     const stream = new Stream({

@@ -22,6 +22,7 @@ import { RateGate, type RateLimit } from '../security/rate-limit.ts';
 import { EndpointStreams, type StreamSetContext } from './endpoint-streams.ts';
 import { PeerTimers } from './peer-timers.ts';
 import { ClientScope } from './client-scope.ts';
+import { seededPart } from './seeded.ts';
 import { Scripts } from './scripts.ts';
 import { errorMessage } from '../errors/error-message.ts';
 
@@ -77,10 +78,13 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     this.#scope = new ClientScope(context.templates, context.logger, config.path);
     this.#timers = new PeerTimers(context.clock);
     this.#gate = context.rateLimit === undefined ? undefined : new RateGate(context.rateLimit, () => context.clock.now());
+    // Rules and per-client scripts draw from sequences of their own, as each stream does (seeded.ts).
+    const scripted = seededPart(context, `${config.path} scripts`);
+    const ruled = seededPart(context, `${config.path} rules`);
     this.#scripts = new Scripts({
       clock: context.clock,
-      random: context.random,
-      templates: context.templates,
+      random: scripted.random,
+      templates: scripted.templates,
       timers: this.#timers,
       say: (peer, message) => this.#say(peer, message),
       client: (peer) => this.#scope.client(peer),
@@ -90,8 +94,8 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     this.#onConnect = RuleEngine.compileActions(config.onConnect);
     this.#recording = config.replay === undefined ? undefined : loadRecording(config.replay.file, config.path);
     this.#ruleHost = {
-      random: context.random,
-      templates: context.templates,
+      random: ruled.random,
+      templates: ruled.templates,
       schedule: (peer, fn, ms) => this.#timers.schedule(peer, fn, ms),
       publish: (name, data) => {
         const stream = this.streams.get(name);
@@ -212,8 +216,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
 
   #fail(peer: Peer, command: Extract<Command, { kind: 'invalid' }>): void {
     const now = this.#context.clock.now();
-    // One warning line per client per second at most, saying how many it stood for: a client sending a
-    // stream of bad messages must not flood the log (each still gets its error).
+    // At most one warning line per client per second, counting the rest: bad messages must not flood the log.
     const last = this.#warned.get(peer);
     if (last !== undefined && now - last.at < WARN_EVERY_MS) last.skipped += 1;
     else {

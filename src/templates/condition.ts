@@ -96,7 +96,10 @@ export function conditionProblem(condition: string): string | undefined {
     compileExpression(condition);
     return undefined;
   } catch (error) {
-    return `not an expression mockwave can read: ${(error as Error).message.replace(/\s*\n\s*/g, ' | ')}`;
+    const rewritten = toFiltrex(condition);
+    // filtrex points into the text it read: show that text when it is not what the user wrote.
+    const read = rewritten === condition ? '' : ` (read as ${JSON.stringify(rewritten)})`;
+    return `not an expression mockwave can read${read}: ${(error as Error).message.replace(/\s*\n\s*/g, ' | ')}`;
   }
 }
 

@@ -119,4 +119,28 @@ describe('seeded runs', () => {
     assert.deepEqual(await values(['a', 'b']), alone);
     assert.deepEqual(await values(['b', 'a', 'c']), alone);
   });
+
+  it("an endpoint's rules draw from their own sequence too: another endpoint's replies do not change them", async () => {
+    const roll = { when: { type: 'roll' }, then: [{ reply: '{{int 1 1000000}}' }] };
+    const first = async (paths: string[], before: string[]): Promise<string> => {
+      // Raw endpoints: no greeting, so the first message is the reply.
+      const endpoints = paths.map((path) => ({ path, dialect: 'raw' as const, rules: [roll] }));
+      const { ws, server } = await launchServer({ seed: 7, websocket: { heartbeatInterval: 0 }, endpoints });
+      for (const path of before) {
+        const other = await wsConnect(ws(path));
+        other.send({ type: 'roll' });
+        await other.nextRaw();
+        await other.close();
+      }
+      const client = await wsConnect(ws('/ws'));
+      client.send({ type: 'roll' });
+      const value = (await client.nextRaw()).text;
+      await client.close();
+      await server.stop();
+      return value;
+    };
+    const alone = await first(['/ws'], []);
+    assert.match(alone, /^\d+$/);
+    assert.equal(await first(['/other', '/ws'], ['/other', '/other']), alone);
+  });
 });
