@@ -49,7 +49,7 @@ describe('stream conditions', () => {
   });
 
   it('a bad expression is refused at load with where it went wrong', () => {
-    assert.match(conditionProblem('price > 100 &&') ?? '', /not an expression mockwave can read \(read as "price > 100  and "\): .*price > 100 +and/);
+    assert.match(conditionProblem('price > 100 &&') ?? '', /not an expression mockwave can read \(read as "price > 100 {2}and "\): .*price > 100 +and/);
     assert.match(conditionProblem('price >') ?? '', /-\^/);
     assert.equal(conditionProblem('price > 100'), undefined);
     const checked = checkConfig({ endpoints: [{ path: '/ws', streams: [{ name: 's', data: 1, condition: 'price >' }] }] });
