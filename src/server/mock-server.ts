@@ -123,8 +123,9 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     const { endpoint, stream } = registry.holding(name, endpointPath, 'say which endpoint ({ endpoint })');
     return endpoint.publish(stream, data);
   };
-  const reload = options.reload === undefined ? undefined : (): unknown => {
-    const next = (options.reload as () => MockwaveConfig)();
+  const reread = options.reload;
+  const reload = reread === undefined ? undefined : (): unknown => {
+    const next = reread();
     const report = applyReload(activeConfig, next, endpoints, state === 'running');
     activeConfig = next;
     logger.info(`Configuration reloaded: ${report.streamsAdded.length} stream(s) added, ${report.streamsChanged.length} changed, ${report.streamsRemoved.length} removed${report.restartNeeded.length > 0 ? `; needs a restart: ${report.restartNeeded.join(', ')}` : ''}`);

@@ -13,14 +13,18 @@
  */
 import type { Socket } from 'node:net';
 
+/** Above this, a reply's payload is written after its header rather than copied into one frame buffer. */
+const COPY_LIMIT = 16 * 1024;
+
 let lastPayload: Buffer | undefined;
 let lastWire: Buffer | undefined;
 
-/** An unmasked, final text frame (RFC 6455 5.2) around `payload`. */
-export function textFrame(payload: Buffer): Buffer {
-  const length = payload.length;
-  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const wire = Buffer.allocUnsafe(headerLength + length);
+function headerLength(length: number): number {
+  return length < 126 ? 2 : length < 65_536 ? 4 : 10;
+}
+
+/** Writes the header of an unmasked, final text frame of `length` bytes at the start of `wire`. */
+function writeHeader(wire: Buffer, length: number): void {
   wire[0] = 0x81;
   if (length < 126) wire[1] = length;
   else if (length < 65_536) {
@@ -31,7 +35,14 @@ export function textFrame(payload: Buffer): Buffer {
     wire.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
     wire.writeUInt32BE(length >>> 0, 6);
   }
-  payload.copy(wire, headerLength);
+}
+
+/** An unmasked, final text frame (RFC 6455 5.2) around `payload`. */
+export function textFrame(payload: Buffer): Buffer {
+  const offset = headerLength(payload.length);
+  const wire = Buffer.allocUnsafe(offset + payload.length);
+  writeHeader(wire, payload.length);
+  payload.copy(wire, offset);
   return wire;
 }
 
@@ -69,7 +80,17 @@ function flush(): void {
 
 /** Writes one reply, framed, to a target's socket now (joining a cork a broadcast of this turn made). */
 export function writeTextFrameNow(target: FrameTarget, payload: Buffer): void {
-  target.tcp.write(textFrame(payload));
+  if (payload.length <= COPY_LIMIT) {
+    target.tcp.write(textFrame(payload));
+    return;
+  }
+  // A large payload is not copied into a frame: its header and it leave together in one writev.
+  const header = Buffer.allocUnsafe(headerLength(payload.length));
+  writeHeader(header, payload.length);
+  target.tcp.cork();
+  target.tcp.write(header);
+  target.tcp.write(payload);
+  target.tcp.uncork();
 }
 
 /** Writes one broadcast payload, framed, to a target's socket; see the file comment for the coalescing. */

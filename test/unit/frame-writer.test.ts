@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as ws from 'ws';
-import { textFrame } from '../../src/transport/frame-writer.ts';
+import type { Socket } from 'node:net';
+import { textFrame, writeTextFrameNow } from '../../src/transport/frame-writer.ts';
 
 // ws exports its frame parser but @types/ws does not declare it.
 const { Receiver } = ws as unknown as {
@@ -18,7 +19,7 @@ function parse(wire: Buffer): Promise<string> {
   });
 }
 
-describe('broadcast frames', () => {
+describe('text frames', () => {
   for (const length of [0, 1, 125, 126, 127, 65_535, 65_536, 200_000]) {
     it(`frames a ${length}-byte text payload as one final, unmasked text frame`, async () => {
       const text = 'é'.repeat(Math.floor(length / 2)) + (length % 2 === 1 ? 'x' : '');
@@ -27,6 +28,20 @@ describe('broadcast frames', () => {
       const wire = textFrame(payload);
       assert.equal(wire[0], 0x81);
       assert.equal(await parse(wire), text);
+    });
+  }
+
+  for (const length of [10, 16 * 1024, 16 * 1024 + 1, 200_000]) {
+    it(`writes a ${length}-byte reply as one frame: copied when small, header then payload when large`, async () => {
+      const writes: Buffer[] = [];
+      let corks = 0;
+      const tcp = { write: (chunk: Buffer) => writes.push(chunk), cork: () => corks++, uncork: () => corks-- } as unknown as Socket;
+      const payload = Buffer.from('y'.repeat(length));
+      writeTextFrameNow({ tcp, written: false, corked: false }, payload);
+      assert.equal(writes.length, length <= 16 * 1024 ? 1 : 2);
+      assert.equal(corks, 0, 'every cork is undone');
+      if (writes.length === 2) assert.equal(writes[1], payload, 'the payload itself, not a copy');
+      assert.equal(await parse(Buffer.concat(writes)), payload.toString());
     });
   }
 });
