@@ -9,9 +9,10 @@ import { type MockwaveConfig, type MockwaveConfigInput } from '../config/schema.
 import { validateConfig } from '../config/validate.ts';
 import { closeCodeOf, MockwaveError } from '../errors/catalog.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
-import { createRedactor } from '../security/redact.ts';
+import type { ProxyRouter } from '../proxy/router.ts';
+import { createRedactor, type Redactor } from '../security/redact.ts';
 import { createTemplateServices } from '../templates/index.ts';
-import { Transport } from '../transport/transport.ts';
+import { Transport, type ListenAddress } from '../transport/transport.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { createClientId, createRequestId } from '../util/ids.ts';
 import { createRandom } from '../util/random.ts';
@@ -69,6 +70,22 @@ export interface MockServer {
 }
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** What start() resolves with: the bound URLs and what is served there. */
+function startInfo(parts: { config: MockwaveConfig; address: ListenAddress; secure: boolean; registry: EndpointRegistry; proxy: ProxyRouter | undefined; redact: Redactor }): StartInfo {
+  const { config, address, registry, proxy, redact } = parts;
+  const url = `${parts.secure ? 'https' : 'http'}://${urlHost(config.host, address.host)}:${address.port}`;
+  const wsBase = url.replace(/^http/, 'ws');
+  return {
+    url,
+    host: address.host,
+    port: address.port,
+    endpoints: registry.describe(url),
+    dashboard: config.dashboard.enabled ? `${url}/` : undefined,
+    websocket: config.websocket.enabled,
+    proxy: proxy === undefined ? undefined : config.proxy.routes.map((r) => ({ route: r.name, url: `${wsBase}${proxy.path}/${r.name}`, upstream: redact.url(r.url) })),
+  };
+}
 
 function urlHost(host: string | undefined, bound: string): string {
   const name = host === undefined || host === '::' || host === '0.0.0.0' ? 'localhost' : host;
@@ -175,17 +192,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       startedAt = clock.now();
       for (const endpoint of endpoints) endpoint.start();
       state = 'running';
-      const url = `${tls === undefined ? 'http' : 'https'}://${urlHost(config.host, address.host)}:${address.port}`;
-      const wsBase = url.replace(/^http/, 'ws');
-      started = {
-        url,
-        host: address.host,
-        port: address.port,
-        endpoints: registry.describe(url),
-        dashboard: config.dashboard.enabled ? `${url}/` : undefined,
-        websocket: config.websocket.enabled,
-        proxy: proxy === undefined ? undefined : config.proxy.routes.map((r) => ({ route: r.name, url: `${wsBase}${proxy.path}/${r.name}`, upstream: redact.url(r.url) })),
-      };
+      started = startInfo({ config, address, secure: tls !== undefined, registry, proxy, redact });
       return started;
     },
     async stop() {

@@ -12,6 +12,7 @@
  * A condition that fails at run time (a field of the wrong type) counts as false.
  */
 import type * as Filtrex from 'filtrex';
+import { errorMessage } from '../errors/error-message.ts';
 import { lazy } from '../util/lazy.ts';
 import { readPath } from '../util/path.ts';
 import type { Render, RenderContext } from './ast.ts';
@@ -99,7 +100,7 @@ export function conditionProblem(condition: string): string | undefined {
     const rewritten = toFiltrex(condition);
     // filtrex points into the text it read: show that text when it is not what the user wrote.
     const read = rewritten === condition ? '' : ` (read as ${JSON.stringify(rewritten)})`;
-    return `not an expression mockwave can read${read}: ${(error as Error).message.replace(/\s*\n\s*/g, ' | ')}`;
+    return `not an expression mockwave can read${read}: ${errorMessage(error).replace(/\s*\n\s*/g, ' | ')}`;
   }
 }
 
