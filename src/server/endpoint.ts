@@ -164,7 +164,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     // Read lazily and once: rules and the dialect share what either parsed.
     const message = new Message(data, isBinary);
     if (this.#rules.size > 0) {
-      const context: RenderContext = { message: message.isJson ? message.value : message.text, client: this.#scope.client(peer) };
+      const context: RenderContext = { message: message.isJson ? message.value : message.text, messageText: message.text, client: this.#scope.client(peer) };
       if (this.#rules.handle(peer, message, context, this.#ruleHost)) {
         if (this.#context.logTraffic) this.#context.logger.info(`Message from ${peer.id}: matched a rule`, { clientId: peer.id, endpoint: this.endpoint });
         return;

@@ -11,6 +11,8 @@ export type Node = { type: string; [key: string]: unknown };
 /** What a template can read: the triggering message, the client, the stream's previous value, params. */
 export interface RenderContext {
   readonly message?: unknown;
+  /** The triggering message's exact text (undefined for binary): `{{message}}` is the JSON re-serialised. */
+  readonly messageText?: string | undefined;
   readonly client?: { readonly id: string; readonly connectedAt: string; readonly query: Readonly<Record<string, string>> };
   readonly previous?: unknown;
   readonly params?: Readonly<Record<string, unknown>>;

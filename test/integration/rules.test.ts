@@ -86,4 +86,17 @@ describe('templates and rules through a real server', () => {
     assert.match(String((await client.next())['error']), /^Unknown message type: nope/);
     await client.close();
   });
+
+  it('{{messageText}} echoes the exact text; {{message}} is the JSON re-serialised', async () => {
+    const { ws } = await startServer({
+      endpoints: [{ path: '/echo', dialect: 'raw', rules: [{ when: { text: '^' }, then: [{ reply: '{{messageText}}' }, { reply: '{{json message}}' }] }] }],
+    });
+    const client = await wsConnect(ws('/echo'));
+    for (const text of ['{"a": 1}', '{"n": 1.0, "s": "quoted"}', 'plain text']) {
+      client.send(text);
+      assert.equal((await client.nextRaw()).text, text, 'exact');
+      assert.equal((await client.nextRaw()).text, text.startsWith('{') ? JSON.stringify(JSON.parse(text)) : JSON.stringify(text));
+    }
+    await client.close();
+  });
 });
