@@ -21,6 +21,7 @@ import type { Acceptor, Connection } from '../transport/transport.ts';
 import { RateGate, type RateLimit } from '../security/rate-limit.ts';
 import { EndpointStreams, type StreamSetContext } from './endpoint-streams.ts';
 import { PeerTimers } from './peer-timers.ts';
+import { LineLimiter } from '../log/line-limiter.ts';
 import { ClientScope } from './client-scope.ts';
 import { seededPart } from './seeded.ts';
 import { Scripts } from './scripts.ts';
@@ -67,8 +68,8 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
   /** Counters of clients that have left, so totals never go down; and deliveries per stream. */
   readonly #departed = newCounters();
   readonly #delivered = new Map<Stream, number>();
-  /** When each client was last warned about in the log, and how many warnings were left out since. */
-  readonly #warned = new WeakMap<Peer, { at: number; skipped: number }>();
+  /** Bad messages are logged at most once a second per client. */
+  readonly #warnings = new LineLimiter<Peer>(WARN_EVERY_MS, { weak: true });
 
   constructor(config: EndpointConfig, context: EndpointContext) {
     this.endpoint = config.path;
@@ -216,13 +217,10 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
 
   #fail(peer: Peer, command: Extract<Command, { kind: 'invalid' }>): void {
     const now = this.#context.clock.now();
-    // At most one warning line per client per second, counting the rest: bad messages must not flood the log.
-    const last = this.#warned.get(peer);
-    if (last !== undefined && now - last.at < WARN_EVERY_MS) last.skipped += 1;
-    else {
-      const more = last === undefined || last.skipped === 0 ? '' : ` (and ${last.skipped} more from this client in the last second)`;
+    const skipped = this.#warnings.pass(peer, now);
+    if (skipped !== undefined) {
+      const more = skipped === 0 ? '' : ` (and ${skipped} more from this client in the last second)`;
       this.#context.logger.warn(`Client ${peer.id}: ${command.error}${more}`, { clientId: peer.id, endpoint: this.endpoint, code: command.code });
-      this.#warned.set(peer, { at: now, skipped: 0 });
     }
     this.#say(peer, { kind: 'error', code: command.code, error: command.error, at: now });
   }

@@ -130,7 +130,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     enabled: config.websocket.enabled,
     connectedClients: transport.peers.size,
     proxyConnections: proxy?.activeConnections ?? 0,
-    queuedBytes: transport.queued.bytes,
+    queuedBytes: transport.queuedBytes,
     uptimeMs: state === 'running' ? clock.now() - startedAt : 0,
     endpoints: endpoints.map((e) => e.figures()),
     ...(proxy === undefined ? {} : { proxyRoutes: proxy.stats() }),

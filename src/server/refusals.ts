@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { refusalBody, type Refusal } from '../errors/refusal.ts';
+import { LineLimiter } from '../log/line-limiter.ts';
 import type { Logger } from '../log/logger.ts';
 import { clip } from '../dialects/types.ts';
 
@@ -21,21 +22,16 @@ export interface RefusalContext {
 }
 
 export function createRefusals(context: RefusalContext): (refused: Refusal, request: IncomingMessage | undefined) => unknown {
-  const logged = new Map<string, { at: number; skipped: number }>();
+  const lines = new LineLimiter<string>(LOG_EVERY_MS, { maxKeys: MAX_KEYS });
   return (refused, request) => {
     context.count(refused.code);
     const now = context.now();
     const address = request?.socket.remoteAddress ?? 'unknown';
-    const key = `${refused.code} ${address}`;
-    const last = logged.get(key);
-    if (last !== undefined && now - last.at < LOG_EVERY_MS) last.skipped += 1;
-    else if (context.logger.enabled('info')) {
-      const skipped = last === undefined || last.skipped === 0 ? '' : ` (and ${last.skipped} more like it since the last line)`;
+    const skipped = context.logger.enabled('info') ? lines.pass(`${refused.code} ${address}`, now) : undefined;
+    if (skipped !== undefined) {
+      const more = skipped === 0 ? '' : ` (and ${skipped} more like it since the last line)`;
       const path = request === undefined ? '' : ` ${clip(request.url ?? '/')}`;
-      context.logger.info(`Refused${path} from ${address}: ${refused.message} [${refused.code} ${refused.status}]${skipped}`, { code: refused.code, status: refused.status, remoteAddress: address });
-      logged.delete(key);
-      if (logged.size >= MAX_KEYS) logged.delete(logged.keys().next().value as string);
-      logged.set(key, { at: now, skipped: 0 });
+      context.logger.info(`Refused${path} from ${address}: ${refused.message} [${refused.code} ${refused.status}]${more}`, { code: refused.code, status: refused.status, remoteAddress: address });
     }
     return refusalBody(refused, { timestamp: new Date(now).toISOString(), requestId: context.requestId() });
   };

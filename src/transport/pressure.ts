@@ -1,9 +1,10 @@
 /**
  * The server's outgoing-memory guard. Each client may have `maxBufferedBytes` queued; past that, mock
  * traffic to it is dropped (and counted) and, once it has stayed behind for the grace period, it is
- * evicted. Across all clients at most `maxQueuedBytes` may be queued: while the total is over, nothing more
- * is queued for a client that already has bytes waiting (clients that keep up, whose writes leave at once,
- * are not touched). The total is summed on a timer rather than per write, so a write stays O(1).
+ * evicted. Across all clients at most `maxQueuedBytes` may be queued: a message that would wait behind
+ * others is charged to the budget the last sum left, and dropped once it is spent (clients that keep up,
+ * whose writes leave at once, are not touched). The total is summed on a timer, not per write, so a write
+ * stays O(1).
  */
 import { PRESSURE_CHECK_MS } from './constants.ts';
 
@@ -28,11 +29,6 @@ export class Pressure {
   constructor(maxQueuedBytes: number) {
     this.#maxQueuedBytes = maxQueuedBytes;
     this.budget = maxQueuedBytes;
-  }
-
-  /** True while the total is over the cap (as of the last sum and what was charged since). */
-  get overloaded(): boolean {
-    return this.budget < 0;
   }
 
   /** Whether `bytes` more may wait in a client's queue; charges them when they may. */

@@ -131,9 +131,9 @@ export class Transport {
     return this.#peers;
   }
 
-  /** Bytes queued for all clients at the last check, and whether that is over the server-wide cap. */
-  get queued(): { readonly bytes: number; readonly overloaded: boolean } {
-    return { bytes: this.#pressure.queued, overloaded: this.#pressure.overloaded };
+  /** Bytes queued for all clients at the last check (the server-wide cap's sum). */
+  get queuedBytes(): number {
+    return this.#pressure.queued;
   }
 
   listen(): Promise<ListenAddress> {

@@ -166,9 +166,7 @@ export class WsPeer implements Peer, Pressured {
     // Encoded once: its length is what the queue cap checks, and the same bytes are framed and written.
     const payload = typeof text === 'string' ? Buffer.from(text) : text;
     if (!this.#room(payload.length)) return;
-    this.counters.messagesOut += 1;
-    this.counters.bytesOut += payload.length;
-    this.tap?.('out', payload, false);
+    this.#counted(payload, false);
     if (this.tcp === undefined) this.socket.send(payload, TEXT);
     else writeTextFrameNow(this as FrameTarget, payload);
   }
@@ -184,10 +182,15 @@ export class WsPeer implements Peer, Pressured {
     if (this.socket.bufferedAmount > this.settings.maxBufferedBytes) this.#fallBehind();
   }
 
-  #write(data: Buffer, isBinary: boolean): void {
+  /** Every message that leaves is counted and shown to the tap (the dashboard's message log) once, here. */
+  #counted(data: Buffer, isBinary: boolean): void {
     this.counters.messagesOut += 1;
     this.counters.bytesOut += data.length;
     this.tap?.('out', data, isBinary);
+  }
+
+  #write(data: Buffer, isBinary: boolean): void {
+    this.#counted(data, isBinary);
     this.socket.send(data, { binary: isBinary });
   }
 
@@ -207,9 +210,7 @@ export class WsPeer implements Peer, Pressured {
 
   offer(frame: Buffer): boolean {
     if (!this.open || !this.#room(frame.length)) return false;
-    this.counters.messagesOut += 1;
-    this.counters.bytesOut += frame.length;
-    this.tap?.('out', frame, false);
+    this.#counted(frame, false);
     if (this.tcp === undefined) this.socket.send(frame, TEXT);
     else writeTextFrame(this as FrameTarget, frame);
     return true;
