@@ -68,6 +68,17 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    id: 'templated-reply-by-hand',
+    rounds: ROUNDS,
+    label: `rule-matched templated reply, ${rrClients} clients (bare: the same reply by hand)`,
+    servers: ['bare', 'mockwave'],
+    run: (s, ctx) => requestReply(s, ctx, rrClients, 'hand-written-reply'),
+    rows: [
+      { metric: 'perSecond', unit: 'replies/s', better: 'higher', targets: [{ vs: 'bare', ratio: 0.9 }] },
+      { metric: 'p99', unit: 'ms p99', better: 'lower' },
+    ],
+  },
+  {
     id: 'fan-out-1',
     rounds: ROUNDS,
     label: `fan-out, 1 stream every 10 ms, ${fanSmall} clients`,

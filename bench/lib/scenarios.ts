@@ -62,8 +62,9 @@ async function drive(
 const MB = 1024 * 1024;
 
 /** Closed-loop request-reply: round trips per second and latency percentiles. */
-export function requestReply(server: ServerName, ctx: Context, clients: number, kind: 'pingpong' | 'templated-reply'): Promise<Figures | undefined> {
-  return withServer(server, { kind }, ctx, async (proc) => {
+export function requestReply(server: ServerName, ctx: Context, clients: number, kind: 'pingpong' | 'templated-reply' | 'hand-written-reply'): Promise<Figures | undefined> {
+  const work: Work = kind === 'pingpong' ? { kind } : { kind: 'templated-reply', bare: kind === 'templated-reply' ? 'echo' : 'fill' };
+  return withServer(server, work, ctx, async (proc) => {
     const { results, peakRss } = await drive(proc, ctx, { mode: 'rr', clients, processes: 1, message: kind === 'pingpong' ? PING : ORDER });
     const [r] = results as [Record<string, number>];
     return { perSecond: Math.round(r['roundTrips']! / r['seconds']!), p50: r['p50']!, p99: r['p99']!, rssMB: Math.round(peakRss / MB) };

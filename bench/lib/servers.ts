@@ -12,8 +12,11 @@ export type ServerName = 'bare' | 'mockwave' | 'mockoon';
 
 export type Work =
   | { readonly kind: 'pingpong' }
-  /** A message matched by a rule and answered from a template (bare: echo, the least a server can do). */
-  | { readonly kind: 'templated-reply' }
+  /**
+   * A message matched by a rule and answered from a template. Bare either echoes (the least a server can do)
+   * or writes the same reply by hand (`fill`: what mockwave's rule costs over code doing the same work).
+   */
+  | { readonly kind: 'templated-reply'; readonly bare: 'echo' | 'fill' }
   | { readonly kind: 'broadcast'; readonly streams: number; readonly interval: number }
   | { readonly kind: 'idle'; readonly heartbeat: number };
 
@@ -66,7 +69,7 @@ function bareArgs(work: Work): string[] {
     case 'pingpong':
       return ['pingpong'];
     case 'templated-reply':
-      return ['echo'];
+      return [work.bare];
     case 'broadcast':
       return ['broadcast', String(work.streams), String(work.interval)];
     case 'idle':

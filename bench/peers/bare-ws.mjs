@@ -3,11 +3,14 @@
 //
 //   node bench/peers/bare-ws.mjs <port> pingpong        {"type":"ping"} -> {"type":"pong","timestamp"}
 //   node bench/peers/bare-ws.mjs <port> echo            every message back as it came
+//   node bench/peers/bare-ws.mjs <port> fill            the templated reply written by hand: {"type":"order",…} ->
+//                                                        {"type":"fill", id, symbol, qty, price, at}
 //   node bench/peers/bare-ws.mjs <port> broadcast <streams> <interval-ms>
 //                                                        <streams> timers; each tick is stringified once and
 //                                                        sent to every client in a loop (the naive broadcast)
 //   node bench/peers/bare-ws.mjs <port> idle 1 10 <heartbeat-ms>
 //                                                        holds connections, pinging them as ws's README shows
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 
@@ -24,6 +27,15 @@ wss.on('connection', (ws) => {
     });
   } else if (mode === 'echo') {
     ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  } else if (mode === 'fill') {
+    ws.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.type === 'cancel') ws.send('{"type":"cancelled"}');
+      else if (message.type === 'order') {
+        const price = Math.round((99 + Math.random() * 2) * 100) / 100;
+        ws.send(JSON.stringify({ type: 'fill', id: randomUUID(), symbol: message.symbol, qty: message.qty, price, at: new Date().toISOString() }));
+      }
+    });
   }
 });
 

@@ -75,10 +75,10 @@ export function Overview({ snapshot, history }: { snapshot: Snapshot; history: R
         <>
           <h2>Proxy routes</h2>
           <table>
-            <thead><tr><th>route</th><th>live connections</th><th>connections</th><th>failures</th></tr></thead>
+            <thead><tr><th>route</th><th>live connections</th><th>connections</th><th>failures</th><th>left before upstream</th><th>dropped</th></tr></thead>
             <tbody>
               {routes.map(([name, r]) => (
-                <tr key={name}><td>{name}</td><td>{r.active}</td><td>{r.connections}</td><td>{r.failures}</td></tr>
+                <tr key={name}><td>{name}</td><td>{r.active}</td><td>{r.connections}</td><td>{r.failures}</td><td>{r.clientGoneEarly}</td><td>{r.dropped}</td></tr>
               ))}
             </tbody>
           </table>

@@ -34,6 +34,7 @@ export interface ProxyRouteFigures {
   readonly connections: number;
   readonly active: number;
   readonly failures: number;
+  readonly clientGoneEarly: number;
   readonly messagesToUpstream: number;
   readonly bytesToUpstream: number;
   readonly messagesToClient: number;
@@ -47,7 +48,7 @@ export interface WebSocketStats {
   readonly proxyConnections: number;
   /** Outgoing bytes queued for all clients at the last check (websocket.maxQueuedBytes caps it). */
   readonly queuedBytes: number;
-  /** Per proxy route: connections, failures, messages and bytes each way, dropped messages. */
+  /** Per proxy route: connections, failures, clients gone before their upstream opened, messages and bytes each way, dropped messages. */
   readonly proxyRoutes?: Readonly<Record<string, ProxyRouteFigures>>;
   readonly uptimeMs: number;
   /** Per endpoint: clients, messages and bytes each way, dropped, its streams and its rules. */

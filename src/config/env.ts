@@ -35,6 +35,25 @@ const list = (value: string): string[] => value.split(',').map((v) => v.trim()).
 interface Binding {
   readonly path: readonly (string | number)[];
   readonly read: (value: string) => unknown;
+  /** How the value lands on what the earlier sources put at `path`; default: it replaces it. */
+  readonly merge?: (current: unknown, value: unknown) => unknown;
+}
+
+/**
+ * Proxy routes from the environment merge by name over the file's: a route named in both keeps the file's
+ * options with the environment's URL (the variable can only say name and URL, so replacing the list would
+ * silently reset `announce`, `headers`, `record`… to their defaults); new names are added, and the file's
+ * other routes stay. The one exception to "lists are replaced whole".
+ */
+function mergeRoutesByName(current: unknown, value: unknown): unknown {
+  if (!Array.isArray(current)) return value;
+  const merged: unknown[] = [...current];
+  for (const route of value as { name: string; url: string }[]) {
+    const at = merged.findIndex((r) => r !== null && typeof r === 'object' && (r as { name?: unknown }).name === route.name);
+    if (at === -1) merged.push(route);
+    else merged[at] = { ...(merged[at] as object), url: route.url };
+  }
+  return merged;
 }
 
 const json = (value: string): unknown => {
@@ -55,10 +74,14 @@ export const ENV_BINDINGS: Readonly<Record<string, Binding>> = {
   WEBSOCKET_HEARTBEAT_INTERVAL: { path: ['websocket', 'heartbeatInterval'], read: coerceNumber },
   WEBSOCKET_MAX_PAYLOAD: { path: ['websocket', 'maxPayload'], read: coerceNumber },
   WEBSOCKET_PROXY_ENABLED: { path: ['proxy', 'enabled'], read: coerceBoolean },
-  WEBSOCKET_PROXY_ROUTES: { path: ['proxy', 'routes'], read: (v) => {
-    const routes = parseProxyRoutes(v);
-    return typeof routes === 'string' ? new SyntaxError(routes) : routes;
-  } },
+  WEBSOCKET_PROXY_ROUTES: {
+    path: ['proxy', 'routes'],
+    read: (v) => {
+      const routes = parseProxyRoutes(v);
+      return typeof routes === 'string' ? new SyntaxError(routes) : routes;
+    },
+    merge: mergeRoutesByName,
+  },
   MOCKWAVE_SEED: { path: ['seed'], read: coerceNumber },
   MOCKWAVE_PORT: { path: ['port'], read: coerceNumber },
   MOCKWAVE_HOST: { path: ['host'], read: (v) => v },
@@ -95,7 +118,7 @@ export function applyEnv(raw: Patch, env: Env, provenance: Map<string, string>, 
       // A bare environment (no preset endpoint, no file) still gets the endpoint it describes.
       setIn(raw, ['endpoints', 0], {});
     }
-    setIn(raw, binding.path, value);
+    setIn(raw, binding.path, binding.merge === undefined ? value : binding.merge(getIn(raw, binding.path), value));
     provenance.set(pathKey(binding.path), name);
   }
   return problems;

@@ -17,11 +17,15 @@ import type { Recorder } from './recorder.ts';
 export interface RouteStats {
   connections: number;
   active: number;
+  /** Upstreams that could not be reached (refused, timed out, answered HTTP, broke the handshake). */
   failures: number;
+  /** Clients that left before their upstream opened: not the upstream's failure. */
+  clientGoneEarly: number;
   messagesToUpstream: number;
   bytesToUpstream: number;
   messagesToClient: number;
   bytesToClient: number;
+  /** Messages not delivered: the receiving side was too slow (`slowPeer: drop`) or already closing. */
   dropped: number;
 }
 
@@ -86,7 +90,7 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
   };
 
   const toUpstream = (data: Buffer, isBinary: boolean): void => {
-    if (upstream.bufferedAmount > context.maxBufferedBytes && route.slowPeer === 'drop') {
+    if (upstream.readyState !== upstream.OPEN || (upstream.bufferedAmount > context.maxBufferedBytes && route.slowPeer === 'drop')) {
       stats.dropped += 1;
       return;
     }
@@ -114,7 +118,7 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
 
   upstream.on('message', (raw: RawData, isBinary: boolean) => {
     const data = toBuffer(raw);
-    if (peer.bufferedAmount > context.maxBufferedBytes && route.slowPeer === 'drop') {
+    if (peer.closed || (peer.bufferedAmount > context.maxBufferedBytes && route.slowPeer === 'drop')) {
       stats.dropped += 1;
       return;
     }
@@ -130,6 +134,8 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
   });
 
   const fail = (reason: string): void => {
+    // The client already left (its close ended the session and stopped the upstream's handshake).
+    if (finished) return;
     stats.failures += 1;
     context.log('warn', `Proxy ${route.name}: ${peer.id}: ${reason}`, { clientId: peer.id, route: route.name });
     peer.send(context.failed(route.name, reason));
@@ -179,6 +185,7 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
       finish(`the client closed with ${code}`);
       if (wasFinished) return;
       if (upstream.readyState === upstream.CONNECTING) {
+        stats.clientGoneEarly += 1;
         upstream.terminate();
         return;
       }

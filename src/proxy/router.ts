@@ -33,7 +33,7 @@ export type ProxyMatch =
 const ENCODED_SEPARATOR = /%2f|%5c|%2e/i;
 
 function newStats(): RouteStats {
-  return { connections: 0, active: 0, failures: 0, messagesToUpstream: 0, bytesToUpstream: 0, messagesToClient: 0, bytesToClient: 0, dropped: 0 };
+  return { connections: 0, active: 0, failures: 0, clientGoneEarly: 0, messagesToUpstream: 0, bytesToUpstream: 0, messagesToClient: 0, bytesToClient: 0, dropped: 0 };
 }
 
 export class ProxyRouter {

@@ -216,4 +216,37 @@ describe('WebSocket proxy', () => {
     await client.close();
     assert.match(await log.waitFor(/Proxy feed: \S+ ended/), /ended \(the client closed with 1005\): 1 message\(s\), 5 bytes to the upstream; 1 message\(s\), 5 bytes to the client/);
   });
+
+  it('counts a client that left before its upstream opened as such, not as an upstream failure', async () => {
+    const hanging = await hangingUpstream();
+    const log = captureLog('debug');
+    const { ws, server } = await startServer(proxyConfig([{ name: 'slow', url: hanging, connectTimeout: 5000 }]), { logger: log.logger });
+    const client = await wsConnect(ws('/ws/proxy/slow'));
+    client.ws.close(1000);
+    await waitUntil(() => (server.stats().proxyRoutes?.['slow']?.active ?? 1) === 0, 3000, 'the session to end');
+    const stats = server.stats().proxyRoutes?.['slow'];
+    assert.deepEqual([stats?.connections, stats?.clientGoneEarly, stats?.failures], [1, 1, 0]);
+    assert.match(await log.waitFor(/Proxy slow: \S+ ended/), /the client closed with 1000/);
+    assert.deepEqual(log.lines.filter((l) => /WARN/i.test(l) && /Proxy slow/.test(l)), [], 'no warning about the upstream');
+  });
+
+  it('counts upstream messages that arrive after the client closed as dropped, not as sent', async () => {
+    const up = await upstream();
+    const { ws, http, server } = await startServer(proxyConfig([{ name: 'feed', url: up.url }]));
+    const client = await wsConnect(ws('/ws/proxy/feed'));
+    const { clientId } = (await client.next()) as { clientId: string };
+    const upstreamSocket = up.sockets[0];
+    assert.ok(upstreamSocket !== undefined);
+    upstreamSocket.send('before');
+    assert.equal((await client.nextRaw()).text, 'before');
+    // The client stops reading, so it cannot answer the server's close: the server's side stays closing.
+    client.ws.pause();
+    const closed = await fetch(http(`/admin/websocket/clients/${clientId}/close`), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":4000}' });
+    assert.equal(closed.status, 200);
+    for (let i = 0; i < 3; i++) upstreamSocket.send(`late ${i}`);
+    await waitUntil(() => (server.stats().proxyRoutes?.['feed']?.dropped ?? 0) === 3, 3000, 'three drops');
+    const stats = server.stats().proxyRoutes?.['feed'];
+    assert.deepEqual([stats?.messagesToClient, stats?.dropped], [1, 3]);
+    client.ws.terminate();
+  });
 });

@@ -196,4 +196,19 @@ describe('config: sources', () => {
     assert.deepEqual(parseProxyRoutes('a:ws://h:1/p?q=1, b:wss://x'), [{ name: 'a', url: 'ws://h:1/p?q=1' }, { name: 'b', url: 'wss://x' }]);
     assert.equal(typeof parseProxyRoutes(':ws://x'), 'string');
   });
+
+  it('WEBSOCKET_PROXY_ROUTES merges by route name over the file: its URL wins, the file\'s options and other routes stay', () => {
+    const file = 'proxy:\n  enabled: true\n  routes:\n    - { name: feed, url: "ws://file.example/feed", announce: false, headers: { x-api-key: k1 } }\n    - { name: kept, url: "ws://file.example/kept", connectTimeout: 500 }\n';
+    const { config } = load({ 'mock.yaml': file }, { configFile: 'mock.yaml', env: { WEBSOCKET_PROXY_ROUTES: 'feed:ws://env.example/feed,extra:ws://env.example/extra' } });
+    assert.deepEqual(
+      config.proxy.routes.map((r) => [r.name, r.url, r.announce, r.headers, r.connectTimeout]),
+      [
+        ['feed', 'ws://env.example/feed', false, { 'x-api-key': 'k1' }, 10_000],
+        ['kept', 'ws://file.example/kept', true, {}, 500],
+        ['extra', 'ws://env.example/extra', true, {}, 10_000],
+      ],
+    );
+    // A bad URL from the environment is still reported against the variable, and nothing is half-applied.
+    assert.deepEqual(problems(() => load({ 'mock.yaml': file }, { configFile: 'mock.yaml', env: { WEBSOCKET_PROXY_ROUTES: 'feed:http://nope' } })), ['proxy.routes[0].url: expected a ws:// or wss:// URL (from WEBSOCKET_PROXY_ROUTES)']);
+  });
 });
