@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { pathPatternProblem } from '../util/path-pattern.ts';
-import { msOrRangeSchema } from '../util/range.ts';
+import { numberOrRangeSchema } from '../util/range.ts';
 import { DIALECT_NAMES } from '../dialects/index.ts';
 import { LEVELS as LOG_LEVELS } from '../log/logger.ts';
 import { issueMessage } from '../errors/schema-issues.ts';
@@ -23,7 +23,7 @@ export const LOG_FORMATS = ['text', 'json'] as const;
 const ALWAYS = { when: () => true };
 
 /** A fixed interval in ms, or a random range "2000-5000" drawn uniformly before every tick. */
-export const intervalSchema = msOrRangeSchema({ positiveRange: true }).describe('Milliseconds between ticks (0 or absent: on demand only), or a range "min-max" drawn per tick.');
+export const intervalSchema = numberOrRangeSchema({ positiveRange: true }).describe('Milliseconds between ticks (0 or absent: on demand only), or a range "min-max" drawn per tick.');
 
 const streamObject = z.strictObject({
     name: z.string().min(1).max(256).describe('Stream name; clients subscribe to it (the guide calls it an event).'),
@@ -44,6 +44,10 @@ const streamObject = z.strictObject({
       .min(1)
       .optional()
       .describe('The `type` that typed envelopes (cerberus) put on this stream\'s messages (default: "event").'),
+    binary: z
+      .boolean()
+      .optional()
+      .describe('Send its messages as binary frames: the dialect\'s JSON as bytes; on the raw dialect, data that renders to a string is base64 and is sent decoded.'),
     condition: z
       .string()
       .min(1)

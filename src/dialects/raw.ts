@@ -1,8 +1,9 @@
 /**
  * The raw dialect: no envelope. A stream's rendered data is the message (a string as is, anything else as
- * JSON), and client messages are handed on untouched for rules to match. This is how an existing API whose
+ * JSON; on a binary stream a string is base64 and is sent decoded), and client messages are handed on untouched for rules to match. This is how an existing API whose
  * messages look nothing like the guide's is mocked.
  */
+import { binaryPayload } from '../util/binary.ts';
 import type { Message } from '../util/message.ts';
 import type { Command, ServerMessage, WireDialect } from './types.ts';
 
@@ -21,6 +22,11 @@ function encode(message: ServerMessage): string | undefined {
   }
 }
 
+/** A binary stream's message is its data as bytes: a string is base64, anything else its JSON text. */
+function encodeBinary(message: ServerMessage): Buffer | undefined {
+  return message.kind === 'event' || message.kind === 'response' ? binaryPayload(message.data, `stream ${message.stream}: data`) : undefined;
+}
+
 export const rawDialect: WireDialect = {
   name: 'raw',
   receivesAllUntilSubscribed: true,
@@ -29,4 +35,5 @@ export const rawDialect: WireDialect = {
   sendsSnapshotOnSubscribe: false,
   decode,
   encode,
+  encodeBinary,
 };

@@ -45,6 +45,11 @@ export interface WireDialect {
   decode(message: Message): Command;
   /** The text to send, or undefined when this dialect has no such message (cerberus has no `subscribed`). */
   encode(message: ServerMessage): string | undefined;
+  /**
+   * The bytes of a message sent as a binary frame (a stream with `binary: true`), when they are not simply
+   * the encoded text's UTF-8: the raw dialect, whose message is the data itself, reads string data as base64.
+   */
+  encodeBinary?(message: ServerMessage): Buffer | undefined;
 }
 
 /** Longest part of client-supplied text echoed back in an error, so errors stay small. */
@@ -62,8 +67,9 @@ function invalid(code: ErrorCode, error: string): ParsedObject {
 
 /** Reads a client message as a JSON object, or says precisely why it is not one. */
 export function parseJsonObject(message: Message): ParsedObject {
-  if (message.isBinary) return invalid('MW_BINARY_NOT_SUPPORTED', 'Binary messages are not supported on this endpoint: send JSON text');
   const json = message.json();
+  // Binary that holds UTF-8 JSON reads as that JSON; any other binary is not for a JSON dialect.
+  if (message.isBinary && !json.ok) return invalid('MW_BINARY_NOT_SUPPORTED', 'Binary messages are accepted only as UTF-8 JSON on this endpoint: send JSON, as text or binary');
   if (!json.ok) return invalid('MW_INVALID_JSON', `Invalid JSON: ${json.error}`);
   const value = json.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -21,7 +21,7 @@ export const ERROR_CATALOG = {
   MW_INVALID_MESSAGE: { summary: 'A client message is valid JSON but not of the shape the dialect expects (not an object, missing or wrong-typed field).' },
   MW_UNKNOWN_MESSAGE_TYPE: { summary: "A client message's `type` is not one the dialect knows." },
   MW_UNKNOWN_EVENT: { summary: 'A client subscribed to, unsubscribed from or requested a stream the endpoint does not have.' },
-  MW_BINARY_NOT_SUPPORTED: { summary: 'A client sent a binary frame to an endpoint whose dialect expects JSON text.' },
+  MW_BINARY_NOT_SUPPORTED: { summary: 'A client sent a binary frame that is not UTF-8 JSON to an endpoint whose dialect expects JSON.' },
   MW_UNKNOWN_ENDPOINT: { summary: 'A WebSocket upgrade asked for a path where no endpoint is configured.', httpStatus: 404 },
   MW_WEBSOCKET_DISABLED: { summary: 'A WebSocket upgrade arrived while `websocket.enabled` is false.', httpStatus: 404 },
   MW_SHUTTING_DOWN: { summary: 'The server is stopping: new upgrades are refused and open connections are closed.', httpStatus: 503, closeCode: 1001 },

@@ -65,20 +65,20 @@ export class Hub {
    * Sends one encoded message to everyone on these topics, each peer once; returns how many got it. A
    * filter (a stream's per-subscriber condition) decides per peer; the bytes stay shared.
    */
-  broadcast(topics: readonly string[], frame: Buffer, filter?: (peer: Peer) => boolean): number {
+  broadcast(topics: readonly string[], frame: Buffer, filter?: (peer: Peer) => boolean, isBinary = false): number {
     let sent = 0;
     if (filter !== undefined) {
-      for (const peer of this.#collect(topics)) if (filter(peer) && peer.offer(frame)) sent++;
+      for (const peer of this.#collect(topics)) if (filter(peer) && peer.offer(frame, isBinary)) sent++;
       return sent;
     }
     if (topics.length === 1) {
       // The common case needs no de-duplication: a peer is either in #everything or in topic sets.
       const set = this.#topics.get(topics[0] as string);
-      if (set !== undefined) for (const peer of set) if (peer.offer(frame)) sent++;
-      for (const peer of this.#everything) if (peer.offer(frame)) sent++;
+      if (set !== undefined) for (const peer of set) if (peer.offer(frame, isBinary)) sent++;
+      for (const peer of this.#everything) if (peer.offer(frame, isBinary)) sent++;
       return sent;
     }
-    for (const peer of this.#collect(topics)) if (peer.offer(frame)) sent++;
+    for (const peer of this.#collect(topics)) if (peer.offer(frame, isBinary)) sent++;
     return sent;
   }
 

@@ -41,8 +41,8 @@ export interface Peer {
   /** Stops (and restarts) reading this client's messages: backpressure for the proxy. */
   pause(): void;
   resume(): void;
-  /** Sends a broadcast message unless the client is too far behind; false when it was dropped. */
-  offer(frame: Buffer): boolean;
+  /** Sends a broadcast message (text unless `isBinary`) unless the client is too far behind; false when it was dropped. */
+  offer(frame: Buffer, isBinary?: boolean): boolean;
   /** Closes with a code and reason; with no code, the close frame carries none (the peer reads 1005). */
   close(code?: number, reason?: string): void;
   terminate(): void;

@@ -8,9 +8,10 @@ import { compileTemplate } from '../templates/index.ts';
 import { createSchemaSampler, type SchemaSampler } from '../data/json-schema.ts';
 import { pointerKeys, readPath, writePath } from '../util/path.ts';
 import type { Random } from '../util/random.ts';
-import { parseRange, type MsRange } from '../util/range.ts';
+import { parseRange, type NumberRange } from '../util/range.ts';
 import { compileWhen, type Incoming, type Matcher } from './match.ts';
-import type { ActionConfig, RuleConfig } from './schema.ts';
+import type { ActionConfig, ActionName, RuleConfig } from './schema.ts';
+import { binaryPayload } from '../util/binary.ts';
 
 /** What actions may do, provided by the endpoint: rules never see a socket. */
 export interface RuleHost {
@@ -30,7 +31,7 @@ function toText(value: unknown): string {
 }
 
 
-const ACTIONS: { [K in 'reply' | 'delay' | 'publish' | 'close' | 'drop' | 'generate']: (config: Extract<ActionConfig, Record<K, unknown>>) => Step } = {
+const ACTIONS: { [K in ActionName]: (config: Extract<ActionConfig, Record<K, unknown>>) => Step } = {
   reply: ({ reply }) => {
     const list = Array.isArray(reply) ? reply : [reply];
     const renders: Render[] = list.map((item) => compileTemplate(item));
@@ -38,9 +39,14 @@ const ACTIONS: { [K in 'reply' | 'delay' | 'publish' | 'close' | 'drop' | 'gener
       for (const render of renders) peer.send(toText(render(context, host.templates)));
     };
   },
+  replyBinary: ({ replyBinary }) => {
+    const render = compileTemplate(replyBinary);
+    const constant = render.constant ? binaryPayload(replyBinary, 'replyBinary') : undefined;
+    return (peer, context, host) => peer.sendData(constant ?? binaryPayload(render(context, host.templates), 'replyBinary'), true);
+  },
   delay: ({ delay }) => {
     // The schema accepted it, so it parses.
-    const range = parseRange(delay) as MsRange;
+    const range = parseRange(delay) as NumberRange;
     return (_peer, _context, host) => (range.min === range.max ? range.min : host.random.int(range.min, range.max));
   },
   publish: ({ publish }) => {

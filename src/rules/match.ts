@@ -5,10 +5,16 @@
 import { dottedKeys, readPath } from '../util/path.ts';
 import { compileJsonPath } from './json-path.ts';
 import { compileRegex } from './regex.ts';
-import { MATCHER_KEYS, type WhenConfig } from './schema.ts';
+import { inRange, parseRange, type NumberRange } from '../util/range.ts';
+import { MATCHER_KEYS, type MatcherConfig, type WhenConfig } from './schema.ts';
 
-/** An incoming message as rules see it: the text (undefined for binary) and its JSON value if it parsed. */
+/**
+ * An incoming message as rules see it: its bytes and frame kind, its text (undefined for binary that is not
+ * UTF-8) and its JSON value if it parsed.
+ */
 export interface Incoming {
+  readonly data: Buffer;
+  readonly isBinary: boolean;
   readonly text: string | undefined;
   readonly value: unknown;
   readonly isJson: boolean;
@@ -37,9 +43,20 @@ export function compilePartial(pattern: unknown): (value: unknown) => boolean {
   };
 }
 
+function compileBinary(spec: NonNullable<MatcherConfig['binary']>): Matcher {
+  if (typeof spec === 'boolean') return (m) => m.isBinary === spec;
+  // The schema accepted it, so it parses.
+  const length = spec.length === undefined ? undefined : (parseRange(spec.length) as NumberRange);
+  const prefix = spec.prefix === undefined ? undefined : Buffer.from(spec.prefix, 'hex');
+  return (m) =>
+    m.isBinary &&
+    (length === undefined || inRange(length, m.data.length)) &&
+    (prefix === undefined || (m.data.length >= prefix.length && m.data.subarray(0, prefix.length).equals(prefix)));
+}
+
 export function compileWhen(when: WhenConfig): Matcher {
   const explicit = MATCHER_KEYS.some((k) => k in when);
-  const spec = explicit ? (when as { json?: Record<string, unknown>; regex?: Record<string, string>; text?: string; jsonPath?: string }) : { json: when as Record<string, unknown> };
+  const spec: MatcherConfig = explicit ? (when as MatcherConfig) : { json: when as Record<string, unknown> };
   const checks: Matcher[] = [];
   if (spec.json !== undefined) {
     const matches = compilePartial(spec.json);
@@ -63,5 +80,6 @@ export function compileWhen(when: WhenConfig): Matcher {
     const selects = compileJsonPath(spec.jsonPath);
     checks.push((m) => m.isJson && selects(m.value));
   }
+  if (spec.binary !== undefined) checks.push(compileBinary(spec.binary));
   return checks.length === 1 ? (checks[0] as Matcher) : (m) => checks.every((c) => c(m));
 }

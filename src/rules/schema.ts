@@ -6,7 +6,8 @@ import { jsonSchemaValue } from '../data/json-schema.ts';
 import { z } from 'zod';
 import { issueMessage } from '../errors/schema-issues.ts';
 import { checkTemplates } from '../templates/index.ts';
-import { msOrRangeSchema } from '../util/range.ts';
+import { numberOrRangeSchema } from '../util/range.ts';
+import { base64Problem, hexProblem } from '../util/binary.ts';
 import { isSendableCloseCode, SENDABLE_CLOSE_CODES_TEXT } from '../util/close-codes.ts';
 import { dottedKeys, pathProblem, pointerKeys } from '../util/path.ts';
 import { checkJsonPath } from './json-path.ts';
@@ -40,10 +41,26 @@ const jsonPathSchema = z.string().superRefine((path, ctx) => {
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
-const delaySchema = msOrRangeSchema({ max: 3_600_000 });
+const delaySchema = numberOrRangeSchema({ max: 3_600_000 });
 
 /** A `when` with these keys says how to match; any other object is a partial JSON match. */
-export const MATCHER_KEYS = ['json', 'regex', 'text', 'jsonPath'] as const;
+export const MATCHER_KEYS = ['json', 'regex', 'text', 'jsonPath', 'binary'] as const;
+
+const hexSchema = z.string().superRefine((hex, ctx) => {
+  const problem = hexProblem(hex);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const binaryMatcherSchema = z.union(
+  [
+    z.boolean(),
+    z.strictObject({
+      length: numberOrRangeSchema({ unit: 'bytes' }).optional().describe('Size in bytes, or a range "16-1024".'),
+      prefix: hexSchema.optional().describe('The first bytes, as hex ("cafe01").'),
+    }),
+  ],
+  { error: 'expected true (any binary frame), false (text frames only) or { length, prefix }' },
+);
 
 const matcherSchema = z
   .strictObject({
@@ -51,10 +68,12 @@ const matcherSchema = z
     regex: pathRecord(regexSchema, (key) => pathProblem(dottedKeys(key))).optional().describe('Dotted field path -> regular expression its value (as text) must match.'),
     text: regexSchema.optional().describe('Regular expression the raw text must match (for non-JSON messages too).'),
     jsonPath: jsonPathSchema.optional().describe('JSONPath that must select at least one value of the message, e.g. $.orders[?(@.qty > 10)].'),
+    binary: binaryMatcherSchema.optional().describe('true: a binary frame; false: a text frame; { length, prefix }: a binary frame of that size and first bytes.'),
   })
-  .refine((w) => w.json !== undefined || w.regex !== undefined || w.text !== undefined || w.jsonPath !== undefined, { message: 'say what to match: json, regex, text or jsonPath' });
+  .refine((w) => MATCHER_KEYS.some((key) => w[key] !== undefined), { message: 'say what to match: json, regex, text, jsonPath or binary' });
 
-export type WhenConfig = z.output<typeof matcherSchema> | Record<string, unknown>;
+export type MatcherConfig = z.output<typeof matcherSchema>;
+export type WhenConfig = MatcherConfig | Record<string, unknown>;
 
 /**
  * Either the explicit matcher object or, when it names none of json/regex/text, the partial JSON to match.
@@ -78,6 +97,14 @@ const jsonPointer = z.string().superRefine((pointer, ctx) => {
 
 const ACTION_SCHEMAS = {
   reply: z.unknown().refine((v) => v !== undefined, { message: 'is required' }).describe('A message (or a list of them) sent back, templated with `message` and `client` in scope.'),
+  replyBinary: z
+    .unknown()
+    .refine((v) => v !== undefined, { message: 'is required' })
+    .superRefine((value, ctx) => {
+      const problem = typeof value === 'string' && !value.includes('{{') ? base64Problem(value) : undefined;
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe('A binary message sent back: a string is base64 (templated, e.g. "{{messageBase64}}" echoes), any other value its JSON text as bytes.'),
   delay: delaySchema,
   publish: z.union([z.string().min(1), z.strictObject({ stream: z.string().min(1), data: z.unknown().optional() })], { error: 'expected a stream name or { stream, data }' }),
   close: z.strictObject({ code: closeCodeSchema.default(1000), reason: z.string().max(123).default('') }),
@@ -92,21 +119,24 @@ const ACTION_SCHEMAS = {
 } as const;
 
 export type ActionConfig = { [K in keyof typeof ACTION_SCHEMAS]: { [P in K]: z.output<(typeof ACTION_SCHEMAS)[K]> } }[keyof typeof ACTION_SCHEMAS];
-const ACTION_NAMES = Object.keys(ACTION_SCHEMAS) as (keyof typeof ACTION_SCHEMAS)[];
+export type ActionName = keyof typeof ACTION_SCHEMAS;
+const ACTION_NAMES = Object.keys(ACTION_SCHEMAS) as ActionName[];
 
-/** One action: an object with exactly one key naming it (reply, delay, publish, close, drop, generate). */
+const ACTION_LIST = `${ACTION_NAMES.slice(0, -1).join(', ')} or ${ACTION_NAMES.at(-1) ?? ''}`;
+
+/** One action: an object with exactly one key naming it (reply, replyBinary, delay, publish, close, drop, generate). */
 export const actionSchema = z
-  .record(z.string(), z.unknown(), { error: 'expected one action: reply, delay, publish, close, drop or generate' })
+  .record(z.string(), z.unknown(), { error: `expected one action: ${ACTION_LIST}` })
   .superRefine((action, ctx) => {
     const keys = Object.keys(action);
     const key = keys[0] as keyof typeof ACTION_SCHEMAS;
     if (keys.length !== 1 || !ACTION_NAMES.includes(key)) {
-      ctx.addIssue({ code: 'custom', message: `expected one action: reply, delay, publish, close, drop or generate${keys.length === 0 ? '' : `, got ${keys.map((k) => `"${k}"`).join(', ')}`}` });
+      ctx.addIssue({ code: 'custom', message: `expected one action: ${ACTION_LIST}${keys.length === 0 ? '' : `, got ${keys.map((k) => `"${k}"`).join(', ')}`}` });
       return;
     }
     const result = ACTION_SCHEMAS[key].safeParse(action[key], { error: issueMessage });
     if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] } as never);
-    if (key === 'reply' || key === 'publish') {
+    if (key === 'reply' || key === 'replyBinary' || key === 'publish') {
       const value = key === 'publish' ? (action[key] as { data?: unknown } | undefined)?.data : action[key];
       for (const problem of checkTemplates(value)) ctx.addIssue({ code: 'custom', path: key === 'publish' ? [key, 'data', ...problem.path] : [key, ...problem.path], message: problem.message });
     }

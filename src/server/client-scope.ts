@@ -1,5 +1,5 @@
 /**
- * What an endpoint's templates know about each client: its record (`client.id`, `client.query`, …), the
+ * What an endpoint's templates know about each client and its messages: its record (`client.id`, `client.query`, …), the
  * params it gave with each subscription, and so whether a stream's per-subscriber `condition` lets a tick
  * through to it. Kept per peer, forgotten when the peer leaves.
  */
@@ -7,6 +7,7 @@ import type { Peer } from '../hub/peer.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Render, RenderContext, TemplateServices } from '../templates/index.ts';
 import { errorMessage } from '../errors/error-message.ts';
+import type { Message } from '../util/message.ts';
 
 type ClientRecord = NonNullable<RenderContext['client']>;
 
@@ -33,6 +34,17 @@ export class ClientScope {
       this.#records.set(peer, record);
     }
     return record;
+  }
+
+  /** What a rule's templates see of a client message: the message read every way, and the client. */
+  messageContext(peer: Peer, message: Message): RenderContext {
+    return {
+      message: message.isJson ? message.value : message.text,
+      messageText: message.text,
+      // Only binary pays for base64: a text message's bytes are its text.
+      messageBase64: message.isBinary ? message.base64 : undefined,
+      client: this.client(peer),
+    };
   }
 
   /** Remembers (or, with none, forgets) the params a client subscribed to a topic with. */

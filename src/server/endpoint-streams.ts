@@ -67,6 +67,7 @@ export class EndpointStreams {
       name: definition.name,
       topic: definition.topic ?? definition.name,
       messageType: definition.messageType ?? 'event',
+      binary: definition.binary ?? false,
       interval: parseInterval(definition.interval),
       produce: timing.produce,
       next: timing.next,

@@ -16,7 +16,6 @@ import type { Emission } from '../streams/emission.ts';
 import type { Stream, StreamSink } from '../streams/stream.ts';
 import { RuleEngine, type RuleHost, type Step } from '../rules/index.ts';
 import { Message } from '../util/message.ts';
-import type { RenderContext } from '../templates/index.ts';
 import type { Acceptor, Connection } from '../transport/transport.ts';
 import { RateGate, type RateLimit } from '../security/rate-limit.ts';
 import { EndpointStreams, type StreamSetContext } from './endpoint-streams.ts';
@@ -25,6 +24,7 @@ import { LineLimiter } from '../log/line-limiter.ts';
 import { ClientScope } from './client-scope.ts';
 import { seededPart } from './seeded.ts';
 import { Scripts } from './scripts.ts';
+import { eventFrame, sendEvent } from './event-frame.ts';
 import { errorMessage } from '../errors/error-message.ts';
 
 /** A recording that cannot be read is a configuration problem, reported before the server listens. */
@@ -83,11 +83,10 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     const scripted = seededPart(context, `${config.path} scripts`);
     const ruled = seededPart(context, `${config.path} rules`);
     this.#scripts = new Scripts({
-      clock: context.clock,
       random: scripted.random,
       templates: scripted.templates,
       timers: this.#timers,
-      say: (peer, message) => this.#say(peer, message),
+      sayEvent: (peer, stream, data) => sendEvent(peer, eventFrame(this.dialect, stream, data, context.clock.now())),
       client: (peer) => this.#scope.client(peer),
     });
     this.#streams = new EndpointStreams(context, this, this.#scripts, config.path);
@@ -165,8 +164,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     // Read lazily and once: rules and the dialect share what either parsed.
     const message = new Message(data, isBinary);
     if (this.#rules.size > 0) {
-      const context: RenderContext = { message: message.isJson ? message.value : message.text, messageText: message.text, client: this.#scope.client(peer) };
-      if (this.#rules.handle(peer, message, context, this.#ruleHost)) {
+      if (this.#rules.handle(peer, message, this.#scope.messageContext(peer, message), this.#ruleHost)) {
         if (this.#context.logTraffic) this.#context.logger.info(`Message from ${peer.id}: matched a rule`, { clientId: peer.id, endpoint: this.endpoint });
         return;
       }
@@ -297,7 +295,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
       const condition = this.#streams.condition(stream);
       for (const emission of stream.current()) {
         if (condition !== undefined && !this.#scope.passes(condition, peer, topic, emission.data)) continue;
-        this.#say(peer, { kind: 'event', stream: stream.name, messageType: stream.messageType, data: emission.data, at });
+        sendEvent(peer, eventFrame(this.dialect, stream, emission.data, at));
       }
     }
   }
@@ -312,14 +310,13 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     // The most clients any one message of this tick reached (a tick of 8 metrics to 3 clients is 3).
     let reached = 0;
     for (const emission of emissions) {
-      const text = this.dialect.encode({ kind: 'event', stream: stream.name, messageType: stream.messageType, data: emission.data, at });
-      if (text === undefined) continue;
       // Encoded once per tick; every subscriber is handed the same bytes.
-      const frame = Buffer.from(text);
+      const frame = eventFrame(this.dialect, stream, emission.data, at);
+      if (frame === undefined) continue;
       const topics = emission.topics === undefined ? this.#streams.topicsOf(stream) : [stream.topic, ...emission.topics];
       const condition = this.#streams.condition(stream);
       const filter = condition === undefined ? undefined : (peer: Peer) => this.#scope.passes(condition, peer, stream.topic, emission.data);
-      const sent = this.hub.broadcast(topics, frame, filter);
+      const sent = this.hub.broadcast(topics, frame.bytes, filter, frame.isBinary);
       this.#delivered.set(stream, (this.#delivered.get(stream) ?? 0) + sent);
       reached = Math.max(reached, sent);
     }

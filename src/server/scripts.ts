@@ -3,21 +3,19 @@
  * client that subscribes. Each client's playback of a stream has a generation; bumping it (unsubscribe, a new
  * subscribe) makes the pending steps of the old playback do nothing.
  */
-import type { ServerMessage } from '../dialects/index.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { CompiledSequence } from '../streams/sequence.ts';
 import type { Stream } from '../streams/stream.ts';
 import type { RenderContext, TemplateServices } from '../templates/index.ts';
-import type { Clock } from '../util/clock.ts';
 import type { Random } from '../util/random.ts';
 import type { PeerTimers } from './peer-timers.ts';
 
 export interface ScriptHost {
-  readonly clock: Clock;
   readonly random: Random;
   readonly templates: TemplateServices;
   readonly timers: PeerTimers;
-  say(peer: Peer, message: ServerMessage): void;
+  /** Sends one of a stream's messages to one client, as the stream's messages go (text or binary). */
+  sayEvent(peer: Peer, stream: Stream, data: unknown): void;
   client(peer: Peer): NonNullable<RenderContext['client']>;
 }
 
@@ -59,7 +57,7 @@ export class Scripts {
     const generations = byStream;
     const generation = (generations.get(stream) ?? 0) + 1;
     generations.set(stream, generation);
-    const { clock, random, templates, timers } = this.#host;
+    const { random, templates, timers } = this.#host;
     const step = (index: number): void => {
       if (generations.get(stream) !== generation) return;
       if (index >= sequence.length) {
@@ -69,7 +67,7 @@ export class Scripts {
       timers.schedule(peer, () => {
         if (generations.get(stream) !== generation) return;
         const data = sequence.render(index, { client: this.#host.client(peer) }, templates);
-        this.#host.say(peer, { kind: 'event', stream: stream.name, messageType: stream.messageType, data, at: clock.now() });
+        this.#host.sayEvent(peer, stream, data);
         step(index + 1);
       }, sequence.delay(index, random));
     };

@@ -1,8 +1,8 @@
 import type { Random } from '../util/random.ts';
-import { parseRange, type MsRange } from '../util/range.ts';
+import { parseRange, type NumberRange } from '../util/range.ts';
 
 /** A parsed stream interval: fixed when min === max. */
-export type IntervalSpec = MsRange;
+export type IntervalSpec = NumberRange;
 
 /** `undefined` or 0 means on demand only. The schema has already checked the shape. */
 export function parseInterval(value: number | string | undefined): IntervalSpec | undefined {

@@ -19,6 +19,8 @@ export interface StreamOptions {
   readonly name: string;
   readonly topic: string;
   readonly messageType: string;
+  /** Its messages leave as binary frames. */
+  readonly binary?: boolean;
   readonly interval: IntervalSpec | undefined;
   /** When the next tick is due, in ms from the last; undefined stops the stream. Default: the interval. */
   readonly next?: () => number | undefined;
@@ -41,6 +43,7 @@ export class Stream {
   readonly name: string;
   readonly topic: string;
   readonly messageType: string;
+  readonly binary: boolean;
   readonly interval: IntervalSpec | undefined;
   readonly schedule: string;
   #options: StreamOptions;
@@ -58,6 +61,7 @@ export class Stream {
     this.name = options.name;
     this.topic = options.topic;
     this.messageType = options.messageType;
+    this.binary = options.binary ?? false;
     this.interval = options.interval;
     this.schedule = options.schedule ?? formatInterval(options.interval);
     const interval = options.interval;

@@ -11,8 +11,10 @@ export type Node = { type: string; [key: string]: unknown };
 /** What a template can read: the triggering message, the client, the stream's previous value, params. */
 export interface RenderContext {
   readonly message?: unknown;
-  /** The triggering message's exact text (undefined for binary): `{{message}}` is the JSON re-serialised. */
+  /** The triggering message's exact text (undefined for binary that is not UTF-8): `{{message}}` is the JSON re-serialised. */
   readonly messageText?: string | undefined;
+  /** A binary triggering message's bytes as base64 (undefined for a text message). */
+  readonly messageBase64?: string | undefined;
   readonly client?: { readonly id: string; readonly connectedAt: string; readonly query: Readonly<Record<string, string>> };
   readonly previous?: unknown;
   readonly params?: Readonly<Record<string, unknown>>;

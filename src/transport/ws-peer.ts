@@ -7,11 +7,12 @@ import type { RawData, WebSocket } from 'ws';
 import { newCounters, type Peer, type PeerCounters, type Tap } from '../hub/peer.ts';
 import { closeCodeOf } from '../errors/catalog.ts';
 import type { Clock } from '../util/clock.ts';
-import { writeTextFrame, writeTextFrameNow, type FrameTarget } from './frame-writer.ts';
+import { writeFrame, writeFrameNow, type FrameTarget } from './frame-writer.ts';
 import { EVICTION_CLOSE_TIMEOUT_MS, PROTOCOL_ERROR_CLOSE_CODES, SLOW_CLIENT_REASON } from './constants.ts';
 import type { Pressure, Pressured } from './pressure.ts';
 
 const TEXT = { binary: false } as const;
+const BINARY = { binary: true } as const;
 
 /** ws hands a message over as a Buffer, an ArrayBuffer or fragments; logic always sees one Buffer. */
 export function toBuffer(data: RawData): Buffer {
@@ -168,7 +169,7 @@ export class WsPeer implements Peer, Pressured {
     if (!this.#room(payload.length)) return;
     this.#counted(payload, false);
     if (this.tcp === undefined) this.socket.send(payload, TEXT);
-    else writeTextFrameNow(this as FrameTarget, payload);
+    else writeFrameNow(this as FrameTarget, payload);
   }
 
   sendData(data: Buffer, isBinary: boolean): void {
@@ -191,7 +192,7 @@ export class WsPeer implements Peer, Pressured {
 
   #write(data: Buffer, isBinary: boolean): void {
     this.#counted(data, isBinary);
-    this.socket.send(data, { binary: isBinary });
+    this.socket.send(data, isBinary ? BINARY : TEXT);
   }
 
   get bufferedAmount(): number {
@@ -208,11 +209,11 @@ export class WsPeer implements Peer, Pressured {
     if (this.#behindSince === undefined) this.socket.resume();
   }
 
-  offer(frame: Buffer): boolean {
+  offer(frame: Buffer, isBinary = false): boolean {
     if (!this.open || !this.#room(frame.length)) return false;
-    this.#counted(frame, false);
-    if (this.tcp === undefined) this.socket.send(frame, TEXT);
-    else writeTextFrame(this as FrameTarget, frame);
+    this.#counted(frame, isBinary);
+    if (this.tcp === undefined) this.socket.send(frame, isBinary ? BINARY : TEXT);
+    else writeFrame(this as FrameTarget, frame, isBinary);
     return true;
   }
 

@@ -1,7 +1,11 @@
 /**
  * One client message as every reader sees it: its bytes, and its text and JSON value read lazily and at most
  * once, so the rules and the dialect that both look at a message parse it once between them.
+ *
+ * A binary frame whose bytes are valid UTF-8 has that text too, so binary JSON (which the guide recommends for
+ * large transfers) reads like the same JSON sent as text; other binary has no text and no JSON.
  */
+import { isUtf8 } from 'node:buffer';
 import { errorMessage } from '../errors/error-message.ts';
 
 export type JsonReading = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
@@ -24,17 +28,22 @@ export class Message {
     return new Message(Buffer.from(text), false);
   }
 
-  /** The UTF-8 text; undefined for a binary message. */
+  /** The UTF-8 text; undefined for a binary message whose bytes are not UTF-8. */
   get text(): string | undefined {
-    if (this.#text === NOT_READ) this.#text = this.isBinary ? undefined : this.data.toString('utf8');
+    if (this.#text === NOT_READ) this.#text = this.isBinary && !isUtf8(this.data) ? undefined : this.data.toString('utf8');
     return this.#text;
   }
 
-  /** The text parsed as JSON, or why it is not JSON (a binary message is not). */
+  /** The bytes as base64: what a template sees of a binary message (`{{messageBase64}}`). */
+  get base64(): string {
+    return this.data.toString('base64');
+  }
+
+  /** The text parsed as JSON, or why it is not JSON (binary that is not UTF-8 is not). */
   json(): JsonReading {
     if (this.#json === undefined) {
       const text = this.text;
-      if (text === undefined) this.#json = { ok: false, error: 'a binary message' };
+      if (text === undefined) this.#json = { ok: false, error: 'binary data that is not UTF-8 text' };
       else {
         try {
           this.#json = { ok: true, value: JSON.parse(text) as unknown };

@@ -1,10 +1,10 @@
 /**
- * Milliseconds written as a number or as a range "2000-5000" (drawn uniformly each time): the one parser and
- * the one schema for stream intervals, sequence steps and rule delays.
+ * A whole number written as a number or as a range "2000-5000": the one parser and the one schema for stream
+ * intervals, sequence steps and rule delays (ms, drawn uniformly each time) and rules' binary lengths (bytes).
  */
 import { z } from 'zod';
 
-export interface MsRange {
+export interface NumberRange {
   readonly min: number;
   readonly max: number;
 }
@@ -12,19 +12,24 @@ export interface MsRange {
 const RANGE = /^\s*(\d+)\s*-\s*(\d+)\s*$/;
 
 /** A number as a fixed range; "lo-hi" as that range; undefined for text that is not a range. */
-export function parseRange(value: number | string): MsRange | undefined {
+/** Whether `value` lies in the range (bounds included). */
+export function inRange(range: NumberRange, value: number): boolean {
+  return value >= range.min && value <= range.max;
+}
+
+export function parseRange(value: number | string): NumberRange | undefined {
   if (typeof value === 'number') return { min: value, max: value };
   const found = RANGE.exec(value);
   return found === null ? undefined : { min: Number(found[1]), max: Number(found[2]) };
 }
 
 /**
- * ms as a number (0 to `max`) or a range; `positiveRange` requires a range to allow a value above 0 (an
- * interval of "0-0" would tick forever).
+ * A number of `unit` (default ms; 0 to `max`) or a range; `positiveRange` requires a range to allow a value
+ * above 0 (an interval of "0-0" would tick forever).
  */
-export function msOrRangeSchema(options: { max?: number; positiveRange?: boolean } = {}) {
+export function numberOrRangeSchema(options: { max?: number; positiveRange?: boolean; unit?: string } = {}) {
   const max = options.max ?? Number.MAX_SAFE_INTEGER;
-  const expected = `expected a number of ms${options.max === undefined ? ' >= 0' : ` (0 to ${max})`} or a range like "2000-5000"`;
+  const expected = `expected a number of ${options.unit ?? 'ms'}${options.max === undefined ? ' >= 0' : ` (0 to ${max})`} or a range like "2000-5000"`;
   return z
     .union([z.number().int().min(0).max(max), z.string().regex(RANGE, { message: expected })], { error: expected })
     .superRefine((value, ctx) => {

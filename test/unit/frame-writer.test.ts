@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as ws from 'ws';
 import type { Socket } from 'node:net';
-import { textFrame, writeTextFrameNow } from '../../src/transport/frame-writer.ts';
+import { frame, writeFrameNow } from '../../src/transport/frame-writer.ts';
 
 // ws exports its frame parser but @types/ws does not declare it.
 const { Receiver } = ws as unknown as {
@@ -10,13 +10,19 @@ const { Receiver } = ws as unknown as {
 };
 
 /** Parses frames with ws's own receiver (the client side), so the framing is checked by a real parser. */
-function parse(wire: Buffer): Promise<string> {
+function parseFrame(wire: Buffer): Promise<{ data: Buffer; isBinary: boolean }> {
   return new Promise((resolve, reject) => {
     const receiver = new Receiver({ isServer: false, skipUTF8Validation: false });
-    receiver.on('message', (data: Buffer, isBinary: boolean) => (isBinary ? reject(new Error('binary')) : resolve(data.toString())));
+    receiver.on('message', (data: Buffer, isBinary: boolean) => resolve({ data, isBinary }));
     receiver.on('error', reject);
     receiver.write(wire);
   });
+}
+
+async function parse(wire: Buffer): Promise<string> {
+  const { data, isBinary } = await parseFrame(wire);
+  assert.equal(isBinary, false, 'a text frame');
+  return data.toString();
 }
 
 describe('text frames', () => {
@@ -25,7 +31,7 @@ describe('text frames', () => {
       const text = 'é'.repeat(Math.floor(length / 2)) + (length % 2 === 1 ? 'x' : '');
       const payload = Buffer.from(text);
       assert.equal(payload.length, length);
-      const wire = textFrame(payload);
+      const wire = frame(payload);
       assert.equal(wire[0], 0x81);
       assert.equal(await parse(wire), text);
     });
@@ -37,11 +43,24 @@ describe('text frames', () => {
       let corks = 0;
       const tcp = { write: (chunk: Buffer) => writes.push(chunk), cork: () => corks++, uncork: () => corks-- } as unknown as Socket;
       const payload = Buffer.from('y'.repeat(length));
-      writeTextFrameNow({ tcp, written: false, corked: false }, payload);
+      writeFrameNow({ tcp, written: false, corked: false }, payload);
       assert.equal(writes.length, length <= 16 * 1024 ? 1 : 2);
       assert.equal(corks, 0, 'every cork is undone');
       if (writes.length === 2) assert.equal(writes[1], payload, 'the payload itself, not a copy');
       assert.equal(await parse(Buffer.concat(writes)), payload.toString());
+    });
+  }
+});
+
+describe('binary frames', () => {
+  for (const length of [0, 125, 126, 65_536]) {
+    it(`frames ${length} bytes that are not UTF-8 as one final, unmasked binary frame`, async () => {
+      const payload = Buffer.alloc(length, 0xff);
+      const wire = frame(payload, true);
+      assert.equal(wire[0], 0x82);
+      const parsed = await parseFrame(wire);
+      assert.ok(parsed.isBinary);
+      assert.ok(parsed.data.equals(payload));
     });
   }
 });

@@ -29,7 +29,9 @@ describe('guide dialect: decode', () => {
     ['request with an empty event', '{"type":"request","event":""}', false, 'MW_INVALID_MESSAGE', /"event" must not be empty/],
     ['an event of 10,000 characters', JSON.stringify({ type: 'subscribe', event: 'x'.repeat(10_000) }), false, 'MW_INVALID_MESSAGE', /longer than 256 characters \(10000\)/],
     ['params that are not an object', '{"type":"subscribe","event":"a","params":[1]}', false, 'MW_INVALID_MESSAGE', /"params" must be an object/],
-    ['a binary frame', Buffer.from([1, 2, 3]), true, 'MW_BINARY_NOT_SUPPORTED', /Binary messages are not supported/],
+    ['a binary frame', Buffer.from([0xde, 0xad, 0xbe, 0xef]), true, 'MW_BINARY_NOT_SUPPORTED', /Binary messages are accepted only as UTF-8 JSON/],
+    ['a binary frame of UTF-8 text that is not JSON', Buffer.from('ping'), true, 'MW_BINARY_NOT_SUPPORTED', /Binary messages are accepted only as UTF-8 JSON/],
+    ['a binary frame of JSON that is not an object', Buffer.from('[1]'), true, 'MW_INVALID_MESSAGE', /expected a JSON object, got an array/],
   ];
   for (const [name, input, binary, code, pattern] of bad) {
     it(`says what is wrong with ${name}`, () => {
@@ -41,6 +43,12 @@ describe('guide dialect: decode', () => {
       assert.ok(command.error.length < 300, 'errors stay short whatever the input');
     });
   }
+
+  it('reads a binary frame of UTF-8 JSON as the same JSON sent as text', () => {
+    const text = '{"type":"subscribe","event":"ticker","params":{"é":"✓"}}';
+    assert.deepEqual(guideDialect.decode(new Message(Buffer.from(text), true)), guideDialect.decode(new Message(Buffer.from(text), false)));
+    assert.equal(guideDialect.decode(new Message(Buffer.from(text), true)).kind, 'subscribe');
+  });
 
   it('clips a long unknown type in the error', () => {
     const command = decode(JSON.stringify({ type: 'y'.repeat(5000) }));

@@ -72,7 +72,8 @@ describe('rule matching', () => {
     assert.ok(!regex(incoming('{"order":{}}')));
     const text = compileWhen({ text: '^PING\\b' });
     assert.ok(text(incoming('PING 1')));
-    assert.ok(!text(new Message(Buffer.from('PING'), true)), 'binary has no text');
+    assert.ok(!text(new Message(Buffer.from([0xff, 0x50, 0x49]), true)), 'binary that is not UTF-8 has no text');
+    assert.ok(text(new Message(Buffer.from('PING 2'), true)), 'binary UTF-8 reads as its text');
     const path = compileWhen({ jsonPath: '$.orders[?(@.qty > 10)]' });
     assert.ok(path(incoming('{"orders":[{"qty":5},{"qty":20}]}')));
     assert.ok(!path(incoming('{"orders":[{"qty":5}]}')));
@@ -170,7 +171,7 @@ describe('rule validation', () => {
     assert.match(text, /endpoints\[0\]\.rules\[0\]\.when\.regex\.a: invalid regular expression/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[0\]\.reply: unknown helper or variable "nope"/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[1\]\.close\.code: expected a close code a server may send/);
-    assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[2\]: expected one action: reply, delay, publish, close, drop or generate/);
+    assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[2\]: expected one action: reply, replyBinary, delay, publish, close, drop or generate/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[3\]/);
     assert.match(text, /endpoints\[0\]\.rules\[2\]\.when: unknown key "side"/);
     assert.match(text, /endpoints\[0\]\.rules\[2\]\.then: expected at least 1 items/);
