@@ -90,6 +90,18 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    id: 'fan-out-1-deflate',
+    rounds: ROUNDS,
+    label: `fan-out, 1 stream every 10 ms, ${fanSmall} clients, permessage-deflate on every message (bare: ws with the same)`,
+    servers: ['bare', 'mockwave'],
+    run: (s, ctx) => fanOut(s, ctx, fanSmall, 1, 10, 1, true),
+    rows: [
+      { metric: 'perSecond', unit: 'messages/s', better: 'higher', targets: [{ vs: 'bare', ratio: 0.9 }] },
+      { metric: 'ofDemand', unit: 'share delivered', better: 'higher' },
+      { metric: 'rssMB', unit: 'MB RSS', better: 'lower' },
+    ],
+  },
+  {
     id: 'fan-out-1-large',
     rounds: ROUNDS,
     label: `fan-out, 1 stream every 10 ms, ${fanLarge} clients`,

@@ -30,7 +30,7 @@ async function withServer(server: ServerName, work: Work, ctx: Context, body: (p
 async function drive(
   proc: ServerProcess,
   ctx: Context,
-  job: { mode: 'rr' | 'hold'; clients: number; processes: number; message?: string; subscribe?: string[] },
+  job: { mode: 'rr' | 'hold'; clients: number; processes: number; message?: string; subscribe?: string[]; deflate?: boolean },
   afterReady?: () => Promise<void>,
 ): Promise<{ results: Record<string, number>[]; peakRss: number }> {
   const url = `ws://127.0.0.1:${proc.port}/ws`;
@@ -72,10 +72,10 @@ export function requestReply(server: ServerName, ctx: Context, clients: number, 
 }
 
 /** Streams ticking every `interval` ms to `clients` subscribers: messages delivered per second. */
-export function fanOut(server: ServerName, ctx: Context, clients: number, streams: number, interval: number, processes: number): Promise<Figures | undefined> {
+export function fanOut(server: ServerName, ctx: Context, clients: number, streams: number, interval: number, processes: number, deflate = false): Promise<Figures | undefined> {
   const subscribe = Array.from({ length: streams }, (_, i) => subscribeTo(streamName(i)));
-  return withServer(server, { kind: 'broadcast', streams, interval }, ctx, async (proc) => {
-    const { results, peakRss } = await drive(proc, ctx, { mode: 'hold', clients, processes, subscribe });
+  return withServer(server, { kind: 'broadcast', streams, interval, deflate }, ctx, async (proc) => {
+    const { results, peakRss } = await drive(proc, ctx, { mode: 'hold', clients, processes, subscribe, deflate });
     const frames = results.reduce((sum, r) => sum + r['frames']!, 0);
     const seconds = Math.max(...results.map((r) => r['seconds']!));
     const perSecond = frames / seconds;

@@ -17,7 +17,8 @@ export type Work =
    * or writes the same reply by hand (`fill`: what mockwave's rule costs over code doing the same work).
    */
   | { readonly kind: 'templated-reply'; readonly bare: 'echo' | 'fill' }
-  | { readonly kind: 'broadcast'; readonly streams: number; readonly interval: number }
+  /** `deflate`: permessage-deflate on every message (threshold 0) on both servers, and offered by the clients. */
+  | { readonly kind: 'broadcast'; readonly streams: number; readonly interval: number; readonly deflate?: boolean }
   | { readonly kind: 'idle'; readonly heartbeat: number };
 
 export const ORDER = '{"type":"order","symbol":"AAPL","qty":5}';
@@ -57,6 +58,7 @@ function mockwaveConfig(work: Work): unknown {
           {
             path: '/ws',
             dialect: 'guide',
+            ...(work.deflate === true ? { perMessageDeflate: { threshold: 0 } } : {}),
             streams: Array.from({ length: work.streams }, (_, i) => ({ name: streamName(i), interval: work.interval, data: { symbol: 'AAPL', price: '{{walk 100 0.5}}' } })),
           },
         ],
@@ -71,7 +73,7 @@ function bareArgs(work: Work): string[] {
     case 'templated-reply':
       return [work.bare];
     case 'broadcast':
-      return ['broadcast', String(work.streams), String(work.interval)];
+      return ['broadcast', String(work.streams), String(work.interval), '0', work.deflate === true ? 'deflate' : 'plain'];
     case 'idle':
       return ['idle', '1', '10', String(work.heartbeat)];
   }

@@ -84,7 +84,9 @@ function openRaw(url) {
     socket.on('close', fail);
     socket.once('connect', () => {
       const key = randomBytes(16).toString('base64');
-      socket.write(`GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      // With job.deflate the client offers permessage-deflate, as browsers do; frames are still only counted.
+      const extensions = job.deflate === true ? 'Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n' : '';
+      socket.write(`GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n${extensions}\r\n`);
     });
     socket.on('data', (chunk) => {
       let buffer = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);

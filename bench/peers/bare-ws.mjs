@@ -5,18 +5,19 @@
 //   node bench/peers/bare-ws.mjs <port> echo            every message back as it came
 //   node bench/peers/bare-ws.mjs <port> fill            the templated reply written by hand: {"type":"order",…} ->
 //                                                        {"type":"fill", id, symbol, qty, price, at}
-//   node bench/peers/bare-ws.mjs <port> broadcast <streams> <interval-ms>
+//   node bench/peers/bare-ws.mjs <port> broadcast <streams> <interval-ms> 0 [deflate]
 //                                                        <streams> timers; each tick is stringified once and
-//                                                        sent to every client in a loop (the naive broadcast)
+//                                                        sent to every client in a loop (the naive broadcast);
+//                                                        `deflate` compresses every message (threshold 0)
 //   node bench/peers/bare-ws.mjs <port> idle 1 10 <heartbeat-ms>
 //                                                        holds connections, pinging them as ws's README shows
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
 
-const [portArg, mode = 'pingpong', streamsArg = '1', intervalArg = '10', heartbeatArg = '0'] = process.argv.slice(2);
+const [portArg, mode = 'pingpong', streamsArg = '1', intervalArg = '10', heartbeatArg = '0', deflateArg = 'plain'] = process.argv.slice(2);
 const server = createServer((_req, res) => res.end('bare ws\n'));
-const wss = new WebSocketServer({ server, perMessageDeflate: false });
+const wss = new WebSocketServer({ server, perMessageDeflate: deflateArg === 'deflate' ? { threshold: 0 } : false });
 
 wss.on('connection', (ws) => {
   ws.on('error', () => ws.terminate());

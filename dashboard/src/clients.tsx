@@ -81,7 +81,7 @@ export function Clients({ clients, selected, onSelect }: { clients: readonly Cli
         ) : (
           <>
             <h2 data-testid="client-title">{client.id}</h2>
-            <p>{client.url} from {client.remoteAddress}, connected {client.connectedAt}; subscribed to {client.subscriptions.join(', ') || 'nothing'}</p>
+            <p>{client.url} from {client.remoteAddress}{client.compressed ? ' (compressed)' : ''}, connected {client.connectedAt}; subscribed to {client.subscriptions.join(', ') || 'nothing'}</p>
             <p>
               <label>close code{' '}
                 <select value={code} onChange={(e) => setCode(Number((e.target as HTMLSelectElement).value))} data-testid="close-code">

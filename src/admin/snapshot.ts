@@ -61,6 +61,8 @@ export interface ClientInfo {
   /** The path and query the client connected with, secrets masked. */
   readonly url: string;
   readonly remoteAddress: string;
+  /** Whether the connection negotiated permessage-deflate. */
+  readonly compressed: boolean;
   readonly connectedAt: string;
   readonly subscriptions: readonly string[];
   readonly messagesIn: number;

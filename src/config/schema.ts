@@ -90,6 +90,28 @@ export const streamSchema = streamObject
     }
   }, ALWAYS);
 
+const windowBits = z.number().int().min(8).max(15);
+
+/** permessage-deflate: off (default), on with ws's defaults, or tuned. */
+const deflateSchema = z
+  .union(
+    [
+      z.boolean(),
+      z.strictObject({
+        threshold: z.number().int().min(0).optional().describe('Messages smaller than this many bytes are sent uncompressed (default 1024).'),
+        level: z.number().int().min(0).max(9).optional().describe('zlib compression level, 0-9 (default 6).'),
+        memLevel: z.number().int().min(1).max(9).optional().describe('zlib memory level, 1-9: lower uses less memory per connection and compresses less (default 8).'),
+        serverMaxWindowBits: windowBits.optional().describe('Largest window the server compresses with, 8-15 (default 15): smaller saves memory per connection.'),
+        clientMaxWindowBits: windowBits.optional().describe('Largest window the peer may compress with, 8-15.'),
+        serverNoContextTakeover: z.boolean().optional().describe('Compress each server message on its own (no shared history between messages).'),
+        clientNoContextTakeover: z.boolean().optional().describe('Ask the peer to compress each message on its own.'),
+        concurrencyLimit: z.number().int().min(1).optional().describe('zlib operations run at once, across all connections (default 10).'),
+      }),
+    ],
+    { error: 'expected true, false or an object of permessage-deflate options (threshold, level, memLevel, serverMaxWindowBits, clientMaxWindowBits, serverNoContextTakeover, clientNoContextTakeover, concurrencyLimit)' },
+  )
+  .default(false);
+
 const pathSchema = z
   .string()
   .regex(/^\/[^\s?#]*$/, { message: 'expected a path starting with "/" (no spaces, query or fragment)' })
@@ -113,6 +135,7 @@ export const endpointSchema = z
       }))
       .optional()
       .describe('Serve a recording: every client receives the recorded upstream frames with their timing.'),
+    perMessageDeflate: deflateSchema.describe('Negotiate permessage-deflate compression with clients that offer it (browsers always do): false (default), true, or options.'),
     onConnect: actionListSchema.default([]).describe('Actions run for every new client: greet, wait, close with a code.'),
     rules: z.array(ruleSchema).default([]).describe('`when` a client message matches, `then` actions run; unmatched messages reach the dialect.'),
   })
@@ -146,6 +169,8 @@ export const proxyRouteSchema = z.strictObject({
   maxQueueBytes: z.number().int().min(0).optional().describe('Bytes of client messages held while the upstream opens (default: websocket.maxPayload); more closes the client with 1013.'),
   slowPeer: z.enum(['pause', 'drop']).default('pause').describe('When one side cannot keep up: stop reading the other side, or drop its messages (counted).'),
   record: z.string().min(1).optional().describe('Directory where each session of this route is recorded as JSON Lines.'),
+  perMessageDeflate: deflateSchema.describe('Negotiate permessage-deflate with clients of this route that offer it: false (default), true, or options.'),
+  upstreamPerMessageDeflate: deflateSchema.describe('Offer permessage-deflate to the upstream (used if it accepts): false (default), true, or options. Each side is negotiated on its own.'),
 });
 
 const websocketSchema = z.strictObject({

@@ -21,6 +21,8 @@ export interface Peer {
   /** The exact path and query the client asked for. */
   readonly url: string;
   readonly remoteAddress: string;
+  /** Whether the connection negotiated permessage-deflate. */
+  readonly compressed: boolean;
   readonly connectedAt: number;
   readonly counters: PeerCounters;
   /** Set while someone watches this connection's messages; undefined (and free) otherwise. */

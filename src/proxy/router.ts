@@ -85,6 +85,7 @@ export class ProxyRouter {
     };
     return {
       endpoint: `${this.path}/${config.name}`,
+      perMessageDeflate: config.perMessageDeflate,
       prepare: (request) => {
         if (!config.forwardAuth || clientProtocols(request, consumed).length === 0) return undefined;
         return new Promise<Prepared>((resolve) => {

@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import type { ProxyRouteConfig } from '../config/schema.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 import { BEARER_PROTOCOL } from '../security/tokens.ts';
+import { wsDeflateOptions } from '../transport/deflate.ts';
 import { errorMessage } from '../errors/error-message.ts';
 
 /** Whether a token presented by the client is one mockwave accepted for itself. */
@@ -74,7 +75,7 @@ export function openUpstream(route: ProxyRouteConfig, url: string, request: Inco
   return new WebSocket(url, protocols, {
     headers: upstreamHeaders(route, request, consumed),
     handshakeTimeout: route.connectTimeout,
-    perMessageDeflate: false,
+    perMessageDeflate: wsDeflateOptions(route.upstreamPerMessageDeflate),
     maxPayload,
     ...tls,
   });

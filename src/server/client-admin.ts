@@ -21,6 +21,7 @@ export function createClientAdmin(registry: EndpointRegistry, redact: Redactor) 
         endpoint: peer.endpoint,
         url: redact.url(peer.url),
         remoteAddress: peer.remoteAddress,
+        compressed: peer.compressed,
         connectedAt: new Date(peer.connectedAt).toISOString(),
         subscriptions: [...(registry.all.find((e) => e.endpoint === peer.endpoint)?.hub.topicsOf(peer) ?? [])],
         ...peer.counters,

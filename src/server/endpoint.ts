@@ -17,6 +17,7 @@ import type { Stream, StreamSink } from '../streams/stream.ts';
 import { RuleEngine, type RuleHost, type Step } from '../rules/index.ts';
 import { Message } from '../util/message.ts';
 import type { Acceptor, Connection } from '../transport/transport.ts';
+import type { Deflate } from '../transport/deflate.ts';
 import { RateGate, type RateLimit } from '../security/rate-limit.ts';
 import { EndpointStreams, type StreamSetContext } from './endpoint-streams.ts';
 import { PeerTimers } from './peer-timers.ts';
@@ -49,6 +50,7 @@ export interface EndpointContext extends StreamSetContext {
 
 export class Endpoint implements Acceptor, Connection, StreamSink {
   readonly endpoint: string;
+  readonly perMessageDeflate: Deflate;
   readonly config: EndpointConfig;
   readonly dialect: WireDialect;
   readonly hub = new Hub();
@@ -73,6 +75,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
 
   constructor(config: EndpointConfig, context: EndpointContext) {
     this.endpoint = config.path;
+    this.perMessageDeflate = config.perMessageDeflate;
     this.config = config;
     this.dialect = DIALECT_TABLE[config.dialect];
     this.#context = context;

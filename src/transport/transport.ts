@@ -12,6 +12,7 @@ import { MockwaveError } from '../errors/catalog.ts';
 import { refusal, type Refusal } from '../errors/refusal.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
+import { deflateKey, wsDeflateOptions, type Deflate } from './deflate.ts';
 import { refuseUpgrade } from './handshake.ts';
 import { Pressure } from './pressure.ts';
 import { pathOf } from './request-path.ts';
@@ -24,6 +25,8 @@ export type Prepared = { readonly ok: true; readonly protocol?: string | undefin
 export interface Acceptor {
   /** Path of the endpoint that takes the connection (for the peer's record). */
   readonly endpoint: string;
+  /** Whether (and how) permessage-deflate is negotiated with its clients; default off. */
+  readonly perMessageDeflate?: Deflate | undefined;
   /**
    * Work that must finish before the handshake is answered (the proxy opening its upstream to learn the
    * subprotocol); undefined when there is none. May refuse the upgrade.
@@ -82,7 +85,8 @@ function destroyOnError(this: Duplex): void {
 export class Transport {
   readonly #options: TransportOptions;
   readonly #http: Server;
-  readonly #wss: WebSocketServer;
+  /** One ws server (noServer) per distinct compression setting: ws fixes it per server. */
+  readonly #wss = new Map<string, WebSocketServer>();
   readonly #peers = new Set<WsPeer>();
   readonly #peerSettings: PeerSettings;
   readonly #pressure: Pressure;
@@ -111,20 +115,30 @@ export class Transport {
       connectionsCheckingInterval: Math.min(1000, Math.ceil(options.handshakeTimeout / 2)),
     };
     this.#http = options.tls === undefined ? createServer(timeouts, handle) : createHttpsServer({ ...timeouts, cert: options.tls.cert, key: options.tls.key }, handle);
-    this.#wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: options.maxPayload,
-      clientTracking: false,
-      perMessageDeflate: false,
-      // A bearer.<token> subprotocol only carries a token: answer with a real one when the client offers it.
-      handleProtocols: (protocols, request) => {
-        if (this.#protocols.has(request)) return this.#protocols.get(request) ?? false;
-        const offered = [...protocols];
-        return offered.find((p) => !p.startsWith('bearer.')) ?? offered[0] ?? false;
-      },
-    });
     this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
     this.#http.on('clientError', (error: Error & { code?: string }, socket: Duplex) => this.#refuse(socket, clientErrorOf(error), undefined));
+  }
+
+  /** The ws server for an acceptor's compression setting, made on first use. */
+  #serverFor(acceptor: Acceptor): WebSocketServer {
+    const key = deflateKey(acceptor.perMessageDeflate);
+    let wss = this.#wss.get(key);
+    if (wss === undefined) {
+      wss = new WebSocketServer({
+        noServer: true,
+        maxPayload: this.#options.maxPayload,
+        clientTracking: false,
+        perMessageDeflate: wsDeflateOptions(acceptor.perMessageDeflate),
+        // A bearer.<token> subprotocol only carries a token: answer with a real one when the client offers it.
+        handleProtocols: (protocols, request) => {
+          if (this.#protocols.has(request)) return this.#protocols.get(request) ?? false;
+          const offered = [...protocols];
+          return offered.find((p) => !p.startsWith('bearer.')) ?? offered[0] ?? false;
+        },
+      });
+      this.#wss.set(key, wss);
+    }
+    return wss;
   }
 
   get peers(): ReadonlySet<Peer> {
@@ -221,7 +235,7 @@ export class Transport {
 
   #complete(req: IncomingMessage, socket: Duplex, head: Buffer, acceptor: Acceptor): void {
     if (socket.destroyed) return;
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#connected(ws, req, acceptor));
+    this.#serverFor(acceptor).handleUpgrade(req, socket, head, (ws) => this.#connected(ws, req, acceptor));
   }
 
   /**

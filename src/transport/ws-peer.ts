@@ -14,6 +14,10 @@ import type { Pressure, Pressured } from './pressure.ts';
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
 
+function tcpOf(socket: WebSocket): Socket | undefined {
+  return (socket as unknown as { _socket?: Socket })._socket;
+}
+
 /** ws hands a message over as a Buffer, an ArrayBuffer or fragments; logic always sees one Buffer. */
 export function toBuffer(data: RawData): Buffer {
   return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
@@ -116,7 +120,8 @@ export class WsPeer implements Peer, Pressured {
   /**
    * The frame writer's view of this connection (fields of the peer itself rather than an object of
    * their own: an idle connection's memory is a product figure): the TCP socket under ws, and whether this
-   * turn has written to it or corked it.
+   * turn has written to it or corked it. Undefined when ws must frame every message itself: the connection
+   * compresses (ws queues compressed frames, so a write of ours could overtake them).
    */
   readonly tcp: Socket | undefined;
   written = false;
@@ -130,7 +135,7 @@ export class WsPeer implements Peer, Pressured {
     this.socket = init.socket;
     this.settings = init.settings;
     // ws keeps the TCP socket in a private field; without it (a future ws), broadcasts go through ws.send.
-    this.tcp = (init.socket as unknown as { _socket?: Socket })._socket;
+    this.tcp = init.socket.extensions === '' ? tcpOf(init.socket) : undefined;
   }
 
   /**
@@ -151,7 +156,12 @@ export class WsPeer implements Peer, Pressured {
    * bytes of every idle connection that nobody may ever ask about. Unknown once the socket is gone.
    */
   get remoteAddress(): string {
-    return this.tcp?.remoteAddress ?? 'unknown';
+    return tcpOf(this.socket)?.remoteAddress ?? 'unknown';
+  }
+
+  /** Whether this connection negotiated permessage-deflate. */
+  get compressed(): boolean {
+    return this.socket.extensions !== '';
   }
 
   get closed(): boolean {

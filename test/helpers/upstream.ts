@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { after } from 'node:test';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type PerMessageDeflateOptions, type WebSocket } from 'ws';
 
 export interface Upstream {
   readonly url: string;
@@ -15,10 +15,11 @@ export interface Upstream {
 }
 
 /** A real upstream ws server on 127.0.0.1:0 that echoes unless told otherwise, closed after the file. */
-export async function upstream(options: { echo?: boolean; delayHandshakeMs?: number; protocol?: (offered: Set<string>) => string | false } = {}): Promise<Upstream> {
+export async function upstream(options: { echo?: boolean; delayHandshakeMs?: number; protocol?: (offered: Set<string>) => string | false; perMessageDeflate?: boolean | PerMessageDeflateOptions } = {}): Promise<Upstream> {
   const server = new WebSocketServer({
     host: '127.0.0.1',
     port: 0,
+    perMessageDeflate: options.perMessageDeflate ?? false,
     ...(options.protocol === undefined ? {} : { handleProtocols: options.protocol }),
     ...(options.delayHandshakeMs === undefined ? {} : { verifyClient: (_info: unknown, done: (ok: boolean) => void) => void setTimeout(() => done(true), options.delayHandshakeMs) }),
   });

@@ -106,4 +106,42 @@ describe('the browser (Chromium)', { skip: needsChromium }, () => {
     await tab.screenshot({ path: join(RESULTS, 'interop-react-client.png') });
     await tab.close();
   });
+
+  it('compression: Chromium negotiates permessage-deflate where an endpoint allows it and reads compressed messages whole', async () => {
+    const big = { type: 'big', rows: Array.from({ length: 2000 }, (_, i) => ({ id: i, status: 'active' })) };
+    const { ws, server } = await startServer({
+      endpoints: [
+        {
+          path: '/zipped',
+          perMessageDeflate: { threshold: 0 },
+          streams: [{ name: 'ticker', interval: 50, generator: 'ticker' }],
+          rules: [{ when: { type: 'big' }, then: [{ reply: big }] }],
+        },
+        { path: '/plain', streams: [{ name: 'ticker', interval: 50, generator: 'ticker' }] },
+      ],
+    });
+    // A plain page: open, subscribe, ask for the large reply, and report what arrived.
+    const script = (url: string) => `
+      const socket = new WebSocket(${JSON.stringify(url)});
+      const seen = { extensions: '', ticks: 0, bigRows: 0 };
+      socket.onopen = () => { seen.extensions = socket.extensions; socket.send(JSON.stringify({ type: 'subscribe', event: 'ticker' })); socket.send(JSON.stringify({ type: 'big' })); };
+      socket.onmessage = (event) => {
+        const message = JSON.parse(event.data);
+        if (message.type === 'event') seen.ticks += 1;
+        if (message.type === 'big') seen.bigRows = message.rows.length;
+        document.getElementById('out').textContent = JSON.stringify(seen);
+      };`;
+    for (const [path, extensions, bigRows] of [['/zipped', 'permessage-deflate', 2000], ['/plain', '', 0]] as const) {
+      pages.set(`/deflate${path}`, `<!doctype html><html><body><pre id="out"></pre><script>${script(ws(path))}</script></body></html>`);
+      const tab = await browser.newPage();
+      await tab.goto(`http://127.0.0.1:${webPort}/deflate${path}`);
+      const seenSoFar = `JSON.parse(document.getElementById('out').textContent || '{}')`;
+      await tab.waitForFunction(`${seenSoFar}.ticks >= 3`, undefined, { timeout: 10_000 });
+      const seen = JSON.parse((await tab.textContent('#out')) ?? '{}') as { extensions: string; bigRows: number };
+      assert.equal(seen.extensions, extensions, path);
+      if (bigRows > 0) await tab.waitForFunction(`${seenSoFar}.bigRows === 2000`, undefined, { timeout: 10_000 });
+      assert.equal(server.clients().find((c) => c.endpoint === path)?.compressed, extensions !== '', `${path}: the server agrees`);
+      await tab.close();
+    }
+  });
 });

@@ -6,7 +6,7 @@ import { newCounters, type Peer } from '../../src/hub/peer.ts';
 function fakePeer(id: string, accept = true): Peer & { got: Buffer[] } {
   const got: Buffer[] = [];
   return {
-    id, endpoint: '/ws', url: '/ws', remoteAddress: '127.0.0.1', connectedAt: 0, counters: newCounters(), tap: undefined, closed: false, got,
+    id, endpoint: '/ws', url: '/ws', remoteAddress: '127.0.0.1', compressed: false, connectedAt: 0, counters: newCounters(), tap: undefined, closed: false, got,
     send: () => undefined,
     sendData: () => undefined,
     relay: () => undefined,

@@ -18,7 +18,7 @@ function harness(rules: unknown[]) {
   const errors: unknown[] = [];
   let closed: [number, string] | undefined;
   const peer: Peer = {
-    id: 'c1', endpoint: '/', url: '/?room=7', remoteAddress: '127.0.0.1', connectedAt: 0, counters: newCounters(), tap: undefined,
+    id: 'c1', endpoint: '/', url: '/?room=7', remoteAddress: '127.0.0.1', compressed: false, connectedAt: 0, counters: newCounters(), tap: undefined,
     get closed() {
       return closed !== undefined;
     },
