@@ -131,7 +131,9 @@ describe('hostile input', () => {
       { type: 'request' },
     ].map((m) => JSON.stringify(m));
     await expectErrors(client, [...wrong, 'true', 'null', '42', '"ping"', '', '{', '{"type":"ping",}'], /^MW_(INVALID_MESSAGE|INVALID_JSON)$/);
-    await expectErrors(client, [Buffer.from([0, 1, 2, 3])], /^MW_BINARY_NOT_SUPPORTED$/);
+    // The same JSON in binary frames reads like the text; binary that is not JSON is refused as binary.
+    await expectErrors(client, wrong.map((m) => Buffer.from(m)), /^MW_INVALID_MESSAGE$/);
+    await expectErrors(client, [Buffer.from([0, 1, 2, 3]), Buffer.from([0xff, 0xfe]), Buffer.from('{'), Buffer.alloc(0)], /^MW_BINARY_NOT_SUPPORTED$/);
     await client.close();
     await bystanderKeepsUp('wrong types');
   });
