@@ -39,7 +39,7 @@ const rules = Array.from({ length: 100 }, (_, i) => ruleSchema.parse({ when: { t
 const engine = new RuleEngine(rules);
 const sink: string[] = [];
 const peer: Peer = { id: 'c', endpoint: '/', url: '/', remoteAddress: '', compressed: false, connectedAt: 0, counters: newCounters(), tap: undefined, closed: false, send: (t) => void (sink.length > 100 ? (sink.length = 0) : sink.push(String(t))), offer: () => true, sendData: () => undefined, relay: () => undefined, bufferedAmount: 0, pause: () => undefined, resume: () => undefined, close: () => undefined, terminate: () => undefined };
-const host: RuleHost = { random, templates: services, schedule: () => undefined, publish: () => undefined, onError: (_p, e) => { throw e; } };
+const host: RuleHost = { random, templates: services, schedule: () => undefined, publish: () => undefined, log: () => undefined, onError: (_p, e) => { throw e; } };
 const last = Buffer.from(JSON.stringify({ type: 'order', side: 'buy', account: 'acct-99', qty: 5 }));
 const none = Buffer.from(JSON.stringify({ type: 'order', side: 'sell', account: 'acct-7', qty: 5 }));
 

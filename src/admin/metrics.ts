@@ -5,7 +5,7 @@
 import type * as PromClient from 'prom-client';
 import type { Counter, Gauge, Registry } from 'prom-client';
 import { lazy } from '../util/lazy.ts';
-import type { EndpointFigures } from './snapshot.ts';
+import type { EndpointFigures, RuleFigures } from './snapshot.ts';
 
 export type { EndpointFigures } from './snapshot.ts';
 
@@ -75,16 +75,20 @@ function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, n
       for (const e of source.endpoints()) for (const s of e.streams) this.inc({ endpoint: e.endpoint, stream: s.name }, s.messages);
     },
   });
-  new Counter({
-    name: 'mockwave_rule_hits_total',
-    help: 'Client messages matched by each rule.',
-    labelNames: ['endpoint', 'rule'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const e of source.endpoints()) for (const r of e.rules) this.inc({ endpoint: e.endpoint, rule: r.name }, r.hits);
-    },
-  });
+  const byRule = (name: string, help: string, pick: (rule: RuleFigures) => number): void => {
+    new Counter({
+      name,
+      help,
+      labelNames: ['endpoint', 'rule'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const e of source.endpoints()) for (const r of e.rules) this.inc({ endpoint: e.endpoint, rule: r.name }, pick(r));
+      },
+    });
+  };
+  byRule('mockwave_rule_hits_total', 'Client messages matched by each rule.', (r) => r.hits);
+  byRule('mockwave_rule_failures_total', 'Rule steps that failed (a reply that would not match its schema, a publish to no stream).', (r) => r.failures);
   new Gauge({
     name: 'mockwave_proxy_connections',
     help: 'Live proxied connections.',

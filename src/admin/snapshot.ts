@@ -14,8 +14,10 @@ export interface StreamFigures {
 export interface RuleFigures {
   /** The rule's name, or its place (`rules[2]`). */
   readonly name: string;
-  /** Client messages it matched since the rules were loaded. */
+  /** Client messages it matched since the rules were loaded (for `onConnect`: clients it ran for). */
   readonly hits: number;
+  /** Steps that failed: a reply that would not match its schema, a publish to no stream, … (logged, limited). */
+  readonly failures: number;
 }
 
 export interface EndpointFigures {

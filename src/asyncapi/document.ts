@@ -1,7 +1,11 @@
 /**
  * Reading an AsyncAPI document: YAML or JSON, with every `$ref` resolved, local (`#/components/...`) or to
- * another file beside it (`./schemas.yaml#/Order`), recursively. A reference that loops back on itself is
- * cut (left as an empty schema, with a warning) rather than expanded forever.
+ * another file beside it (`./schemas.yaml#/Order`), recursively, also through references on the way
+ * (`#/channels/echo/messages/ping` where `channels/echo` is itself a reference to another file). A name
+ * written with an unescaped "/" (`#/components/schemas/orders/v1`, as some generators write them) is found
+ * when exactly one reading of it exists. A reference that loops back on itself is cut (left as an empty
+ * schema, with a warning) rather than expanded forever; one that leads nowhere is replaced by a placeholder
+ * the model recognises (`missing`), so no data is ever made up for it.
  *
  * Written here rather than taken from @asyncapi/parser: the parser rejects real documents whose examples do
  * not match their own schemas (the Kraken one does), pulls in Spectral and dozens of packages, and mockwave
@@ -9,7 +13,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { MockwaveError } from '../errors/catalog.ts';
-import { pointerKeys, readPath } from '../util/path.ts';
+import { pointerKeys } from '../util/path.ts';
 import { readDataFile } from '../util/data-file.ts';
 
 
@@ -23,6 +27,8 @@ export interface AsyncApiDocument {
   readonly warnings: string[];
   /** The name a resolved object had where it was defined (`ping` for `#/components/messages/ping`). */
   readonly refNames: WeakMap<object, string>;
+  /** Placeholders standing where a reference led nowhere: a message whose schema holds one is not served. */
+  readonly missing: WeakSet<object>;
 }
 
 function parseFile(file: string): unknown {
@@ -34,11 +40,20 @@ export function isAsyncApi(value: unknown): boolean {
   return value !== null && typeof value === 'object' && typeof (value as Record<string, unknown>)['asyncapi'] === 'string';
 }
 
-/** A `$ref` fragment is a JSON Pointer written into a URI: each segment is percent-decoded first. */
-function pointer(root: unknown, fragment: string): unknown {
-  if (fragment === '' || fragment === '/') return root;
-  return readPath(root, pointerKeys(fragment.startsWith('/') ? fragment : `/${fragment}`, decodeURIComponent));
+/** Where a `$ref` leads: a file and a pointer into it (percent-decoded segments). */
+interface Target {
+  readonly file: string;
+  readonly keys: readonly string[];
 }
+
+function targetOf(ref: string, base: string): Target {
+  const [target = '', fragment = ''] = ref.split('#');
+  const file = target === '' ? base : resolve(dirname(base), target);
+  const pointer = fragment === '' || fragment === '/' ? '' : fragment.startsWith('/') ? fragment : `/${fragment}`;
+  return { file, keys: pointerKeys(pointer, decodeURIComponent) };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 export function loadAsyncApi(file: string): AsyncApiDocument {
   const path = resolve(file);
@@ -54,35 +69,73 @@ export function loadAsyncApi(file: string): AsyncApiDocument {
     if (!files.has(target)) files.set(target, parseFile(target));
     return files.get(target);
   };
+
+  /**
+   * Follows `keys` from `node` in `file`, stepping through any `$ref` met on the way (into its own file).
+   * At a key that is not there, the rest of the keys joined by "/" is tried as one name (and shorter
+   * joins), which is how generators' unescaped names read; only a single match counts.
+   */
+  const follow = (node: unknown, file: string, keys: readonly string[], hops = 0): { node: unknown; file: string } | undefined => {
+    let current = node;
+    let where = file;
+    for (let i = 0; i < keys.length; i++) {
+      while (isRecord(current) && typeof current['$ref'] === 'string' && hops++ < 32) {
+        const next = targetOf(current['$ref'], where);
+        const found = follow(document(next.file), next.file, next.keys, hops);
+        if (found === undefined) return undefined;
+        ({ node: current, file: where } = found);
+      }
+      if (!isRecord(current) && !Array.isArray(current)) return undefined;
+      const key = keys[i] as string;
+      if (Object.hasOwn(current, key)) {
+        current = (current as Record<string, unknown>)[key];
+        continue;
+      }
+      const joined: { node: unknown; file: string }[] = [];
+      for (let end = keys.length; end > i + 1; end--) {
+        const name = keys.slice(i, end).join('/');
+        if (!Object.hasOwn(current, name)) continue;
+        const rest = follow((current as Record<string, unknown>)[name], where, keys.slice(end), hops);
+        if (rest !== undefined) joined.push(rest);
+      }
+      return joined.length === 1 ? joined[0] : undefined;
+    }
+    return { node: current, file: where };
+  };
+
   // Every source object is resolved once and shared (so an operation's channel *is* the channel under
   // `channels`, and a schema used in many places is expanded once); `stack` catches reference loops.
   const memo = new WeakMap<object, unknown>();
   const refNames = new WeakMap<object, string>();
+  const missing = new WeakSet<object>();
   const walk = (node: unknown, base: string, stack: readonly string[]): unknown => {
     if (Array.isArray(node)) return node.map((item) => walk(item, base, stack));
     if (node === null || typeof node !== 'object') return node;
     const record = node as Record<string, unknown>;
     const ref = record['$ref'];
     if (typeof ref === 'string') {
-      const [target = '', fragment = ''] = ref.split('#');
-      const targetFile = target === '' ? base : resolve(dirname(base), target);
-      if (/^[a-z]+:\/\//i.test(target)) {
-        warnings.push(`${ref}: remote references are not fetched; left as an empty schema`);
-        return {};
+      if (/^[a-z]+:\/\//i.test(ref)) {
+        warnings.push(`${ref}: remote references are not fetched; what uses it is left out`);
+        const placeholder = {};
+        missing.add(placeholder);
+        return placeholder;
       }
-      const key = `${targetFile}#${fragment}`;
+      const target = targetOf(ref, base);
+      const key = `${target.file}#/${target.keys.join('/')}`;
       if (stack.includes(key)) {
         warnings.push(`${ref}: refers back to itself; the loop is cut there`);
         return {};
       }
-      const found = pointer(document(targetFile), fragment);
-      if (found === undefined) {
-        warnings.push(`${ref}: nothing there; left as an empty schema`);
-        return {};
+      const found = follow(document(target.file), target.file, target.keys);
+      if (found === undefined || found.node === undefined) {
+        warnings.push(`${ref}: nothing there (or more than one reading of its name); what uses it is left out`);
+        const placeholder = {};
+        missing.add(placeholder);
+        return placeholder;
       }
-      const resolved = walk(found, targetFile, [...stack, key]);
-      const name = fragment.split('/').pop();
-      if (resolved !== null && typeof resolved === 'object' && name !== undefined && name !== '' && !refNames.has(resolved)) refNames.set(resolved, decodeURIComponent(name));
+      const resolved = walk(found.node, found.file, [...stack, key]);
+      const name = target.keys.at(-1);
+      if (resolved !== null && typeof resolved === 'object' && name !== undefined && name !== '' && !refNames.has(resolved)) refNames.set(resolved, name);
       return resolved;
     }
     if (memo.has(record)) return memo.get(record);
@@ -91,5 +144,5 @@ export function loadAsyncApi(file: string): AsyncApiDocument {
     for (const [key, value] of Object.entries(record)) out[key] = walk(value, base, stack);
     return out;
   };
-  return { major, version, root: walk(top, path, []) as Record<string, unknown>, file: path, warnings, refNames };
+  return { major, version, root: walk(top, path, []) as Record<string, unknown>, file: path, warnings, refNames, missing };
 }

@@ -5,9 +5,13 @@
  *
  * Perspective: a document usually describes the server (2.x `subscribe` = the server sends; 3.x `send` =
  * the server sends). One written from the client's side (the Slack one) is the other way round; `side`
- * says which, detected from the title or chosen by the user.
+ * says which, chosen by the user or weighed from the document's evidence (side.ts), with the reason.
+ *
+ * Where a channel is served: each WebSocket server's path (`pathname` in 3.x, the path of `url` in 2.x)
+ * followed by the channel's address; channels that share an address are one endpoint (to-config.ts).
  */
 import type { AsyncApiDocument } from './document.ts';
+import { decideSide } from './side.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -19,20 +23,35 @@ export interface ApiMessage {
   /** JSON pointer into the payload of this message's correlation value, from `correlationId.location`. */
   readonly correlation: string | undefined;
   readonly extensions: Obj;
+  /** Its title, summary and description, and its operation's: what says how it is delivered. */
+  readonly text: string;
+  /** Its schema holds a reference that led nowhere: nothing may be made up for it, so it is not served. */
+  readonly missing: boolean;
+}
+
+export interface ClientMessage {
+  readonly message: ApiMessage;
+  /** What the server answers with, in order (none: the message is only accepted). */
+  readonly replies: readonly ApiMessage[];
+  readonly operation: string;
 }
 
 export interface ApiChannel {
   readonly id: string;
   /** e.g. `/v1/marketdata/{symbol}` */
   readonly address: string;
+  /** Where it is served: each WebSocket server's path followed by the address, e.g. `/ws/v1/marketdata/{symbol}`. */
+  readonly paths: readonly string[];
   readonly parameters: readonly string[];
   readonly serverSends: readonly ApiMessage[];
-  readonly clientSends: readonly { readonly message: ApiMessage; readonly reply: ApiMessage | undefined; readonly operation: string }[];
+  readonly clientSends: readonly ClientMessage[];
 }
 
 export interface ApiModel {
   readonly title: string;
   readonly side: 'server' | 'client';
+  /** Why that side: the user chose it, the document says so, or the evidence weighed (side.ts). */
+  readonly sideReason: string;
   readonly channels: readonly ApiChannel[];
   readonly skipped: readonly { readonly what: string; readonly why: string }[];
   readonly warnings: readonly string[];
@@ -41,69 +60,102 @@ export interface ApiModel {
 /** A document node as an object to read fields from; anything else reads as empty (lenient by design). */
 export const obj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {});
 const WEBSOCKET = new Set(['ws', 'wss']);
+type Skipped = { what: string; why: string }[];
 
 function extensionsOf(...sources: Obj[]): Obj {
   const out: Obj = {};
-  for (const source of sources) {
-    const x = obj(source['x-mockwave']);
-    Object.assign(out, x);
-  }
+  for (const source of sources) Object.assign(out, obj(source['x-mockwave']));
   return out;
 }
 
-/** `names`: the name each resolved object had where it was defined (the document's refNames). */
-function message(names: WeakMap<object, string>, raw: unknown, fallbackName: string, operation: Obj = {}): ApiMessage {
+/** Whether a schema holds one of the document's placeholders for a reference that led nowhere. */
+function holdsMissing(node: unknown, missing: WeakSet<object>, seen = new WeakSet<object>()): boolean {
+  if (node === null || typeof node !== 'object' || seen.has(node)) return false;
+  if (missing.has(node)) return true;
+  seen.add(node);
+  return Object.values(node).some((value) => holdsMissing(value, missing, seen));
+}
+
+const words = (...sources: Obj[]): string =>
+  sources
+    .flatMap((source) => ['title', 'summary', 'description'].map((key) => source[key]))
+    .filter((text): text is string => typeof text === 'string')
+    .join(' ');
+
+/** The message as the model keeps it; `fallbackName` when the document gives it no name of its own. */
+function message(doc: AsyncApiDocument, raw: unknown, fallbackName: string, operation: Obj = {}): ApiMessage {
   const m = obj(raw);
-  const defined = raw !== null && typeof raw === 'object' ? names.get(raw) : undefined;
+  const defined = raw !== null && typeof raw === 'object' ? doc.refNames.get(raw) : undefined;
   const examples = Array.isArray(m['examples'])
     ? (m['examples'] as unknown[]).map((e) => (obj(e)['payload'] !== undefined ? obj(e)['payload'] : e)).filter((e) => e !== undefined)
     : [];
   const location = obj(m['correlationId'])['location'];
   const correlation = typeof location === 'string' && location.startsWith('$message.payload#') ? location.slice('$message.payload#'.length) || '/' : undefined;
   const name = [m['name'], m['messageId'], defined, m['title'], fallbackName].find((n): n is string => typeof n === 'string' && n.length > 0) ?? fallbackName;
-  return { name: name.replace(/[^\w.-]+/g, '-'), schema: m['payload'] ?? {}, examples, correlation, extensions: extensionsOf(operation, m) };
+  return {
+    name: name.replace(/[^\w.-]+/g, '-'),
+    schema: m['payload'] ?? {},
+    examples,
+    correlation,
+    extensions: extensionsOf(operation, m),
+    text: words(m, operation),
+    missing: holdsMissing(raw, doc.missing),
+  };
 }
 
 /** A `oneOf` of messages (2.x) or a list (3.x) as single messages. */
-function messages(names: WeakMap<object, string>, raw: unknown, prefix: string, operation: Obj): ApiMessage[] {
+function messages(doc: AsyncApiDocument, raw: unknown, prefix: string, operation: Obj): ApiMessage[] {
   const list = Array.isArray(raw) ? raw : obj(raw)['oneOf'] !== undefined ? (obj(raw)['oneOf'] as unknown[]) : raw === undefined ? [] : [raw];
-  return list.map((m, i) => message(names, m, `${prefix}${list.length > 1 ? `-${i + 1}` : ''}`, operation));
+  return list.map((m, i) => message(doc, m, `${prefix}${list.length > 1 ? `-${i + 1}` : ''}`, operation));
 }
 
-function detectSide(doc: AsyncApiDocument, chosen: 'server' | 'client' | undefined): 'server' | 'client' {
-  if (chosen !== undefined) return chosen;
-  const info = obj(doc.root['info']);
-  const extension = info['x-mockwave-side'] ?? doc.root['x-mockwave-side'];
-  if (extension === 'client' || extension === 'server') return extension;
-  return /\bclient\b/i.test(String(info['title'] ?? '')) ? 'client' : 'server';
-}
-
-function websocketServers(doc: AsyncApiDocument, skipped: { what: string; why: string }[]): Set<unknown> {
+function websocketServers(doc: AsyncApiDocument, skipped: Skipped): Map<unknown, string> {
   const servers = obj(doc.root['servers']);
-  const ok = new Set<unknown>();
+  const ok = new Map<unknown, string>();
   for (const [name, server] of Object.entries(servers)) {
     const protocol = String(obj(server)['protocol'] ?? '').toLowerCase();
-    if (WEBSOCKET.has(protocol)) ok.add(server);
+    if (WEBSOCKET.has(protocol)) ok.set(server, serverPath(doc, obj(server)));
     else skipped.push({ what: `server ${name}`, why: `protocol ${protocol || 'unknown'} is not WebSocket` });
   }
   return ok;
 }
 
-/** A channel bound to servers none of which speak WebSocket is not served (no servers listed: all). */
-function onWebSocket(channelServers: unknown, allServers: Obj, ws: Set<unknown>): boolean {
-  if (Object.keys(allServers).length === 0) return true;
-  if (!Array.isArray(channelServers) || channelServers.length === 0) return ws.size > 0;
-  return channelServers.some((s) => ws.has(typeof s === 'string' ? allServers[s] : s));
+/** The path part of a server: 3.x `pathname` (or a path inside `host`), 2.x the path of `url`. */
+function serverPath(doc: AsyncApiDocument, server: Obj): string {
+  const written = doc.major === 3 ? (typeof server['pathname'] === 'string' ? server['pathname'] : String(server['host'] ?? '')) : String(server['url'] ?? '');
+  const withoutScheme = written.replace(/^[a-z]+:\/\//i, '');
+  const slash = doc.major === 3 && typeof server['pathname'] === 'string' ? 0 : withoutScheme.indexOf('/');
+  return slash < 0 ? '' : withoutScheme.slice(slash).replace(/\/+$/, '');
 }
 
-const parametersOf = (address: string): string[] => [...address.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
+/** `/ws` + `/v1/feed` -> `/ws/v1/feed`; a trailing slash is dropped (the path matcher ignores it anyway). */
+function joinPath(prefix: string, address: string): string {
+  const tail = address === '' || address === '/' ? '' : address.startsWith('/') ? address : `/${address}`;
+  const joined = `${prefix}${tail}`.replace(/\/+$/, '');
+  return joined === '' ? '/' : joined.startsWith('/') ? joined : `/${joined}`;
+}
 
-function v2(doc: AsyncApiDocument, side: 'server' | 'client', ws: Set<unknown>, skipped: { what: string; why: string }[]): ApiChannel[] {
+/**
+ * Where a channel is served: under each WebSocket server it is on (all of them when it names none), or
+ * undefined when none of its servers speaks WebSocket.
+ */
+function pathsOf(channelServers: unknown, allServers: Obj, ws: Map<unknown, string>, address: string): string[] | undefined {
+  if (Object.keys(allServers).length === 0) return [joinPath('', address)];
+  const named = Array.isArray(channelServers) && channelServers.length > 0 ? channelServers.map((s) => (typeof s === 'string' ? allServers[s] : s)) : [...ws.keys()];
+  const prefixes = named.filter((server) => ws.has(server)).map((server) => ws.get(server) as string);
+  if (prefixes.length === 0) return undefined;
+  return [...new Set(prefixes.map((prefix) => joinPath(prefix, address)))];
+}
+
+const parametersOf = (paths: readonly string[]): string[] => [...new Set(paths.flatMap((path) => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string)))];
+
+function v2(doc: AsyncApiDocument, side: 'server' | 'client', ws: Map<unknown, string>, skipped: Skipped): ApiChannel[] {
   const allServers = obj(doc.root['servers']);
   const channels: ApiChannel[] = [];
   for (const [address, rawChannel] of Object.entries(obj(doc.root['channels']))) {
     const channel = obj(rawChannel);
-    if (!onWebSocket(channel['servers'], allServers, ws)) {
+    const paths = pathsOf(channel['servers'], allServers, ws, address);
+    if (paths === undefined) {
       skipped.push({ what: `channel ${address}`, why: 'none of its servers speaks WebSocket' });
       continue;
     }
@@ -111,34 +163,38 @@ function v2(doc: AsyncApiDocument, side: 'server' | 'client', ws: Set<unknown>, 
     const [sendsKey, receivesKey] = side === 'server' ? ['subscribe', 'publish'] : ['publish', 'subscribe'];
     const sends = obj(channel[sendsKey]);
     const receives = obj(channel[receivesKey]);
-    const serverSends = messages(doc.refNames, sends['message'], String(sends['operationId'] ?? 'message'), sends);
-    const clientSends = messages(doc.refNames, receives['message'], String(receives['operationId'] ?? 'request'), receives).map((m, i) => {
+    const serverSends = messages(doc, sends['message'], String(sends['operationId'] ?? 'message'), sends);
+    const clientSends = messages(doc, receives['message'], String(receives['operationId'] ?? 'request'), receives).map((m, i): ClientMessage => {
       const raw = obj(receives['message'])['oneOf'] !== undefined ? (obj(receives['message'])['oneOf'] as unknown[])[i] : receives['message'];
       const response = obj(raw)['x-response'];
-      return { message: m, reply: response === undefined ? undefined : message(doc.refNames, response, `${m.name}-reply`), operation: String(receives['operationId'] ?? receivesKey) };
+      return { message: m, replies: response === undefined ? [] : [message(doc, response, `${m.name}-reply`)], operation: String(receives['operationId'] ?? receivesKey) };
     });
-    channels.push({ id: address, address, parameters: parametersOf(address), serverSends, clientSends });
+    channels.push({ id: address, address, paths, parameters: parametersOf(paths), serverSends, clientSends });
   }
   return channels;
 }
 
-function v3(doc: AsyncApiDocument, side: 'server' | 'client', ws: Set<unknown>, skipped: { what: string; why: string }[]): ApiChannel[] {
+function v3(doc: AsyncApiDocument, side: 'server' | 'client', ws: Map<unknown, string>, skipped: Skipped): ApiChannel[] {
   const allServers = obj(doc.root['servers']);
-  const byChannel = new Map<unknown, { id: string; address: string; serverSends: ApiMessage[]; clientSends: ApiChannel['clientSends'][number][] }>();
+  const byChannel = new Map<unknown, { id: string; address: string; paths: string[]; serverSends: ApiMessage[]; clientSends: ClientMessage[] }>();
   for (const [id, rawChannel] of Object.entries(obj(doc.root['channels']))) {
     const channel = obj(rawChannel);
     const address = typeof channel['address'] === 'string' ? channel['address'] : `/${id}`;
-    if (!onWebSocket(channel['servers'], allServers, ws)) {
+    const paths = pathsOf(channel['servers'], allServers, ws, address);
+    if (paths === undefined) {
       skipped.push({ what: `channel ${id}`, why: 'none of its servers speaks WebSocket' });
       continue;
     }
-    byChannel.set(rawChannel, { id, address, serverSends: [], clientSends: [] });
+    byChannel.set(rawChannel, { id, address, paths, serverSends: [], clientSends: [] });
   }
   // References were resolved to shared objects, so an operation's channel is found by identity.
   const nameOf = (channel: unknown, m: unknown, fallback: string): string => {
     for (const [key, value] of Object.entries(obj(obj(channel)['messages']))) if (value === m) return key;
     return fallback;
   };
+  /** An operation's messages, or (none listed) every message of its channel. */
+  const listed = (holder: Obj, channel: unknown): unknown[] =>
+    Array.isArray(holder['messages']) && (holder['messages'] as unknown[]).length > 0 ? (holder['messages'] as unknown[]) : Object.values(obj(obj(channel)['messages']));
   for (const [opId, rawOperation] of Object.entries(obj(doc.root['operations']))) {
     const operation = obj(rawOperation);
     const entry = byChannel.get(operation['channel']);
@@ -146,28 +202,42 @@ function v3(doc: AsyncApiDocument, side: 'server' | 'client', ws: Set<unknown>, 
       skipped.push({ what: `operation ${opId}`, why: 'its channel is not served (not WebSocket, or not found)' });
       continue;
     }
-    const action = operation['action'];
-    const serverSends = (action === 'send') === (side === 'server');
-    const list = Array.isArray(operation['messages']) && (operation['messages'] as unknown[]).length > 0 ? (operation['messages'] as unknown[]) : Object.values(obj(obj(operation['channel'])['messages']));
-    const reply = obj(operation['reply']);
-    const replyMessages = Array.isArray(reply['messages']) ? (reply['messages'] as unknown[]) : [];
-    for (const raw of list) {
-      const m = message(doc.refNames, raw, nameOf(operation['channel'], raw, opId), operation);
-      if (serverSends) {
-        entry.serverSends.push(m);
-      } else {
-        const answer = replyMessages[0] === undefined ? undefined : message(doc.refNames, replyMessages[0], nameOf(reply['channel'] ?? operation['channel'], replyMessages[0], `${m.name}-reply`));
-        entry.clientSends.push({ message: m, reply: answer, operation: opId });
-      }
+    const serverSends = (operation['action'] === 'send') === (side === 'server');
+    const reply = operation['reply'] === undefined ? undefined : obj(operation['reply']);
+    // A reply that names only a channel means any message of that channel, as an operation without messages does.
+    const replyChannel = reply?.['channel'] ?? operation['channel'];
+    const replies = reply === undefined ? [] : listed(reply, replyChannel);
+    for (const raw of listed(operation, operation['channel'])) {
+      const m = message(doc, raw, nameOf(operation['channel'], raw, opId), operation);
+      if (serverSends) entry.serverSends.push(m);
+      else entry.clientSends.push({ message: m, replies: replies.map((r, i) => message(doc, r, nameOf(replyChannel, r, `${m.name}-reply${replies.length > 1 ? `-${i + 1}` : ''}`))), operation: opId });
     }
   }
-  return [...byChannel.values()].map((c) => ({ ...c, parameters: parametersOf(c.address) }));
+  return [...byChannel.values()].map((c) => ({ ...c, parameters: parametersOf(c.paths) }));
+}
+
+function channelsOf(doc: AsyncApiDocument, side: 'server' | 'client', skipped: Skipped): ApiChannel[] {
+  const ws = websocketServers(doc, skipped);
+  return doc.major === 2 ? v2(doc, side, ws, skipped) : v3(doc, side, ws, skipped);
 }
 
 export function readModel(doc: AsyncApiDocument, options: { side?: 'server' | 'client' } = {}): ApiModel {
-  const skipped: { what: string; why: string }[] = [];
-  const side = detectSide(doc, options.side);
-  const ws = websocketServers(doc, skipped);
-  const channels = doc.major === 2 ? v2(doc, side, ws, skipped) : v3(doc, side, ws, skipped);
-  return { title: String(obj(doc.root['info'])['title'] ?? doc.file), side, channels, skipped, warnings: [...doc.warnings] };
+  const asServer: Skipped = [];
+  const serverReading = channelsOf(doc, 'server', asServer);
+  const decided = options.side === undefined ? decideSide(doc.root, serverReading) : { side: options.side, reason: 'chosen with --asyncapi-side' };
+  const skipped: Skipped = decided.side === 'server' ? asServer : [];
+  const channels = decided.side === 'server' ? serverReading : channelsOf(doc, 'client', skipped);
+  // A message whose schema holds a reference that led nowhere is left out: no data is made up for it.
+  const served = channels.map((channel) => {
+    const keep = (m: ApiMessage, role: string): boolean => {
+      if (m.missing) skipped.push({ what: `${role} ${m.name} on ${channel.address}`, why: 'its schema refers to something the document does not have' });
+      return !m.missing;
+    };
+    return {
+      ...channel,
+      serverSends: channel.serverSends.filter((m) => keep(m, 'message')),
+      clientSends: channel.clientSends.filter((c) => keep(c.message, 'client message')).map((c) => ({ ...c, replies: c.replies.filter((r) => keep(r, 'reply')) })),
+    };
+  });
+  return { title: String(obj(doc.root['info'])['title'] ?? doc.file), side: decided.side, sideReason: decided.reason, channels: served, skipped, warnings: [...doc.warnings] };
 }

@@ -1,24 +1,39 @@
 /**
- * An AsyncAPI document as a mockwave configuration: each WebSocket channel an endpoint of the raw dialect
- * (parameters in its address become a wildcard), each message the server sends a stream whose payload comes
- * from the message's schema (`jsonSchema` generator), and each client message with a described reply a rule
- * answering with a generated reply that carries the request's correlation value (`generate` action). The
- * result is plain configuration: `--print-config` shows it, and it can be saved and edited.
+ * An AsyncAPI document as a mockwave configuration. Each path a WebSocket channel is served at becomes an
+ * endpoint of the raw dialect (channels that share an address share it; `{param}` is one path segment,
+ * `:param`). What the server sends becomes, as delivery.ts decides, a stream (`jsonSchema` generator), an
+ * `onConnect` step, or a stream without interval that is sent only when asked. Each client message becomes a
+ * rule that matches messages valid against its schema: answered with its described replies (`generate`,
+ * carrying the request's correlation value, each reply checked against its schema before it leaves), or just
+ * accepted. A last rule logs what the document does not describe, and answers with the document's error
+ * message when it has one. The result is plain configuration: `--print-config` shows it, and it can be
+ * saved and edited.
  */
 import { createSchemaSampler } from '../data/json-schema.ts';
+import { MockwaveError } from '../errors/catalog.ts';
+import { deliveryOf } from './delivery.ts';
 import { loadAsyncApi } from './document.ts';
-import { obj, readModel, type ApiMessage, type ApiModel } from './model.ts';
+import { obj, readModel, type ApiChannel, type ApiMessage, type ApiModel } from './model.ts';
 
 export const DEFAULT_INTERVAL = 1000;
 const CORRELATION_NAMES = /^(reqid|req_id|requestId|request_id|correlationId|correlation_id|id)$/;
 
 type Obj = Record<string, unknown>;
 
-/** `/v1/marketdata/{symbol}` -> `/v1/marketdata/*`: everything from the first parameter on is open. */
+/**
+ * `/v1/marketdata/{symbol}` -> `/v1/marketdata/:symbol`: a parameter is exactly one segment. A segment that
+ * holds a parameter and more (`/{a}-{b}`) cannot be matched exactly: the path is open from there (`*`).
+ */
 export function endpointPath(address: string): string {
-  const path = address.startsWith('/') ? address : `/${address}`;
-  const at = path.indexOf('{');
-  return at < 0 ? path : `${path.slice(0, at)}*`;
+  const segments = (address.startsWith('/') ? address : `/${address}`).split('/');
+  const out: string[] = [];
+  for (const segment of segments) {
+    const whole = /^\{([^{}]+)\}$/.exec(segment);
+    if (whole !== null) out.push(`:${(whole[1] as string).replace(/[^\w-]/g, '_').replace(/^(?=[\d-])/, 'p')}`);
+    else if (segment.includes('{')) return `${[...out, ''].join('/')}*`;
+    else out.push(segment);
+  }
+  return out.join('/') || '/';
 }
 
 /** The top-level fields with one possible value: what tells one client message from another. */
@@ -56,13 +71,73 @@ function examplesOf(message: ApiMessage): readonly unknown[] {
   return message.examples;
 }
 
-function streamOf(message: ApiMessage, used: Set<string>): Obj {
-  let name = message.name;
-  for (let i = 2; used.has(name); i++) name = `${message.name}-${i}`;
-  used.add(name);
-  const x = message.extensions;
-  const interval = typeof x['interval'] === 'number' || typeof x['interval'] === 'string' ? x['interval'] : DEFAULT_INTERVAL;
-  return { name, interval, generator: 'jsonSchema', options: { schema: message.schema, examples: examplesOf(message) } };
+const generateStep = (message: ApiMessage, copy: Record<string, string> = {}): Obj => ({ generate: { schema: message.schema, examples: examplesOf(message), copy } });
+
+/** What one endpoint gathers from the channels served at its path. */
+interface EndpointDraft {
+  readonly path: string;
+  readonly channels: string[];
+  readonly streams: Obj[];
+  readonly onConnect: Obj[];
+  readonly rules: { readonly rule: Obj; readonly weight: number }[];
+  readonly described: string[];
+  readonly errors: ApiMessage[];
+  readonly lines: string[];
+  readonly streamNames: Set<string>;
+}
+
+function uniqueName(name: string, used: Set<string>): string {
+  let unique = name;
+  for (let i = 2; used.has(unique); i++) unique = `${name}-${i}`;
+  used.add(unique);
+  return unique;
+}
+
+function addChannel(draft: EndpointDraft, channel: ApiChannel): void {
+  draft.channels.push(channel.id);
+  const replies = new Set(channel.clientSends.flatMap((c) => c.replies.map((r) => r.name)));
+  for (const message of channel.serverSends) {
+    // A message the document also gives as a reply is an answer, not something sent on its own.
+    if (replies.has(message.name) || message.extensions['disabled'] === true) continue;
+    const delivery = deliveryOf(message);
+    if (delivery.on === 'connect') {
+      draft.onConnect.push(generateStep(message));
+      draft.lines.push(`${message.name}: sent to each client as it connects (${delivery.why})`);
+      continue;
+    }
+    const x = message.extensions;
+    const name = uniqueName(message.name, draft.streamNames);
+    const interval = delivery.on === 'demand' ? undefined : typeof x['interval'] === 'number' || typeof x['interval'] === 'string' ? x['interval'] : DEFAULT_INTERVAL;
+    draft.streams.push({ name, ...(interval === undefined ? {} : { interval }), generator: 'jsonSchema', options: { schema: message.schema, examples: examplesOf(message) } });
+    if (delivery.on === 'demand') {
+      if (/error/i.test(message.name)) draft.errors.push(message);
+      draft.lines.push(`${name}: sent only when asked, as stream ${name} (admin API, dashboard) (${delivery.why})`);
+    } else draft.lines.push(`${name}: stream every ${String(interval)} ms (${delivery.why})`);
+  }
+  for (const { message, replies: answers } of channel.clientSends) {
+    draft.described.push(message.name);
+    const weight = Object.keys(discriminators(message.schema)).length * 100 + (Array.isArray(obj(message.schema)['required']) ? (obj(message.schema)['required'] as unknown[]).length : 0);
+    if (answers.length === 0) {
+      draft.rules.push({ weight, rule: { name: `${message.name} (accepted)`, when: { schema: message.schema }, then: [{ drop: true }] } });
+      draft.lines.push(`${message.name} from clients is accepted (no reply described)`);
+      continue;
+    }
+    const steps = answers.map((reply) => generateStep(reply, correlation(message, reply)));
+    const copies = [...new Set(steps.flatMap((s) => Object.keys(obj(obj(s['generate'])['copy']))))];
+    draft.rules.push({ weight, rule: { name: `${message.name} -> ${answers.map((r) => r.name).join(', ')}`, when: { schema: message.schema }, then: steps } });
+    draft.lines.push(`${message.name} (messages valid against its schema) -> ${answers.map((r) => r.name).join(', ')}${copies.length === 0 ? '' : ` (copies ${copies.join(', ')} when the client sent it)`}`);
+  }
+}
+
+/** The rule that catches what no described message matches: a log line, and the document's error if any. */
+function notDescribed(draft: EndpointDraft): Obj {
+  const described = draft.described.length === 0 ? 'it describes no client message' : `it describes: ${[...new Set(draft.described)].join(', ')}`;
+  const error = draft.errors[0];
+  return {
+    name: 'not described',
+    when: { text: '' },
+    then: [{ log: `sent a message the AsyncAPI document does not describe (${described})` }, ...(error === undefined ? [] : [generateStep(error)])],
+  };
 }
 
 export interface ImportedApi {
@@ -75,48 +150,39 @@ export interface ImportedApi {
 export function asyncApiToConfig(file: string, options: { side?: 'server' | 'client' } = {}): ImportedApi {
   const document = loadAsyncApi(file);
   const model = readModel(document, options);
-  const report = [`AsyncAPI ${document.version}: ${model.title} (read from the ${model.side}'s side${options.side === undefined ? '; --asyncapi-side to change' : ''})`];
+  const report = [`AsyncAPI ${document.version}: ${model.title}`, `  read from the ${model.side}'s side: ${model.sideReason}${options.side === undefined ? ' (--asyncapi-side to change)' : ''}`];
   const warnings = [...model.warnings];
-  const endpoints: Obj[] = [];
+  const drafts = new Map<string, EndpointDraft>();
   for (const channel of model.channels) {
-    const replies = new Set(channel.clientSends.flatMap((c) => (c.reply === undefined ? [] : [c.reply.name])));
-    const used = new Set<string>();
-    const streams: Obj[] = [];
-    const lines: string[] = [];
-    for (const message of channel.serverSends) {
-      // A message the document also gives as a reply is an answer, not something sent on a schedule.
-      if (replies.has(message.name) || message.extensions['disabled'] === true) continue;
-      const stream = streamOf(message, used);
-      streams.push(stream);
-      lines.push(`stream ${String(stream['name'])} every ${String(stream['interval'])} ms`);
-    }
-    const rules: Obj[] = [];
-    const seen = new Map<string, string>();
-    for (const { message, reply } of channel.clientSends) {
-      if (reply === undefined) continue;
-      const when = discriminators(message.schema);
-      const key = JSON.stringify(when);
-      const earlier = seen.get(key);
-      if (earlier !== undefined) {
-        lines.push(`${message.name} has the same fixed fields as ${earlier} (${key}): ${earlier}'s rule answers both`);
-        continue;
+    for (const address of channel.paths) {
+      const path = endpointPath(address);
+      let draft = drafts.get(path);
+      if (draft === undefined) {
+        draft = { path, channels: [], streams: [], onConnect: [], rules: [], described: [], errors: [], lines: [], streamNames: new Set() };
+        drafts.set(path, draft);
       }
-      seen.set(key, message.name);
-      const copy = correlation(message, reply);
-      const copies = Object.keys(copy);
-      lines.push(`${message.name} ${key} -> ${reply.name}${copies.length === 0 ? '' : ` (copies ${copies.join(', ')})`}`);
-      rules.push({ name: `${message.name} -> ${reply.name}`, when, then: [{ generate: { schema: reply.schema, examples: examplesOf(reply), copy } }] });
+      addChannel(draft, channel);
     }
-    for (const message of [...channel.serverSends, ...channel.clientSends.flatMap((c) => (c.reply === undefined ? [] : [c.reply]))]) {
+    for (const message of [...channel.serverSends, ...channel.clientSends.flatMap((c) => c.replies)]) {
       warnings.push(...createSchemaSampler({ schema: message.schema, examples: message.examples, seed: 1, now: Date.now, label: `${channel.address} ${message.name}` }).warnings);
     }
-    for (const { message, reply } of channel.clientSends) if (reply === undefined) lines.push(`${message.name} from clients is accepted (no reply described)`);
-    const path = endpointPath(channel.address);
-    report.push(`  channel ${channel.address} -> endpoint ${path}${channel.parameters.length > 0 ? ` (parameters: ${channel.parameters.join(', ')})` : ''}`, ...lines.map((line) => `    ${line}`));
-    endpoints.push({ path, dialect: 'raw', streams, rules });
+  }
+  const endpoints: Obj[] = [];
+  let serves = false;
+  for (const draft of drafts.values()) {
+    // The most specific request schema is tried first (more fixed fields, then more required ones).
+    const rules = [...draft.rules].sort((a, b) => b.weight - a.weight).map((r) => r.rule);
+    serves ||= draft.streams.length > 0 || draft.onConnect.length > 0 || rules.some((r) => (r['then'] as Obj[]).some((step) => step['generate'] !== undefined));
+    const channels = [...new Set(draft.channels)];
+    const parameters = [...draft.path.matchAll(/:([\w-]+)/g)].map((m) => m[1]);
+    report.push(`  endpoint ${draft.path} (channel${channels.length > 1 ? 's' : ''} ${channels.join(', ')}${parameters.length > 0 ? `; parameters: ${parameters.join(', ')}` : ''})`, ...draft.lines.map((line) => `    ${line}`));
+    endpoints.push({ path: draft.path, dialect: 'raw', streams: draft.streams, onConnect: draft.onConnect, rules: [...rules, notDescribed(draft)] });
   }
   for (const { what, why } of model.skipped) report.push(`  skipped ${what}: ${why}`);
   for (const warning of [...new Set(warnings)]) report.push(`  warning: ${warning}`);
-  if (endpoints.length === 0) report.push('  nothing to serve: no channel on a WebSocket server');
+  if (!serves) {
+    const why = endpoints.length === 0 ? 'no channel is on a WebSocket server' : 'the server sends nothing the document describes on its WebSocket channels';
+    throw new MockwaveError('MW_CONFIG_INVALID', `${file}: nothing to serve: ${why}`, { details: report });
+  }
   return { config: { endpoints }, report, model };
 }

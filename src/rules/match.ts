@@ -5,6 +5,7 @@
 import { dottedKeys, readPath } from '../util/path.ts';
 import { compileJsonPath } from './json-path.ts';
 import { compileRegex } from './regex.ts';
+import { validatorFor } from '../data/json-schema.ts';
 import { inRange, parseRange, type NumberRange } from '../util/range.ts';
 import { MATCHER_KEYS, type MatcherConfig, type WhenConfig } from './schema.ts';
 
@@ -81,5 +82,10 @@ export function compileWhen(when: WhenConfig): Matcher {
     checks.push((m) => m.isJson && selects(m.value));
   }
   if (spec.binary !== undefined) checks.push(compileBinary(spec.binary));
+  if (spec.schema !== undefined) {
+    const check = validatorFor(spec.schema);
+    // Text that is not JSON is checked as a string: how a text/plain payload (`type: string`) arrives.
+    checks.push((m) => (m.isJson ? check(m.value) === undefined : m.text !== undefined && check(m.text) === undefined));
+  }
   return checks.length === 1 ? (checks[0] as Matcher) : (m) => checks.every((c) => c(m));
 }

@@ -2,7 +2,7 @@
  * Rules as data: `when` an incoming message matches, `then` actions run in order. The same objects come from
  * a config file, the admin API or the library API; this schema validates all of them.
  */
-import { jsonSchemaValue } from '../data/json-schema.ts';
+import { jsonSchemaValue, schemaProblem } from '../data/json-schema.ts';
 import { z } from 'zod';
 import { issueMessage } from '../errors/schema-issues.ts';
 import { checkTemplates } from '../templates/index.ts';
@@ -44,10 +44,16 @@ const jsonPathSchema = z.string().superRefine((path, ctx) => {
 const delaySchema = numberOrRangeSchema({ max: 3_600_000 });
 
 /** A `when` with these keys says how to match; any other object is a partial JSON match. */
-export const MATCHER_KEYS = ['json', 'regex', 'text', 'jsonPath', 'binary'] as const;
+export const MATCHER_KEYS = ['json', 'regex', 'text', 'jsonPath', 'binary', 'schema'] as const;
 
 const hexSchema = z.string().superRefine((hex, ctx) => {
   const problem = hexProblem(hex);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** A JSON Schema that ajv compiles (checked at load, so a broken one is a configuration error). */
+const compilableSchema = jsonSchemaValue.superRefine((schema, ctx) => {
+  const problem = schemaProblem(schema);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 
@@ -69,8 +75,9 @@ const matcherSchema = z
     text: regexSchema.optional().describe('Regular expression the raw text must match (for non-JSON messages too).'),
     jsonPath: jsonPathSchema.optional().describe('JSONPath that must select at least one value of the message, e.g. $.orders[?(@.qty > 10)].'),
     binary: binaryMatcherSchema.optional().describe('true: a binary frame; false: a text frame; { length, prefix }: a binary frame of that size and first bytes.'),
+    schema: compilableSchema.optional().describe('A JSON Schema the message must be valid against (its JSON; text that is not JSON is checked as a string), formats checked.'),
   })
-  .refine((w) => MATCHER_KEYS.some((key) => w[key] !== undefined), { message: 'say what to match: json, regex, text, jsonPath or binary' });
+  .refine((w) => MATCHER_KEYS.some((key) => w[key] !== undefined), { message: 'say what to match: json, regex, text, jsonPath, binary or schema' });
 
 export type MatcherConfig = z.output<typeof matcherSchema>;
 export type WhenConfig = MatcherConfig | Record<string, unknown>;
@@ -109,13 +116,14 @@ const ACTION_SCHEMAS = {
   publish: z.union([z.string().min(1), z.strictObject({ stream: z.string().min(1), data: z.unknown().optional() })], { error: 'expected a stream name or { stream, data }' }),
   close: z.strictObject({ code: closeCodeSchema.default(1000), reason: z.string().max(123).default('') }),
   drop: z.literal(true),
+  log: z.string().min(1).max(1000).describe('A line for the log (templated), at most one per client per second with a count of those left out: to see what no rule expected.'),
   generate: z
     .strictObject({
       schema: jsonSchemaValue,
       examples: z.array(z.unknown()).default([]),
       copy: pathRecord(jsonPointer, pointerProblem).default({}),
     })
-    .describe('A reply valid against a JSON Schema (its examples in turn, else generated), with fields copied from the request: `copy: { "/reqid": "/reqid" }` (reply pointer: request pointer).'),
+    .describe('A reply valid against a JSON Schema (its examples in turn, else generated), with fields copied from the request: `copy: { "/reqid": "/reqid" }` (reply pointer: request pointer). A field the request does not have is left out of the reply unless its schema requires it; a reply that no longer matches its schema is not sent (the failure is logged and counted).'),
 } as const;
 
 export type ActionConfig = { [K in keyof typeof ACTION_SCHEMAS]: { [P in K]: z.output<(typeof ACTION_SCHEMAS)[K]> } }[keyof typeof ACTION_SCHEMAS];
@@ -136,7 +144,7 @@ export const actionSchema = z
     }
     const result = ACTION_SCHEMAS[key].safeParse(action[key], { error: issueMessage });
     if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] } as never);
-    if (key === 'reply' || key === 'replyBinary' || key === 'publish') {
+    if (key === 'reply' || key === 'replyBinary' || key === 'publish' || key === 'log') {
       const value = key === 'publish' ? (action[key] as { data?: unknown } | undefined)?.data : action[key];
       for (const problem of checkTemplates(value)) ctx.addIssue({ code: 'custom', path: key === 'publish' ? [key, 'data', ...problem.path] : [key, ...problem.path], message: problem.message });
     }

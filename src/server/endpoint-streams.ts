@@ -15,6 +15,7 @@ import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Scripts } from './scripts.ts';
 import { errorMessage } from '../errors/error-message.ts';
+import { LineLimiter } from '../log/line-limiter.ts';
 
 export interface StreamSetContext extends GeneratorContext {
   readonly clock: Clock;
@@ -42,6 +43,7 @@ export class EndpointStreams {
   readonly #scripts: Scripts;
 
   readonly #endpoint: string;
+  readonly #failures = new LineLimiter<string>(10_000, { maxKeys: 1000 });
 
   constructor(context: StreamSetContext, sink: StreamSink, scripts: Scripts, endpoint: string) {
     this.#context = context;
@@ -76,7 +78,11 @@ export class EndpointStreams {
       clock: context.clock,
       random: context.random,
       sink: this.#sink,
-      onError: (s, error) => context.logger.error(`Stream ${s.name} failed to tick: ${errorMessage(error)}`, { stream: s.name }),
+      onError: (s, error) => {
+        // A tick that fails fails again on the next one: one line per stream every 10 s, with a count.
+        const skipped = this.#failures.pass(s.name, context.clock.now());
+        if (skipped !== undefined) context.logger.error(`Stream ${s.name}: nothing sent this tick: ${errorMessage(error)}${skipped === 0 ? '' : ` (${skipped} more ticks failed in the last 10 s)`}`, { stream: s.name, endpoint: this.#endpoint });
+      },
     });
     this.#byName.set(stream.name, stream);
     this.#definitions.set(stream.name, definition);

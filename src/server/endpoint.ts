@@ -26,6 +26,7 @@ import { ClientScope } from './client-scope.ts';
 import { seededPart } from './seeded.ts';
 import { Scripts } from './scripts.ts';
 import { eventFrame, sendEvent } from './event-frame.ts';
+import { createRuleHost } from './rule-host.ts';
 import { errorMessage } from '../errors/error-message.ts';
 
 /** A recording that cannot be read is a configuration problem, reported before the server listens. */
@@ -96,17 +97,20 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     this.#rules = new RuleEngine(config.rules);
     this.#onConnect = RuleEngine.compileActions(config.onConnect);
     this.#recording = config.replay === undefined ? undefined : loadRecording(config.replay.file, config.path);
-    this.#ruleHost = {
+    this.#ruleHost = createRuleHost({
+      endpoint: config.path,
       random: ruled.random,
       templates: ruled.templates,
+      clock: context.clock,
+      logger: context.logger,
+      perClient: this.#warnings,
       schedule: (peer, fn, ms) => this.#timers.schedule(peer, fn, ms),
       publish: (name, data) => {
         const stream = this.streams.get(name);
         if (stream === undefined) throw new Error(`publish: no stream "${name}" on ${this.endpoint}`);
         this.publish(stream, data);
       },
-      onError: (peer, error) => context.logger.error(`Rule failed for ${peer.id}: ${errorMessage(error)}`, { clientId: peer.id, endpoint: this.endpoint }),
-    };
+    });
     for (const definition of config.streams) this.#streams.add(definition);
   }
 

@@ -53,3 +53,10 @@ export function writePath(target: Record<string, unknown>, keys: readonly string
     }
   });
 }
+
+/** Removes the value at `keys` if it is there (an own property); nothing happens otherwise. */
+export function deletePath(target: unknown, keys: readonly string[]): void {
+  const parent = readPath(target, keys.slice(0, -1));
+  const last = keys.at(-1);
+  if (parent !== null && typeof parent === 'object' && last !== undefined && Object.hasOwn(parent, last)) delete (parent as Record<string, unknown>)[last];
+}

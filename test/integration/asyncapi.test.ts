@@ -1,9 +1,7 @@
 /**
- * AsyncAPI documents nobody here wrote (../shared/asyncapi: Gemini 2.6, Kraken 2.0, Slack 3.0 from the
- * client's side) and our own 3.0 fixture (correlationId, a channel parameter, a $ref to another file, a
- * non-WebSocket server): each becomes a running mock; a client connected to each channel receives messages
- * valid against the document's schemas, and every described request gets a valid reply carrying the
- * request's correlation value. Validation is ajv against the schemas as the document states them.
+ * The AsyncAPI import's own behaviour: generated data valid against each document's schemas, the CLI's
+ * report and --print-config, overlays, x-mockwave, and documents it must refuse. Serving every public
+ * document end to end is asyncapi-public.test.ts.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
@@ -15,6 +13,7 @@ import { loadAsyncApi } from '../../src/asyncapi/document.ts';
 import { readModel } from '../../src/asyncapi/model.ts';
 import { createSchemaSampler, validatorFor } from '../../src/data/json-schema.ts';
 import { ROOT, runMockwave } from '../helpers/cli.ts';
+import { captureLog } from '../helpers/log-capture.ts';
 import { startServer } from '../helpers/server.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
 
@@ -26,30 +25,20 @@ const DOCUMENTS = [
   join(ROOT, 'test/fixtures/asyncapi/orders-3.0.yaml'),
 ];
 
-/**
- * Which field of each request comes back in which field of its reply, read from the documents by a person
- * (correlationId locations, or a field both schemas name): the oracle for the correlation check, so the
- * check does not trust the configuration the import derived.
- */
-const CORRELATIONS: Readonly<Record<string, Readonly<Record<string, { readonly from: string; readonly to: string }>>>> = {
-  'gemini-websocket-2.6.0.yml': {},
-  'kraken-websocket-2.0.0-from-asyncapi-blog.yml': {
-    ping: { from: '/reqid', to: '/reqid' },
-    subscribe: { from: '/reqid', to: '/reqid' },
-    unsubscribe: { from: '/reqid', to: '/reqid' },
-  },
-  'slack-socket-mode-client-3.0.0.yml': {},
-  'orders-3.0.yaml': { placeOrder: { from: '/clientOrderId', to: '/inReplyTo' } },
-};
-
 type Obj = Record<string, unknown>;
 
-/** A request for a client message: generated from its schema, with a known correlation value. */
-function request(schema: unknown, correlation: string | undefined, value: unknown): Obj {
-  const sampler = createSchemaSampler({ schema, seed: 7, now: Date.now, label: 'request' });
-  const body = structuredClone(sampler.next()) as Obj;
-  if (correlation !== undefined) body[correlation.replace(/^\//, '')] = value;
-  return body;
+/** A 2.6.0 document whose one channel, /feed, sends the messages given as `oneOf` items. */
+function feedDocument(name: string, items: readonly string[]): string {
+  const header = ['asyncapi: 2.6.0', `info: { title: ${name}, version: "1" }`, 'servers: { local: { url: localhost, protocol: ws } }', 'channels:', '  /feed:', '    subscribe:', '      message:', '        oneOf:'];
+  return writeDocument(name, [...header, ...items]);
+}
+
+/** A document written into a temporary folder (removed after the file's tests); its path. */
+function writeDocument(name: string, lines: readonly string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'mockwave-asyncapi-doc-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, name), lines.join('\n'));
+  return join(dir, name);
 }
 
 describe('AsyncAPI import', () => {
@@ -63,7 +52,7 @@ describe('AsyncAPI import', () => {
       const model = readModel(loadAsyncApi(file));
       let checked = 0;
       for (const channel of model.channels) {
-        const messages = [...channel.serverSends, ...channel.clientSends.flatMap((c) => (c.reply === undefined ? [c.message] : [c.message, c.reply]))];
+        const messages = [...channel.serverSends, ...channel.clientSends.flatMap((c) => [c.message, ...c.replies])];
         for (const message of messages) {
           const check = validatorFor(message.schema);
           const sampler = createSchemaSampler({ schema: message.schema, examples: message.examples, seed: 11, now: Date.now, label: message.name });
@@ -75,44 +64,6 @@ describe('AsyncAPI import', () => {
         }
       }
       assert.ok(checked >= 25);
-    });
-
-    it(`${name}: served; each channel streams schema-valid messages and answers each request with the right correlation`, async () => {
-      const { config, model } = asyncApiToConfig(file);
-      const endpoints: Obj[] = (config['endpoints'] as Obj[]).map((e): Obj => ({ ...e, streams: (e['streams'] as Obj[]).map((s) => ({ ...s, interval: 20 })) }));
-      const { ws } = await startServer({ endpoints } as never);
-      for (const channel of model.channels) {
-        const path = channel.address.replace(/\{[^}]+\}/g, 'btcusd');
-        const client = await wsConnect(ws(path.startsWith('/') ? path : `/${path}`));
-        const schemas = channel.serverSends.map((m) => ({ name: m.name, check: validatorFor(m.schema) }));
-        const replies = new Set(channel.clientSends.flatMap((c) => (c.reply === undefined ? [] : [c.reply.name])));
-        const streamed = schemas.filter((s) => !replies.has(s.name));
-        if (streamed.length > 0) {
-          for (let i = 0; i < 2 * streamed.length; i++) {
-            const message = await client.next(3000);
-            assert.ok(streamed.some((s) => s.check(message) === undefined), `${name} ${channel.address}: ${JSON.stringify(message)} matches none of ${streamed.map((s) => s.name).join(', ')}`);
-          }
-        }
-        let n = 1000;
-        const expected = CORRELATIONS[name] ?? {};
-        for (const { message, reply } of channel.clientSends) {
-          if (reply === undefined) continue;
-          const check = validatorFor(reply.schema);
-          const pair = expected[message.name];
-          // A string where the document allows one, else a number: the value must come back unchanged.
-          const value = pair === undefined ? undefined : message.correlation !== undefined ? `co-${n++}` : n++;
-          client.send(request(message.schema, pair?.from, value));
-          let got: Obj | undefined;
-          for (let i = 0; i < 200 && got === undefined; i++) {
-            const candidate = await client.next<Obj>(3000);
-            if (check(candidate) === undefined && (pair === undefined || candidate[pair.to.replace(/^\//, '')] === value)) got = candidate;
-          }
-          assert.ok(got !== undefined, `${name}: no valid ${reply.name} carrying ${String(value)} for ${message.name}`);
-        }
-        const described = channel.clientSends.filter((c) => c.reply !== undefined).map((c) => c.message.name);
-        for (const request of Object.keys(expected)) assert.ok(described.includes(request) || model.channels.some((c) => c.clientSends.some((s) => s.message.name === request)), `${name}: the import lost the request ${request}`);
-        await client.close();
-      }
     });
   }
 
@@ -126,12 +77,13 @@ describe('AsyncAPI import', () => {
     const printed = runMockwave([file, '--print-config']);
     assert.equal((await printed.exited).code, 0);
     const config = JSON.parse(printed.output()) as { endpoints: { path: string; dialect: string; streams: { name: string; interval: number; generator: string }[] }[] };
-    assert.deepEqual(config.endpoints.map((e) => [e.path, e.dialect, e.streams.map((s) => [s.name, s.interval, s.generator])]), [['/orders/*', 'raw', [['quote', 200, 'jsonSchema']]]]);
+    assert.deepEqual(config.endpoints.map((e) => [e.path, e.dialect, e.streams.map((s) => [s.name, s.interval, s.generator])]), [['/orders/:account', 'raw', [['quote', 200, 'jsonSchema']]]]);
 
     const cli = runMockwave([file, '--port', '0', '--host', '127.0.0.1']);
-    await cli.waitFor(/placeOrder \{"type":"place"\} -> orderAccepted \(copies \/inReplyTo\)/);
+    await cli.waitFor(/placeOrder \(messages valid against its schema\) -> orderAccepted \(copies \/inReplyTo when the client sent it\)/);
     assert.match(cli.output(), /skipped channel audit: none of its servers speaks WebSocket/);
-    assert.match(cli.output(), /ws:\/\/127\.0\.0\.1:\d+\/orders\//);
+    assert.match(cli.output(), /read from the server's side: it answers placeOrder/);
+    assert.match(cli.output(), /ws:\/\/127\.0\.0\.1:\d+\/orders\/:account/);
     cli.child.kill('SIGTERM');
     assert.equal((await cli.exited).code, 0);
   });
@@ -144,13 +96,14 @@ describe('AsyncAPI import', () => {
     copyFileSync(join(ROOT, 'test/fixtures/asyncapi/schemas/order.yaml'), join(dir, 'schemas/order.yaml'));
     writeFileSync(
       join(dir, 'orders.mockwave.yaml'),
-      'endpoints:\n  - path: /orders/*\n    streams: [{ name: quote, interval: 50 }]\n    rules:\n      - when: { type: cancel }\n        then: [{ reply: { type: cancelled, id: "{{message.id}}" } }]\n',
+      'endpoints:\n  - path: /orders/:account\n    streams: [{ name: quote, interval: 50 }]\n    rules:\n      - when: { type: cancel }\n        then: [{ reply: { type: cancelled, id: "{{message.id}}" } }]\n',
     );
     const printed = runMockwave([join(dir, 'orders.yaml'), '--print-config']);
     assert.equal((await printed.exited).code, 0, printed.errors());
     const config = JSON.parse(printed.output()) as { endpoints: { streams: { name: string; interval: number }[]; rules: { when: Obj }[] }[] };
     assert.equal(config.endpoints[0]?.streams[0]?.interval, 50);
-    assert.deepEqual(config.endpoints[0]?.rules.map((r) => r.when), [{ type: 'cancel' }, { type: 'place' }]);
+    // The overlay's rules come first; then the document's (matching by schema), then the catch-all.
+    assert.deepEqual(config.endpoints[0]?.rules.map((r) => Object.keys(r.when)), [['type'], ['schema'], ['text']]);
 
     // The overlay steers `quote` as a stream: from the client's side there is none, so it goes too.
     rmSync(join(dir, 'orders.mockwave.yaml'));
@@ -166,30 +119,17 @@ describe('AsyncAPI import', () => {
   });
 
   it('x-mockwave in the document picks an example, sets an interval, or leaves a message out', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-asyncapi-x-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
-    writeFileSync(
-      join(dir, 'x.yaml'),
-      [
-        'asyncapi: 2.6.0',
-        'info: { title: x, version: "1" }',
-        'servers: { local: { url: localhost, protocol: ws } }',
-        'channels:',
-        '  /feed:',
-        '    subscribe:',
-        '      message:',
-        '        oneOf:',
-        '          - name: tick',
-        '            x-mockwave: { example: 1, interval: 30 }',
-        '            payload: { type: object, properties: { n: { type: integer } } }',
-        '            examples: [{ payload: { n: 1 } }, { payload: { n: 2 } }]',
-        '          - name: noise',
-        '            x-mockwave: { disabled: true }',
-        '            payload: { type: string }',
-        '',
-      ].join('\n'),
-    );
-    const { config } = asyncApiToConfig(join(dir, 'x.yaml'));
+    const xFile = feedDocument('x.yaml', [
+      '          - name: tick',
+      '            x-mockwave: { example: 1, interval: 30 }',
+      '            payload: { type: object, properties: { n: { type: integer } } }',
+      '            examples: [{ payload: { n: 1 } }, { payload: { n: 2 } }]',
+      '          - name: noise',
+      '            x-mockwave: { disabled: true }',
+      '            payload: { type: string }',
+      '',
+    ]);
+    const { config } = asyncApiToConfig(xFile);
     const streams = (config['endpoints'] as { streams: { name: string; interval: number; options: { examples: unknown[] } }[] }[])[0]?.streams;
     assert.deepEqual(streams?.map((s) => [s.name, s.interval, s.options.examples]), [['tick', 30, [{ n: 2 }]]]);
   });
@@ -201,8 +141,125 @@ describe('AsyncAPI import', () => {
     const old = runMockwave([join(dir, 'old.yaml'), '--print-config']);
     assert.equal((await old.exited).code, 2);
     assert.match(old.errors(), /AsyncAPI 1\.2\.0 is not supported \(2\.x and 3\.x are\)/);
+    // A message that leads nowhere is left out, never served as random data; with nothing left to serve
+    // the document is refused (exit 2), with the report saying why.
     writeFileSync(join(dir, 'dangling.yaml'), 'asyncapi: 2.6.0\ninfo: { title: t, version: "1" }\nchannels:\n  /x:\n    subscribe:\n      message: { $ref: "#/components/messages/nope" }\n');
-    const dangling = asyncApiToConfig(join(dir, 'dangling.yaml'));
-    assert.ok(dangling.report.some((line) => /#\/components\/messages\/nope: nothing there/.test(line)), dangling.report.join('\n'));
+    assert.throws(
+      () => asyncApiToConfig(join(dir, 'dangling.yaml')),
+      (error: { code?: string; message?: string; details?: string[] }) =>
+        error.code === 'MW_CONFIG_INVALID' && /nothing to serve/.test(error.message ?? '') && (error.details ?? []).some((line) => /#\/components\/messages\/nope: nothing there/.test(line)) && (error.details ?? []).some((line) => /skipped message .* refers to something the document does not have/.test(line)),
+    );
+    const refused = runMockwave([join(dir, 'dangling.yaml'), '--print-config']);
+    assert.equal((await refused.exited).code, 2);
+    assert.match(refused.errors(), /nothing to serve/);
+  });
+
+  it('Kraken 3.0 (channels sharing "/", a reply naming only a channel): one endpoint; copies only what the client sent; logs what is not described', async () => {
+    const file = join(ROOT, 'test/fixtures/asyncapi/public/spec-3.0.0/kraken-websocket-request-reply-multiple-channels-asyncapi.yml');
+    const { config } = asyncApiToConfig(file);
+    assert.deepEqual((config['endpoints'] as Obj[]).map((e) => e['path']), ['/'], 'six channels at "/" are one endpoint');
+    const log = captureLog('warn');
+    const endpoints = (config['endpoints'] as Obj[]).map((e) => ({ ...e, streams: [] }));
+    const { ws, server } = await startServer({ endpoints, websocket: { heartbeatInterval: 0 } } as never, { logger: log.logger });
+    const client = await wsConnect(ws('/'));
+    const status = await client.next<Obj>();
+    assert.equal(status['event'], 'systemStatus', 'sent once, on connect');
+
+    client.send({ event: 'ping', reqid: 42 });
+    assert.deepEqual(await client.next<Obj>(), { event: 'pong', reqid: 42 });
+    // The reply's reqid is there only when the client sent one.
+    client.send({ event: 'ping' });
+    const bare = await client.next<Obj>();
+    assert.equal(bare['event'], 'pong');
+    assert.ok(!('reqid' in bare), `no reqid the client never sent: ${JSON.stringify(bare)}`);
+
+    // Not a described message (a reqid of the wrong type, an array, plain text): no answer, one log line per burst.
+    for (const wrong of ['{"event":"ping","reqid":"abc"}', '[{"event":"ping"}]', 'hello']) client.send(wrong);
+    assert.match(await log.waitFor(/does not describe/), /sent a message the AsyncAPI document does not describe \(it describes: ping, subscribe, unsubscribe\)/);
+    await client.expectSilence(200);
+    const rules = server.stats().endpoints[0]?.rules ?? [];
+    assert.deepEqual(rules.find((r) => r.name === 'not described')?.hits, 3);
+    assert.deepEqual(rules.find((r) => r.name === 'onConnect')?.hits, 1);
+    await client.close();
+  });
+
+  it('a reply that would break its schema with the copied value is not sent: the failure is logged and counted', async () => {
+    const looseFile = writeDocument('loose.yaml', [
+      'asyncapi: 3.0.0',
+      'info: { title: loose, version: "1" }',
+      'servers: { local: { host: localhost, protocol: ws } }',
+      'channels:',
+      '  rpc:',
+      '    address: /rpc',
+      '    messages:',
+      '      call: { payload: { type: object, required: [method], properties: { method: { const: call }, id: { type: [string, integer] } } } }',
+      '      result: { payload: { type: object, required: [ok], properties: { ok: { const: true }, id: { type: integer } } } }',
+      'operations:',
+      '  answer: { action: receive, channel: { $ref: "#/channels/rpc" }, messages: [{ $ref: "#/channels/rpc/messages/call" }], reply: { messages: [{ $ref: "#/channels/rpc/messages/result" }] } }',
+      '',
+    ]);
+    const { config } = asyncApiToConfig(looseFile);
+    const log = captureLog('error');
+    const { ws, server } = await startServer({ ...config, websocket: { heartbeatInterval: 0 } } as never, { logger: log.logger });
+    const client = await wsConnect(ws('/rpc'));
+    client.send({ method: 'call', id: 7 });
+    assert.deepEqual(await client.next<Obj>(), { ok: true, id: 7 });
+    client.send({ method: 'call', id: 'seven' });
+    assert.match(await log.waitFor(/Rule call -> result failed/), /would not match its schema .*id.* not sent/);
+    await client.expectSilence(200);
+    assert.equal(server.stats().endpoints[0]?.rules.find((r) => r.name === 'call -> result')?.failures, 1);
+    await client.close();
+  });
+
+  it('addresses: a parameter is exactly one non-empty segment; the server pathname is kept', async () => {
+    const gemini = asyncApiToConfig(join(ROOT, 'test/fixtures/asyncapi/public/spec-3.0.0/websocket-gemini-asyncapi.yml'));
+    const { ws } = await startServer({ ...gemini.config, log: { level: 'silent' } } as never);
+    assert.ok((await wsConnect(ws('/v1/marketdata/btcusd'))) !== undefined);
+    for (const path of ['/v1/marketdata/', '/v1/marketdata/btcusd/extra', '/v1/marketdata']) {
+      await assert.rejects(wsConnect(ws(path)), (error: { status?: number }) => error.status === 404, path);
+    }
+    const postman = asyncApiToConfig(join(ROOT, 'test/fixtures/asyncapi/public/generator/asyncapi-postman-echo.yml'));
+    assert.deepEqual((postman.config['endpoints'] as Obj[]).map((e) => e['path']), ['/raw'], 'pathname /raw, then the channel address /');
+  });
+
+  it('$refs: through a channel that is itself a $ref to another file, and names written with an unescaped "/"', () => {
+    const hoppscotch = asyncApiToConfig(join(ROOT, 'test/fixtures/asyncapi/public/generator/asyncapi-hoppscotch-server.yml'));
+    assert.ok(!hoppscotch.report.some((line) => /nothing there/.test(line)), hoppscotch.report.join('\n'));
+    const stream = ((hoppscotch.config['endpoints'] as Obj[])[0]?.['streams'] as Obj[])[0];
+    assert.equal(stream?.['name'], 'timestamp');
+    assert.notDeepEqual((stream?.['options'] as Obj)['schema'], {}, 'the real schema, not an empty one');
+
+    const slashFile = feedDocument('slash.yaml', [
+      '          - { name: good, payload: { $ref: "#/components/schemas/orders/v1" } }',
+      '          - { name: gone, payload: { $ref: "#/components/schemas/orders/v9" } }',
+      'components:',
+      '  schemas:',
+      '    orders/v1: { type: object, required: [n], properties: { n: { const: 1 } } }',
+      '',
+    ]);
+    const { config, report } = asyncApiToConfig(slashFile);
+    const streams = (config['endpoints'] as Obj[])[0]?.['streams'] as Obj[];
+    assert.deepEqual(streams.map((s) => [s['name'], (s['options'] as Obj)['schema']]), [['good', { type: 'object', required: ['n'], properties: { n: { const: 1 } } }]]);
+    assert.ok(report.some((line) => /skipped message gone on \/feed: its schema refers to something the document does not have/.test(line)), report.join('\n'));
+  });
+
+  it('whose side: said by x-mockwave-side, the title, or the messages; the report gives the reason', () => {
+    // A generated client reference: its title says nothing, but read as a server it would send requests.
+    const clientRef = writeDocument('client-ref.yaml', [
+      'asyncapi: 2.6.0',
+      'info: { title: Exchange API, version: "1" }',
+      'servers: { prod: { url: exchange.example, protocol: wss } }',
+      'channels:',
+      '  /:',
+      '    publish:',
+      '      message: { oneOf: [{ name: tradeEvent, payload: { type: object, required: [price], properties: { price: { type: number } } } }, { name: orderResponse, payload: { type: object } }] }',
+      '    subscribe:',
+      '      message: { oneOf: [{ name: subscribeRequest, payload: { type: object } }, { name: orderRequest, payload: { type: object } }] }',
+      '',
+    ]);
+    const imported = asyncApiToConfig(clientRef);
+    assert.equal(imported.model.side, 'client');
+    assert.match(imported.report[1] ?? '', /read from the client's side: read as a server, it would send the request subscribeRequest/);
+    assert.deepEqual(((imported.config['endpoints'] as Obj[])[0]?.['streams'] as Obj[]).map((s) => s['name']), ['tradeEvent', 'orderResponse']);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createSchemaSampler, validatorFor } from '../../src/data/json-schema.ts';
+import { createSchemaSampler, NoValidSample, validatorFor } from '../../src/data/json-schema.ts';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const sampler = (schema: unknown, examples?: unknown[], seed = 3) => createSchemaSampler({ schema, examples, seed, now: () => NOW, label: 't' });
@@ -50,10 +50,52 @@ describe('payloads from JSON Schema', () => {
     assert.deepEqual([sampler(schema, undefined, 9).next(), sampler(schema, undefined, 9).next()], [sampler(schema, undefined, 9).next(), sampler(schema, undefined, 9).next()]);
   });
 
-  it('a schema that cannot be compiled or satisfied gives warnings, not a crash', () => {
+  it('a schema that cannot be compiled or satisfied gives warnings and NoValidSample, never a made-up value', () => {
     const s = sampler({ type: 'object', required: ['b'], properties: { b: { type: 'wrong' } } });
-    assert.equal(s.next(), null);
+    assert.throws(() => s.next(), (error: Error) => error instanceof NoValidSample && /cannot generate data for this schema/.test(error.message));
     assert.ok(s.warnings.some((w) => /^t: the schema cannot be compiled/.test(w)));
     assert.ok(s.warnings.some((w) => /^t: cannot generate data for this schema \(unknown primitive wrong/.test(w)));
+  });
+
+  it('cycled examples move forward: sequences count up, times are now, UUIDs are fresh; the schema still holds', () => {
+    let now = NOW;
+    const schema = {
+      type: 'object',
+      properties: { socket_sequence: { type: 'integer' }, timestamp: { type: 'integer' }, at: { type: 'string', format: 'date-time' }, id: { type: 'string', format: 'uuid' }, ts: { type: 'string' }, price: { type: 'string' } },
+    };
+    const examples = [
+      { socket_sequence: 661, timestamp: 1609459200, at: '2021-01-01T00:00:00Z', id: '0b1a7c2e-4d5f-4a6b-8c7d-9e0f1a2b3c4d', ts: '1609459200.000100', price: '100.5' },
+      { socket_sequence: 1656, timestamp: 1609459260, at: '2021-01-01T00:01:00Z', id: '1b1a7c2e-4d5f-4a6b-8c7d-9e0f1a2b3c4d', ts: '1609459260.000200', price: '101.5' },
+    ];
+    const s = createSchemaSampler({ schema, examples, seed: 5, now: () => now, label: 't' });
+    const sent = Array.from({ length: 5 }, () => {
+      now += 1000;
+      return s.next() as Record<string, unknown>;
+    });
+    assert.deepEqual(sent.map((m) => m['socket_sequence']), [661, 662, 663, 664, 665]);
+    assert.deepEqual(sent.map((m) => m['timestamp']), [1, 2, 3, 4, 5].map((i) => Math.floor((NOW + i * 1000) / 1000)));
+    assert.deepEqual(sent.map((m) => m['at']), [1, 2, 3, 4, 5].map((i) => new Date(NOW + i * 1000).toISOString()));
+    assert.equal(new Set(sent.map((m) => m['id'])).size, 5, 'a fresh id each time');
+    for (const m of sent) {
+      assert.equal(validatorFor(schema)(m), undefined);
+      assert.match(String(m['ts']), /^\d{10}\.\d{6}$/);
+      assert.ok(Number(m['ts']) >= NOW / 1000, 'Slack-style ts is now');
+    }
+    assert.deepEqual(sent.map((m) => m['price']), ['100.5', '101.5', '100.5', '101.5', '100.5'], 'example values that are not moving fields are kept');
+  });
+
+  it('generated prices walk in small steps and generated times never go backwards', () => {
+    let now = NOW;
+    const schema = { type: 'object', required: ['price', 'time'], properties: { price: { type: 'number' }, time: { type: 'integer' } } };
+    const s = createSchemaSampler({ schema, seed: 9, now: () => now, label: 't' });
+    const sent = Array.from({ length: 200 }, () => {
+      now += 10;
+      return s.next() as { price: number; time: number };
+    });
+    for (let i = 1; i < sent.length; i++) {
+      const [a, b] = [sent[i - 1]!, sent[i]!];
+      assert.ok(Math.abs(b.price - a.price) <= a.price * 0.0051 + 0.01, `price ${a.price} -> ${b.price}`);
+      assert.ok(b.time >= a.time, `time ${a.time} -> ${b.time}`);
+    }
   });
 });

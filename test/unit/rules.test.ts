@@ -16,6 +16,7 @@ function harness(rules: unknown[]) {
   const sent: string[] = [];
   const published: [string, unknown][] = [];
   const errors: unknown[] = [];
+  const logged: string[] = [];
   let closed: [number, string] | undefined;
   const peer: Peer = {
     id: 'c1', endpoint: '/', url: '/?room=7', remoteAddress: '127.0.0.1', compressed: false, connectedAt: 0, counters: newCounters(), tap: undefined,
@@ -37,6 +38,7 @@ function harness(rules: unknown[]) {
     templates: createTemplateServices(clock, random, 1),
     schedule: (_p, fn, ms) => clock.setTimeout(fn, ms),
     publish: (stream, data) => published.push([stream, data]),
+    log: (_p, line) => logged.push(line),
     onError: (_p, e) => errors.push(e),
   };
   const engine = new RuleEngine(rules.map((r) => ruleSchema.parse(r)));
@@ -44,7 +46,7 @@ function harness(rules: unknown[]) {
     const message = incoming(text);
     return engine.handle(peer, message, { message: message.isJson ? message.value : message.text, client: { id: 'c1', connectedAt: '', query: { room: '7' } } }, host);
   };
-  return { clock, sent, published, errors, send, closed: () => closed };
+  return { clock, sent, published, errors, logged, send, closed: () => closed };
 }
 
 describe('rule matching', () => {
@@ -171,7 +173,7 @@ describe('rule validation', () => {
     assert.match(text, /endpoints\[0\]\.rules\[0\]\.when\.regex\.a: invalid regular expression/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[0\]\.reply: unknown helper or variable "nope"/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[1\]\.close\.code: expected a close code a server may send/);
-    assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[2\]: expected one action: reply, replyBinary, delay, publish, close, drop or generate/);
+    assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[2\]: expected one action: reply, replyBinary, delay, publish, close, drop, log or generate/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[3\]/);
     assert.match(text, /endpoints\[0\]\.rules\[2\]\.when: unknown key "side"/);
     assert.match(text, /endpoints\[0\]\.rules\[2\]\.then: expected at least 1 items/);

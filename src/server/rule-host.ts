@@ -1,0 +1,49 @@
+/**
+ * What an endpoint's rules may do, as the rule engine's RuleHost: schedule on the endpoint's per-client
+ * timers, publish to its streams, and write to the log. Log lines are limited, since rules run on what
+ * clients send: a `log` step at most once a second per client, a failing rule at most once every 10 s per
+ * rule, each line with a count of those left out.
+ */
+import type { Peer } from '../hub/peer.ts';
+import type { Logger } from '../log/logger.ts';
+import { LineLimiter } from '../log/line-limiter.ts';
+import type { RuleHost } from '../rules/index.ts';
+import type { TemplateServices } from '../templates/index.ts';
+import type { Clock } from '../util/clock.ts';
+import type { Random } from '../util/random.ts';
+import { errorMessage } from '../errors/error-message.ts';
+
+const FAILURE_EVERY_MS = 10_000;
+
+export interface RuleHostContext {
+  readonly endpoint: string;
+  readonly random: Random;
+  readonly templates: TemplateServices;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The endpoint's per-client limiter of bad-message lines, which `log` steps share. */
+  readonly perClient: LineLimiter<Peer>;
+  schedule(peer: Peer, fn: () => void, ms: number): void;
+  publish(stream: string, data: unknown): void;
+}
+
+export function createRuleHost(context: RuleHostContext): RuleHost {
+  const failures = new LineLimiter<string>(FAILURE_EVERY_MS, { maxKeys: 1000 });
+  const { endpoint, logger, clock } = context;
+  return {
+    random: context.random,
+    templates: context.templates,
+    schedule: (peer, fn, ms) => context.schedule(peer, fn, ms),
+    publish: (stream, data) => context.publish(stream, data),
+    log(peer, line) {
+      const skipped = context.perClient.pass(peer, clock.now());
+      if (skipped === undefined) return;
+      logger.warn(`Client ${peer.id}: ${line}${skipped === 0 ? '' : ` (and ${skipped} more from this client in the last second)`}`, { clientId: peer.id, endpoint });
+    },
+    onError(peer, error, rule) {
+      const skipped = failures.pass(rule, clock.now());
+      if (skipped === undefined) return;
+      logger.error(`Rule ${rule} failed for ${peer.id}: ${errorMessage(error)}${skipped === 0 ? '' : ` (${skipped} more failures of this rule in the last 10 s)`}`, { clientId: peer.id, endpoint, rule });
+    },
+  };
+}
