@@ -68,6 +68,8 @@ function steerProperty(name: string, schema: Schema, now: number): Schema {
   const type = schema['type'];
   if (type === 'string') {
     if (/^(symbol|ticker|pair|instrument|market)$/i.test(name)) return { ...schema, enum: TICKERS };
+    // Slack-style message timestamps: epoch seconds with six decimals, as text.
+    if (/^(ts|thread_ts|event_ts)$/.test(name)) return { ...schema, pattern: '^1[0-9]{9}\\.[0-9]{6}$' };
     if (/(time|timestamp|date)$|At$|^(created|updated)/i.test(name)) return { ...schema, format: 'date-time' };
     if (/e-?mail/i.test(name)) return { ...schema, format: 'email' };
     if (/(url|uri|link)$/i.test(name)) return { ...schema, format: 'uri' };
@@ -78,7 +80,7 @@ function steerProperty(name: string, schema: Schema, now: number): Schema {
   if (type === 'number' || type === 'integer') {
     if (/(price|amount|bid|ask|rate|cost|value)$/i.test(name)) return { ...schema, minimum: 1, maximum: 10_000 };
     if (/(qty|quantity|volume|size|count)$/i.test(name)) return { ...schema, minimum: 0, maximum: 1000 };
-    if (/(timestamp|time|ts)$/i.test(name)) return { ...schema, minimum: Math.floor(now / 1000) - 86_400, maximum: Math.floor(now / 1000) + 86_400 };
+    if (/(timestamp|time|ts|^created|^updated)$/i.test(name)) return { ...schema, minimum: Math.floor(now / 1000) - 86_400, maximum: Math.floor(now / 1000) + 86_400 };
     if (/(id|reqid)$/i.test(name)) return { ...schema, minimum: 1, maximum: 1_000_000 };
   }
   return schema;

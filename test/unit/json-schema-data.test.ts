@@ -98,4 +98,15 @@ describe('payloads from JSON Schema', () => {
       assert.ok(b.time >= a.time, `time ${a.time} -> ${b.time}`);
     }
   });
+
+  it('generated ts and created look like their kind: Slack-style text and epoch seconds, now', () => {
+    const schema = { type: 'object', required: ['ts', 'created'], properties: { ts: { type: 'string' }, created: { type: 'integer' } } };
+    const s = sampler(schema);
+    for (let i = 0; i < 10; i++) {
+      const value = s.next() as { ts: string; created: number };
+      assert.match(value.ts, /^1\d{9}\.\d{6}$/);
+      assert.ok(Math.abs(Number(value.ts) - NOW / 1000) < 2, `ts ${value.ts}`);
+      assert.equal(value.created, Math.floor(NOW / 1000));
+    }
+  });
 });
