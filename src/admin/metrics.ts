@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics. Figures the server already keeps (peer counters, stream ticks) are read when scraped
- * rather than counted again on the message path; only handshake refusals are counted as they happen.
+ * rather than counted again on the message path; only handshake refusals and HTTP requests are counted as
+ * they happen.
  */
 import type * as PromClient from 'prom-client';
 import type { Counter, Gauge, Registry } from 'prom-client';
@@ -21,22 +22,32 @@ export interface Metrics {
   /** The Prometheus text exposition of every metric, now. */
   scrape(): Promise<{ contentType: string; text: string }>;
   rejected(reason: string): void;
+  /** One answered HTTP request (a mock route's, the fallback's, or a 404), by route name and status. */
+  httpRequest(route: string, status: number): void;
 }
+
+/** Keys of counts by route and status: the two joined by a character no route name holds. */
+const SEPARATOR = '\u0000';
 
 export function createMetrics(source: MetricsSource): Metrics {
   const rejections = new Map<string, number>();
+  const http = new Map<string, number>();
   let registry: Registry | undefined;
   return {
     rejected: (reason) => rejections.set(reason, (rejections.get(reason) ?? 0) + 1),
+    httpRequest: (route, status) => {
+      const key = `${route}${SEPARATOR}${status}`;
+      http.set(key, (http.get(key) ?? 0) + 1);
+    },
     async scrape() {
-      registry ??= createRegistry(source, rejections);
+      registry ??= createRegistry(source, rejections, http);
       return { contentType: registry.contentType, text: await registry.metrics() };
     },
   };
 }
 
 /** Every figure is read from its source when scraped; nothing is counted twice on the message path. */
-function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, number>): Registry {
+function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, number>, http: ReadonlyMap<string, number>): Registry {
   const { Counter, Gauge, Registry, collectDefaultMetrics } = promClient();
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'mockwave_' });
@@ -105,6 +116,19 @@ function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, n
     collect() {
       this.reset();
       for (const [reason, count] of rejections) this.inc({ reason }, count);
+    },
+  });
+  new Counter({
+    name: 'mockwave_http_requests_total',
+    help: 'HTTP requests answered by the mock routes (route "(none)": the fallback or a 404), by route and status.',
+    labelNames: ['route', 'status'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [key, count] of http) {
+        const [route = '', status = ''] = key.split(SEPARATOR);
+        this.inc({ route, status }, count);
+      }
     },
   });
   return registry;

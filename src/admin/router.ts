@@ -40,6 +40,11 @@ export interface AdminView extends LiveSource {
   controlStream(name: string, endpoint: string | undefined, action: 'pause' | 'resume' | 'tick' | 'render'): unknown;
   /** Re-reads and applies the configuration; throws MW_CONFIG_INVALID (nothing changed) when it is invalid. */
   reload(): unknown;
+  /** HTTP routes: their figures, the last requests, and their definitions. */
+  httpRoutes(): unknown;
+  /** Adds (create) or changes (replace) an HTTP route from a definition validated as in a config file. */
+  putHttpRoute(definition: unknown, mode: 'create' | 'replace', name?: string): unknown;
+  removeHttpRoute(name: string): void;
   close(clientId: string, code: number, reason: string): void;
   terminate(clientId: string): void;
   /** Prometheus text of every metric. */
@@ -60,6 +65,15 @@ interface Context {
   readonly live: LiveViews;
   readonly request: IncomingMessage;
   readonly params: Readonly<Record<string, string>>;
+}
+
+/** An HTTP route's name from the path: default names hold spaces and slashes, sent percent-encoded. */
+function routeParam(params: Readonly<Record<string, string>>): string {
+  try {
+    return decodeURIComponent(params['name'] ?? '');
+  } catch {
+    return params['name'] ?? '';
+  }
 }
 
 type Result = { status: number; data: unknown } | { status: number; text: string; contentType: string } | { stream: (response: ServerResponse) => void };
@@ -188,6 +202,25 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
     handler: ({ view, request, params }) => {
       view.removeStream(params['name'] ?? '', query(request, 'endpoint'));
       return { status: 200, data: { removed: params['name'] } };
+    },
+  },
+  { method: 'GET', pattern: /^\/admin\/http\/routes$/, handler: ({ view }) => ({ status: 200, data: view.httpRoutes() }) },
+  {
+    method: 'POST',
+    pattern: /^\/admin\/http\/routes$/,
+    handler: async ({ view, request }) => ({ status: 201, data: view.putHttpRoute(await jsonBody(request, z.record(z.string(), z.unknown(), { error: 'expected an HTTP route object' })), 'create') }),
+  },
+  {
+    method: 'PUT',
+    pattern: /^\/admin\/http\/routes\/(?<name>[^/]+)$/,
+    handler: async ({ view, request, params }) => ({ status: 200, data: view.putHttpRoute(await jsonBody(request, z.record(z.string(), z.unknown(), { error: 'expected an HTTP route object' })), 'replace', routeParam(params)) }),
+  },
+  {
+    method: 'DELETE',
+    pattern: /^\/admin\/http\/routes\/(?<name>[^/]+)$/,
+    handler: ({ view, params }) => {
+      view.removeHttpRoute(routeParam(params));
+      return { status: 200, data: { removed: routeParam(params) } };
     },
   },
   {

@@ -1,8 +1,11 @@
 /**
  * What the admin API and the live dashboard show, as types: the one definition both the server and the
- * dashboard (dashboard/src/types.ts imports these) are checked against. Plain data only, no imports, so the
- * browser build can read this file as it is.
+ * dashboard (dashboard/src/types.ts imports these) are checked against. Plain data only, importing only
+ * other plain-data files (src/http/figures.ts), so the browser build can read it as it is.
  */
+import type { HttpFigures } from '../http/figures.ts';
+
+export type { HttpFigures, HttpRequestRecord, HttpRouteFigures } from '../http/figures.ts';
 
 export interface StreamFigures {
   readonly name: string;
@@ -55,6 +58,8 @@ export interface WebSocketStats {
   readonly uptimeMs: number;
   /** Per endpoint: clients, messages and bytes each way, dropped, its streams and its rules. */
   readonly endpoints: readonly EndpointFigures[];
+  /** The HTTP side, beside the WebSocket figures: requests answered, each route's figures, the last requests. */
+  readonly http: HttpFigures;
 }
 
 export interface ClientInfo {

@@ -84,7 +84,7 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
       preset = loaded.preset;
       notes = loaded.notes;
       // A reload reads the same sources the same way, so the files' current contents win as at start-up.
-      server = createMockServer(loaded.config, { reload: () => loadConfig(loadOptions).config });
+      server = createMockServer(loaded.config, { reload: () => loadConfig(loadOptions).config, baseDir: loaded.baseDir });
     }
   } catch (error) {
     return fail(error);

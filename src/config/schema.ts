@@ -13,6 +13,7 @@ import { PRESET_NAMES } from './preset-names.ts';
 import { actionListSchema, ruleSchema } from '../rules/schema.ts';
 import { checkTemplates, conditionProblem } from '../templates/index.ts';
 import { GENERATOR_NAMES, GENERATOR_TABLE } from '../streams/generators/index.ts';
+import { httpRouteSchema, reservedPathProblem, routeName } from '../http/index.ts';
 
 export const LOG_FORMATS = ['text', 'json'] as const;
 
@@ -229,6 +230,16 @@ export const configSchema = z
         routes: z.array(proxyRouteSchema).default([]),
       })
       .prefault({}),
+    http: z
+      .strictObject({
+        routes: z.array(httpRouteSchema).default([]).describe('HTTP routes on the same port: a method and path, conditions, and the steps that answer.'),
+        fallback: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional().describe('A real API that gets every request no route answers (instead of 404).'),
+        maxBodyBytes: z.number().int().min(0).default(1024 * 1024).describe('Largest request body a route or the fallback takes; larger is refused with 413.'),
+        bodyTimeout: z.number().int().min(100).default(10_000).describe('ms a request body may take to arrive; slower is refused with 408.'),
+        forwardTimeout: z.number().int().min(100).default(30_000).describe('ms a forwarded request (forward steps, the fallback) may wait for the real API\'s answer.'),
+      })
+      .prefault({})
+      .describe('The REST side: HTTP routes answered by the same templates and matchers, and a fallback to a real API.'),
     dashboard: z
       .strictObject({
         enabled: z.boolean().default(true).describe('Serve the live dashboard at / (to browsers; it obeys the admin token).'),
@@ -281,6 +292,16 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['endpoints', index, 'path'], message: `duplicate endpoint path "${endpoint.path}" (also endpoints[${first}])` });
       } else seen.set(endpoint.path, index);
     });
+    const httpNames = new Map<string, number>();
+    (Array.isArray(config.http?.routes) ? config.http.routes : []).forEach((route, index) => {
+      if (typeof route?.path !== 'string') return;
+      const reserved = reservedPathProblem(route.path, config.dashboard?.enabled !== false);
+      if (reserved !== undefined) ctx.addIssue({ code: 'custom', path: ['http', 'routes', index, 'path'], message: reserved });
+      const name = routeName(route);
+      const first = httpNames.get(name);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['http', 'routes', index, 'name'], message: `two HTTP routes are named "${name}" (also http.routes[${first}]): give one a name` });
+      else httpNames.set(name, index);
+    });
     const routes = new Map<string, number>();
     (Array.isArray(config.proxy?.routes) ? config.proxy.routes : []).forEach((route, index) => {
       if (typeof route?.name !== 'string') return;
@@ -297,3 +318,4 @@ export type EndpointConfig = z.output<typeof endpointSchema>;
 export type EndpointConfigInput = z.input<typeof endpointSchema>;
 export type StreamConfig = z.output<typeof streamSchema>;
 export type ProxyRouteConfig = z.output<typeof proxyRouteSchema>;
+export type { HttpRouteConfig } from '../http/index.ts';

@@ -56,6 +56,14 @@ export const ERROR_CATALOG = {
   MW_AMBIGUOUS_STREAM: { summary: 'The library or admin API named a stream that several endpoints have, without saying which endpoint.', httpStatus: 409 },
   MW_NOT_RUNNING: { summary: 'An operation needs a started server (publish, stop twice is fine) and the server is not running.', httpStatus: 409 },
   MW_ALREADY_STARTED: { summary: '`start()` was called on a server that is already started or starting.' },
+  MW_HTTP_NO_ROUTE: { summary: 'An HTTP request matched no HTTP route (and there is no `http.fallback`); the answer names the closest routes.', httpStatus: 404 },
+  MW_HTTP_METHOD_NOT_ALLOWED: { summary: 'HTTP routes exist for the path, but none for the request\'s method; the answer lists them (Allow).', httpStatus: 405 },
+  MW_HTTP_BODY_TOO_LARGE: { summary: 'An HTTP request body is larger than `http.maxBodyBytes`.', httpStatus: 413 },
+  MW_HTTP_BODY_TIMEOUT: { summary: 'An HTTP request body did not arrive within `http.bodyTimeout`.', httpStatus: 408 },
+  MW_HTTP_ROUTE_FAILED: { summary: 'An HTTP route failed to answer (a template that throws, a file that cannot be read); the reason is logged.', httpStatus: 500 },
+  MW_HTTP_UPSTREAM_FAILED: { summary: 'A `forward` step or `http.fallback` could not reach the real API, or it broke off.', httpStatus: 502 },
+  MW_UNKNOWN_HTTP_ROUTE: { summary: 'The admin API named an HTTP route that does not exist.', httpStatus: 404 },
+  MW_HTTP_ROUTE_EXISTS: { summary: 'The admin API was asked to add an HTTP route whose name is taken (use PUT to change it).', httpStatus: 409 },
   MW_LISTEN_FAILED: { summary: 'The HTTP server could not listen (port in use, permission denied, bad host).' },
 } as const satisfies Record<string, ErrorSpec>;
 

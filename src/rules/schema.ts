@@ -18,7 +18,8 @@ export const closeCodeSchema = z
   .int()
   .refine(isSendableCloseCode, { message: `expected a close code a server may send: ${SENDABLE_CLOSE_CODES_TEXT}` });
 
-const regexSchema = z.string().superRefine((pattern, ctx) => {
+/** A regular expression checked at load for catastrophic backtracking (regex.ts). */
+export const regexSchema = z.string().superRefine((pattern, ctx) => {
   const verdict = regexVerdict(pattern);
   if (!verdict.ok) ctx.addIssue({ code: 'custom', message: verdict.problem });
 });

@@ -13,11 +13,13 @@ import { corsOrigin, originAllowed } from '../security/origins.ts';
 import { authorized } from '../security/tokens.ts';
 import type { ClientAdmin } from './client-admin.ts';
 import type { StreamAdmin } from './stream-admin.ts';
+import type { HttpAdmin } from './http-side.ts';
 
 export interface AdminViewParts {
   readonly config: MockwaveConfig;
   readonly streams: StreamAdmin;
   readonly clients: ClientAdmin;
+  readonly http: HttpAdmin;
   readonly metrics: Metrics;
   stats(): WebSocketStats;
   describe(): ServerDescription;
@@ -34,6 +36,7 @@ export function createAdminView(parts: AdminViewParts): AdminView {
   return {
     ...streams,
     ...clients,
+    ...parts.http,
     dashboard: config.dashboard.enabled,
     maxLiveConnections: config.dashboard.maxLiveConnections,
     stats: parts.stats,

@@ -25,6 +25,8 @@ import { createRefusals } from './refusals.ts';
 import { EndpointRegistry, type EndpointInfo } from './registry.ts';
 import { applyReload } from './reload.ts';
 import { createStreamAdmin } from './stream-admin.ts';
+import { createHttpAdmin, createHttpSide, dispatchRequests } from './http-side.ts';
+import { seededPart } from './seeded.ts';
 
 export type { ClientInfo, EndpointInfo };
 
@@ -39,6 +41,8 @@ export interface MockServerOptions {
   readonly seed?: number;
   /** Re-reads the configuration (the CLI re-reads its files); enables POST /admin/config/reload. */
   readonly reload?: () => MockwaveConfig;
+  /** The configuration's folder: HTTP routes' `file` bodies are read under it (default: the working directory). */
+  readonly baseDir?: string;
 }
 
 export interface StartInfo {
@@ -109,6 +113,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   let started: StartInfo | undefined;
 
   const redact = createRedactor(config.redact);
+  const templates = createTemplateServices(clock, random, seed);
   const { endpoints, proxy, tls, recordings } = buildServer(config, {
     clock,
     random,
@@ -119,13 +124,13 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     totalClients: () => transport.peers.size,
     serverStats: () => ({ clients: transport.peers.size, startedAt }),
     seed: runSeed,
-    templates: createTemplateServices(clock, random, seed),
+    templates,
   }, redact);
   const registry = new EndpointRegistry(endpoints, () => transport.peers);
   const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0 });
   const streams = createStreamAdmin(registry, () => state === 'running');
   const clients = createClientAdmin(registry, redact);
-
+  const http = createHttpSide({ config, clock, logger, ...seededPart({ seed: runSeed, templates }, 'http routes'), registry, clients, metrics, baseDir: options.baseDir ?? process.cwd() });
   const stats = (): WebSocketStats => ({
     enabled: config.websocket.enabled,
     connectedClients: transport.peers.size,
@@ -134,6 +139,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     uptimeMs: state === 'running' ? clock.now() - startedAt : 0,
     endpoints: endpoints.map((e) => e.figures()),
     ...(proxy === undefined ? {} : { proxyRoutes: proxy.stats() }),
+    http: http.figures(),
   });
   const publish = (name: string, data: unknown, endpointPath: string | undefined): number => {
     if (state !== 'running') throw new MockwaveError('MW_NOT_RUNNING', `publish() needs a running server (the server is ${state})`);
@@ -148,7 +154,6 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     logger.info(`Configuration reloaded: ${report.streamsAdded.length} stream(s) added, ${report.streamsChanged.length} changed, ${report.streamsRemoved.length} removed${report.restartNeeded.length > 0 ? `; needs a restart: ${report.restartNeeded.join(', ')}` : ''}`);
     return report;
   };
-
   const transport: Transport = new Transport({
     port: config.port,
     host: config.host,
@@ -163,11 +168,11 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     createId: () => createClientId(clock, idRandom),
     route: createHandshakeGate({ config, registry, proxy, logger, clients: () => transport.peers.size }),
     refused: createRefusals({ logger, now: () => clock.now(), requestId, count: (code) => metrics.rejected(code) }),
-    handleRequest: createAdminHandler(createAdminView({
-      config, streams, clients, metrics, stats, publish, reload, requestId,
+    handleRequest: dispatchRequests(createAdminHandler(createAdminView({
+      config, streams, clients, metrics, stats, publish, reload, requestId, http: createHttpAdmin(http, { config, registry }),
       describe: () => ({ name: 'mockwave', version: VERSION, uptimeMs: clock.now() - startedAt, endpoints: registry.describe(started?.url) }),
       now: () => clock.now(),
-    })),
+    })), http, config),
     onPeerError: (peer, error) => {
       const code = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'MW_PAYLOAD_TOO_LARGE' : (error.code ?? 'error');
       logger.warn(`Client ${peer.id}: ${error.message} [${code}]`, { clientId: peer.id, endpoint: peer.endpoint, code });

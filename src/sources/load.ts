@@ -6,7 +6,7 @@
  * whole configuration is valid.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { isAsyncApi } from '../asyncapi/document.ts';
 import { applyOverlay } from '../asyncapi/overlay.ts';
 import { asyncApiToConfig } from '../asyncapi/to-config.ts';
@@ -54,6 +54,8 @@ export interface LoadedConfig {
   readonly files: readonly string[];
   /** What an AsyncAPI import mapped, skipped and warned about, for the start-up report. */
   readonly notes: readonly string[];
+  /** The configuration file's folder (the working directory without one): HTTP routes read `file` bodies under it. */
+  readonly baseDir: string;
 }
 
 export function loadConfig(options: LoadOptions = {}): LoadedConfig {
@@ -107,5 +109,6 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const checked = checkConfig(raw, provenance, { presetMerged: true });
   if (!checked.ok) problems.push(...checked.problems);
   if (problems.length > 0 || !checked.ok) throw configError(problems);
-  return { config: checked.config, preset: preset as PresetName, files, notes: [...unreadNotes, ...notes] };
+  const baseDir = configPath === undefined || configPath === '' ? cwd : dirname(resolve(cwd, configPath));
+  return { config: checked.config, preset: preset as PresetName, files, notes: [...unreadNotes, ...notes], baseDir };
 }

@@ -20,6 +20,16 @@ export interface RenderContext {
   readonly params?: Readonly<Record<string, unknown>>;
   /** The rendered payload, for a stream's per-subscriber `condition`. */
   readonly data?: unknown;
+  /** An HTTP route's request: method, path, params, query, headers, cookies, body (JSON, else text). */
+  readonly request?: {
+    readonly method: string;
+    readonly path: string;
+    readonly params: Readonly<Record<string, string>>;
+    readonly query: Readonly<Record<string, string>>;
+    readonly headers: Readonly<Record<string, string>>;
+    readonly cookies: Readonly<Record<string, string>>;
+    readonly body: unknown;
+  };
 }
 
 export type Render = (context: RenderContext, services: TemplateServices) => unknown;

@@ -1,0 +1,93 @@
+/**
+ * Writing a route's answer: a templated body (a string as is, anything else as JSON), a file from the
+ * configuration's directory, or a streamed body sent chunk by chunk (Server-Sent Events or JSON lines, as
+ * chat-completion APIs stream), stopping as soon as the client goes away.
+ */
+import { createReadStream } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import { extname } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { compileTemplate, type RenderContext, type TemplateServices } from '../templates/index.ts';
+import { parseRange, type NumberRange } from '../util/range.ts';
+import type { Random } from '../util/random.ts';
+import type { HttpRouteConfig } from './schema.ts';
+
+type RespondConfig = Extract<HttpRouteConfig['then'][number], { respond: unknown }>['respond'];
+
+/** What a respond step needs from the server besides the response: templates, randomness, a wait. */
+export interface RespondHost {
+  readonly templates: TemplateServices;
+  readonly random: Random;
+  /** Resolves after `ms`, or false at once if the client went away meanwhile. */
+  wait(response: ServerResponse, ms: number): Promise<boolean>;
+}
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.json': 'application/json; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.pdf': 'application/pdf',
+};
+
+const textOf = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'null');
+
+/** A body's text and its content type when the route gave none. */
+function encodeBody(value: unknown): { text: string; type: string } {
+  return typeof value === 'string' ? { text: value, type: 'text/plain; charset=utf-8' } : { text: JSON.stringify(value) ?? 'null', type: 'application/json; charset=utf-8' };
+}
+
+export type Answer = (response: ServerResponse, context: RenderContext, host: RespondHost, head: boolean) => Promise<number>;
+
+/** Compiles a respond step once; `file` is already resolved (and checked to be inside the config's folder). */
+export function compileRespond(respond: RespondConfig, file: string | undefined): Answer {
+  const headers = Object.entries(respond.headers).map(([name, value]) => [name.toLowerCase(), compileTemplate(value)] as const);
+  const body = respond.body === undefined ? undefined : compileTemplate(respond.body);
+  const chunks = respond.chunks?.map((chunk) => compileTemplate(chunk));
+  const delay = parseRange(respond.chunkDelay) as NumberRange;
+  return async (response, context, host, head) => {
+    const written: Record<string, string> = {};
+    for (const [name, render] of headers) written[name] = textOf(render(context, host.templates));
+    if (chunks !== undefined) {
+      const sse = respond.format === 'sse';
+      response.writeHead(respond.status, { 'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-cache', ...written });
+      if (head) {
+        response.end();
+        return respond.status;
+      }
+      response.flushHeaders();
+      for (const chunk of chunks) {
+        const ms = delay.min === delay.max ? delay.min : host.random.int(delay.min, delay.max);
+        if (ms > 0 && !(await host.wait(response, ms))) return respond.status;
+        if (response.destroyed) return respond.status;
+        const text = textOf(chunk(context, host.templates));
+        response.write(sse ? `data: ${text.replace(/\n/g, '\ndata: ')}\n\n` : `${text.replace(/\n/g, ' ')}\n`);
+      }
+      if (sse && respond.done !== undefined) response.write(`data: ${respond.done}\n\n`);
+      response.end();
+      return respond.status;
+    }
+    if (file !== undefined) {
+      const stream = createReadStream(file);
+      // Opened before the head is written: a file that cannot be read is the route's failure (500), not a cut-off 200.
+      await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
+      response.writeHead(respond.status, { 'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', ...written });
+      if (head) {
+        stream.destroy();
+        response.end();
+      } else await pipeline(stream, response);
+      return respond.status;
+    }
+    const encoded = body === undefined ? undefined : encodeBody(body(context, host.templates));
+    const payload = encoded === undefined ? '' : encoded.text;
+    response.writeHead(respond.status, { ...(encoded === undefined ? {} : { 'content-type': encoded.type }), 'content-length': Buffer.byteLength(payload), ...written });
+    response.end(head ? undefined : payload);
+    return respond.status;
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * The HTTP routes of a server: which route answers a request (the most specific path first, then the
+ * first whose method and `when` match), what happens when none does (the fallback API, 405 with Allow, or
+ * 404 naming the closest routes), CORS for browsers on another port, and each route's figures. Routes are
+ * added, replaced and removed at run time through the admin API; the table stays ordered by specificity.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MockwaveError } from '../errors/catalog.ts';
+import { errorMessage } from '../errors/error-message.ts';
+import { refusal, refusalOf, type Refusal } from '../errors/refusal.ts';
+import type { Logger } from '../log/logger.ts';
+import { LineLimiter } from '../log/line-limiter.ts';
+import { compileRegex, compileWhen, type Matcher } from '../rules/index.ts';
+import { corsOrigin } from '../security/origins.ts';
+import { bySpecificity, compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
+import { forward, targetUrl } from './forward.ts';
+import { readBody, requestView, type BodyLimits, type HttpRequestView } from './request.ts';
+import { HTTP_METHODS, type HttpRouteConfig } from './schema.ts';
+import { compileSteps, runSteps, type HttpHost, type Step } from './steps.ts';
+import type { HttpFigures, HttpRequestRecord } from './figures.ts';
+
+interface CompiledRoute {
+  readonly config: HttpRouteConfig;
+  readonly name: string;
+  readonly methods: ReadonlySet<string> | undefined;
+  readonly pattern: PathPattern;
+  readonly when: (view: HttpRequestView) => boolean;
+  readonly steps: readonly Step[];
+  hits: number;
+  failures: number;
+  last: HttpRequestRecord | undefined;
+}
+
+export interface HttpRoutesOptions {
+  readonly fallback: string | undefined;
+  readonly limits: BodyLimits;
+  /** `cors.origins`: empty lets any origin call the mock routes. */
+  readonly origins: readonly string[];
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** Counts one answered request (for /metrics). */
+  count(route: string, status: number): void;
+}
+
+const RECENT = 100;
+
+export function routeName(config: HttpRouteConfig): string {
+  if (config.name !== undefined) return config.name;
+  const methods = config.method === undefined ? 'ANY' : config.method.join(',');
+  return `${methods} ${config.path}`;
+}
+
+function compileRouteWhen(config: HttpRouteConfig): (view: HttpRequestView) => boolean {
+  const when = config.when;
+  if (when === undefined) return () => true;
+  const query = Object.entries(when.query ?? {});
+  const headers = Object.entries(when.headers ?? {}).map(([name, pattern]) => [name.toLowerCase(), compileRegex(pattern)] as const);
+  const cookies = Object.entries(when.cookies ?? {}).map(([name, pattern]) => [name, compileRegex(pattern)] as const);
+  const body: Matcher | undefined = when.body === undefined ? undefined : compileWhen(when.body);
+  return (view) =>
+    query.every(([name, value]) => view.query[name] === value) &&
+    headers.every(([name, test]) => view.headers[name] !== undefined && test(view.headers[name] as string)) &&
+    cookies.every(([name, test]) => view.cookies[name] !== undefined && test(view.cookies[name] as string)) &&
+    (body === undefined || body(view.body));
+}
+
+/** How alike two paths are, segment by segment from the start: for naming the closest routes in a 404. */
+function likeness(pattern: string, path: string): number {
+  const a = pattern.split('/');
+  const b = path.split('/');
+  let same = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a[i] === b[i] || a[i]?.startsWith(':') || a[i] === '*') same += 1;
+    else break;
+  }
+  return same * 10 - Math.abs(a.length - b.length);
+}
+
+export class HttpRoutes {
+  #routes: CompiledRoute[] = [];
+  readonly #host: HttpHost;
+  readonly #options: HttpRoutesOptions;
+  readonly #recent: HttpRequestRecord[] = [];
+  readonly #failureLines = new LineLimiter<string>(10_000, { maxKeys: 1000 });
+  #requests = 0;
+
+  constructor(configs: readonly HttpRouteConfig[], host: HttpHost, options: HttpRoutesOptions) {
+    this.#host = host;
+    this.#options = options;
+    for (const config of configs) this.#insert(config);
+  }
+
+  get size(): number {
+    return this.#routes.length;
+  }
+
+  /** Whether some route's path matches (whatever its method and conditions). */
+  claims(path: string): boolean {
+    return this.#routes.some((r) => r.pattern.match(path) !== undefined);
+  }
+
+  /** Every route with its figures, most specific first; the last requests answered, newest first. */
+  figures(): HttpFigures {
+    const routes = this.#routes.map((r) => ({ name: r.name, methods: r.methods === undefined ? ['ANY'] : [...r.methods], path: r.config.path, hits: r.hits, failures: r.failures, last: r.last }));
+    return { requests: this.#requests, routes, recent: [...this.#recent].reverse() };
+  }
+
+  definitions(): HttpRouteConfig[] {
+    return this.#routes.map((r) => r.config);
+  }
+
+  add(config: HttpRouteConfig): void {
+    const name = routeName(config);
+    if (this.#routes.some((r) => r.name === name)) throw new MockwaveError('MW_HTTP_ROUTE_EXISTS', `An HTTP route named "${name}" exists: use PUT /admin/http/routes/${encodeURIComponent(name)} to change it`);
+    this.#insert(config);
+  }
+
+  replace(name: string, config: HttpRouteConfig): void {
+    this.remove(name);
+    this.#insert({ ...config, name: config.name ?? name });
+  }
+
+  remove(name: string): void {
+    const before = this.#routes.length;
+    this.#routes = this.#routes.filter((r) => r.name !== name);
+    if (this.#routes.length === before) throw new MockwaveError('MW_UNKNOWN_HTTP_ROUTE', `No HTTP route named "${name}" (routes: ${this.#routes.map((r) => r.name).join(', ') || 'none'})`);
+  }
+
+  #insert(config: HttpRouteConfig): void {
+    const name = routeName(config);
+    const methods = config.method === undefined ? undefined : new Set(config.method);
+    const compiled: CompiledRoute = { config, name, methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, this.#host.baseDir, `http.routes.${name}`), hits: 0, failures: 0, last: undefined };
+    this.#routes = [...this.#routes, compiled].sort((a, b) => bySpecificity(a.pattern, b.pattern));
+  }
+
+  /** CORS headers for a request: any origin when none are configured, else only those. */
+  #cors(request: IncomingMessage): Record<string, string> {
+    const origin = request.headers.origin;
+    if (origin === undefined) return {};
+    const allowed = this.#options.origins.length === 0 ? origin : corsOrigin(origin, this.#options.origins);
+    return allowed === undefined ? {} : { 'Access-Control-Allow-Origin': allowed, Vary: 'Origin', 'Access-Control-Expose-Headers': '*' };
+  }
+
+  /** Answers one HTTP request that is not mockwave's own (admin, metrics, dashboard). */
+  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = this.#options.now();
+    const cors = this.#cors(request);
+    for (const [name, value] of Object.entries(cors)) response.setHeader(name, value);
+    const method = request.method ?? 'GET';
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const onPath = this.#routes.filter((r) => r.pattern.match(path) !== undefined);
+    const finish = (status: number, route: CompiledRoute | undefined): void => {
+      const record: HttpRequestRecord = { at: started, method, path: path.slice(0, 300), status, route: route?.name, ms: this.#options.now() - started };
+      this.#requests += 1;
+      if (this.#recent.push(record) > RECENT) this.#recent.shift();
+      if (route !== undefined) route.last = record;
+      this.#options.count(route?.name ?? '(none)', status);
+    };
+
+    if (method === 'OPTIONS' && typeof request.headers['access-control-request-method'] === 'string') {
+      request.resume();
+      const methods = this.#options.fallback !== undefined || onPath.some((r) => r.methods === undefined) ? [...HTTP_METHODS] : [...new Set(onPath.flatMap((r) => [...(r.methods ?? [])]))];
+      response.writeHead(204, { 'Access-Control-Allow-Methods': methods.join(', '), 'Access-Control-Allow-Headers': request.headers['access-control-request-headers'] ?? '*', 'Access-Control-Max-Age': '600' });
+      response.end();
+      return finish(204, undefined);
+    }
+
+    let view: HttpRequestView;
+    try {
+      view = requestView(request, await readBody(request, this.#options.limits));
+    } catch (error) {
+      return finish(this.#refuse(response, refusalOf(error)), undefined);
+    }
+    const allows = (r: CompiledRoute): boolean => r.methods === undefined || r.methods.has(method) || (method === 'HEAD' && r.methods.has('GET'));
+    const route = onPath.find((r) => allows(r) && r.when(view));
+    if (route === undefined) return finish(await this.#unmatched(view, response, onPath, allows), undefined);
+    route.hits += 1;
+    const params = route.pattern.match(path) ?? {};
+    const context = { request: { method, path, params, query: view.query, headers: view.headers, cookies: view.cookies, body: view.body.isJson ? view.body.value : view.body.text } };
+    try {
+      const status = await runSteps(route.steps, { view, response, context, host: this.#host, route: route.name });
+      finish(status ?? 500, route);
+    } catch (error) {
+      route.failures += 1;
+      const skipped = this.#failureLines.pass(route.name, this.#options.now());
+      if (skipped !== undefined) this.#options.logger.error(`HTTP route ${route.name} failed for ${method} ${path}: ${errorMessage(error)}${skipped === 0 ? '' : ` (${skipped} more failures in the last 10 s)`}`, { route: route.name });
+      if (response.headersSent) {
+        response.destroy();
+        return finish(500, route);
+      }
+      finish(this.#refuse(response, refusal(error instanceof MockwaveError && error.code === 'MW_HTTP_UPSTREAM_FAILED' ? error.code : 'MW_HTTP_ROUTE_FAILED', `HTTP route ${route.name} failed: ${errorMessage(error)}`)), route);
+    }
+  }
+
+  /** No route answered: the fallback API, or 405 (the path has routes for other methods), or 404. */
+  async #unmatched(view: HttpRequestView, response: ServerResponse, onPath: readonly CompiledRoute[], allows: (r: CompiledRoute) => boolean): Promise<number> {
+    const fallback = this.#options.fallback;
+    if (fallback !== undefined) {
+      const url = new URL(view.raw.url ?? '/', 'http://localhost');
+      try {
+        return await forward(view.raw, view.body.data, response, targetUrl(fallback, url.pathname, url.search), this.#host.forwarding);
+      } catch (error) {
+        this.#options.logger.warn(`http.fallback: ${errorMessage(error)}`);
+        return this.#refuse(response, refusalOf(error));
+      }
+    }
+    const methods = [...new Set(onPath.flatMap((r) => [...(r.methods ?? [])]))];
+    if (onPath.length > 0 && !onPath.some(allows)) {
+      response.setHeader('Allow', methods.join(', '));
+      return this.#refuse(response, refusal('MW_HTTP_METHOD_NOT_ALLOWED', `${view.method} is not allowed on ${view.path} (allowed: ${methods.join(', ')})`));
+    }
+    const closest = [...this.#routes]
+      .sort((a, b) => likeness(b.config.path, view.path) - likeness(a.config.path, view.path))
+      .slice(0, 3)
+      .map((r) => `${r.methods === undefined ? 'ANY' : [...r.methods].join(',')} ${r.config.path}${r.config.when === undefined ? '' : ' (with conditions)'}`);
+    const why = onPath.length > 0 ? ': the routes on this path did not match its query, headers, cookies or body' : '';
+    return this.#refuse(response, refusal('MW_HTTP_NO_ROUTE', `No HTTP route for ${view.method} ${view.path}${why}`), closest);
+  }
+
+  #refuse(response: ServerResponse, refused: Refusal, closest?: readonly string[]): number {
+    const text = JSON.stringify({ error: { code: refused.code, message: refused.message }, ...(closest === undefined ? {} : { closest }) });
+    response.writeHead(refused.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+    response.end(text);
+    return refused.status;
+  }
+}

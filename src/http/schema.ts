@@ -1,0 +1,155 @@
+/**
+ * HTTP routes as data: a method and a path in the one path syntax (`/api/orders/:id`, `/files/*`), what else
+ * the request must carry (query, headers, cookies, a body matched by the rule matchers), and the steps that
+ * answer it. The same objects come from a config file, the admin API or the library API.
+ */
+import { z } from 'zod';
+import { issueMessage } from '../errors/schema-issues.ts';
+import { regexSchema, whenSchema } from '../rules/schema.ts';
+import { checkTemplates } from '../templates/index.ts';
+import { numberOrRangeSchema } from '../util/range.ts';
+import { pathPatternProblem } from '../util/path-pattern.ts';
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+const methodSchema = z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(HTTP_METHODS));
+
+const routePathSchema = z.string().superRefine((path, ctx) => {
+  const problem = pathPatternProblem(path);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const httpWhenSchema = z.strictObject({
+  query: z.record(z.string(), z.string()).optional().describe('Query parameters the request must carry, with exactly these values.'),
+  headers: z.record(z.string(), regexSchema).optional().describe('Header name (any case) -> regular expression its value must match.'),
+  cookies: z.record(z.string(), regexSchema).optional().describe('Cookie name -> regular expression its value must match.'),
+  body: whenSchema.optional().describe('The body, matched as a rule matches a WebSocket message: partial JSON, or json/regex/text/jsonPath/schema.'),
+});
+
+const delaySchema = numberOrRangeSchema({ max: 3_600_000 });
+
+const respondSchema = z
+  .strictObject({
+    status: z.number().int().min(100).max(599).default(200),
+    headers: z.record(z.string(), z.string()).default({}).describe('Response headers (values templated).'),
+    body: z.unknown().optional().describe('The body, templated with `request` in scope: a string is sent as is (text/plain unless a content-type says otherwise), anything else as JSON.'),
+    file: z.string().min(1).optional().describe('Send this file, read from the configuration\'s directory (never outside it).'),
+    chunks: z.array(z.unknown()).min(1).optional().describe('A streamed body, sent piece by piece: each chunk templated.'),
+    format: z.enum(['sse', 'ndjson']).default('sse').describe('With `chunks`: Server-Sent Events (`data: …` blocks) or JSON lines.'),
+    chunkDelay: delaySchema.default(0).describe('With `chunks`: ms before each chunk (or a range).'),
+    done: z.string().optional().describe('With `chunks` and `format: sse`: a last `data:` line, e.g. "[DONE]".'),
+  })
+  .superRefine((respond, ctx) => {
+    const given = ['body', 'file', 'chunks'].filter((key) => respond[key as 'body' | 'file' | 'chunks'] !== undefined);
+    if (given.length > 1) ctx.addIssue({ code: 'custom', message: `give one of body, file or chunks (got ${given.join(' and ')})` });
+  });
+
+const publishSchema = z.union(
+  [
+    z.strictObject({ stream: z.string().min(1), endpoint: z.string().min(1).optional(), data: z.unknown().optional() }),
+    z.strictObject({ endpoint: z.string().min(1), message: z.unknown() }),
+  ],
+  { error: 'expected { stream, endpoint?, data? } (a stream\'s subscribers) or { endpoint, message } (every client of an endpoint)' },
+);
+
+const forwardSchema = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+
+const ACTION_SCHEMAS = {
+  respond: respondSchema,
+  delay: delaySchema,
+  publish: publishSchema,
+  forward: forwardSchema.describe('Send the request on to this API (path and query appended) and answer with what it answers.'),
+} as const;
+
+type Single = { [K in keyof typeof ACTION_SCHEMAS]: { [P in K]: z.output<(typeof ACTION_SCHEMAS)[K]> } }[keyof typeof ACTION_SCHEMAS];
+const SINGLE_NAMES = Object.keys(ACTION_SCHEMAS) as (keyof typeof ACTION_SCHEMAS)[];
+
+/** Steps end with the one that answers: nothing runs after a respond or a forward. */
+const ANSWERS = ['respond', 'forward'] as const;
+
+/** One step: an object with exactly one key naming it; its value checked by that step's schema. */
+function checkStep(step: Record<string, unknown>, ctx: z.RefinementCtx, schemas: Record<string, z.ZodType>): void {
+  const keys = Object.keys(step);
+  const key = keys[0] as string;
+  const names = Object.keys(schemas);
+  if (keys.length !== 1 || !names.includes(key)) {
+    ctx.addIssue({ code: 'custom', message: `expected one step: ${names.join(', ')}${keys.length === 0 ? '' : `, got ${keys.map((k) => `"${k}"`).join(', ')}`}` });
+    return;
+  }
+  const result = (schemas[key] as z.ZodType).safeParse(step[key], { error: issueMessage });
+  if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] } as never);
+  if (key === 'respond' || key === 'publish') {
+    for (const problem of checkTemplates(step[key])) ctx.addIssue({ code: 'custom', path: [key, ...problem.path], message: problem.message });
+  }
+}
+
+function stepOrder(steps: readonly unknown[], ctx: z.RefinementCtx): void {
+  const keys = steps.map((step) => (step === null || typeof step !== 'object' ? undefined : Object.keys(step)[0]));
+  const answersAt = keys.findIndex((key) => ANSWERS.some((a) => a === key) || key === 'sequence');
+  if (answersAt !== -1 && answersAt < steps.length - 1) ctx.addIssue({ code: 'custom', path: [answersAt + 1], message: `nothing runs after "${keys[answersAt]}" (step ${answersAt}): the request is answered there` });
+  if (answersAt === -1 && steps.length > 0) ctx.addIssue({ code: 'custom', path: [steps.length - 1], message: 'the last step must answer: respond, forward or a sequence' });
+}
+
+const SINGLE_SCHEMAS: Record<string, z.ZodType> = ACTION_SCHEMAS;
+
+const singleSchema = z
+  .record(z.string(), z.unknown(), { error: `expected one step: ${SINGLE_NAMES.join(', ')}` })
+  .superRefine((step, ctx) => checkStep(step, ctx, SINGLE_SCHEMAS))
+  .transform((step) => {
+    const key = Object.keys(step)[0] as keyof typeof ACTION_SCHEMAS;
+    return { [key]: ACTION_SCHEMAS[key].parse(step[key]) } as Single;
+  });
+
+const stepListSchema = z.array(singleSchema).min(1).superRefine(stepOrder);
+
+/** `sequence`: the first call runs the first list of steps, the next call the next, per caller or for all. */
+const sequenceSchema = z.strictObject({
+  steps: z.array(stepListSchema).min(1).describe('One list of steps per call, in order.'),
+  per: z
+    .string()
+    .regex(/^(global|header:[A-Za-z0-9-]+|cookie:[A-Za-z0-9_.-]+)$/, { message: 'expected global, header:<name> or cookie:<name>' })
+    .default('global')
+    .describe('Whose calls are counted: everyone\'s (global), or per caller, told apart by a header or a cookie.'),
+  then: z.enum(['repeat-last', 'loop']).default('repeat-last').describe('After the last list: keep answering with it, or start again.'),
+});
+
+export type HttpStep = Single | { readonly sequence: z.output<typeof sequenceSchema> };
+
+const STEP_SCHEMAS: Record<string, z.ZodType> = { ...ACTION_SCHEMAS, sequence: sequenceSchema };
+
+const stepSchema = z
+  .record(z.string(), z.unknown(), { error: `expected one step: ${Object.keys(STEP_SCHEMAS).join(', ')}` })
+  .superRefine((step, ctx) => checkStep(step, ctx, STEP_SCHEMAS))
+  .transform((step) => {
+    const key = Object.keys(step)[0] as string;
+    return { [key]: (STEP_SCHEMAS[key] as z.ZodType).parse(step[key]) } as HttpStep;
+  });
+
+export const httpRouteSchema = z.strictObject({
+  name: z.string().min(1).max(200).optional().describe('Shown in the dashboard, stats and metrics (default: METHOD path).'),
+  method: z
+    .preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(methodSchema).min(1))
+    .optional()
+    .describe('One method or a list (default: any).'),
+  path: routePathSchema.describe('The path: exact, with `:name` parameters, or a trailing `*`.'),
+  when: httpWhenSchema.optional(),
+  then: z.array(stepSchema).min(1).superRefine(stepOrder),
+});
+
+export type HttpRouteConfig = z.output<typeof httpRouteSchema>;
+export type HttpRouteInput = z.input<typeof httpRouteSchema>;
+
+/** Paths mockwave keeps for itself: they are served before any route, and no route may be written inside them. */
+export const RESERVED_PATHS = ['/admin', '/metrics', '/dashboard'] as const;
+
+/**
+ * Why a route path would shadow one of mockwave's own, or undefined. A wildcard route (`/*`) may cover
+ * them, since mockwave's own paths are served first; `/` itself is the dashboard's while it is on.
+ */
+export function reservedPathProblem(path: string, dashboard: boolean): string | undefined {
+  for (const reserved of RESERVED_PATHS) {
+    if (path === reserved || path.startsWith(`${reserved}/`)) return `${path} would shadow mockwave's own ${reserved}: choose another path`;
+  }
+  if (dashboard && path === '/') return '/ is the dashboard\'s while it is on: set dashboard.enabled to false to claim it';
+  return undefined;
+}

@@ -1,0 +1,104 @@
+/**
+ * A route's steps, compiled once: looked up by their key as the rule engine's actions are. A step either
+ * answers the request (respond, forward; a sequence runs the list its call is due) and returns the status,
+ * or does its work and lets the next step run (delay, publish).
+ */
+import { resolve, relative, isAbsolute } from 'node:path';
+import type { ServerResponse } from 'node:http';
+import { MockwaveError } from '../errors/catalog.ts';
+import type { StateStore } from '../state/state.ts';
+import { compileTemplate, type RenderContext } from '../templates/index.ts';
+import { parseRange, type NumberRange } from '../util/range.ts';
+import { forward, targetUrl, type ForwardOptions } from './forward.ts';
+import type { HttpRequestView } from './request.ts';
+import { compileRespond, type RespondHost } from './respond.ts';
+import type { HttpStep } from './schema.ts';
+
+/** Where a publish step sends: a stream's subscribers, or every client of an endpoint. */
+export type PublishTarget = { readonly stream: string; readonly endpoint?: string | undefined; readonly data?: unknown } | { readonly endpoint: string; readonly message: unknown };
+
+/** What steps may do, provided by the server: routes never see the WebSocket side's objects. */
+export interface HttpHost extends RespondHost {
+  readonly state: StateStore;
+  /** The configuration's folder: `file` bodies are read under it, never outside. */
+  readonly baseDir: string;
+  readonly forwarding: ForwardOptions;
+  /** Sends to WebSocket clients; returns how many got it. */
+  publish(target: PublishTarget): number;
+}
+
+/** One request being answered. */
+export interface Exchange {
+  readonly view: HttpRequestView;
+  readonly response: ServerResponse;
+  readonly context: RenderContext;
+  readonly host: HttpHost;
+  /** The route's name, for its state scope. */
+  readonly route: string;
+}
+
+/** The status when the step answered; undefined when the next step runs. */
+export type Step = (exchange: Exchange) => Promise<number | undefined>;
+
+/** A `file` path resolved under the configuration's folder; one that leaves it is a configuration error. */
+export function resolveFile(file: string, baseDir: string, where: string): string {
+  const path = resolve(baseDir, file);
+  const inside = relative(baseDir, path);
+  if (inside.startsWith('..') || isAbsolute(inside)) throw new MockwaveError('MW_CONFIG_INVALID', `${where}.respond.file: ${file} is outside the configuration's folder (${baseDir})`);
+  return path;
+}
+
+function compileStep(step: HttpStep, baseDir: string, where: string): Step {
+  if ('respond' in step) {
+    const answer = compileRespond(step.respond, step.respond.file === undefined ? undefined : resolveFile(step.respond.file, baseDir, where));
+    return (x) => answer(x.response, x.context, x.host, x.view.method === 'HEAD');
+  }
+  if ('delay' in step) {
+    const range = parseRange(step.delay) as NumberRange;
+    return async (x) => {
+      const ms = range.min === range.max ? range.min : x.host.random.int(range.min, range.max);
+      // A client that left while waiting is not answered; the status says so (499, as nginx logs it).
+      return (await x.host.wait(x.response, ms)) ? undefined : 499;
+    };
+  }
+  if ('publish' in step) {
+    const target = step.publish;
+    const template = 'stream' in target ? target.data : target.message;
+    // A stream target without data sends the stream's own payload.
+    const render = template === undefined ? undefined : compileTemplate(template);
+    return async (x) => {
+      const value = render?.(x.context, x.host.templates);
+      x.host.publish('stream' in target ? { stream: target.stream, endpoint: target.endpoint, data: value } : { endpoint: target.endpoint, message: value });
+      return undefined;
+    };
+  }
+  if ('forward' in step) {
+    const base = step.forward;
+    return (x) => {
+      const url = new URL(x.view.raw.url ?? '/', 'http://localhost');
+      return forward(x.view.raw, x.view.body.data, x.response, targetUrl(base, url.pathname, url.search), x.host.forwarding);
+    };
+  }
+  const { steps, per, then } = step.sequence;
+  const lists = steps.map((list, i) => list.map((s) => compileStep(s, baseDir, `${where}.sequence.steps[${i}]`)));
+  const [kind, name = ''] = per.split(':') as [string, string | undefined];
+  return async (x) => {
+    const caller = kind === 'header' ? (x.view.headers[name.toLowerCase()] ?? '') : kind === 'cookie' ? (x.view.cookies[name] ?? '') : '';
+    const call = x.host.state.next(`http:${x.route}`, caller);
+    const list = lists[then === 'loop' ? call % lists.length : Math.min(call, lists.length - 1)] as Step[];
+    return runSteps(list, x);
+  };
+}
+
+export function compileSteps(steps: readonly HttpStep[], baseDir: string, where: string): Step[] {
+  return steps.map((step, i) => compileStep(step, baseDir, `${where}.then[${i}]`));
+}
+
+/** Runs steps in order until one answers; its status. */
+export async function runSteps(steps: readonly Step[], exchange: Exchange): Promise<number | undefined> {
+  for (const step of steps) {
+    const status = await step(exchange);
+    if (status !== undefined) return status;
+  }
+  return undefined;
+}

@@ -1,0 +1,146 @@
+/**
+ * The REST side of the server, beside the WebSocket one: the HTTP routes with what their steps may reach
+ * (WebSocket streams and clients through the registry, the run's seeded randomness, the state store), and
+ * the one request handler of the port: mockwave's own paths (admin API, /metrics, the dashboard) first, then
+ * the routes, the fallback, or a 404 naming the closest routes.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Metrics } from '../admin/metrics.ts';
+import type { MockwaveConfig } from '../config/schema.ts';
+import { configError } from '../config/validate.ts';
+import { errorMessage } from '../errors/error-message.ts';
+import { HttpRoutes, httpRouteSchema, reservedPathProblem, routeName, type HttpRouteConfig } from '../http/index.ts';
+import { MockwaveError } from '../errors/catalog.ts';
+import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
+import type { Logger } from '../log/logger.ts';
+import { tokenMatches } from '../security/tokens.ts';
+import { StateStore } from '../state/state.ts';
+import type { TemplateServices } from '../templates/index.ts';
+import type { Clock } from '../util/clock.ts';
+import type { Random } from '../util/random.ts';
+import type { createClientAdmin } from './client-admin.ts';
+import type { EndpointRegistry } from './registry.ts';
+
+export interface HttpSideContext {
+  readonly config: MockwaveConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly random: Random;
+  readonly templates: TemplateServices;
+  readonly registry: EndpointRegistry;
+  readonly clients: ReturnType<typeof createClientAdmin>;
+  readonly metrics: Metrics;
+  /** The configuration's folder: `file` bodies are read under it. */
+  readonly baseDir: string;
+}
+
+/** Every publish step's stream must exist where it says: a route that could only fail is a configuration error. */
+function publishProblems(routes: readonly HttpRouteConfig[], registry: EndpointRegistry): string[] {
+  const problems: string[] = [];
+  const check = (steps: readonly unknown[], where: string): void =>
+    steps.forEach((step, i) => {
+      const s = step as { publish?: { stream?: string; endpoint?: string }; sequence?: { steps: unknown[][] } };
+      try {
+        if (s.publish?.stream !== undefined) registry.holding(s.publish.stream, s.publish.endpoint, 'say which endpoint ({ stream, endpoint })');
+        else if (s.publish?.endpoint !== undefined) registry.endpoint(s.publish.endpoint);
+      } catch (error) {
+        problems.push(`${where}.then[${i}].publish: ${errorMessage(error)}`);
+      }
+      s.sequence?.steps.forEach((list, j) => check(list, `${where}.then[${i}].sequence.steps[${j}]`));
+    });
+  routes.forEach((route, index) => check(route.then, `http.routes[${index}] (${routeName(route)})`));
+  return problems;
+}
+
+/** Resolves after `ms` on the clock, or with false as soon as the client goes away. */
+function waitFor(clock: Clock, response: ServerResponse, ms: number): Promise<boolean> {
+  if (response.destroyed) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const gone = (): void => {
+      clock.clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = clock.setTimeout(() => {
+      response.off('close', gone);
+      resolve(!response.destroyed);
+    }, ms);
+    response.once('close', gone);
+  });
+}
+
+export function createHttpSide(context: HttpSideContext): HttpRoutes {
+  const { config, clock, registry, clients } = context;
+  const problems = publishProblems(config.http.routes, registry);
+  if (problems.length > 0) throw configError(problems);
+  return new HttpRoutes(
+    config.http.routes,
+    {
+      templates: context.templates,
+      random: context.random,
+      state: new StateStore(),
+      baseDir: context.baseDir,
+      forwarding: { consumed: (token) => config.auth.enabled && tokenMatches(token, config.auth.tokens), timeoutMs: config.http.forwardTimeout },
+      wait: (response, ms) => waitFor(clock, response, ms),
+      publish: (target) => {
+        if (!('stream' in target)) return clients.sendTo({ endpoint: target.endpoint }, target.message);
+        const { endpoint, stream } = registry.holding(target.stream, target.endpoint, 'say which endpoint ({ stream, endpoint })');
+        return endpoint.publish(stream, target.data);
+      },
+    },
+    {
+      fallback: config.http.fallback,
+      limits: { maxBytes: config.http.maxBodyBytes, timeoutMs: config.http.bodyTimeout },
+      origins: config.cors.origins,
+      logger: context.logger,
+      now: () => clock.now(),
+      count: (route, status) => context.metrics.httpRequest(route, status),
+    },
+  );
+}
+
+/** The admin API's view of the routes: list, add, change, remove; definitions validated as in a config file. */
+export function createHttpAdmin(routes: HttpRoutes, context: Pick<HttpSideContext, 'config' | 'registry'>) {
+  const parse = (definition: unknown, name?: string): HttpRouteConfig => {
+    const result = httpRouteSchema.safeParse(name === undefined ? definition : { name, ...(definition as object) }, { error: issueMessage });
+    const problems = result.success ? [] : formatIssues(result.error.issues);
+    const path = (definition as { path?: unknown } | null)?.path;
+    const reserved = typeof path === 'string' ? reservedPathProblem(path, context.config.dashboard.enabled) : undefined;
+    if (reserved !== undefined) problems.push(`path: ${reserved}`);
+    if (result.success) problems.push(...publishProblems([result.data], context.registry));
+    if (!result.success || problems.length > 0) throw new MockwaveError('MW_BAD_REQUEST', `Invalid HTTP route: ${problems.join('; ')}`, { details: problems });
+    return result.data;
+  };
+  return {
+    httpRoutes: () => ({ ...routes.figures(), definitions: routes.definitions() }),
+    putHttpRoute(definition: unknown, mode: 'create' | 'replace', name?: string): unknown {
+      const route = parse(definition, mode === 'replace' ? name : undefined);
+      if (mode === 'create') routes.add(route);
+      else routes.replace(name ?? routeName(route), route);
+      return { name: routeName(route), route };
+    },
+    removeHttpRoute: (name: string): void => routes.remove(name),
+  };
+}
+
+export type HttpAdmin = ReturnType<typeof createHttpAdmin>;
+
+/** mockwave's own paths, always served by the admin handler. */
+function ownPath(path: string): boolean {
+  return path === '/admin' || path.startsWith('/admin/') || path === '/metrics' || path.startsWith('/dashboard/');
+}
+
+/**
+ * The port's request handler: mockwave's own paths go to the admin handler; `/` too while the dashboard is
+ * on (or neither a route nor the fallback claims it); everything else goes to the HTTP routes when there are any (or a fallback),
+ * else to the admin handler (which answers 404 for what it does not know).
+ */
+export function dispatchRequests(admin: (request: IncomingMessage, response: ServerResponse) => void, routes: HttpRoutes, config: MockwaveConfig): (request: IncomingMessage, response: ServerResponse) => void {
+  return (request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const fallback = config.http.fallback !== undefined;
+    const toRoutes = (routes.size > 0 || fallback) && !ownPath(path) && !(path === '/' && (config.dashboard.enabled || (!routes.claims(path) && !fallback)));
+    if (toRoutes) void routes.handle(request, response);
+    else admin(request, response);
+  };
+}
