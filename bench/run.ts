@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { ensureMockoon, MOCKOON_VERSION } from './lib/mockoon.ts';
 import { stopChildrenOnSignals } from './lib/processes.ts';
 import { render, type Row, type Target } from './lib/report.ts';
-import { fanOut, idle, requestReply, startup, storm, type Context, type Figures } from './lib/scenarios.ts';
+import { fanOut, httpRoute, idle, requestReply, startup, storm, type Context, type Figures } from './lib/scenarios.ts';
 import type { ServerName } from './lib/servers.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'no-mockoon': { type: 'boolean', default: false } } });
@@ -75,6 +75,17 @@ const SCENARIOS: Scenario[] = [
     run: (s, ctx) => requestReply(s, ctx, rrClients, 'hand-written-reply'),
     rows: [
       { metric: 'perSecond', unit: 'replies/s', better: 'higher', targets: [{ vs: 'bare', ratio: 0.9 }] },
+      { metric: 'p99', unit: 'ms p99', better: 'lower' },
+    ],
+  },
+  {
+    id: 'http-route',
+    rounds: ROUNDS,
+    label: `templated JSON HTTP route (a path parameter, three helpers), ${rrClients} keep-alive clients (bare: node:http)`,
+    servers: ['bare', 'mockwave', 'mockoon'],
+    run: (s, ctx) => httpRoute(s, ctx, rrClients),
+    rows: [
+      { metric: 'perSecond', unit: 'requests/s', better: 'higher', targets: [{ vs: 'bare', ratio: 0.75 }, { vs: 'mockoon', ratio: 10 }] },
       { metric: 'p99', unit: 'ms p99', better: 'lower' },
     ],
   },

@@ -37,21 +37,26 @@ interface MockoonRoute {
 interface Commons {
   BuildEnvironment(params: { hasDefaultRoute: boolean; hasContentTypeHeader: boolean; hasCorsHeaders: boolean; port: number }): { routes: MockoonRoute[]; rootChildren: { type: string; uuid: string }[]; port: number } & Record<string, unknown>;
   BuildWebSocketRoute(hasDefault: boolean, options: { endpoint: string; body: string }): MockoonRoute & { uuid: string };
+  BuildHTTPRoute(hasDefault: boolean, options: { endpoint: string; body: string }): MockoonRoute & { uuid: string };
   BuildRouteResponse(): MockoonRoute['responses'][number];
   BuildResponseRule(): MockoonRoute['responses'][number]['rules'][number];
 }
 
-export type MockoonScenario = { kind: 'reply'; body: string; match?: { field: string; value: string } } | { kind: 'broadcast'; body: string; interval: number };
+export type MockoonScenario =
+  | { kind: 'reply'; body: string; match?: { field: string; value: string } }
+  | { kind: 'broadcast'; body: string; interval: number }
+  | { kind: 'http'; endpoint: string; body: string };
 
-/** Writes a Mockoon environment with one WebSocket route at /ws; returns its path. */
+/** Writes a Mockoon environment with one route (WebSocket at /ws, or the HTTP GET route given); returns its path. */
 export function mockoonEnvironment(scenario: MockoonScenario, port: number, dir: string): string {
   const commons = createRequire(join(HOME, 'package.json'))('@mockoon/commons') as Commons;
-  const environment = commons.BuildEnvironment({ hasDefaultRoute: false, hasContentTypeHeader: false, hasCorsHeaders: false, port });
-  const route = commons.BuildWebSocketRoute(true, { endpoint: 'ws', body: scenario.body });
+  const http = scenario.kind === 'http';
+  const environment = commons.BuildEnvironment({ hasDefaultRoute: false, hasContentTypeHeader: http, hasCorsHeaders: false, port });
+  const route = http ? commons.BuildHTTPRoute(true, { endpoint: scenario.endpoint, body: scenario.body }) : commons.BuildWebSocketRoute(true, { endpoint: 'ws', body: scenario.body });
   if (scenario.kind === 'broadcast') {
     route.streamingMode = 'BROADCAST';
     route.streamingInterval = scenario.interval;
-  } else if (scenario.match !== undefined) {
+  } else if (scenario.kind === 'reply' && scenario.match !== undefined) {
     // The rule is what makes this a rule-matched reply: Mockoon evaluates it against every message body.
     // A second, default response answers what the rule does not match, as a real setup would.
     const rule = { ...commons.BuildResponseRule(), target: 'body', modifier: scenario.match.field, value: scenario.match.value, operator: 'equals' };

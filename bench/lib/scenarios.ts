@@ -3,7 +3,7 @@
  * Servers are run one after the other (never side by side), so each has the machine to itself.
  */
 import { LoadClient, type ServerProcess } from './processes.ts';
-import { ORDER, PING, start, streamName, subscribeTo, type ServerName, type Work } from './servers.ts';
+import { HTTP_ROUTE_PATH, ORDER, PING, start, streamName, subscribeTo, type ServerName, type Work } from './servers.ts';
 
 export interface Context {
   readonly tmp: string;
@@ -30,10 +30,10 @@ async function withServer(server: ServerName, work: Work, ctx: Context, body: (p
 async function drive(
   proc: ServerProcess,
   ctx: Context,
-  job: { mode: 'rr' | 'hold'; clients: number; processes: number; message?: string; subscribe?: string[]; deflate?: boolean },
+  job: { mode: 'rr' | 'hold' | 'http'; clients: number; processes: number; message?: string; subscribe?: string[]; deflate?: boolean },
   afterReady?: () => Promise<void>,
 ): Promise<{ results: Record<string, number>[]; peakRss: number }> {
-  const url = `ws://127.0.0.1:${proc.port}/ws`;
+  const url = job.mode === 'http' ? `http://127.0.0.1:${proc.port}${HTTP_ROUTE_PATH}` : `ws://127.0.0.1:${proc.port}/ws`;
   const share = Math.ceil(job.clients / job.processes);
   const loaders = Array.from({ length: job.processes }, (_, i) => new LoadClient({ ...job, url, clients: Math.min(share, job.clients - i * share) }));
   try {
@@ -67,6 +67,16 @@ export function requestReply(server: ServerName, ctx: Context, clients: number, 
   return withServer(server, work, ctx, async (proc) => {
     const { results, peakRss } = await drive(proc, ctx, { mode: 'rr', clients, processes: 1, message: kind === 'pingpong' ? PING : ORDER });
     const [r] = results as [Record<string, number>];
+    return { perSecond: Math.round(r['roundTrips']! / r['seconds']!), p50: r['p50']!, p99: r['p99']!, rssMB: Math.round(peakRss / MB) };
+  });
+}
+
+/** A templated JSON HTTP route under closed-loop keep-alive clients: requests per second and latency. */
+export function httpRoute(server: ServerName, ctx: Context, clients: number): Promise<Figures | undefined> {
+  return withServer(server, { kind: 'http-route' }, ctx, async (proc) => {
+    const { results, peakRss } = await drive(proc, ctx, { mode: 'http', clients, processes: 1 });
+    const [r] = results as [Record<string, number>];
+    if (r['failures']! > 0) throw new Error(`${server}: ${r['failures']} failed HTTP requests`);
     return { perSecond: Math.round(r['roundTrips']! / r['seconds']!), p50: r['p50']!, p99: r['p99']!, rssMB: Math.round(peakRss / MB) };
   });
 }

@@ -19,7 +19,12 @@ export type Work =
   | { readonly kind: 'templated-reply'; readonly bare: 'echo' | 'fill' }
   /** `deflate`: permessage-deflate on every message (threshold 0) on both servers, and offered by the clients. */
   | { readonly kind: 'broadcast'; readonly streams: number; readonly interval: number; readonly deflate?: boolean }
-  | { readonly kind: 'idle'; readonly heartbeat: number };
+  | { readonly kind: 'idle'; readonly heartbeat: number }
+  /** A templated JSON HTTP route: one path parameter, three helpers (bare: node:http building the same JSON). */
+  | { readonly kind: 'http-route' };
+
+/** The HTTP route's path as the load calls it. */
+export const HTTP_ROUTE_PATH = '/api/orders/42';
 
 export const ORDER = '{"type":"order","symbol":"AAPL","qty":5}';
 export const PING = '{"type":"ping"}';
@@ -51,6 +56,11 @@ function mockwaveConfig(work: Work): unknown {
           },
         ],
       };
+    case 'http-route':
+      return {
+        endpoints: [],
+        http: { routes: [{ method: 'GET', path: '/api/orders/:id', then: [{ respond: { body: { id: '{{request.params.id}}', status: "{{pick 'open' 'filled'}}", qty: '{{int 1 10}}', at: '{{now}}' } } }] }] },
+      };
     case 'broadcast':
       return {
         websocket,
@@ -76,6 +86,8 @@ function bareArgs(work: Work): string[] {
       return ['broadcast', String(work.streams), String(work.interval), '0', work.deflate === true ? 'deflate' : 'plain'];
     case 'idle':
       return ['idle', '1', '10', String(work.heartbeat)];
+    case 'http-route':
+      return [];
   }
 }
 
@@ -83,6 +95,8 @@ function bareArgs(work: Work): string[] {
 const MOCKOON_EVENT = '{"type":"event","name":"s0","data":{"symbol":"AAPL","price":{{faker \'number.float\' min=99 max=101 fractionDigits=2}} },"timestamp":"{{now}}"}';
 const MOCKOON_FILL =
   '{"type":"fill","id":"{{faker \'string.uuid\'}}","symbol":"{{body \'symbol\'}}","qty":{{body \'qty\'}},"price":{{faker \'number.float\' min=99 max=101 fractionDigits=2}},"at":"{{now}}"}';
+
+const MOCKOON_ORDER = '{"id":"{{urlParam \'id\'}}","status":"{{oneOf (array \'open\' \'filled\')}}","qty":{{int 1 10}},"at":"{{now}}"}';
 
 /** Starts `server` doing `work` on a free port of 127.0.0.1; undefined when that server cannot do it. */
 export async function start(server: ServerName, work: Work, tmp: string, mockoonBin: string | undefined): Promise<ServerProcess | undefined> {
@@ -94,6 +108,7 @@ export async function start(server: ServerName, work: Work, tmp: string, mockoon
       return startServer(process.execPath, [join(ROOT, 'dist/mockwave.js'), file, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error'], port, tmp);
     }
     case 'bare':
+      if (work.kind === 'http-route') return startServer(process.execPath, [join(ROOT, 'bench/peers/bare-http.mjs'), String(port)], port);
       return startServer(process.execPath, [join(ROOT, 'bench/peers/bare-ws.mjs'), String(port), ...bareArgs(work)], port);
     case 'mockoon': {
       if (mockoonBin === undefined) return undefined;
@@ -103,6 +118,7 @@ export async function start(server: ServerName, work: Work, tmp: string, mockoon
       // One Mockoon route broadcasts one stream: it has no way to subscribe a client to ten.
       else if (work.kind === 'broadcast' && work.streams === 1) environment = mockoonEnvironment({ kind: 'broadcast', body: MOCKOON_EVENT, interval: work.interval }, port, tmp);
       else if (work.kind === 'idle') environment = mockoonEnvironment({ kind: 'reply', body: '{}' }, port, tmp);
+      else if (work.kind === 'http-route') environment = mockoonEnvironment({ kind: 'http', endpoint: 'api/orders/:id', body: MOCKOON_ORDER }, port, tmp);
       else return undefined;
       return startServer(process.execPath, [mockoonBin, 'start', '--data', environment, '--port', String(port), '--hostname', '127.0.0.1', '--disable-log-to-file'], port, tmp);
     }

@@ -5,6 +5,7 @@
 // stdout as one JSON object per line. The orchestrator (bench/run.ts) sends the same commands to every
 // client process, so all of them measure the same window.
 import { randomBytes } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
@@ -176,8 +177,64 @@ function requestReply(ws) {
   return send;
 }
 
+/**
+ * Closed-loop HTTP clients on keep-alive connections (`node:http`, as a Node service calling an API would):
+ * each sends the next GET as soon as the last answer has been read, and times it.
+ */
+function httpLoops(url, clients) {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const get = (onDone) => {
+    const sentAt = process.hrtime.bigint();
+    const req = httpRequest(url, { agent }, (res) => {
+      if (res.statusCode !== 200) failures += 1;
+      res.resume();
+      res.once('end', () => {
+        if (measuring) {
+          roundTrips += 1;
+          const bucket = Number((process.hrtime.bigint() - sentAt) / BUCKET_NS);
+          histogram[Math.min(bucket, histogram.length - 1)] += 1;
+        }
+        onDone();
+      });
+    });
+    req.once('error', () => {
+      failures += 1;
+      if (looping) setTimeout(onDone, 10);
+    });
+    req.end();
+  };
+  const loop = () => get(() => looping && loop());
+  return {
+    // One request each first, so every connection is open before the load starts.
+    warm: () => Promise.all(Array.from({ length: clients }, () => new Promise((resolve) => get(resolve)))),
+    start: () => {
+      for (let i = 0; i < clients; i++) loop();
+    },
+    stop: () => agent.destroy(),
+  };
+}
+
 async function main() {
   const concurrency = job.concurrency ?? 200;
+  if (job.mode === 'http') {
+    const loops = httpLoops(job.url, job.clients);
+    await loops.warm();
+    report({ event: 'ready', opened: job.clients, failures });
+    await command('start');
+    loops.start();
+    await command('measure');
+    failures = 0;
+    measuring = true;
+    const started = process.hrtime.bigint();
+    await command('stop');
+    measuring = false;
+    looping = false;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    report({ event: 'result', opened: job.clients, failures, closedEarly, seconds, frames, roundTrips, p50: percentile(0.5), p99: percentile(0.99) });
+    await command('exit');
+    loops.stop();
+    return;
+  }
   if (job.mode === 'storm') {
     report({ event: 'ready' });
     await command('start');
