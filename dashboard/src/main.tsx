@@ -2,11 +2,12 @@ import { render } from 'preact';
 import { useState } from 'preact/hooks';
 import { Clients } from './clients.tsx';
 import { Compose } from './compose.tsx';
+import { Http } from './http.tsx';
 import { useLive } from './live.ts';
 import { Overview } from './overview.tsx';
 import { Streams } from './streams.tsx';
 
-const TABS = ['Overview', 'Clients', 'Streams', 'Compose'] as const;
+const TABS = ['Overview', 'Clients', 'Streams', 'HTTP', 'Compose'] as const;
 type Tab = (typeof TABS)[number];
 
 function App() {
@@ -36,6 +37,7 @@ function App() {
         {tab === 'Overview' && <Overview snapshot={snapshot} history={history} />}
         {tab === 'Clients' && <Clients clients={snapshot.clients} selected={selected} onSelect={setSelected} />}
         {tab === 'Streams' && <Streams streams={snapshot.streams} />}
+        {tab === 'HTTP' && <Http http={snapshot.stats.http} />}
         {tab === 'Compose' && <Compose snapshot={snapshot} initialClient={selected} />}
       </main>
     </>

@@ -5,6 +5,7 @@
 export type {
   ClientInfo as Client,
   EndpointFigures as EndpointFigure,
+  HttpFigures,
   LiveSnapshot as Snapshot,
   LoggedMessage,
   RuleFigures,

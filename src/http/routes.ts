@@ -214,7 +214,12 @@ export class HttpRoutes {
       .slice(0, 3)
       .map((r) => `${r.methods === undefined ? 'ANY' : [...r.methods].join(',')} ${r.config.path}${r.config.when === undefined ? '' : ' (with conditions)'}`);
     const why = onPath.length > 0 ? ': the routes on this path did not match its query, headers, cookies or body' : '';
-    return this.#refuse(response, refusal('MW_HTTP_NO_ROUTE', `No HTTP route for ${view.method} ${view.path}${why}`), closest);
+    // A body declared as JSON that does not parse matches no JSON matcher: say so, in the answer and the log.
+    const json = view.body.json();
+    const declared = /json/i.test(view.headers['content-type'] ?? '') && view.body.data.length > 0;
+    const bodyNote = declared && !json.ok ? ` (its body is not valid JSON: ${json.error})` : '';
+    if (bodyNote !== '' && this.#failureLines.pass(`body ${view.path}`, this.#options.now()) !== undefined) this.#options.logger.warn(`HTTP ${view.method} ${view.path}: no route matched${bodyNote}`);
+    return this.#refuse(response, refusal('MW_HTTP_NO_ROUTE', `No HTTP route for ${view.method} ${view.path}${why}${bodyNote}`), closest);
   }
 
   #refuse(response: ServerResponse, refused: Refusal, closest?: readonly string[]): number {

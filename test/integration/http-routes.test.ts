@@ -79,7 +79,8 @@ describe('HTTP routes', () => {
   });
 
   it('a POST answers 201 and pushes to the WebSocket subscribers of a stream; a malformed JSON body matches no JSON matcher', async () => {
-    const { http, ws, server } = await startServer(ORDERS);
+    const log = captureLog('warn');
+    const { http, ws, server } = await startServer(ORDERS, { logger: log.logger });
     const subscriber = await wsConnect(ws('/ws'));
     await subscriber.nextOfType('connected');
     subscriber.send({ type: 'subscribe', event: 'orders' });
@@ -92,6 +93,8 @@ describe('HTTP routes', () => {
 
     const malformed = await fetch(http('/api/orders'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"side": "buy",' });
     assert.equal(malformed.status, 404);
+    assert.match(((await malformed.json()) as { error: { message: string } }).error.message, /its body is not valid JSON: /);
+    assert.match(await log.waitFor(/no route matched \(its body is not valid JSON/), /HTTP POST \/api\/orders/);
     await subscriber.expectSilence(150);
     const stats = server.stats().http;
     assert.deepEqual(stats.routes.find((r) => r.name === 'create order')?.hits, 1);

@@ -14,6 +14,8 @@ import type { Browser } from 'playwright-core';
 import { ROOT } from '../helpers/cli.ts';
 import { launchChromium, needsChromium, RESULTS } from '../helpers/system-clients.ts';
 import { startServer } from '../helpers/server.ts';
+import { waitUntil } from '../helpers/wait.ts';
+import { loadConfig } from '../../src/index.ts';
 
 const GUIDE = join(ROOT, '..', 'shared', 'seeds', 'websocket-guide.md');
 
@@ -63,7 +65,7 @@ describe('the browser (Chromium)', { skip: needsChromium }, () => {
   before(async () => {
     browser = await launchChromium();
     web = createServer((req, res) => {
-      const html = pages.get(req.url ?? '/');
+      const html = pages.get(new URL(req.url ?? '/', 'http://localhost').pathname);
       res.writeHead(html === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(html ?? 'not found');
     });
@@ -143,5 +145,35 @@ describe('the browser (Chromium)', { skip: needsChromium }, () => {
       assert.equal(server.clients().find((c) => c.endpoint === path)?.compressed, extensions !== '', `${path}: the server agrees`);
       await tab.close();
     }
+  });
+
+  it('examples/http: a page on another origin lists orders by REST, places one, sees the WebSocket push, and reads a streamed answer', async () => {
+    const dir = join(ROOT, 'examples/http');
+    const { config, baseDir } = loadConfig({ cwd: ROOT, env: {}, configFile: 'examples/http/mockwave.yaml' });
+    const { http, server } = await startServer({ ...config, host: '127.0.0.1', port: 0, log: { level: 'silent' } }, { baseDir });
+    // Served by the test's own web server: another origin than the API, as a dev server would be.
+    pages.set('/orders', readFileSync(join(dir, 'index.html'), 'utf8'));
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (error) => errors.push(error.message));
+    await tab.goto(`http://127.0.0.1:${webPort}/orders?api=${encodeURIComponent(http('').replace(/\/$/, ''))}`);
+    await tab.locator('#orders li').nth(1).waitFor({ timeout: 10_000 });
+    assert.deepEqual(await tab.locator('#orders li').allTextContents(), ['o-1 AAPL × 5 (filled)', 'o-2 MSFT × 12 (open)']);
+    await waitUntil(() => server.clients().some((c) => c.subscriptions.includes('orders')), 5000, 'the page to subscribe');
+    await tab.fill('input[name=symbol]', 'NVDA');
+    await tab.fill('input[name=qty]', '7');
+    await tab.click('text=Place order');
+    await tab.getByRole('status').filter({ hasText: '201 accepted' }).waitFor({ timeout: 10_000 });
+    await tab.locator('#events li', { hasText: 'order.created: NVDA × 7' }).waitFor({ timeout: 10_000 });
+    await tab.click('#ask');
+    await tab.locator('#answer[data-done=yes]').waitFor({ timeout: 10_000 });
+    assert.equal(await tab.textContent('#answer'), 'Your orders look fine.');
+    await tab.screenshot({ path: join(RESULTS, 'interop-http-example.png') });
+    assert.deepEqual(errors, []);
+    // The same page is served by mockwave itself at /app, from the example's folder.
+    assert.match(await (await fetch(http('/app'))).text(), /<title>Orders \(mockwave example\)<\/title>/);
+    const routes = server.stats().http.routes;
+    assert.deepEqual(['list orders', 'create order', 'assistant'].map((name) => routes.find((r) => r.name === name)?.hits), [1, 1, 1]);
+    await tab.close();
   });
 });

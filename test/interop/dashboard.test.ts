@@ -50,6 +50,7 @@ describe('the dashboard (Chromium)', { skip: needsChromium }, () => {
           ],
         },
       ],
+      http: { routes: [{ name: 'orders', method: 'GET', path: '/api/orders', then: [{ respond: { body: [] } }] }] },
     });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -155,5 +156,16 @@ describe('the dashboard (Chromium)', { skip: needsChromium }, () => {
     assert.equal(closed.code, 4000);
     await page.getByText(`${id} has disconnected.`).waitFor({ timeout: 5000 });
     await page.screenshot({ path: join(RESULTS, 'dashboard-disconnected.png') });
+  });
+
+  it('the HTTP view lists the routes with their hits and the requests as they are answered', async () => {
+    assert.equal((await fetch(server.http('/api/orders'))).status, 200);
+    assert.equal((await fetch(server.http('/api/nothing'))).status, 404);
+    await page.getByRole('button', { name: 'HTTP' }).click();
+    await page.getByTestId('http-hits-orders').filter({ hasText: '1' }).waitFor({ timeout: 5000 });
+    const requests = page.getByTestId('http-requests');
+    await requests.getByText('/api/nothing').waitFor({ timeout: 5000 });
+    await requests.locator('tr', { hasText: '/api/orders' }).getByText('200').waitFor({ timeout: 5000 });
+    await page.screenshot({ path: join(RESULTS, 'dashboard-http.png') });
   });
 });

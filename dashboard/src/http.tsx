@@ -1,0 +1,47 @@
+import type { HttpFigures } from './types.ts';
+
+const time = (at: number) => new Date(at).toISOString().slice(11, 23);
+
+/** The REST side: each HTTP route with its hits, failures and last request, and the last requests answered. */
+export function Http({ http }: { http: HttpFigures }) {
+  return (
+    <div>
+      <h2>HTTP routes</h2>
+      {http.routes.length === 0 ? (
+        <p class="hint">No HTTP routes. Add them under <code>http.routes</code> in the config file, or with <code>POST /admin/http/routes</code>.</p>
+      ) : (
+        <table>
+          <thead><tr><th>route</th><th>methods</th><th>path</th><th>hits</th><th>failures</th><th>last request</th></tr></thead>
+          <tbody>
+            {http.routes.map((r) => (
+              <tr key={r.name}>
+                <td>{r.name}</td>
+                <td>{r.methods.join(', ')}</td>
+                <td><code>{r.path}</code></td>
+                <td data-testid={`http-hits-${r.name}`}>{r.hits}</td>
+                <td>{r.failures}</td>
+                <td>{r.last === undefined ? '' : `${r.last.status} at ${time(r.last.at)} (${r.last.ms} ms)`}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Requests <small>{http.requests} answered</small></h2>
+      <table data-testid="http-requests">
+        <thead><tr><th>time</th><th>method</th><th>path</th><th>status</th><th>ms</th><th>route</th></tr></thead>
+        <tbody>
+          {http.recent.map((r, i) => (
+            <tr key={`${r.at} ${i}`} class={r.status >= 400 ? 'failed' : ''}>
+              <td>{time(r.at)}</td>
+              <td>{r.method}</td>
+              <td><code>{r.path}</code></td>
+              <td>{r.status}</td>
+              <td>{r.ms}</td>
+              <td>{r.route ?? (r.status === 404 ? 'no route' : '')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
