@@ -7,14 +7,15 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, get as getUrl, type IncomingMessage } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { checkConfig } from '../../src/config/validate.ts';
-import { loadConfig } from '../../src/index.ts';
+import { createMockServer, loadConfig } from '../../src/index.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { captureLog } from '../helpers/log-capture.ts';
 import { startServer } from '../helpers/server.ts';
@@ -187,7 +188,16 @@ describe('HTTP routes', () => {
 
   it('forward and the fallback reach a real API (without the token mockwave accepted); a dead one is a 502', async () => {
     const seen: { method: string; url: string; auth: string | undefined; body: string }[] = [];
+    const zipped = gzipSync('a compressed answer, passed through as it is');
     const upstream = createServer((req: IncomingMessage, res) => {
+      if (req.url === '/real/zipped') {
+        res.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'text/plain' });
+        return res.end(zipped);
+      }
+      if (req.url === '/real/moved') {
+        res.writeHead(302, { location: '/elsewhere' });
+        return res.end();
+      }
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
@@ -209,6 +219,15 @@ describe('HTTP routes', () => {
     const other = await fetch(http('/api/users/7'), { headers: { authorization: 'Bearer their-own-token' } });
     assert.deepEqual(await other.json(), { from: 'upstream', url: '/real/api/users/7' });
     assert.equal(await (await fetch(http('/api/local'))).text(), 'local');
+    // Compression and redirects come back untouched (node:http decodes and follows nothing).
+    const raw = (path: string) => new Promise<IncomingMessage>((resolve) => getUrl(http(path), resolve));
+    const gz = await raw('/zipped');
+    const bytes: Buffer[] = [];
+    for await (const chunk of gz) bytes.push(chunk as Buffer);
+    assert.deepEqual([gz.headers['content-encoding'], Buffer.concat(bytes).equals(zipped)], ['gzip', true]);
+    const moved = await raw('/moved');
+    moved.resume();
+    assert.deepEqual([moved.statusCode, moved.headers.location], [302, '/elsewhere']);
     assert.deepEqual(seen.map((s) => [s.method, s.url, s.auth, s.body]), [['POST', '/api/pay?x=1', undefined, 'amount=5'], ['GET', '/real/api/users/7', 'Bearer their-own-token', '']]);
 
     const dead = await startServer({ http: { fallback: 'http://127.0.0.1:1/' } });
@@ -292,5 +311,8 @@ describe('HTTP routes', () => {
     ];
     assert.equal(result.problems.length, expected.length, result.problems.join('\n'));
     expected.forEach((pattern, i) => assert.match(result.problems[i] ?? '', pattern));
+    // Files are read under the configuration's folder only, and a publish needs a stream that exists.
+    assert.throws(() => createMockServer({ http: { routes: [{ path: '/secret', then: [{ respond: { file: '../../etc/passwd' } }] }] } }, { baseDir: tmpdir() }), /respond\.file: \.\.\/\.\.\/etc\/passwd is outside the configuration's folder/);
+    assert.throws(() => createMockServer({ endpoints: [{ path: '/ws' }], http: { routes: [{ path: '/x', then: [{ publish: { stream: 'nope' } }, { respond: {} }] }] } }), (error: { code?: string; details?: string[] }) => error.code === 'MW_CONFIG_INVALID' && /then\[0\]\.publish: Unknown stream: nope/.test((error.details ?? []).join()));
   });
 });
