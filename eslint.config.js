@@ -23,7 +23,7 @@ const LAYERS = {
   replay: ['errors', 'util', 'hub'],
   admin: ['errors', 'util', 'hub', 'rules', 'security', 'http'],
   config: ['errors', 'util', 'log', 'dialects', 'templates', 'data', 'rules', 'streams', 'http'],
-  asyncapi: ['errors', 'util', 'data', 'config'],
+  asyncapi: ['errors', 'util', 'data', 'rules', 'config'],
   proxy: ['errors', 'util', 'hub', 'security', 'transport', 'replay', 'config'],
   server: ['errors', 'util', 'log', 'hub', 'dialects', 'templates', 'data', 'security', 'state', 'rules', 'streams', 'transport', 'http', 'replay', 'admin', 'config', 'proxy'],
   sources: ['errors', 'util', 'config', 'asyncapi'],

@@ -47,8 +47,8 @@ export function Compose({ snapshot, initialClient }: { snapshot: Snapshot; initi
     const message = JSON.parse(text) as unknown;
     try {
       const body = chosen.kind === 'client' ? { clientId: chosen.id, message } : chosen.kind === 'endpoint' ? { endpoint: chosen.path, message } : { event: chosen.name, endpoint: chosen.endpoint, data: message };
-      const { delivered } = await api<{ delivered: number }>('POST', '/admin/websocket/publish', body);
-      setStatus(`delivered to ${delivered} client${delivered === 1 ? '' : 's'}`);
+      const { delivered, schemaProblem } = await api<{ delivered: number; schemaProblem?: string }>('POST', '/admin/websocket/publish', body);
+      setStatus(`delivered to ${delivered} client${delivered === 1 ? '' : 's'}${schemaProblem === undefined ? '' : `; it does not match the stream's schema: ${schemaProblem}`}`);
     } catch (error) {
       setStatus((error as Error).message);
     }

@@ -36,6 +36,8 @@ export interface AdminView extends LiveSource {
   /** Creates (or, with replace, changes) a stream from a definition validated like the config file. */
   putStream(definition: unknown, endpoint: string | undefined, mode: 'create' | 'replace', name?: string): unknown;
   removeStream(name: string, endpoint: string | undefined): void;
+  /** Why data does not match the schema of a stream made from one (jsonSchema), or undefined. */
+  schemaProblem(name: string, endpoint: string | undefined, data: unknown): string | undefined;
   /** Pauses or resumes a stream's schedule, ticks it now, or renders a payload without sending it. */
   controlStream(name: string, endpoint: string | undefined, action: 'pause' | 'resume' | 'tick' | 'render'): unknown;
   /** Re-reads and applies the configuration; throws MW_CONFIG_INVALID (nothing changed) when it is invalid. */
@@ -160,7 +162,11 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
     pattern: /^\/admin\/websocket\/publish$/,
     handler: async ({ view, request }) => {
       const body = await jsonBody(request, publishBody);
-      if ('event' in body) return { status: 200, data: { delivered: view.publish(body.event, body.data, body.endpoint) } };
+      if ('event' in body) {
+        // Sent whatever it is (a tester may need an invalid message); the answer says when it breaks the stream's schema.
+        const problem = view.schemaProblem(body.event, body.endpoint, body.data);
+        return { status: 200, data: { delivered: view.publish(body.event, body.data, body.endpoint), ...(problem === undefined ? {} : { schemaProblem: problem }) } };
+      }
       return { status: 200, data: { delivered: view.sendTo('clientId' in body ? { clientId: body.clientId } : { endpoint: body.endpoint }, body.message) } };
     },
   },

@@ -43,6 +43,8 @@ export interface ApiChannel {
   /** Where it is served: each WebSocket server's path followed by the address, e.g. `/ws/v1/marketdata/{symbol}`. */
   readonly paths: readonly string[];
   readonly parameters: readonly string[];
+  /** A parameter's allowed values as a regular expression, from its `enum` or `pattern` (or a server variable's). */
+  readonly constraints: Readonly<Record<string, string>>;
   readonly serverSends: readonly ApiMessage[];
   readonly clientSends: readonly ClientMessage[];
 }
@@ -147,6 +149,33 @@ function pathsOf(channelServers: unknown, allServers: Obj, ws: Map<unknown, stri
   return [...new Set(prefixes.map((prefix) => joinPath(prefix, address)))];
 }
 
+const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** `enum` as alternatives, or `pattern` without its anchors; undefined when neither is given. */
+function constraintOf(holder: Obj): string | undefined {
+  const values = holder['enum'];
+  if (Array.isArray(values) && values.length > 0 && values.every((v) => typeof v === 'string' || typeof v === 'number')) return values.map((v) => escapeRegex(String(v))).join('|');
+  const pattern = holder['pattern'];
+  if (typeof pattern === 'string' && pattern !== '' && !pattern.includes('/')) return pattern.replace(/^\^/, '').replace(/(?<!\\)\$$/, '');
+  return undefined;
+}
+
+/** The constraints of a channel's parameters (2.x: their `schema`; 3.x: the parameter itself) and of server variables. */
+function constraintsOf(doc: AsyncApiDocument, channel: Obj): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const server of Object.values(obj(doc.root['servers']))) {
+    for (const [name, variable] of Object.entries(obj(obj(server)['variables']))) {
+      const constraint = constraintOf(obj(variable));
+      if (constraint !== undefined) out[name] = constraint;
+    }
+  }
+  for (const [name, parameter] of Object.entries(obj(channel['parameters']))) {
+    const constraint = constraintOf(doc.major === 2 ? obj(obj(parameter)['schema']) : obj(parameter));
+    if (constraint !== undefined) out[name] = constraint;
+  }
+  return out;
+}
+
 const parametersOf = (paths: readonly string[]): string[] => [...new Set(paths.flatMap((path) => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string)))];
 
 function v2(doc: AsyncApiDocument, side: 'server' | 'client', ws: Map<unknown, string>, skipped: Skipped): ApiChannel[] {
@@ -169,14 +198,14 @@ function v2(doc: AsyncApiDocument, side: 'server' | 'client', ws: Map<unknown, s
       const response = obj(raw)['x-response'];
       return { message: m, replies: response === undefined ? [] : [message(doc, response, `${m.name}-reply`)], operation: String(receives['operationId'] ?? receivesKey) };
     });
-    channels.push({ id: address, address, paths, parameters: parametersOf(paths), serverSends, clientSends });
+    channels.push({ id: address, address, paths, parameters: parametersOf(paths), constraints: constraintsOf(doc, channel), serverSends, clientSends });
   }
   return channels;
 }
 
 function v3(doc: AsyncApiDocument, side: 'server' | 'client', ws: Map<unknown, string>, skipped: Skipped): ApiChannel[] {
   const allServers = obj(doc.root['servers']);
-  const byChannel = new Map<unknown, { id: string; address: string; paths: string[]; serverSends: ApiMessage[]; clientSends: ClientMessage[] }>();
+  const byChannel = new Map<unknown, { id: string; address: string; paths: string[]; constraints: Record<string, string>; serverSends: ApiMessage[]; clientSends: ClientMessage[] }>();
   for (const [id, rawChannel] of Object.entries(obj(doc.root['channels']))) {
     const channel = obj(rawChannel);
     const address = typeof channel['address'] === 'string' ? channel['address'] : `/${id}`;
@@ -185,7 +214,7 @@ function v3(doc: AsyncApiDocument, side: 'server' | 'client', ws: Map<unknown, s
       skipped.push({ what: `channel ${id}`, why: 'none of its servers speaks WebSocket' });
       continue;
     }
-    byChannel.set(rawChannel, { id, address, paths, serverSends: [], clientSends: [] });
+    byChannel.set(rawChannel, { id, address, paths, constraints: constraintsOf(doc, channel), serverSends: [], clientSends: [] });
   }
   // References were resolved to shared objects, so an operation's channel is found by identity.
   const nameOf = (channel: unknown, m: unknown, fallback: string): string => {

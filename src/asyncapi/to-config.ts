@@ -11,6 +11,7 @@
  */
 import { createSchemaSampler } from '../data/json-schema.ts';
 import { MockwaveError } from '../errors/catalog.ts';
+import { pathConstraintProblem } from '../rules/index.ts';
 import { deliveryOf } from './delivery.ts';
 import { loadAsyncApi } from './document.ts';
 import { obj, readModel, type ApiChannel, type ApiMessage, type ApiModel } from './model.ts';
@@ -21,15 +22,18 @@ const CORRELATION_NAMES = /^(reqid|req_id|requestId|request_id|correlationId|cor
 type Obj = Record<string, unknown>;
 
 /**
- * `/v1/marketdata/{symbol}` -> `/v1/marketdata/:symbol`: a parameter is exactly one segment. A segment that
- * holds a parameter and more (`/{a}-{b}`) cannot be matched exactly: the path is open from there (`*`).
+ * `/v1/marketdata/{symbol}` -> `/v1/marketdata/:symbol`: a parameter is exactly one segment, limited to its
+ * `enum` or `pattern` when the document gives one and it is safe to run (`:symbol(btcusd|ethusd)`). A segment
+ * that holds a parameter and more (`/{a}-{b}`) cannot be matched exactly: the path is open from there (`*`).
  */
-export function endpointPath(address: string): string {
+export function endpointPath(address: string, constraints: Readonly<Record<string, string>> = {}): string {
   const segments = (address.startsWith('/') ? address : `/${address}`).split('/');
   const out: string[] = [];
   for (const segment of segments) {
     const whole = /^\{([^{}]+)\}$/.exec(segment);
-    if (whole !== null) out.push(`:${(whole[1] as string).replace(/[^\w-]/g, '_').replace(/^(?=[\d-])/, 'p')}`);
+    const constraint = whole === null ? undefined : constraints[whole[1] as string];
+    const limited = constraint !== undefined && pathConstraintProblem([constraint]) === undefined ? `(${constraint})` : '';
+    if (whole !== null) out.push(`:${(whole[1] as string).replace(/[^\w-]/g, '_').replace(/^(?=[\d-])/, 'p')}${limited}`);
     else if (segment.includes('{')) return `${[...out, ''].join('/')}*`;
     else out.push(segment);
   }
@@ -79,8 +83,10 @@ interface EndpointDraft {
   readonly channels: string[];
   readonly streams: Obj[];
   readonly onConnect: Obj[];
-  readonly rules: { readonly rule: Obj; readonly weight: number }[];
+  readonly rules: { readonly rule: Obj; readonly weight: number; readonly request?: ApiMessage }[];
   readonly described: string[];
+  /** Client messages told apart by fixed fields: a message with those fields that fails the schema is a near miss. */
+  readonly nearMisses: { readonly name: string; readonly fields: Obj }[];
   readonly errors: ApiMessage[];
   readonly lines: string[];
   readonly streamNames: Set<string>;
@@ -116,6 +122,8 @@ function addChannel(draft: EndpointDraft, channel: ApiChannel): void {
   }
   for (const { message, replies: answers } of channel.clientSends) {
     draft.described.push(message.name);
+    const fields = discriminators(message.schema);
+    if (Object.keys(fields).length > 0) draft.nearMisses.push({ name: message.name, fields });
     const weight = Object.keys(discriminators(message.schema)).length * 100 + (Array.isArray(obj(message.schema)['required']) ? (obj(message.schema)['required'] as unknown[]).length : 0);
     if (answers.length === 0) {
       draft.rules.push({ weight, rule: { name: `${message.name} (accepted)`, when: { schema: message.schema }, then: [{ drop: true }] } });
@@ -124,20 +132,26 @@ function addChannel(draft: EndpointDraft, channel: ApiChannel): void {
     }
     const steps = answers.map((reply) => generateStep(reply, correlation(message, reply)));
     const copies = [...new Set(steps.flatMap((s) => Object.keys(obj(obj(s['generate'])['copy']))))];
-    draft.rules.push({ weight, rule: { name: `${message.name} -> ${answers.map((r) => r.name).join(', ')}`, when: { schema: message.schema }, then: steps } });
+    draft.rules.push({ weight, rule: { name: `${message.name} -> ${answers.map((r) => r.name).join(', ')}`, when: { schema: message.schema }, then: steps }, request: message });
     draft.lines.push(`${message.name} (messages valid against its schema) -> ${answers.map((r) => r.name).join(', ')}${copies.length === 0 ? '' : ` (copies ${copies.join(', ')} when the client sent it)`}`);
   }
 }
 
-/** The rule that catches what no described message matches: a log line, and the document's error if any. */
-function notDescribed(draft: EndpointDraft): Obj {
+/**
+ * The rules that catch what no described message matches, each logging it and answering with the document's
+ * error message if it has one: first the near misses (the fixed fields of a described message, e.g.
+ * `event: ping`, but not its schema: that message is the closest), then anything else.
+ */
+function notDescribed(draft: EndpointDraft): Obj[] {
   const described = draft.described.length === 0 ? 'it describes no client message' : `it describes: ${[...new Set(draft.described)].join(', ')}`;
   const error = draft.errors[0];
-  return {
-    name: 'not described',
-    when: { text: '' },
-    then: [{ log: `sent a message the AsyncAPI document does not describe (${described})` }, ...(error === undefined ? [] : [generateStep(error)])],
-  };
+  const answer = error === undefined ? [] : [generateStep(error)];
+  const seen = new Set<string>();
+  const near = draft.nearMisses.filter((m) => !seen.has(JSON.stringify(m.fields)) && seen.add(JSON.stringify(m.fields)) !== undefined);
+  return [
+    ...near.map((m) => ({ name: `near ${m.name}`, when: { json: m.fields }, then: [{ log: `sent a message with the fixed fields of ${m.name} (${JSON.stringify(m.fields)}) that does not match its schema` }, ...answer] })),
+    { name: 'not described', when: { text: '' }, then: [{ log: `sent a message the AsyncAPI document does not describe (${described})` }, ...answer] },
+  ];
 }
 
 export interface ImportedApi {
@@ -155,10 +169,10 @@ export function asyncApiToConfig(file: string, options: { side?: 'server' | 'cli
   const drafts = new Map<string, EndpointDraft>();
   for (const channel of model.channels) {
     for (const address of channel.paths) {
-      const path = endpointPath(address);
+      const path = endpointPath(address, channel.constraints);
       let draft = drafts.get(path);
       if (draft === undefined) {
-        draft = { path, channels: [], streams: [], onConnect: [], rules: [], described: [], errors: [], lines: [], streamNames: new Set() };
+        draft = { path, channels: [], streams: [], onConnect: [], rules: [], described: [], nearMisses: [], errors: [], lines: [], streamNames: new Set() };
         drafts.set(path, draft);
       }
       addChannel(draft, channel);
@@ -170,13 +184,16 @@ export function asyncApiToConfig(file: string, options: { side?: 'server' | 'cli
   const endpoints: Obj[] = [];
   let serves = false;
   for (const draft of drafts.values()) {
-    // The most specific request schema is tried first (more fixed fields, then more required ones).
-    const rules = [...draft.rules].sort((a, b) => b.weight - a.weight).map((r) => r.rule);
+    // The most specific request schema is tried first (more fixed fields, then more required ones). A reply
+    // that cannot be made valid with what the client sent is answered with the document's error message.
+    const error = draft.errors[0];
+    const rules = [...draft.rules].sort((a, b) => b.weight - a.weight).map((r) => (error === undefined || r.request === undefined ? r.rule : { ...r.rule, onFailure: [generateStep(error)] }));
     serves ||= draft.streams.length > 0 || draft.onConnect.length > 0 || rules.some((r) => (r['then'] as Obj[]).some((step) => step['generate'] !== undefined));
+    if (error !== undefined && draft.rules.some((r) => r.request !== undefined)) draft.lines.push(`a reply that cannot match its schema with what the client sent is answered with ${error.name}`);
     const channels = [...new Set(draft.channels)];
-    const parameters = [...draft.path.matchAll(/:([\w-]+)/g)].map((m) => m[1]);
+    const parameters = [...draft.path.matchAll(/:([\w-]+)(\([^/]*\))?/g)].map((m) => `${m[1]}${m[2] === undefined ? '' : ` ${m[2].slice(1, -1)}`}`);
     report.push(`  endpoint ${draft.path} (channel${channels.length > 1 ? 's' : ''} ${channels.join(', ')}${parameters.length > 0 ? `; parameters: ${parameters.join(', ')}` : ''})`, ...draft.lines.map((line) => `    ${line}`));
-    endpoints.push({ path: draft.path, dialect: 'raw', streams: draft.streams, onConnect: draft.onConnect, rules: [...rules, notDescribed(draft)] });
+    endpoints.push({ path: draft.path, dialect: 'raw', streams: draft.streams, onConnect: draft.onConnect, rules: [...rules, ...notDescribed(draft)] });
   }
   for (const { what, why } of model.skipped) report.push(`  skipped ${what}: ${why}`);
   for (const warning of [...new Set(warnings)]) report.push(`  warning: ${warning}`);

@@ -4,7 +4,8 @@
  * environment, CLI flags and the library API, so the same JSON works everywhere.
  */
 import { z } from 'zod';
-import { pathPatternProblem } from '../util/path-pattern.ts';
+import { pathConstraints, pathPatternProblem } from '../util/path-pattern.ts';
+import { pathConstraintProblem } from '../rules/index.ts';
 import { numberOrRangeSchema } from '../util/range.ts';
 import { DIALECT_NAMES } from '../dialects/index.ts';
 import { LEVELS as LOG_LEVELS } from '../log/logger.ts';
@@ -118,13 +119,13 @@ const pathSchema = z
   .regex(/^\/[^\s?#]*$/, { message: 'expected a path starting with "/" (no spaces, query or fragment)' })
   .superRefine((path, ctx) => {
     // A path not starting with "/" is already reported by the regex above.
-    const problem = path.startsWith('/') ? pathPatternProblem(path) : undefined;
+    const problem = path.startsWith('/') ? (pathPatternProblem(path) ?? pathConstraintProblem(pathConstraints(path))) : undefined;
     if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 export const endpointSchema = z
   .strictObject({
-    path: pathSchema.describe('WebSocket path: exact ("/ws"), with parameters ("/rooms/:id", one segment each) or a trailing "*" for any rest ("/*" matches all).'),
+    path: pathSchema.describe('WebSocket path: exact ("/ws"), with parameters ("/rooms/:id", one segment each; ":id(a|b)" limits its values) or a trailing "*" for any rest ("/*" matches all).'),
     dialect: z.enum(DIALECT_NAMES).default('guide').describe('Wire format of the endpoint.'),
     streams: z.array(streamSchema).default([]),
     replay: z

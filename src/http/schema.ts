@@ -6,16 +6,17 @@
 import { z } from 'zod';
 import { issueMessage } from '../errors/schema-issues.ts';
 import { regexSchema, whenSchema } from '../rules/schema.ts';
+import { pathConstraintProblem } from '../rules/regex.ts';
 import { checkTemplates } from '../templates/index.ts';
 import { numberOrRangeSchema } from '../util/range.ts';
-import { pathPatternProblem } from '../util/path-pattern.ts';
+import { pathConstraints, pathPatternProblem } from '../util/path-pattern.ts';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 const methodSchema = z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(HTTP_METHODS));
 
 const routePathSchema = z.string().superRefine((path, ctx) => {
-  const problem = pathPatternProblem(path);
+  const problem = pathPatternProblem(path) ?? pathConstraintProblem(pathConstraints(path));
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
 

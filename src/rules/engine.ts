@@ -100,6 +100,8 @@ function compileAction(action: ActionConfig): Step {
 /** What a rule (or an endpoint's onConnect) has done: the admin API and the dashboard show it. */
 interface Tally {
   readonly name: string;
+  /** Steps run instead when one of the rule's steps fails. */
+  readonly onFailure?: readonly Step[] | undefined;
   /** Messages this rule matched. */
   hits: number;
   /** Steps that failed (a reply that would not match its schema, a publish to no stream, …). */
@@ -123,7 +125,15 @@ export class RuleEngine {
   readonly #rules: readonly CompiledRule[];
 
   constructor(rules: readonly RuleConfig[]) {
-    this.#rules = rules.map((rule, index) => ({ name: rule.name ?? `rules[${index}]`, matches: compileWhen(rule.when), steps: rule.then.map(compileAction), continues: rule.continue, hits: 0, failures: 0 }));
+    this.#rules = rules.map((rule, index) => ({
+      name: rule.name ?? `rules[${index}]`,
+      matches: compileWhen(rule.when),
+      steps: rule.then.map(compileAction),
+      onFailure: rule.onFailure?.map(compileAction),
+      continues: rule.continue,
+      hits: 0,
+      failures: 0,
+    }));
   }
 
   /** Compiles a list of actions on their own (an endpoint's `onConnect`). */
@@ -172,6 +182,8 @@ export class RuleEngine {
       } catch (error) {
         tally.failures += 1;
         host.onError(peer, error, tally.name);
+        // The failure steps run once, as a tally of their own: a failure there cannot loop back here.
+        if (tally.onFailure !== undefined) this.#run({ name: `${tally.name} (onFailure)`, hits: 0, failures: 0 }, tally.onFailure, 0, peer, context, host);
         return;
       }
       if (outcome === 'stop') return;

@@ -61,6 +61,20 @@ export function regexVerdict(pattern: string): RegexVerdict {
   return verdict;
 }
 
+/**
+ * Why a path pattern's parameter constraints (`:symbol(btcusd|ethusd)`) are not safe, or undefined. They run
+ * on every upgrade and request to the path, on text the client chooses, with no length bound of their own:
+ * only patterns free of backtracking are taken.
+ */
+export function pathConstraintProblem(constraints: readonly string[]): string | undefined {
+  for (const constraint of constraints) {
+    const verdict = regexVerdict(`^(?:${constraint})$`);
+    if (!verdict.ok) return `parameter pattern ${constraint}: ${verdict.problem}`;
+    if (verdict.maxInput !== Infinity) return `parameter pattern ${constraint}: can backtrack on long text; write it without nested or overlapping repetition`;
+  }
+  return undefined;
+}
+
 /** A tester for an accepted pattern: text longer than the pattern may see does not match. */
 export function compileRegex(pattern: string): (text: string) => boolean {
   const verdict = regexVerdict(pattern);

@@ -177,6 +177,7 @@ export const ruleSchema = z.strictObject({
   name: z.string().min(1).optional(),
   when: whenSchema,
   then: actionListSchema.min(1),
+  onFailure: actionListSchema.optional().describe('Steps run instead when a step of `then` fails (a reply that would not match its schema): an error reply, say. They run once; a failure in them is only logged.'),
   continue: z.boolean().default(false).describe('Keep matching later rules after this one.'),
 });
 

@@ -6,6 +6,7 @@ import type { StreamInfo } from '../admin/snapshot.ts';
 import { streamSchema } from '../config/schema.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
+import { validatorFor } from '../data/json-schema.ts';
 import type { Endpoint } from './endpoint.ts';
 import type { EndpointRegistry } from './registry.ts';
 
@@ -49,6 +50,15 @@ export function createStreamAdmin(registry: EndpointRegistry, running: () => boo
       }
       endpoint.put(result.data, running());
       return describe(endpoint, result.data.name);
+    },
+    /**
+     * Why `data` does not match the schema of a stream made from one (the `jsonSchema` generator, as AsyncAPI
+     * imports are), or undefined. A person publishing by hand is never stopped: this only tells them.
+     */
+    schemaProblem(name: string, path: string | undefined, data: unknown): string | undefined {
+      const definition = registry.holding(name, path, HINT).endpoint.definitions.get(name);
+      if (definition?.generator !== 'jsonSchema' || data === undefined) return undefined;
+      return validatorFor((definition.options as { schema?: unknown } | undefined)?.schema)(data);
     },
     removeStream(name: string, path: string | undefined): void {
       registry.holding(name, path, HINT).endpoint.remove(name);

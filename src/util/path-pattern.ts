@@ -3,6 +3,8 @@
  *
  *   /ws              exactly that path (a trailing slash in the request is ignored)
  *   /rooms/:id       `:name` is exactly one non-empty segment, captured as params.name
+ *   /feeds/:symbol(btcusd|ethusd)
+ *                    …whose whole value must match the regular expression in parentheses (no "/" in it)
  *   /feeds/*         a trailing `*` is any rest, empty included, captured as params['*']; `/*` is every path
  *
  * When several patterns match, the most specific wins: more literal characters first, then no wildcard,
@@ -18,7 +20,20 @@ export interface PathPattern {
   readonly exact: boolean;
 }
 
-const PARAM = /^:([A-Za-z_][\w-]*)$/;
+const PARAM = /^:([A-Za-z_][\w-]*)(?:\((.+)\))?$/;
+
+/** A parameter's constraint, anchored to the whole segment. */
+function constraintOf(source: string): RegExp {
+  return new RegExp(`^(?:${source})$`);
+}
+
+/** The regular expressions of a pattern's parameter constraints (for the configuration's safety check). */
+export function pathConstraints(pattern: string): string[] {
+  return pattern.split('/').flatMap((segment) => {
+    const constraint = PARAM.exec(segment)?.[2];
+    return constraint === undefined ? [] : [constraint];
+  });
+}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -27,16 +42,27 @@ function escape(text: string): string {
 /** Undefined when `pattern` is well formed, else why not (for the schema). */
 export function pathPatternProblem(pattern: string): string | undefined {
   if (!pattern.startsWith('/')) return 'a path starts with "/"';
-  const star = pattern.indexOf('*');
-  if (star !== -1 && star !== pattern.length - 1) return '"*" may only end a path';
   const names = new Set<string>();
-  for (const segment of pattern.split('/')) {
+  const segments = pattern.split('/');
+  for (const segment of segments) {
     if (!segment.startsWith(':')) continue;
-    const name = PARAM.exec(segment)?.[1];
-    if (name === undefined) return `"${segment}" is not a parameter: write ":name" as a whole segment`;
+    const found = PARAM.exec(segment);
+    const name = found?.[1];
+    if (name === undefined) return `"${segment}" is not a parameter: write ":name" or ":name(regex)" as a whole segment`;
     if (names.has(name)) return `parameter ":${name}" appears twice`;
     names.add(name);
+    if (found?.[2] !== undefined) {
+      try {
+        constraintOf(found[2]);
+      } catch (error) {
+        return `parameter ":${name}": ${(error as Error).message}`;
+      }
+    }
   }
+  // A "*" inside a parameter's constraint is the regular expression's own.
+  const plain = segments.map((segment) => (PARAM.test(segment) ? ':p' : segment)).join('/');
+  const star = plain.indexOf('*');
+  if (star !== -1 && star !== plain.length - 1) return '"*" may only end a path';
   return undefined;
 }
 
@@ -48,16 +74,19 @@ export function compilePathPattern(pattern: string): PathPattern {
   const wildcard = pattern.endsWith('*');
   const body = wildcard ? pattern.slice(0, -1) : trimSlash(pattern);
   const names: string[] = [];
+  const constraints: (RegExp | undefined)[] = [];
   let literal = 0;
   const regex = body
     .split('/')
     .map((segment) => {
-      const name = PARAM.exec(segment)?.[1];
+      const found = PARAM.exec(segment);
+      const name = found?.[1];
       if (name === undefined) {
         literal += segment.length;
         return escape(segment);
       }
       names.push(name);
+      constraints.push(found?.[2] === undefined ? undefined : constraintOf(found[2]));
       return '([^/]+)';
     })
     .join('/');
@@ -68,14 +97,17 @@ export function compilePathPattern(pattern: string): PathPattern {
   return {
     source: pattern,
     exact: false,
-    rank: [literal, wildcard ? 0 : 1, -names.length],
+    // A constrained parameter is more specific than a free one.
+    rank: [literal, wildcard ? 0 : 1, -names.length + constraints.filter((c) => c !== undefined).length / 100],
     match(pathname) {
       const found = re.exec(pathname);
       if (found === null) return undefined;
       const params: Record<string, string> = {};
-      names.forEach((name, i) => {
-        params[name] = decodeURIComponentSafe(found[i + 1] as string);
-      });
+      for (let i = 0; i < names.length; i++) {
+        const value = decodeURIComponentSafe(found[i + 1] as string);
+        if (constraints[i]?.test(value) === false) return undefined;
+        params[names[i] as string] = value;
+      }
       if (wildcard) params['*'] = found[names.length + 1] ?? '';
       return params;
     },

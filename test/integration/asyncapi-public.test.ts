@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { asyncApiToConfig } from '../../src/asyncapi/to-config.ts';
+import { asyncApiToConfig, endpointPath } from '../../src/asyncapi/to-config.ts';
 import { deliveryOf } from '../../src/asyncapi/delivery.ts';
 import { createSchemaSampler, validatorFor } from '../../src/data/json-schema.ts';
 import { ROOT } from '../helpers/cli.ts';
@@ -114,10 +114,12 @@ describe('public AsyncAPI documents, served', () => {
       const tally: Figures = { document: name, endpoints: endpoints.length, received: 0, valid: 0, onConnect: 0, requests: 0, replies: 0, correlated: 0 };
       for (const endpoint of endpoints) {
         const path = String(endpoint['path']);
-        const channels = model.channels.filter((c) => c.paths.some((p) => p.replace(/\{([^}]+)\}/g, ':$1') === path || path.endsWith('*')));
+        const channels = model.channels.filter((c) => c.paths.some((p) => endpointPath(p, c.constraints) === path));
         const sent = channels.flatMap((c) => c.serverSends).map((m) => ({ name: m.name, on: deliveryOf(m).on, check: validatorFor(m.schema) }));
         const replies = channels.flatMap((c) => c.clientSends.flatMap((s) => s.replies)).map((m) => ({ name: m.name, check: validatorFor(m.schema) }));
-        const client = await wsConnect(ws(path.replace(/:[\w-]+/g, 'btcusd').replace(/\*$/, 'x')));
+        // A parameter gets the first value its enum allows (btcusd when it has none).
+        const concrete = path.replace(/:[\w-]+(?:\(([^/]*)\))?/g, (_m, allowed: string | undefined) => (allowed === undefined ? 'btcusd' : (allowed.split('|')[0] ?? '').replace(/\\/g, ''))).replace(/\*$/, 'x');
+        const client = await wsConnect(ws(concrete));
 
         // Listening: everything valid, once-messages once, demand-messages never.
         const seenOnce = new Map<string, number>();

@@ -103,7 +103,7 @@ describe('AsyncAPI import', () => {
     const config = JSON.parse(printed.output()) as { endpoints: { streams: { name: string; interval: number }[]; rules: { when: Obj }[] }[] };
     assert.equal(config.endpoints[0]?.streams[0]?.interval, 50);
     // The overlay's rules come first; then the document's (matching by schema), then the catch-all.
-    assert.deepEqual(config.endpoints[0]?.rules.map((r) => Object.keys(r.when)), [['type'], ['schema'], ['text']]);
+    assert.deepEqual(config.endpoints[0]?.rules.map((r) => Object.keys(r.when)), [['type'], ['schema'], ['json'], ['text']]);
 
     // The overlay steers `quote` as a stream: from the client's side there is none, so it goes too.
     rmSync(join(dir, 'orders.mockwave.yaml'));
@@ -159,8 +159,8 @@ describe('AsyncAPI import', () => {
     const { config } = asyncApiToConfig(file);
     assert.deepEqual((config['endpoints'] as Obj[]).map((e) => e['path']), ['/'], 'six channels at "/" are one endpoint');
     const log = captureLog('warn');
-    const endpoints = (config['endpoints'] as Obj[]).map((e) => ({ ...e, streams: [] }));
-    const { ws, server } = await startServer({ endpoints, websocket: { heartbeatInterval: 0 } } as never, { logger: log.logger });
+    const endpoints = (config['endpoints'] as Obj[]).map((e) => ({ ...e, streams: (e['streams'] as Obj[]).map((s) => ({ ...s, interval: undefined })) }));
+    const { ws, http, server } = await startServer({ endpoints, websocket: { heartbeatInterval: 0 } } as never, { logger: log.logger });
     const client = await wsConnect(ws('/'));
     const status = await client.next<Obj>();
     assert.equal(status['event'], 'systemStatus', 'sent once, on connect');
@@ -174,16 +174,24 @@ describe('AsyncAPI import', () => {
     assert.ok(!('reqid' in bare), `no reqid the client never sent: ${JSON.stringify(bare)}`);
 
     // Not a described message (a reqid of the wrong type, an array, plain text): no answer, one log line per burst.
-    for (const wrong of ['{"event":"ping","reqid":"abc"}', '[{"event":"ping"}]', 'hello']) client.send(wrong);
+    // A message with ping's fixed fields but not its schema is a near miss of ping: the log names it.
+    client.send('{"event":"ping","reqid":"abc"}');
+    assert.match(await log.waitFor(/fixed fields of ping/), /sent a message with the fixed fields of ping \(\{"event":"ping"\}\) that does not match its schema/);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the log says one line per client per second
+    for (const wrong of ['[{"event":"ping"}]', 'hello']) client.send(wrong);
     assert.match(await log.waitFor(/does not describe/), /sent a message the AsyncAPI document does not describe \(it describes: ping, subscribe, unsubscribe\)/);
     await client.expectSilence(200);
     const rules = server.stats().endpoints[0]?.rules ?? [];
-    assert.deepEqual(rules.find((r) => r.name === 'not described')?.hits, 3);
+    assert.deepEqual([rules.find((r) => r.name === 'near ping')?.hits, rules.find((r) => r.name === 'not described')?.hits], [1, 2]);
+    // A person publishing by hand is not stopped, but told when the message breaks the stream's schema.
+    const published = await fetch(http('/admin/websocket/publish'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ event: 'heartbeat', data: { event: 'nope' } }) });
+    const answer = ((await published.json()) as { data: { delivered: number; schemaProblem?: string } }).data;
+    assert.match(answer.schemaProblem ?? '', /\/event must be equal to constant/);
     assert.deepEqual(rules.find((r) => r.name === 'onConnect')?.hits, 1);
     await client.close();
   });
 
-  it('a reply that would break its schema with the copied value is not sent: the failure is logged and counted', async () => {
+  it('a reply that would break its schema with the copied value is not sent: it is logged, counted, and answered with the document\'s error message', async () => {
     const looseFile = writeDocument('loose.yaml', [
       'asyncapi: 3.0.0',
       'info: { title: loose, version: "1" }',
@@ -194,17 +202,22 @@ describe('AsyncAPI import', () => {
       '    messages:',
       '      call: { payload: { type: object, required: [method], properties: { method: { const: call }, id: { type: [string, integer] } } } }',
       '      result: { payload: { type: object, required: [ok], properties: { ok: { const: true }, id: { type: integer } } } }',
+      '      error: { payload: { type: object, required: [error], properties: { error: { type: string, minLength: 1 } } } }',
       'operations:',
       '  answer: { action: receive, channel: { $ref: "#/channels/rpc" }, messages: [{ $ref: "#/channels/rpc/messages/call" }], reply: { messages: [{ $ref: "#/channels/rpc/messages/result" }] } }',
+      '  fail: { action: send, channel: { $ref: "#/channels/rpc" }, messages: [{ $ref: "#/channels/rpc/messages/error" }] }',
       '',
     ]);
-    const { config } = asyncApiToConfig(looseFile);
+    const { config, report } = asyncApiToConfig(looseFile);
+    assert.ok(report.some((line) => /error: sent only when asked/.test(line)) && report.some((line) => /answered with error/.test(line)), report.join('\n'));
     const log = captureLog('error');
     const { ws, server } = await startServer({ ...config, websocket: { heartbeatInterval: 0 } } as never, { logger: log.logger });
     const client = await wsConnect(ws('/rpc'));
     client.send({ method: 'call', id: 7 });
     assert.deepEqual(await client.next<Obj>(), { ok: true, id: 7 });
     client.send({ method: 'call', id: 'seven' });
+    const error = await client.next<Obj>();
+    assert.equal(typeof error['error'], 'string', `the document's error message: ${JSON.stringify(error)}`);
     assert.match(await log.waitFor(/Rule call -> result failed/), /would not match its schema .*id.* not sent/);
     await client.expectSilence(200);
     assert.equal(server.stats().endpoints[0]?.rules.find((r) => r.name === 'call -> result')?.failures, 1);
@@ -218,6 +231,11 @@ describe('AsyncAPI import', () => {
     for (const path of ['/v1/marketdata/', '/v1/marketdata/btcusd/extra', '/v1/marketdata']) {
       await assert.rejects(wsConnect(ws(path)), (error: { status?: number }) => error.status === 404, path);
     }
+    // The document's enum limits the parameter.
+    await assert.rejects(wsConnect(ws('/v1/marketdata/xrpusd')), (error: { status?: number }) => error.status === 404);
+    assert.match(String((gemini.config['endpoints'] as Obj[])[0]?.['path']), /^\/v1\/marketdata\/:symbol\(btcusd\|ethbtc\|/);
+    const components = asyncApiToConfig(join(ROOT, 'test/fixtures/asyncapi/public/generator/asyncapi-websocket-components.yml'));
+    assert.deepEqual((components.config['endpoints'] as Obj[]).map((e) => e['path']), ['/ws/test', '/test', '/ws/:symbol(btcusd|ethusd)/test'], 'a server variable\'s enum too');
     const postman = asyncApiToConfig(join(ROOT, 'test/fixtures/asyncapi/public/generator/asyncapi-postman-echo.yml'));
     assert.deepEqual((postman.config['endpoints'] as Obj[]).map((e) => e['path']), ['/raw'], 'pathname /raw, then the channel address /');
   });

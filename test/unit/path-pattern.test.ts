@@ -26,9 +26,22 @@ describe('path patterns', () => {
     assert.deepEqual(sorted, ['/rooms/lobby', '/rooms/:id', '/rooms/*', '/*']);
     assert.equal(pathPatternProblem('/a/*/b'), '"*" may only end a path');
     assert.equal(pathPatternProblem('/a/x:id'), undefined, 'a colon inside a segment is literal');
-    assert.equal(pathPatternProblem('/a/:'), '":" is not a parameter: write ":name" as a whole segment');
+    assert.equal(pathPatternProblem('/a/:'), '":" is not a parameter: write ":name" or ":name(regex)" as a whole segment');
     assert.equal(pathPatternProblem('/:id/:id'), 'parameter ":id" appears twice');
     assert.equal(displayPath('/feeds/*'), '/feeds/');
+  });
+
+  it('a parameter may be limited by a regular expression of its whole value; limited beats free', () => {
+    const limited = compilePathPattern('/feeds/:symbol(btcusd|ethusd)/book');
+    assert.deepEqual(limited.match('/feeds/btcusd/book'), { symbol: 'btcusd' });
+    assert.equal(limited.match('/feeds/xrpusd/book'), undefined);
+    assert.equal(limited.match('/feeds/btcusdx/book'), undefined, 'the whole value, not a part of it');
+    assert.deepEqual(compilePathPattern('/v/:id([0-9]+)').match('/v/42'), { id: '42' });
+    assert.equal(compilePathPattern('/v/:id([0-9]+)').match('/v/4a'), undefined);
+    assert.equal(pathPatternProblem('/v/:id([a-z]*)'), undefined, 'a "*" in a constraint is the expression\'s');
+    assert.match(pathPatternProblem('/v/:id([)') ?? '', /^parameter ":id": Invalid regular expression/);
+    const sorted = ['/f/:s', '/f/:s(a|b)'].map(compilePathPattern).sort(bySpecificity).map((p) => p.source);
+    assert.deepEqual(sorted, ['/f/:s(a|b)', '/f/:s']);
   });
 
   it('route WebSocket upgrades: a parameter endpoint takes one segment, the most specific endpoint wins', async () => {
