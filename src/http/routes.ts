@@ -109,6 +109,16 @@ export class HttpRoutes {
     return this.#routes.map((r) => r.config);
   }
 
+  /** Compiles routes without using them: throws what building them would (a file outside the folder). */
+  check(configs: readonly HttpRouteConfig[]): void {
+    void new HttpRoutes(configs, this.#host, this.#options);
+  }
+
+  /** Replaces every route at once (a configuration reload): all are compiled before any is swapped in. */
+  replaceAll(configs: readonly HttpRouteConfig[]): void {
+    this.#routes = new HttpRoutes(configs, this.#host, this.#options).#routes;
+  }
+
   add(config: HttpRouteConfig): void {
     const name = routeName(config);
     if (this.#routes.some((r) => r.name === name)) throw new MockwaveError('MW_HTTP_ROUTE_EXISTS', `An HTTP route named "${name}" exists: use PUT /admin/http/routes/${encodeURIComponent(name)} to change it`);

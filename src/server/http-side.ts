@@ -20,6 +20,7 @@ import type { Clock } from '../util/clock.ts';
 import type { Random } from '../util/random.ts';
 import type { createClientAdmin } from './client-admin.ts';
 import type { EndpointRegistry } from './registry.ts';
+import type { ReloadTargets } from './reload.ts';
 
 export interface HttpSideContext {
   readonly config: MockwaveConfig;
@@ -124,6 +125,18 @@ export function createHttpAdmin(routes: HttpRoutes, context: Pick<HttpSideContex
 }
 
 export type HttpAdmin = ReturnType<typeof createHttpAdmin>;
+
+/** What a configuration reload needs of the HTTP side: check new routes first, then swap them in. */
+export function httpReload(routes: HttpRoutes, registry: EndpointRegistry): Pick<ReloadTargets, 'checkHttpRoutes' | 'replaceHttpRoutes'> {
+  return {
+    checkHttpRoutes(configs) {
+      const problems = publishProblems(configs, registry);
+      if (problems.length > 0) throw configError(problems);
+      routes.check(configs);
+    },
+    replaceHttpRoutes: (configs) => routes.replaceAll(configs),
+  };
+}
 
 /** mockwave's own paths, always served by the admin handler. */
 function ownPath(path: string): boolean {

@@ -25,7 +25,7 @@ import { createRefusals } from './refusals.ts';
 import { EndpointRegistry, type EndpointInfo } from './registry.ts';
 import { applyReload } from './reload.ts';
 import { createStreamAdmin } from './stream-admin.ts';
-import { createHttpAdmin, createHttpSide, dispatchRequests } from './http-side.ts';
+import { createHttpAdmin, createHttpSide, dispatchRequests, httpReload } from './http-side.ts';
 import { seededPart } from './seeded.ts';
 
 export type { ClientInfo, EndpointInfo };
@@ -149,9 +149,9 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const reread = options.reload;
   const reload = reread === undefined ? undefined : (): unknown => {
     const next = reread();
-    const report = applyReload(activeConfig, next, endpoints, state === 'running');
+    const report = applyReload(activeConfig, next, { endpoints, ...httpReload(http, registry) }, state === 'running');
     activeConfig = next;
-    logger.info(`Configuration reloaded: ${report.streamsAdded.length} stream(s) added, ${report.streamsChanged.length} changed, ${report.streamsRemoved.length} removed${report.restartNeeded.length > 0 ? `; needs a restart: ${report.restartNeeded.join(', ')}` : ''}`);
+    logger.info(`Configuration reloaded: ${report.streamsAdded.length} stream(s) added, ${report.streamsChanged.length} changed, ${report.streamsRemoved.length} removed; ${report.httpRoutes} HTTP route(s)${report.restartNeeded.length > 0 ? `; needs a restart: ${report.restartNeeded.join(', ')}` : ''}`);
     return report;
   };
   const transport: Transport = new Transport({

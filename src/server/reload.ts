@@ -1,16 +1,27 @@
 /**
  * Applies a re-read configuration to a running server without dropping a client: streams are added, changed
- * or removed per endpoint, rules and onConnect replaced. What cannot change while running (port, host, TLS,
- * the set of endpoints, a dialect, limits, auth, proxy) is listed so the caller knows a restart is needed.
+ * or removed per endpoint, rules and onConnect replaced, HTTP routes replaced. What cannot change while
+ * running (port, host, TLS, the set of endpoints, a dialect, limits, auth, proxy, the dashboard, the HTTP
+ * fallback and limits) is listed so the caller knows a restart is needed.
  */
 import type { EndpointConfig, MockwaveConfig } from '../config/schema.ts';
 import type { Endpoint } from './endpoint.ts';
+
+/** What a reload may change besides the endpoints: the HTTP routes (checked before anything changes). */
+export interface ReloadTargets {
+  readonly endpoints: readonly Endpoint[];
+  /** Throws (nothing changed) when the routes cannot be built: a publish to no stream, a file outside the folder. */
+  checkHttpRoutes(routes: MockwaveConfig['http']['routes']): void;
+  replaceHttpRoutes(routes: MockwaveConfig['http']['routes']): void;
+}
 
 export interface ReloadReport {
   readonly streamsAdded: string[];
   readonly streamsChanged: string[];
   readonly streamsRemoved: string[];
   readonly rulesReloaded: string[];
+  /** HTTP routes after the reload (they are replaced whole). */
+  readonly httpRoutes: number;
   /** Settings that differ but only take effect after a restart. */
   readonly restartNeeded: string[];
 }
@@ -24,11 +35,17 @@ function same(a: unknown, b: unknown): boolean {
   return ka.length === kb.length && ka.every((k) => same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-export function applyReload(current: MockwaveConfig, next: MockwaveConfig, endpoints: readonly Endpoint[], running: boolean): ReloadReport {
-  const report: ReloadReport = { streamsAdded: [], streamsChanged: [], streamsRemoved: [], rulesReloaded: [], restartNeeded: [] };
-  for (const key of ['port', 'host', 'tls', 'websocket', 'auth', 'cors', 'proxy', 'log', 'seed'] as const) {
+export function applyReload(current: MockwaveConfig, next: MockwaveConfig, targets: ReloadTargets, running: boolean): ReloadReport {
+  const { endpoints } = targets;
+  targets.checkHttpRoutes(next.http.routes);
+  const report: ReloadReport = { streamsAdded: [], streamsChanged: [], streamsRemoved: [], rulesReloaded: [], httpRoutes: next.http.routes.length, restartNeeded: [] };
+  for (const key of ['port', 'host', 'tls', 'websocket', 'auth', 'cors', 'proxy', 'log', 'seed', 'dashboard'] as const) {
     if (!same(current[key], next[key])) report.restartNeeded.push(key);
   }
+  const { routes: _routes, ...httpSettings } = next.http;
+  const { routes: _before, ...httpBefore } = current.http;
+  if (!same(httpSettings, httpBefore)) report.restartNeeded.push('http (fallback, limits)');
+  targets.replaceHttpRoutes(next.http.routes);
   const byPath = new Map<string, EndpointConfig>(next.endpoints.map((e) => [e.path, e]));
   for (const path of byPath.keys()) if (!endpoints.some((e) => e.endpoint === path)) report.restartNeeded.push(`endpoints: ${path} added`);
   for (const endpoint of endpoints) {

@@ -274,7 +274,7 @@ describe('configuration reload', () => {
     writeFileSync(file, 'endpoints:\n  - path: /ws\n    streams:\n      - { name: a, data: changed }\n      - { name: c, data: 3 }\n    rules:\n      - when: { type: hello }\n        then: [{ reply: hi }]\n');
     const done = await call(http('/admin/config/reload'), 'POST');
     assert.equal(done.status, 200);
-    assert.deepEqual(done.body.data, { streamsAdded: ['/ws c'], streamsChanged: ['/ws a'], streamsRemoved: ['/ws b'], rulesReloaded: ['/ws'], restartNeeded: [] });
+    assert.deepEqual(done.body.data, { streamsAdded: ['/ws c'], streamsChanged: ['/ws a'], streamsRemoved: ['/ws b'], rulesReloaded: ['/ws'], httpRoutes: 0, restartNeeded: [] });
     assert.deepEqual(server.config.endpoints[0]?.streams.map((s) => s.name), ['a', 'c'], 'server.config is the configuration in force');
     client.send({ type: 'request', event: 'a' });
     assert.equal((await client.nextOfType<{ data: unknown }>('response')).data, 'changed');
@@ -288,6 +288,19 @@ describe('configuration reload', () => {
     assert.match(refused.body.error?.message ?? '', /endpoints\[0\]\.streams\[0\]\.interval: expected a number >= 0/);
     client.send({ type: 'request', event: 'c' });
     assert.equal((await client.nextOfType<{ data: unknown }>('response')).data, 3, 'the running configuration stayed');
+
+    // HTTP routes are replaced by a reload; one that publishes to no stream refuses the whole reload.
+    const streams = '    streams:\n      - { name: a, data: changed }\n      - { name: c, data: 3 }\n';
+    writeFileSync(file, `endpoints:\n  - path: /ws\n${streams}http:\n  routes:\n    - { method: GET, path: /api/v, then: [{ respond: { body: v2 } }] }\n`);
+    const withRoute = await call(http('/admin/config/reload'), 'POST');
+    assert.deepEqual([withRoute.status, (withRoute.body.data as { httpRoutes: number }).httpRoutes], [200, 1]);
+    assert.equal(await (await fetch(http('/api/v'))).text(), 'v2');
+    writeFileSync(file, `endpoints:\n  - path: /ws\n    streams:\n      - { name: z, data: 9 }\nhttp:\n  routes:\n    - { path: /api/v, then: [{ publish: { stream: nope } }, { respond: { body: v3 } }] }\n`);
+    const badRoute = await call(http('/admin/config/reload'), 'POST');
+    assert.equal(badRoute.status, 400);
+    assert.match(badRoute.body.error?.message ?? '', /publish: Unknown stream: nope/);
+    assert.equal(await (await fetch(http('/api/v'))).text(), 'v2', 'the routes in force stayed');
+    assert.deepEqual(server.config.endpoints[0]?.streams.map((s) => s.name), ['a', 'c'], 'and the streams too');
     await client.close();
   });
 
