@@ -49,7 +49,10 @@ export interface ProxyRouteFigures {
 
 export interface WebSocketStats {
   readonly enabled: boolean;
+  /** WebSocket clients connected now (the guide's figure). */
   readonly connectedClients: number;
+  /** Server-Sent Events clients connected now, counted apart. */
+  readonly sseClients: number;
   readonly proxyConnections: number;
   /** Outgoing bytes queued for all clients at the last check (websocket.maxQueuedBytes caps it). */
   readonly queuedBytes: number;

@@ -126,7 +126,17 @@ const pathSchema = z
 export const endpointSchema = z
   .strictObject({
     path: pathSchema.describe('WebSocket path: exact ("/ws"), with parameters ("/rooms/:id", one segment each; ":id(a|b)" limits its values) or a trailing "*" for any rest ("/*" matches all).'),
-    dialect: z.enum(DIALECT_NAMES).default('guide').describe('Wire format of the endpoint.'),
+    protocol: z.enum(['websocket', 'sse']).default('websocket').describe('How clients connect: WebSocket upgrades, or Server-Sent Events (GET with Accept: text/event-stream; its own format, so `dialect` does not apply).'),
+    dialect: z.enum(DIALECT_NAMES).default('guide').describe('Wire format of a WebSocket endpoint.'),
+    sse: z
+      .strictObject({
+        retry: z.number().int().min(0).default(3000).describe('ms an EventSource waits before reconnecting (sent as `retry:`).'),
+        history: z.number().int().min(0).max(100_000).default(1000).describe('Events kept for clients that resume with Last-Event-ID.'),
+        heartbeat: z.number().int().min(0).default(15_000).describe('ms between comment lines that keep proxies from closing an idle stream (0: none).'),
+        maxConnections: z.number().int().min(1).optional().describe('Most Server-Sent Events clients of this endpoint at once; more are refused with 503.'),
+      })
+      .prefault({})
+      .describe('Server-Sent Events settings (protocol: sse).'),
     streams: z.array(streamSchema).default([]),
     replay: z
       .preprocess((value) => (typeof value === 'string' ? { file: value } : value), z.strictObject({
@@ -142,6 +152,12 @@ export const endpointSchema = z
     rules: z.array(ruleSchema).default([]).describe('`when` a client message matches, `then` actions run; unmatched messages reach the dialect.'),
   })
   .superRefine((endpoint, ctx) => {
+    if (endpoint.protocol === 'sse') {
+      // An EventSource sends nothing and can read no answer: what only makes sense for senders is refused.
+      for (const key of ['rules', 'onConnect'] as const) if (Array.isArray(endpoint[key]) && endpoint[key].length > 0) ctx.addIssue({ code: 'custom', path: [key], message: 'Server-Sent Events clients send nothing and get no greeting: remove it, or use protocol: websocket' });
+      if (endpoint.replay !== undefined) ctx.addIssue({ code: 'custom', path: ['replay'], message: 'a recording is replayed to WebSocket clients: use protocol: websocket' });
+      if (endpoint.perMessageDeflate !== false) ctx.addIssue({ code: 'custom', path: ['perMessageDeflate'], message: 'permessage-deflate is WebSocket\'s: use HTTP compression for Server-Sent Events' });
+    }
     const seen = new Map<string, number>();
     (Array.isArray(endpoint.streams) ? endpoint.streams : []).forEach((stream, index) => {
       if (typeof stream?.name !== 'string') return;

@@ -22,7 +22,8 @@ export type ServerMessage =
   | { readonly kind: 'connected'; readonly clientId: string; readonly at: number }
   | { readonly kind: 'subscribed'; readonly topics: readonly string[]; readonly at: number }
   | { readonly kind: 'unsubscribed'; readonly topics: readonly string[]; readonly at: number }
-  | { readonly kind: 'event'; readonly stream: string; readonly messageType: string; readonly data: unknown; readonly at: number }
+  /** `id`: the endpoint's running number of the event, when its format numbers them (Server-Sent Events). */
+  | { readonly kind: 'event'; readonly stream: string; readonly messageType: string; readonly data: unknown; readonly at: number; readonly id?: number }
   | { readonly kind: 'response'; readonly stream: string; readonly data: unknown; readonly at: number }
   | { readonly kind: 'pong'; readonly clientId: string; readonly at: number }
   | { readonly kind: 'error'; readonly code: ErrorCode; readonly error: string; readonly at: number }
@@ -41,6 +42,8 @@ export interface WireDialect {
   readonly topicNoun: 'event' | 'topic';
   /** True when `subscribe` is answered with a snapshot of the stream's current data (guide). */
   readonly sendsSnapshotOnSubscribe: boolean;
+  /** True when events carry the endpoint's running id and are kept for a client that resumes (Server-Sent Events). */
+  readonly numbersEvents?: boolean;
   /** What the client asked for; `message` is read lazily and at most once (rules may have read it first). */
   decode(message: Message): Command;
   /** The text to send, or undefined when this dialect has no such message (cerberus has no `subscribed`). */

@@ -4,13 +4,12 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { EndpointConfig, StreamConfig } from '../config/schema.ts';
-import { DIALECT_TABLE, type Command, type ServerMessage, type WireDialect } from '../dialects/index.ts';
+import { DIALECT_TABLE, sseDialect, type Command, type ServerMessage, type WireDialect } from '../dialects/index.ts';
 import { clip } from '../dialects/types.ts';
 import { Hub } from '../hub/hub.ts';
 import type { EndpointFigures } from '../admin/metrics.ts';
 import { addCounters, newCounters, type Peer } from '../hub/peer.ts';
-import { closeCodeOf, MockwaveError } from '../errors/catalog.ts';
-import { readRecording, type Recording } from '../replay/format.ts';
+import type { Recording } from '../replay/format.ts';
 import { playRecording, type Playback } from '../replay/playback.ts';
 import type { Emission } from '../streams/emission.ts';
 import type { Stream, StreamSink } from '../streams/stream.ts';
@@ -21,25 +20,14 @@ import type { Deflate } from '../transport/deflate.ts';
 import { RateGate, type RateLimit } from '../security/rate-limit.ts';
 import { EndpointStreams, type StreamSetContext } from './endpoint-streams.ts';
 import { PeerTimers } from './peer-timers.ts';
-import { LineLimiter } from '../log/line-limiter.ts';
 import { ClientScope } from './client-scope.ts';
 import { seededPart } from './seeded.ts';
 import { Scripts } from './scripts.ts';
 import { eventFrame, sendEvent } from './event-frame.ts';
-import { createRuleHost } from './rule-host.ts';
-import { errorMessage } from '../errors/error-message.ts';
-
-/** A recording that cannot be read is a configuration problem, reported before the server listens. */
-function loadRecording(file: string, endpoint: string): Recording {
-  try {
-    return readRecording(file);
-  } catch (error) {
-    throw new MockwaveError('MW_CONFIG_FILE_UNREADABLE', `endpoint ${endpoint}: replay.file: cannot load the recording: ${errorMessage(error)}`, { cause: error });
-  }
-}
-
-/** A client's bad messages are logged at most once per this many ms. */
-const WARN_EVERY_MS = 1000;
+import { createRuleHost, perClientLines } from './rule-host.ts';
+import { refuseFlood } from './flood.ts';
+import { EventHistory, missedBy } from './event-history.ts';
+import { loadRecording } from './recording.ts';
 
 export interface EndpointContext extends StreamSetContext {
   /** Log every client message and broadcast at info level (cerberus users expect these lines). */
@@ -71,14 +59,18 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
   /** Counters of clients that have left, so totals never go down; and deliveries per stream. */
   readonly #departed = newCounters();
   readonly #delivered = new Map<Stream, number>();
+  /** The last events, for clients that resume (Server-Sent Events endpoints). */
+  readonly #history: EventHistory | undefined;
   /** Bad messages are logged at most once a second per client. */
-  readonly #warnings = new LineLimiter<Peer>(WARN_EVERY_MS, { weak: true });
+  readonly #warnings = perClientLines();
 
   constructor(config: EndpointConfig, context: EndpointContext) {
     this.endpoint = config.path;
     this.perMessageDeflate = config.perMessageDeflate;
     this.config = config;
-    this.dialect = DIALECT_TABLE[config.dialect];
+    // Server-Sent Events have a format of their own; the dialect is the format of WebSocket endpoints.
+    this.dialect = config.protocol === 'sse' ? sseDialect : DIALECT_TABLE[config.dialect];
+    this.#history = this.dialect.numbersEvents === true ? new EventHistory(config.sse.history) : undefined;
     this.#context = context;
     this.#scope = new ClientScope(context.templates, context.logger, config.path);
     this.#timers = new PeerTimers(context.clock);
@@ -154,19 +146,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
   }
 
   onMessage(peer: Peer, data: Buffer, isBinary: boolean): void {
-    const limit = this.#context.rateLimit;
-    const refused = this.#gate?.admit(peer);
-    if (limit !== undefined && refused !== undefined) {
-      if (refused >= limit.closeAfter) {
-        const code = closeCodeOf('MW_RATE_LIMITED');
-        this.#context.logger.warn(`Client ${peer.id} kept flooding past the rate limit: closing with ${code}`, { clientId: peer.id, endpoint: this.endpoint });
-        peer.close(code, 'Rate limit exceeded');
-      } else if (refused === 1 || refused % 10 === 0) {
-        // One error per burst of refusals, not one per message: answering a flood must not feed it.
-        this.#fail(peer, { kind: 'invalid', code: 'MW_RATE_LIMITED', error: `Rate limit exceeded: at most ${limit.messagesPerSecond} messages per second; message ignored` });
-      }
-      return;
-    }
+    if (this.#gate !== undefined && refuseFlood(this.#gate, peer, this.#context, (command) => this.#fail(peer, command))) return;
     if (this.#recording !== undefined) this.#replays.get(peer)?.onClientMessage();
     // Read lazily and once: rules and the dialect share what either parsed.
     const message = new Message(data, isBinary);
@@ -318,9 +298,11 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     let reached = 0;
     for (const emission of emissions) {
       // Encoded once per tick; every subscriber is handed the same bytes.
-      const frame = eventFrame(this.dialect, stream, emission.data, at);
+      const id = this.#history?.nextId();
+      const frame = eventFrame(this.dialect, stream, emission.data, at, id);
       if (frame === undefined) continue;
       const topics = emission.topics === undefined ? this.#streams.topicsOf(stream) : [stream.topic, ...emission.topics];
+      if (id !== undefined) this.#history?.keep({ id, topics, data: emission.data, stream: stream.name, frame: frame.bytes });
       const condition = this.#streams.condition(stream);
       const filter = condition === undefined ? undefined : (peer: Peer) => this.#scope.passes(condition, peer, stream.topic, emission.data);
       const sent = this.hub.broadcast(topics, frame.bytes, filter, frame.isBinary);
@@ -342,6 +324,20 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
       streams: [...this.streams.values()].map((s) => ({ name: s.name, messages: this.#delivered.get(s) ?? 0, subscribers: this.hub.subscribers(s.topic).size })),
       rules: this.#rules.figures(),
     };
+  }
+
+  /** Runs a client's command as if it had sent it (a Server-Sent Events client's `?events=` subscriptions). */
+  apply(peer: Peer, command: Command): void {
+    this.#handle(peer, command);
+  }
+
+  /** The events a resuming client missed since `lastId`: those of its topics that pass their conditions. */
+  missed(peer: Peer, lastId: number): { readonly frames: Buffer[]; readonly lost: number } {
+    return missedBy(this.#history, lastId, this.hub.topicsOf(peer), (name, topic, data) => {
+      const stream = this.#streams.byName.get(name);
+      const condition = stream === undefined ? undefined : this.#streams.condition(stream);
+      return condition === undefined || this.#scope.passes(condition, peer, topic, data);
+    });
   }
 
   /** Sends a stream's message now: `data` when given, else the stream's own payload. Returns recipients. */

@@ -11,9 +11,9 @@ export interface EventFrame {
   readonly isBinary: boolean;
 }
 
-/** Undefined when the dialect has no such message. */
-export function eventFrame(dialect: WireDialect, stream: Stream, data: unknown, at: number): EventFrame | undefined {
-  const message = { kind: 'event', stream: stream.name, messageType: stream.messageType, data, at } as const;
+/** Undefined when the dialect has no such message. `id`: the event's running number, where the format has one. */
+export function eventFrame(dialect: WireDialect, stream: Stream, data: unknown, at: number, id?: number): EventFrame | undefined {
+  const message = { kind: 'event', stream: stream.name, messageType: stream.messageType, data, at, ...(id === undefined ? {} : { id }) } as const;
   if (stream.binary && dialect.encodeBinary !== undefined) {
     const bytes = dialect.encodeBinary(message);
     return bytes === undefined ? undefined : { bytes, isBinary: true };

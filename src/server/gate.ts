@@ -55,6 +55,7 @@ export function createHandshakeGate(context: GateContext): (request: IncomingMes
     if (proxied?.kind === 'unknown') return no('MW_UNKNOWN_ROUTE', `No proxy route named ${proxied.name} (routes: ${config.proxy.routes.map((r) => r.name).join(', ') || 'none'})`);
     if (proxied?.kind === 'invalid') return no('MW_INVALID_PATH', `Proxy path refused: ${proxied.reason}`);
     const endpoint = registry.match(pathname);
+    if (endpoint?.config.protocol === 'sse') return no('MW_UNKNOWN_ENDPOINT', `${pathname} is a Server-Sent Events endpoint: open it with EventSource (GET, Accept: text/event-stream), not a WebSocket`);
     if (endpoint !== undefined) return { ok: true, acceptor: endpoint };
     if (proxy === undefined && pathname.startsWith(`${proxyPath}/`)) {
       return no('MW_PROXY_DISABLED', `The proxy is disabled: ${pathname} would be a proxy route (turn it on with proxy.enabled or WEBSOCKET_PROXY_ENABLED=true)`);

@@ -21,6 +21,7 @@ import type { Random } from '../util/random.ts';
 import type { createClientAdmin } from './client-admin.ts';
 import type { EndpointRegistry } from './registry.ts';
 import type { ReloadTargets } from './reload.ts';
+import type { SseSide } from './sse-side.ts';
 
 export interface HttpSideContext {
   readonly config: MockwaveConfig;
@@ -144,13 +145,18 @@ function ownPath(path: string): boolean {
 }
 
 /**
- * The port's request handler: mockwave's own paths go to the admin handler; `/` too while the dashboard is
- * on (or neither a route nor the fallback claims it); everything else goes to the HTTP routes when there are any (or a fallback),
- * else to the admin handler (which answers 404 for what it does not know).
+ * The port's request handler: mockwave's own paths go to the admin handler; a Server-Sent Events endpoint's
+ * path to its endpoint; `/` to the admin handler while the dashboard is on (or neither a route nor the
+ * fallback claims it); everything else to the HTTP routes when there are any (or a fallback), else to the
+ * admin handler (which answers 404 for what it does not know).
  */
-export function dispatchRequests(admin: (request: IncomingMessage, response: ServerResponse) => void, routes: HttpRoutes, config: MockwaveConfig): (request: IncomingMessage, response: ServerResponse) => void {
+export function dispatchRequests(admin: (request: IncomingMessage, response: ServerResponse) => void, parts: { readonly routes: HttpRoutes; readonly config: MockwaveConfig; readonly registry: EndpointRegistry; readonly sse: SseSide }): (request: IncomingMessage, response: ServerResponse) => void {
+  const { routes, config, registry, sse } = parts;
+  const hasSse = config.endpoints.some((e) => e.protocol === 'sse');
   return (request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const streaming = hasSse && !ownPath(path) ? registry.match(path) : undefined;
+    if (streaming?.config.protocol === 'sse') return sse.handle(request, response, streaming);
     const fallback = config.http.fallback !== undefined;
     const toRoutes = (routes.size > 0 || fallback) && !ownPath(path) && !(path === '/' && (config.dashboard.enabled || (!routes.claims(path) && !fallback)));
     if (toRoutes) void routes.handle(request, response);

@@ -27,6 +27,9 @@ import { applyReload } from './reload.ts';
 import { createStreamAdmin } from './stream-admin.ts';
 import { createHttpAdmin, createHttpSide, dispatchRequests, httpReload } from './http-side.ts';
 import { seededPart } from './seeded.ts';
+import { SseSide } from './sse-side.ts';
+import type { Endpoint } from './endpoint.ts';
+import type { HttpRoutes } from '../http/index.ts';
 
 export type { ClientInfo, EndpointInfo };
 
@@ -91,6 +94,22 @@ function startInfo(parts: { config: MockwaveConfig; address: ListenAddress; secu
   };
 }
 
+/** The figures the admin API, the dashboard and the library's stats() show. */
+function statsOf(parts: { config: MockwaveConfig; transport: Transport; proxy: ProxyRouter | undefined; endpoints: readonly Endpoint[]; http: HttpRoutes; sse: SseSide }, uptimeMs: number): WebSocketStats {
+  const { config, transport, proxy } = parts;
+  return {
+    enabled: config.websocket.enabled,
+    connectedClients: transport.peers.size,
+    sseClients: parts.sse.peers.size,
+    proxyConnections: proxy?.activeConnections ?? 0,
+    queuedBytes: transport.queuedBytes,
+    uptimeMs,
+    endpoints: parts.endpoints.map((e) => e.figures()),
+    ...(proxy === undefined ? {} : { proxyRoutes: proxy.stats() }),
+    http: parts.http.figures(),
+  };
+}
+
 function urlHost(host: string | undefined, bound: string): string {
   const name = host === undefined || host === '::' || host === '0.0.0.0' ? 'localhost' : host;
   if (name !== 'localhost' && bound.includes(':') && !name.startsWith('[')) return `[${name}]`;
@@ -126,21 +145,13 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     seed: runSeed,
     templates,
   }, redact);
-  const registry = new EndpointRegistry(endpoints, () => transport.peers);
+  const sse = new SseSide({ config, clock, logger, createId: () => createClientId(clock, idRandom) });
+  const registry = new EndpointRegistry(endpoints, () => [...transport.peers, ...sse.peers]);
   const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0 });
   const streams = createStreamAdmin(registry, () => state === 'running');
   const clients = createClientAdmin(registry, redact);
   const http = createHttpSide({ config, clock, logger, ...seededPart({ seed: runSeed, templates }, 'http routes'), registry, clients, metrics, baseDir: options.baseDir ?? process.cwd() });
-  const stats = (): WebSocketStats => ({
-    enabled: config.websocket.enabled,
-    connectedClients: transport.peers.size,
-    proxyConnections: proxy?.activeConnections ?? 0,
-    queuedBytes: transport.queuedBytes,
-    uptimeMs: state === 'running' ? clock.now() - startedAt : 0,
-    endpoints: endpoints.map((e) => e.figures()),
-    ...(proxy === undefined ? {} : { proxyRoutes: proxy.stats() }),
-    http: http.figures(),
-  });
+  const stats = (): WebSocketStats => statsOf({ config, transport, proxy, endpoints, http, sse }, state === 'running' ? clock.now() - startedAt : 0);
   const publish = (name: string, data: unknown, endpointPath: string | undefined): number => {
     if (state !== 'running') throw new MockwaveError('MW_NOT_RUNNING', `publish() needs a running server (the server is ${state})`);
     const { endpoint, stream } = registry.holding(name, endpointPath, 'say which endpoint ({ endpoint })');
@@ -172,7 +183,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       config, streams, clients, metrics, stats, publish, reload, requestId, http: createHttpAdmin(http, { config, registry }),
       describe: () => ({ name: 'mockwave', version: VERSION, uptimeMs: clock.now() - startedAt, endpoints: registry.describe(started?.url) }),
       now: () => clock.now(),
-    })), http, config),
+    })), { routes: http, config, registry, sse }),
     onPeerError: (peer, error) => {
       const code = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'MW_PAYLOAD_TOO_LARGE' : (error.code ?? 'error');
       logger.warn(`Client ${peer.id}: ${error.message} [${code}]`, { clientId: peer.id, endpoint: peer.endpoint, code });
@@ -207,6 +218,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       }
       state = 'stopping';
       for (const endpoint of endpoints) endpoint.stop();
+      sse.closeAll();
       await transport.close(closeCodeOf('MW_SHUTTING_DOWN'), 'Server shutting down', options.shutdownGraceMs ?? 3000);
       await Promise.all([...recordings].map((r) => r.end()));
       state = 'stopped';

@@ -15,6 +15,11 @@ import { errorMessage } from '../errors/error-message.ts';
 
 const FAILURE_EVERY_MS = 10_000;
 
+/** A client's bad messages (and `log` steps about it) are logged at most once a second per client. */
+export function perClientLines(): LineLimiter<Peer> {
+  return new LineLimiter<Peer>(1000, { weak: true });
+}
+
 export interface RuleHostContext {
   readonly endpoint: string;
   readonly random: Random;

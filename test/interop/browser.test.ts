@@ -176,4 +176,26 @@ describe('the browser (Chromium)', { skip: needsChromium }, () => {
     assert.deepEqual(['list orders', 'create order', 'assistant'].map((name) => routes.find((r) => r.name === name)?.hits), [1, 1, 1]);
     await tab.close();
   });
+
+  it("Server-Sent Events: Chromium's EventSource reconnects after the server closes it and resumes with Last-Event-ID, nothing lost or repeated", async () => {
+    const { http, server } = await startServer({ endpoints: [{ path: '/events', protocol: 'sse', sse: { retry: 200 }, streams: [{ name: 'ticker', interval: 30, data: { n: '{{counter}}' } }] }] });
+    pages.set('/sse', `<!doctype html><html><body><script>
+      window.ids = []; window.opens = 0;
+      const source = new EventSource(${JSON.stringify(http('/events'))});
+      source.onopen = () => { window.opens += 1; };
+      source.addEventListener('ticker', (e) => window.ids.push(Number(e.lastEventId)));
+    </script></body></html>`);
+    const tab = await browser.newPage();
+    await tab.goto(`http://127.0.0.1:${webPort}/sse`);
+    await tab.waitForFunction('window.ids.length >= 5', undefined, { timeout: 10_000 });
+    const first = server.clients().find((c) => c.endpoint === '/events');
+    assert.ok(first !== undefined);
+    assert.equal((await fetch(http(`/admin/websocket/clients/${first.id}/close`), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 200);
+    await tab.waitForFunction('window.opens >= 2 && window.ids.length >= 25', undefined, { timeout: 10_000 });
+    const ids = (await tab.evaluate('window.ids')) as number[];
+    const second = server.clients().find((c) => c.endpoint === '/events');
+    assert.ok(second !== undefined && second.id !== first.id, 'a new connection: the browser reconnected');
+    assert.deepEqual(ids, Array.from({ length: ids.length }, (_, i) => (ids[0] ?? 0) + i), 'every id once, in order, across the reconnect');
+    await tab.close();
+  });
 });

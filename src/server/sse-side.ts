@@ -1,0 +1,108 @@
+/**
+ * Server-Sent Events endpoints: a GET on an endpoint with `protocol: sse` becomes a peer of that endpoint,
+ * fed by the same streams, conditions, sequences and hub as a WebSocket client. At the door: the token (as
+ * for WebSocket: `Authorization: Bearer` or `?token=`), the origin (as for HTTP routes), the endpoint's
+ * connection cap, and the `?events=` it asks for; then `retry:`, and the events it missed when it resumes
+ * with `Last-Event-ID` (header, or `?lastEventId=` for clients that cannot set one). Comment lines keep idle
+ * streams open through proxies.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MockwaveConfig } from '../config/schema.ts';
+import { refusal, type Refusal } from '../errors/refusal.ts';
+import type { Logger } from '../log/logger.ts';
+import { corsOrigin } from '../security/origins.ts';
+import { authorized } from '../security/tokens.ts';
+import { SsePeer } from '../transport/sse-peer.ts';
+import type { Clock, TimerHandle } from '../util/clock.ts';
+import type { Endpoint } from './endpoint.ts';
+
+export interface SseSideContext {
+  readonly config: MockwaveConfig;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly createId: () => string;
+}
+
+function answer(response: ServerResponse, refused: Refusal, headers: Record<string, string>): void {
+  const text = JSON.stringify({ error: { code: refused.code, message: refused.message } });
+  response.writeHead(refused.status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+export class SseSide {
+  readonly peers = new Set<SsePeer>();
+  readonly #context: SseSideContext;
+  readonly #byEndpoint = new Map<Endpoint, Set<SsePeer>>();
+  #heartbeat: TimerHandle | undefined;
+  #closing = false;
+
+  constructor(context: SseSideContext) {
+    this.#context = context;
+  }
+
+  /** Answers a request to a Server-Sent Events endpoint: a refusal, or a stream that stays open. */
+  handle(request: IncomingMessage, response: ServerResponse, endpoint: Endpoint): void {
+    request.resume();
+    const { config, clock } = this.#context;
+    const origin = request.headers.origin;
+    const allowed = origin === undefined ? undefined : config.cors.origins.length === 0 ? origin : corsOrigin(origin, config.cors.origins);
+    const cors: Record<string, string> = allowed === undefined ? {} : { 'Access-Control-Allow-Origin': allowed, Vary: 'Origin' };
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const settings = endpoint.config.sse;
+    const mine = this.#byEndpoint.get(endpoint) ?? new Set<SsePeer>();
+    const topics = new Set([...endpoint.streams.values()].map((s) => s.topic));
+    const asked = (url.searchParams.get('events') ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const unknown = asked.filter((e) => !topics.has(e));
+    let refused: Refusal | undefined;
+    if (this.#closing) refused = refusal('MW_SHUTTING_DOWN', 'The server is shutting down');
+    else if (request.method !== 'GET') refused = refusal('MW_HTTP_METHOD_NOT_ALLOWED', `${request.method ?? ''} is not allowed on the Server-Sent Events endpoint ${endpoint.endpoint} (allowed: GET)`);
+    else if (origin !== undefined && allowed === undefined) refused = refusal('MW_FORBIDDEN_ORIGIN', `Origin ${origin} is not allowed`);
+    else if (config.auth.enabled && !authorized(request, config.auth.tokens, { query: true, protocol: false })) refused = refusal('MW_UNAUTHORIZED', 'A valid token is required: Authorization: Bearer <token> or ?token=<token>');
+    else if (settings.maxConnections !== undefined && mine.size >= settings.maxConnections) refused = refusal('MW_TOO_MANY_CONNECTIONS', `${endpoint.endpoint} already has ${settings.maxConnections} Server-Sent Events clients (sse.maxConnections)`);
+    else if (unknown.length > 0) refused = refusal('MW_BAD_REQUEST', `Unknown event${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (events: ${[...topics].join(', ')})`);
+    if (refused !== undefined) {
+      if (refused.code === 'MW_HTTP_METHOD_NOT_ALLOWED') cors['Allow'] = 'GET';
+      answer(response, refused, cors);
+      return;
+    }
+
+    response.writeHead(200, { ...cors, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    const peer = new SsePeer({ id: this.#context.createId(), endpoint: endpoint.endpoint, url: request.url ?? '/', response, settings: { maxBufferedBytes: config.websocket.maxBufferedBytes, slowClientGrace: config.websocket.slowClientGrace, clock } });
+    peer.write(`retry: ${settings.retry}\n\n`);
+    this.peers.add(peer);
+    mine.add(peer);
+    this.#byEndpoint.set(endpoint, mine);
+    const connection = endpoint.accept(peer, request);
+    if (asked.length > 0) endpoint.apply(peer, { kind: 'subscribe', topics: asked });
+    const last = Number(request.headers['last-event-id'] ?? url.searchParams.get('lastEventId') ?? Number.NaN);
+    if (Number.isInteger(last) && last >= 0) {
+      const { frames, lost } = endpoint.missed(peer, last);
+      if (lost > 0) peer.write(`: ${lost} event(s) after ${last} are no longer kept (sse.history: ${settings.history}); going on from the oldest kept\n\n`);
+      for (const frame of frames) peer.offer(frame);
+    }
+    response.once('close', () => {
+      this.peers.delete(peer);
+      mine.delete(peer);
+      connection.onClose(peer, this.#closing ? 1001 : 1000, this.#closing ? 'server shutting down' : 'the client went away');
+    });
+    this.#scheduleHeartbeat();
+  }
+
+  /** One timer for every SSE client: a comment line each round keeps proxies from closing idle streams. */
+  #scheduleHeartbeat(): void {
+    const every = Math.min(...this.#context.config.endpoints.filter((e) => e.protocol === 'sse' && e.sse.heartbeat > 0).map((e) => e.sse.heartbeat));
+    if (this.#heartbeat !== undefined || !Number.isFinite(every) || this.#closing) return;
+    this.#heartbeat = this.#context.clock.setTimeout(() => {
+      this.#heartbeat = undefined;
+      for (const peer of this.peers) peer.write(': heartbeat\n\n');
+      if (this.peers.size > 0) this.#scheduleHeartbeat();
+    }, every);
+  }
+
+  /** Ends every stream (each EventSource will try to reconnect, and be refused while the server stops). */
+  closeAll(): void {
+    this.#closing = true;
+    if (this.#heartbeat !== undefined) this.#context.clock.clearTimeout(this.#heartbeat);
+    for (const peer of this.peers) peer.close(1001, 'server shutting down');
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * A Server-Sent Events response as the Peer that logic sees: what the endpoint offers is written to the
+ * response as it is (the `sse` format already framed it). The same rule as a WebSocket client's holds: a
+ * client that does not read has its messages dropped and counted past `maxBufferedBytes`, and is let go
+ * after `slowClientGrace` behind. An SSE client sends nothing, so there is nothing to pause.
+ */
+import type { ServerResponse } from 'node:http';
+import { newCounters, type Peer, type PeerCounters, type Tap } from '../hub/peer.ts';
+import type { Clock } from '../util/clock.ts';
+
+export interface SsePeerSettings {
+  readonly maxBufferedBytes: number;
+  readonly slowClientGrace: number;
+  readonly clock: Clock;
+}
+
+export class SsePeer implements Peer {
+  readonly id: string;
+  readonly endpoint: string;
+  readonly url: string;
+  readonly connectedAt: number;
+  readonly compressed = false;
+  readonly counters: PeerCounters = newCounters();
+  tap: Tap | undefined = undefined;
+  readonly #response: ServerResponse;
+  readonly #settings: SsePeerSettings;
+  #behindSince: number | undefined;
+
+  constructor(init: { id: string; endpoint: string; url: string; response: ServerResponse; settings: SsePeerSettings }) {
+    this.id = init.id;
+    this.endpoint = init.endpoint;
+    this.url = init.url;
+    this.#response = init.response;
+    this.#settings = init.settings;
+    this.connectedAt = init.settings.clock.now();
+  }
+
+  get remoteAddress(): string {
+    return this.#response.socket?.remoteAddress ?? 'unknown';
+  }
+
+  get closed(): boolean {
+    return this.#response.writableEnded || this.#response.destroyed;
+  }
+
+  get bufferedAmount(): number {
+    return this.#response.writableLength;
+  }
+
+  /** Writes text as it is (a comment, `retry:`), counted but not shown as a message. */
+  write(text: string): void {
+    if (!this.closed) this.#response.write(text);
+  }
+
+  send(text: string | Buffer): void {
+    this.offer(typeof text === 'string' ? Buffer.from(text) : text);
+  }
+
+  sendData(data: Buffer): void {
+    this.offer(data);
+  }
+
+  relay(data: Buffer): void {
+    this.offer(data);
+  }
+
+  offer(frame: Buffer): boolean {
+    if (this.closed) return false;
+    if (this.#response.writableLength > this.#settings.maxBufferedBytes) {
+      this.counters.dropped += 1;
+      const now = this.#settings.clock.now();
+      this.#behindSince ??= now;
+      // A client behind for the whole grace period is let go: its queue is the server's memory.
+      if (now - this.#behindSince > this.#settings.slowClientGrace) this.terminate();
+      return false;
+    }
+    this.#behindSince = undefined;
+    this.counters.messagesOut += 1;
+    this.counters.bytesOut += frame.length;
+    this.tap?.('out', frame, false);
+    this.#response.write(frame);
+    return true;
+  }
+
+  pause(): void {}
+
+  resume(): void {}
+
+  /** Ends the stream; an EventSource reconnects after `retry` ms unless the page closes it. */
+  close(code?: number, reason?: string): void {
+    if (this.closed) return;
+    this.#response.end(code === undefined ? undefined : `: closed by the server (${code}${reason === undefined || reason === '' ? '' : ` ${reason.replace(/\n/g, ' ')}`})\n\n`);
+  }
+
+  terminate(): void {
+    this.#response.destroy();
+  }
+}
