@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { ensureMockoon, MOCKOON_VERSION } from './lib/mockoon.ts';
 import { stopChildrenOnSignals } from './lib/processes.ts';
 import { render, type Row, type Target } from './lib/report.ts';
-import { fanOut, httpRoute, idle, requestReply, startup, storm, type Context, type Figures } from './lib/scenarios.ts';
+import { fanOut, httpRoute, sseFanOut, idle, requestReply, startup, storm, type Context, type Figures } from './lib/scenarios.ts';
 import type { ServerName } from './lib/servers.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'no-mockoon': { type: 'boolean', default: false } } });
@@ -109,6 +109,29 @@ const SCENARIOS: Scenario[] = [
     rows: [
       { metric: 'perSecond', unit: 'messages/s', better: 'higher', targets: [{ vs: 'bare', ratio: 0.9 }] },
       { metric: 'ofDemand', unit: 'share delivered', better: 'higher' },
+      { metric: 'rssMB', unit: 'MB RSS', better: 'lower' },
+    ],
+  },
+  {
+    id: 'sse-fan-out',
+    rounds: ROUNDS,
+    label: `Server-Sent Events fan-out, 1 stream every 10 ms, ${fanSmall} clients (bare: node:http writing to each)`,
+    servers: ['bare', 'mockwave'],
+    run: (s, ctx) => sseFanOut(s, ctx, fanSmall, 10, 1),
+    rows: [
+      { metric: 'perSecond', unit: 'events/s', better: 'higher', targets: [{ vs: 'bare', ratio: 1.0 }] },
+      { metric: 'ofDemand', unit: 'share delivered', better: 'higher' },
+      { metric: 'rssMB', unit: 'MB RSS', better: 'lower' },
+    ],
+  },
+  {
+    id: 'sse-fan-out-large',
+    rounds: ROUNDS,
+    label: `Server-Sent Events fan-out, 1 stream every 10 ms, ${fanLarge} clients (bare: node:http writing to each)`,
+    servers: ['bare', 'mockwave'],
+    run: (s, ctx) => sseFanOut(s, ctx, fanLarge, 10, 2),
+    rows: [
+      { metric: 'perSecond', unit: 'events/s', better: 'higher', targets: [{ vs: 'bare', ratio: 1.0 }] },
       { metric: 'rssMB', unit: 'MB RSS', better: 'lower' },
     ],
   },

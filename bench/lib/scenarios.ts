@@ -30,10 +30,10 @@ async function withServer(server: ServerName, work: Work, ctx: Context, body: (p
 async function drive(
   proc: ServerProcess,
   ctx: Context,
-  job: { mode: 'rr' | 'hold' | 'http'; clients: number; processes: number; message?: string; subscribe?: string[]; deflate?: boolean },
+  job: { mode: 'rr' | 'hold' | 'http' | 'sse'; clients: number; processes: number; message?: string; subscribe?: string[]; deflate?: boolean },
   afterReady?: () => Promise<void>,
 ): Promise<{ results: Record<string, number>[]; peakRss: number }> {
-  const url = job.mode === 'http' ? `http://127.0.0.1:${proc.port}${HTTP_ROUTE_PATH}` : `ws://127.0.0.1:${proc.port}/ws`;
+  const url = job.mode === 'http' ? `http://127.0.0.1:${proc.port}${HTTP_ROUTE_PATH}` : job.mode === 'sse' ? `http://127.0.0.1:${proc.port}/events` : `ws://127.0.0.1:${proc.port}/ws`;
   const share = Math.ceil(job.clients / job.processes);
   const loaders = Array.from({ length: job.processes }, (_, i) => new LoadClient({ ...job, url, clients: Math.min(share, job.clients - i * share) }));
   try {
@@ -78,6 +78,17 @@ export function httpRoute(server: ServerName, ctx: Context, clients: number): Pr
     const [r] = results as [Record<string, number>];
     if (r['failures']! > 0) throw new Error(`${server}: ${r['failures']} failed HTTP requests`);
     return { perSecond: Math.round(r['roundTrips']! / r['seconds']!), p50: r['p50']!, p99: r['p99']!, rssMB: Math.round(peakRss / MB) };
+  });
+}
+
+/** One stream every `interval` ms over Server-Sent Events to `clients` EventSource-like clients: events per second. */
+export function sseFanOut(server: ServerName, ctx: Context, clients: number, interval: number, processes: number): Promise<Figures | undefined> {
+  return withServer(server, { kind: 'sse-broadcast', interval }, ctx, async (proc) => {
+    const { results, peakRss } = await drive(proc, ctx, { mode: 'sse', clients, processes });
+    const frames = results.reduce((sum, r) => sum + r['frames']!, 0);
+    const seconds = Math.max(...results.map((r) => r['seconds']!));
+    const perSecond = frames / seconds;
+    return { perSecond: Math.round(perSecond), ofDemand: Math.round((perSecond / ((clients * 1000) / interval)) * 1000) / 1000, rssMB: Math.round(peakRss / MB) };
   });
 }
 

@@ -21,7 +21,9 @@ export type Work =
   | { readonly kind: 'broadcast'; readonly streams: number; readonly interval: number; readonly deflate?: boolean }
   | { readonly kind: 'idle'; readonly heartbeat: number }
   /** A templated JSON HTTP route: one path parameter, three helpers (bare: node:http building the same JSON). */
-  | { readonly kind: 'http-route' };
+  | { readonly kind: 'http-route' }
+  /** One stream over Server-Sent Events (bare: node:http writing each event to every response). */
+  | { readonly kind: 'sse-broadcast'; readonly interval: number };
 
 /** The HTTP route's path as the load calls it. */
 export const HTTP_ROUTE_PATH = '/api/orders/42';
@@ -56,6 +58,10 @@ function mockwaveConfig(work: Work): unknown {
           },
         ],
       };
+    case 'sse-broadcast':
+      return {
+        endpoints: [{ path: '/events', protocol: 'sse', sse: { heartbeat: 0 }, streams: [{ name: 's0', interval: work.interval, data: { symbol: 'AAPL', price: '{{walk 100 0.5}}' } }] }],
+      };
     case 'http-route':
       return {
         endpoints: [],
@@ -87,6 +93,7 @@ function bareArgs(work: Work): string[] {
     case 'idle':
       return ['idle', '1', '10', String(work.heartbeat)];
     case 'http-route':
+    case 'sse-broadcast':
       return [];
   }
 }
@@ -109,6 +116,7 @@ export async function start(server: ServerName, work: Work, tmp: string, mockoon
     }
     case 'bare':
       if (work.kind === 'http-route') return startServer(process.execPath, [join(ROOT, 'bench/peers/bare-http.mjs'), String(port)], port);
+      if (work.kind === 'sse-broadcast') return startServer(process.execPath, [join(ROOT, 'bench/peers/bare-sse.mjs'), String(port), String(work.interval)], port);
       return startServer(process.execPath, [join(ROOT, 'bench/peers/bare-ws.mjs'), String(port), ...bareArgs(work)], port);
     case 'mockoon': {
       if (mockoonBin === undefined) return undefined;

@@ -131,6 +131,45 @@ function openRaw(url) {
   });
 }
 
+/**
+ * A bare TCP Server-Sent Events client: GETs the stream and counts events from the `event:` lines as the
+ * bytes arrive (chunked framing and all), without parsing them, so thousands cost the load process little.
+ */
+const EVENT_LINE = Buffer.from('\nevent:');
+function openSse(url) {
+  const { hostname, port, pathname, search } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    let handshaken = false;
+    // The last bytes of the previous chunk: an `event:` line split between two chunks is still counted once.
+    let tail = Buffer.alloc(0);
+    const conn = { send: () => undefined, terminate: () => socket.destroy() };
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      if (!handshaken) {
+        failures += 1;
+        handshaken = true;
+        resolve(undefined);
+      } else if (!stopping) closedEarly += 1;
+    });
+    socket.once('connect', () => socket.write(`GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAccept: text/event-stream\r\n\r\n`));
+    socket.on('data', (chunk) => {
+      if (!handshaken) {
+        if (!chunk.subarray(0, 12).toString().startsWith('HTTP/1.1 200')) return socket.destroy();
+        handshaken = true;
+        resolve(conn);
+      }
+      const buffer = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
+      let at = buffer.indexOf(EVENT_LINE, 0);
+      while (at !== -1) {
+        if (measuring) frames += 1;
+        at = buffer.indexOf(EVENT_LINE, at + EVENT_LINE.length);
+      }
+      tail = Buffer.from(buffer.subarray(Math.max(0, buffer.length - EVENT_LINE.length + 1)));
+    });
+  });
+}
+
 /** Opens `count` connections with at most `concurrency` handshakes in flight; resolves with the open ones. */
 async function openMany(url, count, concurrency, open) {
   let next = 0;
@@ -247,10 +286,11 @@ async function main() {
     return;
   }
 
-  sockets.push(...(await openMany(job.url, job.clients, concurrency, job.mode === 'rr' ? openWs : openRaw)));
+  sockets.push(...(await openMany(job.url, job.clients, concurrency, job.mode === 'rr' ? openWs : job.mode === 'sse' ? openSse : openRaw)));
   const starters = [];
   for (const ws of sockets) {
     if (job.mode === 'rr') starters.push(requestReply(ws));
+    else if (job.mode === 'sse') continue;
     else for (const message of job.subscribe ?? []) ws.send(message);
   }
   report({ event: 'ready', opened: sockets.length, failures });

@@ -3,7 +3,13 @@
  * response as it is (the `sse` format already framed it). The same rule as a WebSocket client's holds: a
  * client that does not read has its messages dropped and counted past `maxBufferedBytes`, and is let go
  * after `slowClientGrace` behind. An SSE client sends nothing, so there is nothing to pause.
+ *
+ * A broadcast is written below ServerResponse, as the WebSocket frame writer does below ws: the response's
+ * head is sent at once, so each event is one HTTP/1.1 chunk (size line, bytes, CRLF), built once per event
+ * and the same Buffer written to every subscriber's socket. Node frames chunks the same way, so its own
+ * writes on the response (the closing comment, the last chunk) stay valid around ours.
  */
+import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { newCounters, type Peer, type PeerCounters, type Tap } from '../hub/peer.ts';
 import type { Clock } from '../util/clock.ts';
@@ -12,6 +18,19 @@ export interface SsePeerSettings {
   readonly maxBufferedBytes: number;
   readonly slowClientGrace: number;
   readonly clock: Clock;
+}
+
+let lastEvent: Buffer | undefined;
+let lastChunk: Buffer | undefined;
+
+/** `event` as one chunk of a chunked HTTP/1.1 body; the last one is kept, since a broadcast repeats it. */
+function chunkOf(event: Buffer): Buffer {
+  if (event !== lastEvent) {
+    const head = Buffer.from(`${event.length.toString(16)}\r\n`);
+    lastChunk = Buffer.concat([head, event, Buffer.from('\r\n')]);
+    lastEvent = event;
+  }
+  return lastChunk as Buffer;
 }
 
 export class SsePeer implements Peer {
@@ -24,6 +43,8 @@ export class SsePeer implements Peer {
   tap: Tap | undefined = undefined;
   readonly #response: ServerResponse;
   readonly #settings: SsePeerSettings;
+  /** The socket when the body is chunked (HTTP/1.1), so events can be written straight to it; else undefined. */
+  readonly #socket: Socket | undefined;
   #behindSince: number | undefined;
 
   constructor(init: { id: string; endpoint: string; url: string; response: ServerResponse; settings: SsePeerSettings }) {
@@ -33,6 +54,9 @@ export class SsePeer implements Peer {
     this.#response = init.response;
     this.#settings = init.settings;
     this.connectedAt = init.settings.clock.now();
+    init.response.flushHeaders();
+    const chunked = (init.response as unknown as { chunkedEncoding?: boolean }).chunkedEncoding === true;
+    this.#socket = chunked ? (init.response.socket ?? undefined) : undefined;
   }
 
   get remoteAddress(): string {
@@ -44,7 +68,7 @@ export class SsePeer implements Peer {
   }
 
   get bufferedAmount(): number {
-    return this.#response.writableLength;
+    return this.#response.writableLength + (this.#socket?.writableLength ?? 0);
   }
 
   /** Writes text as it is (a comment, `retry:`), counted but not shown as a message. */
@@ -66,7 +90,7 @@ export class SsePeer implements Peer {
 
   offer(frame: Buffer): boolean {
     if (this.closed) return false;
-    if (this.#response.writableLength > this.#settings.maxBufferedBytes) {
+    if (this.bufferedAmount > this.#settings.maxBufferedBytes) {
       this.counters.dropped += 1;
       const now = this.#settings.clock.now();
       this.#behindSince ??= now;
@@ -78,7 +102,8 @@ export class SsePeer implements Peer {
     this.counters.messagesOut += 1;
     this.counters.bytesOut += frame.length;
     this.tap?.('out', frame, false);
-    this.#response.write(frame);
+    if (this.#socket === undefined) this.#response.write(frame);
+    else this.#socket.write(chunkOf(frame));
     return true;
   }
 

@@ -155,6 +155,7 @@ describe('Server-Sent Events endpoints', () => {
     assert.equal(server.stats().connectedClients, 0, 'connectedClients stays the WebSocket count');
     const [client] = server.clients();
     assert.equal(client?.endpoint, '/events');
+    assert.match(await (await fetch(http('/metrics'))).text(), /mockwave_connections\{endpoint="\/events"\} 1/);
     const closed = await fetch(http(`/admin/websocket/clients/${client?.id ?? ''}/close`), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"code":4000}' });
     assert.equal(closed.status, 200);
     assert.match((await stream.next()).comment ?? '', /^closed by the server \(4000\)/);
