@@ -27,6 +27,10 @@ export interface ApiMessage {
   readonly text: string;
   /** Its schema holds a reference that led nowhere: nothing may be made up for it, so it is not served. */
   readonly missing: boolean;
+  /** Its content type (the message's, else the document's `defaultContentType`). */
+  readonly contentType: string | undefined;
+  /** Its HTTP binding says it is sent in a chunked body (an HTTP stream of JSON lines). */
+  readonly chunked: boolean;
 }
 
 export interface ClientMessage {
@@ -40,8 +44,10 @@ export interface ApiChannel {
   readonly id: string;
   /** e.g. `/v1/marketdata/{symbol}` */
   readonly address: string;
-  /** Where it is served: each WebSocket server's path followed by the address, e.g. `/ws/v1/marketdata/{symbol}`. */
+  /** Where it is served: each server's path followed by the address, e.g. `/ws/v1/marketdata/{symbol}`. */
   readonly paths: readonly string[];
+  /** True when it is on HTTP servers only (an HTTP stream, if it streams), false on WebSocket servers. */
+  readonly http: boolean;
   readonly parameters: readonly string[];
   /** A parameter's allowed values as a regular expression, from its `enum` or `pattern` (or a server variable's). */
   readonly constraints: Readonly<Record<string, string>>;
@@ -62,6 +68,13 @@ export interface ApiModel {
 /** A document node as an object to read fields from; anything else reads as empty (lenient by design). */
 export const obj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {});
 const WEBSOCKET = new Set(['ws', 'wss']);
+const HTTP = new Set(['http', 'https']);
+
+/** A server mockwave can stand in for: its path, and whether it speaks HTTP (else WebSocket). */
+interface Served {
+  readonly path: string;
+  readonly http: boolean;
+}
 type Skipped = { what: string; why: string }[];
 
 function extensionsOf(...sources: Obj[]): Obj {
@@ -84,6 +97,21 @@ const words = (...sources: Obj[]): string =>
     .filter((text): text is string => typeof text === 'string')
     .join(' ');
 
+/**
+ * Whether a message's bindings say its body is chunked: a `Transfer-Encoding` of `chunked` anywhere in them,
+ * as a header schema (`const`/`enum`, 3.x) or a plain value (as some 2.x documents write it).
+ */
+function saysChunked(bindings: unknown, depth = 0): boolean {
+  if (bindings === null || typeof bindings !== 'object' || depth > 6) return false;
+  return Object.entries(bindings).some(([key, value]) => {
+    if (key.toLowerCase() === 'transfer-encoding') {
+      const v = obj(value);
+      return value === 'chunked' || v['const'] === 'chunked' || (Array.isArray(v['enum']) && v['enum'].includes('chunked'));
+    }
+    return saysChunked(value, depth + 1);
+  });
+}
+
 /** The message as the model keeps it; `fallbackName` when the document gives it no name of its own. */
 function message(doc: AsyncApiDocument, raw: unknown, fallbackName: string, operation: Obj = {}): ApiMessage {
   const m = obj(raw);
@@ -94,14 +122,20 @@ function message(doc: AsyncApiDocument, raw: unknown, fallbackName: string, oper
   const location = obj(m['correlationId'])['location'];
   const correlation = typeof location === 'string' && location.startsWith('$message.payload#') ? location.slice('$message.payload#'.length) || '/' : undefined;
   const name = [m['name'], m['messageId'], defined, m['title'], fallbackName].find((n): n is string => typeof n === 'string' && n.length > 0) ?? fallbackName;
+  // A 3.x Multi Format Schema Object wraps the schema; one in a format other than JSON Schema is not served.
+  const payload = obj(m['payload']);
+  const wrapped = typeof payload['schemaFormat'] === 'string' && payload['schema'] !== undefined;
+  const jsonFormat = !wrapped || /json|yaml|asyncapi/i.test(String(payload['schemaFormat']));
   return {
     name: name.replace(/[^\w.-]+/g, '-'),
-    schema: m['payload'] ?? {},
+    schema: wrapped ? (jsonFormat ? payload['schema'] : {}) : (m['payload'] ?? {}),
+    contentType: typeof m['contentType'] === 'string' ? m['contentType'] : typeof doc.root['defaultContentType'] === 'string' ? doc.root['defaultContentType'] : undefined,
+    chunked: saysChunked(m['bindings']),
     examples,
     correlation,
     extensions: extensionsOf(operation, m),
     text: words(m, operation),
-    missing: holdsMissing(raw, doc.missing),
+    missing: holdsMissing(raw, doc.missing) || !jsonFormat,
   };
 }
 
@@ -111,13 +145,13 @@ function messages(doc: AsyncApiDocument, raw: unknown, prefix: string, operation
   return list.map((m, i) => message(doc, m, `${prefix}${list.length > 1 ? `-${i + 1}` : ''}`, operation));
 }
 
-function websocketServers(doc: AsyncApiDocument, skipped: Skipped): Map<unknown, string> {
+function servedServers(doc: AsyncApiDocument, skipped: Skipped): Map<unknown, Served> {
   const servers = obj(doc.root['servers']);
-  const ok = new Map<unknown, string>();
+  const ok = new Map<unknown, Served>();
   for (const [name, server] of Object.entries(servers)) {
     const protocol = String(obj(server)['protocol'] ?? '').toLowerCase();
-    if (WEBSOCKET.has(protocol)) ok.set(server, serverPath(doc, obj(server)));
-    else skipped.push({ what: `server ${name}`, why: `protocol ${protocol || 'unknown'} is not WebSocket` });
+    if (WEBSOCKET.has(protocol) || HTTP.has(protocol)) ok.set(server, { path: serverPath(doc, obj(server)), http: HTTP.has(protocol) });
+    else skipped.push({ what: `server ${name}`, why: `protocol ${protocol || 'unknown'} is neither WebSocket nor HTTP` });
   }
   return ok;
 }
@@ -138,15 +172,17 @@ function joinPath(prefix: string, address: string): string {
 }
 
 /**
- * Where a channel is served: under each WebSocket server it is on (all of them when it names none), or
- * undefined when none of its servers speaks WebSocket.
+ * Where a channel is served: under each server it is on (all of them when it names none), its WebSocket
+ * servers first (then it is a WebSocket channel), else its HTTP ones; undefined when it is on neither.
  */
-function pathsOf(channelServers: unknown, allServers: Obj, ws: Map<unknown, string>, address: string): string[] | undefined {
-  if (Object.keys(allServers).length === 0) return [joinPath('', address)];
-  const named = Array.isArray(channelServers) && channelServers.length > 0 ? channelServers.map((s) => (typeof s === 'string' ? allServers[s] : s)) : [...ws.keys()];
-  const prefixes = named.filter((server) => ws.has(server)).map((server) => ws.get(server) as string);
-  if (prefixes.length === 0) return undefined;
-  return [...new Set(prefixes.map((prefix) => joinPath(prefix, address)))];
+function pathsOf(channelServers: unknown, allServers: Obj, served: Map<unknown, Served>, address: string): { paths: string[]; http: boolean } | undefined {
+  if (Object.keys(allServers).length === 0) return { paths: [joinPath('', address)], http: false };
+  const named = Array.isArray(channelServers) && channelServers.length > 0 ? channelServers.map((s) => (typeof s === 'string' ? allServers[s] : s)) : [...served.keys()];
+  const matched = named.flatMap((server) => (served.has(server) ? [served.get(server) as Served] : []));
+  const ws = matched.filter((m) => !m.http);
+  const use = ws.length > 0 ? ws : matched;
+  if (use.length === 0) return undefined;
+  return { paths: [...new Set(use.map((m) => joinPath(m.path, address)))], http: ws.length === 0 };
 }
 
 const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -178,16 +214,17 @@ function constraintsOf(doc: AsyncApiDocument, channel: Obj): Record<string, stri
 
 const parametersOf = (paths: readonly string[]): string[] => [...new Set(paths.flatMap((path) => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string)))];
 
-function v2(doc: AsyncApiDocument, side: 'server' | 'client', ws: Map<unknown, string>, skipped: Skipped): ApiChannel[] {
+function v2(doc: AsyncApiDocument, side: 'server' | 'client', ws: Map<unknown, Served>, skipped: Skipped): ApiChannel[] {
   const allServers = obj(doc.root['servers']);
   const channels: ApiChannel[] = [];
   for (const [address, rawChannel] of Object.entries(obj(doc.root['channels']))) {
     const channel = obj(rawChannel);
-    const paths = pathsOf(channel['servers'], allServers, ws, address);
-    if (paths === undefined) {
-      skipped.push({ what: `channel ${address}`, why: 'none of its servers speaks WebSocket' });
+    const where = pathsOf(channel['servers'], allServers, ws, address);
+    if (where === undefined) {
+      skipped.push({ what: `channel ${address}`, why: 'none of its servers speaks WebSocket or HTTP' });
       continue;
     }
+    const { paths, http } = where;
     // 2.x is written from the client's view of the application: `subscribe` is what the application sends.
     const [sendsKey, receivesKey] = side === 'server' ? ['subscribe', 'publish'] : ['publish', 'subscribe'];
     const sends = obj(channel[sendsKey]);
@@ -198,23 +235,23 @@ function v2(doc: AsyncApiDocument, side: 'server' | 'client', ws: Map<unknown, s
       const response = obj(raw)['x-response'];
       return { message: m, replies: response === undefined ? [] : [message(doc, response, `${m.name}-reply`)], operation: String(receives['operationId'] ?? receivesKey) };
     });
-    channels.push({ id: address, address, paths, parameters: parametersOf(paths), constraints: constraintsOf(doc, channel), serverSends, clientSends });
+    channels.push({ id: address, address, paths, http, parameters: parametersOf(paths), constraints: constraintsOf(doc, channel), serverSends, clientSends });
   }
   return channels;
 }
 
-function v3(doc: AsyncApiDocument, side: 'server' | 'client', ws: Map<unknown, string>, skipped: Skipped): ApiChannel[] {
+function v3(doc: AsyncApiDocument, side: 'server' | 'client', ws: Map<unknown, Served>, skipped: Skipped): ApiChannel[] {
   const allServers = obj(doc.root['servers']);
-  const byChannel = new Map<unknown, { id: string; address: string; paths: string[]; constraints: Record<string, string>; serverSends: ApiMessage[]; clientSends: ClientMessage[] }>();
+  const byChannel = new Map<unknown, { id: string; address: string; paths: string[]; http: boolean; constraints: Record<string, string>; serverSends: ApiMessage[]; clientSends: ClientMessage[] }>();
   for (const [id, rawChannel] of Object.entries(obj(doc.root['channels']))) {
     const channel = obj(rawChannel);
     const address = typeof channel['address'] === 'string' ? channel['address'] : `/${id}`;
-    const paths = pathsOf(channel['servers'], allServers, ws, address);
-    if (paths === undefined) {
-      skipped.push({ what: `channel ${id}`, why: 'none of its servers speaks WebSocket' });
+    const where = pathsOf(channel['servers'], allServers, ws, address);
+    if (where === undefined) {
+      skipped.push({ what: `channel ${id}`, why: 'none of its servers speaks WebSocket or HTTP' });
       continue;
     }
-    byChannel.set(rawChannel, { id, address, paths, constraints: constraintsOf(doc, channel), serverSends: [], clientSends: [] });
+    byChannel.set(rawChannel, { id, address, ...where, constraints: constraintsOf(doc, channel), serverSends: [], clientSends: [] });
   }
   // References were resolved to shared objects, so an operation's channel is found by identity.
   const nameOf = (channel: unknown, m: unknown, fallback: string): string => {
@@ -246,7 +283,7 @@ function v3(doc: AsyncApiDocument, side: 'server' | 'client', ws: Map<unknown, s
 }
 
 function channelsOf(doc: AsyncApiDocument, side: 'server' | 'client', skipped: Skipped): ApiChannel[] {
-  const ws = websocketServers(doc, skipped);
+  const ws = servedServers(doc, skipped);
   return doc.major === 2 ? v2(doc, side, ws, skipped) : v3(doc, side, ws, skipped);
 }
 

@@ -80,6 +80,8 @@ const generateStep = (message: ApiMessage, copy: Record<string, string> = {}): O
 /** What one endpoint gathers from the channels served at its path. */
 interface EndpointDraft {
   readonly path: string;
+  /** Set for an HTTP stream (Server-Sent Events, or chunked JSON lines); undefined for WebSocket. */
+  stream?: { readonly format: 'events' | 'ndjson'; heartbeat: number };
   readonly channels: string[];
   readonly streams: Obj[];
   readonly onConnect: Obj[];
@@ -137,6 +139,42 @@ function addChannel(draft: EndpointDraft, channel: ApiChannel): void {
   }
 }
 
+/** A message that is only whitespace (`"\r\n"`), sent to keep an HTTP stream open: a heartbeat, not data. */
+function isHeartbeat(message: ApiMessage): boolean {
+  const values = obj(message.schema)['enum'];
+  return Array.isArray(values) && values.length > 0 && values.every((v) => typeof v === 'string' && v.trim() === '');
+}
+
+/**
+ * How an HTTP channel streams, from its messages: `text/event-stream` is Server-Sent Events; a chunked body
+ * (the HTTP binding's Transfer-Encoding) or JSON lines is a stream of JSON lines. Undefined: it does not.
+ */
+function streamFormat(channel: ApiChannel): 'events' | 'ndjson' | undefined {
+  const types = channel.serverSends.map((m) => m.contentType ?? '');
+  if (types.some((t) => /text\/event-stream/i.test(t))) return 'events';
+  if (channel.serverSends.some((m) => m.chunked) || types.some((t) => /ndjson|jsonl|json-seq/i.test(t))) return 'ndjson';
+  return undefined;
+}
+
+/** An HTTP streaming channel: its messages are the endpoint's streams, its whitespace messages heartbeats. */
+function addStreamingChannel(draft: EndpointDraft, channel: ApiChannel, format: 'events' | 'ndjson'): void {
+  draft.channels.push(channel.id);
+  draft.stream = { format, heartbeat: draft.stream?.heartbeat ?? 0 };
+  for (const message of channel.serverSends) {
+    if (isHeartbeat(message)) {
+      draft.stream.heartbeat = DEFAULT_INTERVAL;
+      draft.lines.push(`${message.name}: a heartbeat (a blank line every ${DEFAULT_INTERVAL} ms), not data`);
+      continue;
+    }
+    const name = uniqueName(message.name, draft.streamNames);
+    const x = message.extensions;
+    const interval = typeof x['interval'] === 'number' || typeof x['interval'] === 'string' ? x['interval'] : DEFAULT_INTERVAL;
+    draft.streams.push({ name, interval, generator: 'jsonSchema', options: { schema: message.schema, examples: examplesOf(message) } });
+    draft.lines.push(`${name}: streamed every ${String(interval)} ms as ${format === 'events' ? 'Server-Sent Events' : 'a JSON line'}`);
+  }
+  for (const { message } of channel.clientSends) draft.lines.push(`${message.name} (an HTTP request) is not mocked from the document: add an http.routes entry for it`);
+}
+
 /**
  * The rules that catch what no described message matches, each logging it and answering with the document's
  * error message if it has one: first the near misses (the fixed fields of a described message, e.g.
@@ -167,7 +205,13 @@ export function asyncApiToConfig(file: string, options: { side?: 'server' | 'cli
   const report = [`AsyncAPI ${document.version}: ${model.title}`, `  read from the ${model.side}'s side: ${model.sideReason}${options.side === undefined ? ' (--asyncapi-side to change)' : ''}`];
   const warnings = [...model.warnings];
   const drafts = new Map<string, EndpointDraft>();
+  const skipped = [...model.skipped];
   for (const channel of model.channels) {
+    const format = channel.http ? streamFormat(channel) : undefined;
+    if (channel.http && format === undefined) {
+      skipped.push({ what: `channel ${channel.id}`, why: 'it is on HTTP servers and does not stream (no text/event-stream or chunked message): mock its requests with http.routes' });
+      continue;
+    }
     for (const address of channel.paths) {
       const path = endpointPath(address, channel.constraints);
       let draft = drafts.get(path);
@@ -175,7 +219,8 @@ export function asyncApiToConfig(file: string, options: { side?: 'server' | 'cli
         draft = { path, channels: [], streams: [], onConnect: [], rules: [], described: [], nearMisses: [], errors: [], lines: [], streamNames: new Set() };
         drafts.set(path, draft);
       }
-      addChannel(draft, channel);
+      if (format === undefined) addChannel(draft, channel);
+      else addStreamingChannel(draft, channel, format);
     }
     for (const message of [...channel.serverSends, ...channel.clientSends.flatMap((c) => c.replies)]) {
       warnings.push(...createSchemaSampler({ schema: message.schema, examples: message.examples, seed: 1, now: Date.now, label: `${channel.address} ${message.name}` }).warnings);
@@ -193,12 +238,16 @@ export function asyncApiToConfig(file: string, options: { side?: 'server' | 'cli
     const channels = [...new Set(draft.channels)];
     const parameters = [...draft.path.matchAll(/:([\w-]+)(\([^/]*\))?/g)].map((m) => `${m[1]}${m[2] === undefined ? '' : ` ${m[2].slice(1, -1)}`}`);
     report.push(`  endpoint ${draft.path} (channel${channels.length > 1 ? 's' : ''} ${channels.join(', ')}${parameters.length > 0 ? `; parameters: ${parameters.join(', ')}` : ''})`, ...draft.lines.map((line) => `    ${line}`));
+    if (draft.stream !== undefined) {
+      endpoints.push({ path: draft.path, protocol: 'sse', sse: { format: draft.stream.format, heartbeat: draft.stream.heartbeat }, streams: draft.streams });
+      continue;
+    }
     endpoints.push({ path: draft.path, dialect: 'raw', streams: draft.streams, onConnect: draft.onConnect, rules: [...rules, ...notDescribed(draft)] });
   }
-  for (const { what, why } of model.skipped) report.push(`  skipped ${what}: ${why}`);
+  for (const { what, why } of skipped) report.push(`  skipped ${what}: ${why}`);
   for (const warning of [...new Set(warnings)]) report.push(`  warning: ${warning}`);
   if (!serves) {
-    const why = endpoints.length === 0 ? 'no channel is on a WebSocket server' : 'the server sends nothing the document describes on its WebSocket channels';
+    const why = endpoints.length === 0 ? 'no channel is on a WebSocket server or streams over HTTP' : 'the server sends nothing the document describes on its WebSocket channels';
     throw new MockwaveError('MW_CONFIG_INVALID', `${file}: nothing to serve: ${why}`, { details: report });
   }
   return { config: { endpoints }, report, model };

@@ -130,6 +130,7 @@ export const endpointSchema = z
     dialect: z.enum(DIALECT_NAMES).default('guide').describe('Wire format of a WebSocket endpoint.'),
     sse: z
       .strictObject({
+        format: z.enum(['events', 'ndjson']).default('events').describe('events: text/event-stream, named and numbered (resumable); ndjson: one JSON line per message, a newline as heartbeat (HTTP streaming APIs).'),
         retry: z.number().int().min(0).default(3000).describe('ms an EventSource waits before reconnecting (sent as `retry:`).'),
         history: z.number().int().min(0).max(100_000).default(1000).describe('Events kept for clients that resume with Last-Event-ID.'),
         heartbeat: z.number().int().min(0).default(15_000).describe('ms between comment lines that keep proxies from closing an idle stream (0: none).'),

@@ -13,5 +13,5 @@ export const DIALECT_TABLE: Readonly<Record<DialectName, WireDialect>> = {
   raw: rawDialect,
 };
 
-export { sseDialect } from './sse.ts';
+export { ndjsonDialect, sseDialect } from './sse.ts';
 export type { Command, ServerMessage, WireDialect } from './types.ts';

@@ -2,7 +2,8 @@
  * Server-Sent Events as a message format: each stream message is an event named after its stream, with the
  * endpoint's running id and the stream's data as JSON (a string as is, one `data:` line per line of it).
  * There is no envelope and nothing else on the wire: no greeting, acks or errors (an EventSource cannot
- * answer them), and clients send nothing. Used by endpoints with `protocol: sse`, never chosen as a dialect.
+ * answer them), and clients send nothing. Used by endpoints with `protocol: sse`, never chosen as a dialect;
+ * `sse.format: ndjson` uses the JSON-lines form below instead (HTTP streaming APIs such as Gitter's).
  */
 import type { Message } from '../util/message.ts';
 import type { Command, ServerMessage, WireDialect } from './types.ts';
@@ -17,6 +18,22 @@ function encode(message: ServerMessage): string | undefined {
   const id = message.id === undefined ? '' : `id: ${message.id}\n`;
   return `${id}event: ${message.stream}\ndata: ${data.replace(/\r?\n/g, '\ndata: ')}\n\n`;
 }
+
+/** Chunked JSON lines (a `text/event-stream`'s plainer cousin): one line of JSON per message, no ids. */
+function encodeLine(message: ServerMessage): string | undefined {
+  if (message.kind !== 'event') return undefined;
+  return `${typeof message.data === 'string' ? message.data.replace(/\r?\n/g, ' ') : (JSON.stringify(message.data) ?? 'null')}\n`;
+}
+
+export const ndjsonDialect: WireDialect = {
+  name: 'ndjson',
+  receivesAllUntilSubscribed: true,
+  rejectsUnknownTopics: true,
+  topicNoun: 'event',
+  sendsSnapshotOnSubscribe: false,
+  decode,
+  encode: encodeLine,
+};
 
 export const sseDialect: WireDialect = {
   name: 'sse',

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { EndpointConfig, StreamConfig } from '../config/schema.ts';
-import { DIALECT_TABLE, sseDialect, type Command, type ServerMessage, type WireDialect } from '../dialects/index.ts';
+import { DIALECT_TABLE, ndjsonDialect, sseDialect, type Command, type ServerMessage, type WireDialect } from '../dialects/index.ts';
 import { clip } from '../dialects/types.ts';
 import { Hub } from '../hub/hub.ts';
 import type { EndpointFigures } from '../admin/metrics.ts';
@@ -69,7 +69,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     this.perMessageDeflate = config.perMessageDeflate;
     this.config = config;
     // Server-Sent Events have a format of their own; the dialect is the format of WebSocket endpoints.
-    this.dialect = config.protocol === 'sse' ? sseDialect : DIALECT_TABLE[config.dialect];
+    this.dialect = config.protocol === 'sse' ? (config.sse.format === 'ndjson' ? ndjsonDialect : sseDialect) : DIALECT_TABLE[config.dialect];
     this.#history = this.dialect.numbersEvents === true ? new EventHistory(config.sse.history) : undefined;
     this.#context = context;
     this.#scope = new ClientScope(context.templates, context.logger, config.path);

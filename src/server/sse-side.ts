@@ -33,6 +33,8 @@ export class SseSide {
   readonly peers = new Set<SsePeer>();
   readonly #context: SseSideContext;
   readonly #byEndpoint = new Map<Endpoint, Set<SsePeer>>();
+  /** What a heartbeat is on each client's stream: a comment line, or an empty line between JSON lines. */
+  readonly #heartbeats = new WeakMap<SsePeer, string>();
   #heartbeat: TimerHandle | undefined;
   #closing = false;
 
@@ -66,10 +68,12 @@ export class SseSide {
       return;
     }
 
-    response.writeHead(200, { ...cors, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    const lines = settings.format === 'ndjson';
+    response.writeHead(200, { ...cors, 'content-type': lines ? 'application/x-ndjson; charset=utf-8' : 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     const peer = new SsePeer({ id: this.#context.createId(), endpoint: endpoint.endpoint, url: request.url ?? '/', response, settings: { maxBufferedBytes: config.websocket.maxBufferedBytes, slowClientGrace: config.websocket.slowClientGrace, clock } });
-    peer.write(`retry: ${settings.retry}\n\n`);
+    if (!lines) peer.write(`retry: ${settings.retry}\n\n`);
     this.peers.add(peer);
+    this.#heartbeats.set(peer, lines ? '\n' : ': heartbeat\n\n');
     mine.add(peer);
     this.#byEndpoint.set(endpoint, mine);
     const connection = endpoint.accept(peer, request);
@@ -94,7 +98,7 @@ export class SseSide {
     if (this.#heartbeat !== undefined || !Number.isFinite(every) || this.#closing) return;
     this.#heartbeat = this.#context.clock.setTimeout(() => {
       this.#heartbeat = undefined;
-      for (const peer of this.peers) peer.write(': heartbeat\n\n');
+      for (const peer of this.peers) peer.write(this.#heartbeats.get(peer) ?? '');
       if (this.peers.size > 0) this.#scheduleHeartbeat();
     }, every);
   }

@@ -37,6 +37,8 @@ const DOCUMENTS: readonly { readonly file: string; readonly correlations: Correl
   { file: join(PUBLIC, 'spec-3.0.0/kraken-websocket-request-reply-multiple-channels-asyncapi.yml'), correlations: { ping: { from: '/reqid', to: '/reqid' }, subscribe: { from: '/reqid', to: '/reqid' }, unsubscribe: { from: '/reqid', to: '/reqid' } } },
   { file: join(PUBLIC, 'spec-3.0.0/kraken-websocket-request-reply-message-filter-in-reply-asyncapi.yml'), correlations: { ping: { from: '/reqid', to: '/reqid' }, subscribe: { from: '/reqid', to: '/reqid' }, unsubscribe: { from: '/reqid', to: '/reqid' } } },
   { file: join(PUBLIC, 'spec-3.0.0/social-media/backend/asyncapi.yaml'), correlations: {} },
+  { file: join(PUBLIC, 'spec-2.6.0/gitter-streaming.yml'), correlations: {} },
+  { file: join(PUBLIC, 'spec-3.0.0/gitter-streaming-asyncapi.yml'), correlations: {} },
   { file: join(PUBLIC, 'generator/asyncapi-postman-echo.yml'), correlations: {} },
   { file: join(PUBLIC, 'generator/asyncapi-hoppscotch-server.yml'), correlations: {} },
   { file: join(PUBLIC, 'generator/asyncapi-hoppscotch-client.yml'), correlations: {} },
@@ -88,6 +90,32 @@ function payloadOf(text: string): unknown {
   }
 }
 
+/** An HTTP stream (JSON lines or Server-Sent Events) read for `ms`: each message's payload readings. */
+async function listenHttp(url: string, ms: number): Promise<unknown[][]> {
+  const controller = new AbortController();
+  const response = await fetch(url, { signal: controller.signal });
+  assert.equal(response.status, 200, url);
+  const events = /event-stream/.test(response.headers.get('content-type') ?? '');
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const part = await Promise.race([reader.read(), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), until - Date.now()))]);
+    if (part === undefined || part.done) break;
+    text += decoder.decode(part.value, { stream: true });
+  }
+  controller.abort();
+  const complete = text.slice(0, text.lastIndexOf(events ? '\n\n' : '\n') + 1);
+  const messages = events
+    ? complete.split('\n\n').flatMap((block) => {
+        const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6));
+        return data.length === 0 ? [] : [data.join('\n')];
+      })
+    : complete.split('\n').filter((line) => line.trim() !== '');
+  return messages.map((m) => [payloadOf(m), m]);
+}
+
 /**
  * Every message that arrives within `ms`, as payloads. The raw dialect sends a string payload as its text
  * (text/plain), so a frame `3` is the string "3" to a `type: string` message: both readings are kept.
@@ -110,7 +138,7 @@ describe('public AsyncAPI documents, served', () => {
     it(`${name}: only what the document sends, valid; every described reply, valid and correlated`, async () => {
       const { config, model } = asyncApiToConfig(file);
       const endpoints = (config['endpoints'] as Obj[]).map((e): Obj => ({ ...e, streams: (e['streams'] as Obj[]).map((s) => (s['interval'] === undefined ? s : { ...s, interval: 25 })) }));
-      const { ws } = await startServer({ endpoints, log: { level: 'silent' } } as never);
+      const { ws, http } = await startServer({ endpoints, log: { level: 'silent' } } as never);
       const tally: Figures = { document: name, endpoints: endpoints.length, received: 0, valid: 0, onConnect: 0, requests: 0, replies: 0, correlated: 0 };
       for (const endpoint of endpoints) {
         const path = String(endpoint['path']);
@@ -119,6 +147,15 @@ describe('public AsyncAPI documents, served', () => {
         const replies = channels.flatMap((c) => c.clientSends.flatMap((s) => s.replies)).map((m) => ({ name: m.name, check: validatorFor(m.schema) }));
         // A parameter gets the first value its enum allows (btcusd when it has none).
         const concrete = path.replace(/:[\w-]+(?:\(([^/]*)\))?/g, (_m, allowed: string | undefined) => (allowed === undefined ? 'btcusd' : (allowed.split('|')[0] ?? '').replace(/\\/g, ''))).replace(/\*$/, 'x');
+        if (endpoint['protocol'] === 'sse') {
+          // An HTTP stream: every message valid, and nothing else on it (heartbeats are blank lines).
+          for (const readings of await listenHttp(http(concrete), LISTEN_MS)) {
+            tally.received += 1;
+            assert.ok(sent.some((m) => m.on === 'interval' && readings.some((r: unknown) => m.check(r) === undefined)), `${name} ${path}: ${String(readings[1]).slice(0, 300)} matches no streamed message`);
+            tally.valid += 1;
+          }
+          continue;
+        }
         const client = await wsConnect(ws(concrete));
 
         // Listening: everything valid, once-messages once, demand-messages never.

@@ -179,6 +179,21 @@ describe('Server-Sent Events endpoints', () => {
     assert.equal((await run(PYTHON, ['-c', script], { timeout: 10_000 })).stdout.trim(), '3');
   });
 
+  it('sse.format ndjson: one JSON line per message and a blank line as heartbeat (HTTP streaming APIs)', async () => {
+    const clock = new ManualClock();
+    const { http } = await startServer(feedWith({ sse: { format: 'ndjson', heartbeat: 50 } as never, streams: [{ name: 'ticker', interval: 100, data: { n: '{{counter}}' } }] }), { clock });
+    const response = await fetch(http('/events'));
+    assert.equal(response.headers.get('content-type'), 'application/x-ndjson; charset=utf-8');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    clock.advance(50);
+    clock.advance(50);
+    while (!text.includes('{"n":1}\n')) text += new TextDecoder().decode((await reader.read()).value);
+    assert.ok(text.startsWith('\n'), 'the heartbeat at 50 ms is a blank line');
+    assert.deepEqual(text.split('\n').filter((l) => l !== ''), ['{"n":1}'], 'nothing but JSON lines and blank ones: no retry, no ids');
+    await reader.cancel();
+  });
+
   it('a configuration that cannot work over SSE is refused with its paths', () => {
     const result = checkConfig({ endpoints: [{ path: '/e', protocol: 'sse', rules: [{ when: { a: 1 }, then: [{ drop: true }] }], perMessageDeflate: true, streams: [] }] });
     assert.equal(result.ok, false);
