@@ -179,6 +179,34 @@ describe('Server-Sent Events endpoints', () => {
     assert.equal((await run(PYTHON, ['-c', script], { timeout: 10_000 })).stdout.trim(), '3');
   });
 
+  it('per-subscriber conditions and per-subscriber sequences work as on WebSocket', async () => {
+    const clock = new ManualClock();
+    const { http } = await startServer(
+      feedWith({
+        streams: [
+          { name: 'quotes', interval: 100, data: { symbol: "{{seq 'AAPL' 'MSFT'}}" }, condition: 'eq data.symbol client.query.symbol' },
+          { name: 'tour', sequence: [{ delay: 10, data: { step: 1 } }, { delay: 10, data: { step: 2 } }], mode: 'perSubscriber' },
+        ],
+      }),
+      { clock },
+    );
+    const apple = await openStream(http('/events?symbol=AAPL'));
+    const microsoft = await openStream(http('/events?symbol=MSFT'));
+    await apple.next();
+    await microsoft.next();
+    clock.advance(10);
+    clock.advance(10);
+    for (const client of [apple, microsoft]) {
+      const steps = [await client.next(), await client.next()];
+      assert.deepEqual(steps.map((e) => [e.event, e.data]), [['tour', '{"step":1}'], ['tour', '{"step":2}']], 'each subscriber plays the sequence from its start');
+    }
+    for (let i = 0; i < 4; i++) clock.advance(100);
+    assert.deepEqual([(await apple.next()).data, (await apple.next()).data], ['{"symbol":"AAPL"}', '{"symbol":"AAPL"}']);
+    assert.deepEqual([(await microsoft.next()).data, (await microsoft.next()).data], ['{"symbol":"MSFT"}', '{"symbol":"MSFT"}']);
+    apple.close();
+    microsoft.close();
+  });
+
   it('sse.format ndjson: one JSON line per message and a blank line as heartbeat (HTTP streaming APIs)', async () => {
     const clock = new ManualClock();
     const { http } = await startServer(feedWith({ sse: { format: 'ndjson', heartbeat: 50 } as never, streams: [{ name: 'ticker', interval: 100, data: { n: '{{counter}}' } }] }), { clock });
