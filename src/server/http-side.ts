@@ -150,16 +150,30 @@ function ownPath(path: string): boolean {
  * fallback claims it); everything else to the HTTP routes when there are any (or a fallback), else to the
  * admin handler (which answers 404 for what it does not know).
  */
-export function dispatchRequests(admin: (request: IncomingMessage, response: ServerResponse) => void, parts: { readonly routes: HttpRoutes; readonly config: MockwaveConfig; readonly registry: EndpointRegistry; readonly sse: SseSide }): (request: IncomingMessage, response: ServerResponse) => void {
-  const { routes, config, registry, sse } = parts;
+export function dispatchRequests(admin: (request: IncomingMessage, response: ServerResponse) => void, parts: { readonly routes: HttpRoutes; readonly config: MockwaveConfig; readonly registry: EndpointRegistry; readonly sse: SseSide; readonly logger: Logger }): (request: IncomingMessage, response: ServerResponse) => void {
+  const { routes, config, registry, sse, logger } = parts;
   const hasSse = config.endpoints.some((e) => e.protocol === 'sse');
+  // A fault in answering one request ends that request, never the server (an uncaught throw in a request
+  // handler, or an unhandled rejection, would end the process).
+  const fault = (response: ServerResponse, error: unknown): void => {
+    logger.error(`Answering an HTTP request failed: ${errorMessage(error)}`);
+    if (response.headersSent) response.destroy();
+    else {
+      response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+      response.end(JSON.stringify({ error: { code: 'MW_INTERNAL', message: `Internal error: ${errorMessage(error)}` } }));
+    }
+  };
   return (request, response) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     const streaming = hasSse && !ownPath(path) ? registry.match(path) : undefined;
-    if (streaming?.config.protocol === 'sse') return sse.handle(request, response, streaming);
     const fallback = config.http.fallback !== undefined;
     const toRoutes = (routes.size > 0 || fallback) && !ownPath(path) && !(path === '/' && (config.dashboard.enabled || (!routes.claims(path) && !fallback)));
-    if (toRoutes) void routes.handle(request, response);
-    else admin(request, response);
+    try {
+      if (streaming?.config.protocol === 'sse') sse.handle(request, response, streaming);
+      else if (toRoutes) routes.handle(request, response).catch((error: unknown) => fault(response, error));
+      else admin(request, response);
+    } catch (error) {
+      fault(response, error);
+    }
   };
 }

@@ -183,7 +183,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       config, streams, clients, metrics, stats, publish, reload, requestId, http: createHttpAdmin(http, { config, registry }),
       describe: () => ({ name: 'mockwave', version: VERSION, uptimeMs: clock.now() - startedAt, endpoints: registry.describe(started?.url) }),
       now: () => clock.now(),
-    })), { routes: http, config, registry, sse }),
+    })), { routes: http, config, registry, sse, logger }),
     onPeerError: (peer, error) => {
       const code = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'MW_PAYLOAD_TOO_LARGE' : (error.code ?? 'error');
       logger.warn(`Client ${peer.id}: ${error.message} [${code}]`, { clientId: peer.id, endpoint: peer.endpoint, code });

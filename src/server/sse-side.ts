@@ -76,7 +76,15 @@ export class SseSide {
     this.#heartbeats.set(peer, lines ? '\n' : ': heartbeat\n\n');
     mine.add(peer);
     this.#byEndpoint.set(endpoint, mine);
-    const connection = endpoint.accept(peer, request);
+    let connection;
+    try {
+      connection = endpoint.accept(peer, request);
+    } catch (error) {
+      // A fault in one client's set-up ends that client alone, and leaves nothing of it behind.
+      this.peers.delete(peer);
+      mine.delete(peer);
+      throw error;
+    }
     if (asked.length > 0) endpoint.apply(peer, { kind: 'subscribe', topics: asked });
     const last = Number(request.headers['last-event-id'] ?? url.searchParams.get('lastEventId') ?? Number.NaN);
     if (Number.isInteger(last) && last >= 0) {
