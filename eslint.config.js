@@ -19,7 +19,7 @@ const LAYERS = {
   rules: ['errors', 'util', 'hub', 'templates', 'data'],
   streams: ['errors', 'util', 'log', 'hub', 'templates', 'data'],
   transport: ['errors', 'util', 'hub', 'security'],
-  http: ['errors', 'util', 'log', 'templates', 'data', 'rules', 'security', 'state'],
+  http: ['errors', 'util', 'log', 'templates', 'data', 'rules', 'security', 'state', 'replay'],
   replay: ['errors', 'util', 'hub'],
   admin: ['errors', 'util', 'hub', 'rules', 'security', 'http'],
   config: ['errors', 'util', 'log', 'dialects', 'templates', 'data', 'rules', 'streams', 'http'],

@@ -20,8 +20,8 @@ function environmentHelp(): string {
 }
 
 export const USAGE = `Usage: mockwave [config-file] [options]
-       mockwave replay <recording.jsonl> [options]       (mockwave replay --help)
-       mockwave recording to-config <recording.jsonl>
+       mockwave replay <recordings…> [options]         (mockwave replay --help)
+       mockwave recording to-config <recordings…>
 
 A mock real-time backend: a WebSocket server that streams realistic data.
 With no configuration it serves a demo (ticker and notifications) on ws://localhost:3000/ws.
@@ -40,7 +40,8 @@ Options:
       --log-traffic         log every client message and broadcast
       --tls-cert <file>     serve https and wss with this PEM certificate (and --tls-key)
       --tls-key <file>      the certificate's PEM private key
-      --record <dir>        record every proxied session to <dir> as JSON Lines
+      --record <dir>        record every proxied session and every exchange with a real HTTP API
+                            (http.fallback, forward) to <dir> as JSON Lines
       --no-dashboard        do not serve the web dashboard at /
       --asyncapi-side <s>   an AsyncAPI document is written from the server's or the client's side
       --overlay <file>      overlay for an AsyncAPI document (default: <document>.mockwave.yaml)
@@ -128,7 +129,10 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   if (values['tls-cert'] !== undefined) overrides.push({ path: ['tls', 'cert'], value: values['tls-cert'], source: '--tls-cert' });
   if (values['tls-key'] !== undefined) overrides.push({ path: ['tls', 'key'], value: values['tls-key'], source: '--tls-key' });
-  if (values.record !== undefined) overrides.push({ path: ['proxy', 'record'], value: values.record, source: '--record' });
+  if (values.record !== undefined) {
+    overrides.push({ path: ['proxy', 'record'], value: values.record, source: '--record' });
+    overrides.push({ path: ['http', 'record'], value: values.record, source: '--record' });
+  }
   if (values['log-traffic'] === true) overrides.push({ path: ['log', 'traffic'], value: true, source: '--log-traffic' });
   if (values['no-dashboard'] === true) overrides.push({ path: ['dashboard', 'enabled'], value: false, source: '--no-dashboard' });
   return {

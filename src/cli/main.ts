@@ -48,14 +48,14 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
   let notes: readonly string[] = [];
   try {
     if (io.argv[0] === 'recording') {
-      if (io.argv[1] !== 'to-config') throw new MockwaveError('MW_USAGE', `Unknown command: recording ${io.argv[1] ?? ''} (expected: recording to-config <file>)`);
-      const { yaml, note } = toConfig(io.argv.slice(2));
+      if (io.argv[1] !== 'to-config') throw new MockwaveError('MW_USAGE', `Unknown command: recording ${io.argv[1] ?? ''} (expected: recording to-config <recordings>)`);
+      const { yaml, note } = toConfig(io.argv.slice(2), io.cwd);
       io.stdout.write(yaml);
       if (note !== undefined) io.stderr.write(`mockwave: ${note}\n`);
       return 0;
     }
     if (io.argv[0] === 'replay') {
-      const replay = replayOverrides(io.argv.slice(1));
+      const replay = replayOverrides(io.argv.slice(1), io.cwd);
       if (replay.help) {
         io.stdout.write(`${REPLAY_USAGE}\n`);
         return 0;

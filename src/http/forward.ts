@@ -8,6 +8,10 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { request as httpsRequest } from 'node:https';
 import { MockwaveError } from '../errors/catalog.ts';
 import { errorMessage } from '../errors/error-message.ts';
+import type { ForwardedExchange } from './recorder.ts';
+
+const flat = (headers: Record<string, string | string[] | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])));
 
 /** Headers that belong to one connection, not to the request (RFC 9110 7.6.1), and the target's own. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length']);
@@ -16,6 +20,11 @@ export interface ForwardOptions {
   /** Whether a bearer token the client sent is one mockwave accepted (then it is not passed on). */
   readonly consumed: (token: string) => boolean;
   readonly timeoutMs: number;
+  /** Given each exchange once its answer has ended, when recording (`http.record`). */
+  readonly record?: ((exchange: ForwardedExchange) => void) | undefined;
+  /** Bytes of an answer kept for the recording; the rest is forwarded but not kept. */
+  readonly recordMaxBytes?: number;
+  readonly now?: () => number;
 }
 
 export function targetUrl(base: string, path: string, search: string): URL {
@@ -44,7 +53,10 @@ export function forward(request: IncomingMessage, body: Buffer, response: Server
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers = forwardedHeaders(request, options);
     if (body.length > 0) headers['content-length'] = String(body.length);
+    const now = options.now ?? Date.now;
+    const started = now();
     const outgoing = send(target, { method: request.method, headers, timeout: options.timeoutMs }, (answer) => {
+      if (options.record !== undefined) recordAnswer(answer, request, body, started, now, options.record, options.recordMaxBytes ?? 1024 * 1024);
       const passed: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(answer.headers)) {
         // The answer keeps its length; the framing of this hop is Node's to choose.
@@ -72,3 +84,33 @@ export function forward(request: IncomingMessage, body: Buffer, response: Server
     outgoing.end(body.length > 0 ? body : undefined);
   });
 }
+
+/** Keeps what the answer says (up to `max` bytes, and its chunks with their times when it streams) for the recording. */
+function recordAnswer(answer: IncomingMessage, request: IncomingMessage, body: Buffer, started: number, now: () => number, record: (exchange: ForwardedExchange) => void, max: number): void {
+  const head = now();
+  const streamed = /event-stream|ndjson|jsonl/i.test(answer.headers['content-type'] ?? '');
+  const kept: Buffer[] = [];
+  const chunks: { t: number; data: Buffer }[] = [];
+  let size = 0;
+  let truncated = false;
+  answer.on('data', (chunk: Buffer) => {
+    if (size + chunk.length > max) truncated = true;
+    const room = Math.max(0, max - size);
+    if (room > 0) {
+      const part = chunk.subarray(0, room);
+      kept.push(part);
+      if (streamed) chunks.push({ t: now() - head, data: part });
+    }
+    size += chunk.length;
+  });
+  answer.once('end', () => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    record({
+      started,
+      ended: now(),
+      request: { method: request.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: flat(request.headers), body },
+      response: { status: answer.statusCode ?? 502, headers: flat(answer.headers), body: Buffer.concat(kept), truncated, chunks: streamed ? chunks : undefined },
+    });
+  });
+}
+

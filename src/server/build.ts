@@ -18,12 +18,17 @@ import { tokenMatches } from '../security/tokens.ts';
 import { displayPath } from '../util/path-pattern.ts';
 import { Endpoint, type EndpointContext } from './endpoint.ts';
 
+/** A recording being written: stopping the server waits for `end()`. */
+export interface Flushable {
+  end(): Promise<void>;
+}
+
 export interface Built {
   readonly endpoints: readonly Endpoint[];
   readonly proxy: ProxyRouter | undefined;
   readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
-  /** Open recordings; stopping waits until each is flushed to disk. */
-  readonly recordings: Set<Recorder>;
+  /** Open recordings (WebSocket sessions, the HTTP exchanges); stopping waits until each is flushed to disk. */
+  readonly recordings: Set<Flushable>;
 }
 
 export function buildServer(config: MockwaveConfig, context: EndpointContext, redact: Redactor): Built {
@@ -39,7 +44,7 @@ export function buildServer(config: MockwaveConfig, context: EndpointContext, re
     }
   };
   const endpoints = config.endpoints.flatMap((c) => attempt(() => new Endpoint(c, context)) ?? []);
-  const recordings = new Set<Recorder>();
+  const recordings = new Set<Flushable>();
   const proxy = config.proxy.enabled ? attempt(() => createProxy(config, context.clock.now.bind(context.clock), context.logger, redact, recordings)) : undefined;
   let tls: Built['tls'];
   if (config.tls !== undefined) {
@@ -58,7 +63,7 @@ export function proxyPathOf(config: MockwaveConfig): string {
   return config.proxy.path ?? `${displayPath(config.endpoints[0]?.path ?? '/ws').replace(/\/+$/, '')}/proxy`;
 }
 
-function createProxy(config: MockwaveConfig, now: () => number, logger: Logger, redact: Redactor, recordings: Set<Recorder>): ProxyRouter {
+function createProxy(config: MockwaveConfig, now: () => number, logger: Logger, redact: Redactor, recordings: Set<Flushable>): ProxyRouter {
   return new ProxyRouter({
     path: proxyPathOf(config),
     routes: config.proxy.routes,

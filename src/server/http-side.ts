@@ -21,6 +21,9 @@ import type { Random } from '../util/random.ts';
 import type { createClientAdmin } from './client-admin.ts';
 import type { EndpointRegistry } from './registry.ts';
 import type { ReloadTargets } from './reload.ts';
+import type { Flushable } from './build.ts';
+import { HttpRecorder, type ForwardedExchange } from '../http/recorder.ts';
+import type { Redactor } from '../security/redact.ts';
 import type { SseSide } from './sse-side.ts';
 
 export interface HttpSideContext {
@@ -34,6 +37,9 @@ export interface HttpSideContext {
   readonly metrics: Metrics;
   /** The configuration's folder: `file` bodies are read under it. */
   readonly baseDir: string;
+  readonly redact: Redactor;
+  /** Where the HTTP recording registers itself, so stopping waits for it. */
+  readonly recordings: Set<Flushable>;
 }
 
 /** Every publish step's stream must exist where it says: a route that could only fail is a configuration error. */
@@ -75,6 +81,17 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
   const { config, clock, registry, clients } = context;
   const problems = publishProblems(config.http.routes, registry);
   if (problems.length > 0) throw configError(problems);
+  // One file per run, made by the first exchange: a run that forwards nothing leaves no empty file.
+  let recorder: HttpRecorder | undefined;
+  const dir = config.http.record;
+  const record = dir === undefined ? undefined : (exchange: ForwardedExchange): void => {
+    if (recorder === undefined) {
+      recorder = new HttpRecorder(dir, clock.now(), context.redact, config.http.recordMaxBodyBytes);
+      context.recordings.add(recorder);
+      context.logger.info(`Recording HTTP exchanges to ${recorder.path}`);
+    }
+    recorder.exchange(exchange);
+  };
   return new HttpRoutes(
     config.http.routes,
     {
@@ -82,7 +99,7 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
       random: context.random,
       state: new StateStore(),
       baseDir: context.baseDir,
-      forwarding: { consumed: (token) => config.auth.enabled && tokenMatches(token, config.auth.tokens), timeoutMs: config.http.forwardTimeout },
+      forwarding: { consumed: (token) => config.auth.enabled && tokenMatches(token, config.auth.tokens), timeoutMs: config.http.forwardTimeout, record, recordMaxBytes: config.http.recordMaxBodyBytes, now: () => clock.now() },
       wait: (response, ms) => waitFor(clock, response, ms),
       publish: (target) => {
         if (!('stream' in target)) return clients.sendTo({ endpoint: target.endpoint }, target.message);

@@ -1,0 +1,96 @@
+/**
+ * The HTTP recording format: JSON Lines, beside the WebSocket sessions. The first line says what the file
+ * is; every other line is one exchange that went through `http.fallback` or a `forward` step, with its
+ * offset from the start and its duration in ms. Bodies are text when they are UTF-8, else base64; a
+ * compressed answer is stored decoded (its Content-Encoding dropped); a body over the recording's limit is
+ * cut and marked. A streamed answer (Server-Sent Events, chunked) keeps its chunks with their offsets.
+ *
+ *   {"kind":"http","version":1,"startedAt":"…"}
+ *   {"kind":"exchange","t":12,"ms":3,"request":{"method":"GET","path":"/api/orders","query":{},"headers":{…},"body":""},
+ *    "response":{"status":200,"headers":{"content-type":"application/json"},"body":"[…]"}}
+ */
+import { readFileSync } from 'node:fs';
+import { errorMessage } from '../errors/error-message.ts';
+
+export interface RecordedBody {
+  readonly body: string;
+  /** Absent: `body` is text. */
+  readonly encoding?: 'base64';
+  /** The body was longer than the recording's limit and is cut there. */
+  readonly truncated?: true;
+}
+
+export interface RecordedRequest extends RecordedBody {
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface RecordedResponse extends RecordedBody {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  /** A streamed answer: its pieces as they came, `t` ms after the answer's head. */
+  readonly chunks?: readonly { readonly t: number; readonly data: string }[];
+}
+
+export interface HttpHeaderLine {
+  readonly kind: 'http';
+  readonly version: 1;
+  readonly startedAt: string;
+}
+
+export interface ExchangeLine {
+  readonly kind: 'exchange';
+  readonly t: number;
+  readonly ms: number;
+  readonly request: RecordedRequest;
+  readonly response: RecordedResponse;
+}
+
+export interface HttpRecording {
+  readonly header: HttpHeaderLine;
+  readonly exchanges: readonly ExchangeLine[];
+}
+
+/** Whether a file's first line says it is an HTTP recording (else it is a WebSocket session). */
+export function isHttpRecording(path: string): boolean {
+  const first = readFileSync(path, 'utf8').split('\n', 1)[0] ?? '';
+  try {
+    return (JSON.parse(first) as { kind?: unknown }).kind === 'http';
+  } catch {
+    return false;
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Reads and checks an HTTP recording; says which line is wrong and why. */
+export function readHttpRecording(path: string): HttpRecording {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const parsed = lines.map((line, index) => {
+    try {
+      return JSON.parse(line) as unknown;
+    } catch (error) {
+      throw new Error(`${path}:${index + 1}: not JSON (${errorMessage(error)}): the file is cut or was edited by hand`);
+    }
+  });
+  const [header, ...rest] = parsed;
+  if (!isRecord(header) || header['kind'] !== 'http') throw new Error(`${path}:1: an HTTP recording starts with a {"kind":"http"} line`);
+  rest.forEach((line, index) => {
+    const request = isRecord(line) ? line['request'] : undefined;
+    const response = isRecord(line) ? line['response'] : undefined;
+    const ok =
+      isRecord(line) && line['kind'] === 'exchange' && typeof line['t'] === 'number' &&
+      isRecord(request) && typeof request['method'] === 'string' && typeof request['path'] === 'string' && typeof request['body'] === 'string' &&
+      isRecord(response) && typeof response['status'] === 'number' && typeof response['body'] === 'string';
+    if (!ok) throw new Error(`${path}:${index + 2}: expected an "exchange" line with request {method, path, body} and response {status, body}`);
+  });
+  return { header: header as unknown as HttpHeaderLine, exchanges: rest as ExchangeLine[] };
+}
+
+/** A recorded body's bytes. */
+export function bodyBytes(body: RecordedBody): Buffer {
+  return body.encoding === 'base64' ? Buffer.from(body.body, 'base64') : Buffer.from(body.body, 'utf8');
+}

@@ -1,0 +1,194 @@
+/**
+ * Recording a backend's two sides in one pass and turning them into one mock: a small app's session (a REST
+ * list, two item reads, two POSTs, an SSE stream, a WebSocket feed) goes through mockwave's HTTP fallback and
+ * WebSocket proxy to local real servers with `--record`; `mockwave recording to-config` makes one
+ * configuration of it; a client then checks the same answers from the mock, with the upstream gone.
+ */
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { WebSocketServer } from 'ws';
+import { parse as parseYaml } from 'yaml';
+import { checkConfig } from '../../src/config/validate.ts';
+import { HttpRecorder } from '../../src/http/recorder.ts';
+import { createRedactor } from '../../src/security/redact.ts';
+import { runMockwave } from '../helpers/cli.ts';
+import { startServer } from '../helpers/server.ts';
+import { wsConnect } from '../helpers/ws-connect.ts';
+
+type Obj = Record<string, unknown>;
+
+const ORDERS = [{ id: 'o-1', symbol: 'AAPL', qty: 5 }, { id: 'o-2', symbol: 'MSFT', qty: 12 }];
+
+/** The real backend: REST with a compressed list, items, creation, an SSE stream; and a WebSocket feed. */
+async function realBackend(): Promise<{ http: string; ws: string; close: () => void }> {
+  let created = 2;
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const item = /^\/api\/orders\/(\d+)$/.exec(req.url ?? '');
+      if (req.url === '/api/orders' && req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'x-secret-token': 'upstream-secret' });
+        return res.end(gzipSync(JSON.stringify(ORDERS)));
+      }
+      if (item !== null) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return res.end(JSON.stringify({ id: item[1], status: 'open', at: new Date().toISOString() }));
+      }
+      if (req.url === '/api/orders' && req.method === 'POST') {
+        const order = JSON.parse(body) as Obj;
+        res.writeHead(201, { 'content-type': 'application/json', location: `/api/orders/${++created}` });
+        return res.end(JSON.stringify({ id: `o-${created}`, symbol: order['symbol'], qty: order['qty'], at: new Date().toISOString() }));
+      }
+      if (req.url === '/api/stream') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        let n = 0;
+        const timer = setInterval(() => {
+          n += 1;
+          res.write(`data: ${JSON.stringify({ tick: n })}\n\n`);
+          if (n === 3) {
+            clearInterval(timer);
+            res.end('data: [DONE]\n\n');
+          }
+        }, 20);
+        return undefined;
+      }
+      res.writeHead(404);
+      return res.end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const feed = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await once(feed, 'listening');
+  feed.on('connection', (socket) => {
+    let n = 0;
+    const timer = setInterval(() => {
+      n += 1;
+      socket.send(JSON.stringify({ price: 100 + n }));
+      if (n === 3) clearInterval(timer);
+    }, 15);
+    socket.on('close', () => clearInterval(timer));
+  });
+  return {
+    http: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    ws: `ws://127.0.0.1:${(feed.address() as { port: number }).port}`,
+    close: () => {
+      server.close();
+      server.closeAllConnections();
+      for (const client of feed.clients) client.terminate();
+      feed.close();
+    },
+  };
+}
+
+/** What the app checks: the answers of every call, whoever answers them. */
+async function appSession(base: string, ws: string): Promise<Obj> {
+  const list = await (await fetch(`${base}/api/orders`)).json();
+  const items = await Promise.all(['1', '2'].map(async (id) => ((await (await fetch(`${base}/api/orders/${id}`)).json()) as Obj)['id']));
+  const posts = [];
+  for (const [symbol, qty] of [['AAPL', 3], ['MSFT', 4]] as const) {
+    const answer = await fetch(`${base}/api/orders`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer client-secret' }, body: JSON.stringify({ symbol, qty }) });
+    const body = (await answer.json()) as Obj;
+    posts.push([answer.status, body['symbol'], body['qty'], typeof body['at']]);
+  }
+  const stream = await (await fetch(`${base}/api/stream`)).text();
+  const ticks = stream.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6));
+  const feed = await wsConnect(`${ws}/ws/proxy/feed`);
+  const prices = [];
+  for (let i = 0; i < 3; i++) prices.push((await feed.next<{ price: number }>())['price']);
+  await feed.close();
+  return { list, items, posts, ticks, prices };
+}
+
+describe('recording the HTTP side with the WebSocket side', () => {
+  it('records a session through the fallback and the proxy, turns it into one mock, and the app cannot tell', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const real = await realBackend();
+    const recording = await startServer({
+      endpoints: [{ path: '/ws', streams: [] }],
+      proxy: { enabled: true, record: dir, routes: [{ name: 'feed', url: real.ws, announce: false }] },
+      http: { fallback: real.http, record: dir },
+    });
+    const recorded = await appSession(recording.http('').replace(/\/$/, ''), recording.ws('').replace(/\/$/, ''));
+    await recording.server.stop();
+    real.close();
+    assert.deepEqual(recorded['list'], ORDERS);
+
+    const files = readdirSync(dir).sort();
+    assert.equal(files.length, 2, files.join(', '));
+    const http = readFileSync(join(dir, files.find((f) => f.startsWith('http-')) ?? ''), 'utf8');
+    assert.doesNotMatch(http, /client-secret|upstream-secret/, 'secrets are masked in the recording');
+    const lines = http.trim().split('\n').map((l) => JSON.parse(l) as Obj);
+    assert.equal(lines.length, 1 + 6, 'a header and six exchanges');
+    assert.equal(((lines[1] as { response: { body: string } }).response.body), JSON.stringify(ORDERS), 'the gzip answer is stored decoded');
+
+    const convert = runMockwave(['recording', 'to-config', dir]);
+    assert.equal((await convert.exited).code, 0, convert.errors());
+    const config = parseYaml(convert.output()) as Obj;
+    const checked = checkConfig(config);
+    assert.ok(checked.ok, checked.ok ? '' : checked.problems.join('\n'));
+    writeFileSync(join(dir, 'generated.yaml'), convert.output());
+
+    const mock = await startServer(config as never);
+    const replayed = await appSession(mock.http('').replace(/\/$/, ''), mock.ws('').replace(/\/$/, ''));
+    assert.deepEqual(replayed, recorded, 'the same answers from the mock');
+    // The route was generalised where the recording varied: another id, another symbol.
+    assert.deepEqual(((await (await fetch(mock.http('/api/orders/77'))).json()) as Obj)['id'], '77');
+    const other = await fetch(mock.http('/api/orders'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"symbol":"NVDA","qty":9}' });
+    const created = (await other.json()) as Obj;
+    assert.deepEqual([other.status, created['symbol'], created['qty'], typeof created['at']], [201, 'NVDA', 9, 'string']);
+  });
+
+  it('mockwave replay serves a directory of recordings, HTTP and WebSocket together; a broken recording is refused with its line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mockwave-replay-dir-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'http-1.jsonl'), [
+      JSON.stringify({ kind: 'http', version: 1, startedAt: '2026-11-27T00:00:00.000Z' }),
+      JSON.stringify({ kind: 'exchange', t: 0, ms: 1, request: { method: 'GET', path: '/api/ping', query: {}, headers: {}, body: '' }, response: { status: 200, headers: { 'content-type': 'text/plain' }, body: 'pong' } }),
+      '',
+    ].join('\n'));
+    writeFileSync(join(dir, 'feed-1.jsonl'), [
+      JSON.stringify({ kind: 'session', version: 1, route: 'feed', url: 'ws://x', path: '/feed', startedAt: '2026-11-27T00:00:00.000Z', headers: {}, protocol: '' }),
+      JSON.stringify({ kind: 'frame', t: 5, from: 'upstream', type: 'text', data: '{"n":1}' }),
+      '',
+    ].join('\n'));
+    const cli = runMockwave(['replay', dir, '--fast', '-p', '0', '-H', '127.0.0.1']);
+    const port = Number((await cli.waitFor(/listening on http:\/\/[^:]+:(\d+)/))[1]);
+    assert.equal(await (await fetch(`http://127.0.0.1:${port}/api/ping`)).text(), 'pong');
+    const client = await wsConnect(`ws://127.0.0.1:${port}/anything`);
+    assert.equal((await client.nextRaw()).text, '{"n":1}');
+    cli.child.kill('SIGTERM');
+    assert.equal((await cli.exited).code, 0);
+
+    writeFileSync(join(dir, 'http-1.jsonl'), `${JSON.stringify({ kind: 'http', version: 1, startedAt: 'x' })}\n{"kind":"exchange","t":0,"request":{"method":"GET"`);
+    const broken = runMockwave(['recording', 'to-config', dir]);
+    assert.equal((await broken.exited).code, 2);
+    assert.match(broken.errors(), /http-1\.jsonl:2: not JSON .*: the file is cut or was edited by hand/);
+  });
+
+  it('a body over http.recordMaxBodyBytes is cut and marked, and to-config says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-cut-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const recorder = new HttpRecorder(dir, Date.now(), createRedactor(), 10);
+    recorder.exchange({
+      started: 0,
+      ended: 5,
+      request: { method: 'GET', path: '/big', query: {}, headers: {}, body: Buffer.alloc(0) },
+      response: { status: 200, headers: { 'content-type': 'text/plain' }, body: Buffer.from('x'.repeat(50)), truncated: false, chunks: undefined },
+    });
+    await recorder.end();
+    const line = JSON.parse(readFileSync(recorder.path, 'utf8').trim().split('\n')[1] ?? '{}') as { response: { body: string; truncated?: boolean } };
+    assert.deepEqual([line.response.body.length, line.response.truncated], [10, true]);
+    const convert = runMockwave(['recording', 'to-config', recorder.path]);
+    assert.equal((await convert.exited).code, 0);
+    assert.match(convert.errors(), /GET \/big: the recorded answer was cut at the recording's limit/);
+  });
+});
