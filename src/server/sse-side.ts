@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MockwaveConfig } from '../config/schema.ts';
 import { refusal, type Refusal } from '../errors/refusal.ts';
+import { clip } from '../dialects/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { corsOrigin } from '../security/origins.ts';
 import { authorized } from '../security/tokens.ts';
@@ -61,7 +62,7 @@ export class SseSide {
     else if (origin !== undefined && allowed === undefined) refused = refusal('MW_FORBIDDEN_ORIGIN', `Origin ${origin} is not allowed`);
     else if (config.auth.enabled && !authorized(request, config.auth.tokens, { query: true, protocol: false })) refused = refusal('MW_UNAUTHORIZED', 'A valid token is required: Authorization: Bearer <token> or ?token=<token>');
     else if (settings.maxConnections !== undefined && mine.size >= settings.maxConnections) refused = refusal('MW_TOO_MANY_CONNECTIONS', `${endpoint.endpoint} already has ${settings.maxConnections} Server-Sent Events clients (sse.maxConnections)`);
-    else if (unknown.length > 0) refused = refusal('MW_BAD_REQUEST', `Unknown event${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (events: ${[...topics].join(', ')})`);
+    else if (unknown.length > 0) refused = refusal('MW_BAD_REQUEST', `Unknown event${unknown.length > 1 ? 's' : ''} ${clip(unknown.join(', '))} (events: ${[...topics].join(', ')})`);
     if (refused !== undefined) {
       if (refused.code === 'MW_HTTP_METHOD_NOT_ALLOWED') cors['Allow'] = 'GET';
       answer(response, refused, cors);
