@@ -11,8 +11,9 @@ export function banner(info: StartInfo, files: readonly string[], preset: string
   if (files.length > 0) lines.push(`  configuration: ${files.join(', ')}`);
   // With WebSocket off no endpoint can be reached: say so instead of listing addresses that refuse.
   if (!info.websocket) lines.push('  WebSocket: off (websocket.enabled / WEBSOCKET_ENABLED is false): every upgrade is refused');
-  for (const endpoint of info.websocket ? info.endpoints : []) {
-    lines.push(`  ${endpoint.url}  (${endpoint.dialect} dialect)`);
+  for (const endpoint of info.endpoints.filter((e) => info.websocket || /^https?:/.test(e.url))) {
+    const sse = /^https?:/.test(endpoint.url);
+    lines.push(`  ${endpoint.url}  (${sse ? `Server-Sent Events${endpoint.dialect === 'ndjson' ? ', JSON lines' : ''}` : `${endpoint.dialect} dialect`})`);
     const width = Math.max(0, ...endpoint.streams.map((s) => s.name.length));
     for (const stream of endpoint.streams) lines.push(`    ${stream.name.padEnd(width)}  ${stream.interval}`);
     if (endpoint.streams.length === 0) lines.push('    (no streams)');
@@ -20,6 +21,12 @@ export function banner(info: StartInfo, files: readonly string[], preset: string
   if (info.proxy !== undefined) {
     lines.push(`  proxy: on, ${info.proxy.length} route(s)`);
     for (const route of info.proxy) lines.push(`    ${route.url} -> ${route.upstream}`);
+  }
+  if (info.http.routes.length > 0 || info.http.fallback !== undefined) {
+    const shown = info.http.routes.slice(0, 10);
+    lines.push(`  HTTP: ${info.http.routes.length} route(s)${info.http.fallback === undefined ? '' : `, the rest to ${info.http.fallback}`}`);
+    for (const route of shown) lines.push(`    ${route}`);
+    if (info.http.routes.length > shown.length) lines.push(`    … and ${info.http.routes.length - shown.length} more (GET /admin/http/routes)`);
   }
   if (info.dashboard !== undefined) lines.push(`  dashboard: ${info.dashboard}`);
   lines.push(`  admin: ${info.url}/admin/websocket/stats`);

@@ -60,6 +60,8 @@ export interface StartInfo {
   readonly websocket: boolean;
   /** The proxy's routes, when it is on: where a client connects, and the upstream (secrets masked). */
   readonly proxy: readonly { readonly route: string; readonly url: string; readonly upstream: string }[] | undefined;
+  /** The HTTP routes at start (`GET /api/orders  (name)`), and the real API that gets the rest (secrets masked). */
+  readonly http: { readonly routes: readonly string[]; readonly fallback: string | undefined };
 }
 
 export interface MockServer {
@@ -91,6 +93,7 @@ function startInfo(parts: { config: MockwaveConfig; address: ListenAddress; secu
     dashboard: config.dashboard.enabled ? `${url}/` : undefined,
     websocket: config.websocket.enabled,
     proxy: proxy === undefined ? undefined : config.proxy.routes.map((r) => ({ route: r.name, url: `${wsBase}${proxy.path}/${r.name}`, upstream: redact.url(r.url) })),
+    http: { routes: config.http.routes.map((r) => `${r.method?.join(',') ?? 'ANY'} ${r.path}${r.name === undefined ? '' : `  (${r.name})`}`), fallback: config.http.fallback === undefined ? undefined : redact.url(config.http.fallback) },
   };
 }
 

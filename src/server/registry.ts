@@ -82,7 +82,8 @@ export class EndpointRegistry {
     return this.all.map((e) => ({
       path: e.endpoint,
       dialect: e.dialect.name,
-      url: `${wsBase}${displayPath(e.endpoint)}`,
+      // A Server-Sent Events endpoint is an http(s) address.
+      url: `${e.config.protocol === 'sse' ? (base ?? '') : wsBase}${displayPath(e.endpoint)}`,
       streams: [...e.streams.values()].map((s) => ({ name: s.name, topic: s.topic, interval: s.schedule })),
     }));
   }

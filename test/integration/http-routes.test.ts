@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { checkConfig } from '../../src/config/validate.ts';
 import { createMockServer, loadConfig } from '../../src/index.ts';
-import { ROOT } from '../helpers/cli.ts';
+import { ROOT, runMockwave } from '../helpers/cli.ts';
 import { captureLog } from '../helpers/log-capture.ts';
 import { startServer } from '../helpers/server.ts';
 import { PYTHON } from '../helpers/system-clients.ts';
@@ -259,6 +259,14 @@ describe('HTTP routes', () => {
     await once(slow, 'close');
     assert.match(answer, /^HTTP\/1\.1 408/);
     assert.match(answer, /MW_HTTP_BODY_TIMEOUT/);
+  });
+
+  it('the banner lists the HTTP routes and where the rest goes', async () => {
+    const cli = runMockwave([join(ROOT, 'examples/http/mockwave.yaml'), '-p', '0', '-H', '127.0.0.1', '--log-level', 'warn']);
+    await cli.waitFor(/Press Ctrl-C to stop/);
+    assert.match(cli.output(), / {2}HTTP: 5 route\(s\)\n {4}GET \/app {2}\(app\)\n {4}GET \/api\/orders {2}\(list orders\)\n {4}POST \/api\/orders {2}\(create order\)/);
+    cli.child.kill('SIGTERM');
+    assert.equal((await cli.exited).code, 0);
   });
 
   it('curl and Python urllib get the same answers', async () => {
