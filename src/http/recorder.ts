@@ -34,18 +34,27 @@ function decoded(body: Buffer, encoding: string | undefined): Buffer | undefined
   return encoding === undefined || encoding === 'identity' ? body : undefined;
 }
 
+/** Files made by this process so far: two runs in the same millisecond still get a file each. */
+let made = 0;
+
 export class HttpRecorder {
   readonly path: string;
   readonly #out: WriteStream;
+  #broken = false;
   readonly #start: number;
   readonly #redact: Redactor;
   readonly #maxBodyBytes: number;
   #ended: Promise<void> | undefined;
 
-  constructor(dir: string, now: number, redact: Redactor, maxBodyBytes: number) {
+  /** `onError`: the file cannot be written (a full disk, no permission); the recording stops, the server goes on. */
+  constructor(dir: string, now: number, redact: Redactor, maxBodyBytes: number, onError: (error: Error) => void = () => undefined) {
     mkdirSync(dir, { recursive: true });
-    this.path = join(dir, `http-${new Date(now).toISOString().replace(/[:.]/g, '-')}.jsonl`);
+    this.path = join(dir, `http-${new Date(now).toISOString().replace(/[:.]/g, '-')}-${process.pid}-${++made}.jsonl`);
     this.#out = createWriteStream(this.path, { flags: 'wx' });
+    this.#out.on('error', (error) => {
+      if (!this.#broken) onError(error);
+      this.#broken = true;
+    });
     this.#start = now;
     this.#redact = redact;
     this.#maxBodyBytes = maxBodyBytes;
@@ -62,7 +71,7 @@ export class HttpRecorder {
   }
 
   exchange(x: ForwardedExchange): void {
-    if (this.#ended !== undefined) return;
+    if (this.#ended !== undefined || this.#broken) return;
     const encoding = x.response.headers['content-encoding'];
     const plain = x.response.truncated ? undefined : decoded(x.response.body, encoding);
     const headers = Object.fromEntries(Object.entries(x.response.headers).filter(([name]) => !FRAMING.has(name) && !(plain !== undefined && name === 'content-encoding')));
@@ -85,7 +94,10 @@ export class HttpRecorder {
 
   /** Flushes and closes the file; safe to call more than once. */
   end(): Promise<void> {
-    this.#ended ??= new Promise<void>((resolve) => this.#out.end(() => resolve()));
+    this.#ended ??= this.#broken ? Promise.resolve() : new Promise<void>((resolve) => {
+      this.#out.once('error', () => resolve());
+      this.#out.end(() => resolve());
+    });
     return this.#ended;
   }
 }

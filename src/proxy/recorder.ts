@@ -17,13 +17,22 @@ export class Recorder {
   readonly #redact: Redactor;
   #ended: Promise<void> | undefined;
 
-  /** Secrets are masked by `redact` before anything is written: URLs, headers, the subprotocol, named JSON fields. */
-  constructor(dir: string, init: { route: string; url: string; path: string; headers: Record<string, string>; protocol: string; clientId: string; now: number }, redact: Redactor) {
+  /**
+   * Secrets are masked by `redact` before anything is written: URLs, headers, the subprotocol, named JSON
+   * fields. `onError`: the file cannot be written; the recording stops, the session goes on.
+   */
+  constructor(dir: string, init: { route: string; url: string; path: string; headers: Record<string, string>; protocol: string; clientId: string; now: number }, redact: Redactor, onError: (error: Error) => void = () => undefined) {
     this.#redact = redact;
     mkdirSync(dir, { recursive: true });
     const stamp = new Date(init.now).toISOString().replace(/[:.]/g, '-');
     this.path = join(dir, `${init.route}-${stamp}-${init.clientId}.jsonl`);
     this.#out = createWriteStream(this.path, { flags: 'wx' });
+    // Every error is handled (a write after one would raise another); the first is reported.
+    let reported = false;
+    this.#out.on('error', (error) => {
+      if (!reported) onError(error);
+      reported = true;
+    });
     this.finished = new Promise((resolve) => this.#out.once('close', () => resolve()));
     this.#start = init.now;
     this.#write({ kind: 'session', version: 1, route: init.route, url: redact.url(init.url), path: redact.url(init.path), startedAt: new Date(init.now).toISOString(), headers: redact.headers(init.headers), protocol: redact.protocol(init.protocol) });

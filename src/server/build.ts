@@ -76,7 +76,14 @@ function createProxy(config: MockwaveConfig, now: () => number, logger: Logger, 
       record: (route, peer, upstream, headers) => {
         const dir = route.record ?? config.proxy.record;
         if (dir === undefined) return undefined;
-        const recorder = new Recorder(dir, { route: route.name, url: upstream.url, path: peer.url, headers, protocol: upstream.protocol, clientId: peer.id, now: now() }, redact);
+        let recorder: Recorder;
+        try {
+          recorder = new Recorder(dir, { route: route.name, url: upstream.url, path: peer.url, headers, protocol: upstream.protocol, clientId: peer.id, now: now() }, redact, (error) => logger.error(`Cannot write the recording of ${route.name} for ${peer.id}: ${errorMessage(error)}`, { clientId: peer.id, route: route.name }));
+        } catch (error) {
+          // The session goes on unrecorded: a recording that cannot be made must not end the proxy.
+          logger.error(`Cannot record ${route.name} for ${peer.id} in ${dir}: ${errorMessage(error)}`, { clientId: peer.id, route: route.name });
+          return undefined;
+        }
         recordings.add(recorder);
         void recorder.finished.then(() => recordings.delete(recorder));
         logger.info(`Recording ${route.name} for ${peer.id} to ${recorder.path}`, { clientId: peer.id, route: route.name, file: recorder.path });

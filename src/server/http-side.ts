@@ -84,13 +84,21 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
   // One file per run, made by the first exchange: a run that forwards nothing leaves no empty file.
   let recorder: HttpRecorder | undefined;
   const dir = config.http.record;
+  let failed = false;
   const record = dir === undefined ? undefined : (exchange: ForwardedExchange): void => {
-    if (recorder === undefined) {
-      recorder = new HttpRecorder(dir, clock.now(), context.redact, config.http.recordMaxBodyBytes);
-      context.recordings.add(recorder);
-      context.logger.info(`Recording HTTP exchanges to ${recorder.path}`);
+    if (failed) return;
+    try {
+      if (recorder === undefined) {
+        recorder = new HttpRecorder(dir, clock.now(), context.redact, config.http.recordMaxBodyBytes, (error) => context.logger.error(`Cannot write the HTTP recording: ${errorMessage(error)}; the rest of the run is not recorded`));
+        context.recordings.add(recorder);
+        context.logger.info(`Recording HTTP exchanges to ${recorder.path}`);
+      }
+      recorder.exchange(exchange);
+    } catch (error) {
+      // The recording is lost, not the server: this runs in the forwarded answer's end handler.
+      failed = true;
+      context.logger.error(`Cannot record HTTP exchanges in ${dir}: ${errorMessage(error)}; the rest of the run is not recorded`);
     }
-    recorder.exchange(exchange);
   };
   return new HttpRoutes(
     config.http.routes,

@@ -18,6 +18,7 @@ import { checkConfig } from '../../src/config/validate.ts';
 import { HttpRecorder } from '../../src/http/recorder.ts';
 import { createRedactor } from '../../src/security/redact.ts';
 import { runMockwave } from '../helpers/cli.ts';
+import { captureLog } from '../helpers/log-capture.ts';
 import { startServer } from '../helpers/server.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
 
@@ -190,5 +191,26 @@ describe('recording the HTTP side with the WebSocket side', () => {
     const convert = runMockwave(['recording', 'to-config', recorder.path]);
     assert.equal((await convert.exited).code, 0);
     assert.match(convert.errors(), /GET \/big: the recorded answer was cut at the recording's limit/);
+  });
+
+  it('a recording that cannot be written is logged and the traffic goes on, for both sides', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-bad-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const notADirectory = join(dir, 'a-file');
+    writeFileSync(notADirectory, 'x');
+    const real = await realBackend();
+    after(() => real.close());
+    const log = captureLog('error');
+    const { http, ws } = await startServer(
+      { endpoints: [{ path: '/ws', streams: [] }], proxy: { enabled: true, record: notADirectory, routes: [{ name: 'feed', url: real.ws, announce: false }] }, http: { fallback: real.http, record: notADirectory } },
+      { logger: log.logger },
+    );
+    assert.deepEqual(await (await fetch(http('/api/orders'))).json(), ORDERS);
+    assert.deepEqual(await (await fetch(http('/api/orders'))).json(), ORDERS, 'and again');
+    const feed = await wsConnect(ws('/ws/proxy/feed'));
+    assert.equal((await feed.next<{ price: number }>())['price'], 101);
+    await feed.close();
+    assert.match(await log.waitFor(/Cannot record HTTP exchanges/), /a-file/);
+    assert.match(await log.waitFor(/Cannot record feed for/), /a-file/);
   });
 });
