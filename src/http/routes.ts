@@ -191,6 +191,8 @@ export class HttpRoutes {
       const status = await runSteps(route.steps, { view, response, context, host: this.#host, route: route.name });
       finish(status ?? 500, route);
     } catch (error) {
+      // A client that went away while being answered (a file cut short) is not the route's failure.
+      if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' && response.destroyed) return finish(499, route);
       route.failures += 1;
       const skipped = this.#failureLines.pass(route.name, this.#options.now());
       if (skipped !== undefined) this.#options.logger.error(`HTTP route ${route.name} failed for ${method} ${path}: ${errorMessage(error)}${skipped === 0 ? '' : ` (${skipped} more failures in the last 10 s)`}`, { route: route.name });

@@ -20,6 +20,7 @@ import { ROOT, runMockwave } from '../helpers/cli.ts';
 import { captureLog } from '../helpers/log-capture.ts';
 import { startServer } from '../helpers/server.ts';
 import { PYTHON } from '../helpers/system-clients.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
 
 const run = promisify(execFile);
@@ -108,6 +109,7 @@ describe('HTTP routes', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mockwave-http-'));
     after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'catalog.json'), '{"items":[1,2,3]}');
+    writeFileSync(join(dir, 'big.bin'), Buffer.alloc(16 * 1024 * 1024, 1));
     const log = captureLog('error');
     const { http, server } = await startServer(
       {
@@ -120,6 +122,7 @@ describe('HTTP routes', () => {
               then: [{ sequence: { per: 'header:x-user', steps: [[{ respond: { status: 401, body: { error: 'try again' } } }], [{ delay: 20 }, { respond: { body: { token: 't-{{request.headers.x-user}}' } } }]] } }],
             },
             { method: 'GET', path: '/catalog', then: [{ respond: { file: 'catalog.json' } }] },
+            { method: 'GET', path: '/big', then: [{ respond: { file: 'big.bin' } }] },
             { method: 'GET', path: '/broken', then: [{ respond: { body: '{{faker request.query.kind}}' } }] },
           ],
         },
@@ -134,6 +137,12 @@ describe('HTTP routes', () => {
 
     const catalog = await fetch(http('/catalog'));
     assert.deepEqual([catalog.headers.get('content-type'), await catalog.json()], ['application/json; charset=utf-8', { items: [1, 2, 3] }]);
+    // A client that leaves in the middle of a large file is not the route's failure.
+    const reader = ((await fetch(http('/big'))).body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    await reader.cancel();
+    await waitUntil(() => server.stats().http.routes.find((r) => r.name === 'GET /big')?.last !== undefined, 3000, 'the cut answer to be noted');
+    assert.deepEqual([server.stats().http.routes.find((r) => r.name === 'GET /big')?.failures, server.stats().http.routes.find((r) => r.name === 'GET /big')?.last?.status], [0, 499]);
 
     const broken = await fetch(http('/broken?kind=no.such'));
     assert.equal(broken.status, 500);
