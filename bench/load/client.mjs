@@ -253,23 +253,37 @@ function httpLoops(url, clients) {
   };
 }
 
+/**
+ * The orchestrator's window: start begins the load (a warm-up it times), measure opens the counted window,
+ * stop closes it. Returns the seconds measured; `onMeasure` runs as the window opens.
+ */
+async function measuredWindow(start, onMeasure = () => undefined) {
+  await command('start');
+  start();
+  await command('measure');
+  onMeasure();
+  measuring = true;
+  const started = process.hrtime.bigint();
+  await command('stop');
+  measuring = false;
+  looping = false;
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** What a load client reports of its window. */
+function result(opened, seconds) {
+  return { event: 'result', opened, failures, closedEarly, seconds, frames, roundTrips, p50: percentile(0.5), p99: percentile(0.99) };
+}
+
 async function main() {
   const concurrency = job.concurrency ?? 200;
   if (job.mode === 'http') {
     const loops = httpLoops(job.url, job.clients);
     await loops.warm();
     report({ event: 'ready', opened: job.clients, failures });
-    await command('start');
-    loops.start();
-    await command('measure');
-    failures = 0;
-    measuring = true;
-    const started = process.hrtime.bigint();
-    await command('stop');
-    measuring = false;
-    looping = false;
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    report({ event: 'result', opened: job.clients, failures, closedEarly, seconds, frames, roundTrips, p50: percentile(0.5), p99: percentile(0.99) });
+    // Failures of the warm-up (connections still opening) are not the measured window's.
+    const seconds = await measuredWindow(() => loops.start(), () => (failures = 0));
+    report(result(job.clients, seconds));
     await command('exit');
     loops.stop();
     return;
@@ -294,27 +308,10 @@ async function main() {
     else for (const message of job.subscribe ?? []) ws.send(message);
   }
   report({ event: 'ready', opened: sockets.length, failures });
-  // start begins the load (a warm-up the orchestrator times), measure opens the counted window.
-  await command('start');
-  for (const start of starters) start();
-  await command('measure');
-  measuring = true;
-  const started = process.hrtime.bigint();
-  await command('stop');
-  measuring = false;
-  looping = false;
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  report({
-    event: 'result',
-    opened: sockets.length,
-    failures,
-    closedEarly,
-    seconds,
-    frames,
-    roundTrips,
-    p50: percentile(0.5),
-    p99: percentile(0.99),
+  const seconds = await measuredWindow(() => {
+    for (const start of starters) start();
   });
+  report(result(sockets.length, seconds));
   await command('exit');
   stopping = true;
   for (const ws of sockets) ws.terminate();

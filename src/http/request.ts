@@ -10,6 +10,8 @@ import { Message } from '../util/message.ts';
 export interface HttpRequestView {
   readonly method: string;
   readonly path: string;
+  /** The query as written (`?a=1`, or ''), for forwarding it unchanged. */
+  readonly search: string;
   readonly query: Readonly<Record<string, string>>;
   /** Lower-case names; repeated headers joined with ", " as HTTP allows. */
   readonly headers: Readonly<Record<string, string>>;
@@ -74,12 +76,13 @@ function record(entries: Iterable<[string, string]>): Record<string, string> {
   return out;
 }
 
-export function requestView(request: IncomingMessage, body: Buffer): HttpRequestView {
-  const url = new URL(request.url ?? '/', 'http://localhost');
+/** `url`: the request's URL, parsed once by whoever routed it. */
+export function requestView(request: IncomingMessage, url: URL, body: Buffer): HttpRequestView {
   const headers = record(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]));
   return {
     method: request.method ?? 'GET',
     path: url.pathname,
+    search: url.search,
     query: record(url.searchParams),
     headers,
     cookies: cookiesOf(headers['cookie']),

@@ -151,14 +151,20 @@ export class HttpRoutes {
     return allowed === undefined ? {} : { 'Access-Control-Allow-Origin': allowed, Vary: 'Origin', 'Access-Control-Expose-Headers': '*' };
   }
 
-  /** Answers one HTTP request that is not mockwave's own (admin, metrics, dashboard). */
-  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /** Answers one HTTP request that is not mockwave's own (admin, metrics, dashboard); `url` is its URL, parsed. */
+  async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     const started = this.#options.now();
     const cors = this.#cors(request);
     for (const [name, value] of Object.entries(cors)) response.setHeader(name, value);
     const method = request.method ?? 'GET';
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    const onPath = this.#routes.filter((r) => r.pattern.match(path) !== undefined);
+    const path = url.pathname;
+    // Each route's path is matched once: its params are kept for the route that answers.
+    const matched = new Map<CompiledRoute, Readonly<Record<string, string>>>();
+    for (const route of this.#routes) {
+      const params = route.pattern.match(path);
+      if (params !== undefined) matched.set(route, params);
+    }
+    const onPath = [...matched.keys()];
     const finish = (status: number, route: CompiledRoute | undefined): void => {
       const record: HttpRequestRecord = { at: started, method, path: path.slice(0, 300), status, route: route?.name, ms: this.#options.now() - started };
       this.#requests += 1;
@@ -177,7 +183,7 @@ export class HttpRoutes {
 
     let view: HttpRequestView;
     try {
-      view = requestView(request, await readBody(request, this.#options.limits));
+      view = requestView(request, url, await readBody(request, this.#options.limits));
     } catch (error) {
       return finish(this.#refuse(response, refusalOf(error)), undefined);
     }
@@ -185,7 +191,7 @@ export class HttpRoutes {
     const route = onPath.find((r) => allows(r) && r.when(view));
     if (route === undefined) return finish(await this.#unmatched(view, response, onPath, allows), undefined);
     route.hits += 1;
-    const params = route.pattern.match(path) ?? {};
+    const params = matched.get(route) ?? {};
     const context = { request: { method, path, params, query: view.query, headers: view.headers, cookies: view.cookies, body: view.body.isJson ? view.body.value : view.body.text } };
     try {
       const status = await runSteps(route.steps, { view, response, context, host: this.#host, route: route.name });
@@ -208,9 +214,8 @@ export class HttpRoutes {
   async #unmatched(view: HttpRequestView, response: ServerResponse, onPath: readonly CompiledRoute[], allows: (r: CompiledRoute) => boolean): Promise<number> {
     const fallback = this.#options.fallback;
     if (fallback !== undefined) {
-      const url = new URL(view.raw.url ?? '/', 'http://localhost');
       try {
-        return await forward(view.raw, view.body.data, response, targetUrl(fallback, url.pathname, url.search), this.#host.forwarding);
+        return await forward(view.raw, view.body.data, response, targetUrl(fallback, view.path, view.search), this.#host.forwarding);
       } catch (error) {
         this.#options.logger.warn(`http.fallback: ${errorMessage(error)}`);
         return this.#refuse(response, refusalOf(error));

@@ -74,10 +74,7 @@ function compileStep(step: HttpStep, baseDir: string, where: string): Step {
   }
   if ('forward' in step) {
     const base = step.forward;
-    return (x) => {
-      const url = new URL(x.view.raw.url ?? '/', 'http://localhost');
-      return forward(x.view.raw, x.view.body.data, x.response, targetUrl(base, url.pathname, url.search), x.host.forwarding);
-    };
+    return (x) => forward(x.view.raw, x.view.body.data, x.response, targetUrl(base, x.view.path, x.view.search), x.host.forwarding);
   }
   const { steps, per, then } = step.sequence;
   const lists = steps.map((list, i) => list.map((s) => compileStep(s, baseDir, `${where}.sequence.steps[${i}]`)));

@@ -189,13 +189,15 @@ export function dispatchRequests(admin: (request: IncomingMessage, response: Ser
     }
   };
   return (request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    // Parsed once here, for routing and for whoever answers.
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const path = url.pathname;
     const streaming = hasSse && !ownPath(path) ? registry.match(path) : undefined;
     const fallback = config.http.fallback !== undefined;
     const toRoutes = (routes.size > 0 || fallback) && !ownPath(path) && !(path === '/' && (config.dashboard.enabled || (!routes.claims(path) && !fallback)));
     try {
-      if (streaming?.config.protocol === 'sse') sse.handle(request, response, streaming);
-      else if (toRoutes) routes.handle(request, response).catch((error: unknown) => fault(response, error));
+      if (streaming?.config.protocol === 'sse') sse.handle(request, response, streaming, url);
+      else if (toRoutes) routes.handle(request, response, url).catch((error: unknown) => fault(response, error));
       else admin(request, response);
     } catch (error) {
       fault(response, error);

@@ -39,18 +39,21 @@ export class SseSide {
   #heartbeat: TimerHandle | undefined;
   #closing = false;
 
+  /** ms between heartbeat rounds: the shortest of the SSE endpoints' (Infinity: none wants them). */
+  readonly #heartbeatEvery: number;
+
   constructor(context: SseSideContext) {
     this.#context = context;
+    this.#heartbeatEvery = Math.min(...context.config.endpoints.filter((e) => e.protocol === 'sse' && e.sse.heartbeat > 0).map((e) => e.sse.heartbeat));
   }
 
   /** Answers a request to a Server-Sent Events endpoint: a refusal, or a stream that stays open. */
-  handle(request: IncomingMessage, response: ServerResponse, endpoint: Endpoint): void {
+  handle(request: IncomingMessage, response: ServerResponse, endpoint: Endpoint, url: URL): void {
     request.resume();
     const { config, clock } = this.#context;
     const origin = request.headers.origin;
     const allowed = origin === undefined ? undefined : config.cors.origins.length === 0 ? origin : corsOrigin(origin, config.cors.origins);
     const cors: Record<string, string> = allowed === undefined ? {} : { 'Access-Control-Allow-Origin': allowed, Vary: 'Origin' };
-    const url = new URL(request.url ?? '/', 'http://localhost');
     const settings = endpoint.config.sse;
     const mine = this.#byEndpoint.get(endpoint) ?? new Set<SsePeer>();
     const topics = new Set([...endpoint.streams.values()].map((s) => s.topic));
@@ -103,7 +106,7 @@ export class SseSide {
 
   /** One timer for every SSE client: a comment line each round keeps proxies from closing idle streams. */
   #scheduleHeartbeat(): void {
-    const every = Math.min(...this.#context.config.endpoints.filter((e) => e.protocol === 'sse' && e.sse.heartbeat > 0).map((e) => e.sse.heartbeat));
+    const every = this.#heartbeatEvery;
     if (this.#heartbeat !== undefined || !Number.isFinite(every) || this.#closing) return;
     this.#heartbeat = this.#context.clock.setTimeout(() => {
       this.#heartbeat = undefined;

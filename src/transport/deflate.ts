@@ -33,7 +33,18 @@ export function wsDeflateOptions(setting: Deflate | undefined): PerMessageDeflat
   return options;
 }
 
+/** Keys of settings seen: an endpoint's setting is one object, asked for at every handshake. */
+const keys = new WeakMap<DeflateSettings, string>();
+
 /** A key that is the same for equal settings: one ws server per distinct setting, shared by its endpoints. */
 export function deflateKey(setting: Deflate | undefined): string {
-  return JSON.stringify(wsDeflateOptions(setting));
+  // The same keys as the options' JSON below: off is `false`, on with ws's defaults `{}`.
+  if (setting === undefined || setting === false) return 'false';
+  if (setting === true) return '{}';
+  let key = keys.get(setting);
+  if (key === undefined) {
+    key = JSON.stringify(wsDeflateOptions(setting));
+    keys.set(setting, key);
+  }
+  return key;
 }
