@@ -148,7 +148,8 @@ describe('Server-Sent Events endpoints', () => {
   });
 
   it('SSE clients are in the clients list and their own figure; the admin API closes them', async () => {
-    const { http, server } = await startServer(FEED);
+    // A clock that never ticks: no stream event can slip in between the close request and the closing comment.
+    const { http, server } = await startServer(FEED, { clock: new ManualClock() });
     const stream = await openStream(http('/events'));
     await stream.next();
     await waitUntil(() => server.stats().sseClients === 1, 2000, 'the SSE client to be counted');
