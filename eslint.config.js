@@ -20,7 +20,7 @@ const LAYERS = {
   streams: ['errors', 'util', 'log', 'hub', 'templates', 'data'],
   transport: ['errors', 'util', 'hub', 'security'],
   http: ['errors', 'util', 'log', 'templates', 'data', 'rules', 'security', 'state', 'replay'],
-  replay: ['errors', 'util', 'hub'],
+  replay: ['errors', 'util', 'hub', 'templates'],
   admin: ['errors', 'util', 'hub', 'rules', 'security', 'http'],
   config: ['errors', 'util', 'log', 'dialects', 'templates', 'data', 'rules', 'streams', 'http'],
   asyncapi: ['errors', 'util', 'data', 'rules', 'config'],

@@ -11,6 +11,7 @@
 import type { ServerResponse } from 'node:http';
 import { MockwaveError } from '../errors/catalog.ts';
 import type { Tap } from '../hub/peer.ts';
+import { sseEvent } from '../util/sse.ts';
 import type { LiveSnapshot, LoggedMessage } from './snapshot.ts';
 
 export interface LiveSource {
@@ -40,11 +41,11 @@ export interface LiveLimits {
 function open(response: ServerResponse): void {
   response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
   // A comment first, so the browser's EventSource sees the stream open at once.
-  response.write(': mockwave live\n\n');
+  response.write(sseEvent({ comment: 'mockwave live' }));
 }
 
 function frame(event: string, data: unknown): string {
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  return sseEvent({ event, data: JSON.stringify(data) });
 }
 
 /**

@@ -105,19 +105,19 @@ export function toConfig(argv: readonly string[], cwd = process.cwd()): { yaml: 
   const recordings = readRecordings(argv, cwd);
   const first = recordings.sessions[0];
   if (recordings.sessions.length === 1 && recordings.http.length === 0 && first !== undefined) {
-    const { yaml, skippedBinary } = recordingToConfig(first.recording);
-    return { yaml, note: skippedBinary > 0 ? `${skippedBinary} binary frame(s) left out: a sequence holds JSON or text` : undefined };
+    const { yaml, notes } = recordingToConfig(first.recording);
+    return { yaml, note: notes.length === 0 ? undefined : notes.join('; ') };
   }
   const paths = sessionPaths(recordings.sessions, undefined);
-  let skippedBinary = 0;
+  const problems: string[] = [];
   const endpoints = recordings.sessions.map(({ recording }, i) => {
     const made = recordingToEndpoint(recording, paths[i] as string);
-    skippedBinary += made.skippedBinary;
+    problems.push(...made.notes);
     return made.endpoint;
   });
   const { routes, notes } = httpRecordingsToRoutes(recordings.http);
+  problems.push(...notes);
   const exchanges = recordings.http.reduce((n, r) => n + r.exchanges.length, 0);
   const yaml = configYaml({ endpoints, http: { routes } }, [`From ${recordings.sessions.length} WebSocket session(s) and ${exchanges} HTTP exchange(s) recorded by mockwave.`]);
-  const problems = [...notes, ...(skippedBinary > 0 ? [`${skippedBinary} binary frame(s) left out: a sequence holds JSON or text`] : [])];
   return { yaml, note: problems.length === 0 ? undefined : problems.join('; ') };
 }

@@ -6,6 +6,7 @@
  * `sse.format: ndjson` uses the JSON-lines form below instead (HTTP streaming APIs such as Gitter's).
  */
 import type { Message } from '../util/message.ts';
+import { jsonLine, sseEvent } from '../util/sse.ts';
 import type { Command, ServerMessage, WireDialect } from './types.ts';
 
 function decode(_message: Message): Command {
@@ -15,14 +16,13 @@ function decode(_message: Message): Command {
 function encode(message: ServerMessage): string | undefined {
   if (message.kind !== 'event') return undefined;
   const data = typeof message.data === 'string' ? message.data : (JSON.stringify(message.data) ?? 'null');
-  const id = message.id === undefined ? '' : `id: ${message.id}\n`;
-  return `${id}event: ${message.stream}\ndata: ${data.replace(/\r?\n/g, '\ndata: ')}\n\n`;
+  return sseEvent({ id: message.id === undefined ? undefined : String(message.id), event: message.stream, data });
 }
 
 /** Chunked JSON lines (a `text/event-stream`'s plainer cousin): one line of JSON per message, no ids. */
 function encodeLine(message: ServerMessage): string | undefined {
   if (message.kind !== 'event') return undefined;
-  return `${typeof message.data === 'string' ? message.data.replace(/\r?\n/g, ' ') : (JSON.stringify(message.data) ?? 'null')}\n`;
+  return jsonLine(typeof message.data === 'string' ? message.data : (JSON.stringify(message.data) ?? 'null'));
 }
 
 export const ndjsonDialect: WireDialect = {

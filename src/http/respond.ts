@@ -1,7 +1,7 @@
 /**
  * Writing a route's answer: a templated body (a string as is, anything else as JSON), a file from the
- * configuration's directory, or a streamed body sent chunk by chunk (Server-Sent Events or JSON lines, as
- * chat-completion APIs stream), stopping as soon as the client goes away.
+ * configuration's directory, or a streamed body sent piece by piece (Server-Sent Events, data-only `chunks` or
+ * whole `events`, or JSON lines, as chat-completion APIs stream), stopping as soon as the client goes away.
  */
 import { createReadStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { compileTemplate, type RenderContext, type TemplateServices } from '../templates/index.ts';
 import { parseRange, type NumberRange } from '../util/range.ts';
 import type { Random } from '../util/random.ts';
+import { jsonLine, sseEvent } from '../util/sse.ts';
 import type { HttpRouteConfig } from './schema.ts';
 
 type RespondConfig = Extract<HttpRouteConfig['then'][number], { respond: unknown }>['respond'];
@@ -45,16 +46,40 @@ function encodeBody(value: unknown): { text: string; type: string } {
 
 export type Answer = (response: ServerResponse, context: RenderContext, host: RespondHost, head: boolean) => Promise<number>;
 
+type Piece = (context: RenderContext, services: TemplateServices) => string;
+
+/** A streamed answer's pieces, each rendered to its wire text: `chunks` as data-only events or JSON lines, `events` whole. */
+function compilePieces(respond: RespondConfig): readonly Piece[] | undefined {
+  if (respond.events !== undefined) {
+    return respond.events.map((event) => {
+      const [data, name, id, comment] = [event.data, event.event, event.id, event.comment].map((value) => (value === undefined ? undefined : compileTemplate(value)));
+      return (context, services) =>
+        sseEvent({
+          comment: comment === undefined ? undefined : textOf(comment(context, services)),
+          id: id === undefined ? undefined : textOf(id(context, services)),
+          event: name === undefined ? undefined : textOf(name(context, services)),
+          retry: event.retry,
+          data: data === undefined ? undefined : textOf(data(context, services)),
+        });
+    });
+  }
+  const sse = respond.format === 'sse';
+  return respond.chunks?.map((chunk) => {
+    const render = compileTemplate(chunk);
+    return (context, services) => (sse ? sseEvent({ data: textOf(render(context, services)) }) : jsonLine(textOf(render(context, services))));
+  });
+}
+
 /** Compiles a respond step once; `file` is already resolved (and checked to be inside the config's folder). */
 export function compileRespond(respond: RespondConfig, file: string | undefined): Answer {
   const headers = Object.entries(respond.headers).map(([name, value]) => [name.toLowerCase(), compileTemplate(value)] as const);
   const body = respond.body === undefined ? undefined : compileTemplate(respond.body);
-  const chunks = respond.chunks?.map((chunk) => compileTemplate(chunk));
+  const pieces = compilePieces(respond);
   const delay = parseRange(respond.chunkDelay) as NumberRange;
   return async (response, context, host, head) => {
     const written: Record<string, string> = {};
     for (const [name, render] of headers) written[name] = textOf(render(context, host.templates));
-    if (chunks !== undefined) {
+    if (pieces !== undefined) {
       const sse = respond.format === 'sse';
       response.writeHead(respond.status, { 'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-cache', ...written });
       if (head) {
@@ -62,14 +87,13 @@ export function compileRespond(respond: RespondConfig, file: string | undefined)
         return respond.status;
       }
       response.flushHeaders();
-      for (const chunk of chunks) {
+      for (const piece of pieces) {
         const ms = delay.min === delay.max ? delay.min : host.random.int(delay.min, delay.max);
         if (ms > 0 && !(await host.wait(response, ms))) return respond.status;
         if (response.destroyed) return respond.status;
-        const text = textOf(chunk(context, host.templates));
-        response.write(sse ? `data: ${text.replace(/\n/g, '\ndata: ')}\n\n` : `${text.replace(/\n/g, ' ')}\n`);
+        response.write(piece(context, host.templates));
       }
-      if (sse && respond.done !== undefined) response.write(`data: ${respond.done}\n\n`);
+      if (sse && respond.done !== undefined) response.write(sseEvent({ data: respond.done }));
       response.end();
       return respond.status;
     }

@@ -29,6 +29,17 @@ const httpWhenSchema = z.strictObject({
 
 const delaySchema = numberOrRangeSchema({ max: 3_600_000 });
 
+/** One Server-Sent Event of a streamed answer: every field templated but `retry`. */
+const sseEventSchema = z
+  .strictObject({
+    data: z.unknown().optional().describe('The data: a string as is (one `data:` line per line), anything else as JSON.'),
+    event: z.string().min(1).optional().describe('The event name (what `addEventListener` listens for); none is a `message`.'),
+    id: z.string().optional().describe('The event id (an EventSource sends the last one back as `Last-Event-ID` when it reconnects).'),
+    retry: z.number().int().min(0).max(86_400_000).optional().describe('ms an EventSource waits before reconnecting.'),
+    comment: z.string().optional().describe('A comment line (ignored by an EventSource).'),
+  })
+  .refine((event) => Object.keys(event).length > 0, 'an event needs at least one of data, event, id, retry or comment');
+
 const respondSchema = z
   .strictObject({
     status: z.number().int().min(100).max(599).default(200),
@@ -36,13 +47,17 @@ const respondSchema = z
     body: z.unknown().optional().describe('The body, templated with `request` in scope: a string is sent as is (text/plain unless a content-type says otherwise), anything else as JSON.'),
     file: z.string().min(1).optional().describe('Send this file, read from the configuration\'s directory (never outside it).'),
     chunks: z.array(z.unknown()).min(1).optional().describe('A streamed body, sent piece by piece: each chunk templated.'),
+    events: z.array(sseEventSchema).min(1).optional().describe('A Server-Sent Events body, event by event, each with its own `event` name, `id`, `retry` or `comment` besides its `data`.'),
     format: z.enum(['sse', 'ndjson']).default('sse').describe('With `chunks`: Server-Sent Events (`data: …` blocks) or JSON lines.'),
-    chunkDelay: delaySchema.default(0).describe('With `chunks`: ms before each chunk (or a range).'),
-    done: z.string().optional().describe('With `chunks` and `format: sse`: a last `data:` line, e.g. "[DONE]".'),
+    chunkDelay: delaySchema.default(0).describe('With `chunks` or `events`: ms before each one (or a range).'),
+    done: z.string().optional().describe('With `chunks` or `events`, as Server-Sent Events: a last `data:` line, e.g. "[DONE]".'),
   })
   .superRefine((respond, ctx) => {
-    const given = ['body', 'file', 'chunks'].filter((key) => respond[key as 'body' | 'file' | 'chunks'] !== undefined);
-    if (given.length > 1) ctx.addIssue({ code: 'custom', message: `give one of body, file or chunks (got ${given.join(' and ')})` });
+    const given = (['body', 'file', 'chunks', 'events'] as const).filter((key) => respond[key] !== undefined);
+    if (given.length > 1) ctx.addIssue({ code: 'custom', message: `give one of body, file, chunks or events (got ${given.join(' and ')})` });
+    if (respond.events !== undefined && respond.format === 'ndjson') ctx.addIssue({ code: 'custom', path: ['format'], message: '`events` are Server-Sent Events: use `chunks` for JSON lines' });
+    if (respond.done !== undefined && respond.chunks === undefined && respond.events === undefined) ctx.addIssue({ code: 'custom', path: ['done'], message: '`done` ends a streamed answer: give `chunks` or `events`' });
+    else if (respond.done !== undefined && respond.format === 'ndjson') ctx.addIssue({ code: 'custom', path: ['done'], message: '`done` is a last Server-Sent Events `data:` line: JSON lines have none' });
   });
 
 const publishSchema = z.union(

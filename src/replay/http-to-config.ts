@@ -5,6 +5,8 @@
  * fresh UUID) and the rest literal; a streamed answer replayed chunk by chunk with its average gap.
  */
 import { bodyBytes, type ExchangeLine, type HttpRecording } from './http-format.ts';
+import { hasUnwritableBraces, literalTemplate } from '../templates/index.ts';
+import { parseSseText } from '../util/sse.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -32,10 +34,10 @@ function paramName(previous: string | undefined, taken: Set<string>): string {
   return name;
 }
 
-/** A field's template across calls: literal when it never changed, else what explains its values. */
+/** A field's template across calls: literal when it never changed, else what explains its values (a literal escaped, so it renders to itself). */
 function fieldTemplate(values: readonly unknown[], exchanges: readonly ExchangeLine[], params: readonly { readonly name: string; readonly values: readonly string[] }[]): unknown {
   const first = values[0];
-  if (values.every((v) => JSON.stringify(v) === JSON.stringify(first))) return first;
+  if (values.every((v) => JSON.stringify(v) === JSON.stringify(first))) return literalTemplate(first);
   for (const param of params) if (values.every((v, i) => String(v) === param.values[i])) return `{{request.params.${param.name}}}`;
   const bodies = exchanges.map((x) => json(x.request.body));
   if (bodies.every((b) => b.ok && b.value !== null && typeof b.value === 'object')) {
@@ -46,13 +48,13 @@ function fieldTemplate(values: readonly unknown[], exchanges: readonly ExchangeL
   if (values.every((v) => typeof v === 'string' && ISO.test(v))) return '{{now}}';
   if (values.every((v) => typeof v === 'string' && UUID.test(v))) return '{{uuid}}';
   if (values.every((v) => typeof v === 'number' && Number.isInteger(v))) return `{{int ${Math.min(...(values as number[]))} ${Math.max(...(values as number[]))}}}`;
-  return values.at(-1);
+  return literalTemplate(values.at(-1));
 }
 
 function bodyTemplate(exchanges: readonly ExchangeLine[], params: readonly { readonly name: string; readonly values: readonly string[] }[]): unknown {
   const parsed = exchanges.map((x) => json(x.response.body));
   const last = exchanges.at(-1) as ExchangeLine;
-  if (!parsed.every((p) => p.ok)) return last.response.body;
+  if (!parsed.every((p) => p.ok)) return literalTemplate(last.response.body);
   const values = parsed.map((p) => (p as { value: unknown }).value);
   const shapes = values.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v));
   if (!shapes) return fieldTemplate(values, exchanges, params);
@@ -60,19 +62,31 @@ function bodyTemplate(exchanges: readonly ExchangeLine[], params: readonly { rea
   return Object.fromEntries(keys.map((key) => [key, fieldTemplate(values.map((v) => (v as Obj)[key]), exchanges, params)]));
 }
 
-/** A streamed answer: its events (Server-Sent Events) or lines (JSON lines) as chunks, and its average gap. */
+/**
+ * A streamed answer: its lines (JSON lines) or events (Server-Sent Events) and its average gap. Events that
+ * carry only data become `chunks`; once one has a name, an id, a retry or a comment, all are kept whole as
+ * `events`, so a page listening for named events hears them in the replay too.
+ */
 function streamedAnswer(last: ExchangeLine): Obj | undefined {
   const chunks = last.response.chunks ?? [];
   const text = chunks.map((c) => c.data).join('');
-  const events = /event-stream/i.test(last.response.headers['content-type'] ?? '');
-  const pieces = events
-    ? text.split(/\r?\n\r?\n/).map((block) => block.split(/\r?\n/).filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, '')).join('\n')).filter((d) => d !== '')
-    : text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (pieces.length === 0) return undefined;
-  const done = events && pieces.at(-1) === '[DONE]' ? pieces.pop() : undefined;
   const gaps = chunks.slice(1).map((c, i) => c.t - (chunks[i] as { t: number }).t);
   const chunkDelay = gaps.length === 0 ? 0 : Math.round(gaps.reduce((a, b) => a + b, 0) / gaps.length);
-  return { status: last.response.status, format: events ? 'sse' : 'ndjson', chunkDelay, chunks: pieces.map((p) => { const parsed = json(p); return parsed.ok ? parsed.value : p; }), ...(done === undefined ? {} : { done }) };
+  const valueOf = (piece: string): unknown => {
+    const parsed = json(piece);
+    return literalTemplate(parsed.ok ? parsed.value : piece);
+  };
+  const answer = { status: last.response.status, chunkDelay };
+  if (!/event-stream/i.test(last.response.headers['content-type'] ?? '')) {
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    return lines.length === 0 ? undefined : { ...answer, format: 'ndjson', chunks: lines.map(valueOf) };
+  }
+  const events = parseSseText(text);
+  const done = events.length > 1 && Object.keys(events.at(-1) as object).join() === 'data' && events.at(-1)?.data === '[DONE]' ? (events.pop(), '[DONE]') : undefined;
+  if (events.length === 0) return undefined;
+  const tail = done === undefined ? {} : { done };
+  if (events.every((e) => Object.keys(e).join() === 'data')) return { ...answer, format: 'sse', chunks: events.map((e) => valueOf(e.data ?? '')), ...tail };
+  return { ...answer, format: 'sse', events: events.map((e) => ({ ...(literalTemplate(e) as Obj), ...(e.data === undefined ? {} : { data: valueOf(e.data) }) })), ...tail };
 }
 
 export function httpRecordingsToRoutes(recordings: readonly HttpRecording[]): { routes: Obj[]; notes: string[] } {
@@ -100,11 +114,12 @@ export function httpRecordingsToRoutes(recordings: readonly HttpRecording[]): { 
       params.push({ name, values: column });
       return `:${name}`;
     });
-    const headers = Object.fromEntries(KEPT_HEADERS.flatMap((name) => (last.response.headers[name] === undefined ? [] : [[name, last.response.headers[name] as string]])));
+    const headers = Object.fromEntries(KEPT_HEADERS.flatMap((name) => (last.response.headers[name] === undefined ? [] : [[name, literalTemplate(last.response.headers[name])]])));
     // A stream by its type (a chunked JSON answer is one answer, however it was framed).
     const streaming = /event-stream|ndjson|jsonl/i.test(last.response.headers['content-type'] ?? '');
     const streamed = streaming && last.response.chunks !== undefined ? streamedAnswer(last) : undefined;
     const respond = streamed ?? { status: last.response.status, headers, ...(bodyBytes(last.response).length === 0 ? {} : { body: bodyTemplate(exchanges, params) }) };
+    if (hasUnwritableBraces(bodyBytes(last.response).toString('utf8'))) notes.push(`${last.request.method} ${last.request.path}: the answer has a backslash right before "{{", which no template escape keeps: edit that value by hand`);
     if (last.response.truncated === true) notes.push(`${last.request.method} ${last.request.path}: the recorded answer was cut at the recording's limit`);
     routes.push({ name: `${last.request.method} ${pattern.join('/')}`, method: last.request.method, path: pattern.join('/') || '/', then: [{ respond }] });
   }

@@ -1,40 +1,55 @@
 /**
  * Turns a WebSocket recording into an editable mock: a raw endpoint whose per-subscriber sequence is what the
  * upstream sent, with the recorded gaps. Text frames that are JSON become JSON values, so the result reads as
- * data to edit (add templates, rules) rather than as escaped strings. Binary frames are left out and counted.
+ * data to edit (add templates, rules) rather than as escaped strings; their text is escaped so it renders as
+ * recorded. Binary frames go to a second sequence with `binary: true` (base64, sent decoded), timed from the
+ * same start, so both arrive when they did.
  */
 import type * as Yaml from 'yaml';
+import { hasUnwritableBraces, literalTemplate } from '../templates/index.ts';
 import { lazy } from '../util/lazy.ts';
 import type { Recording } from './format.ts';
 
 const yaml = lazy<typeof Yaml>('yaml');
 
-/** One session as a raw endpoint at `path` whose per-subscriber sequence is what the upstream sent. */
-export function recordingToEndpoint(recording: Recording, path: string): { endpoint: Record<string, unknown>; skippedBinary: number } {
+type Frame = Extract<Recording['events'][number], { kind: 'frame' }>;
+
+/** The upstream's frames of one type as a sequence: each step's delay is its gap from the previous one. */
+function sequenceOf(frames: readonly Frame[]): { delay: number; data: unknown }[] {
   let last = 0;
-  let skippedBinary = 0;
-  const sequence: { delay: number; data: unknown }[] = [];
-  for (const event of recording.events) {
-    if (event.kind !== 'frame' || event.from !== 'upstream') continue;
-    if (event.type === 'binary') {
-      skippedBinary++;
-      continue;
+  return frames.map((frame) => {
+    let data: unknown = frame.data;
+    if (frame.type === 'text') {
+      try {
+        data = JSON.parse(frame.data);
+      } catch {
+        // not JSON: kept as text
+      }
     }
-    let data: unknown = event.data;
-    try {
-      data = JSON.parse(event.data);
-    } catch {
-      // not JSON: kept as text
-    }
-    sequence.push({ delay: Math.round(event.t - last), data });
-    last = event.t;
-  }
-  return { endpoint: { path, dialect: 'raw', streams: sequence.length === 0 ? [] : [{ name: recording.session.route, mode: 'perSubscriber', sequence }] }, skippedBinary };
+    const step = { delay: Math.round(frame.t - last), data: frame.type === 'text' ? literalTemplate(data) : data };
+    last = frame.t;
+    return step;
+  });
 }
 
-export function recordingToConfig(recording: Recording): { yaml: string; skippedBinary: number } {
-  const { endpoint, skippedBinary } = recordingToEndpoint(recording, '/*');
-  return { yaml: configYaml({ endpoints: [endpoint] }, [`From a recording of route "${recording.session.route}" (${recording.session.url}), ${recording.session.startedAt}.`]), skippedBinary };
+/** One session as a raw endpoint at `path`; `notes` says what may not render as recorded. */
+export function recordingToEndpoint(recording: Recording, path: string): { endpoint: Record<string, unknown>; notes: string[] } {
+  const upstream = recording.events.filter((event): event is Frame => event.kind === 'frame' && event.from === 'upstream');
+  const text = upstream.filter((frame) => frame.type === 'text');
+  const binary = upstream.filter((frame) => frame.type === 'binary');
+  const route = recording.session.route;
+  const streams = [
+    ...(text.length === 0 ? [] : [{ name: route, mode: 'perSubscriber', sequence: sequenceOf(text) }]),
+    ...(binary.length === 0 ? [] : [{ name: `${route}-binary`, mode: 'perSubscriber', binary: true, sequence: sequenceOf(binary) }]),
+  ];
+  const unwritable = text.filter((frame) => hasUnwritableBraces(frame.data)).length;
+  const notes = unwritable === 0 ? [] : [`route "${route}": ${unwritable} message(s) have a backslash right before "{{", which no template escape keeps: edit them by hand`];
+  return { endpoint: { path, dialect: 'raw', streams }, notes };
+}
+
+export function recordingToConfig(recording: Recording): { yaml: string; notes: string[] } {
+  const { endpoint, notes } = recordingToEndpoint(recording, '/*');
+  return { yaml: configYaml({ endpoints: [endpoint] }, [`From a recording of route "${recording.session.route}" (${recording.session.url}), ${recording.session.startedAt}.`]), notes };
 }
 
 /** A configuration as YAML, with comment lines on top. */

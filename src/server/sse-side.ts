@@ -15,6 +15,7 @@ import { corsOrigin } from '../security/origins.ts';
 import { authorized } from '../security/tokens.ts';
 import { SsePeer } from '../transport/sse-peer.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
+import { sseEvent } from '../util/sse.ts';
 import type { Endpoint } from './endpoint.ts';
 
 export interface SseSideContext {
@@ -75,9 +76,9 @@ export class SseSide {
     const lines = settings.format === 'ndjson';
     response.writeHead(200, { ...cors, 'content-type': lines ? 'application/x-ndjson; charset=utf-8' : 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     const peer = new SsePeer({ id: this.#context.createId(), endpoint: endpoint.endpoint, url: request.url ?? '/', response, settings: { maxBufferedBytes: config.websocket.maxBufferedBytes, slowClientGrace: config.websocket.slowClientGrace, clock } });
-    if (!lines) peer.write(`retry: ${settings.retry}\n\n`);
+    if (!lines) peer.write(sseEvent({ retry: settings.retry }));
     this.peers.add(peer);
-    this.#heartbeats.set(peer, lines ? '\n' : ': heartbeat\n\n');
+    this.#heartbeats.set(peer, lines ? '\n' : sseEvent({ comment: 'heartbeat' }));
     mine.add(peer);
     this.#byEndpoint.set(endpoint, mine);
     let connection;
@@ -93,7 +94,7 @@ export class SseSide {
     const last = Number(request.headers['last-event-id'] ?? url.searchParams.get('lastEventId') ?? Number.NaN);
     if (Number.isInteger(last) && last >= 0) {
       const { frames, lost } = endpoint.missed(peer, last);
-      if (lost > 0) peer.write(`: ${lost} event(s) after ${last} are no longer kept (sse.history: ${settings.history}); going on from the oldest kept\n\n`);
+      if (lost > 0) peer.write(sseEvent({ comment: `${lost} event(s) after ${last} are no longer kept (sse.history: ${settings.history}); going on from the oldest kept` }));
       for (const frame of frames) peer.offer(frame);
     }
     response.once('close', () => {

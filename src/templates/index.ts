@@ -4,3 +4,4 @@ export type { CompiledTemplate, Render, RenderContext, TemplateProblem } from '.
 export { HELPER_NAMES } from './helpers.ts';
 export type { TemplateServices } from './helpers.ts';
 export { createTemplateServices, partServices } from './services.ts';
+export { hasUnwritableBraces, literalTemplate } from './literal.ts';

@@ -13,6 +13,7 @@ import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { newCounters, type Peer, type PeerCounters, type Tap } from '../hub/peer.ts';
 import type { Clock } from '../util/clock.ts';
+import { sseEvent } from '../util/sse.ts';
 
 export interface SsePeerSettings {
   readonly maxBufferedBytes: number;
@@ -114,7 +115,7 @@ export class SsePeer implements Peer {
   /** Ends the stream; an EventSource reconnects after `retry` ms unless the page closes it. */
   close(code?: number, reason?: string): void {
     if (this.closed) return;
-    this.#response.end(code === undefined ? undefined : `: closed by the server (${code}${reason === undefined || reason === '' ? '' : ` ${reason.replace(/\n/g, ' ')}`})\n\n`);
+    this.#response.end(code === undefined ? undefined : sseEvent({ comment: `closed by the server (${code}${reason === undefined || reason === '' ? '' : ` ${reason}`})` }));
   }
 
   terminate(): void {

@@ -178,6 +178,35 @@ describe('HTTP routes', () => {
     assert.equal(await (await fetch(http('/v1/lines'))).text(), '{"n":1}\n{"n":2}\n');
   });
 
+  it('a streamed answer of whole Server-Sent Events: names, ids, retry and comments, templated; line breaks cannot forge a field', async () => {
+    const { http } = await startServer({
+      http: {
+        routes: [
+          {
+            method: 'GET',
+            path: '/v1/runs/:run/events',
+            then: [{ respond: { events: [
+              { retry: 2000, comment: 'run {{request.params.run}}' },
+              { event: 'step', id: '{{request.params.run}}-1', data: { run: '{{request.params.run}}', step: 1 } },
+              { event: 'log', data: 'line one\nline two\rline three\r\nid: forged' },
+              { event: 'done\nevent: forged', id: 'a\nid: b', data: '' },
+            ], done: '[DONE]' } }],
+          },
+        ],
+      },
+    });
+    const answer = await fetch(http('/v1/runs/r7/events'));
+    assert.match(answer.headers.get('content-type') ?? '', /^text\/event-stream/);
+    assert.equal(await answer.text(), [
+      ': run r7\nretry: 2000\n\n',
+      'id: r7-1\nevent: step\ndata: {"run":"r7","step":1}\n\n',
+      'event: log\ndata: line one\ndata: line two\ndata: line three\ndata: id: forged\n\n',
+      'id: a id: b\nevent: done event: forged\ndata: \n\n',
+      'data: [DONE]\n\n',
+    ].join(''));
+    assert.equal((await fetch(http('/v1/runs/r7/events'), { method: 'HEAD' })).status, 200);
+  });
+
   it('examples/llm-stream.yaml: a streamed chat completion read chunk by chunk, and the plain one', async () => {
     const { config } = loadConfig({ cwd: ROOT, env: {}, configFile: 'examples/llm-stream.yaml' });
     const { http } = await startServer({ ...config, host: '127.0.0.1', port: 0, log: { level: 'silent' } });
@@ -313,6 +342,9 @@ describe('HTTP routes', () => {
           { method: 'GET', path: '/', then: [{ respond: { body: 'home' } }] },
           { method: 'GETS', path: '/metrics', then: [{ respond: {} }, { delay: 1 }] },
           { path: '/x', when: { headers: { a: '(a+)+$' } }, then: [{ respond: { body: 1, file: 'f' } }] },
+          { path: '/s', then: [{ respond: { events: [{ data: 1 }, {}], format: 'ndjson' } }] },
+          { path: '/t', then: [{ respond: { body: 'x', done: '[DONE]' } }] },
+          { path: '/u', then: [{ respond: { chunks: [1], events: [{ data: 1 }] } }] },
         ],
       },
     });
@@ -322,7 +354,11 @@ describe('HTTP routes', () => {
       /^http\.routes\[1\]\.method\[0\]: expected one of "GET", "HEAD", .* got the string "GETS"$/,
       /^http\.routes\[1\]\.then\[1\]: nothing runs after "respond" \(step 0\): the request is answered there$/,
       /^http\.routes\[2\]\.when\.headers\.a: catastrophic backtracking/,
-      /^http\.routes\[2\]\.then\[0\]\.respond: give one of body, file or chunks \(got body and file\)$/,
+      /^http\.routes\[2\]\.then\[0\]\.respond: give one of body, file, chunks or events \(got body and file\)$/,
+      /^http\.routes\[3\]\.then\[0\]\.respond\.events\[1\]: an event needs at least one of data, event, id, retry or comment$/,
+      /^http\.routes\[3\]\.then\[0\]\.respond\.format: `events` are Server-Sent Events: use `chunks` for JSON lines$/,
+      /^http\.routes\[4\]\.then\[0\]\.respond\.done: `done` ends a streamed answer: give `chunks` or `events`$/,
+      /^http\.routes\[5\]\.then\[0\]\.respond: give one of body, file, chunks or events \(got chunks and events\)$/,
       /^http\.routes\[0\]\.path: \/ is the dashboard's while it is on: set dashboard\.enabled to false to claim it$/,
       /^http\.routes\[1\]\.path: \/metrics would shadow mockwave's own \/metrics: choose another path$/,
     ];

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { MockwaveConfigInput } from '../../src/index.ts';
 import { checkConfig } from '../../src/config/validate.ts';
 import { readRecording } from '../../src/replay/format.ts';
 import { runMockwave } from '../helpers/cli.ts';
@@ -123,9 +124,17 @@ describe('record and replay', () => {
 
     const convert = runMockwave(['recording', 'to-config', recordingFile]);
     assert.equal((await convert.exited).code, 0);
-    assert.match(convert.errors(), /1 binary frame\(s\) left out/);
-    const config = parseYaml(convert.output()) as { endpoints: { streams: { sequence: { delay: number; data: unknown }[] }[] }[] };
+    assert.equal(convert.errors(), '', 'nothing is left out');
+    const config = parseYaml(convert.output()) as MockwaveConfigInput & { endpoints: { streams: { binary?: boolean; sequence: { delay: number; data: unknown }[] }[] }[] };
     assert.ok(checkConfig(config).ok);
-    assert.deepEqual(config.endpoints[0]?.streams[0]?.sequence.map((s) => s.data), [{ n: 'a' }, { n: 'b' }]);
+    const [texts, bytes] = config.endpoints[0]?.streams ?? [];
+    assert.deepEqual(texts?.sequence.map((s) => s.data), [{ n: 'a' }, { n: 'b' }]);
+    assert.deepEqual([bytes?.binary, bytes?.sequence.map((s) => s.data)], [true, [Buffer.from([1, 2, 255]).toString('base64')]]);
+    // Served, the mock sends the upstream's frames in their recorded order, the binary one as the same bytes.
+    const { ws } = await startServer({ ...config, endpoints: config.endpoints.map((e) => ({ ...e, path: '/feed' })) });
+    const served = await wsConnect(ws('/feed'));
+    const received = [await served.nextRaw(), await served.nextRaw(), await served.nextRaw()];
+    assert.deepEqual(received.map((r) => [r.isBinary, r.isBinary ? [...r.data] : r.text]), [[false, '{"n":"a"}'], [false, '{"n":"b"}'], [true, [1, 2, 255]]]);
+    await served.close();
   });
 });
