@@ -47,9 +47,19 @@ function forwardedHeaders(request: IncomingMessage, options: ForwardOptions): Re
   return headers;
 }
 
-/** Forwards and pipes the answer; resolves with its status. Rejects with MW_HTTP_UPSTREAM_FAILED before any byte was written. */
+/**
+ * Forwards and pipes the answer; resolves with its status once it has ended, with 499 when the client left
+ * first (an endless event stream is left this way) and 502 when the API broke off mid-answer. Rejects with
+ * MW_HTTP_UPSTREAM_FAILED before any byte was written.
+ */
 export function forward(request: IncomingMessage, body: Buffer, response: ServerResponse, target: URL, options: ForwardOptions): Promise<number> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolveOnce, reject) => {
+    let settled = false;
+    const resolve = (status: number): void => {
+      if (settled) return;
+      settled = true;
+      resolveOnce(status);
+    };
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers = forwardedHeaders(request, options);
     if (body.length > 0) headers['content-length'] = String(body.length);
@@ -65,7 +75,10 @@ export function forward(request: IncomingMessage, body: Buffer, response: Server
       }
       response.writeHead(answer.statusCode ?? 502, passed);
       answer.pipe(response);
-      answer.once('error', () => response.destroy());
+      answer.once('error', () => {
+        resolve(502);
+        response.destroy();
+      });
       answer.once('end', () => resolve(answer.statusCode ?? 502));
     });
     const fail = (why: string): void => {
@@ -79,13 +92,19 @@ export function forward(request: IncomingMessage, body: Buffer, response: Server
     outgoing.once('error', (error) => fail(errorMessage(error)));
     // The client going away ends the forwarded request too.
     response.once('close', () => {
-      if (!response.writableFinished) outgoing.destroy();
+      if (response.writableFinished) return;
+      outgoing.destroy();
+      if (response.headersSent) resolve(499);
     });
     outgoing.end(body.length > 0 ? body : undefined);
   });
 }
 
-/** Keeps what the answer says (up to `max` bytes, and its chunks with their times when it streams) for the recording. */
+/**
+ * Keeps what the answer says (up to `max` bytes, and its chunks with their times when it streams) for the
+ * recording. A stream is recorded however it ended (an endless one ends when its client leaves: what that
+ * client got is the recording); any other answer only when it arrived whole.
+ */
 function recordAnswer(answer: IncomingMessage, request: IncomingMessage, body: Buffer, started: number, now: () => number, record: (exchange: ForwardedExchange) => void, max: number): void {
   const head = now();
   const streamed = /event-stream|ndjson|jsonl/i.test(answer.headers['content-type'] ?? '');
@@ -103,7 +122,8 @@ function recordAnswer(answer: IncomingMessage, request: IncomingMessage, body: B
     }
     size += chunk.length;
   });
-  answer.once('end', () => {
+  answer.once('close', () => {
+    if (!answer.complete && !streamed) return;
     const url = new URL(request.url ?? '/', 'http://localhost');
     record({
       started,

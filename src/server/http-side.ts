@@ -81,7 +81,8 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
   const { config, clock, registry, clients } = context;
   const problems = publishProblems(config.http.routes, registry);
   if (problems.length > 0) throw configError(problems);
-  // One file per run, made by the first exchange: a run that forwards nothing leaves no empty file.
+  // One file per run, made when the first exchange ends (a run that forwards nothing leaves no empty file),
+  // timed from that exchange's start, so a stream that was open a long while does not start before the file.
   let recorder: HttpRecorder | undefined;
   const dir = config.http.record;
   let failed = false;
@@ -89,7 +90,7 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
     if (failed) return;
     try {
       if (recorder === undefined) {
-        recorder = new HttpRecorder(dir, clock.now(), context.redact, config.http.recordMaxBodyBytes, (error) => context.logger.error(`Cannot write the HTTP recording: ${errorMessage(error)}; the rest of the run is not recorded`));
+        recorder = new HttpRecorder(dir, exchange.started, context.redact, config.http.recordMaxBodyBytes, (error) => context.logger.error(`Cannot write the HTTP recording: ${errorMessage(error)}; the rest of the run is not recorded`));
         context.recordings.add(recorder);
         context.logger.info(`Recording HTTP exchanges to ${recorder.path}`);
       }

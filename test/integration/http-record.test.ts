@@ -20,6 +20,7 @@ import { createRedactor } from '../../src/security/redact.ts';
 import { runMockwave } from '../helpers/cli.ts';
 import { captureLog } from '../helpers/log-capture.ts';
 import { startServer } from '../helpers/server.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
 
 type Obj = Record<string, unknown>;
@@ -193,6 +194,46 @@ describe('recording the HTTP side with the WebSocket side', () => {
     const convert = runMockwave(['recording', 'to-config', recorder.path]);
     assert.equal((await convert.exited).code, 0);
     assert.match(convert.errors(), /GET \/big: the recorded answer was cut at the recording's limit/);
+  });
+
+  it('an endless event stream is recorded up to where its client left (499); an answer the API breaks off is a 502, not recorded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-endless-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const api = createServer((req, res) => {
+      if (req.url === '/broken') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"partial":');
+        setTimeout(() => res.destroy(), 20);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      let n = 0;
+      const timer = setInterval(() => res.write(`id: ${++n}\nevent: tick\ndata: {"n":${n}}\n\n`), 10);
+      res.on('close', () => clearInterval(timer));
+    });
+    api.listen(0, '127.0.0.1');
+    await once(api, 'listening');
+    after(() => {
+      api.closeAllConnections();
+      api.close();
+    });
+    const { http, server } = await startServer({ endpoints: [], http: { fallback: `http://127.0.0.1:${(api.address() as { port: number }).port}`, record: dir } });
+    const leaving = new AbortController();
+    const reader = ((await fetch(http('/ticks'), { signal: leaving.signal })).body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let got = '';
+    while (!got.includes('"n":3}\n\n')) got += decoder.decode((await reader.read()).value);
+    leaving.abort();
+    await assert.rejects(async () => (await fetch(http('/broken'))).json());
+    await waitUntil(() => server.stats().http.requests === 2, 2000, 'both requests to be noted');
+    assert.deepEqual(server.stats().http.recent.map((r) => [r.path, r.status]).sort(), [['/broken', 502], ['/ticks', 499]]);
+    await server.stop();
+    const file = readdirSync(dir).filter((f) => f.startsWith('http-'));
+    assert.equal(file.length, 1);
+    const exchanges = readFileSync(join(dir, file[0] ?? ''), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as { t: number; request: { path: string }; response: { body: string } });
+    assert.deepEqual(exchanges.map((x) => x.request.path), ['/ticks'], 'the broken answer is not recorded as if it were whole');
+    assert.ok(got.startsWith(exchanges[0]?.response.body.slice(0, got.length) ?? '-'), 'the recording is what the client got (and what was on its way)');
+    assert.ok((exchanges[0]?.t ?? -1) >= 0, 'the file is timed from the first exchange\'s start');
   });
 
   it('a recording that cannot be written is logged and the traffic goes on, for both sides', async () => {
