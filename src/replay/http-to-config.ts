@@ -78,7 +78,8 @@ function streamedAnswer(last: ExchangeLine): Obj | undefined {
   };
   const answer = { status: last.response.status, chunkDelay };
   if (!/event-stream/i.test(last.response.headers['content-type'] ?? '')) {
-    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+    // A last line with no line end is a line cut short (the client left mid-line): left out.
+    const lines = text.split(/\r?\n/).slice(0, -1).filter((l) => l.trim() !== '');
     return lines.length === 0 ? undefined : { ...answer, format: 'ndjson', chunks: lines.map(valueOf) };
   }
   const events = parseSseText(text);

@@ -48,11 +48,15 @@ export interface ParsedSseEvent {
 /**
  * Splits recorded stream text into its events, by the same grammar an EventSource reads (used to turn a
  * recorded stream back into a mock; never on the hot path). A block of comments only is kept as a comment; a
- * block of nothing an EventSource understands (an unknown field, a retry that is not a number) is left out.
+ * block of nothing an EventSource understands (an unknown field, a retry that is not a number) is left out, and
+ * so is a last block with no blank line after it, as an EventSource drops it.
  */
 export function parseSseText(text: string): ParsedSseEvent[] {
   const events: ParsedSseEvent[] = [];
-  for (const block of text.replace(/\r\n?/g, '\n').split('\n\n')) {
+  const blocks = text.replace(/\r\n?/g, '\n').split('\n\n');
+  // What follows the last blank line is an event not yet ended (a stream cut mid-event): never dispatched.
+  blocks.pop();
+  for (const block of blocks) {
     const event: ParsedSseEvent = {};
     for (const line of block.split('\n')) {
       if (line === '') continue;

@@ -234,6 +234,13 @@ describe('recording the HTTP side with the WebSocket side', () => {
     assert.deepEqual(exchanges.map((x) => x.request.path), ['/ticks'], 'the broken answer is not recorded as if it were whole');
     assert.ok(got.startsWith(exchanges[0]?.response.body.slice(0, got.length) ?? '-'), 'the recording is what the client got (and what was on its way)');
     assert.ok((exchanges[0]?.t ?? -1) >= 0, 'the file is timed from the first exchange\'s start');
+    // As a mock: whole events only, with their names and ids, in order from the first.
+    const convert = runMockwave(['recording', 'to-config', dir]);
+    assert.equal((await convert.exited).code, 0, convert.errors());
+    const route = (parseYaml(convert.output()) as { http: { routes: { then: { respond: { events: { id: string; event: string; data: { n: number } }[] } }[] }[] } }).http.routes[0];
+    const events = route?.then[0]?.respond.events ?? [];
+    assert.ok(events.length >= 3, `${events.length} events`);
+    assert.deepEqual(events, events.map((_, i) => ({ id: String(i + 1), event: 'tick', data: { n: i + 1 } })));
   });
 
   it('a recording that cannot be written is logged and the traffic goes on, for both sides', async () => {

@@ -24,6 +24,7 @@ describe('Server-Sent Events text', () => {
     assert.deepEqual(parseSseText(sseEvent(fields) + sseEvent({ data: '[DONE]' })), [fields, { data: '[DONE]' }]);
     assert.deepEqual(parseSseText('id:1\r\ndata:a\r\ndata:b\r\n\r\n: keep-alive\r\n\r\nretry: soon\n\n'), [{ id: '1', data: 'a\nb' }, { comment: 'keep-alive' }]);
     assert.deepEqual(parseSseText('\n\n\n'), []);
+    assert.deepEqual(parseSseText('data: whole\n\nid: 4\nevent: ti'), [{ data: 'whole' }], 'an event cut mid-way is not one');
   });
 });
 
