@@ -1,6 +1,7 @@
 /**
- * Recorded HTTP exchanges as HTTP routes: one route per method and path pattern, a path segment becoming a
- * `:param` where the recording shows ids varying in it; the answer as recorded, with the JSON fields that
+ * Recorded HTTP exchanges as HTTP routes: one route per method and path pattern (and per operation where one
+ * path answers several, told apart by a body field), a path segment becoming a `:param` where the recording
+ * shows ids varying in it; the answer as recorded, with the JSON fields that
  * varied across calls turned into templates (the path parameter or request field they echoed, the time, a
  * fresh UUID) and the rest literal; a streamed answer replayed chunk by chunk with its average gap.
  */
@@ -24,6 +25,8 @@ function json(text: string): { ok: true; value: unknown } | { ok: false } {
     return { ok: false };
   }
 }
+
+const isObject = (value: unknown): value is Obj => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** `orders` -> `orderId`: a parameter named after the collection before it. */
 function paramName(previous: string | undefined, taken: Set<string>): string {
@@ -51,7 +54,19 @@ function fieldTemplate(values: readonly unknown[], exchanges: readonly ExchangeL
   return literalTemplate(values.at(-1));
 }
 
-function bodyTemplate(exchanges: readonly ExchangeLine[], params: readonly { readonly name: string; readonly values: readonly string[] }[]): unknown {
+/**
+ * Top-level fields that every answer of these calls copies from its request's JSON body, with values that
+ * varied (JSON-RPC's `id`): found over all the calls to a path, so an operation recorded once still echoes them.
+ */
+function echoedFields(exchanges: readonly ExchangeLine[]): ReadonlySet<string> {
+  const pairs = exchanges.map((x) => [json(x.request.body), json(x.response.body)] as const);
+  const objects = pairs.flatMap(([q, a]) => (q.ok && a.ok && isObject(q.value) && isObject(a.value) ? [[q.value, a.value] as const] : []));
+  if (objects.length < 2 || objects.length !== pairs.length) return new Set();
+  const keys = Object.keys(objects[0]?.[1] ?? {}).filter((key) => objects.every(([q, a]) => key in q && JSON.stringify(q[key]) === JSON.stringify(a[key])) && new Set(objects.map(([q]) => JSON.stringify(q[key]))).size > 1);
+  return new Set(keys);
+}
+
+function bodyTemplate(exchanges: readonly ExchangeLine[], params: readonly { readonly name: string; readonly values: readonly string[] }[], echoed: ReadonlySet<string>): unknown {
   const parsed = exchanges.map((x) => json(x.response.body));
   const last = exchanges.at(-1) as ExchangeLine;
   if (!parsed.every((p) => p.ok)) return literalTemplate(last.response.body);
@@ -59,7 +74,7 @@ function bodyTemplate(exchanges: readonly ExchangeLine[], params: readonly { rea
   const shapes = values.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v));
   if (!shapes) return fieldTemplate(values, exchanges, params);
   const keys = [...new Set(values.flatMap((v) => Object.keys(v as Obj)))];
-  return Object.fromEntries(keys.map((key) => [key, fieldTemplate(values.map((v) => (v as Obj)[key]), exchanges, params)]));
+  return Object.fromEntries(keys.map((key) => [key, echoed.has(key) ? `{{request.body.${key}}}` : fieldTemplate(values.map((v) => (v as Obj)[key]), exchanges, params)]));
 }
 
 /**
@@ -90,6 +105,59 @@ function streamedAnswer(last: ExchangeLine): Obj | undefined {
   return { ...answer, format: 'sse', events: events.map((e) => ({ ...(literalTemplate(e) as Obj), ...(e.data === undefined ? {} : { data: valueOf(e.data) }) })), ...tail };
 }
 
+/**
+ * Request-body fields that name the operation on APIs that answer many operations at one path (GraphQL's
+ * `operationName` or `query`, JSON-RPC's `method`, action APIs), in the order they are tried.
+ */
+const OPERATION_FIELDS = ['operationName', 'method', 'action', 'op', 'type', 'query'];
+
+/** The field whose string value tells this group's calls apart, when their JSON bodies have one that varies. */
+function operationField(exchanges: readonly ExchangeLine[]): string | undefined {
+  const bodies = exchanges.map((x) => json(x.request.body));
+  if (exchanges.length < 2 || !bodies.every((b) => b.ok && isObject(b.value))) return undefined;
+  const objects = bodies.map((b) => (b as { value: Obj }).value);
+  return OPERATION_FIELDS.find((field) => objects.every((o) => typeof o[field] === 'string') && new Set(objects.map((o) => o[field])).size > 1);
+}
+
+/** One route answering `exchanges` (calls of one method and path pattern, and of one operation when `when` says which). */
+function routeOf(exchanges: readonly ExchangeLine[], operation: { field: string; value: string } | undefined, echoed: ReadonlySet<string>, notes: string[]): Obj | undefined {
+  const last = exchanges.at(-1) as ExchangeLine;
+  if (last.response.encoding === 'base64') {
+    notes.push(`${last.request.method} ${last.request.path}: a binary answer is left out (routes answer with text or JSON)`);
+    return undefined;
+  }
+  const segments = exchanges.map((x) => x.request.path.split('/'));
+  const taken = new Set<string>();
+  const params: { name: string; values: string[] }[] = [];
+  const pattern = (segments[0] as string[]).map((segment, i) => {
+    const column = segments.map((s) => s[i] ?? '');
+    if (!ID.test(segment) || new Set(column).size === 1) return segment;
+    const name = paramName((segments[0] as string[])[i - 1], taken);
+    params.push({ name, values: column });
+    return `:${name}`;
+  });
+  const headers = Object.fromEntries(KEPT_HEADERS.flatMap((name) => (last.response.headers[name] === undefined ? [] : [[name, literalTemplate(last.response.headers[name])]])));
+  // A stream by its type (a chunked JSON answer is one answer, however it was framed).
+  const streaming = /event-stream|ndjson|jsonl/i.test(last.response.headers['content-type'] ?? '');
+  const streamed = streaming && last.response.chunks !== undefined ? streamedAnswer(last) : undefined;
+  const respond = streamed ?? { status: last.response.status, headers, ...(bodyBytes(last.response).length === 0 ? {} : { body: bodyTemplate(exchanges, params, echoed) }) };
+  if (hasUnwritableBraces(bodyBytes(last.response).toString('utf8'))) notes.push(`${last.request.method} ${last.request.path}: the answer has a backslash right before "{{", which no template escape keeps: edit that value by hand`);
+  if (last.response.truncated === true) notes.push(`${last.request.method} ${last.request.path}: the recorded answer was cut at the recording's limit`);
+  const path = pattern.join('/') || '/';
+  const named = operation === undefined ? '' : ` (${operation.field}: ${operation.value.length > 40 ? `${operation.value.slice(0, 40).replace(/\s+/g, ' ')}…` : operation.value})`;
+  return {
+    name: `${last.request.method} ${path}${named}`,
+    method: last.request.method,
+    path,
+    ...(operation === undefined ? {} : { when: { body: { json: { [operation.field]: operation.value } } } }),
+    then: [{ respond }],
+  };
+}
+
+/**
+ * Recorded exchanges as routes: one per method and path pattern, or, where calls to one path carry different
+ * operations in their JSON bodies (GraphQL, JSON-RPC), one per operation, matched by that body field.
+ */
 export function httpRecordingsToRoutes(recordings: readonly HttpRecording[]): { routes: Obj[]; notes: string[] } {
   const notes: string[] = [];
   const groups = new Map<string, ExchangeLine[]>();
@@ -100,29 +168,18 @@ export function httpRecordingsToRoutes(recordings: readonly HttpRecording[]): { 
   }
   const routes: Obj[] = [];
   for (const exchanges of groups.values()) {
-    const last = exchanges.at(-1) as ExchangeLine;
-    if (last.response.encoding === 'base64') {
-      notes.push(`${last.request.method} ${last.request.path}: a binary answer is left out (routes answer with text or JSON)`);
+    const field = operationField(exchanges);
+    if (field === undefined) {
+      routes.push(...[routeOf(exchanges, undefined, new Set(), notes)].filter((r) => r !== undefined));
       continue;
     }
-    const segments = exchanges.map((x) => x.request.path.split('/'));
-    const taken = new Set<string>();
-    const params: { name: string; values: string[] }[] = [];
-    const pattern = (segments[0] as string[]).map((segment, i) => {
-      const column = segments.map((s) => s[i] ?? '');
-      if (!ID.test(segment) || new Set(column).size === 1) return segment;
-      const name = paramName((segments[0] as string[])[i - 1], taken);
-      params.push({ name, values: column });
-      return `:${name}`;
-    });
-    const headers = Object.fromEntries(KEPT_HEADERS.flatMap((name) => (last.response.headers[name] === undefined ? [] : [[name, literalTemplate(last.response.headers[name])]])));
-    // A stream by its type (a chunked JSON answer is one answer, however it was framed).
-    const streaming = /event-stream|ndjson|jsonl/i.test(last.response.headers['content-type'] ?? '');
-    const streamed = streaming && last.response.chunks !== undefined ? streamedAnswer(last) : undefined;
-    const respond = streamed ?? { status: last.response.status, headers, ...(bodyBytes(last.response).length === 0 ? {} : { body: bodyTemplate(exchanges, params) }) };
-    if (hasUnwritableBraces(bodyBytes(last.response).toString('utf8'))) notes.push(`${last.request.method} ${last.request.path}: the answer has a backslash right before "{{", which no template escape keeps: edit that value by hand`);
-    if (last.response.truncated === true) notes.push(`${last.request.method} ${last.request.path}: the recorded answer was cut at the recording's limit`);
-    routes.push({ name: `${last.request.method} ${pattern.join('/')}`, method: last.request.method, path: pattern.join('/') || '/', then: [{ respond }] });
+    const byOperation = new Map<string, ExchangeLine[]>();
+    for (const x of exchanges) {
+      const value = (json(x.request.body) as { value: Obj }).value[field] as string;
+      byOperation.set(value, [...(byOperation.get(value) ?? []), x]);
+    }
+    const echoed = echoedFields(exchanges);
+    for (const [value, calls] of byOperation) routes.push(...[routeOf(calls, { field, value }, echoed, notes)].filter((r) => r !== undefined));
   }
   return { routes, notes };
 }

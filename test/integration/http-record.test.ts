@@ -178,6 +178,42 @@ describe('recording the HTTP side with the WebSocket side', () => {
     assert.match(broken.errors(), /http-1\.jsonl:2: not JSON .*: the file is cut or was edited by hand/);
   });
 
+  it('one path answering several operations (GraphQL, JSON-RPC) becomes one route per operation, matched by its body field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-ops-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const exchange = (t: number, path: string, request: Obj, response: Obj) =>
+      JSON.stringify({ kind: 'exchange', t, ms: 1, request: { method: 'POST', path, query: {}, headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) }, response: { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(response) } });
+    writeFileSync(join(dir, 'http-1.jsonl'), [
+      JSON.stringify({ kind: 'http', version: 1, startedAt: '2026-11-27T00:00:00.000Z' }),
+      exchange(0, '/graphql', { operationName: 'GetUser', variables: { id: '1' } }, { data: { user: { id: '1', name: 'Ada' } } }),
+      exchange(5, '/graphql', { operationName: 'ListOrders', variables: {} }, { data: { orders: [{ id: 'o-1' }] } }),
+      exchange(9, '/graphql', { operationName: 'GetUser', variables: { id: '1' } }, { data: { user: { id: '1', name: 'Ada' } } }),
+      exchange(12, '/rpc', { jsonrpc: '2.0', method: 'add', params: [1, 2], id: 1 }, { jsonrpc: '2.0', result: 3, id: 1 }),
+      exchange(15, '/rpc', { jsonrpc: '2.0', method: 'version', id: 2 }, { jsonrpc: '2.0', result: '1.4.0', id: 2 }),
+      exchange(18, '/rpc', { jsonrpc: '2.0', method: 'add', params: [2, 2], id: 3 }, { jsonrpc: '2.0', result: 4, id: 3 }),
+      '',
+    ].join('\n'));
+    const convert = runMockwave(['recording', 'to-config', dir]);
+    assert.equal((await convert.exited).code, 0, convert.errors());
+    const config = parseYaml(convert.output()) as { http: { routes: { name: string; when?: unknown }[] } };
+    assert.deepEqual(config.http.routes.map((r) => [r.name, r.when]), [
+      ['POST /graphql (operationName: GetUser)', { body: { json: { operationName: 'GetUser' } } }],
+      ['POST /graphql (operationName: ListOrders)', { body: { json: { operationName: 'ListOrders' } } }],
+      ['POST /rpc (method: add)', { body: { json: { method: 'add' } } }],
+      ['POST /rpc (method: version)', { body: { json: { method: 'version' } } }],
+    ]);
+    const { http } = await startServer(config as never);
+    const call = async (path: string, body: Obj) => {
+      const answer = await fetch(http(path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return [answer.status, await answer.json()];
+    };
+    assert.deepEqual(await call('/graphql', { operationName: 'GetUser', variables: { id: '1' } }), [200, { data: { user: { id: '1', name: 'Ada' } } }]);
+    assert.deepEqual(await call('/graphql', { operationName: 'ListOrders' }), [200, { data: { orders: [{ id: 'o-1' }] } }]);
+    assert.deepEqual(await call('/rpc', { jsonrpc: '2.0', method: 'version', id: 41 }), [200, { jsonrpc: '2.0', result: '1.4.0', id: 41 }], 'the JSON-RPC id is echoed, as it varied with the request\'s');
+    const unknown = await call('/graphql', { operationName: 'DeleteEverything' });
+    assert.equal(unknown[0], 404, 'an operation never recorded is not answered with another one');
+  });
+
   it('a body over http.recordMaxBodyBytes is cut and marked, and to-config says so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-cut-'));
     after(() => rmSync(dir, { recursive: true, force: true }));
