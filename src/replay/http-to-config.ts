@@ -8,8 +8,7 @@
 import { bodyBytes, type ExchangeLine, type HttpRecording } from './http-format.ts';
 import { hasUnwritableBraces, literalTemplate } from '../templates/index.ts';
 import { parseSseText } from '../util/sse.ts';
-
-type Obj = Record<string, unknown>;
+import { isObject, OPERATION_FIELDS, parseJson, type Obj } from './operations.ts';
 
 const ID = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}|[A-Za-z]{0,4}[-_]?\d+)$/i;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -17,16 +16,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Response headers a route answers with (the rest describe the recorded hop, or are secrets masked anyway). */
 const KEPT_HEADERS = ['content-type', 'location', 'cache-control', 'etag'];
-
-function json(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
-const isObject = (value: unknown): value is Obj => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** `orders` -> `orderId`: a parameter named after the collection before it. */
 function paramName(previous: string | undefined, taken: Set<string>): string {
@@ -42,7 +31,7 @@ function fieldTemplate(values: readonly unknown[], exchanges: readonly ExchangeL
   const first = values[0];
   if (values.every((v) => JSON.stringify(v) === JSON.stringify(first))) return literalTemplate(first);
   for (const param of params) if (values.every((v, i) => String(v) === param.values[i])) return `{{request.params.${param.name}}}`;
-  const bodies = exchanges.map((x) => json(x.request.body));
+  const bodies = exchanges.map((x) => parseJson(x.request.body));
   if (bodies.every((b) => b.ok && b.value !== null && typeof b.value === 'object')) {
     for (const key of Object.keys((bodies[0] as { value: Obj }).value)) {
       if (values.every((v, i) => JSON.stringify(((bodies[i] as { value: Obj }).value)[key]) === JSON.stringify(v))) return `{{request.body.${key}}}`;
@@ -59,7 +48,7 @@ function fieldTemplate(values: readonly unknown[], exchanges: readonly ExchangeL
  * varied (JSON-RPC's `id`): found over all the calls to a path, so an operation recorded once still echoes them.
  */
 function echoedFields(exchanges: readonly ExchangeLine[]): ReadonlySet<string> {
-  const pairs = exchanges.map((x) => [json(x.request.body), json(x.response.body)] as const);
+  const pairs = exchanges.map((x) => [parseJson(x.request.body), parseJson(x.response.body)] as const);
   const objects = pairs.flatMap(([q, a]) => (q.ok && a.ok && isObject(q.value) && isObject(a.value) ? [[q.value, a.value] as const] : []));
   if (objects.length < 2 || objects.length !== pairs.length) return new Set();
   const keys = Object.keys(objects[0]?.[1] ?? {}).filter((key) => objects.every(([q, a]) => key in q && JSON.stringify(q[key]) === JSON.stringify(a[key])) && new Set(objects.map(([q]) => JSON.stringify(q[key]))).size > 1);
@@ -67,7 +56,7 @@ function echoedFields(exchanges: readonly ExchangeLine[]): ReadonlySet<string> {
 }
 
 function bodyTemplate(exchanges: readonly ExchangeLine[], params: readonly { readonly name: string; readonly values: readonly string[] }[], echoed: ReadonlySet<string>): unknown {
-  const parsed = exchanges.map((x) => json(x.response.body));
+  const parsed = exchanges.map((x) => parseJson(x.response.body));
   const last = exchanges.at(-1) as ExchangeLine;
   if (!parsed.every((p) => p.ok)) return literalTemplate(last.response.body);
   const values = parsed.map((p) => (p as { value: unknown }).value);
@@ -88,7 +77,7 @@ function streamedAnswer(last: ExchangeLine): Obj | undefined {
   const gaps = chunks.slice(1).map((c, i) => c.t - (chunks[i] as { t: number }).t);
   const chunkDelay = gaps.length === 0 ? 0 : Math.round(gaps.reduce((a, b) => a + b, 0) / gaps.length);
   const valueOf = (piece: string): unknown => {
-    const parsed = json(piece);
+    const parsed = parseJson(piece);
     return literalTemplate(parsed.ok ? parsed.value : piece);
   };
   const answer = { status: last.response.status, chunkDelay };
@@ -105,15 +94,9 @@ function streamedAnswer(last: ExchangeLine): Obj | undefined {
   return { ...answer, format: 'sse', events: events.map((e) => ({ ...(literalTemplate(e) as Obj), ...(e.data === undefined ? {} : { data: valueOf(e.data) }) })), ...tail };
 }
 
-/**
- * Request-body fields that name the operation on APIs that answer many operations at one path (GraphQL's
- * `operationName` or `query`, JSON-RPC's `method`, action APIs), in the order they are tried.
- */
-const OPERATION_FIELDS = ['operationName', 'method', 'action', 'op', 'type', 'query'];
-
 /** The field whose string value tells this group's calls apart, when their JSON bodies have one that varies. */
 function operationField(exchanges: readonly ExchangeLine[]): string | undefined {
-  const bodies = exchanges.map((x) => json(x.request.body));
+  const bodies = exchanges.map((x) => parseJson(x.request.body));
   if (exchanges.length < 2 || !bodies.every((b) => b.ok && isObject(b.value))) return undefined;
   const objects = bodies.map((b) => (b as { value: Obj }).value);
   return OPERATION_FIELDS.find((field) => objects.every((o) => typeof o[field] === 'string') && new Set(objects.map((o) => o[field])).size > 1);
@@ -175,7 +158,7 @@ export function httpRecordingsToRoutes(recordings: readonly HttpRecording[]): { 
     }
     const byOperation = new Map<string, ExchangeLine[]>();
     for (const x of exchanges) {
-      const value = (json(x.request.body) as { value: Obj }).value[field] as string;
+      const value = (parseJson(x.request.body) as { value: Obj }).value[field] as string;
       byOperation.set(value, [...(byOperation.get(value) ?? []), x]);
     }
     const echoed = echoedFields(exchanges);

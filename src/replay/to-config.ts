@@ -1,6 +1,7 @@
 /**
- * Turns a WebSocket recording into an editable mock: a raw endpoint whose per-subscriber sequence is what the
- * upstream sent, with the recorded gaps. Text frames that are JSON become JSON values, so the result reads as
+ * Turns a WebSocket recording into an editable mock: a raw endpoint whose rules answer the requests the
+ * upstream answered (`ws-replies.ts`) and whose per-subscriber sequence is the rest of what it sent, with the
+ * recorded gaps. Text frames that are JSON become JSON values, so the result reads as
  * data to edit (add templates, rules) rather than as escaped strings; their text is escaped so it renders as
  * recorded. Binary frames go to a second sequence with `binary: true` (base64, sent decoded), timed from the
  * same start, so both arrive when they did.
@@ -9,6 +10,7 @@ import type * as Yaml from 'yaml';
 import { hasUnwritableBraces, literalTemplate } from '../templates/index.ts';
 import { lazy } from '../util/lazy.ts';
 import type { Recording } from './format.ts';
+import { answeredRequests } from './ws-replies.ts';
 
 const yaml = lazy<typeof Yaml>('yaml');
 
@@ -34,17 +36,19 @@ function sequenceOf(frames: readonly Frame[]): { delay: number; data: unknown }[
 
 /** One session as a raw endpoint at `path`; `notes` says what may not render as recorded. */
 export function recordingToEndpoint(recording: Recording, path: string): { endpoint: Record<string, unknown>; notes: string[] } {
-  const upstream = recording.events.filter((event): event is Frame => event.kind === 'frame' && event.from === 'upstream');
-  const text = upstream.filter((frame) => frame.type === 'text');
+  const frames = recording.events.filter((event): event is Frame => event.kind === 'frame');
+  const { rules, claimed } = answeredRequests(frames);
+  const upstream = frames.filter((frame) => frame.from === 'upstream');
+  const text = upstream.filter((frame) => frame.type === 'text' && !claimed.has(frame));
   const binary = upstream.filter((frame) => frame.type === 'binary');
   const route = recording.session.route;
   const streams = [
     ...(text.length === 0 ? [] : [{ name: route, mode: 'perSubscriber', sequence: sequenceOf(text) }]),
     ...(binary.length === 0 ? [] : [{ name: `${route}-binary`, mode: 'perSubscriber', binary: true, sequence: sequenceOf(binary) }]),
   ];
-  const unwritable = text.filter((frame) => hasUnwritableBraces(frame.data)).length;
+  const unwritable = upstream.filter((frame) => frame.type === 'text' && hasUnwritableBraces(frame.data)).length;
   const notes = unwritable === 0 ? [] : [`route "${route}": ${unwritable} message(s) have a backslash right before "{{", which no template escape keeps: edit them by hand`];
-  return { endpoint: { path, dialect: 'raw', streams }, notes };
+  return { endpoint: { path, dialect: 'raw', streams, ...(rules.length === 0 ? {} : { rules }) }, notes };
 }
 
 export function recordingToConfig(recording: Recording): { yaml: string; notes: string[] } {

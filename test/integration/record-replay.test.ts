@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -136,5 +136,44 @@ describe('record and replay', () => {
     const received = [await served.nextRaw(), await served.nextRaw(), await served.nextRaw()];
     assert.deepEqual(received.map((r) => [r.isBinary, r.isBinary ? [...r.data] : r.text]), [[false, '{"n":"a"}'], [false, '{"n":"b"}'], [true, [1, 2, 255]]]);
     await served.close();
+  });
+
+  it('to-config answers the requests the upstream answered, as rules copying the correlation id; the rest stays the timed sequence', async () => {
+    const frame = (t: number, from: 'client' | 'upstream', value: unknown) => JSON.stringify({ kind: 'frame', t, from, type: 'text', data: JSON.stringify(value) });
+    const file = join(mkdtempSync(join(dir, 'rpc-')), 'node-1.jsonl');
+    // A JSON-RPC node (as Ethereum's over WebSocket) and a Kraken-style subscribe with `reqid`.
+    writeFileSync(file, [
+      JSON.stringify({ kind: 'session', version: 1, route: 'node', url: 'ws://x', path: '/', startedAt: '2026-11-27T00:00:00.000Z', headers: {}, protocol: '' }),
+      frame(5, 'client', { jsonrpc: '2.0', id: 1, method: 'eth_chainId' }),
+      frame(12, 'upstream', { jsonrpc: '2.0', id: 1, result: '0x1' }),
+      frame(20, 'client', { jsonrpc: '2.0', id: 2, method: 'eth_subscribe', params: ['newHeads'] }),
+      frame(31, 'upstream', { jsonrpc: '2.0', id: 2, result: '0xsub' }),
+      frame(40, 'client', { event: 'subscribe', reqid: 42, pair: ['XBT/USD'] }),
+      frame(45, 'upstream', { event: 'subscriptionStatus', reqid: 42, status: 'subscribed' }),
+      frame(50, 'upstream', { event: 'heartbeat' }),
+      frame(1500, 'upstream', { jsonrpc: '2.0', method: 'eth_subscription', params: { subscription: '0xsub', result: { number: '0x10' } } }),
+      frame(1600, 'upstream', { jsonrpc: '2.0', method: 'eth_subscription', params: { subscription: '0xsub', result: { number: '0x11' } } }),
+      '',
+    ].join('\n'));
+    const convert = runMockwave(['recording', 'to-config', file]);
+    assert.equal((await convert.exited).code, 0, convert.errors());
+    const config = parseYaml(convert.output()) as { endpoints: { rules: { when: unknown; then: unknown[] }[]; streams: { sequence: { delay: number; data: unknown }[] }[] }[] };
+    const [endpoint] = config.endpoints;
+    assert.deepEqual(endpoint?.rules, [
+      { when: { json: { method: 'eth_chainId' } }, then: [{ delay: 7 }, { reply: { jsonrpc: '2.0', id: '{{message.id}}', result: '0x1' } }] },
+      { when: { json: { method: 'eth_subscribe' } }, then: [{ delay: 11 }, { reply: { jsonrpc: '2.0', id: '{{message.id}}', result: '0xsub' } }] },
+      { when: { json: { event: 'subscribe' } }, then: [{ delay: 5 }, { reply: { event: 'subscriptionStatus', reqid: '{{message.reqid}}', status: 'subscribed' } }] },
+    ]);
+    assert.deepEqual(endpoint?.streams[0]?.sequence.map((s) => s.delay), [50, 1450, 100], 'what answered no request stays, timed from the start');
+
+    const { ws } = await startServer({ endpoints: config.endpoints.map((e) => ({ ...e, path: '/node' })) } as never);
+    const client = await wsConnect(ws('/node'));
+    assert.deepEqual(await client.next(), { event: 'heartbeat' });
+    client.send({ jsonrpc: '2.0', id: 'a7', method: 'eth_subscribe', params: ['newHeads'] });
+    assert.deepEqual(await client.next(), { jsonrpc: '2.0', id: 'a7', result: '0xsub' }, 'answered with the id the client chose');
+    client.send({ event: 'subscribe', reqid: 9, pair: ['ETH/USD'] });
+    assert.deepEqual(await client.next(), { event: 'subscriptionStatus', reqid: 9, status: 'subscribed' });
+    assert.deepEqual((await client.next<{ params: { result: unknown } }>(3000)).params.result, { number: '0x10' });
+    await client.close();
   });
 });

@@ -1,0 +1,26 @@
+/**
+ * What the recording converters read in JSON messages: which field names an operation, on APIs that carry
+ * several over one path or connection, and which field ties an answer to its request.
+ */
+
+export type Obj = Record<string, unknown>;
+
+/**
+ * Fields that name the operation, in the order they are tried: GraphQL's `operationName` (and its `query`,
+ * last, being long), JSON-RPC's `method`, action APIs' `action`/`op`, message types (`type`, `event`).
+ */
+export const OPERATION_FIELDS = ['operationName', 'method', 'action', 'op', 'type', 'event', 'query'] as const;
+
+/** Fields an answer copies from its request to say which one it answers (JSON-RPC `id`, Kraken `reqid`, …). */
+export const CORRELATION_FIELDS = ['id', 'reqid', 'requestId', 'request_id', 'req_id', 'correlationId', 'rid', 'cid'] as const;
+
+export const isObject = (value: unknown): value is Obj => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The text as JSON, or why not. */
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
