@@ -26,21 +26,55 @@ function paramName(previous: string | undefined, taken: Set<string>): string {
   return name;
 }
 
+type Params = readonly { readonly name: string; readonly values: readonly string[] }[];
+
+/** What a field of an answer may echo: the path parameters, and each call's request body by dotted path. */
+interface Sources {
+  readonly params: Params;
+  /** Per call: every path into its JSON body (objects only, a few levels deep) and the value there. */
+  readonly bodies: readonly ReadonlyMap<string, unknown>[];
+}
+
+/** A name a template path can hold as it is (`variables.id`, not `x-id` or `a b`). */
+const PLAIN_KEY = /^[A-Za-z_$][\w$]*$/;
+
+function bodyPaths(value: unknown, prefix = '', into = new Map<string, unknown>(), depth = 0): Map<string, unknown> {
+  if (!isObject(value) || depth > 4) return into;
+  for (const [key, child] of Object.entries(value)) {
+    if (!PLAIN_KEY.test(key)) continue;
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    into.set(path, child);
+    bodyPaths(child, path, into, depth + 1);
+  }
+  return into;
+}
+
+function sourcesOf(exchanges: readonly ExchangeLine[], params: Params): Sources {
+  const parsed = exchanges.map((x) => parseJson(x.request.body));
+  return { params, bodies: parsed.map((p) => (p.ok ? bodyPaths(p.value) : new Map<string, unknown>())) };
+}
+
 /** A field's template across calls: literal when it never changed, else what explains its values (a literal escaped, so it renders to itself). */
-function fieldTemplate(values: readonly unknown[], exchanges: readonly ExchangeLine[], params: readonly { readonly name: string; readonly values: readonly string[] }[]): unknown {
+function fieldTemplate(values: readonly unknown[], sources: Sources): unknown {
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
   const first = values[0];
-  if (values.every((v) => JSON.stringify(v) === JSON.stringify(first))) return literalTemplate(first);
-  for (const param of params) if (values.every((v, i) => String(v) === param.values[i])) return `{{request.params.${param.name}}}`;
-  const bodies = exchanges.map((x) => parseJson(x.request.body));
-  if (bodies.every((b) => b.ok && b.value !== null && typeof b.value === 'object')) {
-    for (const key of Object.keys((bodies[0] as { value: Obj }).value)) {
-      if (values.every((v, i) => JSON.stringify(((bodies[i] as { value: Obj }).value)[key]) === JSON.stringify(v))) return `{{request.body.${key}}}`;
-    }
+  if (values.every((v) => same(v, first))) return literalTemplate(first);
+  for (const param of sources.params) if (values.every((v, i) => String(v) === param.values[i])) return `{{request.params.${param.name}}}`;
+  const [firstBody] = sources.bodies;
+  for (const path of firstBody?.keys() ?? []) {
+    if (values.every((v, i) => sources.bodies[i]?.has(path) === true && same(sources.bodies[i]?.get(path), v))) return `{{request.body.${path}}}`;
   }
   if (values.every((v) => typeof v === 'string' && ISO.test(v))) return '{{now}}';
   if (values.every((v) => typeof v === 'string' && UUID.test(v))) return '{{uuid}}';
   if (values.every((v) => typeof v === 'number' && Number.isInteger(v))) return `{{int ${Math.min(...(values as number[]))} ${Math.max(...(values as number[]))}}}`;
   return literalTemplate(values.at(-1));
+}
+
+/** Values across calls: objects field by field (so a nested field can echo the request), the rest as fields. */
+function shapeTemplate(values: readonly unknown[], sources: Sources, depth = 0): unknown {
+  if (depth > 5 || !values.every(isObject)) return fieldTemplate(values, sources);
+  const keys = [...new Set(values.flatMap((v) => Object.keys(v)))];
+  return Object.fromEntries(keys.map((key) => [key, shapeTemplate(values.map((v) => v[key]), sources, depth + 1)]));
 }
 
 /**
@@ -51,19 +85,18 @@ function echoedFields(exchanges: readonly ExchangeLine[]): ReadonlySet<string> {
   const pairs = exchanges.map((x) => [parseJson(x.request.body), parseJson(x.response.body)] as const);
   const objects = pairs.flatMap(([q, a]) => (q.ok && a.ok && isObject(q.value) && isObject(a.value) ? [[q.value, a.value] as const] : []));
   if (objects.length < 2 || objects.length !== pairs.length) return new Set();
-  const keys = Object.keys(objects[0]?.[1] ?? {}).filter((key) => objects.every(([q, a]) => key in q && JSON.stringify(q[key]) === JSON.stringify(a[key])) && new Set(objects.map(([q]) => JSON.stringify(q[key]))).size > 1);
+  const keys = Object.keys(objects[0]?.[1] ?? {}).filter((key) => PLAIN_KEY.test(key) && objects.every(([q, a]) => key in q && JSON.stringify(q[key]) === JSON.stringify(a[key])) && new Set(objects.map(([q]) => JSON.stringify(q[key]))).size > 1);
   return new Set(keys);
 }
 
-function bodyTemplate(exchanges: readonly ExchangeLine[], params: readonly { readonly name: string; readonly values: readonly string[] }[], echoed: ReadonlySet<string>): unknown {
+function bodyTemplate(exchanges: readonly ExchangeLine[], params: Params, echoed: ReadonlySet<string>): unknown {
   const parsed = exchanges.map((x) => parseJson(x.response.body));
   const last = exchanges.at(-1) as ExchangeLine;
   if (!parsed.every((p) => p.ok)) return literalTemplate(last.response.body);
   const values = parsed.map((p) => (p as { value: unknown }).value);
-  const shapes = values.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v));
-  if (!shapes) return fieldTemplate(values, exchanges, params);
-  const keys = [...new Set(values.flatMap((v) => Object.keys(v as Obj)))];
-  return Object.fromEntries(keys.map((key) => [key, echoed.has(key) ? `{{request.body.${key}}}` : fieldTemplate(values.map((v) => (v as Obj)[key]), exchanges, params)]));
+  const template = shapeTemplate(values, sourcesOf(exchanges, params));
+  if (!isObject(template)) return template;
+  return Object.fromEntries(Object.entries(template).map(([key, value]) => [key, echoed.has(key) ? `{{request.body.${key}}}` : value]));
 }
 
 /**
