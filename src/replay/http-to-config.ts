@@ -7,6 +7,7 @@
  */
 import { bodyBytes, type ExchangeLine, type HttpRecording } from './http-format.ts';
 import { hasUnwritableBraces, literalTemplate } from '../templates/index.ts';
+import { groupBy } from '../util/group.ts';
 import { parseSseText } from '../util/sse.ts';
 import { isObject, OPERATION_FIELDS, parseJson, type Obj } from './operations.ts';
 
@@ -176,12 +177,7 @@ function routeOf(exchanges: readonly ExchangeLine[], operation: { field: string;
  */
 export function httpRecordingsToRoutes(recordings: readonly HttpRecording[]): { routes: Obj[]; notes: string[] } {
   const notes: string[] = [];
-  const groups = new Map<string, ExchangeLine[]>();
-  for (const exchange of recordings.flatMap((r) => r.exchanges)) {
-    const shape = exchange.request.path.split('/').map((segment) => (ID.test(segment) ? '*' : segment)).join('/');
-    const key = `${exchange.request.method} ${shape}`;
-    groups.set(key, [...(groups.get(key) ?? []), exchange]);
-  }
+  const groups = groupBy(recordings.flatMap((r) => r.exchanges), (exchange) => `${exchange.request.method} ${exchange.request.path.split('/').map((segment) => (ID.test(segment) ? '*' : segment)).join('/')}`);
   const routes: Obj[] = [];
   for (const exchanges of groups.values()) {
     const field = operationField(exchanges);
@@ -189,11 +185,7 @@ export function httpRecordingsToRoutes(recordings: readonly HttpRecording[]): { 
       routes.push(...[routeOf(exchanges, undefined, new Set(), notes)].filter((r) => r !== undefined));
       continue;
     }
-    const byOperation = new Map<string, ExchangeLine[]>();
-    for (const x of exchanges) {
-      const value = (parseJson(x.request.body) as { value: Obj }).value[field] as string;
-      byOperation.set(value, [...(byOperation.get(value) ?? []), x]);
-    }
+    const byOperation = groupBy(exchanges, (x) => (parseJson(x.request.body) as { value: Obj }).value[field] as string);
     const echoed = echoedFields(exchanges);
     for (const [value, calls] of byOperation) routes.push(...[routeOf(calls, { field, value }, echoed, notes)].filter((r) => r !== undefined));
   }
