@@ -182,12 +182,16 @@ export function httpRecordingsToRoutes(recordings: readonly HttpRecording[]): { 
   for (const exchanges of groups.values()) {
     const field = operationField(exchanges);
     if (field === undefined) {
-      routes.push(...[routeOf(exchanges, undefined, new Set(), notes)].filter((r) => r !== undefined));
+      const route = routeOf(exchanges, undefined, new Set(), notes);
+      if (route !== undefined) routes.push(route);
       continue;
     }
     const byOperation = groupBy(exchanges, (x) => (parseJson(x.request.body) as { value: Obj }).value[field] as string);
     const echoed = echoedFields(exchanges);
-    for (const [value, calls] of byOperation) routes.push(...[routeOf(calls, { field, value }, echoed, notes)].filter((r) => r !== undefined));
+    for (const [value, calls] of byOperation) {
+      const route = routeOf(calls, { field, value }, echoed, notes);
+      if (route !== undefined) routes.push(route);
+    }
   }
   return { routes, notes };
 }

@@ -16,7 +16,7 @@ export const CORRELATION_FIELDS = ['id', 'reqid', 'requestId', 'request_id', 're
 
 export const isObject = (value: unknown): value is Obj => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** The text as JSON, or why not. */
+/** The text's JSON value, or not ok when it is not JSON. */
 export function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };

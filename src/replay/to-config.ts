@@ -1,34 +1,32 @@
 /**
  * Turns a WebSocket recording into an editable mock: a raw endpoint whose rules answer the requests the
  * upstream answered (`ws-replies.ts`) and whose per-subscriber sequence is the rest of what it sent, with the
- * recorded gaps. Text frames that are JSON become JSON values, so the result reads as
- * data to edit (add templates, rules) rather than as escaped strings; their text is escaped so it renders as
- * recorded. Binary frames go to a second sequence with `binary: true` (base64, sent decoded), timed from the
- * same start, so both arrive when they did.
+ * recorded gaps. Text frames that are JSON become JSON values, so the result reads as data to edit (add
+ * templates, rules) rather than as escaped strings; their text is escaped so it renders as recorded. Binary
+ * frames go to a second sequence with `binary: true` (base64, sent decoded), timed from the same start, so
+ * both arrive when they did.
  */
 import type * as Yaml from 'yaml';
 import { hasUnwritableBraces, literalTemplate } from '../templates/index.ts';
 import { lazy } from '../util/lazy.ts';
-import type { Recording } from './format.ts';
+import type { FrameLine, Recording } from './format.ts';
+import { parseJson } from './operations.ts';
 import { answeredRequests } from './ws-replies.ts';
 
 const yaml = lazy<typeof Yaml>('yaml');
 
-type Frame = Extract<Recording['events'][number], { kind: 'frame' }>;
+/** A frame as a step's data: binary as its base64 (a binary stream sends it decoded), text as its JSON value or itself, escaped. */
+function dataOf(frame: FrameLine): unknown {
+  if (frame.type === 'binary') return frame.data;
+  const json = parseJson(frame.data);
+  return literalTemplate(json.ok ? json.value : frame.data);
+}
 
 /** The upstream's frames of one type as a sequence: each step's delay is its gap from the previous one. */
-function sequenceOf(frames: readonly Frame[]): { delay: number; data: unknown }[] {
+function sequenceOf(frames: readonly FrameLine[]): { delay: number; data: unknown }[] {
   let last = 0;
   return frames.map((frame) => {
-    let data: unknown = frame.data;
-    if (frame.type === 'text') {
-      try {
-        data = JSON.parse(frame.data);
-      } catch {
-        // not JSON: kept as text
-      }
-    }
-    const step = { delay: Math.round(frame.t - last), data: frame.type === 'text' ? literalTemplate(data) : data };
+    const step = { delay: Math.round(frame.t - last), data: dataOf(frame) };
     last = frame.t;
     return step;
   });
@@ -36,7 +34,7 @@ function sequenceOf(frames: readonly Frame[]): { delay: number; data: unknown }[
 
 /** One session as a raw endpoint at `path`; `notes` says what may not render as recorded. */
 export function recordingToEndpoint(recording: Recording, path: string): { endpoint: Record<string, unknown>; notes: string[] } {
-  const frames = recording.events.filter((event): event is Frame => event.kind === 'frame');
+  const frames = recording.events.filter((event): event is FrameLine => event.kind === 'frame');
   const { rules, claimed } = answeredRequests(frames);
   const upstream = frames.filter((frame) => frame.from === 'upstream');
   const text = upstream.filter((frame) => frame.type === 'text' && !claimed.has(frame));
