@@ -15,6 +15,7 @@ import { dirname, resolve } from 'node:path';
 import { MockwaveError } from '../errors/catalog.ts';
 import { pointerKeys } from '../util/path.ts';
 import { readDataFile } from '../util/data-file.ts';
+import { isPlainObject } from '../util/plain-object.ts';
 
 
 export interface AsyncApiDocument {
@@ -53,7 +54,6 @@ function targetOf(ref: string, base: string): Target {
   return { file, keys: pointerKeys(pointer, decodeURIComponent) };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 export function loadAsyncApi(file: string): AsyncApiDocument {
   const path = resolve(file);
@@ -79,13 +79,13 @@ export function loadAsyncApi(file: string): AsyncApiDocument {
     let current = node;
     let where = file;
     for (let i = 0; i < keys.length; i++) {
-      while (isRecord(current) && typeof current['$ref'] === 'string' && hops++ < 32) {
+      while (isPlainObject(current) && typeof current['$ref'] === 'string' && hops++ < 32) {
         const next = targetOf(current['$ref'], where);
         const found = follow(document(next.file), next.file, next.keys, hops);
         if (found === undefined) return undefined;
         ({ node: current, file: where } = found);
       }
-      if (!isRecord(current) && !Array.isArray(current)) return undefined;
+      if (!isPlainObject(current) && !Array.isArray(current)) return undefined;
       const key = keys[i] as string;
       if (Object.hasOwn(current, key)) {
         current = (current as Record<string, unknown>)[key];

@@ -10,6 +10,7 @@
  * Where a channel is served: each WebSocket server's path (`pathname` in 3.x, the path of `url` in 2.x)
  * followed by the channel's address; channels that share an address are one endpoint (to-config.ts).
  */
+import { isPlainObject } from '../util/plain-object.ts';
 import type { AsyncApiDocument } from './document.ts';
 import { decideSide } from './side.ts';
 
@@ -66,7 +67,7 @@ export interface ApiModel {
 }
 
 /** A document node as an object to read fields from; anything else reads as empty (lenient by design). */
-export const obj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {});
+export const obj = (value: unknown): Obj => (isPlainObject(value) ? value : {});
 const WEBSOCKET = new Set(['ws', 'wss']);
 const HTTP = new Set(['http', 'https']);
 

@@ -4,7 +4,8 @@
  * by name (an overlay stream with a new name is added), and the overlay's rules come first, so they win
  * over the derived ones. Everything else merges key by key.
  */
-import { deepMerge, isPlainObject, type Patch } from '../config/merge.ts';
+import { deepMerge, type Patch } from '../config/merge.ts';
+import { isPlainObject } from '../util/plain-object.ts';
 
 type Obj = Record<string, unknown>;
 

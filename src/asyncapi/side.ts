@@ -12,16 +12,16 @@
  *
  * The reason is reported at start-up, and `--asyncapi-side` overrides all of it.
  */
+import { isPlainObject } from '../util/plain-object.ts';
 import type { ApiChannel } from './model.ts';
 
 type Obj = Record<string, unknown>;
-const obj = (value: unknown): Obj => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Obj) : {});
 
 const REQUEST = /(request|^subscribe|^unsubscribe|^auth|^login|^ping$|command$)/i;
 const RESPONSE = /(response|reply|ack$|^pong$|result$)/i;
 
 export function decideSide(root: Obj, serverReading: readonly ApiChannel[]): { side: 'server' | 'client'; reason: string } {
-  const info = obj(root['info']);
+  const info = isPlainObject(root['info']) ? root['info'] : {};
   const said = info['x-mockwave-side'] ?? root['x-mockwave-side'];
   if (said === 'client' || said === 'server') return { side: said, reason: `x-mockwave-side: ${said}` };
   const title = String(info['title'] ?? '');

@@ -1,9 +1,7 @@
+import { isPlainObject } from '../util/plain-object.ts';
+
 /** A configuration before validation: plain JSON-like data from presets, files, env and flags. */
 export type Patch = Record<string, unknown>;
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /**
  * Later wins: objects merge key by key, everything else (arrays included) is replaced whole. Keys are

@@ -4,7 +4,8 @@
  * whole endpoint (lists are otherwise replaced whole).
  */
 import type { Provenance } from '../errors/schema-issues.ts';
-import { deepMerge, isPlainObject, type Patch } from './merge.ts';
+import { isPlainObject } from '../util/plain-object.ts';
+import { deepMerge, type Patch } from './merge.ts';
 
 /**
  * Applies the overrides in place and removes them; returns problems (an override naming no stream) as

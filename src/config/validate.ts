@@ -1,6 +1,7 @@
 import { MockwaveError } from '../errors/catalog.ts';
 import { formatIssues, issueMessage, type Provenance } from '../errors/schema-issues.ts';
-import { deepMerge, isPlainObject, type Patch } from './merge.ts';
+import { isPlainObject } from '../util/plain-object.ts';
+import { deepMerge, type Patch } from './merge.ts';
 import { PRESETS, type PresetName } from './presets.ts';
 import { configSchema, type MockwaveConfig } from './schema.ts';
 import { applyStreamOverrides } from './stream-overrides.ts';

@@ -13,6 +13,7 @@ import type * as AjvFormats from 'ajv-formats';
 import type * as Jsf from 'json-schema-faker';
 import { z } from 'zod';
 import { lazy } from '../util/lazy.ts';
+import { isPlainObject } from '../util/plain-object.ts';
 import { errorMessage } from '../errors/error-message.ts';
 import { createRandom } from '../util/random.ts';
 import { Continuity } from './continuity.ts';
@@ -24,7 +25,7 @@ const ajvFormats = lazy<typeof AjvFormats>('ajv-formats');
 type Schema = Record<string, unknown>;
 
 /** A JSON Schema as configuration holds one (the jsonSchema generator, the generate action): `true` or an object. */
-export const jsonSchemaValue = z.unknown().refine((s) => s === true || (s !== null && typeof s === 'object' && !Array.isArray(s)), { message: 'expected a JSON Schema object' });
+export const jsonSchemaValue = z.unknown().refine((s) => s === true || isPlainObject(s), { message: 'expected a JSON Schema object' });
 type Validate = ((value: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null };
 
 let ajv: { compile(schema: unknown): Validate } | undefined;
@@ -99,7 +100,7 @@ function steer(schema: unknown, now: number, seen = new Map<object, unknown>()):
     const steered: Schema = {};
     for (const [name, property] of Object.entries(properties as Schema)) {
       const inner = steer(property, now, seen);
-      steered[name] = inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? steerProperty(name, inner as Schema, now) : inner;
+      steered[name] = isPlainObject(inner) ? steerProperty(name, inner as Schema, now) : inner;
     }
     out['properties'] = steered;
     // A field with one possible value (an `event: pong` discriminator) is what makes a message recognisable:

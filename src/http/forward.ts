@@ -9,6 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { MockwaveError } from '../errors/catalog.ts';
 import { errorMessage } from '../errors/error-message.ts';
 import type { ForwardedExchange } from './recorder.ts';
+import type { HttpRequestView } from './request.ts';
 
 const flat = (headers: Record<string, string | string[] | undefined>): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])));
@@ -27,7 +28,7 @@ export interface ForwardOptions {
   readonly now?: () => number;
 }
 
-export function targetUrl(base: string, path: string, search: string): URL {
+function targetUrl(base: string, path: string, search: string): URL {
   const url = new URL(base);
   url.pathname = `${url.pathname.replace(/\/$/, '')}${path}`;
   url.search = search;
@@ -52,7 +53,9 @@ function forwardedHeaders(request: IncomingMessage, options: ForwardOptions): Re
  * first (an endless event stream is left this way) and 502 when the API broke off mid-answer. Rejects with
  * MW_HTTP_UPSTREAM_FAILED before any byte was written.
  */
-export function forward(request: IncomingMessage, body: Buffer, response: ServerResponse, target: URL, options: ForwardOptions): Promise<number> {
+export function forward(view: HttpRequestView, response: ServerResponse, base: string, options: ForwardOptions): Promise<number> {
+  const { raw: request, body: { data: body } } = view;
+  const target = targetUrl(base, view.path, view.search);
   return new Promise((resolveOnce, reject) => {
     let settled = false;
     const resolve = (status: number): void => {
@@ -66,7 +69,7 @@ export function forward(request: IncomingMessage, body: Buffer, response: Server
     const now = options.now ?? Date.now;
     const started = now();
     const outgoing = send(target, { method: request.method, headers, timeout: options.timeoutMs }, (answer) => {
-      if (options.record !== undefined) recordAnswer(answer, request, body, started, now, options.record, options.recordMaxBytes ?? 1024 * 1024);
+      if (options.record !== undefined) recordAnswer(answer, view, started, now, options.record, options.recordMaxBytes ?? 1024 * 1024);
       const passed: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(answer.headers)) {
         // The answer keeps its length; the framing of this hop is Node's to choose.
@@ -105,7 +108,7 @@ export function forward(request: IncomingMessage, body: Buffer, response: Server
  * recording. A stream is recorded however it ended (an endless one ends when its client leaves: what that
  * client got is the recording); any other answer only when it arrived whole.
  */
-function recordAnswer(answer: IncomingMessage, request: IncomingMessage, body: Buffer, started: number, now: () => number, record: (exchange: ForwardedExchange) => void, max: number): void {
+function recordAnswer(answer: IncomingMessage, view: HttpRequestView, started: number, now: () => number, record: (exchange: ForwardedExchange) => void, max: number): void {
   const head = now();
   const streamed = /event-stream|ndjson|jsonl/i.test(answer.headers['content-type'] ?? '');
   const kept: Buffer[] = [];
@@ -124,11 +127,11 @@ function recordAnswer(answer: IncomingMessage, request: IncomingMessage, body: B
   });
   answer.once('close', () => {
     if (!answer.complete && !streamed) return;
-    const url = new URL(request.url ?? '/', 'http://localhost');
     record({
       started,
       ended: now(),
-      request: { method: request.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: flat(request.headers), body },
+      // The query as the URL gave it (a repeated name keeps its last value), not the routes' first-wins view.
+      request: { method: view.method, path: view.path, query: Object.fromEntries(new URLSearchParams(view.search)), headers: flat(view.raw.headers), body: view.body.data },
       response: { status: answer.statusCode ?? 502, headers: flat(answer.headers), body: Buffer.concat(kept), truncated, chunks: streamed ? chunks : undefined },
     });
   });

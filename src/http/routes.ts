@@ -13,7 +13,7 @@ import { LineLimiter } from '../log/line-limiter.ts';
 import { compileRegex, compileWhen, type Matcher } from '../rules/index.ts';
 import { corsOrigin } from '../security/origins.ts';
 import { bySpecificity, compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
-import { forward, targetUrl } from './forward.ts';
+import { forward } from './forward.ts';
 import { readBody, requestView, type BodyLimits, type HttpRequestView } from './request.ts';
 import { HTTP_METHODS, type HttpRouteConfig } from './schema.ts';
 import { compileSteps, runSteps, type HttpHost, type Step } from './steps.ts';
@@ -215,7 +215,7 @@ export class HttpRoutes {
     const fallback = this.#options.fallback;
     if (fallback !== undefined) {
       try {
-        return await forward(view.raw, view.body.data, response, targetUrl(fallback, view.path, view.search), this.#host.forwarding);
+        return await forward(view, response, fallback, this.#host.forwarding);
       } catch (error) {
         this.#options.logger.warn(`http.fallback: ${errorMessage(error)}`);
         return this.#refuse(response, refusalOf(error));

@@ -9,7 +9,7 @@ import { MockwaveError } from '../errors/catalog.ts';
 import type { StateStore } from '../state/state.ts';
 import { compileTemplate, type RenderContext } from '../templates/index.ts';
 import { parseRange, type NumberRange } from '../util/range.ts';
-import { forward, targetUrl, type ForwardOptions } from './forward.ts';
+import { forward, type ForwardOptions } from './forward.ts';
 import type { HttpRequestView } from './request.ts';
 import { compileRespond, type RespondHost } from './respond.ts';
 import type { HttpStep } from './schema.ts';
@@ -74,7 +74,7 @@ function compileStep(step: HttpStep, baseDir: string, where: string): Step {
   }
   if ('forward' in step) {
     const base = step.forward;
-    return (x) => forward(x.view.raw, x.view.body.data, x.response, targetUrl(base, x.view.path, x.view.search), x.host.forwarding);
+    return (x) => forward(x.view, x.response, base, x.host.forwarding);
   }
   const { steps, per, then } = step.sequence;
   const lists = steps.map((list, i) => list.map((s) => compileStep(s, baseDir, `${where}.sequence.steps[${i}]`)));

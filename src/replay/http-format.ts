@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '../errors/error-message.ts';
+import { isPlainObject } from '../util/plain-object.ts';
 
 export interface RecordedBody {
   readonly body: string;
@@ -63,7 +64,6 @@ export function isHttpRecording(path: string): boolean {
   }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Reads and checks an HTTP recording; says which line is wrong and why. */
 export function readHttpRecording(path: string): HttpRecording {
@@ -77,14 +77,14 @@ export function readHttpRecording(path: string): HttpRecording {
     }
   });
   const [header, ...rest] = parsed;
-  if (!isRecord(header) || header['kind'] !== 'http') throw new Error(`${path}:1: an HTTP recording starts with a {"kind":"http"} line`);
+  if (!isPlainObject(header) || header['kind'] !== 'http') throw new Error(`${path}:1: an HTTP recording starts with a {"kind":"http"} line`);
   rest.forEach((line, index) => {
-    const request = isRecord(line) ? line['request'] : undefined;
-    const response = isRecord(line) ? line['response'] : undefined;
+    const request = isPlainObject(line) ? line['request'] : undefined;
+    const response = isPlainObject(line) ? line['response'] : undefined;
     const ok =
-      isRecord(line) && line['kind'] === 'exchange' && typeof line['t'] === 'number' &&
-      isRecord(request) && typeof request['method'] === 'string' && typeof request['path'] === 'string' && typeof request['body'] === 'string' &&
-      isRecord(response) && typeof response['status'] === 'number' && typeof response['body'] === 'string';
+      isPlainObject(line) && line['kind'] === 'exchange' && typeof line['t'] === 'number' &&
+      isPlainObject(request) && typeof request['method'] === 'string' && typeof request['path'] === 'string' && typeof request['body'] === 'string' &&
+      isPlainObject(response) && typeof response['status'] === 'number' && typeof response['body'] === 'string';
     if (!ok) throw new Error(`${path}:${index + 2}: expected an "exchange" line with request {method, path, body} and response {status, body}`);
   });
   return { header: header as unknown as HttpHeaderLine, exchanges: rest as ExchangeLine[] };

@@ -8,8 +8,9 @@
 import { bodyBytes, type ExchangeLine, type HttpRecording } from './http-format.ts';
 import { hasUnwritableBraces, literalTemplate } from '../templates/index.ts';
 import { groupBy } from '../util/group.ts';
+import { isPlainObject } from '../util/plain-object.ts';
 import { parseSseText } from '../util/sse.ts';
-import { isObject, OPERATION_FIELDS, parseJson, type Obj } from './operations.ts';
+import { OPERATION_FIELDS, parseJson, type Obj } from './operations.ts';
 
 const ID = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}|[A-Za-z]{0,4}[-_]?\d+)$/i;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -40,7 +41,7 @@ interface Sources {
 const PLAIN_KEY = /^[A-Za-z_$][\w$]*$/;
 
 function bodyPaths(value: unknown, prefix = '', into = new Map<string, unknown>(), depth = 0): Map<string, unknown> {
-  if (!isObject(value) || depth > 4) return into;
+  if (!isPlainObject(value) || depth > 4) return into;
   for (const [key, child] of Object.entries(value)) {
     if (!PLAIN_KEY.test(key)) continue;
     const path = prefix === '' ? key : `${prefix}.${key}`;
@@ -73,7 +74,7 @@ function fieldTemplate(values: readonly unknown[], sources: Sources): unknown {
 
 /** Values across calls: objects field by field (so a nested field can echo the request), the rest as fields. */
 function shapeTemplate(values: readonly unknown[], sources: Sources, depth = 0): unknown {
-  if (depth > 5 || !values.every(isObject)) return fieldTemplate(values, sources);
+  if (depth > 5 || !values.every(isPlainObject)) return fieldTemplate(values, sources);
   const keys = [...new Set(values.flatMap((v) => Object.keys(v)))];
   return Object.fromEntries(keys.map((key) => [key, shapeTemplate(values.map((v) => v[key]), sources, depth + 1)]));
 }
@@ -84,7 +85,7 @@ function shapeTemplate(values: readonly unknown[], sources: Sources, depth = 0):
  */
 function echoedFields(exchanges: readonly ExchangeLine[]): ReadonlySet<string> {
   const pairs = exchanges.map((x) => [parseJson(x.request.body), parseJson(x.response.body)] as const);
-  const objects = pairs.flatMap(([q, a]) => (q.ok && a.ok && isObject(q.value) && isObject(a.value) ? [[q.value, a.value] as const] : []));
+  const objects = pairs.flatMap(([q, a]) => (q.ok && a.ok && isPlainObject(q.value) && isPlainObject(a.value) ? [[q.value, a.value] as const] : []));
   if (objects.length < 2 || objects.length !== pairs.length) return new Set();
   const keys = Object.keys(objects[0]?.[1] ?? {}).filter((key) => PLAIN_KEY.test(key) && objects.every(([q, a]) => key in q && JSON.stringify(q[key]) === JSON.stringify(a[key])) && new Set(objects.map(([q]) => JSON.stringify(q[key]))).size > 1);
   return new Set(keys);
@@ -96,7 +97,7 @@ function bodyTemplate(exchanges: readonly ExchangeLine[], params: Params, echoed
   if (!parsed.every((p) => p.ok)) return literalTemplate(last.response.body);
   const values = parsed.map((p) => (p as { value: unknown }).value);
   const template = shapeTemplate(values, sourcesOf(exchanges, params));
-  if (!isObject(template)) return template;
+  if (!isPlainObject(template)) return template;
   return Object.fromEntries(Object.entries(template).map(([key, value]) => [key, echoed.has(key) ? `{{request.body.${key}}}` : value]));
 }
 
@@ -131,7 +132,7 @@ function streamedAnswer(last: ExchangeLine): Obj | undefined {
 /** The field whose string value tells this group's calls apart, when their JSON bodies have one that varies. */
 function operationField(exchanges: readonly ExchangeLine[]): string | undefined {
   const bodies = exchanges.map((x) => parseJson(x.request.body));
-  if (exchanges.length < 2 || !bodies.every((b) => b.ok && isObject(b.value))) return undefined;
+  if (exchanges.length < 2 || !bodies.every((b) => b.ok && isPlainObject(b.value))) return undefined;
   const objects = bodies.map((b) => (b as { value: Obj }).value);
   return OPERATION_FIELDS.find((field) => objects.every((o) => typeof o[field] === 'string') && new Set(objects.map((o) => o[field])).size > 1);
 }
@@ -157,8 +158,9 @@ function routeOf(exchanges: readonly ExchangeLine[], operation: { field: string;
   // A stream by its type (a chunked JSON answer is one answer, however it was framed).
   const streaming = /event-stream|ndjson|jsonl/i.test(last.response.headers['content-type'] ?? '');
   const streamed = streaming && last.response.chunks !== undefined ? streamedAnswer(last) : undefined;
-  const respond = streamed ?? { status: last.response.status, headers, ...(bodyBytes(last.response).length === 0 ? {} : { body: bodyTemplate(exchanges, params, echoed) }) };
-  if (hasUnwritableBraces(bodyBytes(last.response).toString('utf8'))) notes.push(`${last.request.method} ${last.request.path}: the answer has a backslash right before "{{", which no template escape keeps: edit that value by hand`);
+  const recorded = bodyBytes(last.response);
+  const respond = streamed ?? { status: last.response.status, headers, ...(recorded.length === 0 ? {} : { body: bodyTemplate(exchanges, params, echoed) }) };
+  if (hasUnwritableBraces(recorded.toString('utf8'))) notes.push(`${last.request.method} ${last.request.path}: the answer has a backslash right before "{{", which no template escape keeps: edit that value by hand`);
   if (last.response.truncated === true) notes.push(`${last.request.method} ${last.request.path}: the recorded answer was cut at the recording's limit`);
   const path = pattern.join('/') || '/';
   const named = operation === undefined ? '' : ` (${operation.field}: ${operation.value.length > 40 ? `${operation.value.slice(0, 40).replace(/\s+/g, ' ')}…` : operation.value})`;

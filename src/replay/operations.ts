@@ -14,8 +14,6 @@ export const OPERATION_FIELDS = ['operationName', 'method', 'action', 'op', 'typ
 /** Fields an answer copies from its request to say which one it answers (JSON-RPC `id`, Kraken `reqid`, …). */
 export const CORRELATION_FIELDS = ['id', 'reqid', 'requestId', 'request_id', 'req_id', 'correlationId', 'rid', 'cid'] as const;
 
-export const isObject = (value: unknown): value is Obj => value !== null && typeof value === 'object' && !Array.isArray(value);
-
 /** The text's JSON value, or not ok when it is not JSON. */
 export function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {

@@ -8,8 +8,9 @@
  */
 import { literalTemplate } from '../templates/index.ts';
 import { groupBy } from '../util/group.ts';
+import { isPlainObject } from '../util/plain-object.ts';
 import type { FrameLine } from './format.ts';
-import { CORRELATION_FIELDS, isObject, OPERATION_FIELDS, parseJson, type Obj } from './operations.ts';
+import { CORRELATION_FIELDS, OPERATION_FIELDS, parseJson, type Obj } from './operations.ts';
 
 /** An answer later than this after its request is taken for a coincidence, not an answer. */
 const ANSWER_WITHIN_MS = 30_000;
@@ -41,7 +42,7 @@ export function answeredRequests(frames: readonly FrameLine[]): { rules: Obj[]; 
   const parsed: Parsed[] = frames.flatMap((frame) => {
     if (frame.type !== 'text') return [];
     const json = parseJson(frame.data);
-    return json.ok && isObject(json.value) ? [{ frame, value: json.value }] : [];
+    return json.ok && isPlainObject(json.value) ? [{ frame, value: json.value }] : [];
   });
   // Messages by correlation field and value, each list in time order: a long session is read in one pass.
   const upstream = byCorrelation(parsed.filter((p) => p.frame.from === 'upstream'));

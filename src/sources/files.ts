@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { MockwaveError } from '../errors/catalog.ts';
 import { readDataFile } from '../util/data-file.ts';
-import { isPlainObject, type Patch } from '../config/merge.ts';
+import type { Patch } from '../config/merge.ts';
+import { isPlainObject } from '../util/plain-object.ts';
 import { errorMessage } from '../errors/error-message.ts';
 
 /** Reads a YAML or JSON configuration file into a plain object, or fails with the file's name and why. */
