@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { MockwaveError } from '../errors/catalog.ts';
 import { closeCodeSchema } from '../rules/schema.ts';
 import { refusal, refusalOf, type Meta } from '../errors/refusal.ts';
+import { acceptedTarget, type RequestTarget } from '../util/request-target.ts';
 import { jsonBody } from './body.ts';
 import { dashboardFiles, wantsHtml } from './dashboard.ts';
 import { sendData, sendRefusal } from './envelope.ts';
@@ -93,7 +94,7 @@ const closeBody = z.strictObject({
 });
 
 function query(request: IncomingMessage, name: string): string | undefined {
-  return new URL(request.url ?? '/', 'http://localhost').searchParams.get(name) ?? undefined;
+  return acceptedTarget(request).url.searchParams.get(name) ?? undefined;
 }
 
 const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] = [
@@ -248,14 +249,14 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
   },
 ];
 
-export function createAdminHandler(view: AdminView): (request: IncomingMessage, response: ServerResponse) => void {
+export function createAdminHandler(view: AdminView): (request: IncomingMessage, response: ServerResponse, target: RequestTarget) => void {
   const live = new LiveViews(view, { maxConnections: view.maxLiveConnections });
-  return (request, response) => {
+  return (request, response, target) => {
     const meta: Meta = { timestamp: new Date(view.now()).toISOString(), requestId: view.requestId() };
     const cors = view.cors(request);
     for (const [name, value] of Object.entries(cors)) response.setHeader(name, value);
     const method = request.method ?? 'GET';
-    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname.replace(/(?<=.)\/+$/, '');
+    const pathname = target.path.replace(/(?<=.)\/+$/, '');
     const fail = (error: unknown): void => {
       const refused = refusalOf(error);
       if (refused.code === 'MW_UNAUTHORIZED') response.setHeader('WWW-Authenticate', 'Bearer');

@@ -11,6 +11,7 @@ import type { Acceptor, Prepared } from '../transport/transport.ts';
 import { bridge, type BridgeContext, type RouteStats } from './bridge.ts';
 import { refusal } from '../errors/refusal.ts';
 import { clientProtocols, openUpstream, tlsOptions, upstreamHeaders, upstreamUrl, type Consumed } from './upstream.ts';
+import { acceptedTarget } from '../util/request-target.ts';
 
 export interface ProxyOptions {
   readonly path: string;
@@ -76,7 +77,7 @@ export class ProxyRouter {
     const { config, stats, tls } = route;
     const { consumed } = this.#options;
     const open = (request: IncomingMessage): WebSocket => {
-      const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+      const query = acceptedTarget(request).url.searchParams;
       const upstream = openUpstream(config, upstreamUrl(config, rest, query, consumed), request, tls, this.#options.maxPayload, consumed);
       // Errors are handled by whoever holds the upstream (prepare, then the bridge); this keeps one that
       // falls between the two from being an unhandled 'error' event.

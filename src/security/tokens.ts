@@ -5,6 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { acceptedTarget } from '../util/request-target.ts';
 
 function digest(value: string): Buffer {
   // Hashing first gives equal-length inputs, which timingSafeEqual needs, without leaking the length.
@@ -26,7 +27,7 @@ export function presentedTokens(request: IncomingMessage, options: { query: bool
   const header = request.headers.authorization;
   if (typeof header === 'string' && /^bearer\s+/i.test(header)) found.push(header.replace(/^bearer\s+/i, '').trim());
   if (options.query) {
-    const token = new URL(request.url ?? '/', 'http://localhost').searchParams.get('token');
+    const token = acceptedTarget(request).url.searchParams.get('token');
     if (token !== null) found.push(token);
   }
   if (options.protocol) {

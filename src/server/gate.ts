@@ -13,6 +13,7 @@ import { friendlyOrigin } from '../security/admin-guard.ts';
 import { originAllowed } from '../security/origins.ts';
 import { authorized } from '../security/tokens.ts';
 import type { RouteResult } from '../transport/transport.ts';
+import type { RequestTarget } from '../util/request-target.ts';
 import { proxyPathOf } from './build.ts';
 import type { EndpointRegistry } from './registry.ts';
 
@@ -28,7 +29,7 @@ export interface GateContext {
 /** Foreign origins logged once each; bounded, so a flood of made-up origins cannot grow it. */
 const MAX_ORIGINS_NOTED = 1000;
 
-export function createHandshakeGate(context: GateContext): (request: IncomingMessage, pathname: string) => RouteResult {
+export function createHandshakeGate(context: GateContext): (request: IncomingMessage, target: RequestTarget) => RouteResult {
   const { config, registry, proxy, logger } = context;
   const proxyPath = proxyPathOf(config);
   const noted = new Set<string>();
@@ -41,7 +42,8 @@ export function createHandshakeGate(context: GateContext): (request: IncomingMes
   };
   const no = (code: Parameters<typeof refusal>[0], message: string): RouteResult => ({ ok: false, refusal: refusal(code, message) });
 
-  return (request, pathname) => {
+  return (request, target) => {
+    const pathname = target.path;
     noteOrigin(request);
     if (!config.websocket.enabled) return no('MW_WEBSOCKET_DISABLED', 'WebSocket connections are disabled (websocket.enabled is false)');
     if (!originAllowed(request.headers.origin, config.cors.origins)) return no('MW_FORBIDDEN_ORIGIN', `Origin ${request.headers.origin ?? ''} is not allowed`);

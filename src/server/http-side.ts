@@ -25,6 +25,7 @@ import type { Flushable } from './build.ts';
 import { HttpRecorder, type ForwardedExchange } from '../http/recorder.ts';
 import type { Redactor } from '../security/redact.ts';
 import type { SseSide } from './sse-side.ts';
+import type { RequestTarget } from '../util/request-target.ts';
 
 export interface HttpSideContext {
   readonly config: MockwaveConfig;
@@ -176,7 +177,7 @@ function ownPath(path: string): boolean {
  * fallback claims it); everything else to the HTTP routes when there are any (or a fallback), else to the
  * admin handler (which answers 404 for what it does not know).
  */
-export function dispatchRequests(admin: (request: IncomingMessage, response: ServerResponse) => void, parts: { readonly routes: HttpRoutes; readonly config: MockwaveConfig; readonly registry: EndpointRegistry; readonly sse: SseSide; readonly logger: Logger }): (request: IncomingMessage, response: ServerResponse) => void {
+export function dispatchRequests(admin: (request: IncomingMessage, response: ServerResponse, target: RequestTarget) => void, parts: { readonly routes: HttpRoutes; readonly config: MockwaveConfig; readonly registry: EndpointRegistry; readonly sse: SseSide; readonly logger: Logger }): (request: IncomingMessage, response: ServerResponse, target: RequestTarget) => void {
   const { routes, config, registry, sse, logger } = parts;
   const hasSse = config.endpoints.some((e) => e.protocol === 'sse');
   // A fault in answering one request ends that request, never the server (an uncaught throw in a request
@@ -189,17 +190,16 @@ export function dispatchRequests(admin: (request: IncomingMessage, response: Ser
       response.end(JSON.stringify({ error: { code: 'MW_INTERNAL', message: `Internal error: ${errorMessage(error)}` } }));
     }
   };
-  return (request, response) => {
-    // Parsed once here, for routing and for whoever answers.
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const path = url.pathname;
+  return (request, response, target) => {
+    // Read once by the transport, for routing and for whoever answers.
+    const path = target.path;
     const streaming = hasSse && !ownPath(path) ? registry.match(path) : undefined;
     const fallback = config.http.fallback !== undefined;
     const toRoutes = (routes.size > 0 || fallback) && !ownPath(path) && !(path === '/' && (config.dashboard.enabled || (!routes.claims(path) && !fallback)));
     try {
-      if (streaming?.config.protocol === 'sse') sse.handle(request, response, streaming, url);
-      else if (toRoutes) routes.handle(request, response, url).catch((error: unknown) => fault(response, error));
-      else admin(request, response);
+      if (streaming?.config.protocol === 'sse') sse.handle(request, response, streaming, target.url);
+      else if (toRoutes) routes.handle(request, response, target.url).catch((error: unknown) => fault(response, error));
+      else admin(request, response, target);
     } catch (error) {
       fault(response, error);
     }

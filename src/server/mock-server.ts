@@ -13,6 +13,7 @@ import type { ProxyRouter } from '../proxy/router.ts';
 import { createRedactor, type Redactor } from '../security/redact.ts';
 import { createTemplateServices } from '../templates/index.ts';
 import { Transport, type ListenAddress } from '../transport/transport.ts';
+import { Pressure } from '../transport/pressure.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { createClientId, createRequestId } from '../util/ids.ts';
 import { createRandom } from '../util/random.ts';
@@ -148,7 +149,9 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     seed: runSeed,
     templates,
   }, redact);
-  const sse = new SseSide({ config, clock, logger, createId: () => createClientId(clock, idRandom) });
+  // One guard on queued bytes for every client, WebSocket or SSE.
+  const pressure = new Pressure(config.websocket.maxQueuedBytes);
+  const sse = new SseSide({ config, clock, logger, createId: () => createClientId(clock, idRandom), pressure });
   const registry = new EndpointRegistry(endpoints, () => [...transport.peers, ...sse.peers]);
   const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0 });
   const streams = createStreamAdmin(registry, () => state === 'running');
@@ -176,12 +179,12 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     heartbeatInterval: config.websocket.heartbeatInterval,
     handshakeTimeout: config.websocket.handshakeTimeout,
     maxBufferedBytes: config.websocket.maxBufferedBytes,
-    maxQueuedBytes: config.websocket.maxQueuedBytes,
+    pressure,
     slowClientGrace: config.websocket.slowClientGrace,
     clock,
     createId: () => createClientId(clock, idRandom),
     route: createHandshakeGate({ config, registry, proxy, logger, clients: () => transport.peers.size }),
-    refused: createRefusals({ logger, now: () => clock.now(), requestId, count: (code) => metrics.rejected(code) }),
+    refused: createRefusals({ logger, now: () => clock.now(), requestId, count: (code) => metrics.rejected(code), maskUrl: (url) => redact.url(url) }),
     handleRequest: dispatchRequests(createAdminHandler(createAdminView({
       config, streams, clients, metrics, stats, publish, reload, requestId, http: createHttpAdmin(http, { config, registry }),
       describe: () => ({ name: 'mockwave', version: VERSION, uptimeMs: clock.now() - startedAt, endpoints: registry.describe(started?.url) }),

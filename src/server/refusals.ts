@@ -19,6 +19,8 @@ export interface RefusalContext {
   readonly requestId: () => string;
   /** Counts a refusal by code (the metrics). */
   count(code: string): void;
+  /** The request's target with its secret query parameters masked (a refused `?token=` is still a token). */
+  maskUrl(url: string): string;
 }
 
 export function createRefusals(context: RefusalContext): (refused: Refusal, request: IncomingMessage | undefined) => unknown {
@@ -30,7 +32,7 @@ export function createRefusals(context: RefusalContext): (refused: Refusal, requ
     const skipped = context.logger.enabled('info') ? lines.pass(`${refused.code} ${address}`, now) : undefined;
     if (skipped !== undefined) {
       const more = skipped === 0 ? '' : ` (and ${skipped} more like it since the last line)`;
-      const path = request === undefined ? '' : ` ${clip(request.url ?? '/')}`;
+      const path = request === undefined ? '' : ` ${clip(context.maskUrl(request.url ?? '/'))}`;
       context.logger.info(`Refused${path} from ${address}: ${refused.message} [${refused.code} ${refused.status}]${more}`, { code: refused.code, status: refused.status, remoteAddress: address });
     }
     return refusalBody(refused, { timestamp: new Date(now).toISOString(), requestId: context.requestId() });

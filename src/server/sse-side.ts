@@ -14,6 +14,7 @@ import type { Logger } from '../log/logger.ts';
 import { corsOrigin } from '../security/origins.ts';
 import { authorized } from '../security/tokens.ts';
 import { SsePeer } from '../transport/sse-peer.ts';
+import type { Pressure } from '../transport/pressure.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { sseEvent } from '../util/sse.ts';
 import type { Endpoint } from './endpoint.ts';
@@ -23,6 +24,8 @@ export interface SseSideContext {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly createId: () => string;
+  /** The server-wide guard on queued bytes, shared with the WebSocket clients; it watches ours too. */
+  readonly pressure: Pressure;
 }
 
 function answer(response: ServerResponse, refused: Refusal, headers: Record<string, string>): void {
@@ -45,6 +48,7 @@ export class SseSide {
 
   constructor(context: SseSideContext) {
     this.#context = context;
+    context.pressure.watch(this.peers);
     this.#heartbeatEvery = Math.min(...context.config.endpoints.filter((e) => e.protocol === 'sse' && e.sse.heartbeat > 0).map((e) => e.sse.heartbeat));
   }
 
@@ -75,7 +79,7 @@ export class SseSide {
 
     const lines = settings.format === 'ndjson';
     response.writeHead(200, { ...cors, 'content-type': lines ? 'application/x-ndjson; charset=utf-8' : 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const peer = new SsePeer({ id: this.#context.createId(), endpoint: endpoint.endpoint, url: request.url ?? '/', response, settings: { maxBufferedBytes: config.websocket.maxBufferedBytes, slowClientGrace: config.websocket.slowClientGrace, clock } });
+    const peer = new SsePeer({ id: this.#context.createId(), endpoint: endpoint.endpoint, url: request.url ?? '/', response, settings: { maxBufferedBytes: config.websocket.maxBufferedBytes, slowClientGrace: config.websocket.slowClientGrace, clock, pressure: this.#context.pressure } });
     if (!lines) peer.write(sseEvent({ retry: settings.retry }));
     this.peers.add(peer);
     this.#heartbeats.set(peer, lines ? '\n' : sseEvent({ comment: 'heartbeat' }));

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 
 /**
  * Refuses a WebSocket upgrade with a real HTTP response (status and a JSON body saying why) instead of
@@ -20,4 +20,16 @@ export function refuseUpgrade(socket: Duplex, status: number, body: unknown): vo
       '\r\n' +
       text,
   );
+}
+
+/**
+ * Refuses a plain request that no handler may see (its target is not a URL): the status and a JSON body,
+ * then the connection is closed, since what follows on it cannot be trusted either.
+ */
+export function refuseRequest(request: IncomingMessage, response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  request.resume();
+  response.shouldKeepAlive = false;
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
+  response.end(text);
 }

@@ -4,7 +4,8 @@
  * evicted. Across all clients at most `maxQueuedBytes` may be queued: a message that would wait behind
  * others is charged to the budget the last sum left, and dropped once it is spent (clients that keep up,
  * whose writes leave at once, are not touched). The total is summed on a timer, not per write, so a write
- * stays O(1).
+ * stays O(1). The same timer evicts clients that stay behind while nothing is sent to them (a paused
+ * stream): eviction must not wait for the next message. WebSocket and SSE clients are watched alike.
  */
 import { PRESSURE_CHECK_MS } from './constants.ts';
 
@@ -24,6 +25,8 @@ export class Pressure {
   /** Clients that went over their cap and have not caught up yet. */
   readonly behind = new Set<Pressured>();
   readonly #maxQueuedBytes: number;
+  /** The sets of clients summed each round (the transport's WebSocket peers, the SSE side's). */
+  readonly #watched: Iterable<Pressured>[] = [];
   #timer: NodeJS.Timeout | undefined;
 
   constructor(maxQueuedBytes: number) {
@@ -38,9 +41,18 @@ export class Pressure {
     return true;
   }
 
-  /** Starts summing `peers` on a timer that never keeps the process alive. */
-  start(peers: Iterable<Pressured>, now: () => number): void {
-    this.#timer ??= setInterval(() => this.check(peers, now()), PRESSURE_CHECK_MS).unref();
+  /** Adds a live set of clients to those summed and checked each round. */
+  watch(peers: Iterable<Pressured>): void {
+    this.#watched.push(peers);
+  }
+
+  /**
+   * Starts the rounds on a real timer that never keeps the process alive. Real, not the injected clock's:
+   * the budget it refills is for bytes in real socket buffers, which drain in real time even while a test's
+   * manual clock stands still (grace periods are still read from the clock, through `now`).
+   */
+  start(now: () => number): void {
+    this.#timer ??= setInterval(() => this.check(now()), PRESSURE_CHECK_MS).unref();
   }
 
   stop(): void {
@@ -49,9 +61,9 @@ export class Pressure {
   }
 
   /** One round: the total, and every client that is behind is either cleared or, past its grace, evicted. */
-  check(peers: Iterable<Pressured>, now: number): void {
+  check(now: number): void {
     let total = 0;
-    for (const peer of peers) total += peer.bufferedAmount;
+    for (const peers of this.#watched) for (const peer of peers) total += peer.bufferedAmount;
     this.queued = total;
     this.budget = this.#maxQueuedBytes - total;
     for (const peer of this.behind) {

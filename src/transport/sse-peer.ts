@@ -2,7 +2,9 @@
  * A Server-Sent Events response as the Peer that logic sees: what the endpoint offers is written to the
  * response as it is (the `sse` format already framed it). The same rule as a WebSocket client's holds: a
  * client that does not read has its messages dropped and counted past `maxBufferedBytes`, and is let go
- * after `slowClientGrace` behind. An SSE client sends nothing, so there is nothing to pause.
+ * after `slowClientGrace` behind, by the server-wide guard's rounds (`Pressure`), so a client behind on a
+ * stream that has stopped sending is let go too; its queue counts toward `maxQueuedBytes`. An SSE client
+ * sends nothing, so there is nothing to pause.
  *
  * A broadcast is written below ServerResponse, as the WebSocket frame writer does below ws: the response's
  * head is sent at once, so each event is one HTTP/1.1 chunk (size line, bytes, CRLF), built once per event
@@ -13,12 +15,15 @@ import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { newCounters, type Peer, type PeerCounters, type Tap } from '../hub/peer.ts';
 import type { Clock } from '../util/clock.ts';
+import type { Pressure, Pressured } from './pressure.ts';
 import { sseEvent } from '../util/sse.ts';
 
 export interface SsePeerSettings {
   readonly maxBufferedBytes: number;
   readonly slowClientGrace: number;
   readonly clock: Clock;
+  /** The server-wide guard: its budget is charged for queued events, its rounds evict a client behind. */
+  readonly pressure: Pressure;
 }
 
 let lastEvent: Buffer | undefined;
@@ -34,7 +39,7 @@ function chunkOf(event: Buffer): Buffer {
   return lastChunk as Buffer;
 }
 
-export class SsePeer implements Peer {
+export class SsePeer implements Peer, Pressured {
   readonly id: string;
   readonly endpoint: string;
   readonly url: string;
@@ -91,20 +96,43 @@ export class SsePeer implements Peer {
 
   offer(frame: Buffer): boolean {
     if (this.closed) return false;
-    if (this.bufferedAmount > this.#settings.maxBufferedBytes) {
+    if (!this.#room(frame.length)) {
       this.counters.dropped += 1;
-      const now = this.#settings.clock.now();
-      this.#behindSince ??= now;
-      // A client behind for the whole grace period is let go: its queue is the server's memory.
-      if (now - this.#behindSince > this.#settings.slowClientGrace) this.terminate();
       return false;
     }
-    this.#behindSince = undefined;
     this.counters.messagesOut += 1;
     this.counters.bytesOut += frame.length;
     this.tap?.('out', frame, false);
     if (this.#socket === undefined) this.#response.write(frame);
     else this.#socket.write(chunkOf(frame));
+    return true;
+  }
+
+  /** Whether `size` more bytes may be queued: under the client's cap, and within the server-wide budget. */
+  #room(size: number): boolean {
+    const queued = this.bufferedAmount;
+    if (queued === 0) {
+      this.#behindSince = undefined;
+      return true;
+    }
+    if (queued <= this.#settings.maxBufferedBytes) return this.#settings.pressure.admit(size);
+    if (this.#behindSince === undefined) {
+      this.#behindSince = this.#settings.clock.now();
+      this.#settings.pressure.behind.add(this);
+    }
+    this.checkBehind(this.#settings.clock.now());
+    return false;
+  }
+
+  /** Let go once behind for the whole grace period; false once caught up (or gone). */
+  checkBehind(now: number): boolean {
+    if (this.#behindSince === undefined || this.closed) return false;
+    if (this.bufferedAmount <= this.#settings.maxBufferedBytes) {
+      this.#behindSince = undefined;
+      return false;
+    }
+    // A client behind for the whole grace period is let go: its queue is the server's memory.
+    if (now - this.#behindSince > this.#settings.slowClientGrace) this.terminate();
     return true;
   }
 

@@ -13,9 +13,9 @@ import { refusal, type Refusal } from '../errors/refusal.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { deflateKey, wsDeflateOptions, type Deflate } from './deflate.ts';
-import { refuseUpgrade } from './handshake.ts';
-import { Pressure } from './pressure.ts';
-import { pathOf } from './request-path.ts';
+import { refuseRequest, refuseUpgrade } from './handshake.ts';
+import type { Pressure } from './pressure.ts';
+import { targetOf, type RequestTarget } from '../util/request-target.ts';
 import { WsPeer, type Connection, type PeerSettings } from './ws-peer.ts';
 
 export type { Connection } from './ws-peer.ts';
@@ -47,18 +47,22 @@ export interface TransportOptions {
   /** ms for a connection to send its request headers; slower ones are closed (slowloris). */
   readonly handshakeTimeout: number;
   readonly maxBufferedBytes: number;
-  /** Bytes that may be queued for all clients together before sends to clients with a queue are dropped. */
-  readonly maxQueuedBytes: number;
+  /**
+   * The server-wide guard on queued bytes (websocket.maxQueuedBytes), shared with the other kinds of
+   * client (SSE), which it watches alike.
+   */
+  readonly pressure: Pressure;
   readonly slowClientGrace: number;
   readonly clock: Clock;
   readonly createId: () => string;
-  route(request: IncomingMessage, pathname: string): RouteResult;
+  route(request: IncomingMessage, target: RequestTarget): RouteResult;
   /**
    * Every refused upgrade or unreadable request passes here once (to be counted and logged); returns the
    * body the client is answered with. `request` is undefined when Node could not parse one.
    */
   refused(refusal: Refusal, request: IncomingMessage | undefined): unknown;
-  handleRequest(request: IncomingMessage, response: ServerResponse): void;
+  /** A plain request whose target has been read (and is valid). */
+  handleRequest(request: IncomingMessage, response: ServerResponse, target: RequestTarget): void;
   /** A socket-level problem on one connection (payload too large, invalid frame, heartbeat timeout). */
   onPeerError(peer: Peer, error: Error & { code?: string }): void;
 }
@@ -77,6 +81,7 @@ function clientErrorOf(error: Error & { code?: string }): Refusal {
 }
 
 const SHUTTING_DOWN = refusal('MW_SHUTTING_DOWN', 'The server is shutting down');
+const BAD_TARGET = refusal('MW_MALFORMED_REQUEST', 'The request target is not a valid URL path');
 
 function destroyOnError(this: Duplex): void {
   this.destroy();
@@ -97,7 +102,8 @@ export class Transport {
 
   constructor(options: TransportOptions) {
     this.#options = options;
-    this.#pressure = new Pressure(options.maxQueuedBytes);
+    this.#pressure = options.pressure;
+    this.#pressure.watch(this.#peers);
     this.#peerSettings = {
       maxBufferedBytes: options.maxBufferedBytes,
       slowClientGrace: options.slowClientGrace,
@@ -106,7 +112,13 @@ export class Transport {
       peers: this.#peers,
       onPeerError: (peer, error) => options.onPeerError(peer, error),
     };
-    const handle = (req: IncomingMessage, res: ServerResponse): void => options.handleRequest(req, res);
+    // The target is read here, once, for every request: one that is not a URL is refused before any
+    // handler sees it (parsing it later, outside a try, ended the process).
+    const handle = (req: IncomingMessage, res: ServerResponse): void => {
+      const target = targetOf(req);
+      if (target === undefined) refuseRequest(req, res, BAD_TARGET.status, options.refused(BAD_TARGET, req));
+      else options.handleRequest(req, res, target);
+    };
     // Node checks these timeouts every connectionsCheckingInterval (30 s by default): check often enough
     // that a handshake trickled a byte at a time is closed close to its deadline.
     const timeouts = {
@@ -162,7 +174,7 @@ export class Transport {
         this.#http.off('error', onError);
         const address = this.#http.address() as AddressInfo;
         this.#scheduleHeartbeat();
-        this.#pressure.start(this.#peers, () => this.#options.clock.now());
+        this.#pressure.start(() => this.#options.clock.now());
         resolve({ host: address.address, port: address.port, family: address.family });
       });
     });
@@ -205,8 +217,12 @@ export class Transport {
       this.#refuse(socket, SHUTTING_DOWN, req);
       return;
     }
-    const pathname = pathOf(req.url);
-    const routed = this.#options.route(req, pathname);
+    const target = targetOf(req);
+    if (target === undefined) {
+      this.#refuse(socket, BAD_TARGET, req);
+      return;
+    }
+    const routed = this.#options.route(req, target);
     if (!routed.ok) {
       this.#refuse(socket, routed.refusal, req);
       return;

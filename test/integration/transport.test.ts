@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { Peer } from '../../src/hub/peer.ts';
 import type { Refusal } from '../../src/errors/refusal.ts';
 import { Transport, type Acceptor, type TransportOptions } from '../../src/transport/transport.ts';
+import { Pressure } from '../../src/transport/pressure.ts';
 import { systemClock } from '../../src/util/clock.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
@@ -21,7 +22,7 @@ function transportOptions(callbacks: Pick<TransportOptions, 'createId' | 'route'
     heartbeatInterval: 0,
     handshakeTimeout: 1000,
     maxBufferedBytes: 1 << 20,
-    maxQueuedBytes: 1 << 26,
+    pressure: new Pressure(1 << 26),
     slowClientGrace: 1000,
     clock: systemClock,
     handleRequest: (_request, response) => response.end(),
@@ -48,7 +49,7 @@ describe('transport', () => {
     let ids = 0;
     const transport = new Transport(transportOptions({
       createId: () => `c${++ids}`,
-      route: (_request, pathname) => ({ ok: true, acceptor: pathname === '/bad' ? failing : echo }),
+      route: (_request, target) => ({ ok: true, acceptor: target.path === '/bad' ? failing : echo }),
       refused: (refused) => ({ code: refused.code }),
       onPeerError: (peer, error) => errors.push(`${peer.id}: ${error.message}`),
     }));
