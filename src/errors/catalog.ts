@@ -27,7 +27,7 @@ export const ERROR_CATALOG = {
   MW_SHUTTING_DOWN: { summary: 'The server is stopping: new upgrades are refused and open connections are closed.', httpStatus: 503, closeCode: 1001 },
   MW_PAYLOAD_TOO_LARGE: { summary: 'A client message exceeded `websocket.maxPayload`; the connection is closed.', closeCode: 1009 },
   MW_HEARTBEAT_TIMEOUT: { summary: 'A client did not answer a protocol ping before the next heartbeat and was dropped.', closeCode: 1006 },
-  MW_INVALID_PATH: { summary: 'A proxied path holds an encoded "/", "\\" or "." that the upstream could decode into another path; it is refused, not forwarded.', httpStatus: 400 },
+  MW_INVALID_PATH: { summary: 'A path passed on to another server (the WebSocket proxy, a `forward` step, `http.fallback`) holds an encoded "/", "\\" or "." that the other server could decode into another path; it is refused, not forwarded.', httpStatus: 400 },
   MW_UNKNOWN_ROUTE: { summary: 'A WebSocket upgrade under the proxy path named a route that is not configured.', httpStatus: 404 },
   MW_PROXY_UPSTREAM_FAILED: { summary: "A proxy route's upstream was unreachable, refused, answered with an HTTP error or timed out.", httpStatus: 502, closeCode: 1014 },
   MW_PROXY_DISABLED: { summary: 'A WebSocket upgrade asked for a path under the proxy path while the proxy is off.', httpStatus: 404 },

@@ -64,6 +64,9 @@ function compileRouteWhen(config: HttpRouteConfig): (view: HttpRequestView) => b
     (body === undefined || body(view.body));
 }
 
+/** A refusal of the request itself (a path that may not be forwarded), not a failure of the route or the real API. */
+const clientFault = (error: unknown): boolean => error instanceof MockwaveError && error.code === 'MW_INVALID_PATH';
+
 /** How alike two paths are, segment by segment from the start: for naming the closest routes in a 404. */
 function likeness(pattern: string, path: string): number {
   const a = pattern.split('/');
@@ -199,6 +202,8 @@ export class HttpRoutes {
     } catch (error) {
       // A client that went away while being answered (a file cut short) is not the route's failure.
       if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' && response.destroyed) return finish(499, route);
+      // Nor is a request refused for what it holds (a forwarded path with an encoded "/"): answered as it was refused.
+      if (clientFault(error) && !response.headersSent) return finish(this.#refuse(response, refusalOf(error)), route);
       route.failures += 1;
       const skipped = this.#failureLines.pass(route.name, this.#options.now());
       if (skipped !== undefined) this.#options.logger.error(`HTTP route ${route.name} failed for ${method} ${path}: ${errorMessage(error)}${skipped === 0 ? '' : ` (${skipped} more failures in the last 10 s)`}`, { route: route.name });
@@ -217,7 +222,7 @@ export class HttpRoutes {
       try {
         return await forward(view, response, fallback, this.#host.forwarding);
       } catch (error) {
-        this.#options.logger.warn(`http.fallback: ${errorMessage(error)}`);
+        if (!clientFault(error)) this.#options.logger.warn(`http.fallback: ${errorMessage(error)}`);
         return this.#refuse(response, refusalOf(error));
       }
     }
