@@ -13,6 +13,7 @@ import { LineLimiter } from '../log/line-limiter.ts';
 import { compileRegex, compileWhen, type Matcher } from '../rules/index.ts';
 import { corsOrigin } from '../security/origins.ts';
 import { bySpecificity, compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
+import type { FileScope } from './files.ts';
 import { forward } from './forward.ts';
 import { readBody, requestView, type BodyLimits, type HttpRequestView } from './request.ts';
 import { HTTP_METHODS, type HttpRouteConfig } from './schema.ts';
@@ -122,15 +123,16 @@ export class HttpRoutes {
     this.#routes = new HttpRoutes(configs, this.#host, this.#options).#routes;
   }
 
-  add(config: HttpRouteConfig): void {
+  /** A route added at run time; `files`: where its `file` steps may read (not the configuration's folder). */
+  add(config: HttpRouteConfig, files: FileScope): void {
     const name = routeName(config);
     if (this.#routes.some((r) => r.name === name)) throw new MockwaveError('MW_HTTP_ROUTE_EXISTS', `An HTTP route named "${name}" exists: use PUT /admin/http/routes/${encodeURIComponent(name)} to change it`);
-    this.#insert(config);
+    this.#insert(config, files);
   }
 
-  replace(name: string, config: HttpRouteConfig): void {
+  replace(name: string, config: HttpRouteConfig, files: FileScope): void {
     this.remove(name);
-    this.#insert({ ...config, name: config.name ?? name });
+    this.#insert({ ...config, name: config.name ?? name }, files);
   }
 
   remove(name: string): void {
@@ -139,10 +141,11 @@ export class HttpRoutes {
     if (this.#routes.length === before) throw new MockwaveError('MW_UNKNOWN_HTTP_ROUTE', `No HTTP route named "${name}" (routes: ${this.#routes.map((r) => r.name).join(', ') || 'none'})`);
   }
 
-  #insert(config: HttpRouteConfig): void {
+  /** `files`: the configuration's folder for the configuration's routes. */
+  #insert(config: HttpRouteConfig, files: FileScope = { dir: this.#host.baseDir, label: 'the configuration\'s folder', hideEnv: false }): void {
     const name = routeName(config);
     const methods = config.method === undefined ? undefined : new Set(config.method);
-    const compiled: CompiledRoute = { config, name, methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, this.#host.baseDir, `http.routes.${name}`), hits: 0, failures: 0, last: undefined };
+    const compiled: CompiledRoute = { config, name, methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, `http.routes.${name}`), hits: 0, failures: 0, last: undefined };
     this.#routes = [...this.#routes, compiled].sort((a, b) => bySpecificity(a.pattern, b.pattern));
   }
 
