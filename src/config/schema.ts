@@ -169,6 +169,16 @@ export const endpointSchema = z
     });
   }, ALWAYS);
 
+/** A host of `http.forwardAllow`: a name or an address (IPv6 in brackets), without scheme, port or path. */
+const forwardHostSchema = z.string().refine((host) => {
+  if (!/^(?:\[[0-9A-Fa-f:.]+\]|[^:/?#@[\]\s]+)$/.test(host)) return false;
+  try {
+    return new URL(`http://${host}`).hostname !== '';
+  } catch {
+    return false;
+  }
+}, 'expected a host name or address without scheme, port or path (example.com, 10.0.0.5, [::1])');
+
 export const proxyRouteSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'expected letters, digits, "_", "." or "-"' }),
   url: z.url({ protocol: /^wss?$/, error: 'expected a ws:// or wss:// URL' }),
@@ -257,6 +267,11 @@ export const configSchema = z
         forwardTimeout: z.number().int().min(100).default(30_000).describe('ms a forwarded request (forward steps, the fallback) may wait for the real API\'s answer.'),
         record: z.string().min(1).optional().describe('Directory where every exchange with the real API (fallback, forward) is recorded as JSON Lines (also --record).'),
         recordMaxBodyBytes: z.number().int().min(0).default(1024 * 1024).describe('Bytes of a body kept in a recording; longer bodies are cut and marked.'),
+        adminFilesDir: z.string().min(1).optional().describe('Folder (relative to the configuration\'s) whose files routes added through the admin API may send with `file` (never a `.env` file); unset, such routes may send no file.'),
+        forwardAllow: z
+          .array(forwardHostSchema)
+          .optional()
+          .describe('Hosts (names or addresses, any port) that routes added through the admin API may `forward` to; default: loopback names and the hosts this configuration itself forwards or proxies to.'),
       })
       .prefault({})
       .describe('The REST side: HTTP routes answered by the same templates and matchers, and a fallback to a real API.'),

@@ -27,7 +27,7 @@ export const ERROR_CATALOG = {
   MW_SHUTTING_DOWN: { summary: 'The server is stopping: new upgrades are refused and open connections are closed.', httpStatus: 503, closeCode: 1001 },
   MW_PAYLOAD_TOO_LARGE: { summary: 'A client message exceeded `websocket.maxPayload`; the connection is closed.', closeCode: 1009 },
   MW_HEARTBEAT_TIMEOUT: { summary: 'A client did not answer a protocol ping before the next heartbeat and was dropped.', closeCode: 1006 },
-  MW_INVALID_PATH: { summary: 'A proxied path holds an encoded "/", "\\" or "." that the upstream could decode into another path; it is refused, not forwarded.', httpStatus: 400 },
+  MW_INVALID_PATH: { summary: 'A path passed on to another server (the WebSocket proxy, a `forward` step, `http.fallback`) holds an encoded "/", "\\" or "." that the other server could decode into another path; it is refused, not forwarded.', httpStatus: 400 },
   MW_UNKNOWN_ROUTE: { summary: 'A WebSocket upgrade under the proxy path named a route that is not configured.', httpStatus: 404 },
   MW_PROXY_UPSTREAM_FAILED: { summary: "A proxy route's upstream was unreachable, refused, answered with an HTTP error or timed out.", httpStatus: 502, closeCode: 1014 },
   MW_PROXY_DISABLED: { summary: 'A WebSocket upgrade asked for a path under the proxy path while the proxy is off.', httpStatus: 404 },
@@ -64,6 +64,7 @@ export const ERROR_CATALOG = {
   MW_HTTP_UPSTREAM_FAILED: { summary: 'A `forward` step or `http.fallback` could not reach the real API, or it broke off.', httpStatus: 502 },
   MW_UNKNOWN_HTTP_ROUTE: { summary: 'The admin API named an HTTP route that does not exist.', httpStatus: 404 },
   MW_HTTP_ROUTE_EXISTS: { summary: 'The admin API was asked to add an HTTP route whose name is taken (use PUT to change it).', httpStatus: 409 },
+  MW_HTTP_ROUTE_NOT_ALLOWED: { summary: 'A route added through the admin API sends a `file` from outside `http.adminFilesDir` (any file while it is unset, or a `.env` file), or forwards to a host not in `http.forwardAllow`.', httpStatus: 400 },
   MW_LISTEN_FAILED: { summary: 'The HTTP server could not listen (port in use, permission denied, bad host).' },
 } as const satisfies Record<string, ErrorSpec>;
 

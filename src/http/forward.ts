@@ -8,6 +8,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { request as httpsRequest } from 'node:https';
 import { MockwaveError } from '../errors/catalog.ts';
 import { errorMessage } from '../errors/error-message.ts';
+import { encodedSeparatorProblem } from '../util/encoded-path.ts';
 import type { ForwardedExchange } from './recorder.ts';
 import type { HttpRequestView } from './request.ts';
 
@@ -51,9 +52,12 @@ function forwardedHeaders(request: IncomingMessage, options: ForwardOptions): Re
 /**
  * Forwards and pipes the answer; resolves with its status once it has ended, with 499 when the client left
  * first (an endless event stream is left this way) and 502 when the API broke off mid-answer. Rejects with
- * MW_HTTP_UPSTREAM_FAILED before any byte was written.
+ * MW_HTTP_UPSTREAM_FAILED before any byte was written, and with MW_INVALID_PATH (400) before connecting.
  */
 export function forward(view: HttpRequestView, response: ServerResponse, base: string, options: ForwardOptions): Promise<number> {
+  // Refused before anything is sent: the API must never see a path that could climb out of `base` (as the proxy).
+  const encoded = encodedSeparatorProblem(view.path);
+  if (encoded !== undefined) return Promise.reject(new MockwaveError('MW_INVALID_PATH', `Not forwarded: the path ${encoded}`));
   const { raw: request, body: { data: body } } = view;
   const target = targetUrl(base, view.path, view.search);
   return new Promise((resolveOnce, reject) => {

@@ -3,7 +3,6 @@
  * configuration's directory, or a streamed body sent piece by piece (Server-Sent Events, data-only `chunks` or
  * whole `events`, or JSON lines, as chat-completion APIs stream), stopping as soon as the client goes away.
  */
-import { createReadStream } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +10,7 @@ import { compileTemplate, type RenderContext, type TemplateServices } from '../t
 import { parseRange, type NumberRange } from '../util/range.ts';
 import type { Random } from '../util/random.ts';
 import { jsonLine, sseEvent } from '../util/sse.ts';
+import { openFile, type RouteFile } from './files.ts';
 import type { HttpRouteConfig } from './schema.ts';
 
 type RespondConfig = Extract<HttpRouteConfig['then'][number], { respond: unknown }>['respond'];
@@ -70,8 +70,8 @@ function compilePieces(respond: RespondConfig): readonly Piece[] | undefined {
   });
 }
 
-/** Compiles a respond step once; `file` is already resolved (and checked to be inside the config's folder). */
-export function compileRespond(respond: RespondConfig, file: string | undefined): Answer {
+/** Compiles a respond step once; `file` is already resolved (and checked to stay inside its folder). */
+export function compileRespond(respond: RespondConfig, file: RouteFile | undefined): Answer {
   const headers = Object.entries(respond.headers).map(([name, value]) => [name.toLowerCase(), compileTemplate(value)] as const);
   const body = respond.body === undefined ? undefined : compileTemplate(respond.body);
   const pieces = compilePieces(respond);
@@ -98,10 +98,15 @@ export function compileRespond(respond: RespondConfig, file: string | undefined)
       return respond.status;
     }
     if (file !== undefined) {
-      const stream = createReadStream(file);
       // Opened before the head is written: a file that cannot be read is the route's failure (500), not a cut-off 200.
-      await new Promise<void>((resolve, reject) => stream.once('open', () => resolve()).once('error', reject));
-      response.writeHead(respond.status, { 'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', ...written });
+      const stream = (await openFile(file)).createReadStream();
+      try {
+        response.writeHead(respond.status, { 'content-type': TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream', ...written });
+      } catch (error) {
+        // A templated header that is no header value: the file is closed, the route fails.
+        stream.destroy();
+        throw error;
+      }
       if (head) {
         stream.destroy();
         response.end();

@@ -13,6 +13,7 @@ import { LineLimiter } from '../log/line-limiter.ts';
 import { compileRegex, compileWhen, type Matcher } from '../rules/index.ts';
 import { corsOrigin } from '../security/origins.ts';
 import { bySpecificity, compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
+import type { FileScope } from './files.ts';
 import { forward } from './forward.ts';
 import { readBody, requestView, type BodyLimits, type HttpRequestView } from './request.ts';
 import { HTTP_METHODS, type HttpRouteConfig } from './schema.ts';
@@ -63,6 +64,9 @@ function compileRouteWhen(config: HttpRouteConfig): (view: HttpRequestView) => b
     cookies.every(([name, test]) => view.cookies[name] !== undefined && test(view.cookies[name] as string)) &&
     (body === undefined || body(view.body));
 }
+
+/** A refusal of the request itself (a path that may not be forwarded), not a failure of the route or the real API. */
+const clientFault = (error: unknown): boolean => error instanceof MockwaveError && error.code === 'MW_INVALID_PATH';
 
 /** How alike two paths are, segment by segment from the start: for naming the closest routes in a 404. */
 function likeness(pattern: string, path: string): number {
@@ -119,15 +123,16 @@ export class HttpRoutes {
     this.#routes = new HttpRoutes(configs, this.#host, this.#options).#routes;
   }
 
-  add(config: HttpRouteConfig): void {
+  /** A route added at run time; `files`: where its `file` steps may read (not the configuration's folder). */
+  add(config: HttpRouteConfig, files: FileScope): void {
     const name = routeName(config);
     if (this.#routes.some((r) => r.name === name)) throw new MockwaveError('MW_HTTP_ROUTE_EXISTS', `An HTTP route named "${name}" exists: use PUT /admin/http/routes/${encodeURIComponent(name)} to change it`);
-    this.#insert(config);
+    this.#insert(config, files);
   }
 
-  replace(name: string, config: HttpRouteConfig): void {
+  replace(name: string, config: HttpRouteConfig, files: FileScope): void {
     this.remove(name);
-    this.#insert({ ...config, name: config.name ?? name });
+    this.#insert({ ...config, name: config.name ?? name }, files);
   }
 
   remove(name: string): void {
@@ -136,10 +141,11 @@ export class HttpRoutes {
     if (this.#routes.length === before) throw new MockwaveError('MW_UNKNOWN_HTTP_ROUTE', `No HTTP route named "${name}" (routes: ${this.#routes.map((r) => r.name).join(', ') || 'none'})`);
   }
 
-  #insert(config: HttpRouteConfig): void {
+  /** `files`: the configuration's folder for the configuration's routes. */
+  #insert(config: HttpRouteConfig, files: FileScope = { dir: this.#host.baseDir, label: 'the configuration\'s folder', hideEnv: false }): void {
     const name = routeName(config);
     const methods = config.method === undefined ? undefined : new Set(config.method);
-    const compiled: CompiledRoute = { config, name, methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, this.#host.baseDir, `http.routes.${name}`), hits: 0, failures: 0, last: undefined };
+    const compiled: CompiledRoute = { config, name, methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, `http.routes.${name}`), hits: 0, failures: 0, last: undefined };
     this.#routes = [...this.#routes, compiled].sort((a, b) => bySpecificity(a.pattern, b.pattern));
   }
 
@@ -199,6 +205,8 @@ export class HttpRoutes {
     } catch (error) {
       // A client that went away while being answered (a file cut short) is not the route's failure.
       if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' && response.destroyed) return finish(499, route);
+      // Nor is a request refused for what it holds (a forwarded path with an encoded "/"): answered as it was refused.
+      if (clientFault(error) && !response.headersSent) return finish(this.#refuse(response, refusalOf(error)), route);
       route.failures += 1;
       const skipped = this.#failureLines.pass(route.name, this.#options.now());
       if (skipped !== undefined) this.#options.logger.error(`HTTP route ${route.name} failed for ${method} ${path}: ${errorMessage(error)}${skipped === 0 ? '' : ` (${skipped} more failures in the last 10 s)`}`, { route: route.name });
@@ -217,7 +225,7 @@ export class HttpRoutes {
       try {
         return await forward(view, response, fallback, this.#host.forwarding);
       } catch (error) {
-        this.#options.logger.warn(`http.fallback: ${errorMessage(error)}`);
+        if (!clientFault(error)) this.#options.logger.warn(`http.fallback: ${errorMessage(error)}`);
         return this.#refuse(response, refusalOf(error));
       }
     }

@@ -131,6 +131,15 @@ const sequenceSchema = z.strictObject({
 
 export type HttpStep = Single | { readonly sequence: z.output<typeof sequenceSchema> };
 
+/** Calls `visit` with every step of a list, those inside sequences too, and where it is (`then[0].sequence.steps[1][0]`). */
+export function eachStep(steps: readonly HttpStep[], where: string, visit: (step: HttpStep, where: string) => void): void {
+  steps.forEach((step, i) => {
+    const at = `${where}[${i}]`;
+    visit(step, at);
+    if ('sequence' in step) step.sequence.steps.forEach((list, j) => eachStep(list, `${at}.sequence.steps[${j}]`, visit));
+  });
+}
+
 const STEP_SCHEMAS: Record<string, z.ZodType> = { ...ACTION_SCHEMAS, sequence: sequenceSchema };
 
 const stepSchema = z

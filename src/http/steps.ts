@@ -3,12 +3,11 @@
  * answers the request (respond, forward; a sequence runs the list its call is due) and returns the status,
  * or does its work and lets the next step run (delay, publish).
  */
-import { resolve, relative, isAbsolute } from 'node:path';
 import type { ServerResponse } from 'node:http';
-import { MockwaveError } from '../errors/catalog.ts';
 import type { StateStore } from '../state/state.ts';
 import { compileTemplate, type RenderContext } from '../templates/index.ts';
 import { parseRange, type NumberRange } from '../util/range.ts';
+import { resolveFile, type FileScope } from './files.ts';
 import { forward, type ForwardOptions } from './forward.ts';
 import type { HttpRequestView } from './request.ts';
 import { compileRespond, type RespondHost } from './respond.ts';
@@ -40,17 +39,9 @@ export interface Exchange {
 /** The status when the step answered; undefined when the next step runs. */
 export type Step = (exchange: Exchange) => Promise<number | undefined>;
 
-/** A `file` path resolved under the configuration's folder; one that leaves it is a configuration error. */
-export function resolveFile(file: string, baseDir: string, where: string): string {
-  const path = resolve(baseDir, file);
-  const inside = relative(baseDir, path);
-  if (inside.startsWith('..') || isAbsolute(inside)) throw new MockwaveError('MW_CONFIG_INVALID', `${where}.respond.file: ${file} is outside the configuration's folder (${baseDir})`);
-  return path;
-}
-
-function compileStep(step: HttpStep, baseDir: string, where: string): Step {
+function compileStep(step: HttpStep, files: FileScope, where: string): Step {
   if ('respond' in step) {
-    const answer = compileRespond(step.respond, step.respond.file === undefined ? undefined : resolveFile(step.respond.file, baseDir, where));
+    const answer = compileRespond(step.respond, step.respond.file === undefined ? undefined : resolveFile(step.respond.file, files, where));
     return (x) => answer(x.response, x.context, x.host, x.view.method === 'HEAD');
   }
   if ('delay' in step) {
@@ -77,7 +68,7 @@ function compileStep(step: HttpStep, baseDir: string, where: string): Step {
     return (x) => forward(x.view, x.response, base, x.host.forwarding);
   }
   const { steps, per, then } = step.sequence;
-  const lists = steps.map((list, i) => list.map((s) => compileStep(s, baseDir, `${where}.sequence.steps[${i}]`)));
+  const lists = steps.map((list, i) => list.map((s) => compileStep(s, files, `${where}.sequence.steps[${i}]`)));
   const [kind, name = ''] = per.split(':') as [string, string | undefined];
   return async (x) => {
     const caller = kind === 'header' ? (x.view.headers[name.toLowerCase()] ?? '') : kind === 'cookie' ? (x.view.cookies[name] ?? '') : '';
@@ -87,8 +78,9 @@ function compileStep(step: HttpStep, baseDir: string, where: string): Step {
   };
 }
 
-export function compileSteps(steps: readonly HttpStep[], baseDir: string, where: string): Step[] {
-  return steps.map((step, i) => compileStep(step, baseDir, `${where}.then[${i}]`));
+/** `files`: the folder a `file` is read from (the configuration's, or the one for routes added at run time). */
+export function compileSteps(steps: readonly HttpStep[], files: FileScope, where: string): Step[] {
+  return steps.map((step, i) => compileStep(step, files, `${where}.then[${i}]`));
 }
 
 /** Runs steps in order until one answers; its status. */

@@ -10,6 +10,7 @@ import type { Peer } from '../hub/peer.ts';
 import type { Acceptor, Prepared } from '../transport/transport.ts';
 import { bridge, type BridgeContext, type RouteStats } from './bridge.ts';
 import { refusal } from '../errors/refusal.ts';
+import { encodedSeparatorProblem } from '../util/encoded-path.ts';
 import { clientProtocols, openUpstream, tlsOptions, upstreamHeaders, upstreamUrl, type Consumed } from './upstream.ts';
 import { acceptedTarget } from '../util/request-target.ts';
 
@@ -26,12 +27,6 @@ export type ProxyMatch =
   | { readonly kind: 'route'; readonly acceptor: Acceptor }
   | { readonly kind: 'unknown'; readonly name: string }
   | { readonly kind: 'invalid'; readonly reason: string };
-
-/**
- * An encoded slash, backslash or dot in the part of the path passed on would let the upstream, decoding it,
- * reach outside the route's path (`..%2f`): such a path is refused rather than forwarded.
- */
-const ENCODED_SEPARATOR = /%2f|%5c|%2e/i;
 
 function newStats(): RouteStats {
   return { connections: 0, active: 0, failures: 0, clientGoneEarly: 0, messagesToUpstream: 0, bytesToUpstream: 0, messagesToClient: 0, bytesToClient: 0, dropped: 0 };
@@ -59,7 +54,9 @@ export class ProxyRouter {
     const route = this.#routes.get(name);
     if (route === undefined) return { kind: 'unknown', name };
     const tail = slash === -1 ? '' : rest.slice(slash);
-    if (ENCODED_SEPARATOR.test(tail)) return { kind: 'invalid', reason: `the path after the route name holds an encoded "/", "\\" or "." (${tail.slice(0, 100)}): write it plainly` };
+    // The part passed on must not climb out of the route's path once the upstream decodes it.
+    const encoded = encodedSeparatorProblem(tail);
+    if (encoded !== undefined) return { kind: 'invalid', reason: `the path after the route name ${encoded}` };
     return { kind: 'route', acceptor: this.#acceptor(route, tail) };
   }
 

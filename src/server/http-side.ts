@@ -24,6 +24,7 @@ import type { ReloadTargets } from './reload.ts';
 import type { Flushable } from './build.ts';
 import { HttpRecorder, type ForwardedExchange } from '../http/recorder.ts';
 import type { Redactor } from '../security/redact.ts';
+import { runtimeRoutePolicy } from './runtime-routes.ts';
 import type { SseSide } from './sse-side.ts';
 import type { RequestTarget } from '../util/request-target.ts';
 
@@ -128,8 +129,12 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
   );
 }
 
-/** The admin API's view of the routes: list, add, change, remove; definitions validated as in a config file. */
-export function createHttpAdmin(routes: HttpRoutes, context: Pick<HttpSideContext, 'config' | 'registry'>) {
+/**
+ * The admin API's view of the routes: list, add, change, remove; definitions validated as in a config file,
+ * then held to what a route added at run time may reach (`runtime-routes.ts`).
+ */
+export function createHttpAdmin(routes: HttpRoutes, context: Pick<HttpSideContext, 'config' | 'registry' | 'baseDir'>) {
+  const policy = runtimeRoutePolicy(context.config, context.baseDir);
   const parse = (definition: unknown, name?: string): HttpRouteConfig => {
     const result = httpRouteSchema.safeParse(name === undefined ? definition : { name, ...(definition as object) }, { error: issueMessage });
     const problems = result.success ? [] : formatIssues(result.error.issues);
@@ -138,14 +143,16 @@ export function createHttpAdmin(routes: HttpRoutes, context: Pick<HttpSideContex
     if (reserved !== undefined) problems.push(`path: ${reserved}`);
     if (result.success) problems.push(...publishProblems([result.data], context.registry));
     if (!result.success || problems.length > 0) throw new MockwaveError('MW_BAD_REQUEST', `Invalid HTTP route: ${problems.join('; ')}`, { details: problems });
+    const refused = policy.problems(result.data);
+    if (refused.length > 0) throw new MockwaveError('MW_HTTP_ROUTE_NOT_ALLOWED', `HTTP route not allowed at run time: ${refused.join('; ')}`, { details: refused });
     return result.data;
   };
   return {
     httpRoutes: () => ({ ...routes.figures(), definitions: routes.definitions() }),
     putHttpRoute(definition: unknown, mode: 'create' | 'replace', name?: string): unknown {
       const route = parse(definition, mode === 'replace' ? name : undefined);
-      if (mode === 'create') routes.add(route);
-      else routes.replace(name ?? routeName(route), route);
+      if (mode === 'create') routes.add(route, policy.files);
+      else routes.replace(name ?? routeName(route), route, policy.files);
       return { name: routeName(route), route };
     },
     removeHttpRoute: (name: string): void => routes.remove(name),

@@ -186,7 +186,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     route: createHandshakeGate({ config, registry, proxy, logger, clients: () => transport.peers.size }),
     refused: createRefusals({ logger, now: () => clock.now(), requestId, count: (code) => metrics.rejected(code), maskUrl: (url) => redact.url(url) }),
     handleRequest: dispatchRequests(createAdminHandler(createAdminView({
-      config, streams, clients, metrics, stats, publish, reload, requestId, http: createHttpAdmin(http, { config, registry }),
+      config, streams, clients, metrics, stats, publish, reload, requestId, http: createHttpAdmin(http, { config, registry, baseDir: options.baseDir ?? process.cwd() }),
       describe: () => ({ name: 'mockwave', version: VERSION, uptimeMs: clock.now() - startedAt, endpoints: registry.describe(started?.url) }),
       now: () => clock.now(),
     })), { routes: http, config, registry, sse, logger }),

@@ -1,6 +1,6 @@
-/** A real upstream `ws` server for proxy tests. */
+/** Real upstreams on loopback: a `ws` server for proxy tests, an HTTP API for forwarding tests. */
 import { once } from 'node:events';
-import type { IncomingMessage } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { after } from 'node:test';
 import { WebSocketServer, type PerMessageDeflateOptions, type WebSocket } from 'ws';
@@ -70,4 +70,29 @@ export async function deadPort(): Promise<number> {
   const port = (probe.address() as { port: number }).port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
+}
+
+export interface HttpUpstream {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** Every request it got: method and target exactly as sent on the wire. */
+  readonly seen: { method: string; target: string }[];
+}
+
+/** A real HTTP API on 127.0.0.1:0 that answers every request 200 with its method and target as JSON; closed after the test. */
+export async function httpUpstream(): Promise<HttpUpstream> {
+  const seen: { method: string; target: string }[] = [];
+  const server = createHttpServer((request, response) => {
+    seen.push({ method: request.method ?? '', target: request.url ?? '' });
+    request.resume();
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ from: 'upstream', target: request.url }));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  after(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
 }
