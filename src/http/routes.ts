@@ -87,7 +87,9 @@ export class HttpRoutes {
   constructor(configs: readonly HttpRouteConfig[], host: HttpHost, options: HttpRoutesOptions) {
     this.#host = host;
     this.#options = options;
-    for (const config of configs) this.#insert(config);
+    // Compiled, then sorted once: inserting one by one sorts the table per route (a recording's thousands of
+    // routes took tens of seconds). The sort is stable, so routes of equal rank keep their written order.
+    this.#routes = configs.map((config) => this.#compile(config)).sort((a, b) => bySpecificity(a.pattern, b.pattern));
   }
 
   get size(): number {
@@ -136,11 +138,14 @@ export class HttpRoutes {
     if (this.#routes.length === before) throw new MockwaveError('MW_UNKNOWN_HTTP_ROUTE', `No HTTP route named "${name}" (routes: ${this.#routes.map((r) => r.name).join(', ') || 'none'})`);
   }
 
-  #insert(config: HttpRouteConfig): void {
+  #compile(config: HttpRouteConfig): CompiledRoute {
     const name = routeName(config);
     const methods = config.method === undefined ? undefined : new Set(config.method);
-    const compiled: CompiledRoute = { config, name, methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, this.#host.baseDir, `http.routes.${name}`), hits: 0, failures: 0, last: undefined };
-    this.#routes = [...this.#routes, compiled].sort((a, b) => bySpecificity(a.pattern, b.pattern));
+    return { config, name, methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, this.#host.baseDir, `http.routes.${name}`), hits: 0, failures: 0, last: undefined };
+  }
+
+  #insert(config: HttpRouteConfig): void {
+    this.#routes = [...this.#routes, this.#compile(config)].sort((a, b) => bySpecificity(a.pattern, b.pattern));
   }
 
   /** CORS headers for a request: any origin when none are configured, else only those. */
