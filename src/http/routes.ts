@@ -91,7 +91,9 @@ export class HttpRoutes {
   constructor(configs: readonly HttpRouteConfig[], host: HttpHost, options: HttpRoutesOptions) {
     this.#host = host;
     this.#options = options;
-    for (const config of configs) this.#insert(config);
+    // Compiled, then sorted once: inserting one by one sorts the table per route (a recording's thousands of
+    // routes took tens of seconds). The sort is stable, so routes of equal rank keep their written order.
+    this.#routes = configs.map((config) => this.#compile(config)).sort((a, b) => bySpecificity(a.pattern, b.pattern));
   }
 
   get size(): number {
@@ -141,12 +143,15 @@ export class HttpRoutes {
     if (this.#routes.length === before) throw new MockwaveError('MW_UNKNOWN_HTTP_ROUTE', `No HTTP route named "${name}" (routes: ${this.#routes.map((r) => r.name).join(', ') || 'none'})`);
   }
 
-  /** `files`: the configuration's folder for the configuration's routes. */
-  #insert(config: HttpRouteConfig, files: FileScope = { dir: this.#host.baseDir, label: 'the configuration\'s folder', hideEnv: false }): void {
+  /** `files`: where its `file` answers may come from (the configuration's folder for the configuration's routes). */
+  #compile(config: HttpRouteConfig, files: FileScope = { dir: this.#host.baseDir, label: 'the configuration\'s folder', hideEnv: false }): CompiledRoute {
     const name = routeName(config);
     const methods = config.method === undefined ? undefined : new Set(config.method);
-    const compiled: CompiledRoute = { config, name, methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, `http.routes.${name}`), hits: 0, failures: 0, last: undefined };
-    this.#routes = [...this.#routes, compiled].sort((a, b) => bySpecificity(a.pattern, b.pattern));
+    return { config, name, methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, `http.routes.${name}`), hits: 0, failures: 0, last: undefined };
+  }
+
+  #insert(config: HttpRouteConfig, files?: FileScope): void {
+    this.#routes = [...this.#routes, this.#compile(config, files)].sort((a, b) => bySpecificity(a.pattern, b.pattern));
   }
 
   /** CORS headers for a request: any origin when none are configured, else only those. */

@@ -21,7 +21,7 @@ export class Recorder {
    * Secrets are masked by `redact` before anything is written: URLs, headers, the subprotocol, named JSON
    * fields. `onError`: the file cannot be written; the recording stops, the session goes on.
    */
-  constructor(dir: string, init: { route: string; url: string; path: string; headers: Record<string, string>; protocol: string; clientId: string; now: number }, redact: Redactor, onError: (error: Error) => void = () => undefined) {
+  constructor(dir: string, init: { route: string; url: string; path: string; headers: Record<string, string>; protocol: string; announced: boolean; clientId: string; now: number }, redact: Redactor, onError: (error: Error) => void = () => undefined) {
     this.#redact = redact;
     mkdirSync(dir, { recursive: true });
     const stamp = new Date(init.now).toISOString().replace(/[:.]/g, '-');
@@ -35,7 +35,7 @@ export class Recorder {
     });
     this.finished = new Promise((resolve) => this.#out.once('close', () => resolve()));
     this.#start = init.now;
-    this.#write({ kind: 'session', version: 1, route: init.route, url: redact.url(init.url), path: redact.url(init.path), startedAt: new Date(init.now).toISOString(), headers: redact.headers(init.headers), protocol: redact.protocol(init.protocol) });
+    this.#write({ kind: 'session', version: 1, route: init.route, url: redact.url(init.url), path: redact.url(init.path), startedAt: new Date(init.now).toISOString(), headers: redact.headers(init.headers), protocol: redact.protocol(init.protocol), announced: init.announced });
   }
 
   frame(now: number, from: 'client' | 'upstream', data: Buffer, isBinary: boolean): void {

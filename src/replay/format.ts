@@ -2,7 +2,7 @@
  * The recording format: JSON Lines. The first line describes the session; every other line is one frame with
  * its offset from the start in ms, who sent it, and its payload (text as text, binary as base64):
  *
- *   {"kind":"session","version":1,"route":"feed","url":"wss://…","startedAt":"…","headers":{…},"protocol":"v1"}
+ *   {"kind":"session","version":1,"route":"feed","url":"wss://…","startedAt":"…","headers":{…},"protocol":"v1","announced":true}
  *   {"kind":"frame","t":12,"from":"upstream","type":"text","data":"{\"price\":1}"}
  *   {"kind":"frame","t":40,"from":"client","type":"binary","data":"AAEC"}
  *   {"kind":"close","t":900,"from":"upstream","code":1000,"reason":""}
@@ -19,6 +19,8 @@ export interface SessionLine {
   readonly startedAt: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly protocol: string;
+  /** The proxy greeted the client with the guide's `proxy_connected` (its route's `announce`): a replay greets too. Absent in older recordings. */
+  readonly announced?: boolean;
 }
 
 export interface FrameLine {

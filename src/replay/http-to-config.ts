@@ -1,23 +1,19 @@
 /**
- * Recorded HTTP exchanges as HTTP routes: one route per method and path pattern (and per operation where one
- * path answers several, told apart by a body field), a path segment becoming a `:param` where the recording
- * shows ids varying in it; the answer as recorded, with the JSON fields that
- * varied across calls turned into templates (the path parameter or request field they echoed, the time, a
- * fresh UUID) and the rest literal; a streamed answer replayed chunk by chunk with its average gap.
+ * Recorded HTTP exchanges as HTTP routes. Calls of one method and path shape make one route (one per
+ * operation where one path answers several, told apart by a body field), a path segment becoming a `:param`
+ * where the recording shows ids varying in it, answering with one template (`http-answer.ts`). When that
+ * template cannot give back every recorded answer (a field varied with nothing in the request to explain it,
+ * or the calls got different statuses), each recorded request also gets a route of its own, written before
+ * the general one so it is tried first: its literal path, the query values and JSON body fields that told it
+ * apart. A recording then replays what was recorded, and the general route answers only what was not.
  */
-import { bodyBytes, type ExchangeLine, type HttpRecording } from './http-format.ts';
-import { hasUnwritableBraces, literalTemplate } from '../templates/index.ts';
+import type { ExchangeLine, HttpRecording } from './http-format.ts';
 import { groupBy } from '../util/group.ts';
 import { isPlainObject } from '../util/plain-object.ts';
-import { parseSseText } from '../util/sse.ts';
+import { answerOf, echoedFields, jsonOf, textOf, type Answer, type Params } from './http-answer.ts';
 import { OPERATION_FIELDS, parseJson, type Obj } from './operations.ts';
 
 const ID = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}|[A-Za-z]{0,4}[-_]?\d+)$/i;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Response headers a route answers with (the rest describe the recorded hop, or are secrets masked anyway). */
-const KEPT_HEADERS = ['content-type', 'location', 'cache-control', 'etag'];
 
 /** `orders` -> `orderId`: a parameter named after the collection before it. */
 function paramName(previous: string | undefined, taken: Set<string>): string {
@@ -28,172 +24,201 @@ function paramName(previous: string | undefined, taken: Set<string>): string {
   return name;
 }
 
-type Params = readonly { readonly name: string; readonly values: readonly string[] }[];
-
-/** What a field of an answer may echo: the path parameters, and each call's request body by dotted path. */
-interface Sources {
-  readonly params: Params;
-  /** Per call: every path into its JSON body (objects only, a few levels deep) and the value there. */
-  readonly bodies: readonly ReadonlyMap<string, unknown>[];
+/** A path shape: its segments, and which of them are parameters (an id-like segment whose value varied). */
+interface Pattern {
+  readonly segments: readonly string[];
+  readonly columns: readonly { readonly name: string; readonly index: number }[];
 }
 
-/** A name a template path can hold as it is (`variables.id`, not `x-id` or `a b`). */
-const PLAIN_KEY = /^[A-Za-z_$][\w$]*$/;
-
-function bodyPaths(value: unknown, prefix = '', into = new Map<string, unknown>(), depth = 0): Map<string, unknown> {
-  if (!isPlainObject(value) || depth > 4) return into;
-  for (const [key, child] of Object.entries(value)) {
-    if (!PLAIN_KEY.test(key)) continue;
-    const path = prefix === '' ? key : `${prefix}.${key}`;
-    into.set(path, child);
-    bodyPaths(child, path, into, depth + 1);
-  }
-  return into;
+function patternOf(exchanges: readonly ExchangeLine[]): Pattern {
+  const paths = exchanges.map((x) => x.request.path.split('/'));
+  const first = paths[0] as string[];
+  const taken = new Set<string>();
+  const columns: { name: string; index: number }[] = [];
+  const segments = first.map((segment, index) => {
+    // An id-like segment with one value in the whole recording stays literal: nothing says it is a parameter.
+    if (!ID.test(segment) || new Set(paths.map((p) => p[index] ?? '')).size === 1) return segment;
+    const name = paramName(first[index - 1], taken);
+    columns.push({ name, index });
+    return `:${name}`;
+  });
+  return { segments, columns };
 }
 
-function sourcesOf(exchanges: readonly ExchangeLine[], params: Params): Sources {
-  const parsed = exchanges.map((x) => parseJson(x.request.body));
-  return { params, bodies: parsed.map((p) => (p.ok ? bodyPaths(p.value) : new Map<string, unknown>())) };
+/** Each parameter's value in each call. */
+function paramsOf(exchanges: readonly ExchangeLine[], pattern: Pattern): Params {
+  return pattern.columns.map(({ name, index }) => ({ name, values: exchanges.map((x) => x.request.path.split('/')[index] ?? '') }));
 }
 
-/** A field's template across calls: literal when it never changed, else what explains its values (a literal escaped, so it renders to itself). */
-function fieldTemplate(values: readonly unknown[], sources: Sources): unknown {
-  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-  const first = values[0];
-  if (values.every((v) => same(v, first))) return literalTemplate(first);
-  for (const param of sources.params) if (values.every((v, i) => String(v) === param.values[i])) return `{{request.params.${param.name}}}`;
-  const [firstBody] = sources.bodies;
-  for (const path of firstBody?.keys() ?? []) {
-    if (values.every((v, i) => sources.bodies[i]?.has(path) === true && same(sources.bodies[i]?.get(path), v))) return `{{request.body.${path}}}`;
-  }
-  if (values.every((v) => typeof v === 'string' && ISO.test(v))) return '{{now}}';
-  if (values.every((v) => typeof v === 'string' && UUID.test(v))) return '{{uuid}}';
-  if (values.every((v) => typeof v === 'number' && Number.isInteger(v))) return `{{int ${Math.min(...(values as number[]))} ${Math.max(...(values as number[]))}}}`;
-  return literalTemplate(values.at(-1));
+/** The operation a route answers (`operationName: GetUser`), matched by that body field. */
+interface Operation {
+  readonly field: string;
+  readonly value: string;
 }
 
-/** Values across calls: objects field by field (so a nested field can echo the request), the rest as fields. */
-function shapeTemplate(values: readonly unknown[], sources: Sources, depth = 0): unknown {
-  if (depth > 5 || !values.every(isPlainObject)) return fieldTemplate(values, sources);
-  const keys = [...new Set(values.flatMap((v) => Object.keys(v)))];
-  return Object.fromEntries(keys.map((key) => [key, shapeTemplate(values.map((v) => v[key]), sources, depth + 1)]));
+/** What tells one recorded request apart from the others of its route: each is a condition of its route. */
+interface Request {
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly body: Obj;
+  readonly calls: ExchangeLine[];
 }
 
-/**
- * Top-level fields that every answer of these calls copies from its request's JSON body, with values that
- * varied (JSON-RPC's `id`): found over all the calls to a path, so an operation recorded once still echoes them.
- */
-function echoedFields(exchanges: readonly ExchangeLine[]): ReadonlySet<string> {
-  const pairs = exchanges.map((x) => [parseJson(x.request.body), parseJson(x.response.body)] as const);
-  const objects = pairs.flatMap(([q, a]) => (q.ok && a.ok && isPlainObject(q.value) && isPlainObject(a.value) ? [[q.value, a.value] as const] : []));
-  if (objects.length < 2 || objects.length !== pairs.length) return new Set();
-  const keys = Object.keys(objects[0]?.[1] ?? {}).filter((key) => PLAIN_KEY.test(key) && objects.every(([q, a]) => key in q && JSON.stringify(q[key]) === JSON.stringify(a[key])) && new Set(objects.map(([q]) => JSON.stringify(q[key]))).size > 1);
-  return new Set(keys);
-}
+/** How finely requests are told apart: their JSON body less the fields answers echo (a JSON-RPC `id`), or all of it. */
+type Level = 'echoes-aside' | 'whole-body';
 
-function bodyTemplate(exchanges: readonly ExchangeLine[], params: Params, echoed: ReadonlySet<string>): unknown {
-  const parsed = exchanges.map((x) => parseJson(x.response.body));
-  const last = exchanges.at(-1) as ExchangeLine;
-  if (!parsed.every((p) => p.ok)) return literalTemplate(last.response.body);
-  const values = parsed.map((p) => (p as { value: unknown }).value);
-  const template = shapeTemplate(values, sourcesOf(exchanges, params));
-  if (!isPlainObject(template)) return template;
-  return Object.fromEntries(Object.entries(template).map(([key, value]) => [key, echoed.has(key) ? `{{request.body.${key}}}` : value]));
+/** Leaf values in a JSON value: how specific a body condition is. */
+function leaves(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + leaves(v), 0);
+  return isPlainObject(value) ? Object.values(value).reduce((n: number, v) => n + leaves(v), 0) : 1;
 }
 
 /**
- * A streamed answer: its lines (JSON lines) or events (Server-Sent Events) and its average gap. Events that
- * carry only data become `chunks`; once one has a name, an id, a retry or a comment, all are kept whole as
- * `events`, so a page listening for named events hears them in the replay too.
+ * The recorded requests among `calls` told apart by what varied across them: the path, the query
+ * parameters and the top-level JSON body fields whose values differ (less the fields answers echo, at the
+ * first level). A body that is not a JSON object is not a condition a route can state (its text would be a
+ * regular expression, checked at load): requests differing only there share one route.
  */
-function streamedAnswer(last: ExchangeLine): Obj | undefined {
-  const chunks = last.response.chunks ?? [];
-  const text = chunks.map((c) => c.data).join('');
-  const gaps = chunks.slice(1).map((c, i) => c.t - (chunks[i] as { t: number }).t);
-  const chunkDelay = gaps.length === 0 ? 0 : Math.round(gaps.reduce((a, b) => a + b, 0) / gaps.length);
-  const valueOf = (piece: string): unknown => {
-    const parsed = parseJson(piece);
-    return literalTemplate(parsed.ok ? parsed.value : piece);
+function distinctRequests(calls: readonly ExchangeLine[], echoed: ReadonlySet<string>, level: Level): Request[] {
+  const queryKeys = [...new Set(calls.flatMap((x) => Object.keys(x.request.query)))].filter((key) => new Set(calls.map((x) => x.request.query[key])).size > 1).sort();
+  const bodies = calls.map((x): Obj => {
+    const json = jsonOf(x.request);
+    return json.ok && isPlainObject(json.value) ? json.value : {};
+  });
+  // Only fields whose values differ say which request is which: the rest (`jsonrpc: "2.0"`, the operation) would be noise.
+  const bodyKeys = [...new Set(bodies.flatMap((b) => Object.keys(b)))].filter((key) => (level === 'whole-body' || !echoed.has(key)) && new Set(bodies.map((b) => JSON.stringify(b[key]))).size > 1);
+  const requests = calls.map((x, i): Request => ({
+    path: x.request.path,
+    query: Object.fromEntries(queryKeys.flatMap((key) => (x.request.query[key] === undefined ? [] : [[key, x.request.query[key] as string]]))),
+    body: Object.fromEntries(bodyKeys.flatMap((key) => ((bodies[i] as Obj)[key] === undefined ? [] : [[key, (bodies[i] as Obj)[key]]]))),
+    calls: [x],
+  }));
+  const grouped = groupBy(requests, (r) => JSON.stringify([r.path, r.query, r.body]));
+  return [...grouped.values()].map((same) => ({ ...(same[0] as Request), calls: same.map((r) => r.calls[0] as ExchangeLine) }));
+}
+
+/** A route's name: unique among the routes made (the dashboard, stats and metrics tell routes apart by name). */
+function uniqueName(name: string, names: Set<string>): string {
+  const base = name.length > 190 ? `${name.slice(0, 189)}…` : name;
+  let unique = base;
+  for (let i = 2; names.has(unique); i++) unique = `${base} #${i}`;
+  names.add(unique);
+  return unique;
+}
+
+function operationLabel(operation: Operation | undefined): string {
+  if (operation === undefined) return '';
+  return ` (${operation.field}: ${operation.value.length > 40 ? `${operation.value.slice(0, 40).replace(/\s+/g, ' ')}…` : operation.value})`;
+}
+
+/** Everything a group's routes share: their method and operation, how answers are made, the names taken. */
+interface Making {
+  readonly method: string;
+  readonly operation: Operation | undefined;
+  readonly pattern: Pattern;
+  readonly echoed: ReadonlySet<string>;
+  readonly notes: string[];
+  readonly names: Set<string>;
+}
+
+/** The route of one recorded request: its path, and a `when` for the query and body values that told it apart. */
+function requestRoute(request: Request, answer: Answer, making: Making): { route: Obj; conditions: number } | undefined {
+  if (answer.respond === undefined) return undefined;
+  const { method, operation } = making;
+  const json = { ...(operation === undefined ? {} : { [operation.field]: operation.value }), ...request.body };
+  const query = new URLSearchParams(request.query).toString();
+  const body = Object.keys(request.body).length === 0 ? '' : ` ${JSON.stringify(request.body)}`;
+  const when = {
+    ...(query === '' ? {} : { query: request.query }),
+    ...(Object.keys(json).length === 0 ? {} : { body: { json } }),
   };
-  const answer = { status: last.response.status, chunkDelay };
-  if (!/event-stream/i.test(last.response.headers['content-type'] ?? '')) {
-    // A last line with no line end is a line cut short (the client left mid-line): left out.
-    const lines = text.split(/\r?\n/).slice(0, -1).filter((l) => l.trim() !== '');
-    return lines.length === 0 ? undefined : { ...answer, format: 'ndjson', chunks: lines.map(valueOf) };
+  const name = uniqueName(`${method} ${request.path}${query === '' ? '' : `?${query}`}${operationLabel(operation)}${body.length > 60 ? `${body.slice(0, 60)}…` : body}`, making.names);
+  const route = { name, method, path: request.path, ...(Object.keys(when).length === 0 ? {} : { when }), then: [{ respond: answer.respond }] };
+  return { route, conditions: Object.keys(request.query).length + (Object.keys(request.body).length === 0 ? 0 : leaves(request.body)) };
+}
+
+/**
+ * A route per recorded request among `calls`, when something tells them apart; requests whose answers still
+ * differ with the echoed fields set aside (`{"id": 1}` and `{"id": 2}` fetching two items) are told apart by
+ * their whole body, keeping the conditions that set them apart from the others (`within`).
+ */
+function requestRoutes(calls: readonly ExchangeLine[], making: Making, level: Level, within?: Request): { route: Obj; conditions: number; path: string }[] {
+  const requests = distinctRequests(calls, making.echoed, level).map((r) => (within === undefined ? r : { ...r, query: { ...within.query, ...r.query }, body: { ...within.body, ...r.body } }));
+  if (requests.length <= 1) {
+    if (level === 'echoes-aside') return requestRoutes(calls, making, 'whole-body');
+    const texts = new Set(calls.map((x) => textOf(x.request)));
+    const opaque = [...texts].some((text) => {
+      const json = parseJson(text);
+      return text !== '' && !(json.ok && isPlainObject(json.value));
+    });
+    if (texts.size > 1 && opaque) making.notes.push(`${making.method} ${calls[0]?.request.path ?? ''}: ${calls.length} calls differ only in a body that is not a JSON object, which a route cannot match by: they share one answer`);
+    return [];
   }
-  const events = parseSseText(text);
-  const done = events.length > 1 && Object.keys(events.at(-1) as object).join() === 'data' && events.at(-1)?.data === '[DONE]' ? (events.pop(), '[DONE]') : undefined;
-  if (events.length === 0) return undefined;
-  const tail = done === undefined ? {} : { done };
-  if (events.every((e) => Object.keys(e).join() === 'data')) return { ...answer, format: 'sse', chunks: events.map((e) => valueOf(e.data ?? '')), ...tail };
-  return { ...answer, format: 'sse', events: events.map((e) => ({ ...(literalTemplate(e) as Obj), ...(e.data === undefined ? {} : { data: valueOf(e.data) }) })), ...tail };
+  return requests.flatMap((request) => {
+    const label = `${making.method} ${request.path}`;
+    const answer = answerOf(request.calls, paramsOf(request.calls, making.pattern), making.echoed, label, making.notes);
+    if (!answer.exact && level === 'echoes-aside') {
+      const finer = requestRoutes(request.calls, making, 'whole-body', request);
+      if (finer.length > 0) return finer;
+    }
+    const made = requestRoute(request, answer, making);
+    return made === undefined ? [] : [{ ...made, path: request.path }];
+  });
+}
+
+/** The routes answering `exchanges` (calls of one method and path shape, and of one operation when `operation` says which). */
+function routesOf(exchanges: readonly ExchangeLine[], operation: Operation | undefined, echoed: ReadonlySet<string>, notes: string[], names: Set<string>): Obj[] {
+  const method = (exchanges[0] as ExchangeLine).request.method;
+  const pattern = patternOf(exchanges);
+  const making: Making = { method, operation, pattern, echoed, notes, names };
+  const label = `${method} ${(exchanges.at(-1) as ExchangeLine).request.path}`;
+  const general = answerOf(exchanges, paramsOf(exchanges, pattern), echoed, label, notes);
+  const own = general.exact ? [] : requestRoutes(exchanges, making, 'echoes-aside');
+  // Most specific first: routes on one path are tried in the order written.
+  own.sort((a, b) => b.conditions - a.conditions);
+  const routes = own.map((r) => r.route);
+  const shape = pattern.segments.join('/') || '/';
+  // A request route with no condition on the general route's own path answers everything it would: it is the general route.
+  if (general.respond === undefined || own.some((r) => r.conditions === 0 && r.path === shape)) return routes;
+  // A parameter rendered as a number takes digits only, so an id the recording never had cannot break the arithmetic.
+  const path = pattern.segments.map((segment) => (general.numeric.has(segment.slice(1)) ? `${segment}(\\d+)` : segment)).join('/') || '/';
+  routes.push({
+    name: uniqueName(`${method} ${shape}${operationLabel(operation)}`, names),
+    method,
+    path,
+    ...(operation === undefined ? {} : { when: { body: { json: { [operation.field]: operation.value } } } }),
+    then: [{ respond: general.respond }],
+  });
+  return routes;
 }
 
 /** The field whose string value tells this group's calls apart, when their JSON bodies have one that varies. */
 function operationField(exchanges: readonly ExchangeLine[]): string | undefined {
-  const bodies = exchanges.map((x) => parseJson(x.request.body));
+  const bodies = exchanges.map((x) => jsonOf(x.request));
   if (exchanges.length < 2 || !bodies.every((b) => b.ok && isPlainObject(b.value))) return undefined;
   const objects = bodies.map((b) => (b as { value: Obj }).value);
   return OPERATION_FIELDS.find((field) => objects.every((o) => typeof o[field] === 'string') && new Set(objects.map((o) => o[field])).size > 1);
 }
 
-/** One route answering `exchanges` (calls of one method and path pattern, and of one operation when `when` says which). */
-function routeOf(exchanges: readonly ExchangeLine[], operation: { field: string; value: string } | undefined, echoed: ReadonlySet<string>, notes: string[]): Obj | undefined {
-  const last = exchanges.at(-1) as ExchangeLine;
-  if (last.response.encoding === 'base64') {
-    notes.push(`${last.request.method} ${last.request.path}: a binary answer is left out (routes answer with text or JSON)`);
-    return undefined;
-  }
-  const segments = exchanges.map((x) => x.request.path.split('/'));
-  const taken = new Set<string>();
-  const params: { name: string; values: string[] }[] = [];
-  const pattern = (segments[0] as string[]).map((segment, i) => {
-    const column = segments.map((s) => s[i] ?? '');
-    if (!ID.test(segment) || new Set(column).size === 1) return segment;
-    const name = paramName((segments[0] as string[])[i - 1], taken);
-    params.push({ name, values: column });
-    return `:${name}`;
-  });
-  const headers = Object.fromEntries(KEPT_HEADERS.flatMap((name) => (last.response.headers[name] === undefined ? [] : [[name, literalTemplate(last.response.headers[name])]])));
-  // A stream by its type (a chunked JSON answer is one answer, however it was framed).
-  const streaming = /event-stream|ndjson|jsonl/i.test(last.response.headers['content-type'] ?? '');
-  const streamed = streaming && last.response.chunks !== undefined ? streamedAnswer(last) : undefined;
-  const recorded = bodyBytes(last.response);
-  const respond = streamed ?? { status: last.response.status, headers, ...(recorded.length === 0 ? {} : { body: bodyTemplate(exchanges, params, echoed) }) };
-  if (hasUnwritableBraces(recorded.toString('utf8'))) notes.push(`${last.request.method} ${last.request.path}: the answer has a backslash right before "{{", which no template escape keeps: edit that value by hand`);
-  if (last.response.truncated === true) notes.push(`${last.request.method} ${last.request.path}: the recorded answer was cut at the recording's limit`);
-  const path = pattern.join('/') || '/';
-  const named = operation === undefined ? '' : ` (${operation.field}: ${operation.value.length > 40 ? `${operation.value.slice(0, 40).replace(/\s+/g, ' ')}…` : operation.value})`;
-  return {
-    name: `${last.request.method} ${path}${named}`,
-    method: last.request.method,
-    path,
-    ...(operation === undefined ? {} : { when: { body: { json: { [operation.field]: operation.value } } } }),
-    then: [{ respond }],
-  };
-}
-
 /**
- * Recorded exchanges as routes: one per method and path pattern, or, where calls to one path carry different
- * operations in their JSON bodies (GraphQL, JSON-RPC), one per operation, matched by that body field.
+ * Recorded exchanges as routes: per method and path shape, or, where calls to one path carry different
+ * operations in their JSON bodies (GraphQL, JSON-RPC), per operation, matched by that body field.
  */
 export function httpRecordingsToRoutes(recordings: readonly HttpRecording[]): { routes: Obj[]; notes: string[] } {
   const notes: string[] = [];
+  const names = new Set<string>();
   const groups = groupBy(recordings.flatMap((r) => r.exchanges), (exchange) => `${exchange.request.method} ${exchange.request.path.split('/').map((segment) => (ID.test(segment) ? '*' : segment)).join('/')}`);
   const routes: Obj[] = [];
   for (const exchanges of groups.values()) {
+    const echoed = echoedFields(exchanges);
     const field = operationField(exchanges);
     if (field === undefined) {
-      const route = routeOf(exchanges, undefined, new Set(), notes);
-      if (route !== undefined) routes.push(route);
+      routes.push(...routesOf(exchanges, undefined, echoed, notes, names));
       continue;
     }
-    const byOperation = groupBy(exchanges, (x) => (parseJson(x.request.body) as { value: Obj }).value[field] as string);
-    const echoed = echoedFields(exchanges);
-    for (const [value, calls] of byOperation) {
-      const route = routeOf(calls, { field, value }, echoed, notes);
-      if (route !== undefined) routes.push(route);
-    }
+    const byOperation = groupBy(exchanges, (x) => (jsonOf(x.request) as { value: Obj }).value[field] as string);
+    for (const [value, calls] of byOperation) routes.push(...routesOf(calls, { field, value }, echoed, notes, names));
   }
-  return { routes, notes };
+  // A recorded request's route and the general one may say the same of one answer: each note once.
+  return { routes, notes: [...new Set(notes)] };
 }

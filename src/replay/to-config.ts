@@ -1,10 +1,10 @@
 /**
- * Turns a WebSocket recording into an editable mock: a raw endpoint whose rules answer the requests the
- * upstream answered (`ws-replies.ts`) and whose per-subscriber sequence is the rest of what it sent, with the
- * recorded gaps. Text frames that are JSON become JSON values, so the result reads as data to edit (add
- * templates, rules) rather than as escaped strings; their text is escaped so it renders as recorded. Binary
- * frames go to a second sequence with `binary: true` (base64, sent decoded), timed from the same start, so
- * both arrive when they did.
+ * Turns a WebSocket recording into an editable mock: a raw endpoint that greets its clients as the proxy did,
+ * whose rules answer the requests the upstream answered (`ws-replies.ts`) and whose per-subscriber sequence
+ * is the rest of what it sent, with the recorded gaps. Text frames that are JSON become JSON values, so the
+ * result reads as data to edit (add templates, rules) rather than as escaped strings; their text is escaped so
+ * it renders as recorded. Binary frames go to a second sequence with `binary: true` (base64, sent decoded),
+ * timed from the same start, so both arrive when they did.
  */
 import type * as Yaml from 'yaml';
 import { hasUnwritableBraces, literalTemplate } from '../templates/index.ts';
@@ -32,6 +32,15 @@ function sequenceOf(frames: readonly FrameLine[]): { delay: number; data: unknow
   });
 }
 
+/**
+ * The greeting the live proxy sent its client before any upstream frame (the guide's `proxy_connected`, as
+ * `encodeGuide` writes it), as an `onConnect` reply: the connecting client's id and the time now, as a live
+ * session's greeting would say.
+ */
+function greetingOf(route: string): Record<string, unknown> {
+  return { reply: { type: 'proxy_connected', clientId: '{{client.id}}', routeName: literalTemplate(route), timestamp: '{{now}}' } };
+}
+
 /** One session as a raw endpoint at `path`; `notes` says what may not render as recorded. */
 export function recordingToEndpoint(recording: Recording, path: string): { endpoint: Record<string, unknown>; notes: string[] } {
   const frames = recording.events.filter((event): event is FrameLine => event.kind === 'frame');
@@ -46,7 +55,8 @@ export function recordingToEndpoint(recording: Recording, path: string): { endpo
   ];
   const unwritable = upstream.filter((frame) => frame.type === 'text' && hasUnwritableBraces(frame.data)).length;
   const notes = unwritable === 0 ? [] : [`route "${route}": ${unwritable} message(s) have a backslash right before "{{", which no template escape keeps: edit them by hand`];
-  return { endpoint: { path, dialect: 'raw', streams, ...(rules.length === 0 ? {} : { rules }) }, notes };
+  const onConnect = recording.session.announced === true ? [greetingOf(route)] : [];
+  return { endpoint: { path, dialect: 'raw', streams, ...(rules.length === 0 ? {} : { rules }), ...(onConnect.length === 0 ? {} : { onConnect }) }, notes };
 }
 
 export function recordingToConfig(recording: Recording): { yaml: string; notes: string[] } {

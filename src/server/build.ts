@@ -78,7 +78,7 @@ function createProxy(config: MockwaveConfig, now: () => number, logger: Logger, 
         if (dir === undefined) return undefined;
         let recorder: Recorder;
         try {
-          recorder = new Recorder(dir, { route: route.name, url: upstream.url, path: peer.url, headers, protocol: upstream.protocol, clientId: peer.id, now: now() }, redact, (error) => logger.error(`Cannot write the recording of ${route.name} for ${peer.id}: ${errorMessage(error)}`, { clientId: peer.id, route: route.name }));
+          recorder = new Recorder(dir, { route: route.name, url: upstream.url, path: peer.url, headers, protocol: upstream.protocol, announced: route.announce, clientId: peer.id, now: now() }, redact, (error) => logger.error(`Cannot write the recording of ${route.name} for ${peer.id}: ${errorMessage(error)}`, { clientId: peer.id, route: route.name }));
         } catch (error) {
           // The session goes on unrecorded: a recording that cannot be made must not end the proxy.
           logger.error(`Cannot record ${route.name} for ${peer.id} in ${dir}: ${errorMessage(error)}`, { clientId: peer.id, route: route.name });

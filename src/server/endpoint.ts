@@ -10,7 +10,7 @@ import { Hub } from '../hub/hub.ts';
 import type { EndpointFigures } from '../admin/metrics.ts';
 import { addCounters, newCounters, type Peer } from '../hub/peer.ts';
 import type { Recording } from '../replay/format.ts';
-import { playRecording, type Playback } from '../replay/playback.ts';
+import type { Playback } from '../replay/playback.ts';
 import type { Emission } from '../streams/emission.ts';
 import type { Stream, StreamSink } from '../streams/stream.ts';
 import { RuleEngine, type RuleHost, type Step } from '../rules/index.ts';
@@ -27,7 +27,7 @@ import { eventFrame, sendEvent } from './event-frame.ts';
 import { createRuleHost, perClientLines } from './rule-host.ts';
 import { refuseFlood } from './flood.ts';
 import { EventHistory, missedBy } from './event-history.ts';
-import { loadRecording } from './recording.ts';
+import { loadRecording, startReplay } from './recording.ts';
 
 export interface EndpointContext extends StreamSetContext {
   /** Log every client message and broadcast at info level (cerberus users expect these lines). */
@@ -171,7 +171,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     // Clients of dialects without subscribe messages start every per-subscriber script when they connect.
     if (this.dialect.receivesAllUntilSubscribed) this.#scripts.playAll(peer);
     if (this.#recording !== undefined && this.config.replay !== undefined) {
-      this.#replays.set(peer, playRecording(peer, this.#recording, this.config.replay, (fn, ms) => this.#timers.schedule(peer, fn, ms)));
+      this.#replays.set(peer, startReplay(peer, this.#recording, this.config.replay, clock.now(), (fn, ms) => this.#timers.schedule(peer, fn, ms)));
     }
     if (this.#onConnect.length > 0) this.#rules.runActions(this.#onConnect, peer, { client: this.#scope.client(peer) }, this.#ruleHost);
     // The endpoint itself handles every client's messages: nothing is made per connection.

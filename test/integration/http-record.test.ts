@@ -196,9 +196,15 @@ describe('recording the HTTP side with the WebSocket side', () => {
     const convert = runMockwave(['recording', 'to-config', dir]);
     assert.equal((await convert.exited).code, 0, convert.errors());
     const config = parseYaml(convert.output()) as { http: { routes: { name: string; when?: unknown }[] } };
+    // An operation whose answers one template cannot give back (a name, a sum) also gets a route per recorded
+    // request, matched by the body fields that varied, before the operation's general route.
     assert.deepEqual(config.http.routes.map((r) => [r.name, r.when]), [
+      ['POST /graphql (operationName: GetUser) {"variables":{"id":"1"}}', { body: { json: { operationName: 'GetUser', variables: { id: '1' } } } }],
+      ['POST /graphql (operationName: GetUser) {"variables":{"id":"2"}}', { body: { json: { operationName: 'GetUser', variables: { id: '2' } } } }],
       ['POST /graphql (operationName: GetUser)', { body: { json: { operationName: 'GetUser' } } }],
       ['POST /graphql (operationName: ListOrders)', { body: { json: { operationName: 'ListOrders' } } }],
+      ['POST /rpc (method: add) {"params":[1,2]}', { body: { json: { method: 'add', params: [1, 2] } } }],
+      ['POST /rpc (method: add) {"params":[2,2]}', { body: { json: { method: 'add', params: [2, 2] } } }],
       ['POST /rpc (method: add)', { body: { json: { method: 'add' } } }],
       ['POST /rpc (method: version)', { body: { json: { method: 'version' } } }],
     ]);
@@ -210,6 +216,8 @@ describe('recording the HTTP side with the WebSocket side', () => {
     // A nested field that followed a nested request field echoes it; one that varied unexplained is the last seen.
     assert.deepEqual(await call('/graphql', { operationName: 'GetUser', variables: { id: '9' } }), [200, { data: { user: { id: '9', name: 'Bob' } } }]);
     assert.deepEqual(await call('/graphql', { operationName: 'ListOrders' }), [200, { data: { orders: [{ id: 'o-1' }] } }]);
+    assert.deepEqual(await call('/graphql', { operationName: 'GetUser', variables: { id: '1' } }), [200, { data: { user: { id: '1', name: 'Ada' } } }], 'a recorded request gets its own answer');
+    assert.deepEqual(await call('/rpc', { jsonrpc: '2.0', method: 'add', params: [1, 2], id: 7 }), [200, { jsonrpc: '2.0', result: 3, id: 7 }], 'told apart by its params, whatever its id');
     assert.deepEqual(await call('/rpc', { jsonrpc: '2.0', method: 'version', id: 41 }), [200, { jsonrpc: '2.0', result: '1.4.0', id: 41 }], 'the JSON-RPC id is echoed, as it varied with the request\'s');
     const unknown = await call('/graphql', { operationName: 'DeleteEverything' });
     assert.equal(unknown[0], 404, 'an operation never recorded is not answered with another one');
@@ -300,4 +308,78 @@ describe('recording the HTTP side with the WebSocket side', () => {
     assert.match(await log.waitFor(/Cannot record HTTP exchanges/), /a-file/);
     assert.match(await log.waitFor(/Cannot record feed for/), /a-file/);
   });
+
+  it('each recorded request keeps its own answer and status, in any order; an unrecorded id gets the generalised answer; a number stays a number (issue 26 item 2)', async () => {
+    const users: Record<string, string> = { '1': 'Ada', '2': 'Grace', '3': 'Linus' };
+    const api = createServer((req, res) => {
+      const id = /^\/api\/users\/(\d+)$/.exec(req.url ?? '')?.[1] ?? '';
+      const name = users[id];
+      res.writeHead(name === undefined ? 404 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(name === undefined ? { error: 'not found' } : { id: Number(id), name }));
+    });
+    api.listen(0, '127.0.0.1');
+    await once(api, 'listening');
+    after(() => {
+      api.closeAllConnections();
+      api.close();
+    });
+    const fallback = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
+    const get = async (base: (path: string) => string, id: string): Promise<[number, unknown]> => {
+      const answer = await fetch(base(`/api/users/${id}`));
+      return [answer.status, await answer.json()];
+    };
+    const recorded = new Map<string, [number, unknown]>();
+    for (const order of [['1', '2', '3', '4'], ['4', '3', '2', '1']]) {
+      const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-users-'));
+      after(() => rmSync(dir, { recursive: true, force: true }));
+      const recording = await startServer({ endpoints: [], http: { fallback, record: dir } });
+      for (const id of order) recorded.set(id, await get(recording.http, id));
+      await recording.server.stop();
+      assert.deepEqual(recorded.get('1'), [200, { id: 1, name: 'Ada' }]);
+      assert.deepEqual(recorded.get('4'), [404, { error: 'not found' }]);
+
+      const convert = runMockwave(['recording', 'to-config', dir]);
+      assert.equal((await convert.exited).code, 0, convert.errors());
+      const config = parseYaml(convert.output()) as Obj;
+      const mock = await startServer(config as never);
+      for (const id of order) assert.deepEqual(await get(mock.http, id), recorded.get(id), `${order.join(',')}: /api/users/${id} answers as recorded\n${convert.output()}`);
+      const [status, unrecorded] = await get(mock.http, '77');
+      assert.equal(status, 200, 'an id never recorded gets the generalised answer, with the status most answers had');
+      assert.deepEqual((unrecorded as Obj)['id'], 77, 'the id echoes the path, as a number where the recorded answers had one');
+      assert.ok(Object.values(users).includes((unrecorded as Obj)['name'] as string));
+
+      // mockwave replay serves the same answers from the same recording.
+      const cli = runMockwave(['replay', dir, '-p', '0', '-H', '127.0.0.1']);
+      after(() => {
+        if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+      });
+      // Bounded wider than the default: a CLI starting through tsx on a loaded machine took over 10 s.
+      const port = Number((await cli.waitFor(/listening on http:\/\/[^:]+:(\d+)/, 30_000))[1]);
+      const replay = (path: string): string => `http://127.0.0.1:${port}${path}`;
+      for (const id of [...order, '77']) assert.deepEqual(await get(replay, id), await get(mock.http, id), `replay: /api/users/${id}`);
+      cli.child.kill('SIGTERM');
+      assert.equal((await cli.exited).code, 0);
+    }
+  });
+
+  it('an id-like path segment that never varies in a recording stays literal (issue 25 item 8)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-literal-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const exchange = (t: number, path: string, body: Obj) =>
+      JSON.stringify({ kind: 'exchange', t, ms: 1, request: { method: 'GET', path, query: {}, headers: {}, body: '' }, response: { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } });
+    writeFileSync(join(dir, 'http-1.jsonl'), [
+      JSON.stringify({ kind: 'http', version: 1, startedAt: '2026-11-27T00:00:00.000Z' }),
+      exchange(0, '/api/v2/orders/42', { id: 42, at: '2026-11-27T00:00:00.000Z' }),
+      exchange(5, '/api/v2/orders/42', { id: 42, at: '2026-11-27T00:00:01.000Z' }),
+      '',
+    ].join('\n'));
+    const convert = runMockwave(['recording', 'to-config', dir]);
+    assert.equal((await convert.exited).code, 0, convert.errors());
+    const config = parseYaml(convert.output()) as { http: { routes: { path: string }[] } };
+    assert.deepEqual(config.http.routes.map((r) => r.path), ['/api/v2/orders/42']);
+    const { http } = await startServer(config as never);
+    assert.equal((await fetch(http('/api/v2/orders/42'))).status, 200);
+    assert.equal((await fetch(http('/api/v2/orders/43'))).status, 404, 'an id the recording never varied is not a parameter');
+  });
 });
+

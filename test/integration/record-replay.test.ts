@@ -176,4 +176,50 @@ describe('record and replay', () => {
     assert.deepEqual((await client.next<{ params: { result: unknown } }>(3000)).params.result, { number: '0x10' });
     await client.close();
   });
+
+  it('a replayed proxy session greets its client with proxy_connected first, as the live one did (issue 26 item 9)', async () => {
+    const upstream = await scriptedUpstream();
+    const recordDir = mkdtempSync(join(dir, 'greeted-'));
+    // The route announces (the default): the live client's first message is the proxy's own greeting.
+    const live = await startServer({ endpoints: [{ path: '/ws' }], proxy: { enabled: true, routes: [{ name: 'feed', url: upstream, record: recordDir }] } });
+    const client = await wsConnect(live.ws('/ws/proxy/feed'));
+    const greeting = await client.next<Record<string, unknown>>();
+    client.send('hi');
+    assert.equal((await client.nextRaw()).text, '{"n":"a"}');
+    assert.equal((await client.closed()).code, 4005);
+    await waitUntil(() => readdirSync(recordDir).length === 1 && readFileSync(join(recordDir, readdirSync(recordDir)[0]!), 'utf8').includes('"kind":"close"'), 2000, 'the recording to be complete');
+    await live.server.stop();
+    const file = join(recordDir, readdirSync(recordDir)[0]!);
+    assert.equal(readRecording(file).session.announced, true);
+
+    /** The first two messages a client of `url` gets: the greeting, then the first recorded upstream frame. */
+    const firstTwo = async (url: string): Promise<[Record<string, unknown>, string]> => {
+      const replayed = await wsConnect(url);
+      replayed.send('hi');
+      const first = await replayed.next<Record<string, unknown>>();
+      const second = (await replayed.nextRaw()).text;
+      await replayed.close();
+      return [first, second];
+    };
+    /** The same greeting: its fields in the same order, the same route; its own client id and a current time. */
+    const sameGreeting = (got: Record<string, unknown>, how: string): void => {
+      assert.deepEqual(Object.keys(got), Object.keys(greeting), how);
+      assert.deepEqual([got['type'], got['routeName']], ['proxy_connected', 'feed'], how);
+      assert.ok(typeof got['clientId'] === 'string' && got['clientId'] !== '', how);
+      assert.ok(!Number.isNaN(Date.parse(String(got['timestamp']))) && String(got['timestamp']).length === String(greeting['timestamp']).length, how);
+    };
+    const replay = await startServer({ endpoints: [{ path: '/ws/proxy/feed', dialect: 'raw', replay: { file, speed: 0, waitForClient: true } }] });
+    const [first, second] = await firstTwo(replay.ws('/ws/proxy/feed'));
+    sameGreeting(first, 'replay:');
+    assert.equal(second, '{"n":"a"}');
+
+    const convert = runMockwave(['recording', 'to-config', file]);
+    assert.equal((await convert.exited).code, 0, convert.errors());
+    const config = parseYaml(convert.output()) as { endpoints: Record<string, unknown>[] };
+    const mock = await startServer({ endpoints: config.endpoints.map((e) => ({ ...e, path: '/ws/proxy/feed' })) } as never);
+    const [converted, next] = await firstTwo(mock.ws('/ws/proxy/feed'));
+    sameGreeting(converted, 'the converted configuration');
+    assert.equal(next, '{"n":"a"}');
+  });
 });
+
