@@ -1,6 +1,6 @@
 // Builds the dashboard (dashboard/src, Preact) into dist/dashboard/: app.js, app.css and index.html, which
-// the server reads once and serves at / (src/admin/dashboard.ts). Runs in `npm run build`, so `npm ci`
-// does it too.
+// the server reads once and serves at / (src/admin/dashboard.ts). Runs in `npm run build`, which `npm test`
+// and `npm pack` run first.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 

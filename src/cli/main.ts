@@ -1,7 +1,8 @@
 /**
  * The `mockwave` command: parse flags, load the configuration from every source, start, and stop
- * gracefully on SIGINT / SIGTERM. Exit codes: 0 after a clean stop, 1 when the server cannot run,
- * 2 for a usage or configuration error (nothing was started).
+ * gracefully on SIGINT / SIGTERM / SIGHUP or when the npm that started it is gone (stop-requests.ts). Exit
+ * codes: 0 after a clean stop, 1 when the server cannot run, 2 for a usage or configuration error (nothing was
+ * started).
  */
 import { loadConfig } from '../sources/load.ts';
 import { isMockwaveError, MockwaveError } from '../errors/catalog.ts';
@@ -10,9 +11,7 @@ import { VERSION } from '../version.ts';
 import { parseCliArgs, USAGE } from './args.ts';
 import { banner } from './banner.ts';
 import { REPLAY_USAGE, replayOverrides, toConfig } from './replay.ts';
-
-/** How often the CLI checks whether its parent process is still there. */
-const PARENT_CHECK_MS = 1000;
+import { onStopRequest } from './stop-requests.ts';
 
 export interface CliIo {
   readonly argv: readonly string[];
@@ -26,10 +25,11 @@ export interface CliIo {
 
 /** Runs until the server is stopped; resolves with the exit code. */
 export async function main(io: CliIo, onStarted?: (server: MockServer) => void): Promise<number> {
-  // A reader that went away (`mockwave | head`) must not take the server down with it.
+  // A reader that went away (`mockwave | head`, or a terminal that was closed: EIO) must not take the server
+  // down with it, nor stop it from stopping cleanly.
   for (const stream of [io.stdout, io.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE') throw error;
+      if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
     });
   }
   const fail = (error: unknown): number => {
@@ -94,7 +94,7 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
   let stopping = false;
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => (finish = resolve));
-  const onSignal = (signal: NodeJS.Signals | 'the parent process exited'): void => {
+  const onSignal = (signal: string): void => {
     if (stopping) {
       io.stderr.write(`mockwave: ${signal} again, exiting without waiting\n`);
       finish(130);
@@ -110,14 +110,9 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
       (error: unknown) => finish(fail(error)),
     );
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  // Started through npm or npx, a SIGTERM to that wrapper may never reach this process: when the parent goes
-  // away (this process is handed to another parent), stop as on a signal instead of running on, orphaned.
-  const parent = process.ppid;
-  const orphaned = setInterval(() => {
-    if (process.ppid !== parent) onSignal('the parent process exited');
-  }, PARENT_CHECK_MS).unref();
+  // Started through npm or npx, a signal to npm may never reach this process: when npm (or the shell or tsx
+  // between) goes away, stop as on a signal instead of running on, orphaned.
+  const stopListening = onStopRequest(onSignal);
 
   try {
     const info = await server.start();
@@ -127,8 +122,6 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
     if (!stopping) finish(fail(error));
   }
   const code = await finished;
-  clearInterval(orphaned);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  stopListening();
   return code;
 }

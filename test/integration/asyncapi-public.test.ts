@@ -1,6 +1,7 @@
 /**
- * Every AsyncAPI document we did not write, served end to end: the three in ../shared/asyncapi, our own
- * fixture, and the public documents in test/fixtures/asyncapi/public (origins and licences in its README).
+ * Every AsyncAPI document we did not write, served end to end: our own fixture and the public documents in
+ * test/fixtures/asyncapi/public (origins and licences in its README), all inside the repository so a fresh clone
+ * runs this alone.
  * For each endpoint the import made, a client connects and listens; every message it receives must validate
  * (ajv, formats checked) against a message the document says the server sends; a message sent once
  * (on connect) arrives at most once and one sent only when asked never arrives unasked; and every client
@@ -20,7 +21,6 @@ import { startServer } from '../helpers/server.ts';
 import { RESULTS } from '../helpers/system-clients.ts';
 import { wsConnect, type WsTestClient } from '../helpers/ws-connect.ts';
 
-const SHARED = join(ROOT, '..', 'shared', 'asyncapi');
 const PUBLIC = join(ROOT, 'test/fixtures/asyncapi/public');
 
 type Obj = Record<string, unknown>;
@@ -28,11 +28,9 @@ type Correlations = Readonly<Record<string, { readonly from: string; readonly to
 
 /** Document -> request name -> which request field must come back in which reply field. */
 const DOCUMENTS: readonly { readonly file: string; readonly correlations: Correlations }[] = [
-  { file: join(SHARED, 'gemini-websocket-2.6.0.yml'), correlations: {} },
-  { file: join(SHARED, 'kraken-websocket-2.0.0-from-asyncapi-blog.yml'), correlations: { ping: { from: '/reqid', to: '/reqid' }, subscribe: { from: '/reqid', to: '/reqid' }, unsubscribe: { from: '/reqid', to: '/reqid' } } },
-  { file: join(SHARED, 'slack-socket-mode-client-3.0.0.yml'), correlations: {} },
   { file: join(ROOT, 'test/fixtures/asyncapi/orders-3.0.yaml'), correlations: { placeOrder: { from: '/clientOrderId', to: '/inReplyTo' } } },
   { file: join(PUBLIC, 'spec-2.6.0/websocket-gemini.yml'), correlations: {} },
+  { file: join(PUBLIC, 'website/kraken-websocket-2.0.0-from-asyncapi-blog.yml'), correlations: { ping: { from: '/reqid', to: '/reqid' }, subscribe: { from: '/reqid', to: '/reqid' }, unsubscribe: { from: '/reqid', to: '/reqid' } } },
   { file: join(PUBLIC, 'spec-3.0.0/websocket-gemini-asyncapi.yml'), correlations: {} },
   { file: join(PUBLIC, 'spec-3.0.0/kraken-websocket-request-reply-multiple-channels-asyncapi.yml'), correlations: { ping: { from: '/reqid', to: '/reqid' }, subscribe: { from: '/reqid', to: '/reqid' }, unsubscribe: { from: '/reqid', to: '/reqid' } } },
   { file: join(PUBLIC, 'spec-3.0.0/kraken-websocket-request-reply-message-filter-in-reply-asyncapi.yml'), correlations: { ping: { from: '/reqid', to: '/reqid' }, subscribe: { from: '/reqid', to: '/reqid' }, unsubscribe: { from: '/reqid', to: '/reqid' } } },

@@ -17,11 +17,13 @@ import { captureLog } from '../helpers/log-capture.ts';
 import { startServer } from '../helpers/server.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
 
-const SHARED = join(ROOT, '..', 'shared', 'asyncapi');
+// Three public documents of different versions and sides (2.6.0; 2.0.0 that the official parser rejects; 3.0.0
+// written from the client's side), copied into the repository with their origin and licence, and our own.
+const PUBLIC = join(ROOT, 'test/fixtures/asyncapi/public');
 const DOCUMENTS = [
-  join(SHARED, 'gemini-websocket-2.6.0.yml'),
-  join(SHARED, 'kraken-websocket-2.0.0-from-asyncapi-blog.yml'),
-  join(SHARED, 'slack-socket-mode-client-3.0.0.yml'),
+  join(PUBLIC, 'spec-2.6.0/websocket-gemini.yml'),
+  join(PUBLIC, 'website/kraken-websocket-2.0.0-from-asyncapi-blog.yml'),
+  join(PUBLIC, 'generator/asyncapi-slack-client.yml'),
   join(ROOT, 'test/fixtures/asyncapi/orders-3.0.yaml'),
 ];
 
@@ -42,7 +44,7 @@ function writeDocument(name: string, lines: readonly string[]): string {
 }
 
 describe('AsyncAPI import', () => {
-  it('finds the shared documents (../shared/asyncapi) and our fixture', () => {
+  it('finds the public documents (test/fixtures/asyncapi/public) and our fixture', () => {
     for (const file of DOCUMENTS) assert.ok(existsSync(file), `${file} is missing`);
   });
 

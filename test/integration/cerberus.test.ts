@@ -150,7 +150,7 @@ describe('cerberus entry points', () => {
     await cli.exited;
   });
 
-  it('node server/start.js (the compiled build)', { skip: existsSync(`${ROOT}dist/cli/main.js`) || process.env['CI'] ? false : 'dist/ is missing: npm ci (or npm run build) builds it' }, async () => {
+  it('node server/start.js (the compiled build)', { skip: existsSync(`${ROOT}dist/cli/main.js`) || process.env['CI'] ? false : 'dist/ is missing: npm run build (npm test does it first)' }, async () => {
     await exerciseEntryPoint(runCli(process.execPath, [`${ROOT}server/start.js`, ...FAST]));
   });
 });

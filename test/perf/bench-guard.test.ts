@@ -18,7 +18,7 @@ function quickBench(): { status: number | null; output: string } {
 
 describe('performance guard', () => {
   it('mockwave stays within the loose guards of a bare ws server', { timeout: 600_000 }, (t) => {
-    assert.ok(existsSync(`${ROOT}dist/mockwave.js`), 'dist/mockwave.js is missing: run `npm run build` (npm ci does it)');
+    assert.ok(existsSync(`${ROOT}dist/mockwave.js`), 'dist/mockwave.js is missing: run `npm run build` (npm test does it first)');
     let run = quickBench();
     if (run.status === 1) {
       t.diagnostic('a guard was missed; measuring once more');
