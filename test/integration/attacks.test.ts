@@ -73,7 +73,7 @@ describe('memory: a client that never reads', () => {
     ['rule replies', { type: 'echo' }, 10_000],
     ['pongs', { type: 'ping' }, 400_000],
   ] as const) {
-    it(`${what} are held to the client's byte cap, then it is evicted within the grace period + 1 s`, async () => {
+    it(`${what} are held to the client's byte cap, then it is evicted for staying behind the grace period`, async () => {
       const log = captureLog('warn');
       const { ws, server } = await startServer(config, { logger: log.logger });
       const bystander = await wsConnect(ws());
@@ -92,12 +92,11 @@ describe('memory: a client that never reads', () => {
       }, 5);
       after(() => clearInterval(flood));
       await waitUntil(() => (server.clients().find((c) => c.id === attackerId)?.dropped ?? 0) > 0, 10_000, 'replies to be dropped');
-      const droppedAt = Date.now();
-      await waitUntil(() => !server.clients().some((c) => c.id === attackerId), 5000, 'the attacker to be evicted');
-      const evictedIn = Date.now() - droppedAt;
-      assert.ok(evictedIn < 300 + 1000 + 1000, `evicted ${evictedIn} ms after the first drop`);
+      // Behaviour, not wall-clock time (the bound is generous so a loaded machine passes; how fast eviction is
+      // on an idle one is measured by npm run bench:attacks): it is let go, and for the grace period.
+      await waitUntil(() => !server.clients().some((c) => c.id === attackerId), 15_000, 'the attacker to be evicted');
       assert.ok(server.stats().endpoints?.[0] !== undefined);
-      await log.waitFor(/MW_SLOW_CLIENT/);
+      assert.match(await log.waitFor(/MW_SLOW_CLIENT/), /for 300 ms/);
       // The bystander still gets the next ticks, in order.
       const first = (await bystander.nextOfType<{ data: { n: number } }>('event')).data.n;
       const second = (await bystander.nextOfType<{ data: { n: number } }>('event')).data.n;
@@ -132,7 +131,8 @@ describe('memory: a client that never reads', () => {
     const started = Date.now();
     const line = await log.waitFor(/Client disconnected/, 5000);
     assert.match(line, /code 1009/);
-    assert.ok(Date.now() - started < 3000, `let go after ${Date.now() - started} ms`);
+    // The bug this guards took 30 s (the next heartbeat); the bound is wide so a loaded machine passes.
+    assert.ok(Date.now() - started < 10_000, `let go after ${Date.now() - started} ms`);
   });
 
   it('many slow clients together are held to the server-wide cap (websocket.maxQueuedBytes)', async () => {
@@ -197,7 +197,8 @@ describe('CPU: regular expressions in rules', () => {
     attacker.send({ text: 'a'.repeat(100_000) });
     bystander.send({ type: 'ping' });
     assert.equal((await bystander.nextOfType('pong')).type, 'pong');
-    assert.ok(Date.now() - started < 500, `the bystander waited ${Date.now() - started} ms`);
+    // Unbounded, that match takes minutes; the bound is wide so a loaded machine passes.
+    assert.ok(Date.now() - started < 5000, `the bystander waited ${Date.now() - started} ms`);
     // Too long to be matched: the rule does not apply, and the dialect answers as for any unmatched message.
     assert.equal((await attacker.next())['code'], 'MW_INVALID_MESSAGE');
     // Short text still matches.

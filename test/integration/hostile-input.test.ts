@@ -203,7 +203,8 @@ describe('hostile input', () => {
     }
     const text = await response;
     assert.match(text, /^HTTP\/1\.1 408 [\s\S]*MW_HANDSHAKE_TIMEOUT/);
-    assert.ok(Date.now() - started < 3000, `closed after ${Date.now() - started} ms (handshakeTimeout 500)`);
+    // Closed by the server, before the 5 s of trickling end (the margin is for a loaded machine).
+    assert.ok(Date.now() - started < 4500, `closed after ${Date.now() - started} ms (handshakeTimeout 500)`);
     await bystanderKeepsUp('slowloris');
   });
 

@@ -59,7 +59,8 @@ describe('start and stop', () => {
     // While it waits for the deaf client, new upgrades are refused with 503.
     await assert.rejects(wsConnect(`ws://127.0.0.1:${port}/ws`), (e: Error & { status?: number; body?: string }) => e.status === 503 && /MW_SHUTTING_DOWN/.test(e.body ?? ''));
     await stopping;
-    assert.ok(Date.now() - started < 2000);
+    // Bounded by the grace period, not by the deaf client (wide, for a loaded machine).
+    assert.ok(Date.now() - started < 10_000);
     client.ws.terminate();
   });
 

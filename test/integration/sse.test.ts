@@ -59,6 +59,9 @@ async function openStream(url: string, headers: Record<string, string> = {}) {
     }
     return event;
   };
+  // A read that lost the race with a timeout is kept for the next call: dropping it lost its chunk (an event
+  // went missing, or the rest of one was read as a new event).
+  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
   const next = async (timeoutMs = 3000): Promise<SseEvent> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -66,7 +69,10 @@ async function openStream(url: string, headers: Record<string, string> = {}) {
       if (ready !== undefined) return ready;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no event within ${timeoutMs} ms from ${url}`);
-      const part = await Promise.race([reader.read(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no event within ${timeoutMs} ms from ${url}`)), left))]);
+      pending ??= reader.read();
+      let timer: NodeJS.Timeout | undefined;
+      const part = await Promise.race([pending, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no event within ${timeoutMs} ms from ${url}`)), left)))]).finally(() => clearTimeout(timer));
+      pending = undefined;
       if (part.done) throw new Error(`${url}: the stream ended`);
       buffered += decoder.decode(part.value, { stream: true });
       const blocks = buffered.split('\n\n');
