@@ -6,7 +6,7 @@
 import type * as PromClient from 'prom-client';
 import type { Counter, Gauge, Registry } from 'prom-client';
 import { lazy } from '../util/lazy.ts';
-import type { EndpointFigures, RuleFigures } from './snapshot.ts';
+import type { EndpointFigures, RecordingFolderFigures, RuleFigures } from './snapshot.ts';
 
 export type { EndpointFigures } from './snapshot.ts';
 
@@ -16,6 +16,8 @@ const promClient = lazy<typeof PromClient>('prom-client');
 export interface MetricsSource {
   endpoints(): readonly EndpointFigures[];
   proxyConnections(): number;
+  /** Recording folders with their budgets (none when nothing is recorded). */
+  recordings?(): readonly RecordingFolderFigures[];
 }
 
 export interface Metrics {
@@ -52,23 +54,25 @@ function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, n
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'mockwave_' });
 
-  const byEndpoint = (name: string, help: string, pick: (e: EndpointFigures) => number, kind: 'counter' | 'gauge'): void => {
+  // One gauge or counter per item of a source (an endpoint, a recording folder), labelled by its name.
+  const byLabel = <T>(label: string, items: () => readonly T[], nameOf: (item: T) => string) => (name: string, help: string, pick: (item: T) => number, kind: 'counter' | 'gauge'): void => {
     const config = {
       name,
       help,
-      labelNames: ['endpoint'] as const,
+      labelNames: [label],
       registers: [registry],
-      collect(this: Counter<'endpoint'> | Gauge<'endpoint'>) {
+      collect(this: Counter | Gauge) {
         this.reset();
-        for (const e of source.endpoints()) {
-          if (this instanceof Gauge) this.set({ endpoint: e.endpoint }, pick(e));
-          else this.inc({ endpoint: e.endpoint }, pick(e));
+        for (const item of items()) {
+          if (this instanceof Gauge) this.set({ [label]: nameOf(item) }, pick(item));
+          else this.inc({ [label]: nameOf(item) }, pick(item));
         }
       },
     };
     if (kind === 'gauge') new Gauge(config);
     else new Counter(config);
   };
+  const byEndpoint = byLabel('endpoint', () => source.endpoints(), (e: EndpointFigures) => e.endpoint);
   byEndpoint('mockwave_connections', 'WebSocket clients connected, by endpoint.', (e) => e.connections, 'gauge');
   byEndpoint('mockwave_messages_in_total', 'Messages received from clients, by endpoint.', (e) => e.messagesIn, 'counter');
   byEndpoint('mockwave_messages_out_total', 'Messages sent to clients, by endpoint.', (e) => e.messagesOut, 'counter');
@@ -108,6 +112,10 @@ function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, n
       this.set(source.proxyConnections());
     },
   });
+  const byFolder = byLabel('folder', () => source.recordings?.() ?? [], (f: RecordingFolderFigures) => f.folder);
+  byFolder('mockwave_recording_bytes_total', 'Bytes this run wrote to each recording folder (http.recordMaxBytes, proxy.recordMaxBytes cap them).', (f) => f.bytes, 'counter');
+  byFolder('mockwave_recording_full', '1 when a recording folder reached its cap and recording there stopped.', (f) => (f.full ? 1 : 0), 'gauge');
+  byFolder('mockwave_recording_dropped_total', 'Lines (frames, exchanges) left out of a recording folder that reached its cap.', (f) => f.dropped, 'counter');
   new Counter({
     name: 'mockwave_handshake_rejections_total',
     help: 'Refused WebSocket handshakes, by reason (error code).',

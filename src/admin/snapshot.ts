@@ -47,6 +47,19 @@ export interface ProxyRouteFigures {
   readonly dropped: number;
 }
 
+/** A recording folder's budget (`http.recordMaxBytes`, `proxy.recordMaxBytes`): what this run wrote there. */
+export interface RecordingFolderFigures {
+  /** The folder's absolute path. */
+  readonly folder: string;
+  readonly maxBytes: number;
+  /** Bytes written there by this run (files already there do not count). */
+  readonly bytes: number;
+  /** The cap was reached: nothing more is recorded there. */
+  readonly full: boolean;
+  /** Lines left out since (frames, exchanges; a session not started counts as one). */
+  readonly dropped: number;
+}
+
 export interface WebSocketStats {
   readonly enabled: boolean;
   /** WebSocket clients connected now (the guide's figure). */
@@ -63,6 +76,8 @@ export interface WebSocketStats {
   readonly endpoints: readonly EndpointFigures[];
   /** The HTTP side, beside the WebSocket figures: requests answered, each route's figures, the last requests. */
   readonly http: HttpFigures;
+  /** Per recording folder (when recording): bytes written by this run against its cap, full, lines left out. */
+  readonly recordings?: readonly RecordingFolderFigures[];
 }
 
 export interface ClientInfo {

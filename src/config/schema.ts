@@ -178,6 +178,8 @@ const forwardHostSchema = z.string().refine((host) => {
     return false;
   }
 }, 'expected a host name or address without scheme, port or path (example.com, 10.0.0.5, [::1])');
+/** A recording folder's default cap (http.recordMaxBytes, proxy.recordMaxBytes): 1 GiB. */
+const RECORD_MAX_BYTES = 1024 * 1024 * 1024;
 
 export const proxyRouteSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'expected letters, digits, "_", "." or "-"' }),
@@ -198,6 +200,7 @@ export const proxyRouteSchema = z.strictObject({
   maxQueueBytes: z.number().int().min(0).optional().describe('Bytes of client messages held while the upstream opens (default: websocket.maxPayload); more closes the client with 1013.'),
   slowPeer: z.enum(['pause', 'drop']).default('pause').describe('When one side cannot keep up: stop reading the other side, or drop its messages (counted).'),
   record: z.string().min(1).optional().describe('Directory where each session of this route is recorded as JSON Lines.'),
+  recordMaxBytes: z.number().int().min(1).optional().describe('Bytes this route\'s recording folder may take from this run (default: proxy.recordMaxBytes); then recording there stops, logged once and counted.'),
   perMessageDeflate: deflateSchema.describe('Negotiate permessage-deflate with clients of this route that offer it: false (default), true, or options.'),
   upstreamPerMessageDeflate: deflateSchema.describe('Offer permessage-deflate to the upstream (used if it accepts): false (default), true, or options. Each side is negotiated on its own.'),
 });
@@ -254,6 +257,7 @@ export const configSchema = z
       .strictObject({
         enabled: z.boolean().default(false),
         record: z.string().min(1).optional().describe('Directory where every proxied session is recorded (also --record).'),
+        recordMaxBytes: z.number().int().min(1).default(RECORD_MAX_BYTES).describe('Bytes the recording folder may take from this run (what this process writes; files already there do not count); then recording there stops, logged once and counted.'),
         path: z.string().regex(/^\/[^\s?#]*[^/\s?#]$/, { message: 'expected a path like /ws/proxy' }).optional().describe('Where routes live; default: the first endpoint\'s path + /proxy.'),
         routes: z.array(proxyRouteSchema).default([]),
       })
@@ -272,6 +276,7 @@ export const configSchema = z
           .array(forwardHostSchema)
           .optional()
           .describe('Hosts (names or addresses, any port) that routes added through the admin API may `forward` to; default: loopback names and the hosts this configuration itself forwards or proxies to.'),
+        recordMaxBytes: z.number().int().min(1).default(RECORD_MAX_BYTES).describe('Bytes the recording folder may take from this run (what this process writes; files already there do not count); then recording there stops, logged once and counted.'),
       })
       .prefault({})
       .describe('The REST side: HTTP routes answered by the same templates and matchers, and a fallback to a real API.'),

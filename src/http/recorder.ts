@@ -1,16 +1,19 @@
 /**
  * Writes the HTTP exchanges of one run (those that went through `http.fallback` or a `forward` step) to one
  * JSON Lines file (src/replay/http-format.ts), beside the proxy's WebSocket sessions. Secrets are masked by
- * the same `redact` list before anything is written: headers, query parameters, named JSON fields. Bodies
- * over `maxBodyBytes` are cut and marked; compressed answers are stored decoded. `end()` resolves once the
- * file is on disk; the server waits for it on stop.
+ * the redactor before anything is written: headers, query parameters, JSON fields of bodies, and each line
+ * of a streamed answer. Bodies over `maxBodyBytes` are cut and marked; a compressed answer is stored decoded,
+ * never decoding more than is kept (bounded-decode.ts), and cut and marked the same way. Bodies are stored
+ * without blowing up (src/replay/payload.ts); every line is charged to the folder's budget. Lines are
+ * written in the order the exchanges ended. `end()` resolves once the file is on disk; the server waits for
+ * it on stop.
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { isUtf8 } from 'node:buffer';
-import { join } from 'node:path';
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import type { ExchangeLine, HttpHeaderLine, RecordedBody } from '../replay/http-format.ts';
+import { StringDecoder } from 'node:string_decoder';
+import { FolderBudget, RecordingFile } from '../replay/recording-file.ts';
+import type { HttpHeaderLine } from '../replay/http-format.ts';
+import { bytesPayload, isText, objectWith, type Payload } from '../replay/payload.ts';
 import type { Redactor } from '../security/redact.ts';
+import { decodeBounded } from './bounded-decode.ts';
 
 /** One forwarded exchange as the forwarder saw it, before masking and encoding. */
 export interface ForwardedExchange {
@@ -20,18 +23,45 @@ export interface ForwardedExchange {
   readonly response: { readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: Buffer; readonly truncated: boolean; readonly chunks: readonly { readonly t: number; readonly data: Buffer }[] | undefined };
 }
 
+export interface HttpRecorderOptions {
+  readonly redact: Redactor;
+  /** Bytes of a body kept (`http.recordMaxBodyBytes`); longer bodies are cut and marked. */
+  readonly maxBodyBytes: number;
+  /** The folder's budget (`http.recordMaxBytes`); none: no cap. */
+  readonly budget?: FolderBudget;
+  /** The file cannot be written (a full disk, no permission); the recording stops, the server goes on. */
+  readonly onError?: (error: Error) => void;
+}
+
+/** Content types read line by line (as the forwarder keeps their chunks): Server-Sent Events, JSON lines. */
+const STREAMED = /event-stream|ndjson|jsonl/i;
+
 /** Headers that describe this hop's framing, not the answer: the replayed answer frames itself anew. */
 const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'date']);
 
-function decoded(body: Buffer, encoding: string | undefined): Buffer | undefined {
-  try {
-    if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(body);
-    if (encoding === 'deflate') return inflateSync(body);
-    if (encoding === 'br') return brotliDecompressSync(body);
-  } catch {
-    return undefined;
+/** Index just past the last line end (LF or CR) of `text`; 0 when it has none. */
+function lastLineEnd(text: string): number {
+  return Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r')) + 1;
+}
+
+/**
+ * A streamed answer's pieces as whole lines: a piece that ends mid-line (or mid-character) gives the rest to
+ * the next piece, so masking sees whole lines and no character is split in two; each piece keeps the time
+ * its last line came. What follows the last line end is the last piece.
+ */
+function wholeLines(chunks: readonly { readonly t: number; readonly data: Buffer }[], mask: (text: string) => string): { t: number; data: string }[] {
+  const decoder = new StringDecoder('utf8');
+  const pieces: { t: number; data: string }[] = [];
+  let carry = '';
+  for (const chunk of chunks) {
+    const text = carry + decoder.write(chunk.data);
+    const end = lastLineEnd(text);
+    carry = text.slice(end);
+    if (end > 0) pieces.push({ t: chunk.t, data: mask(text.slice(0, end)) });
   }
-  return encoding === undefined || encoding === 'identity' ? body : undefined;
+  const rest = carry + decoder.end();
+  if (rest !== '') pieces.push({ t: chunks.at(-1)?.t ?? 0, data: mask(rest) });
+  return pieces;
 }
 
 /** Files made by this process so far: two runs in the same millisecond still get a file each. */
@@ -39,65 +69,68 @@ let made = 0;
 
 export class HttpRecorder {
   readonly path: string;
-  readonly #out: WriteStream;
-  #broken = false;
+  readonly #file: RecordingFile;
   readonly #start: number;
-  readonly #redact: Redactor;
-  readonly #maxBodyBytes: number;
-  #ended: Promise<void> | undefined;
+  readonly #options: HttpRecorderOptions;
+  readonly #mask: (value: unknown) => boolean;
+  /** The exchanges being encoded, in order: each line is written once those before it are. */
+  #queue: Promise<void> = Promise.resolve();
 
-  /** `onError`: the file cannot be written (a full disk, no permission); the recording stops, the server goes on. */
-  constructor(dir: string, now: number, redact: Redactor, maxBodyBytes: number, onError: (error: Error) => void = () => undefined) {
-    mkdirSync(dir, { recursive: true });
-    this.path = join(dir, `http-${new Date(now).toISOString().replace(/[:.]/g, '-')}-${process.pid}-${++made}.jsonl`);
-    this.#out = createWriteStream(this.path, { flags: 'wx' });
-    this.#out.on('error', (error) => {
-      if (!this.#broken) onError(error);
-      this.#broken = true;
-    });
+  constructor(dir: string, now: number, options: HttpRecorderOptions) {
+    const budget = options.budget ?? new FolderBudget(dir, Infinity, () => undefined);
+    this.#file = new RecordingFile(dir, `http-${new Date(now).toISOString().replace(/[:.]/g, '-')}-${process.pid}-${++made}.jsonl`, budget, options.onError ?? (() => undefined));
+    this.path = this.#file.path;
     this.#start = now;
-    this.#redact = redact;
-    this.#maxBodyBytes = maxBodyBytes;
-    const header: HttpHeaderLine = { kind: 'http', version: 1, startedAt: new Date(now).toISOString() };
-    this.#out.write(`${JSON.stringify(header)}\n`);
+    this.#options = options;
+    this.#mask = (value) => options.redact.json(value);
+    const header: HttpHeaderLine = { kind: 'http', version: 2, startedAt: new Date(now).toISOString() };
+    this.#file.write(JSON.stringify(header));
   }
 
-  /** A body as the file keeps it: masked text when it is UTF-8, else base64; cut past the limit. */
-  #body(bytes: Buffer, truncated: boolean): RecordedBody {
-    const cut = truncated || bytes.length > this.#maxBodyBytes;
-    const kept = bytes.subarray(0, this.#maxBodyBytes);
-    const text = isUtf8(kept) ? this.#redact.message(kept.toString('utf8')) : undefined;
-    return { ...(text === undefined ? { body: kept.toString('base64'), encoding: 'base64' as const } : { body: text }), ...(cut ? { truncated: true as const } : {}) };
-  }
-
+  /** Queues an exchange: its line is written once its answer is decoded and the exchanges before it are. */
   exchange(x: ForwardedExchange): void {
-    if (this.#ended !== undefined || this.#broken) return;
-    const encoding = x.response.headers['content-encoding'];
-    const plain = x.response.truncated ? undefined : decoded(x.response.body, encoding);
-    const headers = Object.fromEntries(Object.entries(x.response.headers).filter(([name]) => !FRAMING.has(name) && !(plain !== undefined && name === 'content-encoding')));
-    const query = Object.fromEntries(Object.entries(x.request.query).map(([name, value]) => [name, this.#redact.isSecret(name) ? '***' : value]));
-    const line: ExchangeLine = {
-      kind: 'exchange',
-      t: x.started - this.#start,
-      ms: x.ended - x.started,
-      request: { method: x.request.method, path: x.request.path, query, headers: this.#redact.headers(x.request.headers), ...this.#body(x.request.body, false) },
-      response: {
-        status: x.response.status,
-        headers: this.#redact.headers(headers),
-        ...this.#body(plain ?? x.response.body, x.response.truncated),
-        // Chunks are kept as they came only when they are readable as they are (not compressed).
-        ...(x.response.chunks === undefined || (encoding !== undefined && encoding !== 'identity') ? {} : { chunks: x.response.chunks.map((c) => ({ t: c.t, data: this.#redact.message(c.data.toString('utf8')) })) }),
-      },
-    };
-    this.#out.write(`${JSON.stringify(line)}\n`);
+    if (!this.#file.admits()) return;
+    // A failure to encode one exchange (a bug) is reported and the ones after it are still written.
+    this.#queue = this.#queue.then(() => this.#line(x)).then(
+      (line) => this.#file.write(line),
+      (error: unknown) => this.#options.onError?.(error instanceof Error ? error : new Error(String(error))),
+    );
   }
 
-  /** Flushes and closes the file; safe to call more than once. */
+  async #line(x: ForwardedExchange): Promise<string> {
+    const { redact, maxBodyBytes } = this.#options;
+    const encoding = x.response.headers['content-encoding'];
+    const identity = encoding === undefined || encoding === 'identity';
+    // A compressed answer cut short cannot be decoded: it is kept as it came, with its encoding.
+    const plain = x.response.truncated && !identity ? undefined : await decodeBounded(x.response.body, encoding, maxBodyBytes);
+    const headers = Object.fromEntries(Object.entries(x.response.headers).filter(([name]) => !FRAMING.has(name) && !(plain !== undefined && name === 'content-encoding')));
+    const query = Object.fromEntries(Object.entries(x.request.query).map(([name, value]) => [name, redact.isSecret(name) ? '***' : value]));
+    const request = this.#part({ method: x.request.method, path: x.request.path, query, headers: redact.headers(x.request.headers) }, x.request.body, false, false);
+    const response = { status: x.response.status, headers: redact.headers(headers) };
+    const truncated = x.response.truncated || plain?.cut === true;
+    const bytes = plain?.bytes ?? x.response.body;
+    const lines = STREAMED.test(x.response.headers['content-type'] ?? '');
+    // Chunks are kept as they came only when they are readable as they are (not compressed, text); the body
+    // is then their text, stored once.
+    const streamed = x.response.chunks !== undefined && identity && isText(bytes) ? wholeLines(x.response.chunks, (text) => redact.lines(text)) : undefined;
+    const answer = streamed === undefined ? this.#part(response, bytes, truncated, lines) : JSON.stringify({ ...response, ...(truncated ? { truncated: true } : {}), chunks: streamed });
+    return `{"kind":"exchange","t":${x.started - this.#start},"ms":${x.ended - x.started},"request":${request},"response":${answer}}`;
+  }
+
+  /**
+   * A request or response with its body as the file keeps it: cut past the limit, masked (line by line when
+   * `lines`: a stream's text), stored compactly.
+   */
+  #part(fields: Record<string, unknown>, bytes: Buffer, truncated: boolean, lines: boolean): string {
+    const max = this.#options.maxBodyBytes;
+    const cut = truncated || bytes.length > max;
+    const kept = bytes.subarray(0, max);
+    const payload: Payload = lines && isText(kept) ? { form: 'text', text: this.#options.redact.lines(kept.toString('utf8')) } : bytesPayload(kept, this.#mask);
+    return objectWith({ ...fields, ...(cut ? { truncated: true } : {}) }, payload, 'body');
+  }
+
+  /** Flushes and closes the file once every queued exchange is written; safe to call more than once. */
   end(): Promise<void> {
-    this.#ended ??= this.#broken ? Promise.resolve() : new Promise<void>((resolve) => {
-      this.#out.once('error', () => resolve());
-      this.#out.end(() => resolve());
-    });
-    return this.#ended;
+    return this.#queue.then(() => this.#file.end());
   }
 }

@@ -1,45 +1,55 @@
 /**
  * Writes one proxied session to a JSON Lines file (see replay/format.ts). Writes go through one stream per
- * session; `end()` resolves once everything is on disk, and the server waits for it on stop, so a recording
- * is complete and valid after a close or Ctrl-C.
+ * session, each line charged to the folder's budget (replay/recording-file.ts); `end()` resolves once
+ * everything is on disk, and the server waits for it on stop, so a recording is complete and valid after a
+ * close or Ctrl-C. Payloads are stored without blowing up (replay/payload.ts): a JSON text frame as its
+ * value, other text as text, binary as base64.
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
 import type { RecordingLine } from '../replay/format.ts';
+import { objectWith, textPayload } from '../replay/payload.ts';
+import { FolderBudget, RecordingFile } from '../replay/recording-file.ts';
 import type { Redactor } from '../security/redact.ts';
+
+export interface SessionInit {
+  readonly route: string;
+  readonly url: string;
+  readonly path: string;
+  readonly headers: Record<string, string>;
+  /** Whether the proxy greeted the client with proxy_connected (replayed as recorded). */
+  readonly announced: boolean;
+  readonly protocol: string;
+  readonly clientId: string;
+  readonly now: number;
+}
 
 export class Recorder {
   readonly path: string;
   /** Resolves once the file is complete and closed. */
   readonly finished: Promise<void>;
-  readonly #out: WriteStream;
+  readonly #file: RecordingFile;
   readonly #start: number;
-  readonly #redact: Redactor;
-  #ended: Promise<void> | undefined;
+  readonly #mask: (value: unknown) => boolean;
 
   /**
-   * Secrets are masked by `redact` before anything is written: URLs, headers, the subprotocol, named JSON
-   * fields. `onError`: the file cannot be written; the recording stops, the session goes on.
+   * Secrets are masked by `redact` before anything is written: URLs, headers, the subprotocol, JSON fields
+   * of text frames. `onError`: the file cannot be written; the recording stops, the session goes on.
    */
-  constructor(dir: string, init: { route: string; url: string; path: string; headers: Record<string, string>; protocol: string; announced: boolean; clientId: string; now: number }, redact: Redactor, onError: (error: Error) => void = () => undefined) {
-    this.#redact = redact;
-    mkdirSync(dir, { recursive: true });
+  constructor(dir: string, init: SessionInit, redact: Redactor, budget: FolderBudget = new FolderBudget(dir, Infinity, () => undefined), onError: (error: Error) => void = () => undefined) {
+    this.#mask = (value) => redact.json(value);
     const stamp = new Date(init.now).toISOString().replace(/[:.]/g, '-');
-    this.path = join(dir, `${init.route}-${stamp}-${init.clientId}.jsonl`);
-    this.#out = createWriteStream(this.path, { flags: 'wx' });
-    // Every error is handled (a write after one would raise another); the first is reported.
-    let reported = false;
-    this.#out.on('error', (error) => {
-      if (!reported) onError(error);
-      reported = true;
-    });
-    this.finished = new Promise((resolve) => this.#out.once('close', () => resolve()));
+    this.#file = new RecordingFile(dir, `${init.route}-${stamp}-${init.clientId}.jsonl`, budget, onError);
+    this.path = this.#file.path;
+    this.finished = this.#file.finished;
     this.#start = init.now;
-    this.#write({ kind: 'session', version: 1, route: init.route, url: redact.url(init.url), path: redact.url(init.path), startedAt: new Date(init.now).toISOString(), headers: redact.headers(init.headers), protocol: redact.protocol(init.protocol), announced: init.announced });
+    this.#write({ kind: 'session', version: 2, route: init.route, url: redact.url(init.url), path: redact.url(init.path), startedAt: new Date(init.now).toISOString(), headers: redact.headers(init.headers), protocol: redact.protocol(init.protocol), announced: init.announced });
   }
 
   frame(now: number, from: 'client' | 'upstream', data: Buffer, isBinary: boolean): void {
-    this.#write({ kind: 'frame', t: now - this.#start, from, type: isBinary ? 'binary' : 'text', data: isBinary ? data.toString('base64') : this.#redact.message(data.toString('utf8')) });
+    if (!this.#file.admits()) return;
+    const t = now - this.#start;
+    // A binary frame's data is base64 by its type; a text frame's is stored as payload.ts says.
+    if (isBinary) this.#write({ kind: 'frame', t, from, type: 'binary', data: data.toString('base64') });
+    else this.#file.write(objectWith({ kind: 'frame', t, from, type: 'text' }, textPayload(data.toString('utf8'), this.#mask), 'data'));
   }
 
   close(now: number, from: 'client' | 'upstream', code: number, reason: string): void {
@@ -48,11 +58,10 @@ export class Recorder {
 
   /** Flushes and closes the file; safe to call more than once. */
   end(): Promise<void> {
-    this.#ended ??= new Promise<void>((resolve) => this.#out.end(() => resolve())).then(() => this.finished);
-    return this.#ended;
+    return this.#file.end();
   }
 
   #write(line: RecordingLine): void {
-    if (this.#ended === undefined) this.#out.write(`${JSON.stringify(line)}\n`);
+    this.#file.write(JSON.stringify(line));
   }
 }

@@ -1,17 +1,23 @@
 /**
  * The HTTP recording format: JSON Lines, beside the WebSocket sessions. The first line says what the file
  * is; every other line is one exchange that went through `http.fallback` or a `forward` step, with its
- * offset from the start and its duration in ms. Bodies are text when they are UTF-8, else base64; a
+ * offset from the start and its duration in ms. Bodies are stored as `payload.ts` says: JSON as its value
+ * (`json`), other text as text (`body`), anything else as base64 (`body` with `"encoding":"base64"`); a
  * compressed answer is stored decoded (its Content-Encoding dropped); a body over the recording's limit is
- * cut and marked. A streamed answer (Server-Sent Events, chunked) keeps its chunks with their offsets.
+ * cut and marked. A streamed answer (Server-Sent Events, JSON lines) keeps its chunks with their offsets,
+ * and then has no `body`: its body is its chunks' text, stored once.
  *
- *   {"kind":"http","version":1,"startedAt":"…"}
+ *   {"kind":"http","version":2,"startedAt":"…"}
  *   {"kind":"exchange","t":12,"ms":3,"request":{"method":"GET","path":"/api/orders","query":{},"headers":{…},"body":""},
- *    "response":{"status":200,"headers":{"content-type":"application/json"},"body":"[…]"}}
+ *    "response":{"status":200,"headers":{"content-type":"application/json"},"json":[…]}}
+ *
+ * Version 1 files (every body a string in `body`, a streamed one beside its chunks) are read as they are.
+ * Once read, every body is in `body` (text, or base64 with `encoding`), whichever form the file used.
  */
 import { readFileSync } from 'node:fs';
 import { errorMessage } from '../errors/error-message.ts';
 import { isPlainObject } from '../util/plain-object.ts';
+import { storedText } from './payload.ts';
 
 export interface RecordedBody {
   readonly body: string;
@@ -37,7 +43,8 @@ export interface RecordedResponse extends RecordedBody {
 
 export interface HttpHeaderLine {
   readonly kind: 'http';
-  readonly version: 1;
+  /** 2: bodies may be stored as JSON values, a streamed one only as its chunks (see above); 1: all as strings. */
+  readonly version: 1 | 2;
   readonly startedAt: string;
 }
 
@@ -78,16 +85,28 @@ export function readHttpRecording(path: string): HttpRecording {
   });
   const [header, ...rest] = parsed;
   if (!isPlainObject(header) || header['kind'] !== 'http') throw new Error(`${path}:1: an HTTP recording starts with a {"kind":"http"} line`);
-  rest.forEach((line, index) => {
-    const request = isPlainObject(line) ? line['request'] : undefined;
-    const response = isPlainObject(line) ? line['response'] : undefined;
+  const exchanges = rest.map((line, index) => {
+    const request = isPlainObject(line) ? readBody(line['request']) : undefined;
+    const response = isPlainObject(line) ? readBody(line['response']) : undefined;
     const ok =
       isPlainObject(line) && line['kind'] === 'exchange' && typeof line['t'] === 'number' &&
-      isPlainObject(request) && typeof request['method'] === 'string' && typeof request['path'] === 'string' && typeof request['body'] === 'string' &&
-      isPlainObject(response) && typeof response['status'] === 'number' && typeof response['body'] === 'string';
+      request !== undefined && typeof request['method'] === 'string' && typeof request['path'] === 'string' &&
+      response !== undefined && typeof response['status'] === 'number';
     if (!ok) throw new Error(`${path}:${index + 2}: expected an "exchange" line with request {method, path, body} and response {status, body}`);
+    return { ...line, request, response } as unknown as ExchangeLine;
   });
-  return { header: header as unknown as HttpHeaderLine, exchanges: rest as ExchangeLine[] };
+  return { header: header as unknown as HttpHeaderLine, exchanges };
+}
+
+/** A request or response with its body as `body` (see the header comment), or undefined when it has none. */
+function readBody(part: unknown): Record<string, unknown> | undefined {
+  if (!isPlainObject(part)) return undefined;
+  const chunks = part['chunks'];
+  const joined = Array.isArray(chunks) && !('body' in part) && !('json' in part) && chunks.every((c) => isPlainObject(c) && typeof c['data'] === 'string') ? chunks.map((c) => (c as { data: string }).data).join('') : undefined;
+  const body = joined ?? storedText(part, 'body', false);
+  if (body === undefined) return undefined;
+  const { json: _json, ...rest } = part;
+  return { ...rest, body };
 }
 
 /** A recorded body's bytes. */

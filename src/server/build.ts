@@ -13,6 +13,7 @@ import { errorMessage } from '../errors/error-message.ts';
 import type { Logger } from '../log/logger.ts';
 import { Recorder } from '../proxy/recorder.ts';
 import { ProxyRouter } from '../proxy/router.ts';
+import type { RecordingBudgets } from '../replay/recording-file.ts';
 import type { Redactor } from '../security/redact.ts';
 import { tokenMatches } from '../security/tokens.ts';
 import { displayPath } from '../util/path-pattern.ts';
@@ -31,7 +32,7 @@ export interface Built {
   readonly recordings: Set<Flushable>;
 }
 
-export function buildServer(config: MockwaveConfig, context: EndpointContext, redact: Redactor): Built {
+export function buildServer(config: MockwaveConfig, context: EndpointContext, redact: Redactor, budgets: RecordingBudgets): Built {
   const problems: string[] = [];
   // Only unreadable files are collected here; any other error from building is a bug and is thrown as is.
   const attempt = <T>(build: () => T): T | undefined => {
@@ -45,7 +46,7 @@ export function buildServer(config: MockwaveConfig, context: EndpointContext, re
   };
   const endpoints = config.endpoints.flatMap((c) => attempt(() => new Endpoint(c, context)) ?? []);
   const recordings = new Set<Flushable>();
-  const proxy = config.proxy.enabled ? attempt(() => createProxy(config, context.clock.now.bind(context.clock), context.logger, redact, recordings)) : undefined;
+  const proxy = config.proxy.enabled ? attempt(() => createProxy(config, { now: context.clock.now.bind(context.clock), logger: context.logger, redact, recordings, budgets })) : undefined;
   let tls: Built['tls'];
   if (config.tls !== undefined) {
     try {
@@ -63,7 +64,27 @@ export function proxyPathOf(config: MockwaveConfig): string {
   return config.proxy.path ?? `${displayPath(config.endpoints[0]?.path ?? '/ws').replace(/\/+$/, '')}/proxy`;
 }
 
-function createProxy(config: MockwaveConfig, now: () => number, logger: Logger, redact: Redactor, recordings: Set<Flushable>): ProxyRouter {
+/** Each route's recording folder and its cap: the route's own, else the proxy's. */
+function recordFolder(config: MockwaveConfig, route: MockwaveConfig['proxy']['routes'][number]): { dir: string; maxBytes: number } | undefined {
+  const dir = route.record ?? config.proxy.record;
+  return dir === undefined ? undefined : { dir, maxBytes: route.recordMaxBytes ?? config.proxy.recordMaxBytes };
+}
+
+interface ProxyParts {
+  readonly now: () => number;
+  readonly logger: Logger;
+  readonly redact: Redactor;
+  readonly recordings: Set<Flushable>;
+  readonly budgets: RecordingBudgets;
+}
+
+function createProxy(config: MockwaveConfig, parts: ProxyParts): ProxyRouter {
+  const { now, logger, redact, recordings, budgets } = parts;
+  // Every folder is known (and shown in the figures) from the start, its cap the smallest any setting gives.
+  for (const route of config.proxy.routes) {
+    const folder = recordFolder(config, route);
+    if (folder !== undefined) budgets.folder(folder.dir, folder.maxBytes);
+  }
   return new ProxyRouter({
     path: proxyPathOf(config),
     routes: config.proxy.routes,
@@ -74,11 +95,14 @@ function createProxy(config: MockwaveConfig, now: () => number, logger: Logger, 
       redactUrl: (url) => redact.url(url),
       now,
       record: (route, peer, upstream, headers) => {
-        const dir = route.record ?? config.proxy.record;
-        if (dir === undefined) return undefined;
+        const folder = recordFolder(config, route);
+        if (folder === undefined) return undefined;
+        const { dir } = folder;
+        const budget = budgets.folder(dir, folder.maxBytes);
+        if (!budget.admits()) return undefined;
         let recorder: Recorder;
         try {
-          recorder = new Recorder(dir, { route: route.name, url: upstream.url, path: peer.url, headers, protocol: upstream.protocol, announced: route.announce, clientId: peer.id, now: now() }, redact, (error) => logger.error(`Cannot write the recording of ${route.name} for ${peer.id}: ${errorMessage(error)}`, { clientId: peer.id, route: route.name }));
+          recorder = new Recorder(dir, { route: route.name, url: upstream.url, path: peer.url, headers, protocol: upstream.protocol, announced: route.announce, clientId: peer.id, now: now() }, redact, budget, (error) => logger.error(`Cannot write the recording of ${route.name} for ${peer.id}: ${errorMessage(error)}`, { clientId: peer.id, route: route.name }));
         } catch (error) {
           // The session goes on unrecorded: a recording that cannot be made must not end the proxy.
           logger.error(`Cannot record ${route.name} for ${peer.id} in ${dir}: ${errorMessage(error)}`, { clientId: peer.id, route: route.name });

@@ -23,6 +23,7 @@ import type { EndpointRegistry } from './registry.ts';
 import type { ReloadTargets } from './reload.ts';
 import type { Flushable } from './build.ts';
 import { HttpRecorder, type ForwardedExchange } from '../http/recorder.ts';
+import type { RecordingBudgets } from '../replay/recording-file.ts';
 import type { Redactor } from '../security/redact.ts';
 import { runtimeRoutePolicy } from './runtime-routes.ts';
 import type { SseSide } from './sse-side.ts';
@@ -42,6 +43,8 @@ export interface HttpSideContext {
   readonly redact: Redactor;
   /** Where the HTTP recording registers itself, so stopping waits for it. */
   readonly recordings: Set<Flushable>;
+  /** The recording folders' byte budgets, shared with the proxy's recordings. */
+  readonly budgets: RecordingBudgets;
 }
 
 /** Every publish step's stream must exist where it says: a route that could only fail is a configuration error. */
@@ -87,12 +90,20 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
   // timed from that exchange's start, so a stream that was open a long while does not start before the file.
   let recorder: HttpRecorder | undefined;
   const dir = config.http.record;
+  const budget = dir === undefined ? undefined : context.budgets.folder(dir, config.http.recordMaxBytes);
   let failed = false;
-  const record = dir === undefined ? undefined : (exchange: ForwardedExchange): void => {
+  const record = dir === undefined || budget === undefined ? undefined : (exchange: ForwardedExchange): void => {
     if (failed) return;
     try {
       if (recorder === undefined) {
-        recorder = new HttpRecorder(dir, exchange.started, context.redact, config.http.recordMaxBodyBytes, (error) => context.logger.error(`Cannot write the HTTP recording: ${errorMessage(error)}; the rest of the run is not recorded`));
+        // A folder already full gets no new file (not even an empty one); the exchange is counted as left out.
+        if (!budget.admits()) return;
+        recorder = new HttpRecorder(dir, exchange.started, {
+          redact: context.redact,
+          maxBodyBytes: config.http.recordMaxBodyBytes,
+          budget,
+          onError: (error) => context.logger.error(`Cannot write the HTTP recording: ${errorMessage(error)}; the rest of the run is not recorded`),
+        });
         context.recordings.add(recorder);
         context.logger.info(`Recording HTTP exchanges to ${recorder.path}`);
       }

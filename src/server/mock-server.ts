@@ -10,6 +10,7 @@ import { validateConfig } from '../config/validate.ts';
 import { closeCodeOf, MockwaveError } from '../errors/catalog.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import type { ProxyRouter } from '../proxy/router.ts';
+import { RecordingBudgets } from '../replay/recording-file.ts';
 import { createRedactor, type Redactor } from '../security/redact.ts';
 import { createTemplateServices } from '../templates/index.ts';
 import { Transport, type ListenAddress } from '../transport/transport.ts';
@@ -99,8 +100,9 @@ function startInfo(parts: { config: MockwaveConfig; address: ListenAddress; secu
 }
 
 /** The figures the admin API, the dashboard and the library's stats() show. */
-function statsOf(parts: { config: MockwaveConfig; transport: Transport; proxy: ProxyRouter | undefined; endpoints: readonly Endpoint[]; http: HttpRoutes; sse: SseSide }, uptimeMs: number): WebSocketStats {
+function statsOf(parts: { config: MockwaveConfig; transport: Transport; proxy: ProxyRouter | undefined; endpoints: readonly Endpoint[]; http: HttpRoutes; sse: SseSide; budgets: RecordingBudgets }, uptimeMs: number): WebSocketStats {
   const { config, transport, proxy } = parts;
+  const recordings = parts.budgets.figures();
   return {
     enabled: config.websocket.enabled,
     connectedClients: transport.peers.size,
@@ -111,6 +113,7 @@ function statsOf(parts: { config: MockwaveConfig; transport: Transport; proxy: P
     endpoints: parts.endpoints.map((e) => e.figures()),
     ...(proxy === undefined ? {} : { proxyRoutes: proxy.stats() }),
     http: parts.http.figures(),
+    ...(recordings.length === 0 ? {} : { recordings }),
   };
 }
 
@@ -137,6 +140,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
 
   const redact = createRedactor(config.redact);
   const templates = createTemplateServices(clock, random, seed);
+  const budgets = new RecordingBudgets((full) => logger.warn(`Recording stops in ${full.folder}: it reached its cap of ${full.maxBytes} bytes written by this run (http.recordMaxBytes, proxy.recordMaxBytes); nothing more is recorded there`, { folder: full.folder, maxBytes: full.maxBytes }));
   const { endpoints, proxy, tls, recordings } = buildServer(config, {
     clock,
     random,
@@ -148,16 +152,16 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     serverStats: () => ({ clients: transport.peers.size, startedAt }),
     seed: runSeed,
     templates,
-  }, redact);
+  }, redact, budgets);
   // One guard on queued bytes for every client, WebSocket or SSE.
   const pressure = new Pressure(config.websocket.maxQueuedBytes);
   const sse = new SseSide({ config, clock, logger, createId: () => createClientId(clock, idRandom), pressure });
   const registry = new EndpointRegistry(endpoints, () => [...transport.peers, ...sse.peers]);
-  const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0 });
+  const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0, recordings: () => budgets.figures() });
   const streams = createStreamAdmin(registry, () => state === 'running');
   const clients = createClientAdmin(registry, redact);
-  const http = createHttpSide({ config, clock, logger, ...seededPart({ seed: runSeed, templates }, 'http routes'), registry, clients, metrics, baseDir: options.baseDir ?? process.cwd(), redact, recordings });
-  const stats = (): WebSocketStats => statsOf({ config, transport, proxy, endpoints, http, sse }, state === 'running' ? clock.now() - startedAt : 0);
+  const http = createHttpSide({ config, clock, logger, ...seededPart({ seed: runSeed, templates }, 'http routes'), registry, clients, metrics, baseDir: options.baseDir ?? process.cwd(), redact, recordings, budgets });
+  const stats = (): WebSocketStats => statsOf({ config, transport, proxy, endpoints, http, sse, budgets }, state === 'running' ? clock.now() - startedAt : 0);
   const publish = (name: string, data: unknown, endpointPath: string | undefined): number => {
     if (state !== 'running') throw new MockwaveError('MW_NOT_RUNNING', `publish() needs a running server (the server is ${state})`);
     const { endpoint, stream } = registry.holding(name, endpointPath, 'say which endpoint ({ endpoint })');

@@ -313,7 +313,7 @@ describe('secrets', () => {
     await server.stop();
     const recording = readFileSync(join(dir, readdirSync(dir)[0] as string), 'utf8');
     assert.ok(!recording.includes('hunter22'));
-    assert.match(recording, /\\"password\\":\\"\*\*\*\\"/);
+    assert.match(recording, /"json":\{"type":"login","user":"ann","password":"\*\*\*"\}/);
     assert.ok(!recording.includes(token));
   });
 });

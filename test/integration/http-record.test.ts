@@ -16,6 +16,7 @@ import { WebSocketServer } from 'ws';
 import { parse as parseYaml } from 'yaml';
 import { checkConfig } from '../../src/config/validate.ts';
 import { HttpRecorder } from '../../src/http/recorder.ts';
+import { readHttpRecording } from '../../src/replay/http-format.ts';
 import { createRedactor } from '../../src/security/redact.ts';
 import { runMockwave } from '../helpers/cli.ts';
 import { captureLog } from '../helpers/log-capture.ts';
@@ -132,7 +133,9 @@ describe('recording the HTTP side with the WebSocket side', () => {
     assert.doesNotMatch(http, /client-secret|upstream-secret/, 'secrets are masked in the recording');
     const lines = http.trim().split('\n').map((l) => JSON.parse(l) as Obj);
     assert.equal(lines.length, 1 + 6, 'a header and six exchanges');
-    assert.equal(((lines[1] as { response: { body: string } }).response.body), JSON.stringify(ORDERS), 'the gzip answer is stored decoded');
+    assert.deepEqual(((lines[1] as { response: { json: unknown } }).response.json), ORDERS, 'the gzip answer is stored decoded, as its JSON value');
+    const read = readHttpRecording(join(dir, files.find((f) => f.startsWith('http-')) ?? ''));
+    assert.equal(read.exchanges[0]?.response.body, JSON.stringify(ORDERS), 'and read back as the text it was');
 
     const convert = runMockwave(['recording', 'to-config', dir]);
     assert.equal((await convert.exited).code, 0, convert.errors());
@@ -226,7 +229,7 @@ describe('recording the HTTP side with the WebSocket side', () => {
   it('a body over http.recordMaxBodyBytes is cut and marked, and to-config says so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-cut-'));
     after(() => rmSync(dir, { recursive: true, force: true }));
-    const recorder = new HttpRecorder(dir, Date.now(), createRedactor(), 10);
+    const recorder = new HttpRecorder(dir, Date.now(), { redact: createRedactor(), maxBodyBytes: 10 });
     recorder.exchange({
       started: 0,
       ended: 5,
@@ -275,7 +278,7 @@ describe('recording the HTTP side with the WebSocket side', () => {
     await server.stop();
     const file = readdirSync(dir).filter((f) => f.startsWith('http-'));
     assert.equal(file.length, 1);
-    const exchanges = readFileSync(join(dir, file[0] ?? ''), 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as { t: number; request: { path: string }; response: { body: string } });
+    const { exchanges } = readHttpRecording(join(dir, file[0] ?? ''));
     assert.deepEqual(exchanges.map((x) => x.request.path), ['/ticks'], 'the broken answer is not recorded as if it were whole');
     assert.ok(got.startsWith(exchanges[0]?.response.body.slice(0, got.length) ?? '-'), 'the recording is what the client got (and what was on its way)');
     assert.ok((exchanges[0]?.t ?? -1) >= 0, 'the file is timed from the first exchange\'s start');

@@ -61,7 +61,7 @@ async function openStream(url: string, headers: Record<string, string> = {}) {
   };
   // A read that lost the race with a timeout is kept for the next call: dropping it lost its chunk (an event
   // went missing, or the rest of one was read as a new event).
-  let pending: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
+  let pending: ReturnType<typeof reader.read> | undefined;
   const next = async (timeoutMs = 3000): Promise<SseEvent> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -38,7 +38,7 @@ describe('config: schema', () => {
     assert.equal(config.port, 3000);
     assert.deepEqual(config.websocket, { enabled: true, heartbeatInterval: 30_000, handshakeTimeout: 10_000, maxPayload: 10 * 1024 * 1024, maxSubscriptions: 100, maxBufferedBytes: 1024 * 1024, slowClientGrace: 10_000, maxQueuedBytes: 128 * 1024 * 1024 });
     assert.deepEqual(config.endpoints, []);
-    assert.deepEqual(config.proxy, { enabled: false, routes: [] });
+    assert.deepEqual(config.proxy, { enabled: false, recordMaxBytes: 1024 * 1024 * 1024, routes: [] });
   });
 
   it('reports every problem at once, each with its path', () => {

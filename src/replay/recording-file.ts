@@ -1,0 +1,148 @@
+/**
+ * Writing recordings to disk, within a budget. Each recording folder may take `recordMaxBytes` bytes written
+ * by this process (files already in it do not count); settings that name the same folder share one budget,
+ * the smallest cap holding. The line that would pass the cap is not written, and from then on nothing more
+ * is recorded in that folder: every file in it ends at a whole line (still readable), `onFull` says so once,
+ * and the figures count the lines left out.
+ */
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** One folder's budget, as the admin API and /metrics show it. */
+export interface FolderFigures {
+  /** The folder's absolute path. */
+  readonly folder: string;
+  readonly maxBytes: number;
+  /** Bytes this process wrote there. */
+  readonly bytes: number;
+  /** The cap was reached: nothing more is recorded there. */
+  readonly full: boolean;
+  /** Lines not written since (frames, exchanges; a session not started counts as one). */
+  readonly dropped: number;
+}
+
+export class FolderBudget {
+  readonly folder: string;
+  #maxBytes: number;
+  #bytes = 0;
+  #full = false;
+  #dropped = 0;
+  readonly #onFull: (figures: FolderFigures) => void;
+
+  constructor(folder: string, maxBytes: number, onFull: (figures: FolderFigures) => void) {
+    this.folder = folder;
+    this.#maxBytes = maxBytes;
+    this.#onFull = onFull;
+  }
+
+  get full(): boolean {
+    return this.#full;
+  }
+
+  /** Whether a new recording may start here; when not, that counts as one line left out. */
+  admits(): boolean {
+    if (!this.#full) return true;
+    this.#dropped += 1;
+    return false;
+  }
+
+  /** Another setting names this folder: the smaller cap holds. */
+  cap(maxBytes: number): void {
+    this.#maxBytes = Math.min(this.#maxBytes, maxBytes);
+  }
+
+  /** Charges `bytes` if they fit; false (and the folder full from now on) if not. */
+  take(bytes: number): boolean {
+    if (!this.#full && this.#bytes + bytes <= this.#maxBytes) {
+      this.#bytes += bytes;
+      return true;
+    }
+    this.#dropped += 1;
+    if (!this.#full) {
+      this.#full = true;
+      this.#onFull(this.figures());
+    }
+    return false;
+  }
+
+  figures(): FolderFigures {
+    return { folder: this.folder, maxBytes: this.#maxBytes, bytes: this.#bytes, full: this.#full, dropped: this.#dropped };
+  }
+}
+
+/** The budgets of one server's recording folders, by absolute path. */
+export class RecordingBudgets {
+  readonly #folders = new Map<string, FolderBudget>();
+  readonly #onFull: (figures: FolderFigures) => void;
+
+  /** `onFull`: a folder reached its cap (called once per folder). */
+  constructor(onFull: (figures: FolderFigures) => void) {
+    this.#onFull = onFull;
+  }
+
+  /** The budget of `dir`, made on first use; every setting naming a folder registers it when the server is built. */
+  folder(dir: string, maxBytes: number): FolderBudget {
+    const folder = resolve(dir);
+    const known = this.#folders.get(folder);
+    if (known !== undefined) {
+      known.cap(maxBytes);
+      return known;
+    }
+    const budget = new FolderBudget(folder, maxBytes, this.#onFull);
+    this.#folders.set(folder, budget);
+    return budget;
+  }
+
+  figures(): FolderFigures[] {
+    return [...this.#folders.values()].map((budget) => budget.figures());
+  }
+}
+
+/**
+ * One JSON Lines file, made with `wx` (never over another file). Writes go through one stream; a write error
+ * (a full disk, no permission) is reported once and the file takes nothing more, the traffic goes on.
+ * `end()` resolves once the file is on disk and closed; the server waits for it on stop.
+ */
+export class RecordingFile {
+  readonly path: string;
+  /** Resolves once the file is closed (ended, or given up after an error). */
+  readonly finished: Promise<void>;
+  readonly #out: WriteStream;
+  readonly #budget: FolderBudget;
+  #broken = false;
+  #ended: Promise<void> | undefined;
+
+  constructor(dir: string, name: string, budget: FolderBudget, onError: (error: Error) => void) {
+    mkdirSync(dir, { recursive: true });
+    this.path = resolve(dir, name);
+    this.#budget = budget;
+    this.#out = createWriteStream(this.path, { flags: 'wx' });
+    // Every error is handled (a write after one would raise another); the first is reported.
+    this.#out.on('error', (error) => {
+      if (!this.#broken) onError(error);
+      this.#broken = true;
+    });
+    this.finished = new Promise((done) => this.#out.once('close', () => done()));
+  }
+
+  /**
+   * Whether a line would be taken now: the file not ended or broken, the folder not full (a line a full
+   * folder refuses is counted as left out). Lets a recorder skip encoding what would not be written.
+   */
+  admits(): boolean {
+    return this.#ended === undefined && !this.#broken && this.#budget.admits();
+  }
+
+  /** Writes one line (JSON text without its line end) if the folder's budget has room for it. */
+  write(line: string): void {
+    if (this.#ended !== undefined || this.#broken) return;
+    const text = `${line}\n`;
+    if (this.#budget.take(Buffer.byteLength(text))) this.#out.write(text);
+  }
+
+  /** Flushes and closes the file; safe to call more than once. */
+  end(): Promise<void> {
+    this.#ended ??= this.#broken ? this.finished : new Promise<void>((done) => this.#out.end(() => done())).then(() => this.finished);
+    return this.#ended;
+  }
+}
