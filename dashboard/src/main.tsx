@@ -17,11 +17,16 @@ function App() {
   if (snapshot === undefined) return <p class="hint">Connecting to mockwave…</p>;
   const rate = history[history.length - 1];
   const out = rate === undefined ? 0 : Object.values(rate.out).reduce((a, b) => a + b, 0);
+  // One count for the header and the Clients tab: every connected client, WebSocket (proxied ones too) and
+  // Server-Sent Events, as the Clients tab lists them.
+  const { connectedClients, sseClients } = snapshot.stats;
+  const clients = connectedClients + sseClients;
   return (
     <>
       <header>
         <h1>mockwave <small>{snapshot.server.version}</small></h1>
-        <span data-testid="total-clients">{snapshot.stats.connectedClients} clients</span>
+        <span data-testid="total-clients" title="connected clients: WebSocket (proxied ones included) and Server-Sent Events">{clients} clients</span>
+        <small data-testid="client-kinds">{connectedClients} WebSocket · {sseClients} SSE</small>
         <span>{Math.round(out)} messages/s out</span>
         <span>up {Math.round(snapshot.server.uptimeMs / 1000)} s</span>
         <span class={connected ? 'live' : 'offline'}>{connected ? '● live' : '○ reconnecting'}</span>
@@ -29,7 +34,7 @@ function App() {
       <nav>
         {TABS.map((t) => (
           <button key={t} class={t === tab ? 'active' : ''} onClick={() => setTab(t)}>
-            {t}{t === 'Clients' ? ` (${snapshot.clients.length})` : ''}
+            {t}{t === 'Clients' ? ` (${clients})` : ''}
           </button>
         ))}
       </nav>

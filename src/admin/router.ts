@@ -9,6 +9,7 @@ import { MockwaveError } from '../errors/catalog.ts';
 import { closeCodeSchema } from '../rules/schema.ts';
 import { refusal, refusalOf, type Meta } from '../errors/refusal.ts';
 import { acceptedTarget, type RequestTarget } from '../util/request-target.ts';
+import { preflightHeaders, type CorsGrant } from '../security/cors.ts';
 import { jsonBody } from './body.ts';
 import { dashboardFiles, wantsHtml } from './dashboard.ts';
 import { sendData, sendRefusal } from './envelope.ts';
@@ -58,9 +59,9 @@ export interface AdminView extends LiveSource {
   refuse(request: IncomingMessage): MockwaveError | undefined;
   /** Applied to every request before any route: Host, Origin and body type checks (403 or 415). */
   guard(request: IncomingMessage): MockwaveError | undefined;
-  /** CORS headers for this request's origin (none when CORS is off or the origin is not allowed); the router
-   * adds Access-Control-Allow-Methods to a preflight from the routes of its path. */
-  cors(request: IncomingMessage): Record<string, string>;
+  /** The CORS answer to this request's origin (src/security/cors.ts: the admin API's, listed origins only);
+   * the router answers a preflight with the methods of the routes of its path. */
+  cors(request: IncomingMessage): CorsGrant;
 }
 
 interface Context {
@@ -254,7 +255,7 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
   return (request, response, target) => {
     const meta: Meta = { timestamp: new Date(view.now()).toISOString(), requestId: view.requestId() };
     const cors = view.cors(request);
-    for (const [name, value] of Object.entries(cors)) response.setHeader(name, value);
+    for (const [name, value] of Object.entries(cors.headers)) response.setHeader(name, value);
     const method = request.method ?? 'GET';
     const pathname = target.path.replace(/(?<=.)\/+$/, '');
     const fail = (error: unknown): void => {
@@ -265,8 +266,8 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
     const matches = ROUTES.map((route) => ({ route, match: route.pattern.exec(pathname) })).filter((m) => m.match !== null);
     if (method === 'OPTIONS' && matches.length > 0) {
       request.resume();
-      const allowed = [...new Set([...matches.map((m) => m.route.method), 'OPTIONS'])].join(', ');
-      response.writeHead(204, { Allow: allowed, ...('Access-Control-Allow-Origin' in cors ? { 'Access-Control-Allow-Methods': allowed } : {}) });
+      const allowed = [...new Set([...matches.map((m) => m.route.method), 'OPTIONS'])];
+      response.writeHead(204, { Allow: allowed.join(', '), ...preflightHeaders(cors, request, allowed) });
       response.end();
       return;
     }

@@ -104,8 +104,9 @@ export interface StreamInfo {
   readonly schedule: string;
   readonly subscribers: number;
   readonly paused: boolean;
+  /** Messages sent: its ticks (scheduled or by hand) and every publish (HTTP route, rule, admin API, library). */
   readonly ticks: number;
-  /** The last payload(s) sent. */
+  /** The last payload(s) sent, by a tick or a publish. */
   readonly last?: readonly unknown[];
   readonly definition?: Readonly<Record<string, unknown>>;
 }

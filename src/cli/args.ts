@@ -23,13 +23,14 @@ export const USAGE = `Usage: mockwave [config-file] [options]
        mockwave replay <recordings…> [options]         (mockwave replay --help)
        mockwave recording to-config <recordings…>
 
-A mock real-time backend: a WebSocket server that streams realistic data.
+A mock real-time backend on one port: WebSocket endpoints, HTTP routes, Server-Sent Events, a proxy that
+records a real backend for replay, and AsyncAPI documents as mocks; an admin API and a dashboard steer it.
 With no configuration it serves a demo (ticker and notifications) on ws://localhost:3000/ws.
 
 Options:
   -c, --config <file>       configuration file, YAML or JSON (also the first argument)
       --preset <name>       built-in starting point: guide (default) or cerberus
-  -p, --port <n>            port for WebSocket and admin HTTP (default 3000; 0 picks a free port)
+  -p, --port <n>            port for everything served (default 3000; 0 picks a free port)
   -H, --host <host>         interface to bind (default: every interface)
       --seed <n>            make generated data and random intervals reproducible
       --event-interval <ms>   interval of the stream named events, e.g. 2000-5000
@@ -48,6 +49,17 @@ Options:
       --print-config        print the resolved configuration as JSON and exit
   -h, --help                show this help
   -v, --version             show the version
+
+HTTP routes and Server-Sent Events are set in the configuration file (every key: docs/configuration.md):
+  http.routes               method, path (/api/orders/:id), when (query, headers, cookies, body), then
+                            (respond, delay, publish, forward, sequence)
+  http.fallback             a real API for every request no route answers (recorded with --record)
+  http.maxBodyBytes, http.bodyTimeout, http.forwardTimeout
+  endpoints[].protocol: sse
+                            an endpoint's streams as Server-Sent Events; its sse.format, sse.retry,
+                            sse.history, sse.heartbeat, sse.maxConnections
+  cors.origins, cors.credentials
+                            browser origins that may call them, and whether with cookies
 
 ${environmentHelp()}
 Also read from .env, .env.<NODE_ENV> and .env.local in the working directory.`;

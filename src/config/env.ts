@@ -93,6 +93,7 @@ export const ENV_BINDINGS: Readonly<Record<string, Binding>> = {
   AUTH_TOKENS: { path: ['auth', 'tokens'], read: list },
   ADMIN_TOKEN: { path: ['auth', 'adminToken'], read: (v) => v },
   CORS_ORIGINS: { path: ['cors', 'origins'], read: list },
+  CORS_CREDENTIALS: { path: ['cors', 'credentials'], read: coerceBoolean },
   MOCKWAVE_EVENT_INTERVAL: { path: ['streamOverrides', 'events', 'interval'], read: coerceNumber },
   MOCKWAVE_METRIC_INTERVAL: { path: ['streamOverrides', 'metrics', 'interval'], read: coerceNumber },
   MOCKWAVE_STATUS_INTERVAL: { path: ['streamOverrides', 'status', 'interval'], read: coerceNumber },

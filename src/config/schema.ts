@@ -308,7 +308,11 @@ export const configSchema = z
       }),
     cors: z
       .strictObject({
-        origins: z.array(z.string().min(1)).default([]).describe('Origins allowed to open WebSockets and call the admin API from a browser; "*" for any; empty: no check.'),
+        origins: z.array(z.string().min(1)).default([]).describe('Origins allowed to open WebSockets and call the HTTP routes, Server-Sent Events and the admin API from a browser; "*" for any; empty: no check (the admin API then answers no other origin).'),
+        credentials: z
+          .boolean()
+          .default(false)
+          .describe('Let pages on another origin send cookies (fetch credentials: "include", EventSource withCredentials): granted to the origins listed by name in origins; with no list (or "*"), to loopback origins only (localhost, 127.0.0.1, [::1]) on the routes and Server-Sent Events. The admin API grants them to listed origins only.'),
       })
       .prefault({}),
     redact: z

@@ -1,8 +1,9 @@
 /**
  * The HTTP routes of a server: which route answers a request (the most specific path first, then the
  * first whose method and `when` match), what happens when none does (the fallback API, 405 with Allow, or
- * 404 naming the closest routes), CORS for browsers on another port, and each route's figures. Routes are
- * added, replaced and removed at run time through the admin API; the table stays ordered by specificity.
+ * 404 naming the closest routes), CORS for browsers on another port (src/security/cors.ts), and each route's
+ * figures. Routes are added, replaced and removed at run time through the admin API; the table stays ordered
+ * by specificity.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MockwaveError } from '../errors/catalog.ts';
@@ -11,7 +12,7 @@ import { refusal, refusalOf, type Refusal } from '../errors/refusal.ts';
 import type { Logger } from '../log/logger.ts';
 import { LineLimiter } from '../log/line-limiter.ts';
 import { compileRegex, compileWhen, type Matcher } from '../rules/index.ts';
-import { corsOrigin } from '../security/origins.ts';
+import { corsGrant, exposeWrittenHeaders, preflightHeaders, type CorsPolicy } from '../security/cors.ts';
 import { bySpecificity, compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
 import type { FileScope } from './files.ts';
 import { forward } from './forward.ts';
@@ -35,8 +36,8 @@ interface CompiledRoute {
 export interface HttpRoutesOptions {
   readonly fallback: string | undefined;
   readonly limits: BodyLimits;
-  /** `cors.origins`: empty lets any origin call the mock routes. */
-  readonly origins: readonly string[];
+  /** `cors`: which browser origins may read the answers, and with cookies (src/security/cors.ts). */
+  readonly cors: CorsPolicy;
   readonly logger: Logger;
   readonly now: () => number;
   /** Counts one answered request (for /metrics). */
@@ -154,19 +155,12 @@ export class HttpRoutes {
     this.#routes = [...this.#routes, this.#compile(config, files)].sort((a, b) => bySpecificity(a.pattern, b.pattern));
   }
 
-  /** CORS headers for a request: any origin when none are configured, else only those. */
-  #cors(request: IncomingMessage): Record<string, string> {
-    const origin = request.headers.origin;
-    if (origin === undefined) return {};
-    const allowed = this.#options.origins.length === 0 ? origin : corsOrigin(origin, this.#options.origins);
-    return allowed === undefined ? {} : { 'Access-Control-Allow-Origin': allowed, Vary: 'Origin', 'Access-Control-Expose-Headers': '*' };
-  }
-
   /** Answers one HTTP request that is not mockwave's own (admin, metrics, dashboard); `url` is its URL, parsed. */
   async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     const started = this.#options.now();
-    const cors = this.#cors(request);
-    for (const [name, value] of Object.entries(cors)) response.setHeader(name, value);
+    const cors = corsGrant(request.headers.origin, this.#options.cors, 'mock');
+    for (const [name, value] of Object.entries(cors.headers)) response.setHeader(name, value);
+    if (cors.credentials) exposeWrittenHeaders(response);
     const method = request.method ?? 'GET';
     const path = url.pathname;
     // Each route's path is matched once: its params are kept for the route that answers.
@@ -187,7 +181,7 @@ export class HttpRoutes {
     if (method === 'OPTIONS' && typeof request.headers['access-control-request-method'] === 'string') {
       request.resume();
       const methods = this.#options.fallback !== undefined || onPath.some((r) => r.methods === undefined) ? [...HTTP_METHODS] : [...new Set(onPath.flatMap((r) => [...(r.methods ?? [])]))];
-      response.writeHead(204, { 'Access-Control-Allow-Methods': methods.join(', '), 'Access-Control-Allow-Headers': request.headers['access-control-request-headers'] ?? '*', 'Access-Control-Max-Age': '600' });
+      response.writeHead(204, preflightHeaders(cors, request, methods));
       response.end();
       return finish(204, undefined);
     }

@@ -9,7 +9,8 @@ import type { ServerDescription, WebSocketStats } from '../admin/snapshot.ts';
 import type { MockwaveConfig } from '../config/schema.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 import { guardAdminRequest } from '../security/admin-guard.ts';
-import { corsOrigin, originAllowed } from '../security/origins.ts';
+import { corsGrant } from '../security/cors.ts';
+import { originAllowed } from '../security/origins.ts';
 import { authorized } from '../security/tokens.ts';
 import type { ClientAdmin } from './client-admin.ts';
 import type { StreamAdmin } from './stream-admin.ts';
@@ -58,10 +59,6 @@ export function createAdminView(parts: AdminViewParts): AdminView {
       }
       return undefined;
     },
-    cors: (request: IncomingMessage): Record<string, string> => {
-      const origin = corsOrigin(request.headers.origin, config.cors.origins);
-      if (origin === undefined) return {};
-      return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Headers': 'Authorization, Content-Type', Vary: 'Origin' };
-    },
+    cors: (request: IncomingMessage) => corsGrant(request.headers.origin, config.cors, 'admin'),
   };
 }

@@ -343,6 +343,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
   /** Sends a stream's message now: `data` when given, else the stream's own payload. Returns recipients. */
   publish(stream: Stream, data?: unknown): number {
     const emissions = data === undefined ? stream.render() : [{ data }];
+    stream.published(emissions);
     return this.deliver(stream, emissions, this.#context.clock.now());
   }
 }

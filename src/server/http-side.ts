@@ -132,7 +132,7 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
     {
       fallback: config.http.fallback,
       limits: { maxBytes: config.http.maxBodyBytes, timeoutMs: config.http.bodyTimeout },
-      origins: config.cors.origins,
+      cors: config.cors,
       logger: context.logger,
       now: () => clock.now(),
       count: (route, status) => context.metrics.httpRequest(route, status),

@@ -1,17 +1,17 @@
 /**
  * Server-Sent Events endpoints: a GET on an endpoint with `protocol: sse` becomes a peer of that endpoint,
  * fed by the same streams, conditions, sequences and hub as a WebSocket client. At the door: the token (as
- * for WebSocket: `Authorization: Bearer` or `?token=`), the origin (as for HTTP routes), the endpoint's
- * connection cap, and the `?events=` it asks for; then `retry:`, and the events it missed when it resumes
- * with `Last-Event-ID` (header, or `?lastEventId=` for clients that cannot set one). Comment lines keep idle
- * streams open through proxies.
+ * for WebSocket: `Authorization: Bearer` or `?token=`), the origin and CORS (as for HTTP routes, cookies
+ * included with `cors.credentials`), the endpoint's connection cap, and the `?events=` it asks for; then
+ * `retry:`, and the events it missed when it resumes with `Last-Event-ID` (header, or `?lastEventId=` for
+ * clients that cannot set one). Comment lines keep idle streams open through proxies.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MockwaveConfig } from '../config/schema.ts';
 import { refusal, type Refusal } from '../errors/refusal.ts';
 import { clip } from '../dialects/types.ts';
 import type { Logger } from '../log/logger.ts';
-import { corsOrigin } from '../security/origins.ts';
+import { corsGrant, preflightHeaders } from '../security/cors.ts';
 import { authorized } from '../security/tokens.ts';
 import { SsePeer } from '../transport/sse-peer.ts';
 import type { Pressure } from '../transport/pressure.ts';
@@ -28,7 +28,7 @@ export interface SseSideContext {
   readonly pressure: Pressure;
 }
 
-function answer(response: ServerResponse, refused: Refusal, headers: Record<string, string>): void {
+function answer(response: ServerResponse, refused: Refusal, headers: Readonly<Record<string, string>>): void {
   const text = JSON.stringify({ error: { code: refused.code, message: refused.message } });
   response.writeHead(refused.status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   response.end(text);
@@ -57,8 +57,13 @@ export class SseSide {
     request.resume();
     const { config, clock } = this.#context;
     const origin = request.headers.origin;
-    const allowed = origin === undefined ? undefined : config.cors.origins.length === 0 ? origin : corsOrigin(origin, config.cors.origins);
-    const cors: Record<string, string> = allowed === undefined ? {} : { 'Access-Control-Allow-Origin': allowed, Vary: 'Origin' };
+    const cors = corsGrant(origin, config.cors, 'mock');
+    // A page's fetch() of the stream with headers of its own asks first; EventSource never does.
+    if (request.method === 'OPTIONS' && typeof request.headers['access-control-request-method'] === 'string') {
+      response.writeHead(204, preflightHeaders(cors, request, ['GET']));
+      response.end();
+      return;
+    }
     const settings = endpoint.config.sse;
     const mine = this.#byEndpoint.get(endpoint) ?? new Set<SsePeer>();
     const topics = new Set([...endpoint.streams.values()].map((s) => s.topic));
@@ -67,18 +72,17 @@ export class SseSide {
     let refused: Refusal | undefined;
     if (this.#closing) refused = refusal('MW_SHUTTING_DOWN', 'The server is shutting down');
     else if (request.method !== 'GET') refused = refusal('MW_HTTP_METHOD_NOT_ALLOWED', `${request.method ?? ''} is not allowed on the Server-Sent Events endpoint ${endpoint.endpoint} (allowed: GET)`);
-    else if (origin !== undefined && allowed === undefined) refused = refusal('MW_FORBIDDEN_ORIGIN', `Origin ${origin} is not allowed`);
+    else if (origin !== undefined && cors.origin === undefined) refused = refusal('MW_FORBIDDEN_ORIGIN', `Origin ${origin} is not allowed`);
     else if (config.auth.enabled && !authorized(request, config.auth.tokens, { query: true, protocol: false })) refused = refusal('MW_UNAUTHORIZED', 'A valid token is required: Authorization: Bearer <token> or ?token=<token>');
     else if (settings.maxConnections !== undefined && mine.size >= settings.maxConnections) refused = refusal('MW_TOO_MANY_CONNECTIONS', `${endpoint.endpoint} already has ${settings.maxConnections} Server-Sent Events clients (sse.maxConnections)`);
     else if (unknown.length > 0) refused = refusal('MW_BAD_REQUEST', `Unknown event${unknown.length > 1 ? 's' : ''} ${clip(unknown.join(', '))} (events: ${[...topics].join(', ')})`);
     if (refused !== undefined) {
-      if (refused.code === 'MW_HTTP_METHOD_NOT_ALLOWED') cors['Allow'] = 'GET';
-      answer(response, refused, cors);
+      answer(response, refused, refused.code === 'MW_HTTP_METHOD_NOT_ALLOWED' ? { ...cors.headers, Allow: 'GET' } : cors.headers);
       return;
     }
 
     const lines = settings.format === 'ndjson';
-    response.writeHead(200, { ...cors, 'content-type': lines ? 'application/x-ndjson; charset=utf-8' : 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    response.writeHead(200, { ...cors.headers, 'content-type': lines ? 'application/x-ndjson; charset=utf-8' : 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     const peer = new SsePeer({ id: this.#context.createId(), endpoint: endpoint.endpoint, url: request.url ?? '/', response, settings: { maxBufferedBytes: config.websocket.maxBufferedBytes, slowClientGrace: config.websocket.slowClientGrace, clock, pressure: this.#context.pressure } });
     if (!lines) peer.write(sseEvent({ retry: settings.retry }));
     this.peers.add(peer);

@@ -52,6 +52,8 @@ export class Stream {
   #active = false;
   #due = 0;
   #current: readonly Emission[] | undefined;
+  /** What the stream last sent, by its schedule, by hand or by a publish: what the admin API shows. */
+  #lastSent: readonly Emission[] | undefined;
   #ticks = 0;
   /** Paused by hand (the dashboard, the admin API): start() leaves it stopped until resume(). */
   #paused = false;
@@ -68,6 +70,7 @@ export class Stream {
     this.#next = options.next ?? (interval === undefined ? undefined : () => drawInterval(interval, options.random));
   }
 
+  /** Messages the stream sent: its ticks (scheduled or by hand) and every publish to it. */
   get ticks(): number {
     return this.#ticks;
   }
@@ -80,9 +83,18 @@ export class Stream {
     return this.#paused;
   }
 
-  /** The latest tick's emissions, if there was one: read-only, never produces. */
+  /** The emissions it last sent (a tick or a publish), if any: read-only, never produces. */
   get last(): readonly Emission[] | undefined {
-    return this.#current;
+    return this.#lastSent;
+  }
+
+  /**
+   * Notes a message sent outside its own ticks (a publish from an HTTP route, a rule, the admin API or the
+   * library): it counts and becomes the last sent. New subscribers' snapshots stay the stream's own payload.
+   */
+  published(emissions: readonly Emission[]): void {
+    this.#ticks += 1;
+    this.#lastSent = emissions;
   }
 
   pause(): void {
@@ -118,6 +130,7 @@ export class Stream {
     }
     const emissions = this.#options.produce();
     this.#current = emissions;
+    this.#lastSent = emissions;
     this.#ticks += 1;
     sink.deliver(this, emissions, clock.now());
     return emissions;

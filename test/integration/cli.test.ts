@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -21,6 +21,29 @@ describe('mockwave CLI', () => {
     const version = runMockwave(['--version']);
     assert.equal((await version.exited).code, 0);
     assert.match(version.output(), /^\d+\.\d+\.\d+\n$/);
+  });
+
+  it('the first screen says what mockwave is (--help, package.json, the README), and --help lists the HTTP routes and Server-Sent Events settings', async () => {
+    const help = runMockwave(['--help']);
+    assert.equal((await help.exited).code, 0);
+    const text = help.output();
+    const sides = [/WebSocket/, /HTTP routes/, /Server-Sent Events/, /proxy/, /record/, /AsyncAPI/, /one port/];
+    const pitch = text.slice(text.indexOf('\n\n') + 2, text.indexOf('Options:'));
+    const { description } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { description: string };
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const opening = readme.slice(readme.indexOf('\n\n') + 2, readme.indexOf('\n\n', readme.indexOf('\n\n') + 2));
+    for (const [where, wrapped] of [['--help', pitch], ['package.json', description], ['README', opening]] as const) {
+      const words = wrapped.replace(/\s+/g, ' ');
+      for (const side of sides) assert.match(words, side, `${where} names ${side.source}`);
+      assert.doesNotMatch(words, /a WebSocket server/, `${where} is more than a WebSocket server`);
+    }
+    // Each setting --help names is one docs/configuration.md documents.
+    const configuration = readFileSync(join(ROOT, 'docs/configuration.md'), 'utf8');
+    const keys = [...new Set(text.match(/\b(?:http|sse|cors)\.[A-Za-z]+/g) ?? [])];
+    assert.ok(['http.routes', 'http.fallback', 'sse.retry', 'sse.history', 'cors.credentials'].every((key) => keys.includes(key)), keys.join(' '));
+    assert.match(text, /protocol: sse/);
+    for (const key of keys) assert.ok(configuration.includes(`\`${key}`), `${key} is in docs/configuration.md`);
+    assert.match(text, /docs\/configuration\.md/);
   });
 
   it('serves the demo, logs connections, and stops on SIGTERM with close 1001 and exit 0', async () => {

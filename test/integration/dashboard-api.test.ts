@@ -122,6 +122,44 @@ describe('dashboard API', () => {
     await client.close();
   });
 
+  it("a publish from an HTTP route, the admin API or a rule counts as the stream's tick and is its last payload; a generator stream says what feeds it", async () => {
+    const { http, ws } = await startServer({
+      endpoints: [
+        {
+          path: '/ws',
+          streams: [
+            { name: 'orders', data: { note: 'the stream\'s own payload' } },
+            { name: 'prices', generator: 'ticker', options: { symbol: 'ACME', price: 42 } },
+          ],
+          rules: [{ when: { type: 'shout' }, then: [{ publish: { stream: 'orders', data: { from: 'a rule' } } }] }],
+        },
+      ],
+      http: { routes: [{ method: 'POST', path: '/api/orders', then: [{ publish: { stream: 'orders', data: { symbol: '{{request.body.symbol}}' } } }, { respond: { status: 201 } }] }] },
+    });
+    const stream = async (name: string) => ((await (await fetch(http(`/admin/websocket/streams/${name}`))).json()) as { data: { ticks: number; last?: unknown[]; definition: Record<string, unknown> } }).data;
+    assert.deepEqual(await stream('orders').then((s) => [s.ticks, s.last]), [0, undefined]);
+    const post = await fetch(http('/api/orders'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"symbol":"NVDA"}' });
+    assert.equal(post.status, 201);
+    assert.deepEqual(await stream('orders').then((s) => [s.ticks, s.last]), [1, [{ symbol: 'NVDA' }]], 'an HTTP route\'s publish, with nobody subscribed');
+    const admin = await fetch(http('/admin/websocket/publish'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"event":"orders","data":{"symbol":"AAPL"}}' });
+    assert.equal(admin.status, 200);
+    assert.deepEqual(await stream('orders').then((s) => [s.ticks, s.last]), [2, [{ symbol: 'AAPL' }]]);
+    const client = await wsConnect(ws());
+    await client.nextOfType('connected');
+    client.send({ type: 'subscribe', event: 'orders' });
+    const snapshot = await client.nextOfType<{ data: unknown }>('event');
+    assert.deepEqual(snapshot.data, { note: 'the stream\'s own payload' }, 'a new subscriber still gets the stream\'s own payload');
+    client.send({ type: 'shout' });
+    assert.deepEqual((await client.nextOfType<{ data: unknown }>('event')).data, { from: 'a rule' });
+    assert.deepEqual(await stream('orders').then((s) => [s.ticks, s.last]), [3, [{ from: 'a rule' }]]);
+    const [live] = await events<{ streams: { name: string; ticks: number; last?: unknown[] }[] }>(http('/admin/live'), 'snapshot', 1);
+    assert.deepEqual(live?.streams.find((s) => s.name === 'orders')?.last, [{ from: 'a rule' }], 'the dashboard\'s feed shows it too');
+    // A stream fed by a generator: its definition names the generator and its options (the dashboard shows them).
+    const prices = await stream('prices');
+    assert.deepEqual([prices.definition['generator'], prices.definition['options']], ['ticker', { symbol: 'ACME', price: 42 }]);
+    await client.close();
+  });
+
   it('obeys the admin token: the page and live feeds need it (?token= for EventSource), the files do not', async () => {
     const { http } = await startServer({ ...config, auth: { enabled: true, tokens: ['client-token-1'], adminToken: 'admin-token-1' } });
     assert.equal((await fetch(http('/'), { headers: { Accept: 'text/html' } })).status, 401);

@@ -198,4 +198,64 @@ describe('the browser (Chromium)', { skip: needsChromium }, () => {
     assert.deepEqual(ids, Array.from({ length: ids.length }, (_, i) => (ids[0] ?? 0) + i), 'every id once, in order, across the reconnect');
     await tab.close();
   });
+
+  it('cookies from another origin: fetch with credentials sets and reads a cookie, a preflighted call carries it, EventSource withCredentials streams; refused without cors.credentials', async () => {
+    const app = {
+      endpoints: [{ path: '/events', protocol: 'sse' as const, sse: { heartbeat: 0 }, streams: [{ name: 'ticker', interval: 30, data: { n: '{{counter}}' } }] }],
+      http: {
+        routes: [
+          { name: 'login', method: 'POST' as const, path: '/api/login', then: [{ respond: { status: 204, headers: { 'set-cookie': 'session=s-42; Path=/; SameSite=Lax' } } }] },
+          { name: 'me', method: 'GET' as const, path: '/api/me', when: { cookies: { session: '^s-' } }, then: [{ respond: { headers: { 'x-total-count': '1' }, body: { session: '{{request.cookies.session}}' } } }] },
+          { name: 'anonymous', method: 'GET' as const, path: '/api/me', then: [{ respond: { status: 401, body: { error: 'log in first' } } }] },
+        ],
+      },
+    };
+    // The page: log in, read who it is (simply, then with a header of its own, which asks first), then stream.
+    const script = (api: string) => `
+      window.seen = { events: 0 };
+      (async () => {
+        const login = await fetch(${JSON.stringify(`${api}/api/login`)}, { method: 'POST', credentials: 'include' });
+        window.seen.login = login.status;
+        const me = await fetch(${JSON.stringify(`${api}/api/me`)}, { credentials: 'include' });
+        window.seen.me = [me.status, await me.json(), me.headers.get('x-total-count')];
+        const traced = await fetch(${JSON.stringify(`${api}/api/me`)}, { credentials: 'include', headers: { 'x-trace': 't-1' } });
+        window.seen.traced = [traced.status, await traced.json()];
+        const source = new EventSource(${JSON.stringify(`${api}/events`)}, { withCredentials: true });
+        source.addEventListener('ticker', () => { window.seen.events += 1; });
+        source.onerror = () => { window.seen.sourceError = source.readyState; };
+      })().catch((error) => { window.seen.error = String(error); });`;
+    const open = (api: string, path: string) => {
+      pages.set(path, `<!doctype html><html><head><link rel="icon" href="data:,"></head><body><script>${script(api)}</script></body></html>`);
+    };
+    const { http, server } = await startServer({ ...app, cors: { credentials: true } });
+    const api = http('').replace(/\/$/, '');
+    open(api, '/cookies');
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    // Another origin than the API's (another port), as a dev server is.
+    await tab.goto(`http://127.0.0.1:${webPort}/cookies`);
+    await tab.waitForFunction('window.seen.events >= 3 || window.seen.error !== undefined || window.seen.sourceError !== undefined', undefined, { timeout: 10_000 });
+    const seen = (await tab.evaluate('window.seen')) as Record<string, unknown>;
+    assert.equal(seen['error'], undefined, `the page: ${JSON.stringify(seen)} ${errors.join(' | ')}`);
+    assert.equal(seen['login'], 204);
+    assert.deepEqual(seen['me'], [200, { session: 's-42' }, '1'], 'the cookie went back, the route matched it, and the page may read its header');
+    assert.deepEqual(seen['traced'], [200, { session: 's-42' }], 'after a credentialed preflight');
+    assert.equal(seen['sourceError'], undefined, 'the EventSource opened with credentials and kept streaming');
+    assert.deepEqual(errors, []);
+    const routes = server.stats().http.routes;
+    assert.deepEqual(['login', 'me', 'anonymous'].map((name) => routes.find((r) => r.name === name)?.hits), [1, 2, 0]);
+    await tab.close();
+
+    // Today's default (no cors.credentials): the browser hides the answer from a credentialed fetch.
+    const strict = await startServer(app);
+    open(strict.http('').replace(/\/$/, ''), '/no-cookies');
+    const refusedTab = await browser.newPage();
+    await refusedTab.goto(`http://127.0.0.1:${webPort}/no-cookies`);
+    await refusedTab.waitForFunction('window.seen.error !== undefined', undefined, { timeout: 10_000 });
+    assert.match(String(await refusedTab.evaluate('window.seen.error')), /Failed to fetch/);
+    await refusedTab.close();
+  });
 });

@@ -13,6 +13,7 @@ import { LoadClient } from '../../bench/lib/processes.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { launchChromium, needsChromium, RESULTS } from '../helpers/system-clients.ts';
 import { launchServer, type RunningServer } from '../helpers/server.ts';
+import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect, type WsTestClient } from '../helpers/ws-connect.ts';
 
 
@@ -47,10 +48,17 @@ describe('the dashboard (Chromium)', { skip: needsChromium }, () => {
             { name: 'ticker', interval: 200, data: { symbol: 'MOCK', price: '{{walk 100 1}}' } },
             { name: 'news', interval: 100, data: { n: '{{counter}}' } },
             { name: 'fast', interval: 10, data: { n: '{{counter}}' } },
+            { name: 'prices', generator: 'ticker', options: { symbol: 'ACME', price: 42 } },
           ],
         },
+        { path: '/events', protocol: 'sse', sse: { heartbeat: 0 }, streams: [{ name: 'feed', data: { n: 1 } }] },
       ],
-      http: { routes: [{ name: 'orders', method: 'GET', path: '/api/orders', then: [{ respond: { body: [] } }] }] },
+      http: {
+        routes: [
+          { name: 'orders', method: 'GET', path: '/api/orders', then: [{ respond: { body: [] } }] },
+          { name: 'new price', method: 'POST', path: '/api/prices', then: [{ publish: { stream: 'prices', data: { symbol: 'ACME', price: 43.5 } } }, { respond: { status: 204 } }] },
+        ],
+      },
     });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -72,6 +80,63 @@ describe('the dashboard (Chromium)', { skip: needsChromium }, () => {
     const api = await fetch(server.http('/'));
     assert.equal((await api.json() as { data: { name: string } }).data.name, 'mockwave');
     await page.screenshot({ path: join(RESULTS, 'dashboard-overview.png') });
+  });
+
+  it('no error in the console (the icon is in the page), and the header and the Clients tab count the same clients, Server-Sent Events included', async () => {
+    const tab = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    const asked: string[] = [];
+    tab.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    tab.on('pageerror', (error) => errors.push(error.message));
+    tab.on('request', (request) => asked.push(new URL(request.url()).pathname));
+    await connectedClient();
+    const sse = new AbortController();
+    assert.equal((await fetch(server.http('/events'), { signal: sse.signal })).status, 200);
+    try {
+      await waitUntil(() => server.server.stats().sseClients === 1, 5000, 'the SSE client to be counted');
+      const { connectedClients, sseClients } = server.server.stats();
+      const total = connectedClients + sseClients;
+      await tab.goto(server.http('/'));
+      await tab.getByTestId('total-clients').filter({ hasText: new RegExp(`^${total} clients$`) }).waitFor({ timeout: 5000 });
+      assert.equal(await tab.getByTestId('client-kinds').textContent(), `${connectedClients} WebSocket · ${sseClients} SSE`);
+      assert.equal(await tab.getByRole('button', { name: /^Clients/ }).textContent(), `Clients (${total})`, 'the tab counts what the header counts');
+      await tab.getByRole('button', { name: /^Clients/ }).click();
+      assert.equal(await tab.getByTestId('client-row').count(), total, 'and lists as many');
+      // A browser asks for /favicon.ico (a 404, an error in its console) only when the page declares no icon;
+      // headless Chromium asks for none, so the test checks the declared icon is there and loads.
+      const icon = String(
+        await tab.evaluate(`new Promise((resolve) => {
+          const href = document.querySelector('link[rel=icon]')?.href;
+          if (href === undefined) return resolve('no icon declared');
+          const image = new Image();
+          image.onload = () => resolve(href.slice(0, href.indexOf(',')) + ' ' + image.naturalWidth + 'x' + image.naturalHeight);
+          image.onerror = () => resolve('the icon does not load: ' + href);
+          image.src = href;
+        })`),
+      );
+      assert.match(icon, /^data:image\/svg\+xml \d+x\d+$/);
+      await tab.screenshot({ path: join(RESULTS, 'dashboard-counts.png') });
+      assert.ok(!asked.includes('/favicon.ico'), `requests: ${asked.join(' ')}`);
+      assert.deepEqual(errors, []);
+    } finally {
+      sse.abort();
+      await tab.close();
+    }
+  });
+
+  it('a stream fed by a generator names it with its options; a publish from an HTTP route counts as a tick and is its last payload', async () => {
+    await page.getByRole('button', { name: 'Streams' }).click();
+    const source = page.getByTestId('stream-source-prices');
+    await source.filter({ hasText: 'generator ticker with {"symbol":"ACME","price":42}' }).waitFor({ timeout: 5000 });
+    assert.equal((await fetch(server.http('/api/prices'), { method: 'POST' })).status, 204);
+    await source.filter({ hasText: 'last sent: {"symbol":"ACME","price":43.5}' }).waitFor({ timeout: 5000 });
+    await page.getByRole('button', { name: 'Overview' }).click();
+    const row = page.locator('tr', { has: page.getByRole('cell', { name: 'prices', exact: true }) });
+    await row.getByText('{"symbol":"ACME","price":43.5}').waitFor({ timeout: 5000 });
+    assert.equal(await row.locator('td').nth(4).textContent(), '1', 'ticks');
+    await page.screenshot({ path: join(RESULTS, 'dashboard-generator-stream.png') });
   });
 
   it('a ws client appears when it connects, and its messages show in its log', async () => {
@@ -130,7 +195,8 @@ describe('the dashboard (Chromium)', { skip: needsChromium }, () => {
     const crowd = new LoadClient({ mode: 'hold', url: server.ws(), clients: 5000, concurrency: 500 });
     try {
       await crowd.next('ready', 60_000);
-      const before = server.server.stats().connectedClients - 5000;
+      const { connectedClients, sseClients } = server.server.stats();
+      const before = connectedClients + sseClients - 5000;
       await page.getByTestId('total-clients').filter({ hasText: new RegExp(`^${5000 + before} clients$`) }).waitFor({ timeout: 10_000 });
       await page.getByRole('button', { name: /^Clients/ }).click();
       const started = Date.now();
