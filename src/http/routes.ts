@@ -14,7 +14,7 @@ import { compileRegex, compileWhen, type Matcher } from '../rules/index.ts';
 import { corsOrigin } from '../security/origins.ts';
 import { bySpecificity, compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
 import { forward } from './forward.ts';
-import { readBody, requestView, type BodyLimits, type HttpRequestView } from './request.ts';
+import { bodyPending, checkBodyDepth, closeAfterAnswer, readBody, requestView, skipBody, type BodyLimits, type HttpRequestView } from './request.ts';
 import { HTTP_METHODS, type HttpRouteConfig } from './schema.ts';
 import { compileSteps, runSteps, type HttpHost, type Step } from './steps.ts';
 import type { HttpFigures, HttpRequestRecord } from './figures.ts';
@@ -174,7 +174,7 @@ export class HttpRoutes {
     };
 
     if (method === 'OPTIONS' && typeof request.headers['access-control-request-method'] === 'string') {
-      request.resume();
+      skipBody(request, response);
       const methods = this.#options.fallback !== undefined || onPath.some((r) => r.methods === undefined) ? [...HTTP_METHODS] : [...new Set(onPath.flatMap((r) => [...(r.methods ?? [])]))];
       response.writeHead(204, { 'Access-Control-Allow-Methods': methods.join(', '), 'Access-Control-Allow-Headers': request.headers['access-control-request-headers'] ?? '*', 'Access-Control-Max-Age': '600' });
       response.end();
@@ -184,7 +184,9 @@ export class HttpRoutes {
     let view: HttpRequestView;
     try {
       view = requestView(request, url, await readBody(request, this.#options.limits));
+      if (onPath.length > 0) checkBodyDepth(view.body);
     } catch (error) {
+      if (bodyPending(request)) closeAfterAnswer(request, response);
       return finish(this.#refuse(response, refusalOf(error)), undefined);
     }
     const allows = (r: CompiledRoute): boolean => r.methods === undefined || r.methods.has(method) || (method === 'HEAD' && r.methods.has('GET'));
@@ -199,6 +201,8 @@ export class HttpRoutes {
     } catch (error) {
       // A client that went away while being answered (a file cut short) is not the route's failure.
       if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' && response.destroyed) return finish(499, route);
+      // A request the route cannot take (a catalog error below 500) is the caller's mistake, not the route's failure.
+      if (error instanceof MockwaveError && (error.httpStatus ?? 500) < 500 && !response.headersSent) return finish(this.#refuse(response, refusalOf(error)), route);
       route.failures += 1;
       const skipped = this.#failureLines.pass(route.name, this.#options.now());
       if (skipped !== undefined) this.#options.logger.error(`HTTP route ${route.name} failed for ${method} ${path}: ${errorMessage(error)}${skipped === 0 ? '' : ` (${skipped} more failures in the last 10 s)`}`, { route: route.name });
