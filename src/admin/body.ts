@@ -4,21 +4,23 @@ import { MockwaveError } from '../errors/catalog.ts';
 import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
 import { deeperThan, MAX_DEPTH } from '../util/json-depth.ts';
 import { errorMessage } from '../errors/error-message.ts';
+import { readBody as readRequestBody, type BodyLimits } from '../http/request.ts';
 
 /** Admin bodies are small commands; anything larger is refused before it is buffered. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/**
+ * Read by the routes' reader, so a refused body is not read on either (the router closes the connection).
+ * No deadline of its own: Node's `requestTimeout` (twice `websocket.handshakeTimeout`) ends a body that
+ * trickles, with 408 and the connection closed.
+ */
+const ADMIN_BODY: BodyLimits = {
+  maxBytes: MAX_BODY_BYTES,
+  tooLarge: (declared) => new MockwaveError('MW_BODY_TOO_LARGE', declared === undefined ? `Request body is over the ${MAX_BODY_BYTES}-byte limit` : `Request body of ${declared} bytes is over the ${MAX_BODY_BYTES}-byte limit`),
+};
+
 export async function readBody(request: IncomingMessage): Promise<string> {
-  const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new MockwaveError('MW_BODY_TOO_LARGE', `Request body of ${declared} bytes is over the ${MAX_BODY_BYTES}-byte limit`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new MockwaveError('MW_BODY_TOO_LARGE', `Request body is over the ${MAX_BODY_BYTES}-byte limit`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readRequestBody(request, ADMIN_BODY)).toString('utf8');
 }
 
 /** Parses and validates a JSON body; every problem is listed with its path. */

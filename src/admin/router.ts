@@ -11,6 +11,7 @@ import { refusal, refusalOf, type Meta } from '../errors/refusal.ts';
 import { acceptedTarget, type RequestTarget } from '../util/request-target.ts';
 import { preflightHeaders, type CorsGrant } from '../security/cors.ts';
 import { jsonBody } from './body.ts';
+import { bodyPending, closeAfterAnswer, skipBody } from '../http/request.ts';
 import { dashboardFiles, wantsHtml } from './dashboard.ts';
 import { sendData, sendRefusal } from './envelope.ts';
 import { LiveViews, type LiveSource } from './live.ts';
@@ -68,6 +69,8 @@ interface Context {
   readonly view: AdminView;
   readonly live: LiveViews;
   readonly request: IncomingMessage;
+  /** For a handler that answers without reading the body (`skipBody`). */
+  readonly response: ServerResponse;
   readonly params: Readonly<Record<string, string>>;
 }
 
@@ -130,8 +133,8 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
   {
     method: 'POST',
     pattern: /^\/admin\/websocket\/streams\/(?<name>[^/]+)\/(?<action>pause|resume|tick)$/,
-    handler: ({ view, request, params }) => {
-      request.resume();
+    handler: ({ view, request, response, params }) => {
+      skipBody(request, response);
       return { status: 200, data: view.controlStream(params['name'] ?? '', query(request, 'endpoint'), params['action'] as 'pause' | 'resume' | 'tick') };
     },
   },
@@ -175,8 +178,8 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
   {
     method: 'POST',
     pattern: /^\/admin\/config\/reload$/,
-    handler: ({ view, request }) => {
-      request.resume();
+    handler: ({ view, request, response }) => {
+      skipBody(request, response);
       return { status: 200, data: view.reload() };
     },
   },
@@ -260,12 +263,14 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
     const pathname = target.path.replace(/(?<=.)\/+$/, '');
     const fail = (error: unknown): void => {
       const refused = refusalOf(error);
+      // Refused before its body has all arrived (too large, or never read): the rest is not read, the connection closes.
+      if (bodyPending(request)) closeAfterAnswer(request, response);
       if (refused.code === 'MW_UNAUTHORIZED') response.setHeader('WWW-Authenticate', 'Bearer');
       sendRefusal(response, refused, meta);
     };
     const matches = ROUTES.map((route) => ({ route, match: route.pattern.exec(pathname) })).filter((m) => m.match !== null);
     if (method === 'OPTIONS' && matches.length > 0) {
-      request.resume();
+      skipBody(request, response);
       const allowed = [...new Set([...matches.map((m) => m.route.method), 'OPTIONS'])];
       response.writeHead(204, { Allow: allowed.join(', '), ...preflightHeaders(cors, request, allowed) });
       response.end();
@@ -273,26 +278,26 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
     }
     const refused = view.guard(request) ?? (pathname.startsWith('/admin') || pathname === '/' || pathname === '/metrics' ? view.refuse(request) : undefined);
     if (refused !== undefined) {
-      request.resume();
+      skipBody(request, response);
       fail(refused);
       return;
     }
     if (matches.length === 0) {
-      request.resume();
+      skipBody(request, response);
       sendRefusal(response, refusal('MW_ADMIN_NOT_FOUND', `No route for ${method} ${pathname}`), meta);
       return;
     }
     const hit = matches.find((m) => m.route.method === method || (method === 'HEAD' && m.route.method === 'GET'));
     if (hit === undefined) {
-      request.resume();
+      skipBody(request, response);
       const allowed = [...new Set(matches.map((m) => m.route.method))].join(', ');
       response.setHeader('Allow', allowed);
       sendRefusal(response, refusal('MW_METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname} (allowed: ${allowed})`), meta);
       return;
     }
-    if (hit.route.method === 'GET' || hit.route.method === 'DELETE') request.resume();
+    if (hit.route.method === 'GET' || hit.route.method === 'DELETE') skipBody(request, response);
     Promise.resolve()
-      .then(() => hit.route.handler({ view, live, request, params: hit.match?.groups ?? {} }))
+      .then(() => hit.route.handler({ view, live, request, response, params: hit.match?.groups ?? {} }))
       .then((result) => {
         if ('stream' in result) result.stream(response);
         else if ('text' in result) {

@@ -268,6 +268,13 @@ export const configSchema = z
         fallback: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional().describe('A real API that gets every request no route answers (instead of 404).'),
         maxBodyBytes: z.number().int().min(0).default(1024 * 1024).describe('Largest request body a route or the fallback takes; larger is refused with 413.'),
         bodyTimeout: z.number().int().min(100).default(10_000).describe('ms a request body may take to arrive; slower is refused with 408.'),
+        rateLimit: z
+          .strictObject({
+            requestsPerSecond: z.number().positive().describe('Average requests per second from one client address.'),
+            burst: z.number().int().min(1).optional().describe('Requests allowed at once (default: twice the rate).'),
+          })
+          .optional()
+          .describe('Per-client-address limit on HTTP requests (routes, the fallback, Server-Sent Events connects; not the admin API): over it, 429 with Retry-After.'),
         forwardTimeout: z.number().int().min(100).default(30_000).describe('ms a forwarded request (forward steps, the fallback) may wait for the real API\'s answer.'),
         record: z.string().min(1).optional().describe('Directory where every exchange with the real API (fallback, forward) is recorded as JSON Lines (also --record).'),
         recordMaxBodyBytes: z.number().int().min(0).default(1024 * 1024).describe('Bytes of a body kept in a recording; longer bodies are cut and marked.'),

@@ -3,8 +3,10 @@
  * size cap and a deadline (a client that trickles its body cannot hold a request open for ever). The body
  * is a `Message`, so a route's body matcher reads it exactly as a rule reads a WebSocket message.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { MockwaveError } from '../errors/catalog.ts';
+import { deeperThan, MAX_DEPTH } from '../util/json-depth.ts';
 import { Message } from '../util/message.ts';
 
 export interface HttpRequestView {
@@ -23,30 +25,40 @@ export interface HttpRequestView {
 
 export interface BodyLimits {
   readonly maxBytes: number;
-  readonly timeoutMs: number;
+  /** ms the whole body may take to arrive; none: no deadline of its own (Node's `requestTimeout` still ends it). */
+  readonly timeoutMs?: number | undefined;
+  /** The refusal of a body over `maxBytes` (`declared`: its Content-Length, when that already says so). */
+  readonly tooLarge?: ((declared: number | undefined) => MockwaveError) | undefined;
 }
 
-/** Reads the whole body, refusing one over `maxBytes` (413) or one not complete within `timeoutMs` (408). */
+const routeBodyTooLarge = (maxBytes: number) => (declared: number | undefined): MockwaveError =>
+  new MockwaveError('MW_HTTP_BODY_TOO_LARGE', declared === undefined ? `Request body is over http.maxBodyBytes (${maxBytes})` : `Request body of ${declared} bytes is over http.maxBodyBytes (${maxBytes})`);
+
+/**
+ * Reads the whole body, refusing one over `maxBytes` (413) or one not complete within `timeoutMs` (408). A
+ * refused body is not read any further: whoever answers closes the connection (`closeAfterAnswer`), since
+ * what is left of it may never end (an endless chunked body read and thrown away costs a core).
+ */
 export function readBody(request: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+  const tooLarge = limits.tooLarge ?? routeBodyTooLarge(limits.maxBytes);
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > limits.maxBytes) {
-      request.resume();
-      reject(new MockwaveError('MW_HTTP_BODY_TOO_LARGE', `Request body of ${declared} bytes is over http.maxBodyBytes (${limits.maxBytes})`));
+      reject(tooLarge(declared));
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = setTimeout(() => fail(new MockwaveError('MW_HTTP_BODY_TIMEOUT', `Request body not complete within http.bodyTimeout (${limits.timeoutMs} ms)`)), limits.timeoutMs);
+    const timer = limits.timeoutMs === undefined ? undefined : setTimeout(() => fail(new MockwaveError('MW_HTTP_BODY_TIMEOUT', `Request body not complete within http.bodyTimeout (${limits.timeoutMs} ms)`)), limits.timeoutMs);
     const fail = (error: Error): void => {
       clearTimeout(timer);
       request.off('data', onData);
-      request.resume();
+      request.pause();
       reject(error);
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limits.maxBytes) fail(new MockwaveError('MW_HTTP_BODY_TOO_LARGE', `Request body is over http.maxBodyBytes (${limits.maxBytes})`));
+      if (size > limits.maxBytes) fail(tooLarge(undefined));
       else chunks.push(chunk);
     };
     request.on('data', onData);
@@ -56,6 +68,61 @@ export function readBody(request: IncomingMessage, limits: BodyLimits): Promise<
     });
     request.once('error', (error) => fail(error));
   });
+}
+
+/** Bodies this small that nobody reads are read and dropped, so the connection can serve the next request. */
+const DISCARDED_BODY_BYTES = 64 * 1024;
+
+/** ms a connection being closed may go without taking a byte of its answer before it is destroyed. */
+const CLOSING_GRACE_MS = 2000;
+
+/**
+ * ms between ending our side of a closing connection and destroying it. Destroying a socket with unread
+ * bytes from the client makes the kernel reset the connection, and a client still sending its body could
+ * then lose the answer it has not read yet; so the answer and our FIN go first, and the rest of the body is
+ * left unread for this long (Go's server waits 500 ms the same way) before the socket is destroyed.
+ */
+const LINGER_MS = 500;
+
+function ignore(): void {}
+
+/** What a closing connection does instead of Node's `destroySoon()`: our side ends now, the socket a little later. */
+function lingeringClose(this: Socket): void {
+  this.end();
+  this.setTimeout(LINGER_MS);
+}
+
+/** Whether part of the request's body may still be on its way: answering now would leave it unread. */
+export function bodyPending(request: IncomingMessage): boolean {
+  if (request.complete) return false;
+  return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+}
+
+/**
+ * Ends the connection with this answer, without reading what is left of the request. `Connection: close`
+ * makes Node's server close the socket once the answer is flushed (with `destroySoon()`, replaced on this
+ * socket by `lingeringClose`). The request is marked as read and paused, so Node does not read the rest to
+ * throw it away (it does that for a body nobody read, and an endless body never ends). Its idle timeout
+ * (which Node's server answers by destroying the socket) lets go a client that does not take its answer.
+ */
+export function closeAfterAnswer(request: IncomingMessage, response: ServerResponse): void {
+  request.on('data', ignore);
+  request.pause();
+  if (!response.headersSent) response.setHeader('connection', 'close');
+  const socket = request.socket;
+  socket.destroySoon = lingeringClose;
+  socket.setTimeout(CLOSING_GRACE_MS);
+}
+
+/**
+ * For a request answered without its body: a small body (a declared length up to 64 KiB) is read and
+ * dropped, keeping the connection; a larger or chunked one is not read at all and the connection closes
+ * after the answer.
+ */
+export function skipBody(request: IncomingMessage, response: ServerResponse): void {
+  const small = request.headers['transfer-encoding'] === undefined && Number(request.headers['content-length'] ?? 0) <= DISCARDED_BODY_BYTES;
+  if (small || !bodyPending(request)) request.resume();
+  else closeAfterAnswer(request, response);
 }
 
 function cookiesOf(header: string | undefined): Record<string, string> {
@@ -74,6 +141,15 @@ function record(entries: Iterable<[string, string]>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of entries) if (!Object.hasOwn(out, key)) Object.defineProperty(out, key, { value, enumerable: true });
   return out;
+}
+
+/**
+ * Refuses (400) a JSON body nested deeper than `MAX_DEPTH`, before a matcher or a template walks it: JSON.parse
+ * reads 100,000 levels, but a recursive walk of them (`{{json request.body}}`) overflows the stack.
+ */
+export function checkBodyDepth(body: Message): void {
+  const json = body.json();
+  if (json.ok && deeperThan(json.value)) throw new MockwaveError('MW_HTTP_BAD_REQUEST', `Request body nests deeper than ${MAX_DEPTH} levels`);
 }
 
 /** `url`: the request's URL, parsed once by whoever routed it. */

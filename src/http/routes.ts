@@ -16,7 +16,7 @@ import { corsGrant, exposeWrittenHeaders, preflightHeaders, type CorsPolicy } fr
 import { bySpecificity, compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
 import type { FileScope } from './files.ts';
 import { forward } from './forward.ts';
-import { readBody, requestView, type BodyLimits, type HttpRequestView } from './request.ts';
+import { bodyPending, checkBodyDepth, closeAfterAnswer, readBody, requestView, skipBody, type BodyLimits, type HttpRequestView } from './request.ts';
 import { HTTP_METHODS, type HttpRouteConfig } from './schema.ts';
 import { compileSteps, runSteps, type HttpHost, type Step } from './steps.ts';
 import type { HttpFigures, HttpRequestRecord } from './figures.ts';
@@ -179,7 +179,7 @@ export class HttpRoutes {
     };
 
     if (method === 'OPTIONS' && typeof request.headers['access-control-request-method'] === 'string') {
-      request.resume();
+      skipBody(request, response);
       const methods = this.#options.fallback !== undefined || onPath.some((r) => r.methods === undefined) ? [...HTTP_METHODS] : [...new Set(onPath.flatMap((r) => [...(r.methods ?? [])]))];
       response.writeHead(204, preflightHeaders(cors, request, methods));
       response.end();
@@ -189,7 +189,9 @@ export class HttpRoutes {
     let view: HttpRequestView;
     try {
       view = requestView(request, url, await readBody(request, this.#options.limits));
+      if (onPath.length > 0) checkBodyDepth(view.body);
     } catch (error) {
+      if (bodyPending(request)) closeAfterAnswer(request, response);
       return finish(this.#refuse(response, refusalOf(error)), undefined);
     }
     const allows = (r: CompiledRoute): boolean => r.methods === undefined || r.methods.has(method) || (method === 'HEAD' && r.methods.has('GET'));
@@ -204,8 +206,8 @@ export class HttpRoutes {
     } catch (error) {
       // A client that went away while being answered (a file cut short) is not the route's failure.
       if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' && response.destroyed) return finish(499, route);
-      // Nor is a request refused for what it holds (a forwarded path with an encoded "/"): answered as it was refused.
-      if (clientFault(error) && !response.headersSent) return finish(this.#refuse(response, refusalOf(error)), route);
+      // A request the route cannot take (a catalog error below 500) is the caller's mistake, not the route's failure.
+      if (error instanceof MockwaveError && (error.httpStatus ?? 500) < 500 && !response.headersSent) return finish(this.#refuse(response, refusalOf(error)), route);
       route.failures += 1;
       const skipped = this.#failureLines.pass(route.name, this.#options.now());
       if (skipped !== undefined) this.#options.logger.error(`HTTP route ${route.name} failed for ${method} ${path}: ${errorMessage(error)}${skipped === 0 ? '' : ` (${skipped} more failures in the last 10 s)`}`, { route: route.name });

@@ -4,6 +4,7 @@
  * or does its work and lets the next step run (delay, publish).
  */
 import type { ServerResponse } from 'node:http';
+import { MockwaveError } from '../errors/catalog.ts';
 import type { StateStore } from '../state/state.ts';
 import { compileTemplate, type RenderContext } from '../templates/index.ts';
 import { parseRange, type NumberRange } from '../util/range.ts';
@@ -35,6 +36,9 @@ export interface Exchange {
   /** The route's name, for its state scope. */
   readonly route: string;
 }
+
+/** The longest `per: header:` or `per: cookie:` value a sequence takes as a caller's key; longer is a 400. */
+const MAX_CALLER_KEY = 256;
 
 /** The status when the step answered; undefined when the next step runs. */
 export type Step = (exchange: Exchange) => Promise<number | undefined>;
@@ -72,6 +76,8 @@ function compileStep(step: HttpStep, files: FileScope, where: string): Step {
   const [kind, name = ''] = per.split(':') as [string, string | undefined];
   return async (x) => {
     const caller = kind === 'header' ? (x.view.headers[name.toLowerCase()] ?? '') : kind === 'cookie' ? (x.view.cookies[name] ?? '') : '';
+    // Each caller is a key in the state store (10,000 kept per route): keys as long as a header may be would hold megabytes.
+    if (caller.length > MAX_CALLER_KEY) throw new MockwaveError('MW_HTTP_BAD_REQUEST', `The ${kind} ${name} that tells this sequence's callers apart is over ${MAX_CALLER_KEY} characters`);
     const call = x.host.state.next(`http:${x.route}`, caller);
     const list = lists[then === 'loop' ? call % lists.length : Math.min(call, lists.length - 1)] as Step[];
     return runSteps(list, x);

@@ -33,6 +33,39 @@ export class RateGate<Client extends object> {
   }
 }
 
+/**
+ * One bucket per key (an HTTP client's address), for clients that are not objects. At most `maxKeys` are
+ * kept, the least recently seen forgotten first: a forgotten client starts again with a full bucket, so an
+ * attacker with more addresses than that gains at most a burst per address, which it has anyway.
+ */
+export class KeyedRateGate {
+  readonly #rate: number;
+  readonly #burst: number;
+  readonly #now: () => number;
+  readonly #maxKeys: number;
+  readonly #buckets = new Map<string, RateLimiter>();
+
+  constructor(limit: { readonly perSecond: number; readonly burst?: number | undefined }, now: () => number, maxKeys: number) {
+    this.#rate = limit.perSecond;
+    this.#burst = limit.burst ?? Math.max(1, Math.ceil(limit.perSecond * 2));
+    this.#now = now;
+    this.#maxKeys = maxKeys;
+  }
+
+  /** Undefined when admitted, else the ms until the key may try again. */
+  admit(key: string): number | undefined {
+    const now = this.#now();
+    let bucket = this.#buckets.get(key);
+    if (bucket === undefined) {
+      if (this.#buckets.size >= this.#maxKeys) this.#buckets.delete(this.#buckets.keys().next().value as string);
+      bucket = new RateLimiter(this.#rate, this.#burst, now);
+    } else this.#buckets.delete(key);
+    // Most recently seen last: the first key is the one to forget.
+    this.#buckets.set(key, bucket);
+    return bucket.take(now) ? undefined : bucket.waitMs();
+  }
+}
+
 export class RateLimiter {
   readonly #rate: number;
   readonly #burst: number;
@@ -58,5 +91,10 @@ export class RateLimiter {
     }
     this.refusedInARow += 1;
     return false;
+  }
+
+  /** ms until the next token, as of the last `take`. */
+  waitMs(): number {
+    return Math.max(0, ((1 - this.#tokens) / this.#rate) * 1000);
   }
 }

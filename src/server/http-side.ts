@@ -195,8 +195,8 @@ function ownPath(path: string): boolean {
  * fallback claims it); everything else to the HTTP routes when there are any (or a fallback), else to the
  * admin handler (which answers 404 for what it does not know).
  */
-export function dispatchRequests(admin: (request: IncomingMessage, response: ServerResponse, target: RequestTarget) => void, parts: { readonly routes: HttpRoutes; readonly config: MockwaveConfig; readonly registry: EndpointRegistry; readonly sse: SseSide; readonly logger: Logger }): (request: IncomingMessage, response: ServerResponse, target: RequestTarget) => void {
-  const { routes, config, registry, sse, logger } = parts;
+export function dispatchRequests(admin: (request: IncomingMessage, response: ServerResponse, target: RequestTarget) => void, parts: { readonly routes: HttpRoutes; readonly config: MockwaveConfig; readonly registry: EndpointRegistry; readonly sse: SseSide; readonly logger: Logger; readonly limited?: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined }): (request: IncomingMessage, response: ServerResponse, target: RequestTarget) => void {
+  const { routes, config, registry, sse, logger, limited } = parts;
   const hasSse = config.endpoints.some((e) => e.protocol === 'sse');
   // A fault in answering one request ends that request, never the server (an uncaught throw in a request
   // handler, or an unhandled rejection, would end the process).
@@ -215,6 +215,8 @@ export function dispatchRequests(admin: (request: IncomingMessage, response: Ser
     const fallback = config.http.fallback !== undefined;
     const toRoutes = (routes.size > 0 || fallback) && !ownPath(path) && !(path === '/' && (config.dashboard.enabled || (!routes.claims(path) && !fallback)));
     try {
+      // http.rateLimit: what clients of the mock send (SSE connects, routes, the fallback), never the admin API.
+      if ((streaming?.config.protocol === 'sse' || toRoutes) && limited?.(request, response) === true) return;
       if (streaming?.config.protocol === 'sse') sse.handle(request, response, streaming, target.url);
       else if (toRoutes) routes.handle(request, response, target.url).catch((error: unknown) => fault(response, error));
       else admin(request, response, target);

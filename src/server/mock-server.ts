@@ -28,6 +28,7 @@ import { EndpointRegistry, type EndpointInfo } from './registry.ts';
 import { applyReload } from './reload.ts';
 import { createStreamAdmin } from './stream-admin.ts';
 import { createHttpAdmin, createHttpSide, dispatchRequests, httpReload } from './http-side.ts';
+import { httpRateLimit } from '../http/rate-limit.ts';
 import { seededPart } from './seeded.ts';
 import { SseSide } from './sse-side.ts';
 import type { Endpoint } from './endpoint.ts';
@@ -175,6 +176,8 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     logger.info(`Configuration reloaded: ${report.streamsAdded.length} stream(s) added, ${report.streamsChanged.length} changed, ${report.streamsRemoved.length} removed; ${report.httpRoutes} HTTP route(s)${report.restartNeeded.length > 0 ? `; needs a restart: ${report.restartNeeded.join(', ')}` : ''}`);
     return report;
   };
+  const refused = createRefusals({ logger, now: () => clock.now(), requestId, count: (code) => metrics.rejected(code), maskUrl: (url) => redact.url(url) });
+  const limited = config.http.rateLimit === undefined ? undefined : httpRateLimit(config.http.rateLimit, { now: () => clock.now(), refused });
   const transport: Transport = new Transport({
     port: config.port,
     host: config.host,
@@ -188,12 +191,12 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     clock,
     createId: () => createClientId(clock, idRandom),
     route: createHandshakeGate({ config, registry, proxy, logger, clients: () => transport.peers.size }),
-    refused: createRefusals({ logger, now: () => clock.now(), requestId, count: (code) => metrics.rejected(code), maskUrl: (url) => redact.url(url) }),
+    refused,
     handleRequest: dispatchRequests(createAdminHandler(createAdminView({
       config, streams, clients, metrics, stats, publish, reload, requestId, http: createHttpAdmin(http, { config, registry, baseDir: options.baseDir ?? process.cwd() }),
       describe: () => ({ name: 'mockwave', version: VERSION, uptimeMs: clock.now() - startedAt, endpoints: registry.describe(started?.url) }),
       now: () => clock.now(),
-    })), { routes: http, config, registry, sse, logger }),
+    })), { routes: http, config, registry, sse, logger, limited }),
     onPeerError: (peer, error) => {
       const code = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'MW_PAYLOAD_TOO_LARGE' : (error.code ?? 'error');
       logger.warn(`Client ${peer.id}: ${error.message} [${code}]`, { clientId: peer.id, endpoint: peer.endpoint, code });

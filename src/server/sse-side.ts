@@ -12,6 +12,7 @@ import { refusal, type Refusal } from '../errors/refusal.ts';
 import { clip } from '../dialects/types.ts';
 import type { Logger } from '../log/logger.ts';
 import { corsGrant, preflightHeaders } from '../security/cors.ts';
+import { skipBody } from '../http/request.ts';
 import { authorized } from '../security/tokens.ts';
 import { SsePeer } from '../transport/sse-peer.ts';
 import type { Pressure } from '../transport/pressure.ts';
@@ -54,7 +55,7 @@ export class SseSide {
 
   /** Answers a request to a Server-Sent Events endpoint: a refusal, or a stream that stays open. */
   handle(request: IncomingMessage, response: ServerResponse, endpoint: Endpoint, url: URL): void {
-    request.resume();
+    skipBody(request, response);
     const { config, clock } = this.#context;
     const origin = request.headers.origin;
     const cors = corsGrant(origin, config.cors, 'mock');

@@ -29,3 +29,10 @@ export const PROTOCOL_ERROR_CLOSE_CODES: Readonly<Record<string, number>> = {
 
 /** The close a too-slow client is sent (MW_SLOW_CLIENT). */
 export const SLOW_CLIENT_REASON = 'Client too slow: not reading its messages';
+
+/**
+ * Requests of one HTTP connection answered at once; later pipelined ones wait their turn, and the connection
+ * is not read while any wait (`http-connections.ts`). Browsers never pipeline; a client that does still gets
+ * this many answered side by side (routes with a `delay` do not queue behind each other).
+ */
+export const MAX_ACTIVE_PER_CONNECTION = 16;

@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MockwaveError } from '../errors/catalog.ts';
@@ -14,6 +14,7 @@ import type { Peer } from '../hub/peer.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { deflateKey, wsDeflateOptions, type Deflate } from './deflate.ts';
 import { refuseRequest, refuseUpgrade } from './handshake.ts';
+import { guardConnections, releaseConnection } from './http-connections.ts';
 import type { Pressure } from './pressure.ts';
 import { targetOf, type RequestTarget } from '../util/request-target.ts';
 import { WsPeer, type Connection, type PeerSettings } from './ws-peer.ts';
@@ -114,11 +115,16 @@ export class Transport {
     };
     // The target is read here, once, for every request: one that is not a URL is refused before any
     // handler sees it (parsing it later, outside a try, ended the process).
-    const handle = (req: IncomingMessage, res: ServerResponse): void => {
-      const target = targetOf(req);
-      if (target === undefined) refuseRequest(req, res, BAD_TARGET.status, options.refused(BAD_TARGET, req));
-      else options.handleRequest(req, res, target);
-    };
+    const handle = guardConnections({
+      handler: (req, res) => {
+        const target = targetOf(req);
+        if (target === undefined) refuseRequest(req, res, BAD_TARGET.status, options.refused(BAD_TARGET, req));
+        else options.handleRequest(req, res, target);
+      },
+      clock: options.clock,
+      slowClientGrace: options.slowClientGrace,
+      pressure: this.#pressure,
+    });
     // Node checks these timeouts every connectionsCheckingInterval (30 s by default): check often enough
     // that a handshake trickled a byte at a time is closed close to its deadline.
     const timeouts = {
@@ -213,6 +219,7 @@ export class Transport {
   #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // A shared listener, not a closure: one made here would keep `req` and `head` alive with the socket.
     socket.on('error', destroyOnError);
+    releaseConnection(socket as Socket);
     if (this.#closing) {
       this.#refuse(socket, SHUTTING_DOWN, req);
       return;
