@@ -78,14 +78,25 @@ export function issueMessage(issue: RawIssue): string | undefined {
 /** Where a configuration value came from, when not from a config file: `WEBSOCKET_PORT`, `--port`. */
 export type Provenance = ReadonlyMap<string, string>;
 
-/** One line per problem; a value set by an env variable or flag names it, so the user knows where to look. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], provenance: Provenance = new Map()): string[] {
+/**
+ * Where in the configuration file a problem is: `mockwave.yaml:12`, or the file alone, or undefined when the
+ * file does not hold that path. `key` is the unknown key of an unknown-key problem, whose own line is meant.
+ */
+export type Locate = (path: readonly PropertyKey[], key: string | undefined) => string | undefined;
+
+/**
+ * One line per problem; a value set by an env variable or flag names it, so the user knows where to look, and
+ * one from the configuration file starts with the file and line, as a compiler says it (`file:line: …`).
+ */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], provenance: Provenance = new Map(), locate?: Locate): string[] {
   return issues.map((issue) => {
     const path = formatPath(issue.path);
     let origin: string | undefined;
     for (const [prefix, source] of provenance) {
       if (path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`)) origin = source;
     }
-    return `${path}: ${issue.message}${origin === undefined ? '' : ` (from ${origin})`}`;
+    if (origin !== undefined) return `${path}: ${issue.message} (from ${origin})`;
+    const where = locate?.(issue.path, issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined);
+    return `${where === undefined ? '' : `${where}: `}${path}: ${issue.message}`;
   });
 }
