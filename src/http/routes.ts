@@ -87,7 +87,7 @@ export class HttpRoutes {
   constructor(configs: readonly HttpRouteConfig[], host: HttpHost, options: HttpRoutesOptions) {
     this.#host = host;
     this.#options = options;
-    for (const config of configs) this.#insert(config);
+    configs.forEach((config, index) => this.#insert(config, `http.routes[${index}]`));
   }
 
   get size(): number {
@@ -136,10 +136,11 @@ export class HttpRoutes {
     if (this.#routes.length === before) throw new MockwaveError('MW_UNKNOWN_HTTP_ROUTE', `No HTTP route named "${name}" (routes: ${this.#routes.map((r) => r.name).join(', ') || 'none'})`);
   }
 
-  #insert(config: HttpRouteConfig): void {
+  /** `where` starts the paths of configuration problems: `http.routes[2]`, or nothing for a route added at run time (as its schema problems). */
+  #insert(config: HttpRouteConfig, where = ''): void {
     const name = routeName(config);
     const methods = config.method === undefined ? undefined : new Set(config.method);
-    const compiled: CompiledRoute = { config, name, methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, this.#host.baseDir, `http.routes.${name}`), hits: 0, failures: 0, last: undefined };
+    const compiled: CompiledRoute = { config, name, methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, this.#host.baseDir, where), hits: 0, failures: 0, last: undefined };
     this.#routes = [...this.#routes, compiled].sort((a, b) => bySpecificity(a.pattern, b.pattern));
   }
 

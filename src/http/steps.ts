@@ -3,6 +3,7 @@
  * answers the request (respond, forward; a sequence runs the list its call is due) and returns the status,
  * or does its work and lets the next step run (delay, publish).
  */
+import { accessSync, constants, statSync } from 'node:fs';
 import { resolve, relative, isAbsolute } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { MockwaveError } from '../errors/catalog.ts';
@@ -48,9 +49,27 @@ export function resolveFile(file: string, baseDir: string, where: string): strin
   return path;
 }
 
+/**
+ * A `file` that cannot be served is a configuration problem, said at load (start-up, a reload, a route added
+ * through the admin API), not a 500 at the first request. A file removed later still fails at that request.
+ */
+function readableFile(path: string, file: string, where: string): string {
+  let problem: string | undefined;
+  try {
+    if (statSync(path).isDirectory()) problem = 'is a folder, not a file';
+    else accessSync(path, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problem = code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'unknown error'})`;
+  }
+  if (problem !== undefined) throw new MockwaveError('MW_CONFIG_INVALID', `${where}.respond.file: ${file} ${problem} (looked for ${path})`, { details: [`${where}.respond.file: ${file} ${problem}`] });
+  return path;
+}
+
 function compileStep(step: HttpStep, baseDir: string, where: string): Step {
   if ('respond' in step) {
-    const answer = compileRespond(step.respond, step.respond.file === undefined ? undefined : resolveFile(step.respond.file, baseDir, where));
+    const file = step.respond.file === undefined ? undefined : readableFile(resolveFile(step.respond.file, baseDir, where), step.respond.file, where);
+    const answer = compileRespond(step.respond, file);
     return (x) => answer(x.response, x.context, x.host, x.view.method === 'HEAD');
   }
   if ('delay' in step) {
@@ -88,7 +107,7 @@ function compileStep(step: HttpStep, baseDir: string, where: string): Step {
 }
 
 export function compileSteps(steps: readonly HttpStep[], baseDir: string, where: string): Step[] {
-  return steps.map((step, i) => compileStep(step, baseDir, `${where}.then[${i}]`));
+  return steps.map((step, i) => compileStep(step, baseDir, `${where}${where === '' ? '' : '.'}then[${i}]`));
 }
 
 /** Runs steps in order until one answers; its status. */
