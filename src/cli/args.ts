@@ -3,6 +3,7 @@ import type { Override } from '../sources/load.ts';
 import { ENV_BINDINGS } from '../config/env.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 import { errorMessage } from '../errors/error-message.ts';
+import { didYouMean } from '../errors/closest.ts';
 
 /** Every variable the configuration reads, wrapped for a terminal: the list cannot fall behind the bindings. */
 function environmentHelp(): string {
@@ -104,8 +105,16 @@ export function parseOrUsage<T extends Options>(argv: readonly string[], options
   try {
     return parseArgs({ args: [...argv], allowPositionals: true, strict: true, options });
   } catch (error) {
-    throw new MockwaveError('MW_USAGE', errorMessage(error));
+    throw new MockwaveError('MW_USAGE', unknownOption(error, Object.keys(options)) ?? errorMessage(error));
   }
+}
+
+/** `Unknown option '--prot' (did you mean --port?)`, for a long flag; undefined for any other parse error. */
+function unknownOption(error: unknown, names: readonly string[]): string | undefined {
+  if ((error as { code?: string }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return undefined;
+  const flag = /Unknown option '(--[^'=]+)/.exec(errorMessage(error))?.[1];
+  if (flag === undefined) return undefined;
+  return `Unknown option '${flag}'${didYouMean(flag.slice(2), names, (name) => `--${name}`)}`;
 }
 
 /** Parses argv (without node and script); throws MW_USAGE with the exact problem. */

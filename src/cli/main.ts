@@ -23,6 +23,12 @@ export interface CliIo {
   readonly envScope?: 'all' | 'mockwave';
 }
 
+/** How to choose another port, in the words this entry point reads: the Cerberus ones read only MOCKWAVE_* variables. */
+function portHint(envScope: CliIo['envScope']): string {
+  const variable = envScope === 'mockwave' ? 'MOCKWAVE_PORT' : 'PORT';
+  return `Choose another port with --port <n> or ${variable}=<n> (in the environment or a .env file); --port 0 picks a free one.`;
+}
+
 /** Runs until the server is stopped; resolves with the exit code. */
 export async function main(io: CliIo, onStarted?: (server: MockServer) => void): Promise<number> {
   // A reader that went away (`mockwave | head`, or a terminal that was closed: EIO) must not take the server
@@ -36,6 +42,7 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
     if (isMockwaveError(error)) {
       io.stderr.write(`mockwave: ${error.message}\n`);
       if (error.code === 'MW_USAGE') io.stderr.write(`Run mockwave --help for usage.\n`);
+      if ((error.cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE') io.stderr.write(`${portHint(io.envScope)}\n`);
       return error.code === 'MW_LISTEN_FAILED' ? 1 : 2;
     }
     io.stderr.write(`mockwave: unexpected error: ${(error as Error).stack ?? String(error)}\n`);

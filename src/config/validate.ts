@@ -1,5 +1,5 @@
 import { MockwaveError } from '../errors/catalog.ts';
-import { formatIssues, issueMessage, type Provenance } from '../errors/schema-issues.ts';
+import { formatIssues, issueMessage, type Locate, type Provenance } from '../errors/schema-issues.ts';
 import { isPlainObject } from '../util/plain-object.ts';
 import { deepMerge, type Patch } from './merge.ts';
 import { PRESETS, type PresetName } from './presets.ts';
@@ -16,12 +16,18 @@ export function isValidatedConfig(value: unknown): value is MockwaveConfig {
   return value !== null && typeof value === 'object' && (value as { [VALIDATED]?: boolean })[VALIDATED] === true;
 }
 
+export interface CheckOptions {
+  /** The caller has already merged `preset` under the input (the sources layer does, before the environment applies). */
+  readonly presetMerged?: boolean;
+  /** Where in the configuration file a problem's path is, for the start of its line (`mockwave.yaml:12: …`). */
+  readonly locate?: Locate;
+}
+
 /**
  * Validates a whole configuration once, collecting every problem as a `path: message` line. A valid one is
- * returned frozen: nothing changes a configuration after it was checked. `presetMerged` says the caller has
- * already merged `preset` under the input (the sources layer does, before the environment applies).
+ * returned frozen: nothing changes a configuration after it was checked.
  */
-export function checkConfig(input: unknown, provenance: Provenance = new Map(), options: { readonly presetMerged?: boolean } = {}): CheckResult {
+export function checkConfig(input: unknown, provenance: Provenance = new Map(), options: CheckOptions = {}): CheckResult {
   if (isValidatedConfig(input)) return { ok: true, config: input };
   let value = input;
   let problems: string[] = [];
@@ -43,7 +49,7 @@ export function checkConfig(input: unknown, provenance: Provenance = new Map(), 
     Object.defineProperty(config, VALIDATED, { value: true });
     return { ok: true, config: deepFreeze(config) };
   }
-  return { ok: false, problems: [...problems, ...(result.success ? [] : formatIssues(result.error.issues, provenance))] };
+  return { ok: false, problems: [...problems, ...(result.success ? [] : formatIssues(result.error.issues, provenance, options.locate))] };
 }
 
 export function configError(problems: readonly string[]): MockwaveError {

@@ -14,8 +14,8 @@ export interface ErrorSpec {
 
 export const ERROR_CATALOG = {
   MW_CONFIG_INVALID: { summary: 'The configuration failed validation; every problem is listed with its path.', httpStatus: 400 },
-  MW_CONFIG_FILE_UNREADABLE: { summary: 'A configuration file named on the command line or in MOCKWAVE_CONFIG could not be read.' },
-  MW_CONFIG_FILE_SYNTAX: { summary: 'A configuration or .env file is not valid YAML or JSON.' },
+  MW_CONFIG_FILE_UNREADABLE: { summary: 'A configuration file named on the command line or in MOCKWAVE_CONFIG could not be read.', httpStatus: 400 },
+  MW_CONFIG_FILE_SYNTAX: { summary: 'A configuration or .env file is not valid YAML or JSON.', httpStatus: 400 },
   MW_USAGE: { summary: 'The command line could not be parsed (unknown flag, missing value).' },
   MW_INVALID_JSON: { summary: 'A client sent text that is not valid JSON on an endpoint whose dialect expects JSON.' },
   MW_INVALID_MESSAGE: { summary: 'A client message is valid JSON but not of the shape the dialect expects (not an object, missing or wrong-typed field).' },

@@ -94,7 +94,7 @@ export class HttpRoutes {
     this.#options = options;
     // Compiled, then sorted once: inserting one by one sorts the table per route (a recording's thousands of
     // routes took tens of seconds). The sort is stable, so routes of equal rank keep their written order.
-    this.#routes = configs.map((config) => this.#compile(config)).sort((a, b) => bySpecificity(a.pattern, b.pattern));
+    this.#routes = configs.map((config, index) => this.#compile(config, undefined, `http.routes[${index}]`)).sort((a, b) => bySpecificity(a.pattern, b.pattern));
   }
 
   get size(): number {
@@ -144,11 +144,15 @@ export class HttpRoutes {
     if (this.#routes.length === before) throw new MockwaveError('MW_UNKNOWN_HTTP_ROUTE', `No HTTP route named "${name}" (routes: ${this.#routes.map((r) => r.name).join(', ') || 'none'})`);
   }
 
-  /** `files`: where its `file` answers may come from (the configuration's folder for the configuration's routes). */
-  #compile(config: HttpRouteConfig, files: FileScope = { dir: this.#host.baseDir, label: 'the configuration\'s folder', hideEnv: false }): CompiledRoute {
+  /**
+   * `files`: where its `file` answers may come from (the configuration's folder for the configuration's
+   * routes); `where` starts the paths of configuration problems: `http.routes[2]`, or nothing for a route
+   * added at run time (as its schema problems).
+   */
+  #compile(config: HttpRouteConfig, files: FileScope = { dir: this.#host.baseDir, label: 'the configuration\'s folder', hideEnv: false }, where = ''): CompiledRoute {
     const name = routeName(config);
     const methods = config.method === undefined ? undefined : new Set(config.method);
-    return { config, name, methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, `http.routes.${name}`), hits: 0, failures: 0, last: undefined };
+    return { config, name, methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, where), hits: 0, failures: 0, last: undefined };
   }
 
   #insert(config: HttpRouteConfig, files?: FileScope): void {

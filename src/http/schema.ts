@@ -4,11 +4,11 @@
  * answer it. The same objects come from a config file, the admin API or the library API.
  */
 import { z } from 'zod';
-import { issueMessage } from '../errors/schema-issues.ts';
 import { regexSchema, whenSchema } from '../rules/schema.ts';
 import { pathConstraintProblem } from '../rules/regex.ts';
 import { checkTemplates } from '../templates/index.ts';
 import { numberOrRangeSchema } from '../util/range.ts';
+import { oneKeySchema } from '../util/one-key.ts';
 import { pathConstraints, pathPatternProblem } from '../util/path-pattern.ts';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -83,20 +83,10 @@ const SINGLE_NAMES = Object.keys(ACTION_SCHEMAS) as (keyof typeof ACTION_SCHEMAS
 /** Steps end with the one that answers: nothing runs after a respond or a forward. */
 const ANSWERS = ['respond', 'forward'] as const;
 
-/** One step: an object with exactly one key naming it; its value checked by that step's schema. */
-function checkStep(step: Record<string, unknown>, ctx: z.RefinementCtx, schemas: Record<string, z.ZodType>): void {
-  const keys = Object.keys(step);
-  const key = keys[0] as string;
-  const names = Object.keys(schemas);
-  if (keys.length !== 1 || !names.includes(key)) {
-    ctx.addIssue({ code: 'custom', message: `expected one step: ${names.join(', ')}${keys.length === 0 ? '' : `, got ${keys.map((k) => `"${k}"`).join(', ')}`}` });
-    return;
-  }
-  const result = (schemas[key] as z.ZodType).safeParse(step[key], { error: issueMessage });
-  if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] } as never);
-  if (key === 'respond' || key === 'publish') {
-    for (const problem of checkTemplates(step[key])) ctx.addIssue({ code: 'custom', path: [key, ...problem.path], message: problem.message });
-  }
+/** A step's templates are checked at load (respond, publish), whether or not its schema accepted it. */
+function checkStepTemplates(key: string, value: unknown, ctx: z.RefinementCtx): void {
+  if (key !== 'respond' && key !== 'publish') return;
+  for (const problem of checkTemplates(value)) ctx.addIssue({ code: 'custom', path: [key, ...problem.path], message: problem.message });
 }
 
 function stepOrder(steps: readonly unknown[], ctx: z.RefinementCtx): void {
@@ -106,15 +96,7 @@ function stepOrder(steps: readonly unknown[], ctx: z.RefinementCtx): void {
   if (answersAt === -1 && steps.length > 0) ctx.addIssue({ code: 'custom', path: [steps.length - 1], message: 'the last step must answer: respond, forward or a sequence' });
 }
 
-const SINGLE_SCHEMAS: Record<string, z.ZodType> = ACTION_SCHEMAS;
-
-const singleSchema = z
-  .record(z.string(), z.unknown(), { error: `expected one step: ${SINGLE_NAMES.join(', ')}` })
-  .superRefine((step, ctx) => checkStep(step, ctx, SINGLE_SCHEMAS))
-  .transform((step) => {
-    const key = Object.keys(step)[0] as keyof typeof ACTION_SCHEMAS;
-    return { [key]: ACTION_SCHEMAS[key].parse(step[key]) } as Single;
-  });
+const singleSchema = oneKeySchema(ACTION_SCHEMAS, { expected: `expected one step: ${SINGLE_NAMES.join(', ')}`, check: checkStepTemplates });
 
 const stepListSchema = z.array(singleSchema).min(1).superRefine(stepOrder);
 
@@ -140,15 +122,9 @@ export function eachStep(steps: readonly HttpStep[], where: string, visit: (step
   });
 }
 
-const STEP_SCHEMAS: Record<string, z.ZodType> = { ...ACTION_SCHEMAS, sequence: sequenceSchema };
+const STEP_SCHEMAS = { ...ACTION_SCHEMAS, sequence: sequenceSchema };
 
-const stepSchema = z
-  .record(z.string(), z.unknown(), { error: `expected one step: ${Object.keys(STEP_SCHEMAS).join(', ')}` })
-  .superRefine((step, ctx) => checkStep(step, ctx, STEP_SCHEMAS))
-  .transform((step) => {
-    const key = Object.keys(step)[0] as string;
-    return { [key]: (STEP_SCHEMAS[key] as z.ZodType).parse(step[key]) } as HttpStep;
-  });
+const stepSchema = oneKeySchema(STEP_SCHEMAS, { expected: `expected one step: ${Object.keys(STEP_SCHEMAS).join(', ')}`, check: checkStepTemplates });
 
 export const httpRouteSchema = z.strictObject({
   name: z.string().min(1).max(200).optional().describe('Shown in the dashboard, stats and metrics (default: METHOD path).'),

@@ -3,6 +3,7 @@
  * answers the request (respond, forward; a sequence runs the list its call is due) and returns the status,
  * or does its work and lets the next step run (delay, publish).
  */
+import { accessSync, constants, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { MockwaveError } from '../errors/catalog.ts';
 import type { StateStore } from '../state/state.ts';
@@ -43,9 +44,27 @@ const MAX_CALLER_KEY = 256;
 /** The status when the step answered; undefined when the next step runs. */
 export type Step = (exchange: Exchange) => Promise<number | undefined>;
 
+/**
+ * A `file` that cannot be served is a configuration problem, said at load (start-up, a reload, a route added
+ * through the admin API), not a 500 at the first request. A file removed later still fails at that request.
+ */
+function readableFile(path: string, file: string, where: string): void {
+  let problem: string | undefined;
+  try {
+    if (statSync(path).isDirectory()) problem = 'is a folder, not a file';
+    else accessSync(path, constants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problem = code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'unknown error'})`;
+  }
+  if (problem !== undefined) throw new MockwaveError('MW_CONFIG_INVALID', `${where}.respond.file: ${file} ${problem} (looked for ${path})`, { details: [`${where}.respond.file: ${file} ${problem}`] });
+}
+
 function compileStep(step: HttpStep, files: FileScope, where: string): Step {
   if ('respond' in step) {
-    const answer = compileRespond(step.respond, step.respond.file === undefined ? undefined : resolveFile(step.respond.file, files, where));
+    const file = step.respond.file === undefined ? undefined : resolveFile(step.respond.file, files, where);
+    if (file !== undefined && step.respond.file !== undefined) readableFile(file.path, step.respond.file, where);
+    const answer = compileRespond(step.respond, file);
     return (x) => answer(x.response, x.context, x.host, x.view.method === 'HEAD');
   }
   if ('delay' in step) {
@@ -86,7 +105,7 @@ function compileStep(step: HttpStep, files: FileScope, where: string): Step {
 
 /** `files`: the folder a `file` is read from (the configuration's, or the one for routes added at run time). */
 export function compileSteps(steps: readonly HttpStep[], files: FileScope, where: string): Step[] {
-  return steps.map((step, i) => compileStep(step, files, `${where}.then[${i}]`));
+  return steps.map((step, i) => compileStep(step, files, `${where}${where === '' ? '' : '.'}then[${i}]`));
 }
 
 /** Runs steps in order until one answers; its status. */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { issueMessage } from '../errors/schema-issues.ts';
 import { checkTemplates } from '../templates/index.ts';
 import { numberOrRangeSchema } from '../util/range.ts';
+import { INNER_SCHEMAS, oneKeySchema } from '../util/one-key.ts';
 import { base64Problem, hexProblem } from '../util/binary.ts';
 import { isSendableCloseCode, SENDABLE_CLOSE_CODES_TEXT } from '../util/close-codes.ts';
 import { dottedKeys, pathProblem, pointerKeys } from '../util/path.ts';
@@ -93,6 +94,7 @@ export const whenSchema = z.record(z.string(), z.unknown()).superRefine((when, c
   const result = matcherSchema.safeParse(when, { error: issueMessage });
   if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, message: issue.message, path: issue.path } as never);
 }) as unknown as z.ZodType<WhenConfig>;
+INNER_SCHEMAS.set(whenSchema, { whole: matcherSchema });
 
 function pointerProblem(pointer: string): string | undefined {
   return pointer.startsWith('/') ? pathProblem(pointerKeys(pointer)) : 'expected a JSON pointer such as /reqid';
@@ -133,27 +135,15 @@ const ACTION_NAMES = Object.keys(ACTION_SCHEMAS) as ActionName[];
 
 const ACTION_LIST = `${ACTION_NAMES.slice(0, -1).join(', ')} or ${ACTION_NAMES.at(-1) ?? ''}`;
 
+/** An action's templates are checked at load (reply, replyBinary, publish's data, log), whether or not its schema accepted it. */
+function checkActionTemplates(key: string, value: unknown, ctx: z.RefinementCtx): void {
+  if (key !== 'reply' && key !== 'replyBinary' && key !== 'publish' && key !== 'log') return;
+  const templated = key === 'publish' ? (value as { data?: unknown } | undefined)?.data : value;
+  for (const problem of checkTemplates(templated)) ctx.addIssue({ code: 'custom', path: key === 'publish' ? [key, 'data', ...problem.path] : [key, ...problem.path], message: problem.message });
+}
+
 /** One action: an object with exactly one key naming it (reply, replyBinary, delay, publish, close, drop, generate). */
-export const actionSchema = z
-  .record(z.string(), z.unknown(), { error: `expected one action: ${ACTION_LIST}` })
-  .superRefine((action, ctx) => {
-    const keys = Object.keys(action);
-    const key = keys[0] as keyof typeof ACTION_SCHEMAS;
-    if (keys.length !== 1 || !ACTION_NAMES.includes(key)) {
-      ctx.addIssue({ code: 'custom', message: `expected one action: ${ACTION_LIST}${keys.length === 0 ? '' : `, got ${keys.map((k) => `"${k}"`).join(', ')}`}` });
-      return;
-    }
-    const result = ACTION_SCHEMAS[key].safeParse(action[key], { error: issueMessage });
-    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: [key, ...issue.path] } as never);
-    if (key === 'reply' || key === 'replyBinary' || key === 'publish' || key === 'log') {
-      const value = key === 'publish' ? (action[key] as { data?: unknown } | undefined)?.data : action[key];
-      for (const problem of checkTemplates(value)) ctx.addIssue({ code: 'custom', path: key === 'publish' ? [key, 'data', ...problem.path] : [key, ...problem.path], message: problem.message });
-    }
-  })
-  .transform((action) => {
-    const key = Object.keys(action)[0] as keyof typeof ACTION_SCHEMAS;
-    return { [key]: ACTION_SCHEMAS[key].parse(action[key]) } as ActionConfig;
-  });
+export const actionSchema = oneKeySchema(ACTION_SCHEMAS, { expected: `expected one action: ${ACTION_LIST}`, check: checkActionTemplates });
 
 /** Actions after which nothing runs: a step after one of them is a mistake, said at load. */
 const FINAL_ACTIONS = ['close', 'drop'] as const;

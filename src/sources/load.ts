@@ -17,6 +17,7 @@ import { PRESETS, PRESET_NAMES, type PresetName } from '../config/presets.ts';
 import type { MockwaveConfig } from '../config/schema.ts';
 import { checkConfig, configError } from '../config/validate.ts';
 import { readConfigFile, readDotenvFiles } from './files.ts';
+import { fileLocator } from './locate.ts';
 
 /** One value from the command line, with the flag that set it (for error messages). */
 export interface Override {
@@ -70,7 +71,10 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   let fromFile: Patch = configPath === undefined || configPath === '' ? {} : readConfigFile(resolve(cwd, configPath));
   if (configPath !== undefined && configPath !== '') files.unshift(resolve(cwd, configPath));
   const notes: string[] = [];
+  // Problems of a mockwave file start with its name and line; an AsyncAPI document's configuration is made, not written.
+  let locate = configPath === undefined || configPath === '' ? undefined : fileLocator(resolve(cwd, configPath), configPath);
   if (configPath !== undefined && isAsyncApi(fromFile)) {
+    locate = undefined;
     const document = resolve(cwd, configPath);
     const imported = asyncApiToConfig(document, { side: options.asyncapiSide });
     fromFile = imported.config;
@@ -106,7 +110,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     provenance.set(pathKey(override.path), override.source);
   }
   // The preset is merged here, under the file and before the environment applies: not again by validation.
-  const checked = checkConfig(raw, provenance, { presetMerged: true });
+  const checked = checkConfig(raw, provenance, { presetMerged: true, locate });
   if (!checked.ok) problems.push(...checked.problems);
   if (problems.length > 0 || !checked.ok) throw configError(problems);
   const baseDir = configPath === undefined || configPath === '' ? cwd : dirname(resolve(cwd, configPath));

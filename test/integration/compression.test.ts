@@ -110,7 +110,7 @@ describe('permessage-deflate', () => {
     assert.deepEqual(result.problems, [
       'endpoints[0].perMessageDeflate.level: expected a number <= 9',
       'endpoints[0].perMessageDeflate.serverMaxWindowBits: expected a number >= 8',
-      'endpoints[0].perMessageDeflate: unknown key "threshhold"',
+      'endpoints[0].perMessageDeflate: unknown key "threshhold" (did you mean "threshold"?)',
       'proxy.routes[0].upstreamPerMessageDeflate: expected true, false or an object of permessage-deflate options (threshold, level, memLevel, serverMaxWindowBits, clientMaxWindowBits, serverNoContextTakeover, clientNoContextTakeover, concurrencyLimit)',
     ]);
   });
