@@ -6,105 +6,28 @@
  *   npm run bench:attacks                      every attack, against this checkout's build
  *   npm run bench:attacks -- --bin <file>      against another build (e.g. an older commit's, for "before")
  *   npm run bench:attacks -- --only live       attacks whose id contains "live"
+ *   npm run bench:attacks -- --only http       the HTTP side (ids starting with http-: bench/attacks/http*.ts)
  *
  * Figures: the server's RSS before the attack (idle) and its highest RSS during it, read from /proc every
- * 50 ms; a bystander's ping round trips (one every 20 ms) as p50/p99/max; and what the attacker saw
- * (evicted, refused). Writes bench/results/attacks.{json,md} unless --bin is given.
+ * 50 ms; a bystander's ping round trips (one every 20 ms) as p50/p99/max, and on the HTTP side a second
+ * bystander's GETs (one every 20 ms); time to refusal, whether the server survived, and what the attacker
+ * saw (evicted, refused). Against this checkout's build (no --bin) the results are kept in
+ * bench/results/attacks.{json,md}: an attack run again replaces its row, the others keep theirs (each row
+ * says when it ran and the machine's load average then).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { freePort, startServer, stopChildrenOnSignals, type ServerProcess } from '../lib/processes.ts';
+import { stopChildrenOnSignals } from '../lib/processes.ts';
+import { MB, ROOT, bystander, launch, openWs, removeTempDirs, round, sleep, useBuild, watchRss, type Result } from './common.ts';
+import { HTTP_ATTACKS } from './http.ts';
+import { HTTP_UPSTREAM_ATTACKS } from './http-upstream.ts';
 
 const { values } = parseArgs({ options: { bin: { type: 'string' }, only: { type: 'string' } } });
-const ROOT = new URL('../../', import.meta.url).pathname;
-const BIN = values.bin ?? join(ROOT, 'dist/mockwave.js');
-const MB = 1024 * 1024;
-
-interface Result {
-  readonly id: string;
-  readonly label: string;
-  readonly idleRssMB?: number;
-  readonly peakRssMB?: number;
-  readonly growthMB?: number;
-  readonly bystanderMs?: { p50: number; p99: number; max: number; answered: number };
-  readonly outcome: string;
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
-
-async function launch(config: unknown | undefined): Promise<{ server: ServerProcess; port: number } | { failed: string }> {
-  const port = await freePort();
-  const args = [BIN, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error'];
-  if (config !== undefined) {
-    const file = join(mkdtempSync(join(tmpdir(), 'mockwave-attack-')), 'config.json');
-    writeFileSync(file, JSON.stringify(config));
-    args.push(file);
-  }
-  try {
-    return { server: await startServer(process.execPath, args, port), port };
-  } catch (error) {
-    return { failed: (error as Error).message.split('\n').filter((l) => /MW_|refused|catastrophic|Invalid/.test(l)).join(' ').slice(0, 300) || (error as Error).message.slice(0, 300) };
-  }
-}
-
-/** Samples RSS every 50 ms until stopped; returns the highest. */
-function watchRss(server: ServerProcess): () => number {
-  let peak = server.rss();
-  const timer = setInterval(() => {
-    try {
-      peak = Math.max(peak, server.rss());
-    } catch {
-      // the process has gone
-    }
-  }, 50);
-  return () => {
-    clearInterval(timer);
-    return peak;
-  };
-}
-
-async function openWs(url: string, options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
-  const ws = new WebSocket(url, options);
-  ws.on('error', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-  });
-  return ws;
-}
-
-/** A client that pings every 20 ms and keeps the round trips (a ping not answered within 30 s counts as 30 s). */
-async function bystander(url: string): Promise<() => Result['bystanderMs']> {
-  const ws = await openWs(url);
-  const times: number[] = [];
-  let sentAt: number | undefined;
-  ws.on('message', (data) => {
-    if (sentAt !== undefined && String(data).includes('"pong"')) {
-      times.push(performance.now() - sentAt);
-      sentAt = undefined;
-    }
-  });
-  const timer = setInterval(() => {
-    if (sentAt === undefined && ws.readyState === WebSocket.OPEN) {
-      sentAt = performance.now();
-      ws.send('{"type":"ping"}');
-    }
-  }, 20);
-  return () => {
-    clearInterval(timer);
-    if (sentAt !== undefined) times.push(performance.now() - sentAt);
-    ws.terminate();
-    const sorted = [...times].sort((a, b) => a - b);
-    const at = (q: number): number => round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN, 1);
-    return { p50: at(0.5), p99: at(0.99), max: round(sorted.at(-1) ?? NaN, 1), answered: times.length };
-  };
-}
+if (values.bin !== undefined) useBuild(values.bin);
 
 /** Stops reading at the TCP level: the server's writes pile up. */
 function stall(ws: WebSocket): void {
@@ -312,32 +235,64 @@ const ATTACKS: { id: string; run: () => Promise<Result> }[] = [
   { id: 'proxy-queue', run: proxyQueue },
   { id: 'regex', run: catastrophicRegex },
   { id: 'nested-admin-body', run: nestedAdminBody },
+  ...HTTP_ATTACKS,
+  ...HTTP_UPSTREAM_ATTACKS,
 ];
 
 stopChildrenOnSignals();
+// Recording folders can hold hundreds of MB: gone even when the run is stopped half-way.
+process.once('exit', removeTempDirs);
 const results: Result[] = [];
 for (const attack of ATTACKS) {
   if (values.only !== undefined && !attack.id.includes(values.only)) continue;
   process.stderr.write(`${attack.id}...\n`);
-  const result = await attack.run();
+  const result = { ...(await attack.run()), at: new Date().toISOString(), loadAvg: round(loadavg()[0] ?? NaN, 1) };
+  removeTempDirs();
   results.push(result);
   process.stderr.write(`${JSON.stringify(result)}\n`);
 }
 
-const lines = [
-  `Attacks against ${values.bin === undefined ? 'this checkout' : BIN}, ${new Date().toISOString()}, Node ${process.version}`,
-  '',
-  '| attack | idle RSS | peak RSS | growth | bystander ping p50 / p99 / max | outcome |',
-  '|---|---|---|---|---|---|',
-  ...results.map((r) => {
-    const mb = (v: number | undefined): string => (v === undefined ? '' : `${v} MB`);
-    const ping = r.bystanderMs === undefined ? '' : `${r.bystanderMs.p50} / ${r.bystanderMs.p99} / ${r.bystanderMs.max} ms`;
-    return `| ${r.label} | ${mb(r.idleRssMB)} | ${mb(r.peakRssMB)} | ${mb(r.growthMB)} | ${ping} | ${r.outcome} |`;
-  }),
-];
-process.stdout.write(`${lines.join('\n')}\n`);
-if (values.bin === undefined && values.only === undefined) {
-  writeFileSync(join(ROOT, 'bench/results/attacks.json'), `${JSON.stringify({ at: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
-  writeFileSync(join(ROOT, 'bench/results/attacks.md'), `${lines.join('\n')}\n`);
+const mb = (v: number | undefined): string => (v === undefined ? '' : `${v} MB`);
+const ms = (l: Result['bystanderMs']): string => (l === undefined ? '' : `${l.p50} / ${l.p99} / ${l.max} ms${l.failed ? ` (${l.failed} failed)` : ''}`);
+/** When the rows of a table ran, and the load average then (a loaded machine's figures are rough). */
+function runs(rows: readonly Result[]): string {
+  const days = [...new Set(rows.map((r) => r.at?.slice(0, 10) ?? 'an unknown date'))].join(', ');
+  const loads = rows.map((r) => r.loadAvg).filter((l): l is number => l !== undefined);
+  return loads.length === 0 ? days : `${days}, 1-minute load average ${Math.min(...loads)} to ${Math.max(...loads)}`;
+}
+
+function tables(rows: readonly Result[]): string[] {
+  const ws = rows.filter((r) => !r.id.startsWith('http-'));
+  const http = rows.filter((r) => r.id.startsWith('http-'));
+  return [
+    ...(ws.length === 0 ? [] : [
+      `WebSocket side; run ${runs(ws)}`,
+      '',
+      '| attack | idle RSS | peak RSS | growth | bystander ping p50 / p99 / max | outcome |',
+      '|---|---|---|---|---|---|',
+      ...ws.map((r) => `| ${r.label} | ${mb(r.idleRssMB)} | ${mb(r.peakRssMB)} | ${mb(r.growthMB)} | ${ms(r.bystanderMs)} | ${r.outcome} |`),
+      '',
+    ]),
+    ...(http.length === 0 ? [] : [
+      `HTTP side; run ${runs(http)}`,
+      '',
+      '| attack | idle RSS | peak RSS | growth | bystander GET p50 / p99 / max | bystander ping p50 / p99 / max | time to refusal | alive | outcome |',
+      '|---|---|---|---|---|---|---|---|---|',
+      ...http.map((r) => `| ${r.label} | ${mb(r.idleRssMB)} | ${mb(r.peakRssMB)} | ${mb(r.growthMB)} | ${ms(r.httpBystanderMs)} | ${ms(r.bystanderMs)} | ${r.refusalMs === undefined ? '' : `${r.refusalMs} ms`} | ${r.alive === undefined ? '' : r.alive ? 'yes' : 'no'} | ${r.outcome} |`),
+      '',
+    ]),
+  ];
+}
+
+const title = `Attacks against ${values.bin ?? 'this checkout'}, Node ${process.version}`;
+process.stdout.write(`${[title, '', ...tables(results)].join('\n')}`);
+if (values.bin === undefined) {
+  // Rows of attacks not run this time are kept from the last file, in the order of ATTACKS.
+  const file = join(ROOT, 'bench/results/attacks.json');
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { at?: string; results: Result[] }) : { results: [] };
+  const kept = ATTACKS.map((a) => results.find((r) => r.id === a.id) ?? previous.results.find((r) => r.id === a.id)).filter((r): r is Result => r !== undefined);
+  const rows = kept.map((r) => ({ ...r, at: r.at ?? previous.at }));
+  writeFileSync(file, `${JSON.stringify({ node: process.version, results: rows }, null, 2)}\n`);
+  writeFileSync(join(ROOT, 'bench/results/attacks.md'), `${['Attacks against this checkout (`npm run bench:attacks`)', '', ...tables(rows)].join('\n')}`);
 }
 process.exit(0);

@@ -73,6 +73,10 @@ export interface ServerProcess {
   readonly startMs: number;
   /** Resident set size in bytes, from /proc. */
   rss(): number;
+  /** False once the process has exited (crashed, or stopped). */
+  alive(): boolean;
+  /** What it wrote to stderr (its first and last 10 KB): the reason when it died. */
+  stderr(): string;
   stop(): Promise<void>;
 }
 
@@ -86,8 +90,10 @@ export async function startServer(command: string, args: readonly string[], port
   const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   track(child);
   let stderr = '';
+  let tail = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < 10_000) stderr += chunk.toString();
+    else tail = (tail + chunk.toString()).slice(-10_000);
   });
   let exited = false;
   child.once('exit', () => {
@@ -107,6 +113,8 @@ export async function startServer(command: string, args: readonly string[], port
     port,
     startMs,
     rss: () => rssOf(pid),
+    alive: () => !exited,
+    stderr: () => stderr + tail,
     stop: () =>
       new Promise<void>((resolve) => {
         if (exited) return resolve();
