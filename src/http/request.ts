@@ -143,11 +143,23 @@ function record(entries: Iterable<[string, string]>): Record<string, string> {
   return out;
 }
 
+/** Whether the bytes start, after white space, with `{` or `[`. */
+function mayNest(data: Buffer): boolean {
+  for (const byte of data) {
+    if (byte === 0x7b || byte === 0x5b) return true;
+    if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false;
+  }
+  return false;
+}
+
 /**
  * Refuses (400) a JSON body nested deeper than `MAX_DEPTH`, before a matcher or a template walks it: JSON.parse
  * reads 100,000 levels, but a recursive walk of them (`{{json request.body}}`) overflows the stack.
  */
 export function checkBodyDepth(body: Message): void {
+  // Only an object or an array can nest: any other body (none, as on a GET; text; a number) is not parsed
+  // here, so a request pays for JSON.parse (and a thrown error for text) only when something reads its body.
+  if (!mayNest(body.data)) return;
   const json = body.json();
   if (json.ok && deeperThan(json.value)) throw new MockwaveError('MW_HTTP_BAD_REQUEST', `Request body nests deeper than ${MAX_DEPTH} levels`);
 }
