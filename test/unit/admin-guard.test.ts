@@ -15,6 +15,8 @@ describe('the admin guard', () => {
   it('knows loopback names: localhost and its subdomains, 127.0.0.0/8, ::1 in either spelling, in any case', () => {
     for (const name of ['localhost', 'LOCALHOST', 'app.localhost', '127.0.0.1', '127.9.8.7', '::1', '[::1]', '0:0:0:0:0:0:0:1']) assert.ok(isLoopbackName(name), name);
     for (const name of ['', 'localhost.evil.test', 'evil-localhost', '128.0.0.1', '10.0.0.1', '1.127.0.0', '::2', '[::ffff:127.0.0.1]', 'example.com', '127.0.0.1.evil.test']) assert.ok(!isLoopbackName(name), name);
+    // Brackets are taken off an IPv6 literal's two ends only, never from inside a name.
+    for (const name of ['::1[', 'local]host', '[local]host']) assert.ok(!isLoopbackName(name), name);
   });
 
   it('reads a Host header\'s name without its port; an unreadable one is undefined', () => {
@@ -42,6 +44,7 @@ describe('the admin guard', () => {
     assert.equal(codeOf(request('GET', { host: 'localhost:4000' }), loopback), undefined);
     assert.equal(codeOf(request('GET', { host: 'rebound.evil.test:4000' }), loopback), 'MW_FORBIDDEN_HOST');
     assert.equal(codeOf(request('GET', {}), loopback), 'MW_FORBIDDEN_HOST', 'no Host at all');
+    assert.match(guardAdminRequest(request('GET', {}), loopback)?.message ?? '', /^Host "" is not a name of this server/);
     assert.equal(codeOf(request('GET', { host: 'dev.localhost' }), { host: 'dev.localhost', origins: [] }), undefined);
     assert.equal(codeOf(request('GET', { host: 'DEV.localhost' }), { host: 'Dev.Localhost', origins: [] }), undefined);
     const refused = guardAdminRequest(request('GET', { host: 'rebound.evil.test' }), loopback);

@@ -102,6 +102,7 @@ describe('the redactor', () => {
     assert.equal(redact.url('/ws?q=a%20b'), '/ws?q=a%20b', 'nothing secret: not re-encoded');
     assert.equal(redact.url('wss://ann:pw@api.test/feed'), 'wss://***:***@api.test/feed');
     assert.equal(redact.url('wss://ann@api.test/feed'), 'wss://***@api.test/feed');
+    assert.equal(redact.url('wss://:pw@api.test/feed'), 'wss://:***@api.test/feed', 'a password without a user name');
     assert.equal(redact.url('wss://api.test/feed?sig=s'), 'wss://api.test/feed?sig=***');
     assert.equal(redact.url('http://[bad'), 'http://[bad', 'an unreadable URL is left as it is');
     assert.equal(redact.url('/p/a?x=1#frag'), '/p/a?x=1#frag');
@@ -123,5 +124,7 @@ describe('the redactor', () => {
     assert.ok(!redact.message(JSON.stringify(nested(64))).includes('deep'), 'masked at depth 64');
     assert.ok(redact.message(JSON.stringify(nested(65))).includes('deep'), 'deeper than 64 is kept as it is');
     assert.equal(redact.message(JSON.stringify({ list: [{ account: 'x' }, 2] })), `{"list":[{"account":"${MASK}"},2]}`);
+    // A listed name that is an array index masks that element; text values are not walked into.
+    assert.equal(createRedactor(['0']).message('{"rows":["a","b"],"s":"xy"}'), `{"rows":["${MASK}","b"],"s":"xy"}`);
   });
 });
