@@ -49,7 +49,7 @@ const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {
 });
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/results/', 'bench/.peers/', 'test-results/', '.tmp/'] },
+  { ignores: ['dist/', 'node_modules/', 'bench/results/', 'bench/.peers/', 'test-results/', '.tmp/', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -74,8 +74,11 @@ interface Context {
   readonly params: Readonly<Record<string, string>>;
 }
 
-/** An HTTP route's name from the path: default names hold spaces and slashes, sent percent-encoded. */
-function routeParam(params: Readonly<Record<string, string>>): string {
+/**
+ * A stream's or an HTTP route's name from the path, sent percent-encoded (the dashboard encodes every name):
+ * stream names may hold any character, and default route names hold spaces and slashes.
+ */
+function nameParam(params: Readonly<Record<string, string>>): string {
   try {
     return decodeURIComponent(params['name'] ?? '');
   } catch {
@@ -135,13 +138,13 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
     pattern: /^\/admin\/websocket\/streams\/(?<name>[^/]+)\/(?<action>pause|resume|tick)$/,
     handler: ({ view, request, response, params }) => {
       skipBody(request, response);
-      return { status: 200, data: view.controlStream(params['name'] ?? '', query(request, 'endpoint'), params['action'] as 'pause' | 'resume' | 'tick') };
+      return { status: 200, data: view.controlStream(nameParam(params), query(request, 'endpoint'), params['action'] as 'pause' | 'resume' | 'tick') };
     },
   },
   {
     method: 'GET',
     pattern: /^\/admin\/websocket\/streams\/(?<name>[^/]+)\/render$/,
-    handler: ({ view, request, params }) => ({ status: 200, data: view.controlStream(params['name'] ?? '', query(request, 'endpoint'), 'render') }),
+    handler: ({ view, request, params }) => ({ status: 200, data: view.controlStream(nameParam(params), query(request, 'endpoint'), 'render') }),
   },
   { method: 'GET', pattern: /^\/admin\/websocket\/stats$/, handler: ({ view }) => ({ status: 200, data: view.stats() }) },
   {
@@ -187,7 +190,7 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
   {
     method: 'GET',
     pattern: /^\/admin\/websocket\/streams\/(?<name>[^/]+)$/,
-    handler: ({ view, params, request }) => ({ status: 200, data: view.stream(params['name'] ?? '', query(request, 'endpoint')) }),
+    handler: ({ view, params, request }) => ({ status: 200, data: view.stream(nameParam(params), query(request, 'endpoint')) }),
   },
   {
     method: 'POST',
@@ -204,15 +207,15 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
     handler: async ({ view, request, params }) => {
       const body = await jsonBody(request, z.record(z.string(), z.unknown(), { error: 'expected a stream definition object' }));
       const { endpoint, ...definition } = body;
-      return { status: 200, data: view.putStream(definition, typeof endpoint === 'string' ? endpoint : query(request, 'endpoint'), 'replace', params['name']) };
+      return { status: 200, data: view.putStream(definition, typeof endpoint === 'string' ? endpoint : query(request, 'endpoint'), 'replace', nameParam(params)) };
     },
   },
   {
     method: 'DELETE',
     pattern: /^\/admin\/websocket\/streams\/(?<name>[^/]+)$/,
     handler: ({ view, request, params }) => {
-      view.removeStream(params['name'] ?? '', query(request, 'endpoint'));
-      return { status: 200, data: { removed: params['name'] } };
+      view.removeStream(nameParam(params), query(request, 'endpoint'));
+      return { status: 200, data: { removed: nameParam(params) } };
     },
   },
   { method: 'GET', pattern: /^\/admin\/http\/routes$/, handler: ({ view }) => ({ status: 200, data: view.httpRoutes() }) },
@@ -224,14 +227,14 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
   {
     method: 'PUT',
     pattern: /^\/admin\/http\/routes\/(?<name>[^/]+)$/,
-    handler: async ({ view, request, params }) => ({ status: 200, data: view.putHttpRoute(await jsonBody(request, z.record(z.string(), z.unknown(), { error: 'expected an HTTP route object' })), 'replace', routeParam(params)) }),
+    handler: async ({ view, request, params }) => ({ status: 200, data: view.putHttpRoute(await jsonBody(request, z.record(z.string(), z.unknown(), { error: 'expected an HTTP route object' })), 'replace', nameParam(params)) }),
   },
   {
     method: 'DELETE',
     pattern: /^\/admin\/http\/routes\/(?<name>[^/]+)$/,
     handler: ({ view, params }) => {
-      view.removeHttpRoute(routeParam(params));
-      return { status: 200, data: { removed: routeParam(params) } };
+      view.removeHttpRoute(nameParam(params));
+      return { status: 200, data: { removed: nameParam(params) } };
     },
   },
   {

@@ -100,7 +100,7 @@ const deflateSchema = z
     [
       z.boolean(),
       z.strictObject({
-        threshold: z.number().int().min(0).optional().describe('Messages smaller than this many bytes are sent uncompressed (default 1024).'),
+        threshold: z.number().int().min(0).optional().describe('Messages smaller than this many bytes are sent uncompressed (default 1024). ws applies it only with serverNoContextTakeover: with context takeover it compresses every message.'),
         level: z.number().int().min(0).max(9).optional().describe('zlib compression level, 0-9 (default 6).'),
         memLevel: z.number().int().min(1).max(9).optional().describe('zlib memory level, 1-9: lower uses less memory per connection and compresses less (default 8).'),
         serverMaxWindowBits: windowBits.optional().describe('Largest window the server compresses with, 8-15 (default 15): smaller saves memory per connection.'),

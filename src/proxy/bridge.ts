@@ -155,6 +155,9 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
     if (finished) return;
     recorder?.close(context.now(), 'upstream', code, reason.toString());
     finish(`the upstream closed with ${code}`);
+    // A client held back for a slow upstream reads again, or its answer to the close is never seen and the
+    // socket waits out ws's 30 s close timeout; what it still sends is dropped (the upstream is gone).
+    peer.resume();
     const forwarded = towardClient(code);
     if (forwarded === undefined) peer.close();
     else peer.close(forwarded, reason.toString());
@@ -189,6 +192,8 @@ export function bridge(peer: Peer, upstream: WebSocket, headers: Readonly<Record
         upstream.terminate();
         return;
       }
+      // The same the other way: an upstream held back for this client reads on to the close's answer.
+      upstream.resume();
       const forwarded = towardUpstream(code);
       if (forwarded === undefined) upstream.close();
       else upstream.close(forwarded, reason);

@@ -7,7 +7,10 @@ import type { PerMessageDeflateOptions } from 'ws';
 
 /** The tunable part; every field is optional and ws's default applies to what is left out. */
 export interface DeflateSettings {
-  /** Messages smaller than this many bytes are sent uncompressed (ws: 1024). */
+  /**
+   * Messages smaller than this many bytes are sent uncompressed (ws: 1024). ws applies it only when the server
+   * takes no context over (`serverNoContextTakeover`); with context takeover it compresses every message.
+   */
   readonly threshold?: number | undefined;
   /** zlib compression level, 0-9 (zlib: 6). */
   readonly level?: number | undefined;

@@ -73,8 +73,9 @@ export class SsePeer implements Peer, Pressured {
     return this.#response.writableEnded || this.#response.destroyed;
   }
 
+  /** A ServerResponse's writableLength already counts its socket's queue, where broadcasts are written. */
   get bufferedAmount(): number {
-    return this.#response.writableLength + (this.#socket?.writableLength ?? 0);
+    return this.#response.writableLength;
   }
 
   /** Writes text as it is (a comment, `retry:`), counted but not shown as a message. */

@@ -256,6 +256,17 @@ describe('streams changed at run time', () => {
     assert.equal((await call(http('/admin/websocket/streams/prices'))).status, 404);
     await client.close();
   });
+
+  it('a stream whose name holds a space or non-ASCII letters is reached by its percent-encoded name, as the dashboard sends it', async () => {
+    const { http } = await startServer({ endpoints: [{ path: '/ws', streams: [{ name: 'price ticks', interval: 100, data: { p: 1 } }, { name: 'café', data: { c: 1 } }] }] });
+    const path = (name: string, rest = '') => http(`/admin/websocket/streams/${encodeURIComponent(name)}${rest}`);
+    assert.equal((await call(path('price ticks'))).body.data?.['name'], 'price ticks');
+    assert.equal((await call(path('price ticks', '/pause'), 'POST')).status, 200);
+    assert.deepEqual((await call(path('café', '/render'))).body.data?.['rendered'], [{ c: 1 }]);
+    assert.equal((await call(path('café'), 'PUT', { data: { c: 2 } })).status, 200);
+    assert.deepEqual((await call(path('café'), 'DELETE')).body.data, { removed: 'café' });
+    assert.equal((await call(path('café'))).status, 404);
+  });
 });
 
 describe('configuration reload', () => {
