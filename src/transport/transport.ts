@@ -146,6 +146,12 @@ export class Transport {
         noServer: true,
         maxPayload: this.#options.maxPayload,
         clientTracking: false,
+        // One message of a client per event-loop turn, the next on setImmediate: a client that pipes a flood
+        // of small messages (1,600 in one 64 KiB read) no longer has them all handled before anyone else is
+        // read. Ten such clients cost a bystander's ping a p99 of 478 ms (max 5.6 s) with ws's synchronous
+        // events and 85 ms (max 101 ms) without, on the same loaded machine; the ping-pong and templated-reply
+        // benchmarks, one message in flight per client, did not get slower (docs/reliability.md).
+        allowSynchronousEvents: false,
         perMessageDeflate: wsDeflateOptions(acceptor.perMessageDeflate),
         // A bearer.<token> subprotocol only carries a token: answer with a real one when the client offers it.
         handleProtocols: (protocols, request) => {
