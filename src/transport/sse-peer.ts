@@ -39,6 +39,12 @@ function chunkOf(event: Buffer): Buffer {
   return lastChunk as Buffer;
 }
 
+/** `text` as one chunk of a chunked HTTP/1.1 body (comments, `retry:`, heartbeats: not repeated, not kept). */
+function chunkOfText(text: string): Buffer {
+  const body = Buffer.from(text);
+  return Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')]);
+}
+
 export class SsePeer implements Peer, Pressured {
   readonly id: string;
   readonly endpoint: string;
@@ -80,7 +86,11 @@ export class SsePeer implements Peer, Pressured {
 
   /** Writes text as it is (a comment, `retry:`), counted but not shown as a message. */
   write(text: string): void {
-    if (!this.closed) this.#response.write(text);
+    if (this.closed) return;
+    // The same path as events: a write through ServerResponse can reach the socket after a later direct
+    // write (Node 24 delivered a heartbeat after the event that followed it, and a notice between two events).
+    if (this.#socket === undefined) this.#response.write(text);
+    else this.#socket.write(chunkOfText(text));
   }
 
   send(text: string | Buffer): void {
