@@ -14,7 +14,10 @@ import { PRESET_NAMES } from './preset-names.ts';
 import { actionListSchema, ruleSchema } from '../rules/schema.ts';
 import { checkTemplates, conditionProblem } from '../templates/index.ts';
 import { GENERATOR_NAMES, GENERATOR_TABLE } from '../streams/generators/index.ts';
-import { httpRouteSchema, reservedPathProblem, routeName } from '../http/index.ts';
+import { reservedPathProblem, routeName } from '../http/index.ts';
+import { httpSettingsSchema } from '../http/settings.ts';
+import { proxySettingsSchema, type ProxyRouteConfig } from '../proxy/schema.ts';
+import { deflateSchema, websocketSettingsSchema } from '../transport/settings.ts';
 
 export const LOG_FORMATS = ['text', 'json'] as const;
 
@@ -92,28 +95,6 @@ export const streamSchema = streamObject
     }
   }, ALWAYS);
 
-const windowBits = z.number().int().min(8).max(15);
-
-/** permessage-deflate: off (default), on with ws's defaults, or tuned. */
-const deflateSchema = z
-  .union(
-    [
-      z.boolean(),
-      z.strictObject({
-        threshold: z.number().int().min(0).optional().describe('Messages smaller than this many bytes are sent uncompressed (default 1024). ws applies it only with serverNoContextTakeover: with context takeover it compresses every message.'),
-        level: z.number().int().min(0).max(9).optional().describe('zlib compression level, 0-9 (default 6).'),
-        memLevel: z.number().int().min(1).max(9).optional().describe('zlib memory level, 1-9: lower uses less memory per connection and compresses less (default 8).'),
-        serverMaxWindowBits: windowBits.optional().describe('Largest window the server compresses with, 8-15 (default 15): smaller saves memory per connection.'),
-        clientMaxWindowBits: windowBits.optional().describe('Largest window the peer may compress with, 8-15.'),
-        serverNoContextTakeover: z.boolean().optional().describe('Compress each server message on its own (no shared history between messages).'),
-        clientNoContextTakeover: z.boolean().optional().describe('Ask the peer to compress each message on its own.'),
-        concurrencyLimit: z.number().int().min(1).optional().describe('zlib operations run at once, across all connections (default 10).'),
-      }),
-    ],
-    { error: 'expected true, false or an object of permessage-deflate options (threshold, level, memLevel, serverMaxWindowBits, clientMaxWindowBits, serverNoContextTakeover, clientNoContextTakeover, concurrencyLimit)' },
-  )
-  .default(false);
-
 const pathSchema = z
   .string()
   .regex(/^\/[^\s?#]*$/, { message: 'expected a path starting with "/" (no spaces, query or fragment)' })
@@ -169,77 +150,6 @@ export const endpointSchema = z
     });
   }, ALWAYS);
 
-/** A host of `http.forwardAllow`: a name or an address (IPv6 in brackets), without scheme, port or path. */
-const forwardHostSchema = z.string().refine((host) => {
-  if (!/^(?:\[[0-9A-Fa-f:.]+\]|[^:/?#@[\]\s]+)$/.test(host)) return false;
-  try {
-    return new URL(`http://${host}`).hostname !== '';
-  } catch {
-    return false;
-  }
-}, 'expected a host name or address without scheme, port or path (example.com, 10.0.0.5, [::1])');
-/** A recording folder's default cap (http.recordMaxBytes, proxy.recordMaxBytes): 1 GiB. */
-const RECORD_MAX_BYTES = 1024 * 1024 * 1024;
-
-export const proxyRouteSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, { message: 'expected letters, digits, "_", "." or "-"' }),
-  url: z.url({ protocol: /^wss?$/, error: 'expected a ws:// or wss:// URL' }),
-  announce: z.boolean().default(true).describe('Send the guide\'s proxy_connected message once the upstream is open.'),
-  forwardAuth: z.boolean().default(true).describe('Forward the client\'s Authorization and Cookie headers and its subprotocols.'),
-  headers: z.record(z.string(), z.string()).default({}).describe('Headers added to the upstream handshake (an API key kept out of front-end code).'),
-  dropHeaders: z.array(z.string()).default([]).describe('Client headers never forwarded.'),
-  query: z.record(z.string(), z.string()).default({}).describe('Query parameters added to the upstream URL.'),
-  connectTimeout: z.number().int().min(1).default(10_000).describe('ms to wait for the upstream handshake.'),
-  tls: z
-    .strictObject({
-      ca: z.string().min(1).optional().describe('Path of a PEM file with the CA that signed the upstream certificate.'),
-      rejectUnauthorized: z.boolean().default(true).describe('false accepts a self-signed upstream (local only).'),
-    })
-    .optional(),
-  maxQueue: z.number().int().min(0).default(1000).describe('Client messages held while the upstream opens; more closes the client with 1013.'),
-  maxQueueBytes: z.number().int().min(0).optional().describe('Bytes of client messages held while the upstream opens (default: websocket.maxPayload); more closes the client with 1013.'),
-  slowPeer: z.enum(['pause', 'drop']).default('pause').describe('When one side cannot keep up: stop reading the other side, or drop its messages (counted).'),
-  record: z.string().min(1).optional().describe('Directory where each session of this route is recorded as JSON Lines.'),
-  recordMaxBytes: z.number().int().min(1).optional().describe('Bytes this route\'s recording folder may take from this run (default: proxy.recordMaxBytes); then recording there stops, logged once and counted.'),
-  perMessageDeflate: deflateSchema.describe('Negotiate permessage-deflate with clients of this route that offer it: false (default), true, or options.'),
-  upstreamPerMessageDeflate: deflateSchema.describe('Offer permessage-deflate to the upstream (used if it accepts): false (default), true, or options. Each side is negotiated on its own.'),
-});
-
-const websocketSchema = z.strictObject({
-  enabled: z.boolean().default(true).describe('Accept WebSocket upgrades at all.'),
-  heartbeatInterval: z.number().int().min(0).default(30_000).describe('Protocol ping every N ms; a client silent until the next one is dropped. 0 turns it off.'),
-  maxPayload: z.number().int().min(1).default(10 * 1024 * 1024).describe('Largest client message in bytes; larger closes with 1009.'),
-  handshakeTimeout: z
-    .number()
-    .int()
-    .min(100)
-    .default(10_000)
-    .describe('ms a connection may take to send its request headers (a handshake that never finishes is closed with 408).'),
-  rateLimit: z
-    .strictObject({
-      messagesPerSecond: z.number().positive().describe('Average client messages per second.'),
-      burst: z.number().int().min(1).optional().describe('Messages allowed at once (default: twice the rate).'),
-      closeAfter: z.number().int().min(1).default(100).describe('Refused messages in a row before the client is closed with 1008.'),
-    })
-    .optional()
-    .describe('Per-client limit on incoming messages: over it a client gets an error and the message is ignored.'),
-  maxSubscriptions: z.number().int().min(1).default(100).describe('Topics one client may subscribe to at once.'),
-  maxConnections: z.number().int().min(1).optional().describe('Most WebSocket clients at once; more are refused with 503.'),
-  maxBufferedBytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(1024 * 1024)
-    .describe('Outgoing bytes a client may have queued before messages to it are dropped (and counted): broadcasts, replies, pongs, scripts, admin sends.'),
-  slowClientGrace: z.number().int().min(0).default(10_000).describe('ms a client may stay over maxBufferedBytes before it is closed with 1013 (its socket is destroyed 1 s later if it does not answer).'),
-  maxQueuedBytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(128 * 1024 * 1024)
-    .describe('Outgoing bytes all clients together may have queued; while over, messages to clients that have bytes waiting are dropped (and counted).'),
-});
-
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe('Path or URL of the JSON Schema, for editors.'),
@@ -247,46 +157,14 @@ export const configSchema = z
     seed: z.number().int().optional().describe('Makes generators and random intervals reproducible.'),
     port: z.number().int().min(0).max(65535).default(3000).describe('HTTP and WebSocket port (0 picks a free port).'),
     host: z.string().min(1).optional().describe('Interface to bind; absent binds every interface.'),
-    websocket: websocketSchema.prefault({}),
+    websocket: websocketSettingsSchema.prefault({}),
     endpoints: z.array(endpointSchema).default([]),
     streamOverrides: z
       .record(z.string(), streamPatchSchema)
       .optional()
       .describe('Stream name -> fields merged onto every stream of that name, e.g. to change a preset stream\'s interval.'),
-    proxy: z
-      .strictObject({
-        enabled: z.boolean().default(false),
-        record: z.string().min(1).optional().describe('Directory where every proxied session is recorded (also --record).'),
-        recordMaxBytes: z.number().int().min(1).default(RECORD_MAX_BYTES).describe('Bytes the recording folder may take from this run (what this process writes; files already there do not count); then recording there stops, logged once and counted.'),
-        path: z.string().regex(/^\/[^\s?#]*[^/\s?#]$/, { message: 'expected a path like /ws/proxy' }).optional().describe('Where routes live; default: the first endpoint\'s path + /proxy.'),
-        routes: z.array(proxyRouteSchema).default([]),
-      })
-      .prefault({}),
-    http: z
-      .strictObject({
-        routes: z.array(httpRouteSchema).default([]).describe('HTTP routes on the same port: a method and path, conditions, and the steps that answer.'),
-        fallback: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional().describe('A real API that gets every request no route answers (instead of 404).'),
-        maxBodyBytes: z.number().int().min(0).default(1024 * 1024).describe('Largest request body a route or the fallback takes; larger is refused with 413.'),
-        bodyTimeout: z.number().int().min(100).default(10_000).describe('ms a request body may take to arrive; slower is refused with 408.'),
-        rateLimit: z
-          .strictObject({
-            requestsPerSecond: z.number().positive().describe('Average requests per second from one client address.'),
-            burst: z.number().int().min(1).optional().describe('Requests allowed at once (default: twice the rate).'),
-          })
-          .optional()
-          .describe('Per-client-address limit on HTTP requests (routes, the fallback, Server-Sent Events connects; not the admin API): over it, 429 with Retry-After.'),
-        forwardTimeout: z.number().int().min(100).default(30_000).describe('ms a forwarded request (forward steps, the fallback) may wait for the real API\'s answer.'),
-        record: z.string().min(1).optional().describe('Directory where every exchange with the real API (fallback, forward) is recorded as JSON Lines (also --record).'),
-        recordMaxBodyBytes: z.number().int().min(0).default(1024 * 1024).describe('Bytes of a body kept in a recording; longer bodies are cut and marked.'),
-        adminFilesDir: z.string().min(1).optional().describe('Folder (relative to the configuration\'s) whose files routes added through the admin API may send with `file` (never a `.env` file); unset, such routes may send no file.'),
-        forwardAllow: z
-          .array(forwardHostSchema)
-          .optional()
-          .describe('Hosts (names or addresses, any port) that routes added through the admin API may `forward` to; default: loopback names and the hosts this configuration itself forwards or proxies to.'),
-        recordMaxBytes: z.number().int().min(1).default(RECORD_MAX_BYTES).describe('Bytes the recording folder may take from this run (what this process writes; files already there do not count); then recording there stops, logged once and counted.'),
-      })
-      .prefault({})
-      .describe('The REST side: HTTP routes answered by the same templates and matchers, and a fallback to a real API.'),
+    proxy: proxySettingsSchema,
+    http: httpSettingsSchema,
     dashboard: z
       .strictObject({
         enabled: z.boolean().default(true).describe('Serve the live dashboard at / (to browsers; it obeys the admin token).'),
@@ -368,5 +246,5 @@ export type MockwaveConfigInput = z.input<typeof configSchema>;
 export type EndpointConfig = z.output<typeof endpointSchema>;
 export type EndpointConfigInput = z.input<typeof endpointSchema>;
 export type StreamConfig = z.output<typeof streamSchema>;
-export type ProxyRouteConfig = z.output<typeof proxyRouteSchema>;
+export type { ProxyRouteConfig };
 export type { HttpRouteConfig } from '../http/index.ts';

@@ -6,7 +6,7 @@
  */
 import type WebSocket from 'ws';
 import type { RawData } from 'ws';
-import type { ProxyRouteConfig } from '../config/schema.ts';
+import type { ProxyRouteConfig } from './schema.ts';
 import { closeCodeOf } from '../errors/catalog.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Connection } from '../transport/transport.ts';

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
-import type { ProxyRouteConfig } from '../config/schema.ts';
+import type { ProxyRouteConfig } from './schema.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Acceptor, Prepared } from '../transport/transport.ts';
 import { bridge, type BridgeContext, type RouteStats } from './bridge.ts';

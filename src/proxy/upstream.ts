@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import WebSocket from 'ws';
-import type { ProxyRouteConfig } from '../config/schema.ts';
+import type { ProxyRouteConfig } from './schema.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 import { BEARER_PROTOCOL } from '../security/tokens.ts';
 import { wsDeflateOptions } from '../transport/deflate.ts';

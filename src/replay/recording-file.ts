@@ -8,6 +8,9 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 
+/** A recording folder's default cap (http.recordMaxBytes, proxy.recordMaxBytes): 1 GiB. */
+export const RECORD_MAX_BYTES = 1024 * 1024 * 1024;
+
 /** One folder's budget, as the admin API and /metrics show it. */
 export interface FolderFigures {
   /** The folder's absolute path. */
