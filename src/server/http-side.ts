@@ -14,7 +14,7 @@ import { MockwaveError } from '../errors/catalog.ts';
 import { refusalOf, type Meta } from '../errors/refusal.ts';
 import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
 import type { Logger } from '../log/logger.ts';
-import { corsGrant } from '../security/cors.ts';
+import { corsGrant, type CorsSide } from '../security/cors.ts';
 import { answerRefusal } from '../security/refusal-answer.ts';
 import { tokenMatches } from '../security/tokens.ts';
 import { StateStore } from '../state/state.ts';
@@ -215,10 +215,10 @@ export function dispatchRequests(admin: (request: IncomingMessage, response: Ser
   const hasSse = config.endpoints.some((e) => e.protocol === 'sse');
   // A fault in answering one request ends that request, never the server (an uncaught throw in a request
   // handler, or an unhandled rejection, would end the process).
-  const fault = (request: IncomingMessage, response: ServerResponse, mine: boolean, error: unknown): void => {
+  const fault = (request: IncomingMessage, response: ServerResponse, side: CorsSide, error: unknown): void => {
     logger.error(`Answering an HTTP request failed: ${errorMessage(error)}`);
     if (response.headersSent) response.destroy();
-    else answerRefusal(response, refusalOf(error), { meta: parts.meta(), cors: corsGrant(request.headers.origin, config.cors, mine ? 'admin' : 'mock') });
+    else answerRefusal(response, refusalOf(error), { meta: parts.meta(), cors: corsGrant(request.headers.origin, config.cors, side) });
   };
   return (request, response, target) => {
     // Read once by the transport, for routing and for whoever answers.
@@ -228,14 +228,16 @@ export function dispatchRequests(admin: (request: IncomingMessage, response: Ser
     const streaming = hasSse && ownPathAt(path, false) === undefined ? registry.match(path) : undefined;
     const fallback = config.http.fallback !== undefined;
     const toRoutes = (routes.size > 0 || fallback) && !own && !(path === '/' && !routes.claims(path) && !fallback);
+    // The mock's side (SSE connects, routes, the fallback) or mockwave's own (the admin handler).
+    const side: CorsSide = streaming?.config.protocol === 'sse' || toRoutes ? 'mock' : 'admin';
     try {
-      // http.rateLimit: what clients of the mock send (SSE connects, routes, the fallback), never the admin API.
-      if ((streaming?.config.protocol === 'sse' || toRoutes) && limited?.(request, response) === true) return;
+      // http.rateLimit: what clients of the mock send, never the admin API.
+      if (side === 'mock' && limited?.(request, response) === true) return;
       if (streaming?.config.protocol === 'sse') sse.handle(request, response, streaming, target.url);
-      else if (toRoutes) routes.handle(request, response, target.url).catch((error: unknown) => fault(request, response, false, error));
+      else if (toRoutes) routes.handle(request, response, target.url).catch((error: unknown) => fault(request, response, side, error));
       else admin(request, response, target);
     } catch (error) {
-      fault(request, response, streaming?.config.protocol !== 'sse' && !toRoutes, error);
+      fault(request, response, side, error);
     }
   };
 }

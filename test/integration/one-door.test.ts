@@ -6,9 +6,18 @@
  * route.
  */
 import assert from 'node:assert/strict';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { describe, it } from 'node:test';
-import { checkConfig } from '../../src/config/validate.ts';
+import { once } from 'node:events';
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { checkConfig, validateConfig } from '../../src/config/validate.ts';
+import { metaAt } from '../../src/errors/refusal.ts';
+import type { HttpRoutes } from '../../src/http/index.ts';
+import { createLogger } from '../../src/log/logger.ts';
+import { dispatchRequests } from '../../src/server/http-side.ts';
+import type { EndpointRegistry } from '../../src/server/registry.ts';
+import type { SseSide } from '../../src/server/sse-side.ts';
+import { RequestTarget } from '../../src/util/request-target.ts';
 import { OWN_PATHS } from '../../src/util/own-paths.ts';
 import type { MockwaveConfigInput } from '../../src/index.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -135,6 +144,28 @@ describe('one error writer', () => {
     assert.deepEqual([foreign.status, foreign.headers['access-control-allow-origin']], [429, undefined]);
     const sse = await get(port, '/events', { origin: APP, accept: 'text/event-stream' }, '127.0.0.2');
     assert.deepEqual([sse.status, sse.headers['access-control-allow-origin']], [429, APP], 'an SSE connect over the limit too');
+  });
+
+  it('a request whose answer fails is a 500 MW_INTERNAL in the envelope, with CORS headers, and the server goes on', async () => {
+    const config = validateConfig({ cors: { origins: [APP] } });
+    let calls = 0;
+    const failing = () => {
+      calls += 1;
+      if (calls === 1) throw new Error('the handler broke');
+    };
+    // No routes, no SSE endpoints: every request is the admin handler's, here one that throws once.
+    const handle = dispatchRequests((_request, response) => {
+      failing();
+      response.end('fine');
+    }, { routes: { size: 0, claims: () => false } as unknown as HttpRoutes, config, registry: {} as EndpointRegistry, sse: {} as SseSide, logger: createLogger({ level: 'silent' }), meta: () => metaAt(0, 'req-fault') });
+    const server = createServer((request, response) => handle(request, response, RequestTarget.read(request.url) as RequestTarget));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    after(() => server.close());
+    const { port } = server.address() as AddressInfo;
+    const failed = await get(port, '/admin/websocket/stats', { origin: APP });
+    assert.deepEqual([failed.status, failed.code, failed.message, failed.headers['access-control-allow-origin']], [500, 'MW_INTERNAL', 'Internal error: the handler broke', APP]);
+    assert.equal((await get(port, '/admin/websocket/stats', {})).message, 'fine');
   });
 
   it('every error answer is the catalog envelope: a route 404 keeps its closest routes beside it', async () => {
