@@ -1,21 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import { refusalBody, type Meta, type Refusal } from '../errors/refusal.ts';
+import type { Meta } from '../errors/refusal.ts';
+import { writeJson } from '../security/refusal-answer.ts';
 
-/** The guide's admin envelope, used by every admin response, errors included. */
+/**
+ * The guide's admin envelope for a data answer. Errors are in the same envelope, written by the one error
+ * writer (src/security/refusal-answer.ts).
+ */
 export function sendData(response: ServerResponse, status: number, data: unknown, meta: Meta): void {
-  send(response, status, { success: true, data, meta });
-}
-
-export function sendRefusal(response: ServerResponse, refused: Refusal, meta: Meta): void {
-  send(response, refused.status, refusalBody(refused, meta));
-}
-
-function send(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-  });
-  response.end(text);
+  writeJson(response, status, { success: true, data, meta });
 }

@@ -7,13 +7,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { MockwaveError } from '../errors/catalog.ts';
 import { closeCodeSchema } from '../rules/schema.ts';
-import { refusal, refusalOf, type Meta } from '../errors/refusal.ts';
+import { metaAt, refusal, refusalOf, type Refusal } from '../errors/refusal.ts';
 import { acceptedTarget, type RequestTarget } from '../util/request-target.ts';
-import { preflightHeaders, type CorsGrant } from '../security/cors.ts';
+import { ownPathAt } from '../util/own-paths.ts';
+import { answerPreflight, applyCors, type CorsGrant } from '../security/cors.ts';
+import { answerRefusal } from '../security/refusal-answer.ts';
 import { jsonBody } from './body.ts';
 import { bodyPending, closeAfterAnswer, skipBody } from '../http/request.ts';
 import { dashboardFiles, wantsHtml } from './dashboard.ts';
-import { sendData, sendRefusal } from './envelope.ts';
+import { sendData } from './envelope.ts';
 import { LiveViews, type LiveSource } from './live.ts';
 import type { ClientInfo, ServerDescription, StreamInfo, WebSocketStats } from './snapshot.ts';
 
@@ -56,10 +58,10 @@ export interface AdminView extends LiveSource {
   metrics(): Promise<{ contentType: string; text: string }>;
   now(): number;
   requestId(): string;
-  /** Undefined when the request may use the admin API, else why not (401 or 403). */
-  refuse(request: IncomingMessage): MockwaveError | undefined;
+  /** Undefined when the request may use the admin API, else why not (401 or 403: src/security/access.ts). */
+  refuse(request: IncomingMessage): Refusal | undefined;
   /** Applied to every request before any route: Host, Origin and body type checks (403 or 415). */
-  guard(request: IncomingMessage): MockwaveError | undefined;
+  guard(request: IncomingMessage): Refusal | undefined;
   /** The CORS answer to this request's origin (src/security/cors.ts: the admin API's, listed origins only);
    * the router answers a preflight with the methods of the routes of its path. */
   cors(request: IncomingMessage): CorsGrant;
@@ -259,27 +261,26 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
 export function createAdminHandler(view: AdminView): (request: IncomingMessage, response: ServerResponse, target: RequestTarget) => void {
   const live = new LiveViews(view, { maxConnections: view.maxLiveConnections });
   return (request, response, target) => {
-    const meta: Meta = { timestamp: new Date(view.now()).toISOString(), requestId: view.requestId() };
+    const meta = metaAt(view.now(), view.requestId());
     const cors = view.cors(request);
-    for (const [name, value] of Object.entries(cors.headers)) response.setHeader(name, value);
+    applyCors(response, cors);
     const method = request.method ?? 'GET';
     const pathname = target.path.replace(/(?<=.)\/+$/, '');
-    const fail = (error: unknown): void => {
-      const refused = refusalOf(error);
+    const refuse = (refused: Refusal, headers?: Readonly<Record<string, string>>): void => void answerRefusal(response, refused, { meta, cors, headers });
+    const fail = (refused: Refusal): void => {
       // Refused before its body has all arrived (too large, or never read): the rest is not read, the connection closes.
       if (bodyPending(request)) closeAfterAnswer(request, response);
-      if (refused.code === 'MW_UNAUTHORIZED') response.setHeader('WWW-Authenticate', 'Bearer');
-      sendRefusal(response, refused, meta);
+      refuse(refused);
     };
     const matches = ROUTES.map((route) => ({ route, match: route.pattern.exec(pathname) })).filter((m) => m.match !== null);
     if (method === 'OPTIONS' && matches.length > 0) {
       skipBody(request, response);
       const allowed = [...new Set([...matches.map((m) => m.route.method), 'OPTIONS'])];
-      response.writeHead(204, { Allow: allowed.join(', '), ...preflightHeaders(cors, request, allowed) });
-      response.end();
+      answerPreflight(response, cors, request, allowed, { Allow: allowed.join(', ') });
       return;
     }
-    const refused = view.guard(request) ?? (pathname.startsWith('/admin') || pathname === '/' || pathname === '/metrics' ? view.refuse(request) : undefined);
+    // What reaches this handler at / is the dashboard's or the server's description: the token guards it either way.
+    const refused = view.guard(request) ?? (ownPathAt(pathname, true)?.adminToken === true ? view.refuse(request) : undefined);
     if (refused !== undefined) {
       skipBody(request, response);
       fail(refused);
@@ -287,15 +288,14 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
     }
     if (matches.length === 0) {
       skipBody(request, response);
-      sendRefusal(response, refusal('MW_ADMIN_NOT_FOUND', `No route for ${method} ${pathname}`), meta);
+      refuse(refusal('MW_ADMIN_NOT_FOUND', `No route for ${method} ${pathname}`));
       return;
     }
     const hit = matches.find((m) => m.route.method === method || (method === 'HEAD' && m.route.method === 'GET'));
     if (hit === undefined) {
       skipBody(request, response);
       const allowed = [...new Set(matches.map((m) => m.route.method))].join(', ');
-      response.setHeader('Allow', allowed);
-      sendRefusal(response, refusal('MW_METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname} (allowed: ${allowed})`), meta);
+      refuse(refusal('MW_METHOD_NOT_ALLOWED', `${method} is not allowed on ${pathname} (allowed: ${allowed})`), { Allow: allowed });
       return;
     }
     if (hit.route.method === 'GET' || hit.route.method === 'DELETE') skipBody(request, response);
@@ -307,6 +307,6 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
           response.writeHead(result.status, { 'Content-Type': result.contentType, 'Cache-Control': 'no-store' });
           response.end(result.text);
         } else sendData(response, result.status, result.data, meta);
-      }, fail);
+      }, (error: unknown) => fail(refusalOf(error)));
   };
 }

@@ -1,6 +1,8 @@
 /**
- * The one shape of "no": a refused handshake, a refused admin request, a refused proxy upstream. Built from
- * the catalog, so the HTTP status and the close code a refusal implies are never written at a call site.
+ * The one shape of "no": every refusal mockwave answers (a WebSocket handshake, a Server-Sent Events connect,
+ * an admin request, a request to the HTTP routes, a proxy upstream that failed) is a `Refusal`, built from the
+ * catalog, so the HTTP status and the close code it implies are never written at a call site. Over HTTP one
+ * writer answers it (src/security/refusal-answer.ts), in the one envelope below.
  */
 import { ERROR_CATALOG, isMockwaveError, type ErrorCode, type ErrorSpec } from './catalog.ts';
 import { errorMessage } from './error-message.ts';
@@ -31,7 +33,18 @@ export interface Meta {
   readonly requestId: string;
 }
 
-/** The guide's error envelope for a refusal. */
-export function refusalBody(refused: Refusal, meta: Meta): { success: false; error: { code: ErrorCode; message: string }; meta: Meta } {
-  return { success: false, error: { code: refused.code, message: refused.message }, meta };
+/** The metadata of an answer given at `now` (ms since the epoch). */
+export function metaAt(now: number, requestId: string): Meta {
+  return { timestamp: new Date(now).toISOString(), requestId };
+}
+
+export interface RefusalBody {
+  readonly success: false;
+  readonly error: { readonly code: ErrorCode; readonly message: string };
+  readonly meta: Meta;
+}
+
+/** The guide's error envelope for a refusal, with any fields a refusal adds beside it (a 404's `closest`). */
+export function refusalBody(refused: Refusal, meta: Meta, fields: Readonly<Record<string, unknown>> = {}): RefusalBody {
+  return { success: false, error: { code: refused.code, message: refused.message }, meta, ...fields };
 }

@@ -6,11 +6,15 @@
  * when `auth` is on), so a limited address must still be able to reach them.
  *
  * A request over the limit is answered 429 with `Retry-After` (whole seconds until the address may send
- * again) and the catalog's error; its body is not read (a large one closes the connection, `skipBody`).
+ * again) and the catalog's error, by the one error writer (with CORS headers for a page on an allowed origin,
+ * so it can tell a 429 from a network failure); its body is not read (a large one closes the connection,
+ * `skipBody`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { refusal, type Refusal } from '../errors/refusal.ts';
+import { refusal, type Meta, type Refusal } from '../errors/refusal.ts';
+import { corsGrant, type CorsPolicy } from '../security/cors.ts';
 import { KeyedRateGate } from '../security/rate-limit.ts';
+import { answerRefusal } from '../security/refusal-answer.ts';
 import { skipBody } from './request.ts';
 
 export interface HttpRateLimit {
@@ -23,8 +27,10 @@ const MAX_ADDRESSES = 10_000;
 
 export interface HttpRateLimitContext {
   readonly now: () => number;
-  /** Counts and logs a refusal; returns the body to answer with. */
-  readonly refused: (refused: Refusal, request: IncomingMessage) => unknown;
+  /** Counts and logs a refusal; returns its envelope, whose metadata the answer carries. */
+  readonly refused: (refused: Refusal, request: IncomingMessage) => { readonly meta: Meta };
+  /** `cors`: the limited requests are the mock's (routes, Server-Sent Events), answered with its CORS headers. */
+  readonly cors: CorsPolicy;
 }
 
 /** Returns `limited(request, response)`: true when the request was over the limit and has been answered 429. */
@@ -36,10 +42,9 @@ export function httpRateLimit(limit: HttpRateLimit, context: HttpRateLimitContex
     if (waitMs === undefined) return false;
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
     const refused = refusal('MW_HTTP_RATE_LIMITED', `${address} sent more than http.rateLimit allows (${limit.requestsPerSecond} requests per second): retry in ${seconds} s`);
-    const text = JSON.stringify(context.refused(refused, request));
+    const { meta } = context.refused(refused, request);
     skipBody(request, response);
-    response.writeHead(refused.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', 'retry-after': String(seconds) });
-    response.end(text);
+    answerRefusal(response, refused, { meta, cors: corsGrant(request.headers.origin, context.cors, 'mock'), headers: { 'Retry-After': String(seconds) } });
     return true;
   };
 }

@@ -8,11 +8,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MockwaveError } from '../errors/catalog.ts';
 import { errorMessage } from '../errors/error-message.ts';
-import { refusal, refusalOf, type Refusal } from '../errors/refusal.ts';
+import { refusal, refusalOf, type Meta, type Refusal } from '../errors/refusal.ts';
 import type { Logger } from '../log/logger.ts';
 import { LineLimiter } from '../log/line-limiter.ts';
 import { compileRegex, compileWhen, type Matcher } from '../rules/index.ts';
-import { corsGrant, exposeWrittenHeaders, preflightHeaders, type CorsPolicy } from '../security/cors.ts';
+import { answerPreflight, applyCors, corsGrant, exposeWrittenHeaders, isPreflight, type CorsGrant, type CorsPolicy } from '../security/cors.ts';
+import { answerRefusal } from '../security/refusal-answer.ts';
 import { bySpecificity, compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
 import type { FileScope } from './files.ts';
 import { forward } from './forward.ts';
@@ -40,6 +41,8 @@ export interface HttpRoutesOptions {
   readonly cors: CorsPolicy;
   readonly logger: Logger;
   readonly now: () => number;
+  /** The metadata of an error answer given now (timestamp, requestId). */
+  readonly meta: () => Meta;
   /** Counts one answered request (for /metrics). */
   count(route: string, status: number): void;
 }
@@ -163,7 +166,7 @@ export class HttpRoutes {
   async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
     const started = this.#options.now();
     const cors = corsGrant(request.headers.origin, this.#options.cors, 'mock');
-    for (const [name, value] of Object.entries(cors.headers)) response.setHeader(name, value);
+    applyCors(response, cors);
     if (cors.credentials) exposeWrittenHeaders(response);
     const method = request.method ?? 'GET';
     const path = url.pathname;
@@ -182,11 +185,10 @@ export class HttpRoutes {
       this.#options.count(route?.name ?? '(none)', status);
     };
 
-    if (method === 'OPTIONS' && typeof request.headers['access-control-request-method'] === 'string') {
+    if (isPreflight(request)) {
       skipBody(request, response);
       const methods = this.#options.fallback !== undefined || onPath.some((r) => r.methods === undefined) ? [...HTTP_METHODS] : [...new Set(onPath.flatMap((r) => [...(r.methods ?? [])]))];
-      response.writeHead(204, preflightHeaders(cors, request, methods));
-      response.end();
+      answerPreflight(response, cors, request, methods);
       return finish(204, undefined);
     }
 
@@ -196,11 +198,11 @@ export class HttpRoutes {
       if (onPath.length > 0) checkBodyDepth(view.body);
     } catch (error) {
       if (bodyPending(request)) closeAfterAnswer(request, response);
-      return finish(this.#refuse(response, refusalOf(error)), undefined);
+      return finish(this.#refuse(response, cors, refusalOf(error)), undefined);
     }
     const allows = (r: CompiledRoute): boolean => r.methods === undefined || r.methods.has(method) || (method === 'HEAD' && r.methods.has('GET'));
     const route = onPath.find((r) => allows(r) && r.when(view));
-    if (route === undefined) return finish(await this.#unmatched(view, response, onPath, allows), undefined);
+    if (route === undefined) return finish(await this.#unmatched(view, response, cors, onPath, allows), undefined);
     route.hits += 1;
     const params = matched.get(route) ?? {};
     const context = { request: { method, path, params, query: view.query, headers: view.headers, cookies: view.cookies, body: view.body.isJson ? view.body.value : view.body.text } };
@@ -211,7 +213,7 @@ export class HttpRoutes {
       // A client that went away while being answered (a file cut short) is not the route's failure.
       if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' && response.destroyed) return finish(499, route);
       // A request the route cannot take (a catalog error below 500) is the caller's mistake, not the route's failure.
-      if (error instanceof MockwaveError && (error.httpStatus ?? 500) < 500 && !response.headersSent) return finish(this.#refuse(response, refusalOf(error)), route);
+      if (error instanceof MockwaveError && (error.httpStatus ?? 500) < 500 && !response.headersSent) return finish(this.#refuse(response, cors, refusalOf(error)), route);
       route.failures += 1;
       const skipped = this.#failureLines.pass(route.name, this.#options.now());
       if (skipped !== undefined) this.#options.logger.error(`HTTP route ${route.name} failed for ${method} ${path}: ${errorMessage(error)}${skipped === 0 ? '' : ` (${skipped} more failures in the last 10 s)`}`, { route: route.name });
@@ -219,25 +221,24 @@ export class HttpRoutes {
         response.destroy();
         return finish(500, route);
       }
-      finish(this.#refuse(response, refusal(error instanceof MockwaveError && error.code === 'MW_HTTP_UPSTREAM_FAILED' ? error.code : 'MW_HTTP_ROUTE_FAILED', `HTTP route ${route.name} failed: ${errorMessage(error)}`)), route);
+      finish(this.#refuse(response, cors, refusal(error instanceof MockwaveError && error.code === 'MW_HTTP_UPSTREAM_FAILED' ? error.code : 'MW_HTTP_ROUTE_FAILED', `HTTP route ${route.name} failed: ${errorMessage(error)}`)), route);
     }
   }
 
   /** No route answered: the fallback API, or 405 (the path has routes for other methods), or 404. */
-  async #unmatched(view: HttpRequestView, response: ServerResponse, onPath: readonly CompiledRoute[], allows: (r: CompiledRoute) => boolean): Promise<number> {
+  async #unmatched(view: HttpRequestView, response: ServerResponse, cors: CorsGrant, onPath: readonly CompiledRoute[], allows: (r: CompiledRoute) => boolean): Promise<number> {
     const fallback = this.#options.fallback;
     if (fallback !== undefined) {
       try {
         return await forward(view, response, fallback, this.#host.forwarding);
       } catch (error) {
         if (!clientFault(error)) this.#options.logger.warn(`http.fallback: ${errorMessage(error)}`);
-        return this.#refuse(response, refusalOf(error));
+        return this.#refuse(response, cors, refusalOf(error));
       }
     }
     const methods = [...new Set(onPath.flatMap((r) => [...(r.methods ?? [])]))];
     if (onPath.length > 0 && !onPath.some(allows)) {
-      response.setHeader('Allow', methods.join(', '));
-      return this.#refuse(response, refusal('MW_HTTP_METHOD_NOT_ALLOWED', `${view.method} is not allowed on ${view.path} (allowed: ${methods.join(', ')})`));
+      return this.#refuse(response, cors, refusal('MW_HTTP_METHOD_NOT_ALLOWED', `${view.method} is not allowed on ${view.path} (allowed: ${methods.join(', ')})`), { headers: { Allow: methods.join(', ') } });
     }
     const closest = [...this.#routes]
       .sort((a, b) => likeness(b.config.path, view.path) - likeness(a.config.path, view.path))
@@ -249,13 +250,11 @@ export class HttpRoutes {
     const declared = /json/i.test(view.headers['content-type'] ?? '') && view.body.data.length > 0;
     const bodyNote = declared && !json.ok ? ` (its body is not valid JSON: ${json.error})` : '';
     if (bodyNote !== '' && this.#failureLines.pass(`body ${view.path}`, this.#options.now()) !== undefined) this.#options.logger.warn(`HTTP ${view.method} ${view.path}: no route matched${bodyNote}`);
-    return this.#refuse(response, refusal('MW_HTTP_NO_ROUTE', `No HTTP route for ${view.method} ${view.path}${why}${bodyNote}`), closest);
+    return this.#refuse(response, cors, refusal('MW_HTTP_NO_ROUTE', `No HTTP route for ${view.method} ${view.path}${why}${bodyNote}`), { fields: { closest } });
   }
 
-  #refuse(response: ServerResponse, refused: Refusal, closest?: readonly string[]): number {
-    const text = JSON.stringify({ error: { code: refused.code, message: refused.message }, ...(closest === undefined ? {} : { closest }) });
-    response.writeHead(refused.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
-    response.end(text);
-    return refused.status;
+  /** Answers a refusal with the one error writer; returns its status. */
+  #refuse(response: ServerResponse, cors: CorsGrant, refused: Refusal, extra: { readonly headers?: Record<string, string>; readonly fields?: Record<string, unknown> } = {}): number {
+    return answerRefusal(response, refused, { meta: this.#options.meta(), cors, ...extra });
   }
 }

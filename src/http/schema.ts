@@ -140,17 +140,5 @@ export const httpRouteSchema = z.strictObject({
 export type HttpRouteConfig = z.output<typeof httpRouteSchema>;
 export type HttpRouteInput = z.input<typeof httpRouteSchema>;
 
-/** Paths mockwave keeps for itself: they are served before any route, and no route may be written inside them. */
-export const RESERVED_PATHS = ['/admin', '/metrics', '/dashboard'] as const;
-
-/**
- * Why a route path would shadow one of mockwave's own, or undefined. A wildcard route (`/*`) may cover
- * them, since mockwave's own paths are served first; `/` itself is the dashboard's while it is on.
- */
-export function reservedPathProblem(path: string, dashboard: boolean): string | undefined {
-  for (const reserved of RESERVED_PATHS) {
-    if (path === reserved || path.startsWith(`${reserved}/`)) return `${path} would shadow mockwave's own ${reserved}: choose another path`;
-  }
-  if (dashboard && path === '/') return '/ is the dashboard\'s while it is on: set dashboard.enabled to false to claim it';
-  return undefined;
-}
+/** Route loading refuses a route written inside mockwave's own paths: the one list is src/util/own-paths.ts. */
+export { reservedPathProblem } from '../util/own-paths.ts';

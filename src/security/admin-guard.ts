@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import { MockwaveError } from '../errors/catalog.ts';
+import { refusal, type Refusal } from '../errors/refusal.ts';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -59,21 +59,21 @@ export function friendlyOrigin(origin: string, host: string | undefined): boolea
 }
 
 /** Undefined when the request may go on, else why not. Applied to every request the admin layer serves. */
-export function guardAdminRequest(request: IncomingMessage, options: AdminGuardOptions): MockwaveError | undefined {
+export function guardAdminRequest(request: IncomingMessage, options: AdminGuardOptions): Refusal | undefined {
   const host = request.headers.host;
   if (options.host !== undefined && isLoopbackName(options.host)) {
     const name = hostName(host);
     if (name === undefined || !(isLoopbackName(name) || name === options.host.toLowerCase())) {
-      return new MockwaveError('MW_FORBIDDEN_HOST', `Host ${JSON.stringify(host ?? '')} is not a name of this server: bound to ${options.host}, it answers only to loopback names (localhost, 127.0.0.1, [::1])`);
+      return refusal('MW_FORBIDDEN_HOST', `Host ${JSON.stringify(host ?? '')} is not a name of this server: bound to ${options.host}, it answers only to loopback names (localhost, 127.0.0.1, [::1])`);
     }
   }
   if (!STATE_CHANGING.has(request.method ?? 'GET')) return undefined;
   const origin = request.headers.origin;
   if (options.origins.length === 0 && origin !== undefined && !friendlyOrigin(origin, host)) {
-    return new MockwaveError('MW_FORBIDDEN_ORIGIN', `Origin ${origin} may not change this server: only its own origin or a loopback one may (set cors.origins / CORS_ORIGINS to allow others)`);
+    return refusal('MW_FORBIDDEN_ORIGIN', `Origin ${origin} may not change this server: only its own origin or a loopback one may (set cors.origins / CORS_ORIGINS to allow others)`);
   }
   if (hasBody(request) && !JSON_TYPE.test(request.headers['content-type'] ?? '')) {
-    return new MockwaveError('MW_UNSUPPORTED_MEDIA_TYPE', `Admin request bodies are JSON: send Content-Type: application/json (got ${request.headers['content-type'] ?? 'none'})`);
+    return refusal('MW_UNSUPPORTED_MEDIA_TYPE', `Admin request bodies are JSON: send Content-Type: application/json (got ${request.headers['content-type'] ?? 'none'})`);
   }
   return undefined;
 }

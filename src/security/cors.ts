@@ -15,6 +15,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isLoopbackName } from './admin-guard.ts';
+import { originAllowed } from './origins.ts';
 
 /** `cors` of the configuration. */
 export interface CorsPolicy {
@@ -60,7 +61,7 @@ function decide(origin: string, policy: CorsPolicy, side: CorsSide): { origin: s
   if (origins.includes(origin)) return { origin, credentials };
   const any = origins.includes('*');
   if (side === 'admin') return { origin: any ? '*' : undefined, credentials: false };
-  if (origins.length > 0 && !any) return { origin: undefined, credentials: false };
+  if (!originAllowed(origin, origins)) return { origin: undefined, credentials: false };
   if (credentials && loopbackOrigin(origin)) return { origin, credentials: true };
   return { origin: any ? '*' : origin, credentials: false };
 }
@@ -78,10 +79,20 @@ export function corsGrant(origin: string | undefined, policy: CorsPolicy, side: 
   return { side, ...decided, headers };
 }
 
+/** Sets a grant's headers on a response, for every answer it gives (a route's own, an error). */
+export function applyCors(response: ServerResponse, grant: CorsGrant): void {
+  for (const [name, value] of Object.entries(grant.headers)) response.setHeader(name, value);
+}
+
+/** Whether a request is a CORS preflight: OPTIONS with Access-Control-Request-Method. */
+export function isPreflight(request: IncomingMessage): boolean {
+  return request.method === 'OPTIONS' && typeof request.headers['access-control-request-method'] === 'string';
+}
+
 /**
- * The answer to a preflight (OPTIONS with Access-Control-Request-Method): the methods given, the request
- * headers asked for (named back, since `*` is a plain name to a credentialed request; the admin API names its
- * own), and how long to keep it. Only the Vary header for an origin the grant refused.
+ * The headers of a preflight's answer: the methods given, the request headers asked for (named back, since
+ * `*` is a plain name to a credentialed request; the admin API names its own), and how long to keep it. Only
+ * the Vary header for an origin the grant refused.
  */
 export function preflightHeaders(grant: CorsGrant, request: IncomingMessage, methods: readonly string[]): Record<string, string> {
   if (grant.origin === undefined) return { ...VARY };
@@ -91,6 +102,12 @@ export function preflightHeaders(grant: CorsGrant, request: IncomingMessage, met
   const allowed = grant.side === 'admin' ? ADMIN_REQUEST_HEADERS : asked;
   if (allowed !== undefined && allowed !== '') headers['Access-Control-Allow-Headers'] = allowed;
   return headers;
+}
+
+/** Answers a preflight: 204 with its headers for these methods, and any others given (the admin API's Allow). */
+export function answerPreflight(response: ServerResponse, grant: CorsGrant, request: IncomingMessage, methods: readonly string[], headers: Readonly<Record<string, string>> = {}): void {
+  response.writeHead(204, { ...headers, ...preflightHeaders(grant, request, methods) });
+  response.end();
 }
 
 /** Headers never worth exposing: CORS's own, Vary, and Set-Cookie (which browsers never show a page). */

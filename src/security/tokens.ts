@@ -37,7 +37,3 @@ export function presentedTokens(request: IncomingMessage, options: { query: bool
   }
   return found;
 }
-
-export function authorized(request: IncomingMessage, tokens: readonly string[], options: { query: boolean; protocol: boolean }): boolean {
-  return presentedTokens(request, options).some((token) => tokenMatches(token, tokens));
-}

@@ -8,10 +8,9 @@ import type { AdminView } from '../admin/router.ts';
 import type { ServerDescription, WebSocketStats } from '../admin/snapshot.ts';
 import type { MockwaveConfig } from '../config/schema.ts';
 import { MockwaveError } from '../errors/catalog.ts';
+import { accessPolicy, accessRefusal } from '../security/access.ts';
 import { guardAdminRequest } from '../security/admin-guard.ts';
 import { corsGrant } from '../security/cors.ts';
-import { originAllowed } from '../security/origins.ts';
-import { authorized } from '../security/tokens.ts';
 import type { ClientAdmin } from './client-admin.ts';
 import type { StreamAdmin } from './stream-admin.ts';
 import type { HttpAdmin } from './http-side.ts';
@@ -33,7 +32,7 @@ export interface AdminViewParts {
 
 export function createAdminView(parts: AdminViewParts): AdminView {
   const { config, streams, clients } = parts;
-  const adminTokens = config.auth.adminToken === undefined ? config.auth.tokens : [config.auth.adminToken];
+  const access = accessPolicy('admin', config);
   return {
     ...streams,
     ...clients,
@@ -52,13 +51,7 @@ export function createAdminView(parts: AdminViewParts): AdminView {
     requestId: parts.requestId,
     metrics: () => parts.metrics.scrape(),
     guard: (request: IncomingMessage) => guardAdminRequest(request, { host: config.host, origins: config.cors.origins }),
-    refuse: (request: IncomingMessage) => {
-      if (!originAllowed(request.headers.origin, config.cors.origins)) return new MockwaveError('MW_FORBIDDEN_ORIGIN', `Origin ${request.headers.origin ?? ''} is not allowed`);
-      if (config.auth.enabled && !authorized(request, adminTokens, { query: true, protocol: false })) {
-        return new MockwaveError('MW_UNAUTHORIZED', 'The admin API needs a valid token: Authorization: Bearer <token>');
-      }
-      return undefined;
-    },
+    refuse: (request: IncomingMessage) => accessRefusal(request, access, 0),
     cors: (request: IncomingMessage) => corsGrant(request.headers.origin, config.cors, 'admin'),
   };
 }

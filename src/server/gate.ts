@@ -1,7 +1,8 @@
 /**
  * The handshake gate: whether a WebSocket upgrade may go on, and to which acceptor. Checked in this order,
- * so a client that may not connect learns nothing about the endpoints: WebSocket on at all, origin, token,
- * connection limit; then the proxy's routes, then the endpoints. Each "no" is a Refusal from the catalog.
+ * so a client that may not connect learns nothing about the endpoints: WebSocket on at all, then the one
+ * access check of every door (origin, token, connection limit: src/security/access.ts); then the proxy's
+ * routes, then the endpoints. Each "no" is a Refusal from the catalog.
  */
 import type { IncomingMessage } from 'node:http';
 import type { MockwaveConfig } from '../config/schema.ts';
@@ -9,9 +10,8 @@ import { clip } from '../dialects/types.ts';
 import { refusal } from '../errors/refusal.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ProxyRouter } from '../proxy/router.ts';
+import { accessPolicy, accessRefusal } from '../security/access.ts';
 import { friendlyOrigin } from '../security/admin-guard.ts';
-import { originAllowed } from '../security/origins.ts';
-import { authorized } from '../security/tokens.ts';
 import type { RouteResult } from '../transport/transport.ts';
 import type { RequestTarget } from '../util/request-target.ts';
 import { proxyPathOf } from './build.ts';
@@ -41,17 +41,14 @@ export function createHandshakeGate(context: GateContext): (request: IncomingMes
     logger.info(`WebSocket connection from the foreign origin ${clip(origin)}: any origin may connect (set CORS_ORIGINS to restrict); logged once per origin`);
   };
   const no = (code: Parameters<typeof refusal>[0], message: string): RouteResult => ({ ok: false, refusal: refusal(code, message) });
+  const access = accessPolicy('websocket', config, config.websocket.maxConnections);
 
   return (request, target) => {
     const pathname = target.path;
     noteOrigin(request);
     if (!config.websocket.enabled) return no('MW_WEBSOCKET_DISABLED', 'WebSocket connections are disabled (websocket.enabled is false)');
-    if (!originAllowed(request.headers.origin, config.cors.origins)) return no('MW_FORBIDDEN_ORIGIN', `Origin ${request.headers.origin ?? ''} is not allowed`);
-    if (config.auth.enabled && !authorized(request, config.auth.tokens, { query: true, protocol: true })) {
-      return no('MW_UNAUTHORIZED', 'A valid token is required: Authorization: Bearer <token>, ?token=<token> or the subprotocol bearer.<token>');
-    }
-    const max = config.websocket.maxConnections;
-    if (max !== undefined && context.clients() >= max) return no('MW_TOO_MANY_CONNECTIONS', `The server already has ${max} clients (websocket.maxConnections)`);
+    const refused = accessRefusal(request, access, context.clients());
+    if (refused !== undefined) return { ok: false, refusal: refused };
     const proxied = proxy?.match(pathname);
     if (proxied?.kind === 'route') return { ok: true, acceptor: proxied.acceptor };
     if (proxied?.kind === 'unknown') return no('MW_UNKNOWN_ROUTE', `No proxy route named ${proxied.name} (routes: ${config.proxy.routes.map((r) => r.name).join(', ') || 'none'})`);

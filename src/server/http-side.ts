@@ -1,8 +1,8 @@
 /**
  * The REST side of the server, beside the WebSocket one: the HTTP routes with what their steps may reach
  * (WebSocket streams and clients through the registry, the run's seeded randomness, the state store), and
- * the one request handler of the port: mockwave's own paths (admin API, /metrics, the dashboard) first, then
- * the routes, the fallback, or a 404 naming the closest routes.
+ * the one request handler of the port: mockwave's own paths (src/util/own-paths.ts: admin API, /metrics, the
+ * dashboard) first, then the routes, the fallback, or a 404 naming the closest routes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Metrics } from '../admin/metrics.ts';
@@ -11,8 +11,11 @@ import { configError } from '../config/validate.ts';
 import { errorMessage } from '../errors/error-message.ts';
 import { HttpRoutes, httpRouteSchema, reservedPathProblem, routeName, type HttpRouteConfig } from '../http/index.ts';
 import { MockwaveError } from '../errors/catalog.ts';
+import { refusalOf, type Meta } from '../errors/refusal.ts';
 import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
 import type { Logger } from '../log/logger.ts';
+import { corsGrant, type CorsSide } from '../security/cors.ts';
+import { answerRefusal } from '../security/refusal-answer.ts';
 import { tokenMatches } from '../security/tokens.ts';
 import { StateStore } from '../state/state.ts';
 import type { TemplateServices } from '../templates/index.ts';
@@ -28,6 +31,7 @@ import type { Redactor } from '../security/redact.ts';
 import { runtimeRoutePolicy } from './runtime-routes.ts';
 import type { SseSide } from './sse-side.ts';
 import type { RequestTarget } from '../util/request-target.ts';
+import { ownPathAt } from '../util/own-paths.ts';
 
 export interface HttpSideContext {
   readonly config: MockwaveConfig;
@@ -45,6 +49,8 @@ export interface HttpSideContext {
   readonly recordings: Set<Flushable>;
   /** The recording folders' byte budgets, shared with the proxy's recordings. */
   readonly budgets: RecordingBudgets;
+  /** The metadata of an error answer given now (timestamp, requestId). */
+  readonly meta: () => Meta;
 }
 
 /** Every publish step's stream must exist where it says: a route that could only fail is a configuration error. */
@@ -135,6 +141,7 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
       cors: config.cors,
       logger: context.logger,
       now: () => clock.now(),
+      meta: context.meta,
       count: (route, status) => context.metrics.httpRequest(route, status),
     },
   );
@@ -184,9 +191,17 @@ export function httpReload(routes: HttpRoutes, registry: EndpointRegistry): Pick
   };
 }
 
-/** mockwave's own paths, always served by the admin handler. */
-function ownPath(path: string): boolean {
-  return path === '/admin' || path.startsWith('/admin/') || path === '/metrics' || path.startsWith('/dashboard/');
+/** What the port's request handler is given besides the admin handler. */
+export interface DispatchParts {
+  readonly routes: HttpRoutes;
+  readonly config: MockwaveConfig;
+  readonly registry: EndpointRegistry;
+  readonly sse: SseSide;
+  readonly logger: Logger;
+  /** `http.rateLimit`: true when the request was over it and has been answered 429. */
+  readonly limited?: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined;
+  /** The metadata of an error answer given now (timestamp, requestId). */
+  readonly meta: () => Meta;
 }
 
 /**
@@ -195,33 +210,34 @@ function ownPath(path: string): boolean {
  * fallback claims it); everything else to the HTTP routes when there are any (or a fallback), else to the
  * admin handler (which answers 404 for what it does not know).
  */
-export function dispatchRequests(admin: (request: IncomingMessage, response: ServerResponse, target: RequestTarget) => void, parts: { readonly routes: HttpRoutes; readonly config: MockwaveConfig; readonly registry: EndpointRegistry; readonly sse: SseSide; readonly logger: Logger; readonly limited?: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined }): (request: IncomingMessage, response: ServerResponse, target: RequestTarget) => void {
+export function dispatchRequests(admin: (request: IncomingMessage, response: ServerResponse, target: RequestTarget) => void, parts: DispatchParts): (request: IncomingMessage, response: ServerResponse, target: RequestTarget) => void {
   const { routes, config, registry, sse, logger, limited } = parts;
   const hasSse = config.endpoints.some((e) => e.protocol === 'sse');
   // A fault in answering one request ends that request, never the server (an uncaught throw in a request
   // handler, or an unhandled rejection, would end the process).
-  const fault = (response: ServerResponse, error: unknown): void => {
+  const fault = (request: IncomingMessage, response: ServerResponse, side: CorsSide, error: unknown): void => {
     logger.error(`Answering an HTTP request failed: ${errorMessage(error)}`);
     if (response.headersSent) response.destroy();
-    else {
-      response.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
-      response.end(JSON.stringify({ error: { code: 'MW_INTERNAL', message: `Internal error: ${errorMessage(error)}` } }));
-    }
+    else answerRefusal(response, refusalOf(error), { meta: parts.meta(), cors: corsGrant(request.headers.origin, config.cors, side) });
   };
   return (request, response, target) => {
     // Read once by the transport, for routing and for whoever answers.
     const path = target.path;
-    const streaming = hasSse && !ownPath(path) ? registry.match(path) : undefined;
+    const own = ownPathAt(path, config.dashboard.enabled) !== undefined;
+    // A Server-Sent Events endpoint configured at / is served there, before the dashboard.
+    const streaming = hasSse && ownPathAt(path, false) === undefined ? registry.match(path) : undefined;
     const fallback = config.http.fallback !== undefined;
-    const toRoutes = (routes.size > 0 || fallback) && !ownPath(path) && !(path === '/' && (config.dashboard.enabled || (!routes.claims(path) && !fallback)));
+    const toRoutes = (routes.size > 0 || fallback) && !own && !(path === '/' && !routes.claims(path) && !fallback);
+    // The mock's side (SSE connects, routes, the fallback) or mockwave's own (the admin handler).
+    const side: CorsSide = streaming?.config.protocol === 'sse' || toRoutes ? 'mock' : 'admin';
     try {
-      // http.rateLimit: what clients of the mock send (SSE connects, routes, the fallback), never the admin API.
-      if ((streaming?.config.protocol === 'sse' || toRoutes) && limited?.(request, response) === true) return;
+      // http.rateLimit: what clients of the mock send, never the admin API.
+      if (side === 'mock' && limited?.(request, response) === true) return;
       if (streaming?.config.protocol === 'sse') sse.handle(request, response, streaming, target.url);
-      else if (toRoutes) routes.handle(request, response, target.url).catch((error: unknown) => fault(response, error));
+      else if (toRoutes) routes.handle(request, response, target.url).catch((error: unknown) => fault(request, response, side, error));
       else admin(request, response, target);
     } catch (error) {
-      fault(response, error);
+      fault(request, response, side, error);
     }
   };
 }

@@ -8,6 +8,7 @@ import { createAdminHandler, type WebSocketStats } from '../admin/router.ts';
 import { type MockwaveConfig, type MockwaveConfigInput } from '../config/schema.ts';
 import { validateConfig } from '../config/validate.ts';
 import { closeCodeOf, MockwaveError } from '../errors/catalog.ts';
+import { metaAt, type Meta } from '../errors/refusal.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import type { ProxyRouter } from '../proxy/router.ts';
 import { RecordingBudgets } from '../replay/recording-file.ts';
@@ -134,6 +135,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const runSeed = seed ?? Math.floor(Math.random() * 2 ** 32);
   const idRandom = createRandom();
   const requestId = (): string => createRequestId(clock, idRandom);
+  const meta = (): Meta => metaAt(clock.now(), requestId());
   let activeConfig = config;
   let state: State = 'new';
   let startedAt = clock.now();
@@ -156,12 +158,12 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   }, redact, budgets);
   // One guard on queued bytes for every client, WebSocket or SSE.
   const pressure = new Pressure(config.websocket.maxQueuedBytes);
-  const sse = new SseSide({ config, clock, logger, createId: () => createClientId(clock, idRandom), pressure });
+  const sse = new SseSide({ config, clock, logger, createId: () => createClientId(clock, idRandom), pressure, meta });
   const registry = new EndpointRegistry(endpoints, () => [...transport.peers, ...sse.peers]);
   const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0, recordings: () => budgets.figures() });
   const streams = createStreamAdmin(registry, () => state === 'running');
   const clients = createClientAdmin(registry, redact);
-  const http = createHttpSide({ config, clock, logger, ...seededPart({ seed: runSeed, templates }, 'http routes'), registry, clients, metrics, baseDir: options.baseDir ?? process.cwd(), redact, recordings, budgets });
+  const http = createHttpSide({ config, clock, logger, ...seededPart({ seed: runSeed, templates }, 'http routes'), registry, clients, metrics, baseDir: options.baseDir ?? process.cwd(), redact, recordings, budgets, meta });
   const stats = (): WebSocketStats => statsOf({ config, transport, proxy, endpoints, http, sse, budgets }, state === 'running' ? clock.now() - startedAt : 0);
   const publish = (name: string, data: unknown, endpointPath: string | undefined): number => {
     if (state !== 'running') throw new MockwaveError('MW_NOT_RUNNING', `publish() needs a running server (the server is ${state})`);
@@ -177,7 +179,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     return report;
   };
   const refused = createRefusals({ logger, now: () => clock.now(), requestId, count: (code) => metrics.rejected(code), maskUrl: (url) => redact.url(url) });
-  const limited = config.http.rateLimit === undefined ? undefined : httpRateLimit(config.http.rateLimit, { now: () => clock.now(), refused });
+  const limited = config.http.rateLimit === undefined ? undefined : httpRateLimit(config.http.rateLimit, { now: () => clock.now(), refused, cors: config.cors });
   const transport: Transport = new Transport({
     port: config.port,
     host: config.host,
@@ -196,7 +198,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       config, streams, clients, metrics, stats, publish, reload, requestId, http: createHttpAdmin(http, { config, registry, baseDir: options.baseDir ?? process.cwd() }),
       describe: () => ({ name: 'mockwave', version: VERSION, uptimeMs: clock.now() - startedAt, endpoints: registry.describe(started?.url) }),
       now: () => clock.now(),
-    })), { routes: http, config, registry, sse, logger, limited }),
+    })), { routes: http, config, registry, sse, logger, limited, meta }),
     onPeerError: (peer, error) => {
       const code = error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'MW_PAYLOAD_TOO_LARGE' : (error.code ?? 'error');
       logger.warn(`Client ${peer.id}: ${error.message} [${code}]`, { clientId: peer.id, endpoint: peer.endpoint, code });

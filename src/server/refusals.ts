@@ -1,10 +1,11 @@
 /**
  * Where every refused handshake and unreadable request ends up: counted in the metrics, logged (at most once
  * per reason and address every 10 s, with how many were not logged, so a storm of refusals cannot flood the
- * log), and answered with the guide's error envelope.
+ * log), and answered with the guide's error envelope (the body for a refused upgrade's raw socket, the
+ * metadata for the error writer's answer to a request over `http.rateLimit`).
  */
 import type { IncomingMessage } from 'node:http';
-import { refusalBody, type Refusal } from '../errors/refusal.ts';
+import { metaAt, refusalBody, type Refusal, type RefusalBody } from '../errors/refusal.ts';
 import { LineLimiter } from '../log/line-limiter.ts';
 import type { Logger } from '../log/logger.ts';
 import { clip } from '../dialects/types.ts';
@@ -23,7 +24,7 @@ export interface RefusalContext {
   maskUrl(url: string): string;
 }
 
-export function createRefusals(context: RefusalContext): (refused: Refusal, request: IncomingMessage | undefined) => unknown {
+export function createRefusals(context: RefusalContext): (refused: Refusal, request: IncomingMessage | undefined) => RefusalBody {
   const lines = new LineLimiter<string>(LOG_EVERY_MS, { maxKeys: MAX_KEYS });
   return (refused, request) => {
     context.count(refused.code);
@@ -35,6 +36,6 @@ export function createRefusals(context: RefusalContext): (refused: Refusal, requ
       const path = request === undefined ? '' : ` ${clip(context.maskUrl(request.url ?? '/'))}`;
       context.logger.info(`Refused${path} from ${address}: ${refused.message} [${refused.code} ${refused.status}]${more}`, { code: refused.code, status: refused.status, remoteAddress: address });
     }
-    return refusalBody(refused, { timestamp: new Date(now).toISOString(), requestId: context.requestId() });
+    return refusalBody(refused, metaAt(now, context.requestId()));
   };
 }

@@ -1,19 +1,21 @@
 /**
  * Server-Sent Events endpoints: a GET on an endpoint with `protocol: sse` becomes a peer of that endpoint,
- * fed by the same streams, conditions, sequences and hub as a WebSocket client. At the door: the token (as
- * for WebSocket: `Authorization: Bearer` or `?token=`), the origin and CORS (as for HTTP routes, cookies
- * included with `cors.credentials`), the endpoint's connection cap, and the `?events=` it asks for; then
+ * fed by the same streams, conditions, sequences and hub as a WebSocket client. At the door: the method, the
+ * one access check (origin, token as `Authorization: Bearer` or `?token=`, the endpoint's connection cap:
+ * src/security/access.ts), and the `?events=` it asks for; CORS as for HTTP routes (cookies included with
+ * `cors.credentials`), and every refusal written by the one error writer; then
  * `retry:`, and the events it missed when it resumes with `Last-Event-ID` (header, or `?lastEventId=` for
  * clients that cannot set one). Comment lines keep idle streams open through proxies.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MockwaveConfig } from '../config/schema.ts';
-import { refusal, type Refusal } from '../errors/refusal.ts';
+import { refusal, type Meta, type Refusal } from '../errors/refusal.ts';
 import { clip } from '../dialects/types.ts';
 import type { Logger } from '../log/logger.ts';
-import { corsGrant, preflightHeaders } from '../security/cors.ts';
+import { accessPolicy, accessRefusal } from '../security/access.ts';
+import { answerPreflight, corsGrant, isPreflight } from '../security/cors.ts';
+import { answerRefusal } from '../security/refusal-answer.ts';
 import { skipBody } from '../http/request.ts';
-import { authorized } from '../security/tokens.ts';
 import { SsePeer } from '../transport/sse-peer.ts';
 import type { Pressure } from '../transport/pressure.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
@@ -27,12 +29,8 @@ export interface SseSideContext {
   readonly createId: () => string;
   /** The server-wide guard on queued bytes, shared with the WebSocket clients; it watches ours too. */
   readonly pressure: Pressure;
-}
-
-function answer(response: ServerResponse, refused: Refusal, headers: Readonly<Record<string, string>>): void {
-  const text = JSON.stringify({ error: { code: refused.code, message: refused.message } });
-  response.writeHead(refused.status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
+  /** The metadata of an error answer given now (timestamp, requestId). */
+  readonly meta: () => Meta;
 }
 
 export class SseSide {
@@ -57,12 +55,10 @@ export class SseSide {
   handle(request: IncomingMessage, response: ServerResponse, endpoint: Endpoint, url: URL): void {
     skipBody(request, response);
     const { config, clock } = this.#context;
-    const origin = request.headers.origin;
-    const cors = corsGrant(origin, config.cors, 'mock');
+    const cors = corsGrant(request.headers.origin, config.cors, 'mock');
     // A page's fetch() of the stream with headers of its own asks first; EventSource never does.
-    if (request.method === 'OPTIONS' && typeof request.headers['access-control-request-method'] === 'string') {
-      response.writeHead(204, preflightHeaders(cors, request, ['GET']));
-      response.end();
+    if (isPreflight(request)) {
+      answerPreflight(response, cors, request, ['GET']);
       return;
     }
     const settings = endpoint.config.sse;
@@ -73,12 +69,10 @@ export class SseSide {
     let refused: Refusal | undefined;
     if (this.#closing) refused = refusal('MW_SHUTTING_DOWN', 'The server is shutting down');
     else if (request.method !== 'GET') refused = refusal('MW_HTTP_METHOD_NOT_ALLOWED', `${request.method ?? ''} is not allowed on the Server-Sent Events endpoint ${endpoint.endpoint} (allowed: GET)`);
-    else if (origin !== undefined && cors.origin === undefined) refused = refusal('MW_FORBIDDEN_ORIGIN', `Origin ${origin} is not allowed`);
-    else if (config.auth.enabled && !authorized(request, config.auth.tokens, { query: true, protocol: false })) refused = refusal('MW_UNAUTHORIZED', 'A valid token is required: Authorization: Bearer <token> or ?token=<token>');
-    else if (settings.maxConnections !== undefined && mine.size >= settings.maxConnections) refused = refusal('MW_TOO_MANY_CONNECTIONS', `${endpoint.endpoint} already has ${settings.maxConnections} Server-Sent Events clients (sse.maxConnections)`);
-    else if (unknown.length > 0) refused = refusal('MW_BAD_REQUEST', `Unknown event${unknown.length > 1 ? 's' : ''} ${clip(unknown.join(', '))} (events: ${[...topics].join(', ')})`);
+    else refused = accessRefusal(request, accessPolicy('sse', config, settings.maxConnections, endpoint.endpoint), mine.size);
+    if (refused === undefined && unknown.length > 0) refused = refusal('MW_BAD_REQUEST', `Unknown event${unknown.length > 1 ? 's' : ''} ${clip(unknown.join(', '))} (events: ${[...topics].join(', ')})`);
     if (refused !== undefined) {
-      answer(response, refused, refused.code === 'MW_HTTP_METHOD_NOT_ALLOWED' ? { ...cors.headers, Allow: 'GET' } : cors.headers);
+      answerRefusal(response, refused, { meta: this.#context.meta(), cors, headers: refused.code === 'MW_HTTP_METHOD_NOT_ALLOWED' ? { Allow: 'GET' } : undefined });
       return;
     }
 

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { writeJson } from '../security/refusal-answer.ts';
 
 /**
  * Refuses a WebSocket upgrade with a real HTTP response (status and a JSON body saying why) instead of
@@ -27,9 +28,7 @@ export function refuseUpgrade(socket: Duplex, status: number, body: unknown): vo
  * then the connection is closed, since what follows on it cannot be trusted either.
  */
 export function refuseRequest(request: IncomingMessage, response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
   request.resume();
   response.shouldKeepAlive = false;
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), connection: 'close' });
-  response.end(text);
+  writeJson(response, status, body, { Connection: 'close' });
 }

@@ -9,7 +9,8 @@ import { describe, it } from 'node:test';
 import { originAllowed } from '../../src/security/origins.ts';
 import { RateGate, RateLimiter } from '../../src/security/rate-limit.ts';
 import { createRedactor, MASK } from '../../src/security/redact.ts';
-import { authorized, presentedTokens, tokenMatches } from '../../src/security/tokens.ts';
+import { accessFacts, accessPolicy, checkAccess } from '../../src/security/access.ts';
+import { presentedTokens, tokenMatches } from '../../src/security/tokens.ts';
 
 const request = (url: string | undefined, headers: Record<string, string> = {}) => ({ url, headers }) as unknown as IncomingMessage;
 const all = { query: true, protocol: true };
@@ -38,11 +39,15 @@ describe('tokens', () => {
     assert.deepEqual(presentedTokens(request('/ws?token=q1', { 'sec-websocket-protocol': 'bearer.p1' }), { query: false, protocol: false }), []);
   });
 
-  it('is authorized by any presented token that matches, and only then', () => {
+  it('lets in any presented token that matches, and only then (the access check of every door)', () => {
+    const admitted = (req: IncomingMessage, tokens: string[]): boolean => {
+      const policy = accessPolicy('websocket', { cors: { origins: [] }, auth: { enabled: true, tokens } });
+      return checkAccess(accessFacts(req, policy, 0), policy) === undefined;
+    };
     const req = request('/ws?token=wrong', { authorization: 'Bearer right' });
-    assert.ok(authorized(req, ['right'], all));
-    assert.ok(!authorized(req, ['other'], all));
-    assert.ok(!authorized(request('/ws'), ['right'], all), 'nothing presented');
+    assert.ok(admitted(req, ['right']));
+    assert.ok(!admitted(req, ['other']));
+    assert.ok(!admitted(request('/ws'), ['right']), 'nothing presented');
   });
 });
 

@@ -3,7 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
 import { originAllowed } from '../../src/security/origins.ts';
 import { RateLimiter } from '../../src/security/rate-limit.ts';
-import { authorized, presentedTokens, tokenMatches } from '../../src/security/tokens.ts';
+import { accessRefusal, accessPolicy } from '../../src/security/access.ts';
+import { presentedTokens, tokenMatches } from '../../src/security/tokens.ts';
 
 const request = (url: string, headers: Record<string, string> = {}) => ({ url, headers }) as unknown as IncomingMessage;
 
@@ -19,8 +20,9 @@ describe('security', () => {
     const all = request('/ws?token=q-token', { authorization: 'Bearer h-token', 'sec-websocket-protocol': 'v1, bearer.p-token' });
     assert.deepEqual(presentedTokens(all, { query: true, protocol: true }), ['h-token', 'q-token', 'p-token']);
     assert.deepEqual(presentedTokens(all, { query: false, protocol: false }), ['h-token']);
-    assert.ok(authorized(all, ['p-token'], { query: true, protocol: true }));
-    assert.ok(!authorized(all, ['p-token'], { query: true, protocol: false }));
+    const settings = { cors: { origins: [] }, auth: { enabled: true, tokens: ['p-token'] } };
+    assert.equal(accessRefusal(all, accessPolicy('websocket', settings), 0), undefined, 'a WebSocket may present it as a subprotocol');
+    assert.equal(accessRefusal(all, accessPolicy('sse', settings), 0)?.code, 'MW_UNAUTHORIZED', 'a Server-Sent Events client may not');
   });
 
   it('checks origins (CORS: cors.test.ts)', () => {
