@@ -29,9 +29,9 @@ import { applyReload } from './reload.ts';
 import { createStreamAdmin } from './stream-admin.ts';
 import { createHttpAdmin, createHttpSide, dispatchRequests, httpReload } from './http-side.ts';
 import { httpRateLimit } from '../http/rate-limit.ts';
-import { seededPart } from './seeded.ts';
+import { seededPart } from '../endpoint/seeded.ts';
 import { SseSide } from './sse-side.ts';
-import type { Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../endpoint/endpoint.ts';
 import type { HttpRoutes } from '../http/index.ts';
 
 export type { ClientInfo, EndpointInfo };

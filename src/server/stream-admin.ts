@@ -7,7 +7,7 @@ import { streamSchema } from '../config/schema.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
 import { validatorFor } from '../data/json-schema.ts';
-import type { Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../endpoint/endpoint.ts';
 import type { EndpointRegistry } from './registry.ts';
 
 /** How an admin caller names the endpoint when a stream name is on several. */
