@@ -8,6 +8,7 @@ import { createAdminHandler, type WebSocketStats } from '../admin/router.ts';
 import { type MockwaveConfig, type MockwaveConfigInput } from '../config/schema.ts';
 import { validateConfig } from '../config/validate.ts';
 import { closeCodeOf, MockwaveError } from '../errors/catalog.ts';
+import { MemoryHub } from '../hub/memory-hub.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import type { ProxyRouter } from '../proxy/router.ts';
 import { RecordingBudgets } from '../replay/recording-file.ts';
@@ -153,6 +154,8 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     serverStats: () => ({ clients: transport.peers.size, startedAt }),
     seed: runSeed,
     templates,
+    // Each endpoint's hub lives in this process; a broker for several instances would be supplied here.
+    createHub: () => new MemoryHub(),
   }, redact, budgets);
   // One guard on queued bytes for every client, WebSocket or SSE.
   const pressure = new Pressure(config.websocket.maxQueuedBytes);

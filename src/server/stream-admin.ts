@@ -21,7 +21,7 @@ export function createStreamAdmin(registry: EndpointRegistry, running: () => boo
       name,
       topic: stream?.topic ?? name,
       schedule: stream?.schedule ?? '',
-      subscribers: endpoint.hub.subscribers(stream?.topic ?? name).size,
+      subscribers: endpoint.subscriberCount(stream?.topic ?? name),
       paused: stream?.paused ?? false,
       ticks: stream?.ticks ?? 0,
       last: stream?.last?.map((e) => e.data),
