@@ -25,7 +25,8 @@ const LAYERS = {
   config: ['errors', 'util', 'log', 'dialects', 'templates', 'data', 'rules', 'streams', 'transport', 'http', 'proxy'],
   asyncapi: ['errors', 'util', 'data', 'rules', 'config'],
   proxy: ['errors', 'util', 'hub', 'security', 'transport', 'replay'],
-  server: ['errors', 'util', 'log', 'hub', 'dialects', 'templates', 'data', 'security', 'state', 'rules', 'streams', 'transport', 'http', 'replay', 'admin', 'config', 'proxy'],
+  endpoint: ['errors', 'util', 'log', 'hub', 'dialects', 'templates', 'security', 'rules', 'streams', 'transport', 'replay', 'admin', 'config'],
+  server: ['errors', 'util', 'log', 'hub', 'dialects', 'templates', 'data', 'security', 'state', 'rules', 'streams', 'transport', 'http', 'replay', 'admin', 'config', 'proxy', 'endpoint'],
   sources: ['errors', 'util', 'config', 'asyncapi'],
   cli: ['errors', 'util', 'log', 'config', 'server', 'sources', 'replay', 'asyncapi'],
 };

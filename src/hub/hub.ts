@@ -1,93 +1,31 @@
 /**
- * Topic -> subscribers, and fan-out. A broadcast arrives already encoded: the same bytes go to every
- * subscriber, so the cost per subscriber is one socket write.
+ * What an endpoint needs of its hub: subscriptions by topic, who is subscribed to what, and fan-out of an
+ * already encoded message. The endpoint receives its hub from a factory in its context, so the composition
+ * root chooses the implementation: today the in-memory one (`MemoryHub`); a broker that carries broadcasts
+ * between several instances implements this same interface, and the endpoint does not change.
  */
 import type { Peer } from './peer.ts';
 
-const NO_TOPICS: ReadonlySet<string> = new Set();
-
-export class Hub {
-  #topics = new Map<string, Set<Peer>>();
-  /**
-   * Peer -> its topics, only for peers with at least one: most clients of a big run never subscribe, and a
-   * Set each would be ~130 bytes of every idle connection.
-   */
-  #byPeer = new Map<Peer, Set<string>>();
-  /** Peers that receive every topic (cerberus and raw clients before they subscribe). */
-  #everything = new Set<Peer>();
-
-  subscribe(peer: Peer, topic: string): boolean {
-    let set = this.#topics.get(topic);
-    if (set === undefined) {
-      set = new Set();
-      this.#topics.set(topic, set);
-    }
-    if (set.has(peer)) return false;
-    set.add(peer);
-    let mine = this.#byPeer.get(peer);
-    if (mine === undefined) {
-      mine = new Set();
-      this.#byPeer.set(peer, mine);
-    }
-    mine.add(topic);
-    return true;
-  }
-
-  unsubscribe(peer: Peer, topic: string): boolean {
-    const set = this.#topics.get(topic);
-    const mine = this.#byPeer.get(peer);
-    if (mine !== undefined && mine.delete(topic) && mine.size === 0) this.#byPeer.delete(peer);
-    if (set === undefined || !set.delete(peer)) return false;
-    if (set.size === 0) this.#topics.delete(topic);
-    return true;
-  }
-
-  receiveEverything(peer: Peer, on: boolean): void {
-    if (on) this.#everything.add(peer);
-    else this.#everything.delete(peer);
-  }
-
-  remove(peer: Peer): void {
-    this.#everything.delete(peer);
-    for (const topic of [...this.topicsOf(peer)]) this.unsubscribe(peer, topic);
-  }
-
+export interface Hub {
+  /** Subscribes a peer to a topic; false when it already was. */
+  subscribe(peer: Peer, topic: string): boolean;
+  /** Ends a peer's subscription to a topic; false when it had none. */
+  unsubscribe(peer: Peer, topic: string): boolean;
+  /** Whether a peer receives every topic (cerberus and raw clients before they subscribe). */
+  receiveEverything(peer: Peer, on: boolean): void;
+  /** Forgets a peer that left: its subscriptions and whether it received everything. */
+  remove(peer: Peer): void;
   /** The topics a peer is subscribed to. */
-  topicsOf(peer: Peer): ReadonlySet<string> {
-    return this.#byPeer.get(peer) ?? NO_TOPICS;
-  }
-
-  subscribers(topic: string): ReadonlySet<Peer> {
-    return this.#topics.get(topic) ?? new Set();
-  }
-
+  topicsOf(peer: Peer): ReadonlySet<string>;
+  /** How many peers are subscribed to a topic (those receiving everything are not counted). */
+  subscriberCount(topic: string): number;
   /**
    * Sends one encoded message to everyone on these topics, each peer once; returns how many got it. A
-   * filter (a stream's per-subscriber condition) decides per peer; the bytes stay shared.
+   * filter (a stream's per-subscriber condition) decides per peer; the bytes stay shared, so nothing is
+   * made per recipient.
    */
-  broadcast(topics: readonly string[], frame: Buffer, filter?: (peer: Peer) => boolean, isBinary = false): number {
-    let sent = 0;
-    if (filter !== undefined) {
-      for (const peer of this.#collect(topics)) if (filter(peer) && peer.offer(frame, isBinary)) sent++;
-      return sent;
-    }
-    if (topics.length === 1) {
-      // The common case needs no de-duplication: a peer is either in #everything or in topic sets.
-      const set = this.#topics.get(topics[0] as string);
-      if (set !== undefined) for (const peer of set) if (peer.offer(frame, isBinary)) sent++;
-      for (const peer of this.#everything) if (peer.offer(frame, isBinary)) sent++;
-      return sent;
-    }
-    for (const peer of this.#collect(topics)) if (peer.offer(frame, isBinary)) sent++;
-    return sent;
-  }
-
-  #collect(topics: readonly string[]): Set<Peer> {
-    const all = new Set<Peer>(this.#everything);
-    for (const topic of topics) {
-      const set = this.#topics.get(topic);
-      if (set !== undefined) for (const peer of set) all.add(peer);
-    }
-    return all;
-  }
+  publish(topics: readonly string[], frame: Buffer, filter?: (peer: Peer) => boolean, isBinary?: boolean): number;
 }
+
+/** Makes an endpoint's hub: one per endpoint, called when the endpoint is built. */
+export type HubFactory = () => Hub;

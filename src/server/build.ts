@@ -17,7 +17,7 @@ import type { RecordingBudgets } from '../replay/recording-file.ts';
 import type { Redactor } from '../security/redact.ts';
 import { tokenMatches } from '../security/tokens.ts';
 import { displayPath } from '../util/path-pattern.ts';
-import { Endpoint, type EndpointContext } from './endpoint.ts';
+import { Endpoint, type EndpointContext } from '../endpoint/endpoint.ts';
 
 /** A recording being written: stopping the server waits for `end()`. */
 export interface Flushable {

@@ -23,7 +23,7 @@ export function createClientAdmin(registry: EndpointRegistry, redact: Redactor) 
         remoteAddress: peer.remoteAddress,
         compressed: peer.compressed,
         connectedAt: new Date(peer.connectedAt).toISOString(),
-        subscriptions: [...(registry.all.find((e) => e.endpoint === peer.endpoint)?.hub.topicsOf(peer) ?? [])],
+        subscriptions: [...(registry.all.find((e) => e.endpoint === peer.endpoint)?.subscriptionsOf(peer) ?? [])],
         ...peer.counters,
       })),
     sendTo(target: { clientId: string } | { endpoint: string }, message: unknown): number {

@@ -9,6 +9,7 @@ import { type MockwaveConfig, type MockwaveConfigInput } from '../config/schema.
 import { validateConfig } from '../config/validate.ts';
 import { closeCodeOf, MockwaveError } from '../errors/catalog.ts';
 import { metaAt, type Meta } from '../errors/refusal.ts';
+import { MemoryHub } from '../hub/memory-hub.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import type { ProxyRouter } from '../proxy/router.ts';
 import { RecordingBudgets } from '../replay/recording-file.ts';
@@ -30,9 +31,9 @@ import { applyReload } from './reload.ts';
 import { createStreamAdmin } from './stream-admin.ts';
 import { createHttpAdmin, createHttpSide, dispatchRequests, httpReload } from './http-side.ts';
 import { httpRateLimit } from '../http/rate-limit.ts';
-import { seededPart } from './seeded.ts';
+import { seededPart } from '../endpoint/seeded.ts';
 import { SseSide } from './sse-side.ts';
-import type { Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../endpoint/endpoint.ts';
 import type { HttpRoutes } from '../http/index.ts';
 
 export type { ClientInfo, EndpointInfo };
@@ -155,6 +156,8 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     serverStats: () => ({ clients: transport.peers.size, startedAt }),
     seed: runSeed,
     templates,
+    // Each endpoint's hub lives in this process; a broker for several instances would be supplied here.
+    createHub: () => new MemoryHub(),
   }, redact, budgets);
   // One guard on queued bytes for every client, WebSocket or SSE.
   const pressure = new Pressure(config.websocket.maxQueuedBytes);

@@ -10,7 +10,7 @@ export type { EndpointInfo } from '../admin/snapshot.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { Stream } from '../streams/stream.ts';
 import { bySpecificity, compilePathPattern, displayPath, type PathPattern } from '../util/path-pattern.ts';
-import type { Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../endpoint/endpoint.ts';
 
 export class EndpointRegistry {
   readonly all: readonly Endpoint[];

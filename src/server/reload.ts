@@ -5,7 +5,7 @@
  * fallback and limits) is listed so the caller knows a restart is needed.
  */
 import type { EndpointConfig, MockwaveConfig } from '../config/schema.ts';
-import type { Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../endpoint/endpoint.ts';
 
 /** What a reload may change besides the endpoints: the HTTP routes (checked before anything changes). */
 export interface ReloadTargets {

@@ -20,7 +20,7 @@ import { SsePeer } from '../transport/sse-peer.ts';
 import type { Pressure } from '../transport/pressure.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { sseEvent } from '../util/sse.ts';
-import type { Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../endpoint/endpoint.ts';
 
 export interface SseSideContext {
   readonly config: MockwaveConfig;

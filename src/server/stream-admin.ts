@@ -7,7 +7,7 @@ import { streamSchema } from '../config/schema.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
 import { validatorFor } from '../data/json-schema.ts';
-import type { Endpoint } from './endpoint.ts';
+import type { Endpoint } from '../endpoint/endpoint.ts';
 import type { EndpointRegistry } from './registry.ts';
 
 /** How an admin caller names the endpoint when a stream name is on several. */
@@ -21,7 +21,7 @@ export function createStreamAdmin(registry: EndpointRegistry, running: () => boo
       name,
       topic: stream?.topic ?? name,
       schedule: stream?.schedule ?? '',
-      subscribers: endpoint.hub.subscribers(stream?.topic ?? name).size,
+      subscribers: endpoint.subscriberCount(stream?.topic ?? name),
       paused: stream?.paused ?? false,
       ticks: stream?.ticks ?? 0,
       last: stream?.last?.map((e) => e.data),

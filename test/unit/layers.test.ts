@@ -15,14 +15,16 @@ async function layerErrors(file: string, source: string): Promise<string[]> {
 
 describe('layers', () => {
   for (const [file, source] of [
-    ['src/dialects/wrong.ts', "import { y } from '../server/endpoint.ts';"],
+    ['src/dialects/wrong.ts', "import { y } from '../endpoint/endpoint.ts';"],
     ['src/templates/wrong.ts', "import { y } from '../rules/engine.ts';"],
     ['src/hub/wrong.ts', "import { y } from '../transport/transport.ts';"],
     ['src/util/wrong.ts', "import { y } from '../config/schema.ts';"],
     ['src/config/wrong.ts', "import { y } from '../server/mock-server.ts';"],
     ['src/config/wrong.ts', "import { y } from '../asyncapi/document.ts';"],
     ['src/server/wrong.ts', "import { y } from '../cli/main.ts';"],
-    ['src/streams/generators/wrong.ts', "import { y } from '../../server/endpoint.ts';"],
+    ['src/endpoint/wrong.ts', "import { y } from '../server/mock-server.ts';"],
+    ['src/endpoint/wrong.ts', "import { y } from '../http/routes.ts';"],
+    ['src/streams/generators/wrong.ts', "import { y } from '../../endpoint/endpoint.ts';"],
   ] as const) {
     it(`refuses ${file} importing ${/'(.*)'/.exec(source)?.[1] ?? ''}`, async () => {
       const errors = await layerErrors(file, source);
@@ -33,6 +35,7 @@ describe('layers', () => {
 
   it('accepts imports from below', async () => {
     assert.deepEqual(await layerErrors('src/server/fine.ts', "import { y } from '../dialects/guide.ts';"), []);
+    assert.deepEqual(await layerErrors('src/server/fine.ts', "import { y } from '../endpoint/endpoint.ts';"), []);
     assert.deepEqual(await layerErrors('src/rules/fine.ts', "import { y } from '../templates/index.ts';"), []);
   });
 });

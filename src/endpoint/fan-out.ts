@@ -1,0 +1,70 @@
+/**
+ * The broadcast side of an endpoint, where its streams' ticks go out: each message is encoded once, kept for
+ * resuming clients where the format numbers events, and handed to the hub, which writes the same bytes to
+ * every subscriber. It counts deliveries per stream.
+ */
+import type { Peer } from '../hub/peer.ts';
+import type { Emission } from '../streams/emission.ts';
+import type { Stream, StreamSink } from '../streams/stream.ts';
+import type { EndpointCore } from './core.ts';
+import { eventFrame } from './event-frame.ts';
+import { EventHistory, missedBy } from './event-history.ts';
+
+export class FanOut implements StreamSink {
+  readonly #core: EndpointCore;
+  /** The last events, for clients that resume (Server-Sent Events endpoints). */
+  readonly #history: EventHistory | undefined;
+  readonly #delivered = new Map<Stream, number>();
+
+  constructor(core: EndpointCore) {
+    this.#core = core;
+    this.#history = core.dialect.numbersEvents === true ? new EventHistory(core.config.sse.history) : undefined;
+  }
+
+  wants(_stream: Stream): boolean {
+    return this.#core.peers.size > 0;
+  }
+
+  deliver(stream: Stream, emissions: readonly Emission[], at: number): number {
+    const { dialect, streams, scope, hub, context } = this.#core;
+    // The most clients any one message of this tick reached (a tick of 8 metrics to 3 clients is 3).
+    let reached = 0;
+    for (const emission of emissions) {
+      // Encoded once per tick; every subscriber is handed the same bytes.
+      const id = this.#history?.nextId();
+      const frame = eventFrame(dialect, stream, emission.data, at, id);
+      if (frame === undefined) continue;
+      const topics = emission.topics === undefined ? streams.topicsOf(stream) : [stream.topic, ...emission.topics];
+      if (id !== undefined) this.#history?.keep({ id, topics, data: emission.data, stream: stream.name, frame: frame.bytes });
+      const condition = streams.condition(stream);
+      const filter = condition === undefined ? undefined : (peer: Peer) => scope.passes(condition, peer, stream.topic, emission.data);
+      const sent = hub.publish(topics, frame.bytes, filter, frame.isBinary);
+      this.#delivered.set(stream, (this.#delivered.get(stream) ?? 0) + sent);
+      reached = Math.max(reached, sent);
+    }
+    if (context.logTraffic) context.logger.info(`Broadcast ${stream.messageType} to ${reached} client(s)`, { stream: stream.name, endpoint: this.#core.path, reached });
+    return reached;
+  }
+
+  /** Sends a stream's message now: `data` when given, else the stream's own payload. Returns recipients. */
+  publish(stream: Stream, data?: unknown): number {
+    const emissions = data === undefined ? stream.render() : [{ data }];
+    stream.published(emissions);
+    return this.deliver(stream, emissions, this.#core.context.clock.now());
+  }
+
+  /** How many deliveries a stream has made (one per client reached per message). */
+  delivered(stream: Stream): number {
+    return this.#delivered.get(stream) ?? 0;
+  }
+
+  /** The events a resuming client missed since `lastId`: those of its topics that pass their conditions. */
+  missed(peer: Peer, lastId: number): { readonly frames: Buffer[]; readonly lost: number } {
+    const { streams, scope, hub } = this.#core;
+    return missedBy(this.#history, lastId, hub.topicsOf(peer), (name, topic, data) => {
+      const stream = streams.byName.get(name);
+      const condition = stream === undefined ? undefined : streams.condition(stream);
+      return condition === undefined || scope.passes(condition, peer, topic, data);
+    });
+  }
+}
