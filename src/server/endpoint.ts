@@ -13,7 +13,7 @@ import type { Recording } from '../replay/format.ts';
 import type { Playback } from '../replay/playback.ts';
 import type { Emission } from '../streams/emission.ts';
 import type { Stream, StreamSink } from '../streams/stream.ts';
-import { RuleEngine, type RuleHost, type Step } from '../rules/index.ts';
+import { RuleEngine, type RuleHost } from '../rules/index.ts';
 import { Message } from '../util/message.ts';
 import type { Acceptor, Connection } from '../transport/transport.ts';
 import type { Deflate } from '../transport/deflate.ts';
@@ -52,7 +52,6 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
   readonly #timers: PeerTimers;
   readonly #scripts: Scripts;
   readonly #scope: ClientScope;
-  #onConnect: readonly Step[];
   readonly #recording: Recording | undefined;
   readonly #replays = new WeakMap<Peer, Playback>();
   readonly #gate: RateGate<Peer> | undefined;
@@ -86,8 +85,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
       client: (peer) => this.#scope.client(peer),
     });
     this.#streams = new EndpointStreams(context, this, this.#scripts, config.path);
-    this.#rules = new RuleEngine(config.rules);
-    this.#onConnect = RuleEngine.compileActions(config.onConnect);
+    this.#rules = new RuleEngine(config.rules, config.onConnect);
     this.#recording = config.replay === undefined ? undefined : loadRecording(config.replay.file, config.path);
     this.#ruleHost = createRuleHost({
       endpoint: config.path,
@@ -132,8 +130,12 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
 
   /** Replaces rules and onConnect actions (a configuration reload); clients stay connected. */
   setRules(config: Pick<EndpointConfig, 'rules' | 'onConnect'>): void {
-    this.#rules = new RuleEngine(config.rules);
-    this.#onConnect = RuleEngine.compileActions(config.onConnect);
+    this.#rules = new RuleEngine(config.rules, config.onConnect);
+  }
+
+  /** Each rule, then the onConnect steps, in one line. */
+  explainRules(): string[] {
+    return this.#rules.explain();
   }
 
   start(): void {
@@ -173,7 +175,7 @@ export class Endpoint implements Acceptor, Connection, StreamSink {
     if (this.#recording !== undefined && this.config.replay !== undefined) {
       this.#replays.set(peer, startReplay(peer, this.#recording, this.config.replay, clock.now(), (fn, ms) => this.#timers.schedule(peer, fn, ms)));
     }
-    if (this.#onConnect.length > 0) this.#rules.runActions(this.#onConnect, peer, { client: this.#scope.client(peer) }, this.#ruleHost);
+    if (this.#rules.greets) this.#rules.greet(peer, { client: this.#scope.client(peer) }, this.#ruleHost);
     // The endpoint itself handles every client's messages: nothing is made per connection.
     return this;
   }
