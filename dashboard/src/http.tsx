@@ -2,7 +2,7 @@ import type { HttpFigures } from './types.ts';
 
 const time = (at: number) => new Date(at).toISOString().slice(11, 23);
 
-/** The REST side: each HTTP route with its hits, failures and last request, and the last requests answered. */
+/** The REST side: each HTTP route in one line with its hits, failures and last request, and the last requests answered. */
 export function Http({ http }: { http: HttpFigures }) {
   return (
     <div>
@@ -11,13 +11,14 @@ export function Http({ http }: { http: HttpFigures }) {
         <p class="hint">No HTTP routes. Add them under <code>http.routes</code> in the config file, or with <code>POST /admin/http/routes</code>.</p>
       ) : (
         <table>
-          <thead><tr><th>route</th><th>methods</th><th>path</th><th>hits</th><th>failures</th><th>last request</th></tr></thead>
+          <thead><tr><th>route</th><th>methods</th><th>path</th><th>does</th><th>hits</th><th>failures</th><th>last request</th></tr></thead>
           <tbody>
             {http.routes.map((r) => (
               <tr key={r.name}>
                 <td>{r.name}</td>
                 <td>{r.methods.join(', ')}</td>
                 <td><code>{r.path}</code></td>
+                <td class="explain" data-testid={`http-explain-${r.name}`}>{r.explain}</td>
                 <td data-testid={`http-hits-${r.name}`}>{r.hits}</td>
                 <td>{r.failures}</td>
                 <td>{r.last === undefined ? '' : `${r.last.status} at ${time(r.last.at)} (${r.last.ms} ms)`}</td>

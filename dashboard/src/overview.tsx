@@ -62,10 +62,10 @@ export function Overview({ snapshot, history }: { snapshot: Snapshot; history: R
         <>
           <h2>Rules</h2>
           <table>
-            <thead><tr><th>rule</th><th>endpoint</th><th>messages matched</th><th>failures</th></tr></thead>
+            <thead><tr><th>rule</th><th>endpoint</th><th>does</th><th>messages matched</th><th>failures</th></tr></thead>
             <tbody>
               {rules.map((r) => (
-                <tr key={`${r.endpoint} ${r.name}`}><td>{r.name}</td><td><code>{r.endpoint}</code></td><td data-testid={`rule-hits-${r.name}`}>{r.hits}</td><td>{r.failures}</td></tr>
+                <tr key={`${r.endpoint} ${r.name}`}><td>{r.name}</td><td><code>{r.endpoint}</code></td><td class="explain" data-testid={`rule-explain-${r.name}`}>{r.explain}</td><td data-testid={`rule-hits-${r.name}`}>{r.hits}</td><td>{r.failures}</td></tr>
               ))}
             </tbody>
           </table>

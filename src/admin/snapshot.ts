@@ -17,6 +17,8 @@ export interface StreamFigures {
 export interface RuleFigures {
   /** The rule's name, or its place (`rules[2]`). */
   readonly name: string;
+  /** The rule in one line: `when {"type":"ping"} then reply {"type":"pong"}` (`on connect: …` for onConnect). */
+  readonly explain: string;
   /** Client messages it matched since the rules were loaded (for `onConnect`: clients it ran for). */
   readonly hits: number;
   /** Steps that failed: a reply that would not match its schema, a publish to no stream, … (logged, limited). */
@@ -116,6 +118,8 @@ export interface EndpointInfo {
   readonly dialect: string;
   readonly url: string;
   readonly streams: readonly { readonly name: string; readonly topic: string; readonly interval: string }[];
+  /** Each rule in one line (`when {"type":"ping"} then reply {"type":"pong"}`), then `on connect: …` when it has onConnect steps. */
+  readonly rules: readonly string[];
 }
 
 export interface ServerDescription {

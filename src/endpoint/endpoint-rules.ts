@@ -4,7 +4,7 @@
  */
 import type { EndpointConfig } from '../config/schema.ts';
 import type { Peer } from '../hub/peer.ts';
-import { RuleEngine, type RuleFigures, type RuleHost, type Step } from '../rules/index.ts';
+import { RuleEngine, type RuleFigures, type RuleHost } from '../rules/index.ts';
 import type { Message } from '../util/message.ts';
 import type { ClientScope } from './client-scope.ts';
 
@@ -12,20 +12,17 @@ export type RuleSettings = Pick<EndpointConfig, 'rules' | 'onConnect'>;
 
 export class EndpointRules {
   #engine: RuleEngine;
-  #onConnect: readonly Step[];
   readonly #host: RuleHost;
   readonly #scope: ClientScope;
 
   constructor(settings: RuleSettings, host: RuleHost, scope: ClientScope) {
-    this.#engine = new RuleEngine(settings.rules);
-    this.#onConnect = RuleEngine.compileActions(settings.onConnect);
+    this.#engine = new RuleEngine(settings.rules, settings.onConnect);
     this.#host = host;
     this.#scope = scope;
   }
 
   replace(settings: RuleSettings): void {
-    this.#engine = new RuleEngine(settings.rules);
-    this.#onConnect = RuleEngine.compileActions(settings.onConnect);
+    this.#engine = new RuleEngine(settings.rules, settings.onConnect);
   }
 
   /** True when a rule matched the message and ran; with no rules, the message is not even looked at. */
@@ -36,7 +33,12 @@ export class EndpointRules {
 
   /** Runs the `onConnect` actions for a client that just connected. */
   connected(peer: Peer): void {
-    if (this.#onConnect.length > 0) this.#engine.runActions(this.#onConnect, peer, { client: this.#scope.client(peer) }, this.#host);
+    if (this.#engine.greets) this.#engine.greet(peer, { client: this.#scope.client(peer) }, this.#host);
+  }
+
+  /** Each rule, then the onConnect steps, in one line. */
+  explain(): string[] {
+    return this.#engine.explain();
   }
 
   figures(): RuleFigures[] {

@@ -120,6 +120,11 @@ export class Endpoint implements Acceptor, StreamSink {
     this.#core.rules.replace(config);
   }
 
+  /** Each rule, then the onConnect steps, in one line. */
+  explainRules(): string[] {
+    return this.#core.rules.explain();
+  }
+
   start(): void {
     this.#core.streams.start();
   }

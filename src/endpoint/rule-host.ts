@@ -2,12 +2,14 @@
  * What an endpoint's rules may do, as the rule engine's RuleHost: schedule on the endpoint's per-client
  * timers, publish to its streams, and write to the log. Log lines are limited, since rules run on what
  * clients send: a `log` step at most once a second per client, a failing rule at most once every 10 s per
- * rule, each line with a count of those left out.
+ * rule, each line with a count of those left out. A rule's `publish` reaches the streams of its own endpoint;
+ * a target an HTTP route could name (another endpoint, every client of one) is that step's failure.
  */
 import type { Peer } from '../hub/peer.ts';
 import type { Logger } from '../log/logger.ts';
 import { LineLimiter } from '../log/line-limiter.ts';
 import type { RuleHost } from '../rules/index.ts';
+import type { PublishTarget } from '../steps/index.ts';
 import type { TemplateServices } from '../templates/index.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Random } from '../util/random.ts';
@@ -29,7 +31,15 @@ export interface RuleHostContext {
   /** The endpoint's per-client limiter of bad-message lines, which `log` steps share. */
   readonly perClient: LineLimiter<Peer>;
   schedule(peer: Peer, fn: () => void, ms: number): void;
+  /** Sends a stream of this endpoint now: `data`, or the stream's own payload. */
   publish(stream: string, data: unknown): void;
+}
+
+/** The stream a rule's publish names, on its own endpoint; throws for a target only an HTTP route reaches. */
+function ownStream(target: PublishTarget, endpoint: string): string {
+  if (target.stream === undefined) throw new Error(`publish: a rule publishes to a stream of its endpoint (${endpoint}); sending to every client of an endpoint is an HTTP route's publish`);
+  if (target.endpoint !== undefined && target.endpoint !== endpoint) throw new Error(`publish: a rule on ${endpoint} publishes to its own streams, not to those of ${target.endpoint}`);
+  return target.stream;
 }
 
 export function createRuleHost(context: RuleHostContext): RuleHost {
@@ -39,7 +49,7 @@ export function createRuleHost(context: RuleHostContext): RuleHost {
     random: context.random,
     templates: context.templates,
     schedule: (peer, fn, ms) => context.schedule(peer, fn, ms),
-    publish: (stream, data) => context.publish(stream, data),
+    publish: (target) => context.publish(ownStream(target, endpoint), target.data),
     log(peer, line) {
       const skipped = context.perClient.pass(peer, clock.now());
       if (skipped === undefined) return;

@@ -13,6 +13,8 @@ export interface HttpRequestRecord {
 
 export interface HttpRouteFigures {
   readonly name: string;
+  /** The route in one line: `GET /api/orders/:id -> respond 200 (json body)`. */
+  readonly explain: string;
   readonly methods: readonly string[];
   readonly path: string;
   readonly hits: number;

@@ -6,14 +6,46 @@
 import type { ServerResponse } from 'node:http';
 import { extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import { msText } from '../steps/index.ts';
 import { compileTemplate, type RenderContext, type TemplateServices } from '../templates/index.ts';
-import { parseRange, type NumberRange } from '../util/range.ts';
+import { numberOrRangeSchema, parseRange, type NumberRange } from '../util/range.ts';
 import type { Random } from '../util/random.ts';
 import { jsonLine, sseEvent } from '../util/sse.ts';
 import { openFile, type RouteFile } from './files.ts';
-import type { HttpRouteConfig } from './schema.ts';
 
-type RespondConfig = Extract<HttpRouteConfig['then'][number], { respond: unknown }>['respond'];
+/** One Server-Sent Event of a streamed answer: every field templated but `retry`. */
+const sseEventSchema = z
+  .strictObject({
+    data: z.unknown().optional().describe('The data: a string as is (one `data:` line per line), anything else as JSON.'),
+    event: z.string().min(1).optional().describe('The event name (what `addEventListener` listens for); none is a `message`.'),
+    id: z.string().optional().describe('The event id (an EventSource sends the last one back as `Last-Event-ID` when it reconnects).'),
+    retry: z.number().int().min(0).max(86_400_000).optional().describe('ms an EventSource waits before reconnecting.'),
+    comment: z.string().optional().describe('A comment line (ignored by an EventSource).'),
+  })
+  .refine((event) => Object.keys(event).length > 0, 'an event needs at least one of data, event, id, retry or comment');
+
+export const respondSchema = z
+  .strictObject({
+    status: z.number().int().min(100).max(599).default(200),
+    headers: z.record(z.string(), z.string()).default({}).describe('Response headers (values templated).'),
+    body: z.unknown().optional().describe('The body, templated with `request` in scope: a string is sent as is (text/plain unless a content-type says otherwise), anything else as JSON.'),
+    file: z.string().min(1).optional().describe('Send this file, read from the configuration\'s directory (never outside it).'),
+    chunks: z.array(z.unknown()).min(1).optional().describe('A streamed body, sent piece by piece: each chunk templated.'),
+    events: z.array(sseEventSchema).min(1).optional().describe('A Server-Sent Events body, event by event, each with its own `event` name, `id`, `retry` or `comment` besides its `data`.'),
+    format: z.enum(['sse', 'ndjson']).default('sse').describe('With `chunks`: Server-Sent Events (`data: …` blocks) or JSON lines.'),
+    chunkDelay: numberOrRangeSchema({ max: 3_600_000 }).default(0).describe('With `chunks` or `events`: ms before each one (or a range).'),
+    done: z.string().optional().describe('With `chunks` or `events`, as Server-Sent Events: a last `data:` line, e.g. "[DONE]".'),
+  })
+  .superRefine((respond, ctx) => {
+    const given = (['body', 'file', 'chunks', 'events'] as const).filter((key) => respond[key] !== undefined);
+    if (given.length > 1) ctx.addIssue({ code: 'custom', message: `give one of body, file, chunks or events (got ${given.join(' and ')})` });
+    if (respond.events !== undefined && respond.format === 'ndjson') ctx.addIssue({ code: 'custom', path: ['format'], message: '`events` are Server-Sent Events: use `chunks` for JSON lines' });
+    if (respond.done !== undefined && respond.chunks === undefined && respond.events === undefined) ctx.addIssue({ code: 'custom', path: ['done'], message: '`done` ends a streamed answer: give `chunks` or `events`' });
+    else if (respond.done !== undefined && respond.format === 'ndjson') ctx.addIssue({ code: 'custom', path: ['done'], message: '`done` is a last Server-Sent Events `data:` line: JSON lines have none' });
+  });
+
+export type RespondConfig = z.output<typeof respondSchema>;
 
 /** What a respond step needs from the server besides the response: templates, randomness, a wait. */
 export interface RespondHost {
@@ -119,4 +151,16 @@ export function compileRespond(respond: RespondConfig, file: RouteFile | undefin
     response.end(head ? undefined : payload);
     return respond.status;
   };
+}
+
+/** What a respond step answers, in a few words: `respond 200 (json body)`, `respond 200 (3 chunks, JSON lines)`. */
+export function explainRespond(respond: RespondConfig): string {
+  const apart = respond.chunkDelay === 0 ? '' : `, ${msText(respond.chunkDelay)} apart`;
+  let what: string;
+  if (respond.file !== undefined) what = `file ${respond.file}`;
+  else if (respond.chunks !== undefined) what = `${respond.chunks.length} chunks, ${respond.format === 'sse' ? 'Server-Sent Events' : 'JSON lines'}${apart}`;
+  else if (respond.events !== undefined) what = `${respond.events.length} Server-Sent Events${apart}`;
+  else if (respond.body === undefined) what = 'no body';
+  else what = typeof respond.body === 'string' ? 'text body' : 'json body';
+  return `respond ${respond.status} (${what})`;
 }

@@ -19,12 +19,15 @@ import type { FileScope } from './files.ts';
 import { forward } from './forward.ts';
 import { bodyPending, checkBodyDepth, closeAfterAnswer, readBody, requestView, skipBody, type BodyLimits, type HttpRequestView } from './request.ts';
 import { HTTP_METHODS, type HttpRouteConfig } from './schema.ts';
-import { compileSteps, runSteps, type HttpHost, type Step } from './steps.ts';
+import { explainRoute } from './explain.ts';
+import { answerRequest, compileSteps, type HttpHost, type Step } from './steps.ts';
 import type { HttpFigures, HttpRequestRecord } from './figures.ts';
 
 interface CompiledRoute {
   readonly config: HttpRouteConfig;
   readonly name: string;
+  /** The route in one line: `GET /api/orders/:id -> respond 200 (json body)`. */
+  readonly explain: string;
   readonly methods: ReadonlySet<string> | undefined;
   readonly pattern: PathPattern;
   readonly when: (view: HttpRequestView) => boolean;
@@ -111,7 +114,7 @@ export class HttpRoutes {
 
   /** Every route with its figures, most specific first; the last requests answered, newest first. */
   figures(): HttpFigures {
-    const routes = this.#routes.map((r) => ({ name: r.name, methods: r.methods === undefined ? ['ANY'] : [...r.methods], path: r.config.path, hits: r.hits, failures: r.failures, last: r.last }));
+    const routes = this.#routes.map((r) => ({ name: r.name, explain: r.explain, methods: r.methods === undefined ? ['ANY'] : [...r.methods], path: r.config.path, hits: r.hits, failures: r.failures, last: r.last }));
     return { requests: this.#requests, routes, recent: [...this.#recent].reverse() };
   }
 
@@ -155,7 +158,7 @@ export class HttpRoutes {
   #compile(config: HttpRouteConfig, files: FileScope = { dir: this.#host.baseDir, label: 'the configuration\'s folder', hideEnv: false }, where = ''): CompiledRoute {
     const name = routeName(config);
     const methods = config.method === undefined ? undefined : new Set(config.method);
-    return { config, name, methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, where), hits: 0, failures: 0, last: undefined };
+    return { config, name, explain: explainRoute(config), methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, where), hits: 0, failures: 0, last: undefined };
   }
 
   #insert(config: HttpRouteConfig, files?: FileScope): void {
@@ -207,7 +210,7 @@ export class HttpRoutes {
     const params = matched.get(route) ?? {};
     const context = { request: { method, path, params, query: view.query, headers: view.headers, cookies: view.cookies, body: view.body.isJson ? view.body.value : view.body.text } };
     try {
-      const status = await runSteps(route.steps, { view, response, context, host: this.#host, route: route.name });
+      const status = await answerRequest(route.steps, { view, response, context, host: this.#host, route: route.name });
       finish(status ?? 500, route);
     } catch (error) {
       // A client that went away while being answered (a file cut short) is not the route's failure.

@@ -1,25 +1,23 @@
 /**
- * A route's steps, compiled once: looked up by their key as the rule engine's actions are. A step either
- * answers the request (respond, forward; a sequence runs the list its call is due) and returns the status,
- * or does its work and lets the next step run (delay, publish).
+ * A route's steps, as a table of step definitions: the shared `delay` and `publish` (`src/steps/shared.ts`)
+ * beside the HTTP side's own. A step either answers the request (respond, forward; a sequence runs the list
+ * its call is due) and ends the list with the status, or does its work and lets the next step run. They run
+ * on the one runner of steps (`src/steps/runner.ts`): a delay waits, and answers 499 if the client left.
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { z } from 'zod';
 import { MockwaveError } from '../errors/catalog.ts';
 import type { StateStore } from '../state/state.ts';
-import { compileTemplate, type RenderContext } from '../templates/index.ts';
-import { parseRange, type NumberRange } from '../util/range.ts';
+import { compileStep, defineStep, delayStep, outcomeOf, publishStep, runSteps, stepSchemas, type Done, type PublishTarget, type RunResult, type Step as AnyStep, type StepConfigOf, type StepHost, type StepListOptions, type StepRun, type StepScope, type StepTable } from '../steps/index.ts';
+import type { RenderContext } from '../templates/index.ts';
 import { resolveFile, type FileScope } from './files.ts';
 import { forward, type ForwardOptions } from './forward.ts';
 import type { HttpRequestView } from './request.ts';
-import { compileRespond, type RespondHost } from './respond.ts';
-import type { HttpStep } from './schema.ts';
-
-/** Where a publish step sends: a stream's subscribers, or every client of an endpoint. */
-export type PublishTarget = { readonly stream: string; readonly endpoint?: string | undefined; readonly data?: unknown } | { readonly endpoint: string; readonly message: unknown };
+import { compileRespond, explainRespond, respondSchema, type RespondHost } from './respond.ts';
 
 /** What steps may do, provided by the server: routes never see the WebSocket side's objects. */
-export interface HttpHost extends RespondHost {
+export interface HttpHost extends StepHost, RespondHost {
   readonly state: StateStore;
   /** The configuration's folder: `file` bodies are read under it, never outside. */
   readonly baseDir: string;
@@ -29,7 +27,7 @@ export interface HttpHost extends RespondHost {
 }
 
 /** One request being answered. */
-export interface Exchange {
+export interface Exchange extends StepScope {
   readonly view: HttpRequestView;
   readonly response: ServerResponse;
   readonly context: RenderContext;
@@ -38,11 +36,25 @@ export interface Exchange {
   readonly route: string;
 }
 
+/** What compiling a step needs: where a `file` may be read, where the step is (for problems), and how to compile a nested list. */
+export interface HttpCompile {
+  readonly files: FileScope;
+  readonly where: string;
+  list(steps: readonly unknown[], where: string): Step[];
+}
+
+/** What a step runs against: the exchange, and what the runner asks of the HTTP side (`HttpRun`). */
+type Run = Exchange & StepRun<number>;
+
+export type Step = AnyStep<Run, number>;
+
 /** The longest `per: header:` or `per: cookie:` value a sequence takes as a caller's key; longer is a 400. */
 const MAX_CALLER_KEY = 256;
 
-/** The status when the step answered; undefined when the next step runs. */
-export type Step = (exchange: Exchange) => Promise<number | undefined>;
+/** A client that left while a step waited is not answered; the status says so (499, as nginx logs it). */
+const CLIENT_GONE = 499;
+
+const answered = (status: number): Done<number> => ({ done: status });
 
 /**
  * A `file` that cannot be served is a configuration problem, said at load (start-up, a reload, a route added
@@ -60,59 +72,96 @@ function readableFile(path: string, file: string, where: string): void {
   if (problem !== undefined) throw new MockwaveError('MW_CONFIG_INVALID', `${where}.respond.file: ${file} ${problem} (looked for ${path})`, { details: [`${where}.respond.file: ${file} ${problem}`] });
 }
 
-function compileStep(step: HttpStep, files: FileScope, where: string): Step {
-  if ('respond' in step) {
-    const file = step.respond.file === undefined ? undefined : resolveFile(step.respond.file, files, where);
-    if (file !== undefined && step.respond.file !== undefined) readableFile(file.path, step.respond.file, where);
-    const answer = compileRespond(step.respond, file);
-    return (x) => answer(x.response, x.context, x.host, x.view.method === 'HEAD');
-  }
-  if ('delay' in step) {
-    const range = parseRange(step.delay) as NumberRange;
-    return async (x) => {
-      const ms = range.min === range.max ? range.min : x.host.random.int(range.min, range.max);
-      // A client that left while waiting is not answered; the status says so (499, as nginx logs it).
-      return (await x.host.wait(x.response, ms)) ? undefined : 499;
+const respondStep = defineStep({
+  schema: respondSchema,
+  final: true,
+  templates: [[]],
+  compile(respond, { files, where }: HttpCompile) {
+    const file = respond.file === undefined ? undefined : resolveFile(respond.file, files, where);
+    if (file !== undefined && respond.file !== undefined) readableFile(file.path, respond.file, where);
+    const answer = compileRespond(respond, file);
+    return (x: Run) => answer(x.response, x.context, x.host, x.view.method === 'HEAD').then(answered);
+  },
+  explain: explainRespond,
+});
+
+const forwardStep = defineStep({
+  schema: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).describe('Send the request on to this API (path and query appended) and answer with what it answers.'),
+  final: true,
+  compile: (base) => (x: Run) => forward(x.view, x.response, base, x.host.forwarding).then(answered),
+  // Origin and path only: a user name, password or query of the URL may be a secret.
+  explain: (base) => `forward to ${new URL(base).origin}${new URL(base).pathname.replace(/\/$/, '')}`,
+});
+
+const ORDER: StepListOptions = { noun: 'step', afterFinal: () => 'the request is answered there', mustEnd: 'the last step must answer' };
+
+/** The steps of one list of a sequence: every step but a sequence. */
+const LIST_STEPS = { respond: respondStep, delay: delayStep, publish: publishStep, forward: forwardStep } as const satisfies StepTable<Run, number, HttpCompile>;
+
+const listSchema = stepSchemas(LIST_STEPS, ORDER).list.min(1);
+
+/** `sequence`: the first call runs the first list of steps, the next call the next, per caller or for all. */
+const sequenceStep = defineStep({
+  schema: z.strictObject({
+    steps: z.array(listSchema).min(1).describe('One list of steps per call, in order.'),
+    per: z
+      .string()
+      .regex(/^(global|header:[A-Za-z0-9-]+|cookie:[A-Za-z0-9_.-]+)$/, { message: 'expected global, header:<name> or cookie:<name>' })
+      .default('global')
+      .describe('Whose calls are counted: everyone\'s (global), or per caller, told apart by a header or a cookie.'),
+    then: z.enum(['repeat-last', 'loop']).default('repeat-last').describe('After the last list: keep answering with it, or start again.'),
+  }),
+  final: true,
+  compile({ steps, per, then }, context: HttpCompile) {
+    const lists = steps.map((list, i) => context.list(list, `${context.where}.sequence.steps[${i}]`));
+    const [kind, name = ''] = per.split(':') as [string, string | undefined];
+    return (x: Run) => {
+      const caller = kind === 'header' ? (x.view.headers[name.toLowerCase()] ?? '') : kind === 'cookie' ? (x.view.cookies[name] ?? '') : '';
+      // Each caller is a key in the state store (10,000 kept per route): keys as long as a header may be would hold megabytes.
+      if (caller.length > MAX_CALLER_KEY) throw new MockwaveError('MW_HTTP_BAD_REQUEST', `The ${kind} ${name} that tells this sequence's callers apart is over ${MAX_CALLER_KEY} characters`);
+      const call = x.host.state.next(`http:${x.route}`, caller);
+      const list = lists[then === 'loop' ? call % lists.length : Math.min(call, lists.length - 1)] as Step[];
+      return outcomeOf(runSteps(list, x));
     };
-  }
-  if ('publish' in step) {
-    const target = step.publish;
-    const template = 'stream' in target ? target.data : target.message;
-    // A stream target without data sends the stream's own payload.
-    const render = template === undefined ? undefined : compileTemplate(template);
-    return async (x) => {
-      const value = render?.(x.context, x.host.templates);
-      x.host.publish('stream' in target ? { stream: target.stream, endpoint: target.endpoint, data: value } : { endpoint: target.endpoint, message: value });
-      return undefined;
-    };
-  }
-  if ('forward' in step) {
-    const base = step.forward;
-    return (x) => forward(x.view, x.response, base, x.host.forwarding);
-  }
-  const { steps, per, then } = step.sequence;
-  const lists = steps.map((list, i) => list.map((s) => compileStep(s, files, `${where}.sequence.steps[${i}]`)));
-  const [kind, name = ''] = per.split(':') as [string, string | undefined];
-  return async (x) => {
-    const caller = kind === 'header' ? (x.view.headers[name.toLowerCase()] ?? '') : kind === 'cookie' ? (x.view.cookies[name] ?? '') : '';
-    // Each caller is a key in the state store (10,000 kept per route): keys as long as a header may be would hold megabytes.
-    if (caller.length > MAX_CALLER_KEY) throw new MockwaveError('MW_HTTP_BAD_REQUEST', `The ${kind} ${name} that tells this sequence's callers apart is over ${MAX_CALLER_KEY} characters`);
-    const call = x.host.state.next(`http:${x.route}`, caller);
-    const list = lists[then === 'loop' ? call % lists.length : Math.min(call, lists.length - 1)] as Step[];
-    return runSteps(list, x);
-  };
-}
+  },
+  explain: ({ steps, per, then }, list) => `sequence${per === 'global' ? '' : ` per ${per}`} (${steps.map((s, i) => `${i + 1}: ${list(s)}`).join('; ')}; then ${then})`,
+});
+
+/** Every step of a route by its key: what the route schema parses and the routes compile. */
+export const HTTP_STEPS = { ...LIST_STEPS, sequence: sequenceStep } as const satisfies StepTable<Run, number, HttpCompile>;
+
+export const httpStepSchemas = stepSchemas(HTTP_STEPS, ORDER);
+
+export type HttpStep = StepConfigOf<typeof HTTP_STEPS>;
 
 /** `files`: the folder a `file` is read from (the configuration's, or the one for routes added at run time). */
-export function compileSteps(steps: readonly HttpStep[], files: FileScope, where: string): Step[] {
-  return steps.map((step, i) => compileStep(step, files, `${where}${where === '' ? '' : '.'}then[${i}]`));
+export function compileSteps(steps: readonly unknown[], files: FileScope, where: string): Step[] {
+  const list = (of: readonly unknown[], at: string): Step[] => of.map((step, i) => compileStep(HTTP_STEPS, step, { files, where: `${at}[${i}]`, list }));
+  return list(steps, `${where}${where === '' ? '' : '.'}then`);
 }
 
-/** Runs steps in order until one answers; its status. */
-export async function runSteps(steps: readonly Step[], exchange: Exchange): Promise<number | undefined> {
-  for (const step of steps) {
-    const status = await step(exchange);
-    if (status !== undefined) return status;
+/** One request's run of a route's steps: a delay waits on the response; a failure is the route's to handle. */
+class HttpRun implements StepRun<number>, Exchange {
+  readonly view: HttpRequestView;
+  readonly response: ServerResponse;
+  readonly context: RenderContext;
+  readonly host: HttpHost;
+  readonly route: string;
+
+  constructor(exchange: Exchange) {
+    ({ view: this.view, response: this.response, context: this.context, host: this.host, route: this.route } = exchange);
   }
-  return undefined;
+
+  wait(ms: number, resume: () => RunResult<number>): Promise<number | undefined> {
+    return this.host.wait(this.response, ms).then((stayed) => (stayed ? resume() : CLIENT_GONE));
+  }
+
+  fail(error: unknown): never {
+    throw error;
+  }
+}
+
+/** Runs a route's steps until one answers; its status (undefined when none did). */
+export async function answerRequest(steps: readonly Step[], exchange: Exchange): Promise<number | undefined> {
+  return runSteps(steps, new HttpRun(exchange));
 }

@@ -130,7 +130,7 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
       forwarding: { consumed: (token) => config.auth.enabled && tokenMatches(token, config.auth.tokens), timeoutMs: config.http.forwardTimeout, record, recordMaxBytes: config.http.recordMaxBodyBytes, now: () => clock.now() },
       wait: (response, ms) => waitFor(clock, response, ms),
       publish: (target) => {
-        if (!('stream' in target)) return clients.sendTo({ endpoint: target.endpoint }, target.message);
+        if (target.stream === undefined) return clients.sendTo({ endpoint: target.endpoint }, target.data);
         const { endpoint, stream } = registry.holding(target.stream, target.endpoint, 'say which endpoint ({ stream, endpoint })');
         return endpoint.publish(stream, target.data);
       },

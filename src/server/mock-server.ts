@@ -34,7 +34,7 @@ import { httpRateLimit } from '../http/rate-limit.ts';
 import { seededPart } from '../endpoint/seeded.ts';
 import { SseSide } from './sse-side.ts';
 import type { Endpoint } from '../endpoint/endpoint.ts';
-import type { HttpRoutes } from '../http/index.ts';
+import { explainRoute, type HttpRoutes } from '../http/index.ts';
 
 export type { ClientInfo, EndpointInfo };
 
@@ -65,7 +65,7 @@ export interface StartInfo {
   readonly websocket: boolean;
   /** The proxy's routes, when it is on: where a client connects, and the upstream (secrets masked). */
   readonly proxy: readonly { readonly route: string; readonly url: string; readonly upstream: string }[] | undefined;
-  /** The HTTP routes at start (`GET /api/orders  (name)`), and the real API that gets the rest (secrets masked). */
+  /** The HTTP routes at start, each in one line (`list orders: GET /api/orders -> respond 200 (json body)`, the name when it has one), and the real API that gets the rest (secrets masked). */
   readonly http: { readonly routes: readonly string[]; readonly fallback: string | undefined };
 }
 
@@ -98,7 +98,7 @@ function startInfo(parts: { config: MockwaveConfig; address: ListenAddress; secu
     dashboard: config.dashboard.enabled ? `${url}/` : undefined,
     websocket: config.websocket.enabled,
     proxy: proxy === undefined ? undefined : config.proxy.routes.map((r) => ({ route: r.name, url: `${wsBase}${proxy.path}/${r.name}`, upstream: redact.url(r.url) })),
-    http: { routes: config.http.routes.map((r) => `${r.method?.join(',') ?? 'ANY'} ${r.path}${r.name === undefined ? '' : `  (${r.name})`}`), fallback: config.http.fallback === undefined ? undefined : redact.url(config.http.fallback) },
+    http: { routes: config.http.routes.map((r) => `${r.name === undefined ? '' : `${r.name}: `}${explainRoute(r)}`), fallback: config.http.fallback === undefined ? undefined : redact.url(config.http.fallback) },
   };
 }
 

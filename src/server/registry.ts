@@ -85,6 +85,7 @@ export class EndpointRegistry {
       // A Server-Sent Events endpoint is an http(s) address.
       url: `${e.config.protocol === 'sse' ? (base ?? '') : wsBase}${displayPath(e.endpoint)}`,
       streams: [...e.streams.values()].map((s) => ({ name: s.name, topic: s.topic, interval: s.schedule })),
+      rules: e.explainRules(),
     }));
   }
 }

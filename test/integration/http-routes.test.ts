@@ -302,10 +302,10 @@ describe('HTTP routes', () => {
     assert.match(answer, /MW_HTTP_BODY_TIMEOUT/);
   });
 
-  it('the banner lists the HTTP routes and where the rest goes', async () => {
+  it('the banner lists the HTTP routes, each in one line, and where the rest goes', async () => {
     const cli = runMockwave([join(ROOT, 'examples/http/mockwave.yaml'), '-p', '0', '-H', '127.0.0.1', '--log-level', 'warn']);
     await cli.waitFor(/Press Ctrl-C to stop/);
-    assert.match(cli.output(), / {2}HTTP: 5 route\(s\)\n {4}GET \/app {2}\(app\)\n {4}GET \/api\/orders {2}\(list orders\)\n {4}POST \/api\/orders {2}\(create order\)/);
+    assert.match(cli.output(), / {2}HTTP: 5 route\(s\)\n {4}app: GET \/app -> respond 200 \(file index\.html\)\n {4}list orders: GET \/api\/orders -> respond 200 \(json body\)\n {4}create order: POST \/api\/orders with body a JSON Schema -> delay 50-150 ms, publish orders \{.*\n/);
     cli.child.kill('SIGTERM');
     assert.equal((await cli.exited).code, 0);
   });

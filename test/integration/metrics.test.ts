@@ -62,7 +62,10 @@ describe('GET /metrics', () => {
     }
     // Offering a subprotocol makes the proxy open the upstream before answering the handshake: 502 if it cannot.
     await assert.rejects(wsConnect(ws('/ws/proxy/down'), { protocols: ['v1'] }), (error: { status?: number }) => error.status === 502);
-    assert.deepEqual(server.stats().endpoints[0]?.rules, [{ name: 'greet', hits: 2, failures: 0 }, { name: 'rules[1]', hits: 1, failures: 0 }]);
+    assert.deepEqual(server.stats().endpoints[0]?.rules, [
+      { name: 'greet', explain: 'when {"type":"hello"} then reply "hi"', hits: 2, failures: 0 },
+      { name: 'rules[1]', explain: 'when {"type":"bye"} then reply "ciao"', hits: 1, failures: 0 },
+    ]);
     const families = new Map(parsePrometheusTextFormat(await (await fetch(http('/metrics'))).text()).map((f) => [f.name, f]));
     const sample = (name: string, labels: Record<string, string>): number => Number(families.get(name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value);
     assert.equal(sample('mockwave_rule_hits_total', { endpoint: '/ws', rule: 'greet' }), 2);

@@ -50,6 +50,7 @@ describe('the dashboard (Chromium)', { skip: needsChromium }, () => {
             { name: 'fast', interval: 10, data: { n: '{{counter}}' } },
             { name: 'prices', generator: 'ticker', options: { symbol: 'ACME', price: 42 } },
           ],
+          rules: [{ name: 'hello', when: { type: 'hello' }, then: [{ reply: { type: 'hi' } }, { delay: '10-20' }, { publish: 'news' }] }],
         },
         { path: '/events', protocol: 'sse', sse: { heartbeat: 0 }, streams: [{ name: 'feed', data: { n: 1 } }] },
       ],
@@ -233,5 +234,13 @@ describe('the dashboard (Chromium)', { skip: needsChromium }, () => {
     await requests.getByText('/api/nothing').waitFor({ timeout: 5000 });
     await requests.locator('tr', { hasText: '/api/orders' }).getByText('200').waitFor({ timeout: 5000 });
     await page.screenshot({ path: join(RESULTS, 'dashboard-http.png') });
+  });
+
+  it('each HTTP route and each rule is shown in one line', async () => {
+    await page.getByRole('button', { name: 'HTTP' }).click();
+    await page.getByTestId('http-explain-orders').filter({ hasText: 'GET /api/orders -> respond 200 (json body)' }).waitFor({ timeout: 5000 });
+    await page.getByTestId('http-explain-new price').filter({ hasText: 'POST /api/prices -> publish prices {"symbol":"ACME","price":43.5}, respond 204 (no body)' }).waitFor({ timeout: 5000 });
+    await page.getByRole('button', { name: 'Overview' }).click();
+    await page.getByTestId('rule-explain-hello').filter({ hasText: 'when {"type":"hello"} then reply {"type":"hi"}, delay 10-20 ms, publish news' }).waitFor({ timeout: 5000 });
   });
 });

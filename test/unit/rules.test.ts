@@ -37,7 +37,7 @@ function harness(rules: unknown[]) {
     random,
     templates: createTemplateServices(clock, random, 1),
     schedule: (_p, fn, ms) => clock.setTimeout(fn, ms),
-    publish: (stream, data) => published.push([stream, data]),
+    publish: (target) => published.push([target.stream ?? '', target.data]),
     log: (_p, line) => logged.push(line),
     onError: (_p, e) => errors.push(e),
   };
@@ -141,8 +141,8 @@ describe('rule actions', () => {
       const result = ruleSchema.safeParse({ when: { type: 'x' }, then });
       return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     };
-    assert.deepEqual(problems([{ close: { code: 4001 } }, { reply: 'never' }]), ['then.1: nothing runs after "close" (steps[0]): remove this step or move it before the close']);
-    assert.deepEqual(problems([{ drop: true }, { delay: 10 }, { reply: 'x' }]), ['then.1: nothing runs after "drop" (steps[0]): remove this step or move it before the drop']);
+    assert.deepEqual(problems([{ close: { code: 4001 } }, { reply: 'never' }]), ['then.1: nothing runs after "close" (step 0): remove this step or move it before the close']);
+    assert.deepEqual(problems([{ drop: true }, { delay: 10 }, { reply: 'x' }]), ['then.1: nothing runs after "drop" (step 0): remove this step or move it before the drop']);
     assert.deepEqual(problems([{ reply: 'x' }, { delay: 10 }, { close: { code: 1000 } }]), []);
   });
 
