@@ -20,16 +20,17 @@ const LAYERS = {
   rules: ['errors', 'util', 'hub', 'templates', 'data', 'steps'],
   streams: ['errors', 'util', 'log', 'hub', 'templates', 'data'],
   transport: ['errors', 'util', 'hub', 'security'],
-  http: ['errors', 'util', 'log', 'templates', 'data', 'steps', 'rules', 'security', 'state', 'replay'],
-  replay: ['errors', 'util', 'hub', 'templates'],
+  http: ['errors', 'util', 'log', 'templates', 'data', 'steps', 'rules', 'security', 'state', 'recording'],
+  recording: ['errors', 'util', 'hub', 'templates', 'security'],
   admin: ['errors', 'util', 'hub', 'rules', 'security', 'http'],
   config: ['errors', 'util', 'log', 'dialects', 'templates', 'data', 'rules', 'streams', 'transport', 'http', 'proxy'],
   asyncapi: ['errors', 'util', 'data', 'rules', 'config'],
-  proxy: ['errors', 'util', 'hub', 'security', 'transport', 'replay'],
-  endpoint: ['errors', 'util', 'log', 'hub', 'dialects', 'templates', 'security', 'steps', 'rules', 'streams', 'transport', 'replay', 'admin', 'config'],
-  server: ['errors', 'util', 'log', 'hub', 'dialects', 'templates', 'data', 'security', 'state', 'steps', 'rules', 'streams', 'transport', 'http', 'replay', 'admin', 'config', 'proxy', 'endpoint'],
+  proxy: ['errors', 'util', 'hub', 'security', 'transport', 'recording'],
+  endpoint: ['errors', 'util', 'log', 'hub', 'dialects', 'templates', 'security', 'steps', 'rules', 'streams', 'transport', 'recording', 'admin', 'config'],
+  sse: ['errors', 'util', 'log', 'hub', 'dialects', 'security', 'transport', 'http', 'config', 'endpoint'],
+  server: ['errors', 'util', 'log', 'hub', 'dialects', 'templates', 'data', 'security', 'state', 'steps', 'rules', 'streams', 'transport', 'http', 'recording', 'admin', 'config', 'proxy', 'endpoint', 'sse'],
   sources: ['errors', 'util', 'config', 'asyncapi'],
-  cli: ['errors', 'util', 'log', 'config', 'server', 'sources', 'replay', 'asyncapi'],
+  cli: ['errors', 'util', 'log', 'config', 'server', 'sources', 'recording', 'asyncapi'],
 };
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {

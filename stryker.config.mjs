@@ -24,7 +24,7 @@ const FOLDERS = {
     ],
   },
   transport: {
-    mutate: ['src/transport/**/*.ts'],
+    mutate: ['src/transport/**/*.ts', 'src/sse/peer.ts'],
     tests: [
       'test/unit/frame-writer.test.ts',
       'test/unit/request-path.test.ts',
@@ -38,11 +38,11 @@ const FOLDERS = {
     ],
   },
   http: {
-    mutate: ['src/http/**/*.ts', '!src/http/recorder.ts'],
+    mutate: ['src/http/**/*.ts'],
     tests: ['test/unit/guards.test.ts', 'test/integration/guards.test.ts', 'test/integration/http-routes.test.ts', 'test/integration/http-record.test.ts'],
   },
   recording: {
-    mutate: ['src/http/recorder.ts', 'src/proxy/recorder.ts', 'src/replay/**/*.ts'],
+    mutate: ['src/recording/**/*.ts'],
     tests: ['test/unit/recording-scale.test.ts', 'test/integration/guards.test.ts', 'test/integration/http-record.test.ts', 'test/integration/record-replay.test.ts'],
   },
 };

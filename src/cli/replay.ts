@@ -8,11 +8,11 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Override } from '../sources/load.ts';
 import { MockwaveError } from '../errors/catalog.ts';
-import { readRecording, type Recording } from '../replay/format.ts';
-import { isHttpRecording, readHttpRecording, type HttpRecording } from '../replay/http-format.ts';
-import { httpRecordingsToRoutes } from '../replay/http-to-config.ts';
+import { readRecording, type Recording } from '../recording/format.ts';
+import { isHttpRecording, readHttpRecording, type HttpRecording } from '../recording/http-format.ts';
+import { httpRecordingsToRoutes } from '../recording/http-to-config.ts';
 import { parseOrUsage, SHARED_OPTIONS, sharedOverrides } from './args.ts';
-import { configYaml, recordingToConfig, recordingToEndpoint } from '../replay/to-config.ts';
+import { configYaml, recordingToConfig, recordingToEndpoint } from '../recording/to-config.ts';
 import { errorMessage } from '../errors/error-message.ts';
 
 export const REPLAY_USAGE = `Usage: mockwave replay <recordings…> [options]

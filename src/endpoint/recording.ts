@@ -7,8 +7,8 @@ import { encodeGuide } from '../dialects/guide.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 import { errorMessage } from '../errors/error-message.ts';
 import type { Peer } from '../hub/peer.ts';
-import { readRecording, type Recording } from '../replay/format.ts';
-import { playRecording, type Playback, type ReplayOptions } from '../replay/playback.ts';
+import { readRecording, type Recording } from '../recording/format.ts';
+import { playRecording, type Playback, type ReplayOptions } from '../recording/playback.ts';
 
 /** A recording that cannot be read is a configuration problem, reported before the server listens. */
 function loadRecording(file: string, endpoint: string): Recording {

@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { MockwaveError } from '../errors/catalog.ts';
 import { errorMessage } from '../errors/error-message.ts';
 import { encodedSeparatorProblem } from '../util/encoded-path.ts';
-import type { ForwardedExchange } from './recorder.ts';
+import type { ForwardedExchange } from '../recording/http-recorder.ts';
 import type { HttpRequestView } from './request.ts';
 
 const flat = (headers: Record<string, string | string[] | undefined>): Record<string, string> =>

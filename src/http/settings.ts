@@ -3,7 +3,7 @@
  * routes, the fallback and the limits of the HTTP side.
  */
 import { z } from 'zod';
-import { RECORD_MAX_BYTES } from '../replay/recording-file.ts';
+import { RECORD_MAX_BYTES } from '../recording/recording-file.ts';
 import { httpRouteSchema } from './schema.ts';
 
 /** A host of `http.forwardAllow`: a name or an address (IPv6 in brackets), without scheme, port or path. */

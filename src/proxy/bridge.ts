@@ -12,7 +12,7 @@ import type { Peer } from '../hub/peer.ts';
 import type { Connection } from '../transport/transport.ts';
 import { toBuffer } from '../transport/ws-peer.ts';
 import { towardClient, towardUpstream } from './close-codes.ts';
-import type { Recorder } from './recorder.ts';
+import type { Recorder } from '../recording/ws-recorder.ts';
 
 export interface RouteStats {
   connections: number;

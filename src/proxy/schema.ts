@@ -3,7 +3,7 @@
  * the sections): the proxy owns the meaning of its settings and never imports the configuration.
  */
 import { z } from 'zod';
-import { RECORD_MAX_BYTES } from '../replay/recording-file.ts';
+import { RECORD_MAX_BYTES } from '../recording/recording-file.ts';
 import { deflateSchema } from '../transport/settings.ts';
 
 export const proxyRouteSchema = z.strictObject({

@@ -25,11 +25,11 @@ import type { createClientAdmin } from './client-admin.ts';
 import type { EndpointRegistry } from './registry.ts';
 import type { ReloadTargets } from './reload.ts';
 import type { Flushable } from './build.ts';
-import { HttpRecorder, type ForwardedExchange } from '../http/recorder.ts';
-import type { RecordingBudgets } from '../replay/recording-file.ts';
+import { HttpRecorder, type ForwardedExchange } from '../recording/http-recorder.ts';
+import type { RecordingBudgets } from '../recording/recording-file.ts';
 import type { Redactor } from '../security/redact.ts';
 import { runtimeRoutePolicy } from './runtime-routes.ts';
-import type { SseSide } from './sse-side.ts';
+import type { SseSide } from '../sse/side.ts';
 import type { RequestTarget } from '../util/request-target.ts';
 import { ownPathAt } from '../util/own-paths.ts';
 

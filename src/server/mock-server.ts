@@ -12,7 +12,7 @@ import { metaAt, type Meta } from '../errors/refusal.ts';
 import { MemoryHub } from '../hub/memory-hub.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import type { ProxyRouter } from '../proxy/router.ts';
-import { RecordingBudgets } from '../replay/recording-file.ts';
+import { RecordingBudgets } from '../recording/recording-file.ts';
 import { createRedactor, type Redactor } from '../security/redact.ts';
 import { createTemplateServices } from '../templates/index.ts';
 import { Transport, type ListenAddress } from '../transport/transport.ts';
@@ -32,7 +32,7 @@ import { createStreamAdmin } from './stream-admin.ts';
 import { createHttpAdmin, createHttpSide, dispatchRequests, httpReload } from './http-side.ts';
 import { httpRateLimit } from '../http/rate-limit.ts';
 import { seededPart } from '../endpoint/seeded.ts';
-import { SseSide } from './sse-side.ts';
+import { SseSide } from '../sse/side.ts';
 import type { Endpoint } from '../endpoint/endpoint.ts';
 import { explainRoute, type HttpRoutes } from '../http/index.ts';
 

@@ -11,7 +11,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { SsePeer } from '../../src/transport/sse-peer.ts';
+import { SsePeer } from '../../src/sse/peer.ts';
 import { Pressure } from '../../src/transport/pressure.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { captureLog } from '../helpers/log-capture.ts';

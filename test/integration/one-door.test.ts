@@ -16,7 +16,7 @@ import type { HttpRoutes } from '../../src/http/index.ts';
 import { createLogger } from '../../src/log/logger.ts';
 import { dispatchRequests } from '../../src/server/http-side.ts';
 import type { EndpointRegistry } from '../../src/server/registry.ts';
-import type { SseSide } from '../../src/server/sse-side.ts';
+import type { SseSide } from '../../src/sse/side.ts';
 import { RequestTarget } from '../../src/util/request-target.ts';
 import { OWN_PATHS } from '../../src/util/own-paths.ts';
 import type { MockwaveConfigInput } from '../../src/index.ts';

@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { MockwaveConfigInput } from '../../src/index.ts';
 import { checkConfig } from '../../src/config/validate.ts';
-import { readRecording } from '../../src/replay/format.ts';
+import { readRecording } from '../../src/recording/format.ts';
 import { runMockwave } from '../helpers/cli.ts';
 import { startServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { httpRecordingsToRoutes } from '../../src/replay/http-to-config.ts';
+import { httpRecordingsToRoutes } from '../../src/recording/http-to-config.ts';
 
 type Obj = Record<string, unknown>;
 

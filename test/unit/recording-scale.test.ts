@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { httpRecordingsToRoutes } from '../../src/replay/http-to-config.ts';
-import { recordingToEndpoint } from '../../src/replay/to-config.ts';
+import { httpRecordingsToRoutes } from '../../src/recording/http-to-config.ts';
+import { recordingToEndpoint } from '../../src/recording/to-config.ts';
 
 const PAIRS = 30_000;
 

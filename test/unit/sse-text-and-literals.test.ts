@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileTemplate, createTemplateServices, hasUnwritableBraces, literalTemplate } from '../../src/templates/index.ts';
-import { recordingToEndpoint } from '../../src/replay/to-config.ts';
+import { recordingToEndpoint } from '../../src/recording/to-config.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { createRandom } from '../../src/util/random.ts';
 import { parseSseText, sseEvent } from '../../src/util/sse.ts';

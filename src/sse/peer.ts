@@ -15,7 +15,7 @@ import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { newCounters, type Peer, type PeerCounters, type Tap } from '../hub/peer.ts';
 import type { Clock } from '../util/clock.ts';
-import type { Pressure, Pressured } from './pressure.ts';
+import type { Pressure, Pressured } from '../transport/pressure.ts';
 import { sseEvent } from '../util/sse.ts';
 
 export interface SsePeerSettings {

@@ -16,7 +16,7 @@ import { accessPolicy, accessRefusal } from '../security/access.ts';
 import { answerPreflight, corsGrant, isPreflight } from '../security/cors.ts';
 import { answerRefusal } from '../security/refusal-answer.ts';
 import { skipBody } from '../http/request.ts';
-import { SsePeer } from '../transport/sse-peer.ts';
+import { SsePeer } from './peer.ts';
 import type { Pressure } from '../transport/pressure.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { sseEvent } from '../util/sse.ts';

@@ -1,17 +1,17 @@
 /**
  * Writes the HTTP exchanges of one run (those that went through `http.fallback` or a `forward` step) to one
- * JSON Lines file (src/replay/http-format.ts), beside the proxy's WebSocket sessions. Secrets are masked by
+ * JSON Lines file (src/recording/http-format.ts), beside the proxy's WebSocket sessions. Secrets are masked by
  * the redactor before anything is written: headers, query parameters, JSON fields of bodies, and each line
  * of a streamed answer. Bodies over `maxBodyBytes` are cut and marked; a compressed answer is stored decoded,
  * never decoding more than is kept (bounded-decode.ts), and cut and marked the same way. Bodies are stored
- * without blowing up (src/replay/payload.ts); every line is charged to the folder's budget. Lines are
+ * without blowing up (src/recording/payload.ts); every line is charged to the folder's budget. Lines are
  * written in the order the exchanges ended. `end()` resolves once the file is on disk; the server waits for
  * it on stop.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { FolderBudget, RecordingFile } from '../replay/recording-file.ts';
-import type { HttpHeaderLine } from '../replay/http-format.ts';
-import { bytesPayload, isText, objectWith, type Payload } from '../replay/payload.ts';
+import { FolderBudget, RecordingFile } from './recording-file.ts';
+import type { HttpHeaderLine } from './http-format.ts';
+import { bytesPayload, isText, objectWith, type Payload } from './payload.ts';
 import type { Redactor } from '../security/redact.ts';
 import { decodeBounded } from './bounded-decode.ts';
 

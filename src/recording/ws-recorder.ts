@@ -1,13 +1,13 @@
 /**
- * Writes one proxied session to a JSON Lines file (see replay/format.ts). Writes go through one stream per
- * session, each line charged to the folder's budget (replay/recording-file.ts); `end()` resolves once
+ * Writes one proxied session to a JSON Lines file (see format.ts). Writes go through one stream per
+ * session, each line charged to the folder's budget (recording-file.ts); `end()` resolves once
  * everything is on disk, and the server waits for it on stop, so a recording is complete and valid after a
- * close or Ctrl-C. Payloads are stored without blowing up (replay/payload.ts): a JSON text frame as its
+ * close or Ctrl-C. Payloads are stored without blowing up (payload.ts): a JSON text frame as its
  * value, other text as text, binary as base64.
  */
-import type { RecordingLine } from '../replay/format.ts';
-import { objectWith, textPayload } from '../replay/payload.ts';
-import { FolderBudget, RecordingFile } from '../replay/recording-file.ts';
+import type { RecordingLine } from './format.ts';
+import { objectWith, textPayload } from './payload.ts';
+import { FolderBudget, RecordingFile } from './recording-file.ts';
 import type { Redactor } from '../security/redact.ts';
 
 export interface SessionInit {
