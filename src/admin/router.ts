@@ -10,62 +10,17 @@ import { closeCodeSchema } from '../rules/schema.ts';
 import { metaAt, refusal, refusalOf, type Refusal } from '../errors/refusal.ts';
 import { acceptedTarget, type RequestTarget } from '../util/request-target.ts';
 import { ownPathAt } from '../util/own-paths.ts';
-import { answerPreflight, applyCors, type CorsGrant } from '../security/cors.ts';
+import { answerPreflight, applyCors } from '../security/cors.ts';
 import { answerRefusal } from '../security/refusal-answer.ts';
 import { jsonBody } from './body.ts';
 import { bodyPending, closeAfterAnswer, skipBody } from '../http/request.ts';
 import { dashboardFiles, wantsHtml } from './dashboard.ts';
 import { sendData } from './envelope.ts';
-import { LiveViews, type LiveSource } from './live.ts';
-import type { ClientInfo, ServerDescription, StreamInfo, WebSocketStats } from './snapshot.ts';
+import { LiveViews } from './live.ts';
+import type { AdminView } from './view.ts';
 
 export type { WebSocketStats } from './snapshot.ts';
-
-export interface AdminView extends LiveSource {
-  /** Whether `/` serves the dashboard to browsers. */
-  readonly dashboard: boolean;
-  /** Live views (snapshot feeds and client message logs) open at once. */
-  readonly maxLiveConnections: number;
-  stats(): WebSocketStats;
-  /** What the server serves: version, endpoints and their streams. */
-  describe(): ServerDescription;
-  clients(): readonly ClientInfo[];
-  /** Sends a stream's message now (its own payload, or `data`); returns how many clients got it. */
-  publish(stream: string, data: unknown, endpoint: string | undefined): number;
-  /** Sends one raw message to a client, or to every client of an endpoint; returns how many got it. */
-  sendTo(target: { clientId: string } | { endpoint: string }, message: unknown): number;
-  /** Streams with their endpoint, schedule, subscribers and definition. */
-  streams(): readonly StreamInfo[];
-  /** One stream by name (on `endpoint` when given); throws when unknown or on several endpoints. */
-  stream(name: string, endpoint: string | undefined): StreamInfo;
-  /** Creates (or, with replace, changes) a stream from a definition validated like the config file. */
-  putStream(definition: unknown, endpoint: string | undefined, mode: 'create' | 'replace', name?: string): unknown;
-  removeStream(name: string, endpoint: string | undefined): void;
-  /** Why data does not match the schema of a stream made from one (jsonSchema), or undefined. */
-  schemaProblem(name: string, endpoint: string | undefined, data: unknown): string | undefined;
-  /** Pauses or resumes a stream's schedule, ticks it now, or renders a payload without sending it. */
-  controlStream(name: string, endpoint: string | undefined, action: 'pause' | 'resume' | 'tick' | 'render'): unknown;
-  /** Re-reads and applies the configuration; throws MW_CONFIG_INVALID (nothing changed) when it is invalid. */
-  reload(): unknown;
-  /** HTTP routes: their figures, the last requests, and their definitions. */
-  httpRoutes(): unknown;
-  /** Adds (create) or changes (replace) an HTTP route from a definition validated as in a config file. */
-  putHttpRoute(definition: unknown, mode: 'create' | 'replace', name?: string): unknown;
-  removeHttpRoute(name: string): void;
-  close(clientId: string, code: number, reason: string): void;
-  terminate(clientId: string): void;
-  /** Prometheus text of every metric. */
-  metrics(): Promise<{ contentType: string; text: string }>;
-  now(): number;
-  requestId(): string;
-  /** Undefined when the request may use the admin API, else why not (401 or 403: src/security/access.ts). */
-  refuse(request: IncomingMessage): Refusal | undefined;
-  /** Applied to every request before any route: Host, Origin and body type checks (403 or 415). */
-  guard(request: IncomingMessage): Refusal | undefined;
-  /** The CORS answer to this request's origin (src/security/cors.ts: the admin API's, listed origins only);
-   * the router answers a preflight with the methods of the routes of its path. */
-  cors(request: IncomingMessage): CorsGrant;
-}
+export type { AdminView } from './view.ts';
 
 interface Context {
   readonly view: AdminView;

@@ -1,0 +1,55 @@
+/**
+ * What the admin API sees of the server: an interface the composition root provides (src/server/admin-view.ts),
+ * so the admin layer never reaches into server internals.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Refusal } from '../errors/refusal.ts';
+import type { CorsGrant } from '../security/cors.ts';
+import type { LiveSource } from './live.ts';
+import type { ClientInfo, ServerDescription, StreamInfo, WebSocketStats } from './snapshot.ts';
+
+export interface AdminView extends LiveSource {
+  /** Whether `/` serves the dashboard to browsers. */
+  readonly dashboard: boolean;
+  /** Live views (snapshot feeds and client message logs) open at once. */
+  readonly maxLiveConnections: number;
+  stats(): WebSocketStats;
+  /** What the server serves: version, endpoints and their streams. */
+  describe(): ServerDescription;
+  clients(): readonly ClientInfo[];
+  /** Sends a stream's message now (its own payload, or `data`); returns how many clients got it. */
+  publish(stream: string, data: unknown, endpoint: string | undefined): number;
+  /** Sends one raw message to a client, or to every client of an endpoint; returns how many got it. */
+  sendTo(target: { clientId: string } | { endpoint: string }, message: unknown): number;
+  /** Streams with their endpoint, schedule, subscribers and definition. */
+  streams(): readonly StreamInfo[];
+  /** One stream by name (on `endpoint` when given); throws when unknown or on several endpoints. */
+  stream(name: string, endpoint: string | undefined): StreamInfo;
+  /** Creates (or, with replace, changes) a stream from a definition validated like the config file. */
+  putStream(definition: unknown, endpoint: string | undefined, mode: 'create' | 'replace', name?: string): unknown;
+  removeStream(name: string, endpoint: string | undefined): void;
+  /** Why data does not match the schema of a stream made from one (jsonSchema), or undefined. */
+  schemaProblem(name: string, endpoint: string | undefined, data: unknown): string | undefined;
+  /** Pauses or resumes a stream's schedule, ticks it now, or renders a payload without sending it. */
+  controlStream(name: string, endpoint: string | undefined, action: 'pause' | 'resume' | 'tick' | 'render'): unknown;
+  /** Re-reads and applies the configuration; throws MW_CONFIG_INVALID (nothing changed) when it is invalid. */
+  reload(): unknown;
+  /** HTTP routes: their figures, the last requests, and their definitions. */
+  httpRoutes(): unknown;
+  /** Adds (create) or changes (replace) an HTTP route from a definition validated as in a config file. */
+  putHttpRoute(definition: unknown, mode: 'create' | 'replace', name?: string): unknown;
+  removeHttpRoute(name: string): void;
+  close(clientId: string, code: number, reason: string): void;
+  terminate(clientId: string): void;
+  /** Prometheus text of every metric. */
+  metrics(): Promise<{ contentType: string; text: string }>;
+  now(): number;
+  requestId(): string;
+  /** Undefined when the request may use the admin API, else why not (401 or 403: src/security/access.ts). */
+  refuse(request: IncomingMessage): Refusal | undefined;
+  /** Applied to every request before any route: Host, Origin and body type checks (403 or 415). */
+  guard(request: IncomingMessage): Refusal | undefined;
+  /** The CORS answer to this request's origin (src/security/cors.ts: the admin API's, listed origins only);
+   * the router answers a preflight with the methods of the routes of its path. */
+  cors(request: IncomingMessage): CorsGrant;
+}
