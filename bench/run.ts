@@ -5,6 +5,7 @@
  *   npm run bench -- --quick       small sizes, no Mockoon, loose guards: the CI regression check
  *   npm run bench -- --only fan    scenarios whose id contains "fan" (several words: --only ping,http)
  *   npm run bench -- --no-mockoon  skip Mockoon
+ *   npm run bench -- --skip held-15k,storm   leave out these scenarios (ids as written)
  *
  * Prints a table of figures and ratios; the full run writes bench/results/latest.{json,md}. Exits 1 when a
  * guard fails (in --quick) — never on a full run's target, which is a report, not a test.
@@ -19,7 +20,7 @@ import { render, type Row, type Target } from './lib/report.ts';
 import { fanOut, httpRoute, sseFanOut, idle, requestReply, startup, storm, type Context, type Figures } from './lib/scenarios.ts';
 import type { ServerName } from './lib/servers.ts';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'no-mockoon': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, skip: { type: 'string' }, 'no-mockoon': { type: 'boolean', default: false } } });
 const quick = values.quick;
 
 interface Scenario {
@@ -201,7 +202,8 @@ async function main(): Promise<number> {
   const mockoonBin = quick || values['no-mockoon'] ? undefined : ensureMockoon(log);
   const ctx: Context = { tmp, mockoonBin, warmupMs: size(1000, 300), seconds: size(5, 1) };
   const words = values.only?.split(',').filter((word) => word !== '');
-  const chosen = SCENARIOS.filter((s) => words === undefined || words.some((word) => s.id.includes(word)));
+  const skipped = values.skip?.split(',').filter((word) => word !== '') ?? [];
+  const chosen = SCENARIOS.filter((s) => (words === undefined || words.some((word) => s.id.includes(word))) && !skipped.includes(s.id));
   const rows: Row[] = [];
   try {
     for (const scenario of chosen) {
@@ -237,7 +239,7 @@ async function main(): Promise<number> {
   const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${availableParallelism()} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
   const report = render(rows, { quick, machine, mockoon: mockoonBin === undefined ? undefined : MOCKOON_VERSION, date: new Date().toISOString() });
   process.stdout.write(`${report.text}\n`);
-  if (!quick && values.only === undefined) {
+  if (!quick && values.only === undefined && values.skip === undefined) {
     writeFileSync(new URL('results/latest.json', import.meta.url), `${JSON.stringify(report.json, null, 2)}\n`);
     writeFileSync(new URL('results/latest.md', import.meta.url), report.markdown);
     log('wrote bench/results/latest.json and bench/results/latest.md');
