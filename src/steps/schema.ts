@@ -19,7 +19,7 @@ export interface StepListOptions {
 }
 
 /** `a, b or c` */
-export function orList(names: readonly string[]): string {
+function orList(names: readonly string[]): string {
   return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`;
 }
 
@@ -39,7 +39,7 @@ function templateCheck(table: Table) {
 }
 
 /** The one order check: nothing runs after a final step; with `mustEnd`, the last step is a final one. */
-export function stepOrder(finals: readonly string[], options: StepListOptions) {
+function stepOrder(finals: readonly string[], options: StepListOptions) {
   return (steps: readonly unknown[], ctx: z.RefinementCtx): void => {
     const at = steps.findIndex((step) => finals.includes(keyOf(step) ?? ''));
     const key = keyOf(steps[at]) ?? '';

@@ -46,7 +46,7 @@ const publishObject = z
   });
 
 /** A stream's name alone is read as `{ stream }` first, so every spelling is checked by the one object. */
-export const publishSchema = z.preprocess((value) => (typeof value === 'string' ? { stream: value } : value), publishObject);
+const publishSchema = z.preprocess((value) => (typeof value === 'string' ? { stream: value } : value), publishObject);
 
 export const publishStep = defineStep({
   schema: publishSchema,
