@@ -14,7 +14,7 @@ import type { Logger } from '../log/logger.ts';
 import { corsGrant, preflightHeaders } from '../security/cors.ts';
 import { skipBody } from '../http/request.ts';
 import { authorized } from '../security/tokens.ts';
-import { SsePeer } from '../transport/sse-peer.ts';
+import { EventChunks, SsePeer } from '../transport/sse-peer.ts';
 import type { Pressure } from '../transport/pressure.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { sseEvent } from '../util/sse.ts';
@@ -41,6 +41,8 @@ export class SseSide {
   readonly #byEndpoint = new Map<Endpoint, Set<SsePeer>>();
   /** What a heartbeat is on each client's stream: a comment line, or an empty line between JSON lines. */
   readonly #heartbeats = new WeakMap<SsePeer, string>();
+  /** The chunks of this server's broadcasts, shared by its clients only. */
+  readonly #chunks = new EventChunks();
   #heartbeat: TimerHandle | undefined;
   #closing = false;
 
@@ -84,7 +86,7 @@ export class SseSide {
 
     const lines = settings.format === 'ndjson';
     response.writeHead(200, { ...cors.headers, 'content-type': lines ? 'application/x-ndjson; charset=utf-8' : 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const peer = new SsePeer({ id: this.#context.createId(), endpoint: endpoint.endpoint, url: request.url ?? '/', response, settings: { maxBufferedBytes: config.websocket.maxBufferedBytes, slowClientGrace: config.websocket.slowClientGrace, clock, pressure: this.#context.pressure } });
+    const peer = new SsePeer({ id: this.#context.createId(), endpoint: endpoint.endpoint, url: request.url ?? '/', response, settings: { maxBufferedBytes: config.websocket.maxBufferedBytes, slowClientGrace: config.websocket.slowClientGrace, clock, pressure: this.#context.pressure, chunks: this.#chunks } });
     if (!lines) peer.write(sseEvent({ retry: settings.retry }));
     this.peers.add(peer);
     this.#heartbeats.set(peer, lines ? '\n' : sseEvent({ comment: 'heartbeat' }));

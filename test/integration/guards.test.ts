@@ -11,7 +11,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { SsePeer } from '../../src/transport/sse-peer.ts';
+import { EventChunks, SsePeer } from '../../src/transport/sse-peer.ts';
 import { Pressure } from '../../src/transport/pressure.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { captureLog } from '../helpers/log-capture.ts';
@@ -229,7 +229,7 @@ describe('readers that stop reading', () => {
     let peer: SsePeer | undefined;
     const server = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
-      peer = new SsePeer({ id: 's1', endpoint: '/events', url: '/events', response, settings: { maxBufferedBytes: 1 << 30, slowClientGrace: 60_000, clock: new ManualClock(), pressure: new Pressure(1 << 30) } });
+      peer = new SsePeer({ id: 's1', endpoint: '/events', url: '/events', response, settings: { maxBufferedBytes: 1 << 30, slowClientGrace: 60_000, clock: new ManualClock(), pressure: new Pressure(1 << 30), chunks: new EventChunks() } });
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
