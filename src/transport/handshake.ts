@@ -10,6 +10,11 @@ export function clientErrorOf(error: Error & { code?: string }): Refusal {
   return refusal('MW_MALFORMED_REQUEST', 'Malformed HTTP request');
 }
 
+/** The error listener of a socket being upgraded: one shared function, not a closure that keeps the request alive. */
+export function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 export const SHUTTING_DOWN = refusal('MW_SHUTTING_DOWN', 'The server is shutting down');
 export const BAD_TARGET = refusal('MW_MALFORMED_REQUEST', 'The request target is not a valid URL path');
 

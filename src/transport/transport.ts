@@ -15,7 +15,7 @@ import { systemClock, type Clock, type LoopClock, type TimerHandle } from '../ut
 import type { Connection, RelayPeer } from './connection.ts';
 import type { Deflate } from './deflate.ts';
 import { BroadcastWriter } from './frame-writer.ts';
-import { BAD_TARGET, clientErrorOf, refuseRequest, refuseUpgrade, SHUTTING_DOWN } from './handshake.ts';
+import { BAD_TARGET, clientErrorOf, destroyOnError, refuseRequest, refuseUpgrade, SHUTTING_DOWN } from './handshake.ts';
 import { guardConnections, releaseConnection } from './http-connections.ts';
 import type { Pressure } from './pressure.ts';
 import { targetOf, type RequestTarget } from '../util/request-target.ts';
@@ -82,10 +82,6 @@ export interface ListenAddress {
   readonly host: string;
   readonly port: number;
   readonly family: string;
-}
-
-function destroyOnError(this: Duplex): void {
-  this.destroy();
 }
 
 export class Transport {
