@@ -43,7 +43,7 @@ const FOLDERS = {
   },
   recording: {
     mutate: ['src/recording/**/*.ts'],
-    tests: ['test/unit/recording-scale.test.ts', 'test/integration/guards.test.ts', 'test/integration/http-record.test.ts', 'test/integration/record-replay.test.ts'],
+    tests: ['test/perf/recording-scale.test.ts', 'test/integration/guards.test.ts', 'test/integration/http-record.test.ts', 'test/integration/record-replay.test.ts'],
   },
 };
 

@@ -11,6 +11,7 @@
 import type { ServerResponse } from 'node:http';
 import { MockwaveError } from '../errors/catalog.ts';
 import type { Tap } from '../hub/peer.ts';
+import { every, systemClock, type Clock } from '../util/clock.ts';
 import { sseEvent } from '../util/sse.ts';
 import type { LiveSnapshot, LoggedMessage } from './snapshot.ts';
 
@@ -36,6 +37,12 @@ export interface LiveLimits {
   readonly maxBehindBytes?: number;
   /** How long a reader may stay behind before it is disconnected (default 10 s). */
   readonly maxBehindMs?: number;
+  /**
+   * The clock of the rounds and of how long a reader is behind: real time by design (default `systemClock`),
+   * since readers' sockets drain in real time even while the server's clock (which tests may hold still)
+   * stands; a unit test may pass a ManualClock to run the rounds itself.
+   */
+  readonly clock?: Clock;
 }
 
 function open(response: ServerResponse): void {
@@ -48,10 +55,7 @@ function frame(event: string, data: unknown): string {
   return sseEvent({ event, data: JSON.stringify(data) });
 }
 
-/**
- * One open view: its response, and since when it has been too far behind to be written to. Times here are
- * the socket's real time, not the server's clock (which tests may hold still).
- */
+/** One open view: its response, and since when (on the views' real clock) it has been too far behind to be written to. */
 interface Reader {
   readonly response: ServerResponse;
   behindSince: number | undefined;
@@ -71,10 +75,11 @@ export class LiveViews {
   readonly #snapshotMs: number;
   readonly #maxBehindBytes: number;
   readonly #maxBehindMs: number;
+  readonly #clock: Clock;
   /** Every open view, snapshot readers and message logs alike (what the cap counts). */
   #open = 0;
   readonly #readers = new Set<Reader>();
-  #timer: NodeJS.Timeout | undefined;
+  #stopRounds: (() => void) | undefined;
   /** The last snapshot's frame and when it was built, handed to a reader that arrives within the second. */
   #last: { text: string; at: number } | undefined;
 
@@ -84,6 +89,7 @@ export class LiveViews {
     this.#snapshotMs = limits.snapshotMs ?? 1000;
     this.#maxBehindBytes = limits.maxBehindBytes ?? 256 * 1024;
     this.#maxBehindMs = limits.maxBehindMs ?? 10_000;
+    this.#clock = limits.clock ?? systemClock;
   }
 
   get open(): number {
@@ -106,11 +112,11 @@ export class LiveViews {
       if (this.#readers.size === 0) this.#stopTimer();
     });
     open(response);
-    const now = Date.now();
+    const now = this.#clock.now();
     if (this.#last === undefined || now - this.#last.at >= this.#snapshotMs) this.#last = { text: frame('snapshot', this.#source.snapshot()), at: now };
     response.write(this.#last.text);
     this.#readers.add(reader);
-    this.#timer ??= setInterval(() => this.#tick(), this.#snapshotMs).unref();
+    this.#stopRounds ??= every(this.#clock, this.#snapshotMs, () => this.#tick(), { unref: true });
   }
 
   /**
@@ -128,15 +134,15 @@ export class LiveViews {
     });
     return (response) => {
       const reader: Reader = { response, behindSince: undefined };
-      const timer = setInterval(() => {
+      const stop = every(this.#clock, LOG_FLUSH_MS, () => {
         if (pending.length === 0 && skipped === 0) return;
         const batch = { messages: pending, skipped };
         pending = [];
         skipped = 0;
-        if (!this.#offer(reader, frame('messages', batch), Date.now())) skipped += batch.messages.length + batch.skipped;
-      }, LOG_FLUSH_MS).unref();
+        if (!this.#offer(reader, frame('messages', batch), this.#clock.now())) skipped += batch.messages.length + batch.skipped;
+      }, { unref: true });
       this.#opened(response, () => {
-        clearInterval(timer);
+        stop();
         untap();
       });
       open(response);
@@ -152,7 +158,7 @@ export class LiveViews {
   }
 
   #tick(): void {
-    const now = Date.now();
+    const now = this.#clock.now();
     const text = frame('snapshot', this.#source.snapshot());
     this.#last = { text, at: now };
     for (const reader of this.#readers) this.#offer(reader, text, now);
@@ -172,7 +178,7 @@ export class LiveViews {
   }
 
   #stopTimer(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#stopRounds?.();
+    this.#stopRounds = undefined;
   }
 }

@@ -48,14 +48,10 @@ export function createMetrics(source: MetricsSource): Metrics {
   };
 }
 
-/** Every figure is read from its source when scraped; nothing is counted twice on the message path. */
-function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, number>, http: ReadonlyMap<string, number>): Registry {
-  const { Counter, Gauge, Registry, collectDefaultMetrics } = promClient();
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'mockwave_' });
-
-  // One gauge or counter per item of a source (an endpoint, a recording folder), labelled by its name.
-  const byLabel = <T>(label: string, items: () => readonly T[], nameOf: (item: T) => string) => (name: string, help: string, pick: (item: T) => number, kind: 'counter' | 'gauge'): void => {
+/** One gauge or counter per item of a source (an endpoint, a recording folder), labelled by its name. */
+function byLabel<T>(registry: Registry, label: string, items: () => readonly T[], nameOf: (item: T) => string) {
+  const { Counter, Gauge } = promClient();
+  return (name: string, help: string, pick: (item: T) => number, kind: 'counter' | 'gauge'): void => {
     const config = {
       name,
       help,
@@ -72,7 +68,12 @@ function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, n
     if (kind === 'gauge') new Gauge(config);
     else new Counter(config);
   };
-  const byEndpoint = byLabel('endpoint', () => source.endpoints(), (e: EndpointFigures) => e.endpoint);
+}
+
+/** What each endpoint, its streams and its rules did. */
+function registerEndpointFigures(registry: Registry, source: MetricsSource): void {
+  const { Counter } = promClient();
+  const byEndpoint = byLabel(registry, 'endpoint', () => source.endpoints(), (e: EndpointFigures) => e.endpoint);
   byEndpoint('mockwave_connections', 'WebSocket clients connected, by endpoint.', (e) => e.connections, 'gauge');
   byEndpoint('mockwave_messages_in_total', 'Messages received from clients, by endpoint.', (e) => e.messagesIn, 'counter');
   byEndpoint('mockwave_messages_out_total', 'Messages sent to clients, by endpoint.', (e) => e.messagesOut, 'counter');
@@ -104,6 +105,14 @@ function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, n
   };
   byRule('mockwave_rule_hits_total', 'Client messages matched by each rule.', (r) => r.hits);
   byRule('mockwave_rule_failures_total', 'Rule steps that failed (a reply that would not match its schema, a publish to no stream).', (r) => r.failures);
+}
+
+/** Every figure is read from its source when scraped; nothing is counted twice on the message path. */
+function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, number>, http: ReadonlyMap<string, number>): Registry {
+  const { Counter, Gauge, Registry, collectDefaultMetrics } = promClient();
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'mockwave_' });
+  registerEndpointFigures(registry, source);
   new Gauge({
     name: 'mockwave_proxy_connections',
     help: 'Live proxied connections.',
@@ -112,7 +121,7 @@ function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, n
       this.set(source.proxyConnections());
     },
   });
-  const byFolder = byLabel('folder', () => source.recordings?.() ?? [], (f: RecordingFolderFigures) => f.folder);
+  const byFolder = byLabel(registry, 'folder', () => source.recordings?.() ?? [], (f: RecordingFolderFigures) => f.folder);
   byFolder('mockwave_recording_bytes_total', 'Bytes this run wrote to each recording folder (http.recordMaxBytes, proxy.recordMaxBytes cap them).', (f) => f.bytes, 'counter');
   byFolder('mockwave_recording_full', '1 when a recording folder reached its cap and recording there stopped.', (f) => (f.full ? 1 : 0), 'gauge');
   byFolder('mockwave_recording_dropped_total', 'Lines (frames, exchanges) left out of a recording folder that reached its cap.', (f) => f.dropped, 'counter');

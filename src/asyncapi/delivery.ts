@@ -14,7 +14,7 @@
  *
  * Each decision carries its reason for the start-up report.
  */
-import type { ApiMessage } from './model.ts';
+import type { ApiMessage } from './api.ts';
 
 export type Delivery = 'connect' | 'interval' | 'demand';
 

@@ -17,7 +17,6 @@ import { pointerKeys } from '../util/path.ts';
 import { readDataFile } from '../util/data-file.ts';
 import { isPlainObject } from '../util/plain-object.ts';
 
-
 export interface AsyncApiDocument {
   /** 2 or 3, from the `asyncapi` field. */
   readonly major: 2 | 3;
@@ -54,95 +53,108 @@ function targetOf(ref: string, base: string): Target {
   return { file, keys: pointerKeys(pointer, decodeURIComponent) };
 }
 
+/** A file of the document by its path, each parsed once, when first referred to. */
+type Documents = (file: string) => unknown;
+
+/**
+ * Follows `keys` from `node` in `file`, stepping through any `$ref` met on the way (into its own file). At a
+ * key that is not there, the rest of the keys joined by "/" is tried as one name (and shorter joins), which is
+ * how generators' unescaped names read; only a single match counts.
+ */
+function follow(document: Documents, node: unknown, file: string, keys: readonly string[], hops = 0): { node: unknown; file: string } | undefined {
+  let current = node;
+  let where = file;
+  for (let i = 0; i < keys.length; i++) {
+    while (isPlainObject(current) && typeof current['$ref'] === 'string' && hops++ < 32) {
+      const next = targetOf(current['$ref'], where);
+      const found = follow(document, document(next.file), next.file, next.keys, hops);
+      if (found === undefined) return undefined;
+      ({ node: current, file: where } = found);
+    }
+    if (!isPlainObject(current) && !Array.isArray(current)) return undefined;
+    const key = keys[i] as string;
+    if (Object.hasOwn(current, key)) {
+      current = (current as Record<string, unknown>)[key];
+      continue;
+    }
+    const joined: { node: unknown; file: string }[] = [];
+    for (let end = keys.length; end > i + 1; end--) {
+      const name = keys.slice(i, end).join('/');
+      if (!Object.hasOwn(current, name)) continue;
+      const rest = follow(document, (current as Record<string, unknown>)[name], where, keys.slice(end), hops);
+      if (rest !== undefined) joined.push(rest);
+    }
+    return joined.length === 1 ? joined[0] : undefined;
+  }
+  return { node: current, file: where };
+}
+
+/**
+ * Replaces every reference of a document by what it points to. Every source object is resolved once and
+ * shared (so an operation's channel *is* the channel under `channels`, and a schema used in many places is
+ * expanded once); `stack` catches reference loops.
+ */
+class Resolver {
+  readonly warnings: string[] = [];
+  readonly refNames = new WeakMap<object, string>();
+  readonly missing = new WeakSet<object>();
+  readonly #memo = new WeakMap<object, unknown>();
+  readonly #document: Documents;
+
+  constructor(document: Documents) {
+    this.#document = document;
+  }
+
+  walk(node: unknown, base: string, stack: readonly string[]): unknown {
+    if (Array.isArray(node)) return node.map((item) => this.walk(item, base, stack));
+    if (node === null || typeof node !== 'object') return node;
+    const record = node as Record<string, unknown>;
+    const ref = record['$ref'];
+    if (typeof ref === 'string') return this.#resolve(ref, base, stack);
+    if (this.#memo.has(record)) return this.#memo.get(record);
+    const out: Record<string, unknown> = {};
+    this.#memo.set(record, out);
+    for (const [key, value] of Object.entries(record)) out[key] = this.walk(value, base, stack);
+    return out;
+  }
+
+  #resolve(ref: string, base: string, stack: readonly string[]): unknown {
+    if (/^[a-z]+:\/\//i.test(ref)) return this.#missing(`${ref}: remote references are not fetched; what uses it is left out`);
+    const target = targetOf(ref, base);
+    const key = `${target.file}#/${target.keys.join('/')}`;
+    if (stack.includes(key)) {
+      this.warnings.push(`${ref}: refers back to itself; the loop is cut there`);
+      return {};
+    }
+    const found = follow(this.#document, this.#document(target.file), target.file, target.keys);
+    if (found === undefined || found.node === undefined) return this.#missing(`${ref}: nothing there (or more than one reading of its name); what uses it is left out`);
+    const resolved = this.walk(found.node, found.file, [...stack, key]);
+    const name = target.keys.at(-1);
+    if (resolved !== null && typeof resolved === 'object' && name !== undefined && name !== '' && !this.refNames.has(resolved)) this.refNames.set(resolved, name);
+    return resolved;
+  }
+
+  /** A placeholder the model recognises, where a reference led nowhere: nothing is made up for it. */
+  #missing(warning: string): object {
+    this.warnings.push(warning);
+    const placeholder = {};
+    this.missing.add(placeholder);
+    return placeholder;
+  }
+}
 
 export function loadAsyncApi(file: string): AsyncApiDocument {
   const path = resolve(file);
   const files = new Map<string, unknown>([[path, parseFile(path)]]);
-  const warnings: string[] = [];
   const top = files.get(path);
   if (!isAsyncApi(top)) throw new MockwaveError('MW_CONFIG_INVALID', `${file} is not an AsyncAPI document (no "asyncapi" version field)`);
   const version = String((top as Record<string, unknown>)['asyncapi']);
   const major = version.startsWith('2.') ? 2 : version.startsWith('3.') ? 3 : undefined;
   if (major === undefined) throw new MockwaveError('MW_CONFIG_INVALID', `${file}: AsyncAPI ${version} is not supported (2.x and 3.x are)`);
-
-  const document = (target: string): unknown => {
+  const resolver = new Resolver((target) => {
     if (!files.has(target)) files.set(target, parseFile(target));
     return files.get(target);
-  };
-
-  /**
-   * Follows `keys` from `node` in `file`, stepping through any `$ref` met on the way (into its own file).
-   * At a key that is not there, the rest of the keys joined by "/" is tried as one name (and shorter
-   * joins), which is how generators' unescaped names read; only a single match counts.
-   */
-  const follow = (node: unknown, file: string, keys: readonly string[], hops = 0): { node: unknown; file: string } | undefined => {
-    let current = node;
-    let where = file;
-    for (let i = 0; i < keys.length; i++) {
-      while (isPlainObject(current) && typeof current['$ref'] === 'string' && hops++ < 32) {
-        const next = targetOf(current['$ref'], where);
-        const found = follow(document(next.file), next.file, next.keys, hops);
-        if (found === undefined) return undefined;
-        ({ node: current, file: where } = found);
-      }
-      if (!isPlainObject(current) && !Array.isArray(current)) return undefined;
-      const key = keys[i] as string;
-      if (Object.hasOwn(current, key)) {
-        current = (current as Record<string, unknown>)[key];
-        continue;
-      }
-      const joined: { node: unknown; file: string }[] = [];
-      for (let end = keys.length; end > i + 1; end--) {
-        const name = keys.slice(i, end).join('/');
-        if (!Object.hasOwn(current, name)) continue;
-        const rest = follow((current as Record<string, unknown>)[name], where, keys.slice(end), hops);
-        if (rest !== undefined) joined.push(rest);
-      }
-      return joined.length === 1 ? joined[0] : undefined;
-    }
-    return { node: current, file: where };
-  };
-
-  // Every source object is resolved once and shared (so an operation's channel *is* the channel under
-  // `channels`, and a schema used in many places is expanded once); `stack` catches reference loops.
-  const memo = new WeakMap<object, unknown>();
-  const refNames = new WeakMap<object, string>();
-  const missing = new WeakSet<object>();
-  const walk = (node: unknown, base: string, stack: readonly string[]): unknown => {
-    if (Array.isArray(node)) return node.map((item) => walk(item, base, stack));
-    if (node === null || typeof node !== 'object') return node;
-    const record = node as Record<string, unknown>;
-    const ref = record['$ref'];
-    if (typeof ref === 'string') {
-      if (/^[a-z]+:\/\//i.test(ref)) {
-        warnings.push(`${ref}: remote references are not fetched; what uses it is left out`);
-        const placeholder = {};
-        missing.add(placeholder);
-        return placeholder;
-      }
-      const target = targetOf(ref, base);
-      const key = `${target.file}#/${target.keys.join('/')}`;
-      if (stack.includes(key)) {
-        warnings.push(`${ref}: refers back to itself; the loop is cut there`);
-        return {};
-      }
-      const found = follow(document(target.file), target.file, target.keys);
-      if (found === undefined || found.node === undefined) {
-        warnings.push(`${ref}: nothing there (or more than one reading of its name); what uses it is left out`);
-        const placeholder = {};
-        missing.add(placeholder);
-        return placeholder;
-      }
-      const resolved = walk(found.node, found.file, [...stack, key]);
-      const name = target.keys.at(-1);
-      if (resolved !== null && typeof resolved === 'object' && name !== undefined && name !== '' && !refNames.has(resolved)) refNames.set(resolved, name);
-      return resolved;
-    }
-    if (memo.has(record)) return memo.get(record);
-    const out: Record<string, unknown> = {};
-    memo.set(record, out);
-    for (const [key, value] of Object.entries(record)) out[key] = walk(value, base, stack);
-    return out;
-  };
-  return { major, version, root: walk(top, path, []) as Record<string, unknown>, file: path, warnings, refNames, missing };
+  });
+  const root = resolver.walk(top, path, []) as Record<string, unknown>;
+  return { major, version, root, file: path, warnings: resolver.warnings, refNames: resolver.refNames, missing: resolver.missing };
 }

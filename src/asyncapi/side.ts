@@ -13,7 +13,7 @@
  * The reason is reported at start-up, and `--asyncapi-side` overrides all of it.
  */
 import { isPlainObject } from '../util/plain-object.ts';
-import type { ApiChannel } from './model.ts';
+import type { ApiChannel } from './api.ts';
 
 type Obj = Record<string, unknown>;
 

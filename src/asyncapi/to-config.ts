@@ -12,9 +12,11 @@
 import { createSchemaSampler } from '../data/json-schema.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 import { pathConstraintProblem } from '../rules/index.ts';
+import { systemClock } from '../util/clock.ts';
 import { deliveryOf } from './delivery.ts';
 import { loadAsyncApi } from './document.ts';
-import { obj, readModel, type ApiChannel, type ApiMessage, type ApiModel } from './model.ts';
+import type { ApiChannel, ApiMessage, ApiModel } from './api.ts';
+import { obj, readModel } from './model.ts';
 
 export const DEFAULT_INTERVAL = 1000;
 const CORRELATION_NAMES = /^(reqid|req_id|requestId|request_id|correlationId|correlation_id|id)$/;
@@ -223,7 +225,7 @@ export function asyncApiToConfig(file: string, options: { side?: 'server' | 'cli
       else addStreamingChannel(draft, channel, format);
     }
     for (const message of [...channel.serverSends, ...channel.clientSends.flatMap((c) => c.replies)]) {
-      warnings.push(...createSchemaSampler({ schema: message.schema, examples: message.examples, seed: 1, now: Date.now, label: `${channel.address} ${message.name}` }).warnings);
+      warnings.push(...createSchemaSampler({ schema: message.schema, examples: message.examples, seed: 1, now: () => systemClock.now(), label: `${channel.address} ${message.name}` }).warnings);
     }
   }
   const endpoints: Obj[] = [];

@@ -29,16 +29,9 @@ function portHint(envScope: CliIo['envScope']): string {
   return `Choose another port with --port <n> or ${variable}=<n> (in the environment or a .env file); --port 0 picks a free one.`;
 }
 
-/** Runs until the server is stopped; resolves with the exit code. */
-export async function main(io: CliIo, onStarted?: (server: MockServer) => void): Promise<number> {
-  // A reader that went away (`mockwave | head`, or a terminal that was closed: EIO) must not take the server
-  // down with it, nor stop it from stopping cleanly.
-  for (const stream of [io.stdout, io.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
-    });
-  }
-  const fail = (error: unknown): number => {
+/** The exit code for an error, written to stderr in the user's words: 1 when the server cannot run, else 2. */
+function failure(io: CliIo): (error: unknown) => number {
+  return (error) => {
     if (isMockwaveError(error)) {
       io.stderr.write(`mockwave: ${error.message}\n`);
       if (error.code === 'MW_USAGE') io.stderr.write(`Run mockwave --help for usage.\n`);
@@ -48,54 +41,71 @@ export async function main(io: CliIo, onStarted?: (server: MockServer) => void):
     io.stderr.write(`mockwave: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
     return 1;
   };
+}
 
-  let server: MockServer;
-  let files: readonly string[];
-  let preset: string;
-  let notes: readonly string[] = [];
-  try {
-    if (io.argv[0] === 'recording') {
-      if (io.argv[1] !== 'to-config') throw new MockwaveError('MW_USAGE', `Unknown command: recording ${io.argv[1] ?? ''} (expected: recording to-config <recordings>)`);
-      const { yaml, note } = toConfig(io.argv.slice(2), io.cwd);
-      io.stdout.write(yaml);
-      if (note !== undefined) io.stderr.write(`mockwave: ${note}\n`);
+/** A server made from the command line, and what the banner says of where its configuration came from. */
+interface Prepared {
+  readonly server: MockServer;
+  readonly files: readonly string[];
+  readonly preset: string;
+  readonly notes: readonly string[];
+}
+
+/**
+ * Reads the command line and makes the server; a number when there is nothing to serve (a subcommand or a flag
+ * that only prints, done with that exit code). Throws MockwaveError for a usage or configuration error.
+ */
+function prepare(io: CliIo): Prepared | number {
+  if (io.argv[0] === 'recording') {
+    if (io.argv[1] !== 'to-config') throw new MockwaveError('MW_USAGE', `Unknown command: recording ${io.argv[1] ?? ''} (expected: recording to-config <recordings>)`);
+    const { yaml, note } = toConfig(io.argv.slice(2), io.cwd);
+    io.stdout.write(yaml);
+    if (note !== undefined) io.stderr.write(`mockwave: ${note}\n`);
+    return 0;
+  }
+  if (io.argv[0] === 'replay') {
+    const replay = replayOverrides(io.argv.slice(1), io.cwd);
+    if (replay.help) {
+      io.stdout.write(`${REPLAY_USAGE}\n`);
       return 0;
     }
-    if (io.argv[0] === 'replay') {
-      const replay = replayOverrides(io.argv.slice(1), io.cwd);
-      if (replay.help) {
-        io.stdout.write(`${REPLAY_USAGE}\n`);
-        return 0;
-      }
-      const loaded = loadConfig({ cwd: io.cwd, env: io.env, overrides: replay.overrides });
-      files = loaded.files;
-      preset = 'replay';
-      server = createMockServer(loaded.config);
-    } else {
-      const args = parseCliArgs(io.argv);
-      if (args.help) {
-        io.stdout.write(`${USAGE}\n`);
-        return 0;
-      }
-      if (args.version) {
-        io.stdout.write(`${VERSION}\n`);
-        return 0;
-      }
-      const loadOptions = { cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides, asyncapiSide: args.asyncapiSide, overlay: args.overlay, envScope: io.envScope };
-      const loaded = loadConfig(loadOptions);
-      if (args.printConfig) {
-        io.stdout.write(`${JSON.stringify(loaded.config, null, 2)}\n`);
-        return 0;
-      }
-      files = loaded.files;
-      preset = loaded.preset;
-      notes = loaded.notes;
-      // A reload reads the same sources the same way, so the files' current contents win as at start-up.
-      server = createMockServer(loaded.config, { reload: () => loadConfig(loadOptions).config, baseDir: loaded.baseDir });
-    }
+    const loaded = loadConfig({ cwd: io.cwd, env: io.env, overrides: replay.overrides });
+    return { server: createMockServer(loaded.config), files: loaded.files, preset: 'replay', notes: [] };
+  }
+  const args = parseCliArgs(io.argv);
+  if (args.help || args.version) {
+    io.stdout.write(`${args.help ? USAGE : VERSION}\n`);
+    return 0;
+  }
+  const loadOptions = { cwd: io.cwd, env: io.env, configFile: args.configFile, preset: args.preset, overrides: args.overrides, asyncapiSide: args.asyncapiSide, overlay: args.overlay, envScope: io.envScope };
+  const loaded = loadConfig(loadOptions);
+  if (args.printConfig) {
+    io.stdout.write(`${JSON.stringify(loaded.config, null, 2)}\n`);
+    return 0;
+  }
+  // A reload reads the same sources the same way, so the files' current contents win as at start-up.
+  const server = createMockServer(loaded.config, { reload: () => loadConfig(loadOptions).config, baseDir: loaded.baseDir });
+  return { server, files: loaded.files, preset: loaded.preset, notes: loaded.notes };
+}
+
+/** Runs until the server is stopped; resolves with the exit code. */
+export async function main(io: CliIo, onStarted?: (server: MockServer) => void): Promise<number> {
+  // A reader that went away (`mockwave | head`, or a terminal that was closed: EIO) must not take the server
+  // down with it, nor stop it from stopping cleanly.
+  for (const stream of [io.stdout, io.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'EIO') throw error;
+    });
+  }
+  const fail = failure(io);
+  let prepared: Prepared | number;
+  try {
+    prepared = prepare(io);
   } catch (error) {
     return fail(error);
   }
+  if (typeof prepared === 'number') return prepared;
+  const { server, files, preset, notes } = prepared;
 
   // Signal handlers go in before listening: a signal that arrives before them would kill the process at once.
   let stopping = false;

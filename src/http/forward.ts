@@ -8,6 +8,7 @@ import { request as httpRequest, type IncomingMessage, type ServerResponse } fro
 import { request as httpsRequest } from 'node:https';
 import { MockwaveError } from '../errors/catalog.ts';
 import { errorMessage } from '../errors/error-message.ts';
+import { systemClock } from '../util/clock.ts';
 import { encodedSeparatorProblem } from '../util/encoded-path.ts';
 import type { ForwardedExchange } from '../recording/http-recorder.ts';
 import type { HttpRequestView } from './request.ts';
@@ -70,7 +71,7 @@ export function forward(view: HttpRequestView, response: ServerResponse, base: s
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers = forwardedHeaders(request, options);
     if (body.length > 0) headers['content-length'] = String(body.length);
-    const now = options.now ?? Date.now;
+    const now = options.now ?? systemClock.now;
     const started = now();
     const outgoing = send(target, { method: request.method, headers, timeout: options.timeoutMs }, (answer) => {
       if (options.record !== undefined) recordAnswer(answer, view, started, now, options.record, options.recordMaxBytes ?? 1024 * 1024);

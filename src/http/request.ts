@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { MockwaveError } from '../errors/catalog.ts';
+import { systemClock, type Clock, type TimerHandle } from '../util/clock.ts';
 import { deeperThan, MAX_DEPTH } from '../util/json-depth.ts';
 import { Message } from '../util/message.ts';
 
@@ -29,6 +30,11 @@ export interface BodyLimits {
   readonly timeoutMs?: number | undefined;
   /** The refusal of a body over `maxBytes` (`declared`: its Content-Length, when that already says so). */
   readonly tooLarge?: ((declared: number | undefined) => MockwaveError) | undefined;
+  /**
+   * The clock of the deadline: real time by design (default `systemClock`), since a body arrives in real time
+   * whatever clock the mock runs on.
+   */
+  readonly clock?: Clock | undefined;
 }
 
 const routeBodyTooLarge = (maxBytes: number) => (declared: number | undefined): MockwaveError =>
@@ -49,9 +55,13 @@ export function readBody(request: IncomingMessage, limits: BodyLimits): Promise<
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = limits.timeoutMs === undefined ? undefined : setTimeout(() => fail(new MockwaveError('MW_HTTP_BODY_TIMEOUT', `Request body not complete within http.bodyTimeout (${limits.timeoutMs} ms)`)), limits.timeoutMs);
+    const clock = limits.clock ?? systemClock;
+    const timer: TimerHandle | undefined = limits.timeoutMs === undefined ? undefined : clock.setTimeout(() => fail(new MockwaveError('MW_HTTP_BODY_TIMEOUT', `Request body not complete within http.bodyTimeout (${limits.timeoutMs} ms)`)), limits.timeoutMs);
+    const stop = (): void => {
+      if (timer !== undefined) clock.clearTimeout(timer);
+    };
     const fail = (error: Error): void => {
-      clearTimeout(timer);
+      stop();
       request.off('data', onData);
       request.pause();
       reject(error);
@@ -63,7 +73,7 @@ export function readBody(request: IncomingMessage, limits: BodyLimits): Promise<
     };
     request.on('data', onData);
     request.once('end', () => {
-      clearTimeout(timer);
+      stop();
       resolve(Buffer.concat(chunks));
     });
     request.once('error', (error) => fail(error));
@@ -86,7 +96,11 @@ const LINGER_MS = 500;
 
 function ignore(): void {}
 
-/** What a closing connection does instead of Node's `destroySoon()`: our side ends now, the socket a little later. */
+/**
+ * What a closing connection does instead of Node's `destroySoon()`: our side ends now, the socket a little
+ * later. `socket.setTimeout` here and below is the socket's idle timeout (Node's server destroys a socket
+ * that stays idle that long; each byte that moves starts it again), not a timer of ours: no clock keeps it.
+ */
 function lingeringClose(this: Socket): void {
   this.end();
   this.setTimeout(LINGER_MS);

@@ -4,6 +4,7 @@
  * line costs nothing on the hot path.
  */
 import type { Writable } from 'node:stream';
+import { systemClock } from '../util/clock.ts';
 
 export const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LEVELS)[number];
@@ -47,7 +48,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = RANK[options.level ?? 'info'];
   const format = options.format ?? 'text';
   const out = options.out ?? process.stdout;
-  const now = options.now ?? Date.now;
+  const now = options.now ?? systemClock.now;
 
   const write = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: LogFields): void => {
     if (RANK[level] < threshold) return;

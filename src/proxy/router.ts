@@ -6,13 +6,13 @@
 import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
 import type { ProxyRouteConfig } from './schema.ts';
-import type { Peer } from '../hub/peer.ts';
-import type { Acceptor, Prepared } from '../transport/transport.ts';
+import type { Acceptor, Prepared, RelayPeer } from '../transport/transport.ts';
 import { bridge, type BridgeContext, type RouteStats } from './bridge.ts';
 import { refusal } from '../errors/refusal.ts';
 import { encodedSeparatorProblem } from '../util/encoded-path.ts';
 import { clientProtocols, openUpstream, tlsOptions, upstreamHeaders, upstreamUrl, type Consumed } from './upstream.ts';
 import { acceptedTarget } from '../util/request-target.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
 
 export interface ProxyOptions {
   readonly path: string;
@@ -21,6 +21,11 @@ export interface ProxyOptions {
   /** Whether a token the client presented is one mockwave accepted itself (then it is not forwarded). */
   readonly consumed: Consumed;
   readonly context: BridgeContext;
+  /**
+   * The clock of an early upstream's deadline: real time by design (default `systemClock`), since the
+   * client's handshake completes, or fails, in real time whatever clock the mock runs on.
+   */
+  readonly realClock?: Clock | undefined;
 }
 
 export type ProxyMatch =
@@ -96,12 +101,12 @@ export class ProxyRouter {
           upstream.once('open', () => {
             this.#early.set(request, upstream);
             // If the client's own handshake then fails, nobody claims this upstream: close it.
-            setTimeout(() => {
-              if (this.#early.get(request) === upstream) {
-                this.#early.delete(request);
-                upstream.terminate();
-              }
-            }, config.connectTimeout).unref();
+            const unclaimed = (): void => {
+              if (this.#early.get(request) !== upstream) return;
+              this.#early.delete(request);
+              upstream.terminate();
+            };
+            (this.#options.realClock ?? systemClock).setTimeout(unclaimed, config.connectTimeout, { unref: true });
             resolve({ ok: true, protocol: upstream.protocol === '' ? undefined : upstream.protocol });
           });
           upstream.once('unexpected-response', (_req, response) => {
@@ -111,7 +116,7 @@ export class ProxyRouter {
           upstream.once('error', (error: Error) => refuse(error.message));
         });
       },
-      accept: (peer: Peer, request: IncomingMessage) => {
+      accept: (peer: RelayPeer, request: IncomingMessage) => {
         const upstream = this.#early.get(request) ?? open(request);
         this.#early.delete(request);
         return bridge(peer, upstream, upstreamHeaders(config, request, consumed), config, stats, { ...this.#options.context, maxQueueBytes: config.maxQueueBytes ?? this.#options.maxPayload });

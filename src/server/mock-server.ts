@@ -126,6 +126,7 @@ function urlHost(host: string | undefined, bound: string): string {
   return name;
 }
 
+// eslint-disable-next-line max-lines-per-function -- the composition root: it wires every part in one place, in the order they depend on each other; split up, the wiring would be spread over files that each hold a piece of it.
 export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {}, options: MockServerOptions = {}): MockServer {
   const config = validateConfig(input);
   const clock = options.clock ?? systemClock;

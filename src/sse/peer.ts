@@ -24,19 +24,27 @@ export interface SsePeerSettings {
   readonly clock: Clock;
   /** The server-wide guard: its budget is charged for queued events, its rounds evict a client behind. */
   readonly pressure: Pressure;
+  /** The chunks of the server's broadcasts: one object for all its SSE clients. */
+  readonly chunks: EventChunks;
 }
 
-let lastEvent: Buffer | undefined;
-let lastChunk: Buffer | undefined;
+/**
+ * Events as chunks of a chunked HTTP/1.1 body; the last one is kept, since a broadcast repeats it to every
+ * subscriber. One per server (its SSE side's), not per module: two servers in one process share nothing,
+ * and a server that stopped keeps nothing alive.
+ */
+export class EventChunks {
+  #lastEvent: Buffer | undefined;
+  #lastChunk: Buffer | undefined;
 
-/** `event` as one chunk of a chunked HTTP/1.1 body; the last one is kept, since a broadcast repeats it. */
-function chunkOf(event: Buffer): Buffer {
-  if (event !== lastEvent) {
-    const head = Buffer.from(`${event.length.toString(16)}\r\n`);
-    lastChunk = Buffer.concat([head, event, Buffer.from('\r\n')]);
-    lastEvent = event;
+  of(event: Buffer): Buffer {
+    if (event !== this.#lastEvent) {
+      const head = Buffer.from(`${event.length.toString(16)}\r\n`);
+      this.#lastChunk = Buffer.concat([head, event, Buffer.from('\r\n')]);
+      this.#lastEvent = event;
+    }
+    return this.#lastChunk as Buffer;
   }
-  return lastChunk as Buffer;
 }
 
 /** `text` as one chunk of a chunked HTTP/1.1 body (comments, `retry:`, heartbeats: not repeated, not kept). */
@@ -115,7 +123,7 @@ export class SsePeer implements Peer, Pressured {
     this.counters.bytesOut += frame.length;
     this.tap?.('out', frame, false);
     if (this.#socket === undefined) this.#response.write(frame);
-    else this.#socket.write(chunkOf(frame));
+    else this.#socket.write(this.#settings.chunks.of(frame));
     return true;
   }
 

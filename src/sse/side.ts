@@ -16,7 +16,7 @@ import { accessPolicy, accessRefusal } from '../security/access.ts';
 import { answerPreflight, corsGrant, isPreflight } from '../security/cors.ts';
 import { answerRefusal } from '../security/refusal-answer.ts';
 import { skipBody } from '../http/request.ts';
-import { SsePeer } from './peer.ts';
+import { EventChunks, SsePeer } from './peer.ts';
 import type { Pressure } from '../transport/pressure.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { sseEvent } from '../util/sse.ts';
@@ -39,6 +39,8 @@ export class SseSide {
   readonly #byEndpoint = new Map<Endpoint, Set<SsePeer>>();
   /** What a heartbeat is on each client's stream: a comment line, or an empty line between JSON lines. */
   readonly #heartbeats = new WeakMap<SsePeer, string>();
+  /** The chunks of this server's broadcasts, shared by its clients only. */
+  readonly #chunks = new EventChunks();
   #heartbeat: TimerHandle | undefined;
   #closing = false;
 
@@ -78,7 +80,7 @@ export class SseSide {
 
     const lines = settings.format === 'ndjson';
     response.writeHead(200, { ...cors.headers, 'content-type': lines ? 'application/x-ndjson; charset=utf-8' : 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    const peer = new SsePeer({ id: this.#context.createId(), endpoint: endpoint.endpoint, url: request.url ?? '/', response, settings: { maxBufferedBytes: config.websocket.maxBufferedBytes, slowClientGrace: config.websocket.slowClientGrace, clock, pressure: this.#context.pressure } });
+    const peer = new SsePeer({ id: this.#context.createId(), endpoint: endpoint.endpoint, url: request.url ?? '/', response, settings: { maxBufferedBytes: config.websocket.maxBufferedBytes, slowClientGrace: config.websocket.slowClientGrace, clock, pressure: this.#context.pressure, chunks: this.#chunks } });
     if (!lines) peer.write(sseEvent({ retry: settings.retry }));
     this.peers.add(peer);
     this.#heartbeats.set(peer, lines ? '\n' : sseEvent({ comment: 'heartbeat' }));

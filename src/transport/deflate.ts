@@ -36,18 +36,13 @@ export function wsDeflateOptions(setting: Deflate | undefined): PerMessageDeflat
   return options;
 }
 
-/** Keys of settings seen: an endpoint's setting is one object, asked for at every handshake. */
-const keys = new WeakMap<DeflateSettings, string>();
-
-/** A key that is the same for equal settings: one ws server per distinct setting, shared by its endpoints. */
+/**
+ * A key that is the same for equal settings: one ws server per distinct setting, shared by its endpoints (the
+ * transport keeps the server of each setting object it has seen, so this runs once per setting).
+ */
 export function deflateKey(setting: Deflate | undefined): string {
   // The same keys as the options' JSON below: off is `false`, on with ws's defaults `{}`.
   if (setting === undefined || setting === false) return 'false';
   if (setting === true) return '{}';
-  let key = keys.get(setting);
-  if (key === undefined) {
-    key = JSON.stringify(wsDeflateOptions(setting));
-    keys.set(setting, key);
-  }
-  return key;
+  return JSON.stringify(wsDeflateOptions(setting));
 }

@@ -13,13 +13,10 @@
  * in call order on the one socket.
  */
 import type { Socket } from 'node:net';
+import type { LoopClock } from '../util/clock.ts';
 
 /** Above this, a reply's payload is written after its header rather than copied into one frame buffer. */
 const COPY_LIMIT = 16 * 1024;
-
-let lastPayload: Buffer | undefined;
-let lastBinary = false;
-let lastWire: Buffer | undefined;
 
 function headerLength(length: number): number {
   return length < 126 ? 2 : length < 65_536 ? 4 : 10;
@@ -48,37 +45,12 @@ export function frame(payload: Buffer, binary = false): Buffer {
   return wire;
 }
 
-/** A broadcast hands the same payload to every subscriber in a row: one cached frame serves them all. */
-function wireFor(payload: Buffer, binary: boolean): Buffer {
-  if (payload !== lastPayload || binary !== lastBinary) {
-    lastWire = frame(payload, binary);
-    lastPayload = payload;
-    lastBinary = binary;
-  }
-  return lastWire as Buffer;
-}
-
 export interface FrameTarget {
   /** The TCP socket under the WebSocket. */
   readonly tcp: Socket;
   /** Set by the first broadcast write of a turn, cleared when the turn's writes are flushed. */
   written: boolean;
   corked: boolean;
-}
-
-const touched: FrameTarget[] = [];
-let flushScheduled = false;
-
-function flush(): void {
-  flushScheduled = false;
-  for (const target of touched) {
-    target.written = false;
-    if (target.corked) {
-      target.corked = false;
-      target.tcp.uncork();
-    }
-  }
-  touched.length = 0;
 }
 
 /** Writes one reply, framed, to a target's socket now (joining a cork a broadcast of this turn made). */
@@ -96,18 +68,58 @@ export function writeFrameNow(target: FrameTarget, payload: Buffer, binary = fal
   target.tcp.uncork();
 }
 
-/** Writes one broadcast payload, framed, to a target's socket; see the file comment for the coalescing. */
-export function writeFrame(target: FrameTarget, payload: Buffer, binary = false): void {
-  if (!target.written) {
-    target.written = true;
-    touched.push(target);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      setImmediate(flush);
+/**
+ * The broadcast writer of one server: its cache of the last frame and the targets its turn corked belong to
+ * it, not to the module, so two servers in one process share nothing.
+ */
+export class BroadcastWriter {
+  readonly #clock: LoopClock;
+  /** A broadcast hands the same payload to every subscriber in a row: one cached frame serves them all. */
+  #lastPayload: Buffer | undefined;
+  #lastBinary = false;
+  #lastWire: Buffer | undefined;
+  /** The targets written to this turn, and whether their flush is already set for the turn's end. */
+  readonly #touched: FrameTarget[] = [];
+  #flushScheduled = false;
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    for (const target of this.#touched) {
+      target.written = false;
+      if (target.corked) {
+        target.corked = false;
+        target.tcp.uncork();
+      }
     }
-  } else if (!target.corked) {
-    target.corked = true;
-    target.tcp.cork();
+    this.#touched.length = 0;
+  };
+
+  /** `clock`: the real clock, whose next turn flushes what this turn corked. */
+  constructor(clock: LoopClock) {
+    this.#clock = clock;
   }
-  target.tcp.write(wireFor(payload, binary));
+
+  /** Writes one broadcast payload, framed, to a target's socket; see the file comment for the coalescing. */
+  write(target: FrameTarget, payload: Buffer, binary = false): void {
+    if (!target.written) {
+      target.written = true;
+      this.#touched.push(target);
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        this.#clock.nextTurn(this.#flush);
+      }
+    } else if (!target.corked) {
+      target.corked = true;
+      target.tcp.cork();
+    }
+    target.tcp.write(this.#wireFor(payload, binary));
+  }
+
+  #wireFor(payload: Buffer, binary: boolean): Buffer {
+    if (payload !== this.#lastPayload || binary !== this.#lastBinary) {
+      this.#lastWire = frame(payload, binary);
+      this.#lastPayload = payload;
+      this.#lastBinary = binary;
+    }
+    return this.#lastWire as Buffer;
+  }
 }

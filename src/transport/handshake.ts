@@ -1,6 +1,23 @@
+/** The answers of a handshake or request that is refused before any handler sees it. */
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { writeJson } from '../security/refusal-answer.ts';
+import { refusal, type Refusal } from '../errors/refusal.ts';
+
+/** What a connection is told when Node's HTTP parser gives up on it. */
+export function clientErrorOf(error: Error & { code?: string }): Refusal {
+  if (error.code === 'HPE_HEADER_OVERFLOW') return refusal('MW_HEADERS_TOO_LARGE', 'Request headers are too large');
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return refusal('MW_HANDSHAKE_TIMEOUT', 'The request headers did not arrive in time');
+  return refusal('MW_MALFORMED_REQUEST', 'Malformed HTTP request');
+}
+
+/** The error listener of a socket being upgraded: one shared function, not a closure that keeps the request alive. */
+export function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
+export const SHUTTING_DOWN = refusal('MW_SHUTTING_DOWN', 'The server is shutting down');
+export const BAD_TARGET = refusal('MW_MALFORMED_REQUEST', 'The request target is not a valid URL path');
 
 /**
  * Refuses a WebSocket upgrade with a real HTTP response (status and a JSON body saying why) instead of

@@ -8,8 +8,8 @@
  * per connection:
  *
  * - at most `MAX_ACTIVE_PER_CONNECTION` requests are being answered at once; the others wait their turn in
- *   order, and are handed over on `setImmediate`, so a connection's backlog yields to other connections'
- *   input between batches instead of holding the event loop;
+ *   order, and are handed over on the event loop's next turn (the real clock's `nextTurn`), so a connection's
+ *   backlog yields to other connections' input between batches instead of holding the event loop;
  * - the connection is not read while requests wait, or while its socket holds more than its high-water mark
  *   of unsent bytes (`writableNeedDrain`: the client is not reading); reading resumes once answers have
  *   left and the socket has drained. A client that stops reading its answers therefore stops being read
@@ -23,7 +23,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Clock } from '../util/clock.ts';
+import type { Clock, LoopClock } from '../util/clock.ts';
 import { MAX_ACTIVE_PER_CONNECTION } from './constants.ts';
 import type { Pressure, Pressured } from './pressure.ts';
 
@@ -31,7 +31,10 @@ type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
 export interface HttpConnectionSettings {
   readonly handler: Handler;
+  /** The server's clock: since when a held connection's answers have not moved. */
   readonly clock: Clock;
+  /** The real clock, whose next turn hands waiting requests over. */
+  readonly realClock: LoopClock;
   /** ms a connection may leave its answers unread before it is destroyed. */
   readonly slowClientGrace: number;
   /** The round that looks at every connection that is behind (WebSocket clients too). */
@@ -131,7 +134,7 @@ function onAnswerEnd(this: ServerResponse): void {
   if (connection.behindSince !== undefined) connection.behindSince = connection.settings.clock.now();
   if (connection.waiting.length > 0 && !connection.scheduled) {
     connection.scheduled = true;
-    setImmediate(handOver.bind(socket));
+    connection.settings.realClock.nextTurn(handOver.bind(socket));
   }
   connection.update();
 }

@@ -7,6 +7,7 @@
  * stays O(1). The same timer evicts clients that stay behind while nothing is sent to them (a paused
  * stream): eviction must not wait for the next message. WebSocket and SSE clients are watched alike.
  */
+import { every, systemClock, type Clock } from '../util/clock.ts';
 import { PRESSURE_CHECK_MS } from './constants.ts';
 
 /** What the guard needs of a connection. */
@@ -27,11 +28,18 @@ export class Pressure {
   readonly #maxQueuedBytes: number;
   /** The sets of clients summed each round (the transport's WebSocket peers, the SSE side's). */
   readonly #watched: Iterable<Pressured>[] = [];
-  #timer: NodeJS.Timeout | undefined;
+  /**
+   * The clock of the rounds: real time by design (`systemClock`, whatever clock the server's mock time is on),
+   * since the budget it refills is for bytes in real socket buffers, which drain in real time even while a
+   * test's manual clock stands still. A unit test may pass a ManualClock to run the rounds itself.
+   */
+  readonly #realClock: Clock;
+  #stopRounds: (() => void) | undefined;
 
-  constructor(maxQueuedBytes: number) {
+  constructor(maxQueuedBytes: number, realClock: Clock = systemClock) {
     this.#maxQueuedBytes = maxQueuedBytes;
     this.budget = maxQueuedBytes;
+    this.#realClock = realClock;
   }
 
   /** Whether `bytes` more may wait in a client's queue; charges them when they may. */
@@ -47,17 +55,16 @@ export class Pressure {
   }
 
   /**
-   * Starts the rounds on a real timer that never keeps the process alive. Real, not the injected clock's:
-   * the budget it refills is for bytes in real socket buffers, which drain in real time even while a test's
-   * manual clock stands still (grace periods are still read from the clock, through `now`).
+   * Starts the rounds, on the real clock, with timers that never keep the process alive; grace periods are
+   * still read from the server's clock, through `now`.
    */
   start(now: () => number): void {
-    this.#timer ??= setInterval(() => this.check(now()), PRESSURE_CHECK_MS).unref();
+    this.#stopRounds ??= every(this.#realClock, PRESSURE_CHECK_MS, () => this.check(now()), { unref: true });
   }
 
   stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
+    this.#stopRounds?.();
+    this.#stopRounds = undefined;
   }
 
   /** One round: the total, and every client that is behind is either cleared or, past its grace, evicted. */

@@ -7,19 +7,22 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { MockwaveError } from '../errors/catalog.ts';
-import { refusal, type Refusal } from '../errors/refusal.ts';
+import type { Refusal } from '../errors/refusal.ts';
 import type { Peer } from '../hub/peer.ts';
-import type { Clock, TimerHandle } from '../util/clock.ts';
-import { deflateKey, wsDeflateOptions, type Deflate } from './deflate.ts';
-import { refuseRequest, refuseUpgrade } from './handshake.ts';
+import { systemClock, type Clock, type LoopClock, type TimerHandle } from '../util/clock.ts';
+import type { Connection, RelayPeer } from './connection.ts';
+import type { Deflate } from './deflate.ts';
+import { BroadcastWriter } from './frame-writer.ts';
+import { BAD_TARGET, clientErrorOf, destroyOnError, refuseRequest, refuseUpgrade, SHUTTING_DOWN } from './handshake.ts';
 import { guardConnections, releaseConnection } from './http-connections.ts';
 import type { Pressure } from './pressure.ts';
 import { targetOf, type RequestTarget } from '../util/request-target.ts';
-import { WsPeer, type Connection, type PeerSettings } from './ws-peer.ts';
+import { WsPeer, type PeerSettings } from './ws-peer.ts';
+import { WsServers } from './ws-servers.ts';
 
-export type { Connection } from './ws-peer.ts';
+export type { Connection, RelayPeer } from './connection.ts';
 
 export type Prepared = { readonly ok: true; readonly protocol?: string | undefined } | { readonly ok: false; readonly refusal: Refusal };
 
@@ -33,7 +36,7 @@ export interface Acceptor {
    * subprotocol); undefined when there is none. May refuse the upgrade.
    */
   prepare?(request: IncomingMessage): Promise<Prepared> | undefined;
-  accept(peer: Peer, request: IncomingMessage): Connection;
+  accept(peer: RelayPeer, request: IncomingMessage): Connection;
 }
 
 export type RouteResult = { readonly ok: true; readonly acceptor: Acceptor } | { readonly ok: false; readonly refusal: Refusal };
@@ -54,7 +57,14 @@ export interface TransportOptions {
    */
   readonly pressure: Pressure;
   readonly slowClientGrace: number;
+  /** The server's clock: heartbeats, and what peers read of time. */
   readonly clock: Clock;
+  /**
+   * The sockets' real clock (default `systemClock`): the close's grace, an unanswered close's deadline, the
+   * turn's flush of broadcasts, the hand-over of waiting requests. Real time by design: sockets drain, and
+   * clients answer, in real time even while a test holds `clock` still.
+   */
+  readonly realClock?: LoopClock | undefined;
   readonly createId: () => string;
   route(request: IncomingMessage, target: RequestTarget): RouteResult;
   /**
@@ -74,25 +84,11 @@ export interface ListenAddress {
   readonly family: string;
 }
 
-/** What a connection is told when Node's HTTP parser gives up on it. */
-function clientErrorOf(error: Error & { code?: string }): Refusal {
-  if (error.code === 'HPE_HEADER_OVERFLOW') return refusal('MW_HEADERS_TOO_LARGE', 'Request headers are too large');
-  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return refusal('MW_HANDSHAKE_TIMEOUT', 'The request headers did not arrive in time');
-  return refusal('MW_MALFORMED_REQUEST', 'Malformed HTTP request');
-}
-
-const SHUTTING_DOWN = refusal('MW_SHUTTING_DOWN', 'The server is shutting down');
-const BAD_TARGET = refusal('MW_MALFORMED_REQUEST', 'The request target is not a valid URL path');
-
-function destroyOnError(this: Duplex): void {
-  this.destroy();
-}
-
 export class Transport {
   readonly #options: TransportOptions;
   readonly #http: Server;
-  /** One ws server (noServer) per distinct compression setting: ws fixes it per server. */
-  readonly #wss = new Map<string, WebSocketServer>();
+  readonly #wss: WsServers;
+  readonly #realClock: LoopClock;
   readonly #peers = new Set<WsPeer>();
   readonly #peerSettings: PeerSettings;
   readonly #pressure: Pressure;
@@ -103,12 +99,24 @@ export class Transport {
 
   constructor(options: TransportOptions) {
     this.#options = options;
+    this.#realClock = options.realClock ?? systemClock;
     this.#pressure = options.pressure;
     this.#pressure.watch(this.#peers);
+    this.#wss = new WsServers({
+      maxPayload: options.maxPayload,
+      // A bearer.<token> subprotocol only carries a token: answer with a real one when the client offers it.
+      handleProtocols: (protocols, request) => {
+        if (this.#protocols.has(request)) return this.#protocols.get(request) ?? false;
+        const offered = [...protocols];
+        return offered.find((p) => !p.startsWith('bearer.')) ?? offered[0] ?? false;
+      },
+    });
     this.#peerSettings = {
       maxBufferedBytes: options.maxBufferedBytes,
       slowClientGrace: options.slowClientGrace,
       clock: options.clock,
+      realClock: this.#realClock,
+      broadcasts: new BroadcastWriter(this.#realClock),
       pressure: this.#pressure,
       peers: this.#peers,
       onPeerError: (peer, error) => options.onPeerError(peer, error),
@@ -122,6 +130,7 @@ export class Transport {
         else options.handleRequest(req, res, target);
       },
       clock: options.clock,
+      realClock: this.#realClock,
       slowClientGrace: options.slowClientGrace,
       pressure: this.#pressure,
     });
@@ -135,34 +144,6 @@ export class Transport {
     this.#http = options.tls === undefined ? createServer(timeouts, handle) : createHttpsServer({ ...timeouts, cert: options.tls.cert, key: options.tls.key }, handle);
     this.#http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(req, socket, head));
     this.#http.on('clientError', (error: Error & { code?: string }, socket: Duplex) => this.#refuse(socket, clientErrorOf(error), undefined));
-  }
-
-  /** The ws server for an acceptor's compression setting, made on first use. */
-  #serverFor(acceptor: Acceptor): WebSocketServer {
-    const key = deflateKey(acceptor.perMessageDeflate);
-    let wss = this.#wss.get(key);
-    if (wss === undefined) {
-      wss = new WebSocketServer({
-        noServer: true,
-        maxPayload: this.#options.maxPayload,
-        clientTracking: false,
-        // One message of a client per event-loop turn, the next on setImmediate: a client that pipes a flood
-        // of small messages (1,600 in one 64 KiB read) no longer has them all handled before anyone else is
-        // read. Ten such clients cost a bystander's ping a p99 of 478 ms (max 5.6 s) with ws's synchronous
-        // events and 85 ms (max 101 ms) without, on the same loaded machine; the ping-pong and templated-reply
-        // benchmarks, one message in flight per client, did not get slower (docs/reliability.md).
-        allowSynchronousEvents: false,
-        perMessageDeflate: wsDeflateOptions(acceptor.perMessageDeflate),
-        // A bearer.<token> subprotocol only carries a token: answer with a real one when the client offers it.
-        handleProtocols: (protocols, request) => {
-          if (this.#protocols.has(request)) return this.#protocols.get(request) ?? false;
-          const offered = [...protocols];
-          return offered.find((p) => !p.startsWith('bearer.')) ?? offered[0] ?? false;
-        },
-      });
-      this.#wss.set(key, wss);
-    }
-    return wss;
   }
 
   get peers(): ReadonlySet<Peer> {
@@ -209,12 +190,13 @@ export class Transport {
           peer.close(code, reason);
         }),
     );
-    let timer: NodeJS.Timeout | undefined;
+    // Real time: the clients' answers come in real time, whatever clock the mock runs on.
+    let timer: TimerHandle | undefined;
     const grace = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
+      timer = this.#realClock.setTimeout(resolve, graceMs);
     });
     await Promise.race([Promise.all(closed), grace]);
-    clearTimeout(timer);
+    if (timer !== undefined) this.#realClock.clearTimeout(timer);
     for (const peer of this.#peers) peer.terminate();
     await new Promise<void>((resolve) => {
       this.#http.close(() => resolve());
@@ -264,7 +246,7 @@ export class Transport {
 
   #complete(req: IncomingMessage, socket: Duplex, head: Buffer, acceptor: Acceptor): void {
     if (socket.destroyed) return;
-    this.#serverFor(acceptor).handleUpgrade(req, socket, head, (ws) => this.#connected(ws, req, acceptor));
+    this.#wss.for(acceptor.perMessageDeflate).handleUpgrade(req, socket, head, (ws) => this.#connected(ws, req, acceptor));
   }
 
   /**

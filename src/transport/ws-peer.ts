@@ -6,10 +6,11 @@ import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { newCounters, type Peer, type PeerCounters, type Tap } from '../hub/peer.ts';
 import { closeCodeOf } from '../errors/catalog.ts';
-import type { Clock } from '../util/clock.ts';
-import { writeFrame, writeFrameNow, type FrameTarget } from './frame-writer.ts';
+import type { Clock, LoopClock } from '../util/clock.ts';
+import { writeFrameNow, type BroadcastWriter, type FrameTarget } from './frame-writer.ts';
 import { EVICTION_CLOSE_TIMEOUT_MS, PROTOCOL_ERROR_CLOSE_CODES, SLOW_CLIENT_REASON } from './constants.ts';
 import type { Pressure, Pressured } from './pressure.ts';
+import { toBuffer, type Connection, type RelayPeer } from './connection.ts';
 
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
@@ -18,22 +19,16 @@ function tcpOf(socket: WebSocket): Socket | undefined {
   return (socket as unknown as { _socket?: Socket })._socket;
 }
 
-/** ws hands a message over as a Buffer, an ArrayBuffer or fragments; logic always sees one Buffer. */
-export function toBuffer(data: RawData): Buffer {
-  return Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-}
-
-/** What a connection's logic does with its messages and its end (an endpoint, or a proxy bridge). */
-export interface Connection {
-  onMessage(peer: Peer, data: Buffer, isBinary: boolean): void;
-  onClose(peer: Peer, code: number, reason: string): void;
-}
-
 /** What every peer of one transport shares: one object per server, not a field each per connection. */
 export interface PeerSettings {
   readonly maxBufferedBytes: number;
   readonly slowClientGrace: number;
+  /** The server's clock: when a client connected, since when it is behind. */
   readonly clock: Clock;
+  /** The sockets' real clock: the deadline of a close that is not answered. */
+  readonly realClock: LoopClock;
+  /** The server's writer of broadcast frames (its cache and its corks are the server's, not the module's). */
+  readonly broadcasts: BroadcastWriter;
   /** The server-wide guard on queued bytes, and the set of clients that are behind. */
   readonly pressure: Pressure;
   /**
@@ -76,7 +71,7 @@ function onSocketError(this: WebSocket, error: Error & { code?: string }): void 
   if (sent !== undefined && peer.closeSent === undefined) {
     peer.closeSent = sent;
     peer.closeReason = error.message;
-    setTimeout(() => peer.terminate(), EVICTION_CLOSE_TIMEOUT_MS).unref();
+    peer.terminateLater();
   }
   peer.settings.onPeerError(peer, error);
 }
@@ -93,7 +88,7 @@ function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
 }
 
 /** The one place a `ws` socket is wrapped into the Peer that logic sees. */
-export class WsPeer implements Peer, Pressured {
+export class WsPeer implements RelayPeer, Pressured {
   readonly id: string;
   readonly endpoint: string;
   readonly url: string;
@@ -187,9 +182,9 @@ export class WsPeer implements Peer, Pressured {
     this.#write(data, isBinary);
   }
 
-  relay(data: Buffer, isBinary: boolean): void {
+  relay(data: Buffer, isBinary: boolean, written?: () => void): void {
     if (!this.open) return;
-    this.#write(data, isBinary);
+    this.#write(data, isBinary, written);
     if (this.socket.bufferedAmount > this.settings.maxBufferedBytes) this.#fallBehind();
   }
 
@@ -200,9 +195,9 @@ export class WsPeer implements Peer, Pressured {
     this.tap?.('out', data, isBinary);
   }
 
-  #write(data: Buffer, isBinary: boolean): void {
+  #write(data: Buffer, isBinary: boolean, written?: () => void): void {
     this.#counted(data, isBinary);
-    this.socket.send(data, isBinary ? BINARY : TEXT);
+    this.socket.send(data, isBinary ? BINARY : TEXT, written);
   }
 
   get bufferedAmount(): number {
@@ -223,7 +218,7 @@ export class WsPeer implements Peer, Pressured {
     if (!this.open || !this.#room(frame.length)) return false;
     this.#counted(frame, isBinary);
     if (this.tcp === undefined) this.socket.send(frame, isBinary ? BINARY : TEXT);
-    else writeFrame(this as FrameTarget, frame, isBinary);
+    else this.settings.broadcasts.write(this as FrameTarget, frame, isBinary);
     return true;
   }
 
@@ -276,7 +271,15 @@ export class WsPeer implements Peer, Pressured {
     if (this.closed) return;
     this.close(closeCodeOf('MW_SLOW_CLIENT'), SLOW_CLIENT_REASON);
     this.settings.onPeerError(this, Object.assign(new Error(`${SLOW_CLIENT_REASON}: over ${this.settings.maxBufferedBytes} bytes queued for ${this.settings.slowClientGrace} ms`), { code: 'MW_SLOW_CLIENT' }));
-    setTimeout(() => this.terminate(), EVICTION_CLOSE_TIMEOUT_MS).unref();
+    this.terminateLater();
+  }
+
+  /**
+   * Destroys the socket unless its close is answered within EVICTION_CLOSE_TIMEOUT_MS: on the real clock, since
+   * only the socket's state decides (a test's manual clock must not keep a dead socket).
+   */
+  terminateLater(): void {
+    this.settings.realClock.setTimeout(() => this.terminate(), EVICTION_CLOSE_TIMEOUT_MS, { unref: true });
   }
 
   close(code?: number, reason?: string): void {

@@ -10,6 +10,8 @@
  * When several patterns match, the most specific wins: more literal characters first, then no wildcard,
  * then fewer parameters.
  */
+import { errorMessage } from '../errors/error-message.ts';
+
 export interface PathPattern {
   readonly source: string;
   /** Params of a matching path, or undefined. */
@@ -55,7 +57,7 @@ export function pathPatternProblem(pattern: string): string | undefined {
       try {
         constraintOf(found[2]);
       } catch (error) {
-        return `parameter ":${name}": ${(error as Error).message}`;
+        return `parameter ":${name}": ${errorMessage(error)}`;
       }
     }
   }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -12,7 +13,11 @@ export interface RunningCli {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts a command from the repository root with a clean, explicit environment. */
+/**
+ * Starts a command from the repository root with a clean, explicit environment. A child still running when the
+ * test that started it ends (a test that failed before stopping it) is killed, so no server outlives its test
+ * and keeps the test file from ending.
+ */
 export function runCli(command: string, args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): RunningCli {
   const child = spawn(command, [...args], {
     cwd: options.cwd ?? ROOT,
@@ -27,6 +32,9 @@ export function runCli(command: string, args: readonly string[], options: { env?
   });
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   return {
     child,
     output: () => out,

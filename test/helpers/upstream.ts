@@ -1,6 +1,6 @@
 /** Real upstreams on loopback: a `ws` server for proxy tests, an HTTP API for forwarding tests. */
 import { once } from 'node:events';
-import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener } from 'node:http';
 import { createServer, type Socket } from 'node:net';
 import { after } from 'node:test';
 import { WebSocketServer, type PerMessageDeflateOptions, type WebSocket } from 'ws';
@@ -79,20 +79,41 @@ export interface HttpUpstream {
   readonly seen: { method: string; target: string }[];
 }
 
+/** A fake HTTP backend that mockwave forwards to or records: a real server on loopback. */
+export interface HttpBackend {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  /** Closes it now, open connections too (a backend that went away); closing again is harmless. */
+  close(): Promise<void>;
+}
+
+/**
+ * A fake HTTP backend: a real HTTP server on 127.0.0.1:0 answering with `handler`, closed after the test that
+ * made it (the file, or the suite, when made at their level). From a `before` hook, whose own `after` would end
+ * with the hook, pass `closeAfterTest: false` and close it in the matching `after`.
+ */
+export async function httpBackend(handler: RequestListener, options: { readonly closeAfterTest?: boolean } = {}): Promise<HttpBackend> {
+  const server = createHttpServer(handler);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }));
+  if (options.closeAfterTest !== false) after(close);
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close };
+}
+
 /** A real HTTP API on 127.0.0.1:0 that answers every request 200 with its method and target as JSON; closed after the test. */
 export async function httpUpstream(): Promise<HttpUpstream> {
   const seen: { method: string; target: string }[] = [];
-  const server = createHttpServer((request, response) => {
+  const { url } = await httpBackend((request, response) => {
     seen.push({ method: request.method ?? '', target: request.url ?? '' });
     request.resume();
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ from: 'upstream', target: request.url }));
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  after(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
+  return { url, seen };
 }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { loadConfig, ManualClock } from '../../src/index.ts';
 import { startServer, tickerEndpoint } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 interface Envelope {
   success: boolean;
@@ -271,8 +271,7 @@ describe('streams changed at run time', () => {
 
 describe('configuration reload', () => {
   it('re-reads the files: streams and rules change, clients stay; an invalid file is refused and nothing changes', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-reload-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('reload');
     const file = join(dir, 'mock.yaml');
     writeFileSync(file, 'endpoints:\n  - path: /ws\n    streams:\n      - { name: a, data: 1 }\n      - { name: b, data: 2 }\n');
     const reload = () => loadConfig({ cwd: dir, env: {}, configFile: file }).config;

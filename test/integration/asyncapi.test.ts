@@ -4,10 +4,9 @@
  * document end to end is asyncapi-public.test.ts.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { asyncApiToConfig } from '../../src/asyncapi/to-config.ts';
 import { loadAsyncApi } from '../../src/asyncapi/document.ts';
 import { readModel } from '../../src/asyncapi/model.ts';
@@ -16,6 +15,7 @@ import { ROOT, runMockwave } from '../helpers/cli.ts';
 import { captureLog } from '../helpers/log-capture.ts';
 import { startServer } from '../helpers/server.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 // Three public documents of different versions and sides (2.6.0; 2.0.0 that the official parser rejects; 3.0.0
 // written from the client's side), copied into the repository with their origin and licence, and our own.
@@ -37,8 +37,7 @@ function feedDocument(name: string, items: readonly string[]): string {
 
 /** A document written into a temporary folder (removed after the file's tests); its path. */
 function writeDocument(name: string, lines: readonly string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mockwave-asyncapi-doc-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('asyncapi-doc');
   writeFileSync(join(dir, name), lines.join('\n'));
   return join(dir, name);
 }
@@ -91,8 +90,7 @@ describe('AsyncAPI import', () => {
   });
 
   it('a sidecar overlay sets intervals and adds rules without touching the document; --asyncapi-side inverts', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-asyncapi-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('asyncapi');
     mkdirSync(join(dir, 'schemas'));
     copyFileSync(join(ROOT, 'test/fixtures/asyncapi/orders-3.0.yaml'), join(dir, 'orders.yaml'));
     copyFileSync(join(ROOT, 'test/fixtures/asyncapi/schemas/order.yaml'), join(dir, 'schemas/order.yaml'));
@@ -137,8 +135,7 @@ describe('AsyncAPI import', () => {
   });
 
   it('a document that is not AsyncAPI 2 or 3, or a missing $ref, is reported clearly', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-asyncapi-bad-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('asyncapi-bad');
     writeFileSync(join(dir, 'old.yaml'), 'asyncapi: 1.2.0\ninfo: { title: old }\n');
     const old = runMockwave([join(dir, 'old.yaml'), '--print-config']);
     assert.equal((await old.exited).code, 2);

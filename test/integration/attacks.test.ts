@@ -5,10 +5,9 @@
  * case checks the clear error the attacker gets and that a bystander was not disturbed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
@@ -18,6 +17,7 @@ import { startServer } from '../helpers/server.ts';
 import { hangingUpstream, upstream } from '../helpers/upstream.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect, type WsTestClient } from '../helpers/ws-connect.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /** Stops reading: neither ws nor the TCP socket under it takes data any more, as a stalled client would. */
 function stopReading(client: WsTestClient): void {
@@ -41,7 +41,7 @@ function rawHttp(port: number, method: string, path: string, headers: Record<str
 
 /** Loads a config file's text the way the CLI does; returns the error it throws. */
 function configProblem(name: string, text: string | undefined, size?: number): MockwaveError {
-  const dir = mkdtempSync(join(tmpdir(), 'mockwave-attack-'));
+  const dir = tempDir('attack');
   const file = join(dir, name);
   writeFileSync(file, text ?? '');
   if (size !== undefined) truncateSync(file, size);
@@ -267,7 +267,7 @@ describe('secrets', () => {
 
   it('with auth on, the token mockwave accepted is not forwarded, logged, recorded or shown', async () => {
     const up = await upstream({ protocol: (offered) => (offered.has('v1') ? 'v1' : false) });
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-rec-'));
+    const dir = tempDir('rec');
     const log = captureLog('debug');
     const { ws, http, server } = await startServer(
       {
@@ -302,7 +302,7 @@ describe('secrets', () => {
 
   it('with auth off, the client credential belongs to the upstream and is forwarded; named JSON fields are masked in recordings', async () => {
     const up = await upstream();
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-rec-'));
+    const dir = tempDir('rec');
     const { ws, server } = await startServer({ redact: ['password'], endpoints: [{ path: '/ws', streams: [] }], proxy: { enabled: true, record: dir, routes: [{ name: 'feed', url: up.url, announce: false }] } });
     const client = await wsConnect(`${ws('/ws/proxy/feed')}?token=${token}`, { headers: { Authorization: `Bearer ${token}` } });
     client.send({ type: 'login', user: 'ann', password: 'hunter22' });

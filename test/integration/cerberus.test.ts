@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createLogger, ManualClock } from '../../src/index.ts';
 import { ROOT, runCli, runMockwave } from '../helpers/cli.ts';
 import { startServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 interface Message {
   type: string;
@@ -137,8 +137,7 @@ describe('cerberus entry points', () => {
   });
 
   it("the guide's .env.local (PORT, WEBSOCKET_*) does not turn the entry point into the guide's server, and the banner says so", async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'mockwave-cerberus-env-'));
-    after(() => rmSync(cwd, { recursive: true, force: true }));
+    const cwd = tempDir('cerberus-env');
     writeFileSync(join(cwd, '.env.local'), 'PORT=3000\nWEBSOCKET_PATH=/ws\nWEBSOCKET_MOCK_EVENTS=[{"name":"ticker","interval":1000,"data":{"price":1}}]\nMOCKWAVE_SEED=7\n');
     const cli = runCli(process.execPath, ['--import', import.meta.resolve('tsx'), `${ROOT}server/websocket-server.ts`, '--host', '127.0.0.1', '--port', '0'], { cwd });
     await cli.waitFor(/Waiting for client connections/);

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { after, describe, it } from 'node:test';
 import { ROOT, runMockwave } from '../helpers/cli.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const LISTENING = /listening on http:\/\/[^:]+:(\d+)/;
-const dir = mkdtempSync(join(tmpdir(), 'mockwave-cli-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('cli');
 
 describe('mockwave CLI', () => {
   it('--help and --version', async () => {
@@ -75,7 +74,7 @@ describe('mockwave CLI', () => {
   });
 
   it('takes the guide variables from the environment and from .env.local', async () => {
-    const cwd = mkdtempSync(join(dir, 'env-'));
+    const cwd = tempDir('cli-env');
     writeFileSync(join(cwd, '.env.local'), 'WEBSOCKET_PATH=/live\nWEBSOCKET_MOCK_EVENTS=[{"name":"ticker","interval":2000,"data":{"price":100}}]\n');
     const cli = runMockwave([], { cwd, env: { PORT: '0', HOST: '127.0.0.1', WEBSOCKET_HEARTBEAT_INTERVAL: '5000' } });
     const port = Number((await cli.waitFor(LISTENING))[1]);
@@ -89,7 +88,7 @@ describe('mockwave CLI', () => {
   });
 
   it('the banner says what is off and what the proxy forwards (secrets masked); an unread .env.<mode> file is named', async () => {
-    const cwd = mkdtempSync(join(dir, 'banner-'));
+    const cwd = tempDir('cli-banner');
     writeFileSync(join(cwd, '.env.production'), 'PORT=3000\n');
     writeFileSync(join(cwd, '.env.example'), 'PORT=\n');
     const cli = runMockwave(['-p', '0', '-H', '127.0.0.1'], {

@@ -4,9 +4,8 @@
  * CLI runs in-process (`main`) except where the process itself is the point (exit code, the Cerberus entry).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
@@ -15,9 +14,9 @@ import { main } from '../../src/cli/main.ts';
 import { loadConfig } from '../../src/index.ts';
 import { ROOT, runCli, runMockwave } from '../helpers/cli.ts';
 import { startServer } from '../helpers/server.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'mockwave-problems-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('problems');
 
 function write(name: string, text: string): string {
   const path = join(dir, name);

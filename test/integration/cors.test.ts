@@ -5,13 +5,11 @@
  * is in test/interop/browser.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { MockwaveConfigInput } from '../../src/index.ts';
 import { loadConfig } from '../../src/sources/load.ts';
 import { startServer } from '../helpers/server.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const DEV = 'http://localhost:5173';
 const FOREIGN = 'http://app.example';
@@ -107,12 +105,8 @@ describe('CORS with credentials', () => {
 
   it('CORS_CREDENTIALS=true sets cors.credentials', () => {
     // An empty folder: no .env of the checkout's may take part.
-    const cwd = mkdtempSync(join(tmpdir(), 'mockwave-cors-'));
-    try {
-      assert.equal(loadConfig({ cwd, env: { CORS_CREDENTIALS: 'true' } }).config.cors.credentials, true);
-      assert.equal(loadConfig({ cwd, env: {} }).config.cors.credentials, false);
-    } finally {
-      rmSync(cwd, { recursive: true, force: true });
-    }
+    const cwd = tempDir('cors');
+    assert.equal(loadConfig({ cwd, env: { CORS_CREDENTIALS: 'true' } }).config.cors.credentials, true);
+    assert.equal(loadConfig({ cwd, env: {} }).config.cors.credentials, false);
   });
 });

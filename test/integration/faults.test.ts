@@ -5,8 +5,7 @@
  * die, refuse or hang in proxy.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -14,9 +13,9 @@ import { runMockwave } from '../helpers/cli.ts';
 import { startServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'mockwave-faults-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('faults');
 
 function open(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {

@@ -4,14 +4,13 @@
  * test/unit/guards.test.ts.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { SsePeer } from '../../src/sse/peer.ts';
+import { EventChunks, SsePeer } from '../../src/sse/peer.ts';
 import { Pressure } from '../../src/transport/pressure.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { captureLog } from '../helpers/log-capture.ts';
@@ -20,6 +19,7 @@ import { startServer } from '../helpers/server.ts';
 import { upstream } from '../helpers/upstream.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect, type WsTestClient } from '../helpers/ws-connect.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 interface RawAnswer {
   readonly status: number;
@@ -66,8 +66,7 @@ function assertWhole(answer: RawAnswer, text: RegExp | string, what: string): vo
 describe('redact names in mixed case: the proxy\'s recording, its log and the admin views', () => {
   it('a name listed as X-Tenant masks x-tenant and X-TENANT in headers, queries and JSON fields, and the reverse', async () => {
     const up = await upstream();
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-guards-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('guards');
     const log = captureLog('info');
     // Names no built-in word (auth, key, token…) catches: only the list can mask them.
     const { ws, http, server } = await startServer(
@@ -229,7 +228,7 @@ describe('readers that stop reading', () => {
     let peer: SsePeer | undefined;
     const server = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
-      peer = new SsePeer({ id: 's1', endpoint: '/events', url: '/events', response, settings: { maxBufferedBytes: 1 << 30, slowClientGrace: 60_000, clock: new ManualClock(), pressure: new Pressure(1 << 30) } });
+      peer = new SsePeer({ id: 's1', endpoint: '/events', url: '/events', response, settings: { maxBufferedBytes: 1 << 30, slowClientGrace: 60_000, clock: new ManualClock(), pressure: new Pressure(1 << 30), chunks: new EventChunks() } });
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');

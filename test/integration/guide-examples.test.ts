@@ -3,17 +3,16 @@
  * written against a real server: only the URL is changed. Each example's own output is the assertion.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ROOT, runCli, type RunningCli } from '../helpers/cli.ts';
 import { startDemoServer } from '../helpers/server.ts';
 import { needsPython, PYTHON } from '../helpers/system-clients.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const GUIDE = join(ROOT, '..', 'shared', 'seeds', 'websocket-guide.md');
-const dir = mkdtempSync(join(tmpdir(), 'mockwave-examples-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('examples');
 
 /** The first fenced block of `lang` after `heading` in the guide. */
 function example(heading: string, lang: string): string {

@@ -6,13 +6,13 @@
  * server must still answer a health request. MOCKWAVE_FUZZ_RUNS sets a longer run (default 1,500 requests).
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { captureLog } from '../helpers/log-capture.ts';
 import { launchServer, startServer, type RunningServer } from '../helpers/server.ts';
 import { handshake, rawRequest } from '../helpers/raw-ws.ts';
+import { httpBackend, type HttpBackend } from '../helpers/upstream.ts';
 
 /** Request targets that `new URL(target, base)` refuses: every one of them used to be an uncaught TypeError. */
 const BAD_TARGETS = ['//[', '//[::1', 'http://x:99999/', 'http://[/', '//a b/', 'http://', '//%/', '//[/ws'];
@@ -100,21 +100,18 @@ describe('a refused token', () => {
 
 describe('a fuzzer of HTTP requests (fast-check, fixed seed)', () => {
   let running: RunningServer;
-  let upstream: ReturnType<typeof createServer>;
+  let upstream: HttpBackend;
   before(async () => {
     // The fallback's API: a loopback server that answers everything, so forwarding is fuzzed too.
-    upstream = createServer((request, response) => {
+    upstream = await httpBackend((request, response) => {
       request.resume();
       response.end('upstream');
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-    const address = upstream.address() as { port: number };
-    running = await launchServer({ ...CONFIG, http: { ...CONFIG.http, fallback: `http://127.0.0.1:${address.port}`, maxBodyBytes: 4096, bodyTimeout: 500 } });
+    }, { closeAfterTest: false });
+    running = await launchServer({ ...CONFIG, http: { ...CONFIG.http, fallback: upstream.url, maxBodyBytes: 4096, bodyTimeout: 500 } });
   });
   after(async () => {
     await running.server.stop();
-    upstream.closeAllConnections();
-    await new Promise((resolve) => upstream.close(resolve));
+    await upstream.close();
   });
 
   const token = fc.oneof(

@@ -5,29 +5,22 @@
  * a refusal of another address is asserted on the admin call that adds the route, before anything is sent.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { checkConfig } from '../../src/config/validate.ts';
 import { createMockServer } from '../../src/index.ts';
 import { startServer } from '../helpers/server.ts';
 import { httpUpstream } from '../helpers/upstream.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 type Refused = { error: { code: string; message: string } };
 
-/** A fresh folder, removed after the test. */
-function folder(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `mockwave-${name}-`));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 /** A configuration's folder with a file, a secret beside it, and a file outside it. */
 function layout(): { dir: string; outside: string } {
-  const dir = folder('reach');
-  const outside = join(folder('outside'), 'secret.txt');
+  const dir = tempDir('reach');
+  const outside = join(tempDir('outside'), 'secret.txt');
   writeFileSync(outside, 'OUTSIDE-SECRET');
   writeFileSync(join(dir, 'data.json'), '{"ok":true}');
   writeFileSync(join(dir, '.env'), 'API_KEY=ENV-SECRET');

@@ -6,9 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
@@ -23,6 +22,8 @@ import { captureLog } from '../helpers/log-capture.ts';
 import { startServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { httpBackend } from '../helpers/upstream.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -31,7 +32,7 @@ const ORDERS = [{ id: 'o-1', symbol: 'AAPL', qty: 5 }, { id: 'o-2', symbol: 'MSF
 /** The real backend: REST with a compressed list, items, creation, an SSE stream; and a WebSocket feed. */
 async function realBackend(): Promise<{ http: string; ws: string; close: () => void }> {
   let created = 2;
-  const server: Server = createServer((req: IncomingMessage, res) => {
+  const backend = await httpBackend((req: IncomingMessage, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
@@ -68,8 +69,6 @@ async function realBackend(): Promise<{ http: string; ws: string; close: () => v
       return res.end();
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
   const feed = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await once(feed, 'listening');
   feed.on('connection', (socket) => {
@@ -82,11 +81,10 @@ async function realBackend(): Promise<{ http: string; ws: string; close: () => v
     socket.on('close', () => clearInterval(timer));
   });
   return {
-    http: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    http: backend.url,
     ws: `ws://127.0.0.1:${(feed.address() as { port: number }).port}`,
     close: () => {
-      server.close();
-      server.closeAllConnections();
+      void backend.close();
       for (const client of feed.clients) client.terminate();
       feed.close();
     },
@@ -114,8 +112,7 @@ async function appSession(base: string, ws: string): Promise<Obj> {
 
 describe('recording the HTTP side with the WebSocket side', () => {
   it('records a session through the fallback and the proxy, turns it into one mock, and the app cannot tell', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('record');
     const real = await realBackend();
     const recording = await startServer({
       endpoints: [{ path: '/ws', streams: [] }],
@@ -155,8 +152,7 @@ describe('recording the HTTP side with the WebSocket side', () => {
   });
 
   it('mockwave replay serves a directory of recordings, HTTP and WebSocket together; a broken recording is refused with its line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-replay-dir-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('replay-dir');
     writeFileSync(join(dir, 'http-1.jsonl'), [
       JSON.stringify({ kind: 'http', version: 1, startedAt: '2026-11-27T00:00:00.000Z' }),
       JSON.stringify({ kind: 'exchange', t: 0, ms: 1, request: { method: 'GET', path: '/api/ping', query: {}, headers: {}, body: '' }, response: { status: 200, headers: { 'content-type': 'text/plain' }, body: 'pong' } }),
@@ -182,8 +178,7 @@ describe('recording the HTTP side with the WebSocket side', () => {
   });
 
   it('one path answering several operations (GraphQL, JSON-RPC) becomes one route per operation, matched by its body field; nested fields echo nested request fields', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-ops-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('record-ops');
     const exchange = (t: number, path: string, request: Obj, response: Obj) =>
       JSON.stringify({ kind: 'exchange', t, ms: 1, request: { method: 'POST', path, query: {}, headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) }, response: { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(response) } });
     writeFileSync(join(dir, 'http-1.jsonl'), [
@@ -227,8 +222,7 @@ describe('recording the HTTP side with the WebSocket side', () => {
   });
 
   it('a body over http.recordMaxBodyBytes is cut and marked, and to-config says so', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-cut-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('record-cut');
     const recorder = new HttpRecorder(dir, Date.now(), { redact: createRedactor(), maxBodyBytes: 10 });
     recorder.exchange({
       started: 0,
@@ -245,9 +239,8 @@ describe('recording the HTTP side with the WebSocket side', () => {
   });
 
   it('an endless event stream is recorded up to where its client left (499); an answer the API breaks off is a 502, not recorded', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-endless-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
-    const api = createServer((req, res) => {
+    const dir = tempDir('record-endless');
+    const api = await httpBackend((req, res) => {
       if (req.url === '/broken') {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
         res.write('{"partial":');
@@ -259,13 +252,7 @@ describe('recording the HTTP side with the WebSocket side', () => {
       const timer = setInterval(() => res.write(`id: ${++n}\nevent: tick\ndata: {"n":${n}}\n\n`), 10);
       res.on('close', () => clearInterval(timer));
     });
-    api.listen(0, '127.0.0.1');
-    await once(api, 'listening');
-    after(() => {
-      api.closeAllConnections();
-      api.close();
-    });
-    const { http, server } = await startServer({ endpoints: [], http: { fallback: `http://127.0.0.1:${(api.address() as { port: number }).port}`, record: dir } });
+    const { http, server } = await startServer({ endpoints: [], http: { fallback: api.url, record: dir } });
     const leaving = new AbortController();
     const reader = ((await fetch(http('/ticks'), { signal: leaving.signal })).body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
@@ -292,8 +279,7 @@ describe('recording the HTTP side with the WebSocket side', () => {
   });
 
   it('a recording that cannot be written is logged and the traffic goes on, for both sides', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-bad-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('record-bad');
     const notADirectory = join(dir, 'a-file');
     writeFileSync(notADirectory, 'x');
     const real = await realBackend();
@@ -314,27 +300,20 @@ describe('recording the HTTP side with the WebSocket side', () => {
 
   it('each recorded request keeps its own answer and status, in any order; an unrecorded id gets the generalised answer; a number stays a number (issue 26 item 2)', async () => {
     const users: Record<string, string> = { '1': 'Ada', '2': 'Grace', '3': 'Linus' };
-    const api = createServer((req, res) => {
+    const api = await httpBackend((req, res) => {
       const id = /^\/api\/users\/(\d+)$/.exec(req.url ?? '')?.[1] ?? '';
       const name = users[id];
       res.writeHead(name === undefined ? 404 : 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(name === undefined ? { error: 'not found' } : { id: Number(id), name }));
     });
-    api.listen(0, '127.0.0.1');
-    await once(api, 'listening');
-    after(() => {
-      api.closeAllConnections();
-      api.close();
-    });
-    const fallback = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
+    const fallback = api.url;
     const get = async (base: (path: string) => string, id: string): Promise<[number, unknown]> => {
       const answer = await fetch(base(`/api/users/${id}`));
       return [answer.status, await answer.json()];
     };
     const recorded = new Map<string, [number, unknown]>();
     for (const order of [['1', '2', '3', '4'], ['4', '3', '2', '1']]) {
-      const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-users-'));
-      after(() => rmSync(dir, { recursive: true, force: true }));
+      const dir = tempDir('record-users');
       const recording = await startServer({ endpoints: [], http: { fallback, record: dir } });
       for (const id of order) recorded.set(id, await get(recording.http, id));
       await recording.server.stop();
@@ -366,8 +345,7 @@ describe('recording the HTTP side with the WebSocket side', () => {
   });
 
   it('an id-like path segment that never varies in a recording stays literal (issue 25 item 8)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-record-literal-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('record-literal');
     const exchange = (t: number, path: string, body: Obj) =>
       JSON.stringify({ kind: 'exchange', t, ms: 1, request: { method: 'GET', path, query: {}, headers: {}, body: '' }, response: { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } });
     writeFileSync(join(dir, 'http-1.jsonl'), [

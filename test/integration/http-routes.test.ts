@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, get as getUrl, type IncomingMessage } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { get as getUrl, type IncomingMessage } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { checkConfig } from '../../src/config/validate.ts';
 import { createMockServer, loadConfig } from '../../src/index.ts';
 import { ROOT, runMockwave } from '../helpers/cli.ts';
@@ -22,6 +22,8 @@ import { startServer } from '../helpers/server.ts';
 import { PYTHON } from '../helpers/system-clients.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { httpBackend } from '../helpers/upstream.ts';
 
 const run = promisify(execFile);
 type Obj = Record<string, unknown>;
@@ -106,8 +108,7 @@ describe('HTTP routes', () => {
   });
 
   it('sequences per caller, delays, files under the configuration folder, and a template error that answers 500', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-http-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('http');
     writeFileSync(join(dir, 'catalog.json'), '{"items":[1,2,3]}');
     writeFileSync(join(dir, 'big.bin'), Buffer.alloc(16 * 1024 * 1024, 1));
     const log = captureLog('error');
@@ -230,7 +231,7 @@ describe('HTTP routes', () => {
   it('forward and the fallback reach a real API (without the token mockwave accepted); a dead one is a 502', async () => {
     const seen: { method: string; url: string; auth: string | undefined; body: string }[] = [];
     const zipped = gzipSync('a compressed answer, passed through as it is');
-    const upstream = createServer((req: IncomingMessage, res) => {
+    const upstream = await httpBackend((req: IncomingMessage, res) => {
       if (req.url === '/real/zipped') {
         res.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'text/plain' });
         return res.end(zipped);
@@ -247,10 +248,7 @@ describe('HTTP routes', () => {
         res.end(JSON.stringify({ from: 'upstream', url: req.url }));
       });
     });
-    upstream.listen(0, '127.0.0.1');
-    await once(upstream, 'listening');
-    after(() => upstream.close());
-    const base = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
+    const base = upstream.url;
     const { http } = await startServer({
       auth: { enabled: true, tokens: ['mockwave-token'] },
       http: { fallback: `${base}/real`, routes: [{ method: 'POST', path: '/api/pay', then: [{ forward: base }] }, { method: 'GET', path: '/api/local', then: [{ respond: { body: 'local' } }] }] },

@@ -12,12 +12,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ROOT } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /** The first line of both banners: mockwave's, and the Cerberus server's. */
 const LISTENING = /(?:listening on http|started on ws):\/\/[^:\s]+:(\d+)/;
@@ -35,14 +35,12 @@ interface EntryPoint {
 }
 
 // `npx mockwave` as in a project that installed mockwave: its bin in node_modules/.bin (the built CLI).
-let project = '';
+const project = tempDir('npx');
 before(() => {
-  project = mkdtempSync(join(tmpdir(), 'mockwave-npx-'));
   mkdirSync(join(project, 'node_modules', '.bin'), { recursive: true });
   writeFileSync(join(project, 'package.json'), '{ "name": "uses-mockwave", "private": true }\n');
   symlinkSync(join(ROOT, 'dist', 'mockwave.js'), join(project, 'node_modules', '.bin', 'mockwave'));
 });
-after(() => rmSync(project, { recursive: true, force: true }));
 
 const FLAGS = ['--port', '0', '--host', '127.0.0.1'];
 const ALL: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

@@ -10,11 +10,11 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ROOT } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 /** Packing, installing from the registry and starting npx on two busy cores: each step is bounded by this. */
 const STEP_MS = 180_000;
@@ -67,8 +67,7 @@ describe('the package', () => {
   });
 
   describe('installed from its tarball into an empty project', { skip: built || process.env['CI'] ? false : 'dist/ is missing: npm run build (npm test does it first)' }, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mockwave-package-'));
-    after(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('package');
     const project = join(dir, 'project');
     let installed: Run = { code: null, stdout: '', output: '' };
     let files: string[] = [];

@@ -111,6 +111,36 @@ describe('WebSocket proxy', () => {
     lossy.ws.terminate();
   });
 
+  it('a slow reader on a compressed connection gets everything too: ws\'s deflate queue is waited on, not only the socket', async () => {
+    const up = await upstream({ echo: false });
+    const { ws } = await startServer({ ...proxyConfig([{ name: 'zipped', url: up.url, announce: false, perMessageDeflate: { threshold: 0 } }]), websocket: { maxBufferedBytes: 64 * 1024 } });
+    const slow = await wsConnect(ws('/ws/proxy/zipped'), { perMessageDeflate: true });
+    await waitUntil(() => up.sockets.length === 1, 2000, 'upstream connection');
+    slow.ws.pause();
+    // Compressible to almost nothing: the socket's own queue stays small while ws's queue of messages to deflate grows.
+    const chunk = Buffer.alloc(128 * 1024, 3);
+    const count = 100;
+    for (let i = 0; i < count; i++) up.sockets[0]!.send(chunk);
+    slow.ws.resume();
+    for (let received = 0; received < count; received++) assert.ok((await slow.nextRaw(5000)).data.equals(chunk), `message ${received}`);
+    await slow.close();
+  });
+
+  it('a client that never reads is let go with 1013 after slowClientGrace, and its upstream is told the same code', async () => {
+    const up = await upstream({ echo: false });
+    const { ws, server } = await startServer({ ...proxyConfig([{ name: 'fast', url: up.url, announce: false }]), websocket: { maxBufferedBytes: 256 * 1024, slowClientGrace: 200 } });
+    const client = await wsConnect(ws('/ws/proxy/fast'));
+    await waitUntil(() => up.sockets.length === 1, 2000, 'upstream connection');
+    client.ws.pause();
+    (client.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const chunk = Buffer.alloc(256 * 1024, 1);
+    for (let i = 0; i < 200; i++) up.sockets[0]!.send(chunk);
+    await waitUntil(() => up.closes.length === 1, 10_000, 'the upstream to be closed once the client is let go');
+    assert.equal(up.closes[0]?.code, 1013, 'the cap\'s close code (MW_SLOW_CLIENT) crosses to the upstream');
+    await waitUntil(() => server.stats().proxyConnections === 0, 2000, 'no live proxy connection');
+    client.ws.terminate();
+  });
+
   it('refuses an unknown route with 404 and never connects anywhere else', async () => {
     const up = await upstream();
     const { ws } = await startServer(proxyConfig([{ name: 'known', url: up.url }]));

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
@@ -13,9 +12,9 @@ import { runMockwave } from '../helpers/cli.ts';
 import { startServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'mockwave-rec-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('rec');
 
 /** An upstream that, once greeted, sends a, then b 100 ms later, then 3 bytes, then closes 4005. */
 async function scriptedUpstream(): Promise<string> {
@@ -39,7 +38,7 @@ async function scriptedUpstream(): Promise<string> {
 /** Records one session of the scripted upstream through the proxy, in a folder of its own; the file's path. */
 async function recordSession(): Promise<string> {
   const upstream = await scriptedUpstream();
-  const recordDir = mkdtempSync(join(dir, 'session-'));
+  const recordDir = tempDir('rec-session');
   const { ws, server } = await startServer({ endpoints: [{ path: '/ws' }], proxy: { enabled: true, routes: [{ name: 'feed', url: `${upstream}/?apikey=s3cret`, announce: false, headers: { 'X-Api-Key': 'k' }, record: recordDir }] } });
   const client = await wsConnect(ws('/ws/proxy/feed'), { headers: { Authorization: 'Bearer client-secret' } });
   client.send('hi');
@@ -140,7 +139,7 @@ describe('record and replay', () => {
 
   it('to-config answers the requests the upstream answered, as rules copying the correlation id; the rest stays the timed sequence', async () => {
     const frame = (t: number, from: 'client' | 'upstream', value: unknown) => JSON.stringify({ kind: 'frame', t, from, type: 'text', data: JSON.stringify(value) });
-    const file = join(mkdtempSync(join(dir, 'rpc-')), 'node-1.jsonl');
+    const file = join(tempDir('rec-rpc'), 'node-1.jsonl');
     // A JSON-RPC node (as Ethereum's over WebSocket) and a Kraken-style subscribe with `reqid`.
     writeFileSync(file, [
       JSON.stringify({ kind: 'session', version: 1, route: 'node', url: 'ws://x', path: '/', startedAt: '2026-11-27T00:00:00.000Z', headers: {}, protocol: '' }),
@@ -179,7 +178,7 @@ describe('record and replay', () => {
 
   it('a replayed proxy session greets its client with proxy_connected first, as the live one did (issue 26 item 9)', async () => {
     const upstream = await scriptedUpstream();
-    const recordDir = mkdtempSync(join(dir, 'greeted-'));
+    const recordDir = tempDir('rec-greeted');
     // The route announces (the default): the live client's first message is the proxy's own greeting.
     const live = await startServer({ endpoints: [{ path: '/ws' }], proxy: { enabled: true, routes: [{ name: 'feed', url: upstream, record: recordDir }] } });
     const client = await wsConnect(live.ws('/ws/proxy/feed'));

@@ -6,9 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { WebSocketServer } from 'ws';
@@ -21,18 +19,14 @@ import { createRedactor } from '../../src/security/redact.ts';
 import { runMockwave } from '../helpers/cli.ts';
 import { startServer } from '../helpers/server.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { httpBackend } from '../helpers/upstream.ts';
 
 type Obj = Record<string, unknown>;
 
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 /** A local API: each path answers with its type and the pieces written one by one (a stream, when several). */
 async function api(answers: Record<string, { type: string; pieces: (string | Buffer)[] }>, seen: string[] = []): Promise<string> {
-  const server: Server = createServer((req, res) => {
+  const backend = await httpBackend((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
@@ -49,13 +43,7 @@ async function api(answers: Record<string, { type: string; pieces: (string | Buf
       return write(0);
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return backend.url;
 }
 
 /** The recorded lines of the one HTTP recording in `dir`, as the file holds them. */
@@ -78,7 +66,7 @@ describe('bodies and frames stored once', () => {
       '/events': { type: 'text/event-stream', pieces: events },
       '/pretty': { type: 'application/json', pieces: ['{ "spaced": 1.0 }'] },
     });
-    const dir = tempDir('mockwave-forms-');
+    const dir = tempDir('forms');
     const { http, server } = await startServer({ endpoints: [], http: { fallback: base, record: dir } });
     for (const path of ['/json', '/zeros', '/events', '/pretty']) await (await fetch(http(path))).arrayBuffer();
     await server.stop();
@@ -112,7 +100,7 @@ describe('bodies and frames stored once', () => {
     upstream.on('connection', (socket) => {
       for (const [data, binary] of sent) socket.send(data, { binary });
     });
-    const dir = tempDir('mockwave-forms-ws-');
+    const dir = tempDir('forms-ws');
     const { ws, server } = await startServer({ endpoints: [{ path: '/ws', streams: [] }], proxy: { enabled: true, record: dir, routes: [{ name: 'feed', url: `ws://127.0.0.1:${(upstream.address() as { port: number }).port}`, announce: false }] } });
     const client = await wsConnect(ws('/ws/proxy/feed'));
     for (let i = 0; i < sent.length; i++) await client.nextRaw();
@@ -154,11 +142,11 @@ describe('recordings of the first format', () => {
   const frames: [number, 'client' | 'upstream', string | Buffer][] = [[5, 'client', '{"type":"subscribe","id":1}'], [9, 'upstream', '{"id":1,"ok":true}'], [30, 'upstream', '{"price":1}'], [60, 'upstream', Buffer.from([1, 2, 3])]];
 
   it('read as before: the same exchanges and frames, the same routes and endpoints from recording to-config', async () => {
-    const oldDir = tempDir('mockwave-v1-');
+    const oldDir = tempDir('v1');
     writeFileSync(join(oldDir, 'http-1.jsonl'), `${versionOne.map((l) => JSON.stringify(l)).join('\n')}\n`);
     writeFileSync(join(oldDir, 'feed-1.jsonl'), `${[{ ...session, version: 1 }, ...frames.map(([t, from, data]) => ({ kind: 'frame', t, from, type: typeof data === 'string' ? 'text' : 'binary', data: typeof data === 'string' ? data : data.toString('base64') })), { kind: 'close', t: 90, from: 'upstream', code: 1000, reason: '' }].map((l) => JSON.stringify(l)).join('\n')}\n`);
 
-    const newDir = tempDir('mockwave-v2-');
+    const newDir = tempDir('v2');
     const recorder = new HttpRecorder(newDir, started, { redact: createRedactor(), maxBodyBytes: 1024 * 1024 });
     for (const x of exchanges) recorder.exchange(x);
     await recorder.end();
@@ -203,7 +191,7 @@ describe('secrets in recorded bodies and streams', () => {
       upstream.close();
     });
     upstream.on('connection', (socket) => socket.on('message', () => socket.send('{"session":{"id":"x","jwt":"ws-jwt"},"author":"Ann"}')));
-    const dir = tempDir('mockwave-secrets-');
+    const dir = tempDir('secrets');
     const { http, ws, server } = await startServer({ endpoints: [{ path: '/ws', streams: [] }], proxy: { enabled: true, record: dir, routes: [{ name: 'feed', url: `ws://127.0.0.1:${(upstream.address() as { port: number }).port}`, announce: false }] }, http: { fallback: base, record: dir } });
     const login = await fetch(http('/login'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"password":"hunter2","user":"a"}' });
     assert.deepEqual(await login.json(), { token: 'tok-123', user: 'a', expires: 3600 }, 'the client gets the answer as it came');
@@ -233,7 +221,7 @@ describe('secrets in recorded bodies and streams', () => {
   it('redact names given in any case are honoured in headers and JSON fields', async () => {
     const seen: string[] = [];
     const base = await api({ '/account': { type: 'application/json', pieces: ['{"AccountNumber":"DE0012","note":"kept"}'] } }, seen);
-    const dir = tempDir('mockwave-redact-case-');
+    const dir = tempDir('redact-case');
     const { http, server } = await startServer({ endpoints: [], redact: ['X-Customer-Ref', 'accountnumber'], http: { fallback: base, record: dir } });
     await (await fetch(http('/account'), { method: 'POST', headers: { 'x-customer-ref': 'c-77', 'content-type': 'application/json' }, body: '{"X-CUSTOMER-REF":"c-77","accountNumber":"DE0012"}' })).text();
     await server.stop();

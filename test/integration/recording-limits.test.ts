@@ -5,9 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, get, type IncomingHttpHeaders, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { get, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { constants, createBrotliCompress, createGzip } from 'node:zlib';
@@ -19,6 +18,8 @@ import { captureLog } from '../helpers/log-capture.ts';
 import { startServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { httpBackend } from '../helpers/upstream.ts';
 
 const MIB = 1024 * 1024;
 
@@ -35,19 +36,13 @@ async function zeroBomb(compressor: Transform, mib: number): Promise<Buffer> {
 
 /** A local API answering each path with a fixed body and headers. */
 async function api(answers: Record<string, { headers: Record<string, string>; body: Buffer | string }>): Promise<string> {
-  const server: Server = createServer((req, res) => {
+  const backend = await httpBackend((req, res) => {
     const answer = answers[req.url ?? ''];
     if (answer === undefined) return res.writeHead(404).end();
     res.writeHead(200, answer.headers);
     return res.end(answer.body);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return backend.url;
 }
 
 /** A GET whose answer is read as raw bytes (nothing decoded on the client's side). */
@@ -62,12 +57,6 @@ function rawGet(url: string): Promise<{ status: number; headers: IncomingHttpHea
   });
 }
 
-function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
 const folderBytes = (dir: string): number => readdirSync(dir).reduce((sum, file) => sum + statSync(join(dir, file)).size, 0);
 
 describe('decompression bombs in recorded answers', () => {
@@ -80,7 +69,7 @@ describe('decompression bombs in recorded answers', () => {
       '/gzip': { headers: { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' }, body: gzip },
       '/br': { headers: { 'content-type': 'application/octet-stream', 'content-encoding': 'br' }, body: brotli },
     });
-    const dir = tempDir('mockwave-bomb-');
+    const dir = tempDir('bomb');
     const { http, server } = await startServer({ endpoints: [], http: { routes: [{ method: 'GET', path: '/health', then: [{ respond: { body: 'ok' } }] }], fallback: base, record: dir } });
     // The peak memory of this process (the server runs in it): decoding either bomb whole would add 256 MiB
     // and more (the decoded pieces, then their copy in one buffer).
@@ -123,7 +112,7 @@ describe('decompression bombs in recorded answers', () => {
     });
     // 64 MiB of zeros deflate to about 64 KB on the wire.
     upstream.on('connection', (socket) => socket.send(Buffer.alloc(64 * MIB), { binary: true }));
-    const dir = tempDir('mockwave-ws-bomb-');
+    const dir = tempDir('ws-bomb');
     const { ws, http, server } = await startServer({
       websocket: { maxPayload: MIB },
       endpoints: [{ path: '/ws', streams: [] }],
@@ -142,7 +131,7 @@ describe('decompression bombs in recorded answers', () => {
 describe('a recording folder\'s cap', () => {
   it('HTTP: at http.recordMaxBytes recording stops with one log line; the folder holds whole lines within the cap; the figures say so', async () => {
     const base = await api({ '/item': { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 1, text: 'x'.repeat(500) }) } });
-    const dir = tempDir('mockwave-cap-');
+    const dir = tempDir('cap');
     // A file already in the folder does not count: only what this run writes does.
     writeFileSync(join(dir, 'earlier.jsonl'), 'x'.repeat(10_000));
     const log = captureLog('warn');
@@ -174,7 +163,7 @@ describe('a recording folder\'s cap', () => {
       upstream.close();
     });
     upstream.on('connection', (socket) => socket.on('message', (data, isBinary) => socket.send(data, { binary: isBinary })));
-    const dir = tempDir('mockwave-cap-ws-');
+    const dir = tempDir('cap-ws');
     const log = captureLog('warn');
     const cap = 3000;
     const { ws, server } = await startServer({ endpoints: [{ path: '/ws', streams: [] }], proxy: { enabled: true, record: dir, recordMaxBytes: cap, routes: [{ name: 'feed', url: `ws://127.0.0.1:${(upstream.address() as { port: number }).port}`, announce: false }] } }, { logger: log.logger });
@@ -199,7 +188,7 @@ describe('a recording folder\'s cap', () => {
   });
 
   it('HTTP and the proxy recording into one folder share one budget, the smaller cap holding', async () => {
-    const dir = tempDir('mockwave-cap-shared-');
+    const dir = tempDir('cap-shared');
     const { server } = await startServer({
       endpoints: [{ path: '/ws', streams: [] }],
       proxy: { enabled: true, record: dir, recordMaxBytes: 5000, routes: [{ name: 'a', url: 'ws://127.0.0.1:9', record: join(dir, '.'), recordMaxBytes: 7000 }] },

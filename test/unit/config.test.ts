@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseProxyRoutes } from '../../src/config/env.ts';
 import { loadConfig, type LoadOptions } from '../../src/sources/load.ts';
 import { checkConfig, validateConfig } from '../../src/config/validate.ts';
 import { isMockwaveError, type MockwaveError } from '../../src/errors/catalog.ts';
-
-const dirs: string[] = [];
-after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+import { tempDir } from '../helpers/temp-dir.ts';
 
 function dirWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mockwave-config-'));
-  dirs.push(dir);
+  const dir = tempDir('config');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }

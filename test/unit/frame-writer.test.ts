@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as ws from 'ws';
 import type { Socket } from 'node:net';
-import { frame, writeFrameNow } from '../../src/transport/frame-writer.ts';
+import { BroadcastWriter, frame, writeFrameNow, type FrameTarget } from '../../src/transport/frame-writer.ts';
+import { ManualClock } from '../../src/util/clock.ts';
 
 // ws exports its frame parser but @types/ws does not declare it.
 const { Receiver } = ws as unknown as {
@@ -63,4 +64,40 @@ describe('binary frames', () => {
       assert.ok(parsed.data.equals(payload));
     });
   }
+});
+
+describe('broadcasts (BroadcastWriter)', () => {
+  /** A target whose socket records its writes and whether it is corked. */
+  function target() {
+    const writes: Buffer[] = [];
+    const state = { corks: 0 };
+    const tcp = { write: (chunk: Buffer) => writes.push(chunk), cork: () => state.corks++, uncork: () => state.corks-- } as unknown as Socket;
+    return { target: { tcp, written: false, corked: false } as FrameTarget, writes, state };
+  }
+
+  it('the first broadcast of a turn leaves at once; later ones are corked until the clock\'s next turn', async () => {
+    const clock = new ManualClock();
+    const writer = new BroadcastWriter(clock);
+    const one = target();
+    writer.write(one.target, Buffer.from('a'));
+    assert.equal(one.state.corks, 0);
+    writer.write(one.target, Buffer.from('b'));
+    writer.write(one.target, Buffer.from('c'));
+    assert.equal(one.state.corks, 1, 'corked once for the rest of the turn');
+    clock.advance(0);
+    assert.deepEqual([one.state.corks, one.target.written, one.target.corked], [0, false, false]);
+    assert.deepEqual(await Promise.all(one.writes.map(parse)), ['a', 'b', 'c']);
+  });
+
+  it('one frame per broadcast for every subscriber, and two servers in one process keep their own', () => {
+    const clock = new ManualClock();
+    const [serverA, serverB] = [new BroadcastWriter(clock), new BroadcastWriter(clock)];
+    const [a1, a2, b1] = [target(), target(), target()];
+    const fromA = Buffer.from('tick of server A');
+    serverA.write(a1.target, fromA);
+    // Server B broadcasts while server A is between two of its subscribers.
+    serverB.write(b1.target, Buffer.from('tick of server B'));
+    serverA.write(a2.target, fromA);
+    assert.equal(a2.writes[0], a1.writes[0], 'the very frame Buffer server A built for its first subscriber');
+  });
 });

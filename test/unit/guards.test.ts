@@ -10,6 +10,7 @@ import { compileWhen } from '../../src/rules/index.ts';
 import { createRedactor, MASK } from '../../src/security/redact.ts';
 import { StateStore } from '../../src/state/state.ts';
 import { deflateKey, wsDeflateOptions } from '../../src/transport/deflate.ts';
+import { BroadcastWriter } from '../../src/transport/frame-writer.ts';
 import { Pressure, type Pressured } from '../../src/transport/pressure.ts';
 import { WsPeer, type PeerSettings } from '../../src/transport/ws-peer.ts';
 import { ManualClock } from '../../src/util/clock.ts';
@@ -79,7 +80,8 @@ describe('the server-wide queue budget (transport/pressure.ts)', () => {
       pause: () => undefined,
       resume: () => undefined,
     };
-    const settings: PeerSettings = { maxBufferedBytes: 1 << 30, slowClientGrace: 10_000, clock: new ManualClock(0), pressure, peers: new Set(), onPeerError: () => undefined };
+    const clock = new ManualClock(0);
+    const settings: PeerSettings = { maxBufferedBytes: 1 << 30, slowClientGrace: 10_000, clock, realClock: clock, broadcasts: new BroadcastWriter(clock), pressure, peers: new Set(), onPeerError: () => undefined };
     const peer = new WsPeer({ id: 'c1', endpoint: '/ws', url: '/ws', socket: socket as unknown as WebSocket, settings });
     return { peer, sent };
   }

@@ -1,7 +1,9 @@
 /**
  * Converting a long recording stays linear: a session of 60,000 messages whose requests all reuse one id (the
  * worst case for pairing answers with requests) converts in well under the bound, where a pass over every
- * answer per request takes minutes. The bound is generous (CI machines are shared); the work is ~100 ms here.
+ * answer per request takes minutes. The bounds are wall-clock time, so this is a performance test (npm run
+ * test:perf, one file at a time), not a unit test; they are generous (CI machines are shared); the work is
+ * ~100 ms here.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
