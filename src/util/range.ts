@@ -11,12 +11,12 @@ export interface NumberRange {
 
 const RANGE = /^\s*(\d+)\s*-\s*(\d+)\s*$/;
 
-/** A number as a fixed range; "lo-hi" as that range; undefined for text that is not a range. */
 /** Whether `value` lies in the range (bounds included). */
 export function inRange(range: NumberRange, value: number): boolean {
   return value >= range.min && value <= range.max;
 }
 
+/** A number as a fixed range; "lo-hi" as that range; undefined for text that is not a range. */
 export function parseRange(value: number | string): NumberRange | undefined {
   if (typeof value === 'number') return { min: value, max: value };
   const found = RANGE.exec(value);
