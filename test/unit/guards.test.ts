@@ -108,6 +108,37 @@ describe('the server-wide queue budget (transport/pressure.ts)', () => {
   });
 });
 
+describe('the transport\'s timers run on the real clock they are given (util/clock.ts)', () => {
+  it('the queued-bytes guard sums on the rounds of its clock, and stops', () => {
+    const clock = new ManualClock(0);
+    const pressure = new Pressure(1000, clock);
+    const peer = { bufferedAmount: 300, closed: false, checkBehind: () => true };
+    pressure.watch([peer]);
+    pressure.start(() => clock.now());
+    clock.advance(249);
+    assert.equal(pressure.queued, 0, 'no round before its time');
+    clock.advance(1);
+    assert.equal(pressure.queued, 300);
+    pressure.stop();
+    peer.bufferedAmount = 500;
+    clock.advance(1000);
+    assert.deepEqual([pressure.queued, clock.pending], [300, 0], 'no round, and no timer, after stop');
+  });
+
+  it('an evicted client whose close is not answered is destroyed a second later on the real clock', () => {
+    const clock = new ManualClock(0);
+    const calls: string[] = [];
+    const socket = { extensions: '', readyState: 1, OPEN: 1, CLOSING: 2, CLOSED: 3, bufferedAmount: 0, close: (code: number) => calls.push(`close ${code}`), terminate: () => calls.push('terminate') };
+    const settings: PeerSettings = { maxBufferedBytes: 1, slowClientGrace: 0, clock, realClock: clock, broadcasts: new BroadcastWriter(clock), pressure: new Pressure(1), peers: new Set(), onPeerError: () => undefined };
+    const peer = new WsPeer({ id: 'c1', endpoint: '/ws', url: '/ws', socket: socket as unknown as WebSocket, settings });
+    peer.evict();
+    clock.advance(999);
+    assert.deepEqual(calls, ['close 1013']);
+    clock.advance(1);
+    assert.deepEqual(calls, ['close 1013', 'terminate']);
+  });
+});
+
 describe('permessage-deflate settings reach ws as written', () => {
   it('a zero threshold (compress every message) and other zero or false values are kept', () => {
     assert.deepEqual(wsDeflateOptions({ threshold: 0 }), { threshold: 0 });

@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { LiveViews, type LiveSource } from '../../src/admin/live.ts';
 import type { LiveSnapshot } from '../../src/admin/snapshot.ts';
 import { isMockwaveError } from '../../src/index.ts';
+import { ManualClock } from '../../src/util/clock.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 async function serve(live: LiveViews): Promise<number> {
@@ -52,6 +53,22 @@ describe('live views', () => {
     // 20 readers x 6 snapshots, built at most once per 50 ms tick (plus the first reader's own).
     const ticks = Math.max(...readers.map((r) => r.events()));
     assert.ok(built <= ticks + 2, `built ${built} snapshots for ${ticks} ticks and 20 readers`);
+  });
+
+  it('run their rounds on the clock they are given: a snapshot per round, and none while the clock stands', async () => {
+    let built = 0;
+    const clock = new ManualClock();
+    const source: LiveSource = { snapshot: () => ({ n: ++built }) as unknown as LiveSnapshot, tap: () => () => undefined, now: () => clock.now() };
+    const live = new LiveViews(source, { maxConnections: 5, snapshotMs: 50, clock });
+    const port = await serve(live);
+    const readers = Array.from({ length: 3 }, () => reader(port));
+    await waitUntil(() => readers.every((r) => r.events() === 1), 5000, 'the first snapshot for every reader');
+    assert.equal(built, 1, 'readers arriving within the round share its snapshot');
+    clock.advance(49);
+    assert.equal(built, 1, 'no round before its time');
+    clock.advance(1);
+    assert.equal(built, 2);
+    await waitUntil(() => readers.every((r) => r.events() === 2), 5000, 'the round\'s snapshot for every reader');
   });
 
   it('skip a reader that stops reading, then disconnect it; the cap is freed', async () => {
