@@ -64,7 +64,9 @@ const SCENARIOS: Scenario[] = [
     servers: ['bare', 'mockwave', 'mockoon'],
     run: (s, ctx) => requestReply(s, ctx, rrClients, 'templated-reply'),
     rows: [
-      { metric: 'perSecond', unit: 'replies/s', better: 'higher', targets: [{ vs: 'bare', ratio: 0.6 }, { vs: 'mockoon', ratio: 10 }] },
+      // Against echo only as information: bare ws doing the same work by hand reaches some 0.65 x its own echo,
+      // so the target is the next row's (issue 27).
+      { metric: 'perSecond', unit: 'replies/s', better: 'higher', targets: [{ vs: 'mockoon', ratio: 10 }] },
       { metric: 'p99', unit: 'ms p99', better: 'lower' },
     ],
   },
@@ -75,7 +77,7 @@ const SCENARIOS: Scenario[] = [
     servers: ['bare', 'mockwave'],
     run: (s, ctx) => requestReply(s, ctx, rrClients, 'hand-written-reply'),
     rows: [
-      { metric: 'perSecond', unit: 'replies/s', better: 'higher', targets: [{ vs: 'bare', ratio: 0.9 }] },
+      { metric: 'perSecond', unit: 'replies/s', better: 'higher', targets: [{ vs: 'bare', ratio: 0.95 }] },
       { metric: 'p99', unit: 'ms p99', better: 'lower' },
     ],
   },
