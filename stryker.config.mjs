@@ -27,7 +27,7 @@ const FOLDERS = {
     mutate: ['src/transport/**/*.ts', 'src/sse/peer.ts'],
     tests: [
       'test/unit/frame-writer.test.ts',
-      'test/unit/request-path.test.ts',
+      'test/unit/request-target.test.ts',
       'test/unit/guards.test.ts',
       'test/integration/transport.test.ts',
       'test/integration/guards.test.ts',
