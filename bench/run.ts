@@ -198,13 +198,16 @@ const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
 
+/** A flag's comma-separated words (`--only ping,http`). */
+const listOf = (text: string | undefined): string[] | undefined => text?.split(',').filter((word) => word !== '');
+
 async function main(): Promise<number> {
   stopChildrenOnSignals();
   const tmp = mkdtempSync(join(tmpdir(), 'mockwave-bench-'));
   const mockoonBin = quick || values['no-mockoon'] ? undefined : ensureMockoon(log);
   const ctx: Context = { tmp, mockoonBin, warmupMs: size(1000, 300), seconds: size(5, 1) };
-  const words = values.only?.split(',').filter((word) => word !== '');
-  const skipped = values.skip?.split(',').filter((word) => word !== '') ?? [];
+  const words = listOf(values.only);
+  const skipped = listOf(values.skip) ?? [];
   const chosen = SCENARIOS.filter((s) => (words === undefined || words.some((word) => s.id.includes(word))) && !skipped.includes(s.id));
   const rows: Row[] = [];
   try {
