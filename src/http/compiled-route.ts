@@ -8,7 +8,7 @@ import { compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
 import { explainRoute } from './explain.ts';
 import type { FileScope } from './files.ts';
 import type { HttpRequestRecord } from './figures.ts';
-import type { HttpRequestView } from './request.ts';
+import type { HttpRequestView, RequestView } from './request.ts';
 import type { HttpRouteConfig } from './schema.ts';
 import { compileSteps, type Step } from './steps.ts';
 
@@ -23,6 +23,8 @@ export interface CompiledRoute {
   readonly steps: readonly Step[];
   /** Whether a template of its steps may read the request's body (else the body is not parsed for them). */
   readonly readsBody: boolean;
+  /** Whether its `when` matches the body. */
+  readonly matchesBody: boolean;
   hits: number;
   failures: number;
   last: HttpRequestRecord | undefined;
@@ -57,7 +59,7 @@ function compileRouteWhen(config: HttpRouteConfig): (view: HttpRequestView) => b
 /** `files`: where its `file` steps may read; `where` starts the paths of its configuration problems. */
 export function compileRoute(config: HttpRouteConfig, files: FileScope, where: string): CompiledRoute {
   const methods = config.method === undefined ? undefined : new Set(config.method);
-  return { config, name: routeName(config), explain: explainRoute(config), methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, where), readsBody: mayRead(config.then, ['request', 'body']), hits: 0, failures: 0, last: undefined };
+  return { config, name: routeName(config), explain: explainRoute(config), methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, where), readsBody: mayRead(config.then, ['request', 'body']), matchesBody: config.when?.body !== undefined, hits: 0, failures: 0, last: undefined };
 }
 
 /** Whether a route takes this method (a GET route takes HEAD too). */
@@ -73,4 +75,21 @@ export function likeness(pattern: string, path: string): number {
     else break;
   }
   return same * 10 - Math.abs(a.length - b.length);
+}
+
+/**
+ * The route that answers: the first on the path (most specific first) whose method and `when` match. A body is
+ * checked for depth (400 past `MAX_DEPTH`) before anything walks it: a route's `when` on the body, or the
+ * templates of the route that answers; a route that reads neither does not parse it at all.
+ */
+export function chooseRoute(onPath: readonly OnPath[], view: RequestView): OnPath | undefined {
+  for (const candidate of onPath) {
+    const route = candidate.route;
+    if (!allows(route, view.method)) continue;
+    if (route.matchesBody) view.checkDepth();
+    if (!route.when(view)) continue;
+    if (route.readsBody) view.checkDepth();
+    return candidate;
+  }
+  return undefined;
 }

@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { MockwaveError } from '../errors/catalog.ts';
-import { systemClock, type Clock, type TimerHandle } from '../util/clock.ts';
+import type { Deadlines } from '../util/deadlines.ts';
 import { deeperThan, MAX_DEPTH } from '../util/json-depth.ts';
 import { Message } from '../util/message.ts';
 import type { RenderContext } from '../templates/index.ts';
@@ -27,22 +27,20 @@ export interface HttpRequestView {
 
 export interface BodyLimits {
   readonly maxBytes: number;
-  /** ms the whole body may take to arrive; none: no deadline of its own (Node's `requestTimeout` still ends it). */
-  readonly timeoutMs?: number | undefined;
+  /**
+   * How long the whole body may take to arrive (`http.bodyTimeout`), on one timer shared by every request
+   * being read; none: no deadline of its own (Node's `requestTimeout` still ends it).
+   */
+  readonly deadlines?: Deadlines | undefined;
   /** The refusal of a body over `maxBytes` (`declared`: its Content-Length, when that already says so). */
   readonly tooLarge?: ((declared: number | undefined) => MockwaveError) | undefined;
-  /**
-   * The clock of the deadline: real time by design (default `systemClock`), since a body arrives in real time
-   * whatever clock the mock runs on.
-   */
-  readonly clock?: Clock | undefined;
 }
 
 const routeBodyTooLarge = (maxBytes: number) => (declared: number | undefined): MockwaveError =>
   new MockwaveError('MW_HTTP_BODY_TOO_LARGE', declared === undefined ? `Request body is over http.maxBodyBytes (${maxBytes})` : `Request body of ${declared} bytes is over http.maxBodyBytes (${maxBytes})`);
 
 /**
- * Reads the whole body, refusing one over `maxBytes` (413) or one not complete within `timeoutMs` (408). A
+ * Reads the whole body, refusing one over `maxBytes` (413) or one not complete by its deadline (408). A
  * refused body is not read any further: whoever answers closes the connection (`closeAfterAnswer`), since
  * what is left of it may never end (an endless chunked body read and thrown away costs a core).
  */
@@ -56,10 +54,10 @@ export function readBody(request: IncomingMessage, limits: BodyLimits): Promise<
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    const clock = limits.clock ?? systemClock;
-    const timer: TimerHandle | undefined = limits.timeoutMs === undefined ? undefined : clock.setTimeout(() => fail(new MockwaveError('MW_HTTP_BODY_TIMEOUT', `Request body not complete within http.bodyTimeout (${limits.timeoutMs} ms)`)), limits.timeoutMs);
+    const deadlines = limits.deadlines;
+    const deadline = deadlines?.add(() => fail(new MockwaveError('MW_HTTP_BODY_TIMEOUT', `Request body not complete within http.bodyTimeout (${deadlines.ms} ms)`)));
     const stop = (): void => {
-      if (timer !== undefined) clock.clearTimeout(timer);
+      if (deadline !== undefined) deadlines?.remove(deadline);
     };
     const fail = (error: Error): void => {
       stop();
@@ -171,7 +169,7 @@ function mayNest(data: Buffer): boolean {
  * Refuses (400) a JSON body nested deeper than `MAX_DEPTH`, before a matcher or a template walks it: JSON.parse
  * reads 100,000 levels, but a recursive walk of them (`{{json request.body}}`) overflows the stack.
  */
-export function checkBodyDepth(body: Message): void {
+function checkBodyDepth(body: Message): void {
   // Only an object or an array can nest: any other body (none, as on a GET; text; a number) is not parsed
   // here, so a request pays for JSON.parse (and a thrown error for text) only when something reads its body.
   if (!mayNest(body.data)) return;
@@ -205,6 +203,7 @@ export class RequestView implements HttpRequestView {
   #query: Readonly<Record<string, string>> | undefined;
   #headers: Readonly<Record<string, string>> | undefined;
   #cookies: Readonly<Record<string, string>> | undefined;
+  #depthChecked = false;
 
   /** `url`: the request's URL, parsed once by whoever routed it. */
   constructor(request: IncomingMessage, url: URL, body: Buffer) {
@@ -213,6 +212,13 @@ export class RequestView implements HttpRequestView {
     this.body = new Message(body, false);
     this.raw = request;
     this.#url = url;
+  }
+
+  /** Refuses (400) a body nested deeper than `MAX_DEPTH`, once, before the first reader that walks it. */
+  checkDepth(): void {
+    if (this.#depthChecked) return;
+    checkBodyDepth(this.body);
+    this.#depthChecked = true;
   }
 
   get search(): string {

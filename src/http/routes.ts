@@ -14,10 +14,10 @@ import { LineLimiter } from '../log/line-limiter.ts';
 import { answerPreflight, applyCors, corsGrant, exposeWrittenHeaders, isPreflight, type CorsGrant, type CorsPolicy } from '../security/cors.ts';
 import { answerRefusal } from '../security/refusal-answer.ts';
 import { bySpecificity } from '../util/path-pattern.ts';
-import { allows, compileRoute, likeness, routeName, type CompiledRoute, type OnPath } from './compiled-route.ts';
+import { allows, chooseRoute, compileRoute, likeness, routeName, type CompiledRoute, type OnPath } from './compiled-route.ts';
 import type { FileScope } from './files.ts';
 import { forward } from './forward.ts';
-import { bodyPending, checkBodyDepth, closeAfterAnswer, hasBody, NO_BODY, readBody, RequestView, skipBody, templateRequest, type BodyLimits, type HttpRequestView } from './request.ts';
+import { bodyPending, closeAfterAnswer, hasBody, NO_BODY, readBody, RequestView, skipBody, templateRequest, type BodyLimits, type HttpRequestView } from './request.ts';
 import { HTTP_METHODS, type HttpRouteConfig } from './schema.ts';
 import { answerRequest, type HttpHost } from './steps.ts';
 import type { RunResult } from '../steps/index.ts';
@@ -159,15 +159,13 @@ export class HttpRoutes {
   }
 
   #answer(asked: Asked, body: Buffer): void | Promise<void> {
-    let view: RequestView;
+    const view = new RequestView(asked.request, asked.url, body);
+    let hit: OnPath | undefined;
     try {
-      view = new RequestView(asked.request, asked.url, body);
-      if (asked.onPath.length > 0) checkBodyDepth(view.body);
+      hit = chooseRoute(asked.onPath, view);
     } catch (error) {
       return this.#badRequest(asked, error);
     }
-    const method = view.method;
-    const hit = asked.onPath.find((p) => allows(p.route, method) && p.route.when(view));
     if (hit === undefined) {
       const status = this.#unmatched(view, asked);
       return typeof status === 'number' ? this.#finish(asked, status, undefined) : status.then((later) => this.#finish(asked, later, undefined));
