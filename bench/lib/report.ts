@@ -77,7 +77,7 @@ function loadLine(rows: readonly Row[]): string {
   const seen = new Map<string, number>();
   for (const row of rows) if (row.loadProcesses !== undefined) seen.set(row.id, row.loadProcesses);
   if (seen.size === 0) return '';
-  return `Load client processes (raised while the calibration still rose): ${[...seen].map(([id, n]) => `${id} ${n}`).join(', ')}.`;
+  return `Load client processes per row (raised while the calibration still rose; without calibration, the first count): ${[...seen].map(([id, n]) => `${id} ${n}`).join(', ')}.`;
 }
 
 export function render(rows: readonly Row[], meta: { quick: boolean; machine: string; mockoon: string | undefined; date: string }): { text: string; markdown: string; json: unknown; guardFailures: string[] } {

@@ -74,7 +74,8 @@ export function parseWrk(output: string): WrkResult {
   const rate = /Requests\/sec:\s+([\d.]+)/.exec(output);
   const total = /(\d+) requests in /.exec(output);
   if (rate === null || total === null) throw new Error(`wrk: no requests/s in its output:\n${output}`);
-  const percentile = (p: string): number => millis(new RegExp(`^\\s+${p}%\\s+(\\S+)$`, 'm').exec(output)?.[1], `${p}th percentile`, output);
+  // wrk pads a figure in seconds ("3.50s ") to the width of one in milliseconds: trailing spaces are allowed.
+  const percentile = (p: string): number => millis(new RegExp(`^\\s+${p}%\\s+(\\S+)\\s*$`, 'm').exec(output)?.[1], `${p}th percentile`, output);
   return { perSecond: Number(rate[1]), requests: Number(total[1]), p50: percentile('50'), p99: percentile('99') };
 }
 
