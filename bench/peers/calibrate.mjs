@@ -7,7 +7,7 @@
 //   node bench/peers/calibrate.mjs <port> ws-reply                  every WebSocket message -> one constant frame
 //   node bench/peers/calibrate.mjs <port> ws-broadcast <streams> <interval-ms>
 //                                                                   <streams> timers, each writing one constant
-//                                                                   frame to every client
+//                                                                   frame to every client that has subscribed
 //   node bench/peers/calibrate.mjs <port> sse <interval-ms> [held]  GET -> an event stream; one constant event
 //                                                                   written to every response each interval
 //                                                                   (`held`: from SIGUSR2 on, as bare-sse.mjs)
@@ -86,10 +86,18 @@ if (mode === 'http') {
     wss.on('connection', (ws) => ws.on('message', () => ws._socket.write(REPLY)));
   } else {
     const EVENT = frameOf('{"type":"event","name":"s0","data":{"symbol":"AAPL","price":100.25},"timestamp":"2026-12-02T12:00:00.000Z"}');
+    // Only to clients that have subscribed (sent anything), as mockwave's streams go only to subscribers: the
+    // load client subscribes once all its connections are open, so the set-up is not slowed by a broadcast to
+    // the first thousand while the rest connect (fan-out-10's clients did not all connect within 120 s).
+    const subscribed = new Set();
+    wss.on('connection', (ws) => {
+      ws.once('message', () => subscribed.add(ws._socket));
+      ws.once('close', () => subscribed.delete(ws._socket));
+    });
     for (let s = 0; s < Number(firstArg); s++) {
       ticker(Number(secondArg), false, (n) => {
         const frames = repeated(EVENT, n);
-        for (const client of wss.clients) client._socket.write(frames);
+        for (const socket of subscribed) socket.write(frames);
       });
     }
   }
