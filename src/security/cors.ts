@@ -14,6 +14,7 @@
  * [::1]: the developer's own dev server). Any other origin keeps the answer it had without credentials.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { presetHeaders } from '../util/answer-response.ts';
 import { isLoopbackName } from './admin-guard.ts';
 import { originAllowed } from './origins.ts';
 
@@ -81,7 +82,7 @@ export function corsGrant(origin: string | undefined, policy: CorsPolicy, side: 
 
 /** Sets a grant's headers on a response, for every answer it gives (a route's own, an error). */
 export function applyCors(response: ServerResponse, grant: CorsGrant): void {
-  for (const [name, value] of Object.entries(grant.headers)) response.setHeader(name, value);
+  presetHeaders(response, grant.headers);
 }
 
 /** Whether a request is a CORS preflight: OPTIONS with Access-Control-Request-Method. */

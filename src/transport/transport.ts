@@ -19,6 +19,7 @@ import { BAD_TARGET, clientErrorOf, destroyOnError, refuseRequest, refuseUpgrade
 import { guardConnections, releaseConnection } from './http-connections.ts';
 import type { Pressure } from './pressure.ts';
 import { targetOf, type RequestTarget } from '../util/request-target.ts';
+import { AnswerResponse } from '../util/answer-response.ts';
 import { WsPeer, type PeerSettings } from './ws-peer.ts';
 import { WsServers } from './ws-servers.ts';
 
@@ -137,6 +138,8 @@ export class Transport {
     // Node checks these timeouts every connectionsCheckingInterval (30 s by default): check often enough
     // that a handshake trickled a byte at a time is closed close to its deadline.
     const timeouts = {
+      // Headers every answer of a request gets are written with its head, not set before it (answer-response.ts).
+      ServerResponse: AnswerResponse,
       headersTimeout: options.handshakeTimeout,
       requestTimeout: options.handshakeTimeout * 2,
       connectionsCheckingInterval: Math.min(1000, Math.ceil(options.handshakeTimeout / 2)),
