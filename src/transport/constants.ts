@@ -36,3 +36,18 @@ export const SLOW_CLIENT_REASON = 'Client too slow: not reading its messages';
  * this many answered side by side (routes with a `delay` do not queue behind each other).
  */
 export const MAX_ACTIVE_PER_CONNECTION = 16;
+/**
+ * Waiting requests of one HTTP connection handed over per event-loop turn, as its answers end: a long backlog
+ * yields to other connections every this many requests (a few ms), and is through a 64 KiB read of small GETs
+ * in some 13 turns rather than 100 (held that long, a connection with half a request in its parser ran into
+ * Node's `headersTimeout`).
+ */
+export const HANDED_PER_TURN = 128;
+/**
+ * Requests that may wait for a later turn across all HTTP connections of a server (`http-connections.ts`): each
+ * is a request and an answer object Node made from a read. Past it, every connection's waiting requests are
+ * handed over as soon as answers of its own end, in the same turn (as bare `node:http` does), until fewer than
+ * half of this wait; so hundreds of pipelining connections cannot each hold a whole read (some 1,600 GETs)
+ * waiting at once. A little over one such read: one connection pipelining alone still yields between batches.
+ */
+export const MAX_WAITING_REQUESTS = 2048;
