@@ -32,6 +32,7 @@ const FOLDERS = {
       'test/unit/proxy-bridge.test.ts',
       'test/unit/sse-peer.test.ts',
       'test/unit/ws-peer.test.ts',
+      'test/unit/http-connections.test.ts',
       'test/integration/transport.test.ts',
       'test/integration/guards.test.ts',
       'test/integration/compression.test.ts',
