@@ -124,6 +124,12 @@ describe('the transport\'s timers run on the real clock they are given (util/clo
     peer.bufferedAmount = 500;
     clock.advance(1000);
     assert.deepEqual([pressure.queued, clock.pending], [300, 0], 'no round, and no timer, after stop');
+    pressure.stop();
+    new Pressure(1, clock).stop();
+    pressure.start(() => clock.now());
+    pressure.start(() => clock.now());
+    assert.equal(clock.pending, 1, 'started twice: one round, not two');
+    pressure.stop();
   });
 
   it('an evicted client whose close is not answered is destroyed a second later on the real clock', () => {
