@@ -4,13 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { Peer } from '../../src/hub/peer.ts';
 import type { Refusal } from '../../src/errors/refusal.ts';
 import { Transport, type Acceptor, type TransportOptions } from '../../src/transport/transport.ts';
-import { BAD_TARGET, clientErrorOf, refuseUpgrade, SHUTTING_DOWN } from '../../src/transport/handshake.ts';
+import { BAD_TARGET, clientErrorOf, destroyOnError, refuseRequest, refuseUpgrade, SHUTTING_DOWN } from '../../src/transport/handshake.ts';
 import { refusal } from '../../src/errors/refusal.ts';
 import { Pressure } from '../../src/transport/pressure.ts';
 import { systemClock } from '../../src/util/clock.ts';
@@ -129,5 +130,23 @@ describe('the answers of a refused handshake or request (transport/handshake.ts)
     const gone = Object.assign(new EventEmitter(), { writable: false, destroyed: false, ended: false, end: () => void (gone.ended = true), destroy: () => void (gone.destroyed = true) });
     refuseUpgrade(gone as unknown as Duplex, 400, {});
     assert.deepEqual([gone.destroyed, gone.ended], [true, false]);
+  });
+
+  it('a socket that errs while being upgraded is destroyed', () => {
+    const socket = { destroyed: false, destroy: () => void (socket.destroyed = true) };
+    destroyOnError.call(socket as unknown as Duplex);
+    assert.equal(socket.destroyed, true);
+  });
+
+  it('a refused plain request: its body is drained, and the answer closes the connection', () => {
+    let resumed = false;
+    const answer: { status?: number; headers?: Record<string, unknown>; body?: string } = {};
+    const response = {
+      shouldKeepAlive: true,
+      writeHead: (status: number, headers: Record<string, unknown>) => void Object.assign(answer, { status, headers }),
+      end: (body: string) => void (answer.body = body),
+    };
+    refuseRequest({ resume: () => void (resumed = true) } as unknown as IncomingMessage, response as unknown as ServerResponse, 400, { code: 'MW_MALFORMED_REQUEST' });
+    assert.deepEqual([resumed, response.shouldKeepAlive, answer.status, answer.headers?.['Connection'], answer.body], [true, false, 400, 'close', '{"code":"MW_MALFORMED_REQUEST"}']);
   });
 });
