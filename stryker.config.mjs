@@ -50,6 +50,7 @@ const FOLDERS = {
   recording: {
     mutate: ['src/recording/**/*.ts'],
     tests: [
+      'test/unit/recording-payload.test.ts',
       'test/unit/http-to-config.test.ts',
       'test/unit/sse-text-and-literals.test.ts',
       'test/perf/recording-scale.test.ts',
