@@ -37,6 +37,7 @@ describe('the form a payload is stored in', () => {
       return true;
     };
     assert.deepEqual(textPayload('{ "password": "p" }', mask), { form: 'json', raw: '{"password":"***"}' });
+    assert.deepEqual(textPayload('\n  {"password":"p"}', mask), { form: 'json', raw: '{"password":"***"}' }, 'JSON after white space is masked too');
     assert.deepEqual(textPayload('a\u0000b', noMask), { form: 'base64', base64: Buffer.from('a\u0000b').toString('base64') });
   });
 
