@@ -45,7 +45,18 @@ const FOLDERS = {
   },
   http: {
     mutate: ['src/http/**/*.ts'],
-    tests: ['test/unit/guards.test.ts', 'test/integration/guards.test.ts', 'test/integration/http-routes.test.ts', 'test/integration/http-record.test.ts'],
+    tests: [
+      'test/unit/http-steps.test.ts',
+      'test/unit/guards.test.ts',
+      'test/integration/one-door.test.ts',
+      'test/integration/http-reach.test.ts',
+      'test/integration/guards.test.ts',
+      'test/integration/explain.test.ts',
+      'test/integration/http-guards.test.ts',
+      'test/integration/http-record.test.ts',
+      'test/integration/http-hostile.test.ts',
+      'test/integration/http-routes.test.ts',
+    ],
   },
   recording: {
     mutate: ['src/recording/**/*.ts'],
