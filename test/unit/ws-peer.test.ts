@@ -86,7 +86,7 @@ function setup(options: { extensions?: string; pressure?: Pressure } = {}): Setu
   const settings = {
     maxBufferedBytes: 1000,
     slowClientGrace: 500,
-    clock: new ManualClock(0),
+    clock: new ManualClock(1_000_000),
     realClock,
     broadcasts: new BroadcastWriter(realClock),
     pressure: options.pressure ?? new Pressure(1 << 20),
@@ -118,6 +118,19 @@ describe('the WebSocket peer: the path to the wire', () => {
     assert.deepEqual([peer.counters.messagesOut, peer.counters.bytesOut], [1, 5]);
     assert.deepEqual(seen, ['out hello false']);
     assert.deepEqual([peer.remoteAddress, peer.compressed, peer.open, peer.closed], ['10.0.0.9', false, true, false]);
+    assert.equal(peer.alive, true, 'alive until a heartbeat goes unanswered');
+    socket.bufferedAmount = 1234;
+    assert.equal(peer.bufferedAmount, 1234, 'what the guard sums');
+  });
+
+  it('broadcasts of one turn after the first are corked until the turn ends', () => {
+    const { peer, socket, settings } = setup();
+    peer.offer(Buffer.from('a'));
+    peer.offer(Buffer.from('b'));
+    peer.offer(Buffer.from('c'));
+    assert.equal(socket._socket?.corks, 1);
+    settings.realClock.advance(0);
+    assert.equal(socket._socket?.writes.length, 3);
   });
 
   it('a compressed connection sends everything through ws, text as text and binary as binary', () => {
@@ -221,7 +234,7 @@ describe('the WebSocket peer: a client that does not read', () => {
   });
 
   it('the grace period counts from when it first fell behind, not from each refused message', () => {
-    const { peer, socket, settings } = setup();
+    const { peer, socket, settings, errors } = setup();
     socket.bufferedAmount = 5000;
     peer.offer(Buffer.from('x'));
     settings.clock.advance(300);
@@ -231,6 +244,19 @@ describe('the WebSocket peer: a client that does not read', () => {
     assert.equal(socket.closes.length, 1);
     peer.evict();
     assert.equal(socket.closes.length, 1, 'a closed client is not evicted twice');
+    assert.equal(errors.length, 1, 'nor reported twice');
+  });
+
+  it('a client never behind is not behind, whatever its queue; one that catches up by itself reads again', () => {
+    const { peer, socket, settings } = setup();
+    socket.bufferedAmount = 5000;
+    assert.equal(peer.checkBehind(settings.clock.now() + 10_000), false);
+    assert.equal(socket.closes.length, 0);
+    peer.offer(Buffer.from('x'));
+    assert.equal(socket.paused, true);
+    socket.bufferedAmount = 0;
+    peer.offer(Buffer.from('y'));
+    assert.equal(socket.paused, false);
   });
 
   it('a client that catches up reads again and is behind no more; one its logic paused stays paused', () => {
@@ -260,6 +286,7 @@ describe('the WebSocket peer: a client that does not read', () => {
     socket.bufferedAmount = 1000;
     peer.relay(Buffer.from('x'), false);
     assert.equal(socket.paused, false, 'at the cap, not over it');
+    assert.equal(settings.pressure.behind.has(peer), false, 'not watched');
     socket.bufferedAmount = 1001;
     peer.relay(Buffer.from('y'), false);
     assert.deepEqual([socket.sent.length, socket.paused, settings.pressure.behind.has(peer)], [2, true, true]);
