@@ -20,12 +20,16 @@ function pinned(cpus: string, command: string, args: readonly string[]): [string
   return PINNED ? ['/usr/bin/taskset', ['-c', cpus, command, ...args]] : [command, [...args]];
 }
 
+/** A load generator's command line (wrk, a load client), kept off the server's core like every load client. */
+export const clientCommand = (command: string, args: readonly string[]): [string, string[]] => pinned(CLIENT_CPUS, command, args);
+
 const children = new Set<ChildProcess>();
 let exitHook = false;
 
 /** Every child started here is killed when this process exits: nothing outlives a bench run or a test. */
-function track(child: ChildProcess): void {
+export function track(child: ChildProcess): void {
   children.add(child);
+  child.once('exit', () => children.delete(child));
   if (!exitHook) {
     exitHook = true;
     process.once('exit', () => {
@@ -140,7 +144,7 @@ export class LoadClient {
 
   constructor(job: Record<string, unknown>) {
     const script = new URL('../load/client.mjs', import.meta.url).pathname;
-    this.#child = spawn(...pinned(CLIENT_CPUS, process.execPath, [script, JSON.stringify(job)]), { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#child = spawn(...clientCommand(process.execPath, [script, JSON.stringify(job)]), { stdio: ['pipe', 'pipe', 'pipe'] });
     track(this.#child);
     this.#child.once('exit', () => {
       children.delete(this.#child);

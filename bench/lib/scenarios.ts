@@ -3,20 +3,22 @@
  * Servers are run one after the other (never side by side), so each has the machine to itself.
  */
 import { LoadClient, type ServerProcess } from './processes.ts';
-import { HTTP_ROUTE_PATH, ORDER, PING, start, streamName, subscribeTo, type ServerName, type Work } from './servers.ts';
+import { ORDER, PING, start, streamName, subscribeTo, type ServerName, type Work } from './servers.ts';
 
 export interface Context {
   readonly tmp: string;
   readonly mockoonBin: string | undefined;
   readonly warmupMs: number;
   readonly seconds: number;
+  /** wrk, which drives the HTTP rows (undefined when it is not installed and no HTTP row runs). */
+  readonly wrk?: string | undefined;
 }
 
 export type Figures = Record<string, number>;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function withServer(server: ServerName, work: Work, ctx: Context, body: (proc: ServerProcess) => Promise<Figures>): Promise<Figures | undefined> {
+export async function withServer(server: ServerName, work: Work, ctx: Context, body: (proc: ServerProcess) => Promise<Figures>): Promise<Figures | undefined> {
   const proc = await start(server, work, ctx.tmp, ctx.mockoonBin);
   if (proc === undefined) return undefined;
   try {
@@ -30,14 +32,15 @@ async function withServer(server: ServerName, work: Work, ctx: Context, body: (p
 async function drive(
   proc: ServerProcess,
   ctx: Context,
-  job: { mode: 'rr' | 'hold' | 'http' | 'sse'; clients: number; processes: number; message?: string; subscribe?: string[]; deflate?: boolean },
+  job: { mode: 'rr' | 'hold' | 'sse'; clients: number; processes: number; message?: string; subscribe?: string[]; deflate?: boolean },
   afterReady?: () => Promise<void>,
 ): Promise<{ results: Record<string, number>[]; peakRss: number }> {
-  const url = job.mode === 'http' ? `http://127.0.0.1:${proc.port}${HTTP_ROUTE_PATH}` : job.mode === 'sse' ? `http://127.0.0.1:${proc.port}/events` : `ws://127.0.0.1:${proc.port}/ws`;
+  const url = job.mode === 'sse' ? `http://127.0.0.1:${proc.port}/events` : `ws://127.0.0.1:${proc.port}/ws`;
   const share = Math.ceil(job.clients / job.processes);
   const loaders = Array.from({ length: job.processes }, (_, i) => new LoadClient({ ...job, url, clients: Math.min(share, job.clients - i * share) }));
   try {
-    const ready = await Promise.all(loaders.map((l) => l.next('ready')));
+    // Thousands of connections open in batches (bench/load/client.mjs); a loaded machine still gets a few minutes.
+    const ready = await Promise.all(loaders.map((l) => l.next('ready', Math.max(120_000, job.clients * 60))));
     const opened = ready.reduce((sum, r) => sum + Number(r['opened']), 0);
     if (opened < job.clients) throw new Error(`only ${opened} of ${job.clients} connections opened`);
     await afterReady?.();
@@ -61,30 +64,57 @@ async function drive(
 
 const MB = 1024 * 1024;
 
-/** Closed-loop request-reply: round trips per second and latency percentiles. */
-export function requestReply(server: ServerName, ctx: Context, clients: number, kind: 'pingpong' | 'templated-reply' | 'hand-written-reply'): Promise<Figures | undefined> {
+/**
+ * Latency percentiles (ms) over every load process: their histograms (10 us buckets, sent as [bucket, count]
+ * pairs) are added up, since percentiles of parts do not make the percentile of the whole.
+ */
+function percentiles(results: readonly Record<string, unknown>[]): { p50: number; p99: number } {
+  const counts = new Map<number, number>();
+  for (const r of results) for (const [bucket, n] of r['histogram'] as [number, number][]) counts.set(bucket, (counts.get(bucket) ?? 0) + n);
+  const buckets = [...counts.entries()].sort((a, b) => a[0] - b[0]);
+  const total = buckets.reduce((sum, [, n]) => sum + n, 0);
+  const at = (p: number): number => {
+    let seen = 0;
+    for (const [bucket, n] of buckets) {
+      seen += n;
+      if (seen >= Math.ceil(total * p)) return (bucket + 1) / 100;
+    }
+    return 0;
+  };
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+/** Closed-loop request-reply over `processes` load clients: round trips per second and latency percentiles. */
+export function requestReply(server: ServerName, ctx: Context, clients: number, kind: 'pingpong' | 'templated-reply' | 'hand-written-reply', processes = 1): Promise<Figures | undefined> {
   const work: Work = kind === 'pingpong' ? { kind } : { kind: 'templated-reply', bare: kind === 'templated-reply' ? 'echo' : 'fill' };
   return withServer(server, work, ctx, async (proc) => {
-    const { results, peakRss } = await drive(proc, ctx, { mode: 'rr', clients, processes: 1, message: kind === 'pingpong' ? PING : ORDER });
-    const [r] = results as [Record<string, number>];
-    return { perSecond: Math.round(r['roundTrips']! / r['seconds']!), p50: r['p50']!, p99: r['p99']!, rssMB: Math.round(peakRss / MB) };
+    const { results, peakRss } = await drive(proc, ctx, { mode: 'rr', clients, processes, message: kind === 'pingpong' ? PING : ORDER });
+    const roundTrips = results.reduce((sum, r) => sum + r['roundTrips']!, 0);
+    const seconds = Math.max(...results.map((r) => r['seconds']!));
+    return { perSecond: Math.round(roundTrips / seconds), ...percentiles(results), rssMB: Math.round(peakRss / MB) };
   });
 }
 
-/** A templated JSON HTTP route under closed-loop keep-alive clients: requests per second and latency. */
-export function httpRoute(server: ServerName, ctx: Context, clients: number): Promise<Figures | undefined> {
-  return withServer(server, { kind: 'http-route' }, ctx, async (proc) => {
-    const { results, peakRss } = await drive(proc, ctx, { mode: 'http', clients, processes: 1 });
-    const [r] = results as [Record<string, number>];
-    if (r['failures']! > 0) throw new Error(`${server}: ${r['failures']} failed HTTP requests`);
-    return { perSecond: Math.round(r['roundTrips']! / r['seconds']!), p50: r['p50']!, p99: r['p99']!, rssMB: Math.round(peakRss / MB) };
-  });
+/**
+ * Holds or lets go of the SSE stream s0: mockwave through its admin API, the bare and calibration servers by
+ * SIGUSR2 (they start held). While a server broadcasts to a thousand clients it takes new connections slowly
+ * (on this kind of machine one per event-loop turn: 3,000 were not all connected after minutes, for every
+ * server), so the clients connect first and the stream starts for all of them at once.
+ */
+async function sseStream(server: ServerName, proc: ServerProcess, action: 'pause' | 'resume'): Promise<void> {
+  if (server !== 'mockwave') {
+    if (action === 'resume') process.kill(proc.pid, 'SIGUSR2');
+    return;
+  }
+  const response = await fetch(`http://127.0.0.1:${proc.port}/admin/websocket/streams/s0/${action}?endpoint=/events`, { method: 'POST' });
+  if (!response.ok) throw new Error(`mockwave: ${action} of the SSE stream answered ${response.status}: ${await response.text()}`);
 }
 
 /** One stream every `interval` ms over Server-Sent Events to `clients` EventSource-like clients: events per second. */
 export function sseFanOut(server: ServerName, ctx: Context, clients: number, interval: number, processes: number): Promise<Figures | undefined> {
-  return withServer(server, { kind: 'sse-broadcast', interval }, ctx, async (proc) => {
-    const { results, peakRss } = await drive(proc, ctx, { mode: 'sse', clients, processes });
+  return withServer(server, { kind: 'sse-broadcast', interval, held: true }, ctx, async (proc) => {
+    await sseStream(server, proc, 'pause');
+    const { results, peakRss } = await drive(proc, ctx, { mode: 'sse', clients, processes }, () => sseStream(server, proc, 'resume'));
     const frames = results.reduce((sum, r) => sum + r['frames']!, 0);
     const seconds = Math.max(...results.map((r) => r['seconds']!));
     const perSecond = frames / seconds;

@@ -1,14 +1,16 @@
 /**
  * How each server under test is started for a piece of work: mockwave (the compiled CLI, as users run it),
- * the bare `ws` baseline, and Mockoon. A `Work` says what the server must do; each starter turns it into
- * that server's own configuration.
+ * the bare baseline (`ws` or `node:http`), Mockoon, and the calibration server (bench/peers/calibrate.mjs: the
+ * least a server can do, which shows what the load client can measure). A `Work` says what the server must
+ * do; each starter turns it into that server's own configuration.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { mockwaveRoute, type HttpMode } from './http-work.ts';
 import { mockoonEnvironment } from './mockoon.ts';
 import { freePort, startServer, type ServerProcess } from './processes.ts';
 
-export type ServerName = 'bare' | 'mockwave' | 'mockoon';
+export type ServerName = 'calibration' | 'bare' | 'mockwave' | 'mockoon';
 
 export type Work =
   | { readonly kind: 'pingpong' }
@@ -20,13 +22,13 @@ export type Work =
   /** `deflate`: permessage-deflate on every message (threshold 0) on both servers, and offered by the clients. */
   | { readonly kind: 'broadcast'; readonly streams: number; readonly interval: number; readonly deflate?: boolean }
   | { readonly kind: 'idle'; readonly heartbeat: number }
-  /** A templated JSON HTTP route: one path parameter, three helpers (bare: node:http building the same JSON). */
-  | { readonly kind: 'http-route' }
-  /** One stream over Server-Sent Events (bare: node:http writing each event to every response). */
-  | { readonly kind: 'sse-broadcast'; readonly interval: number };
-
-/** The HTTP route's path as the load calls it. */
-export const HTTP_ROUTE_PATH = '/api/orders/42';
+  /** An HTTP row's route (bench/lib/http-rows.ts; bare: node:http doing the same by hand). */
+  | { readonly kind: 'http'; readonly mode: HttpMode }
+  /**
+   * One stream over Server-Sent Events (bare: node:http writing each event to every response). `held`: the
+   * events start when the bench says so (bench/lib/scenarios.ts, sseFanOut), once every client is connected.
+   */
+  | { readonly kind: 'sse-broadcast'; readonly interval: number; readonly held?: boolean };
 
 export const ORDER = '{"type":"order","symbol":"AAPL","qty":5}';
 export const PING = '{"type":"ping"}';
@@ -62,11 +64,8 @@ function mockwaveConfig(work: Work): unknown {
       return {
         endpoints: [{ path: '/events', protocol: 'sse', sse: { heartbeat: 0 }, streams: [{ name: 's0', interval: work.interval, data: { symbol: 'AAPL', price: '{{walk 100 0.5}}' } }] }],
       };
-    case 'http-route':
-      return {
-        endpoints: [],
-        http: { routes: [{ method: 'GET', path: '/api/orders/:id', then: [{ respond: { body: { id: '{{request.params.id}}', status: "{{pick 'open' 'filled'}}", qty: '{{int 1 10}}', at: '{{now}}' } } }] }] },
-      };
+    case 'http':
+      return { endpoints: [], http: { routes: [mockwaveRoute(work.mode)] } };
     case 'broadcast':
       return {
         websocket,
@@ -92,9 +91,26 @@ function bareArgs(work: Work): string[] {
       return ['broadcast', String(work.streams), String(work.interval), '0', work.deflate === true ? 'deflate' : 'plain'];
     case 'idle':
       return ['idle', '1', '10', String(work.heartbeat)];
-    case 'http-route':
+    case 'http':
+      return [work.mode];
     case 'sse-broadcast':
-      return [];
+      return [String(work.interval), work.held === true ? 'held' : 'now'];
+  }
+}
+
+/** The calibration server's mode for a piece of work: the same protocol and pattern, a constant answer. */
+function calibrationArgs(work: Work): string[] {
+  switch (work.kind) {
+    case 'http':
+      return ['http'];
+    case 'sse-broadcast':
+      return ['sse', String(work.interval), work.held === true ? 'held' : 'now'];
+    case 'broadcast':
+      return ['ws-broadcast', String(work.streams), String(work.interval)];
+    case 'pingpong':
+    case 'templated-reply':
+    case 'idle':
+      return ['ws-reply'];
   }
 }
 
@@ -115,9 +131,9 @@ export async function start(server: ServerName, work: Work, tmp: string, mockoon
       return startServer(process.execPath, [join(ROOT, 'dist/mockwave.js'), file, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error'], port, tmp);
     }
     case 'bare':
-      if (work.kind === 'http-route') return startServer(process.execPath, [join(ROOT, 'bench/peers/bare-http.mjs'), String(port)], port);
-      if (work.kind === 'sse-broadcast') return startServer(process.execPath, [join(ROOT, 'bench/peers/bare-sse.mjs'), String(port), String(work.interval)], port);
-      return startServer(process.execPath, [join(ROOT, 'bench/peers/bare-ws.mjs'), String(port), ...bareArgs(work)], port);
+      return startServer(process.execPath, [join(ROOT, `bench/peers/${work.kind === 'http' ? 'bare-http' : work.kind === 'sse-broadcast' ? 'bare-sse' : 'bare-ws'}.mjs`), String(port), ...bareArgs(work)], port);
+    case 'calibration':
+      return startServer(process.execPath, [join(ROOT, 'bench/peers/calibrate.mjs'), String(port), ...calibrationArgs(work)], port);
     case 'mockoon': {
       if (mockoonBin === undefined) return undefined;
       let environment: string;
@@ -126,7 +142,7 @@ export async function start(server: ServerName, work: Work, tmp: string, mockoon
       // One Mockoon route broadcasts one stream: it has no way to subscribe a client to ten.
       else if (work.kind === 'broadcast' && work.streams === 1) environment = mockoonEnvironment({ kind: 'broadcast', body: MOCKOON_EVENT, interval: work.interval }, port, tmp);
       else if (work.kind === 'idle') environment = mockoonEnvironment({ kind: 'reply', body: '{}' }, port, tmp);
-      else if (work.kind === 'http-route') environment = mockoonEnvironment({ kind: 'http', endpoint: 'api/orders/:id', body: MOCKOON_ORDER }, port, tmp);
+      else if (work.kind === 'http' && work.mode === 'route') environment = mockoonEnvironment({ kind: 'http', endpoint: 'api/orders/:id', body: MOCKOON_ORDER }, port, tmp);
       else return undefined;
       return startServer(process.execPath, [mockoonBin, 'start', '--data', environment, '--port', String(port), '--hostname', '127.0.0.1', '--disable-log-to-file'], port, tmp);
     }

@@ -5,10 +5,10 @@
 // stdout as one JSON object per line. The orchestrator (bench/run.ts) sends the same commands to every
 // client process, so all of them measure the same window.
 import { randomBytes } from 'node:crypto';
-import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
+import { countEvents, readLater } from './stream-reading.mjs';
 
 const job = JSON.parse(process.argv[2] ?? '{}');
 const report = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
@@ -135,14 +135,12 @@ function openRaw(url) {
  * A bare TCP Server-Sent Events client: GETs the stream and counts events from the `event:` lines as the
  * bytes arrive (chunked framing and all), without parsing them, so thousands cost the load process little.
  */
-const EVENT_LINE = Buffer.from('\nevent:');
 function openSse(url) {
   const { hostname, port, pathname, search } = new URL(url);
   return new Promise((resolve) => {
     const socket = connect({ host: hostname, port: Number(port) });
     let handshaken = false;
-    // The last bytes of the previous chunk: an `event:` line split between two chunks is still counted once.
-    let tail = Buffer.alloc(0);
+    const state = { partial: 0 };
     const conn = { send: () => undefined, terminate: () => socket.destroy() };
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
@@ -159,13 +157,8 @@ function openSse(url) {
         handshaken = true;
         resolve(conn);
       }
-      const buffer = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
-      let at = buffer.indexOf(EVENT_LINE, 0);
-      while (at !== -1) {
-        if (measuring) frames += 1;
-        at = buffer.indexOf(EVENT_LINE, at + EVENT_LINE.length);
-      }
-      tail = Buffer.from(buffer.subarray(Math.max(0, buffer.length - EVENT_LINE.length + 1)));
+      if (measuring) frames += countEvents(chunk, state);
+      readLater(socket);
     });
   });
 }
@@ -185,16 +178,11 @@ async function openMany(url, count, concurrency, open) {
   return opened;
 }
 
-function percentile(p) {
-  const total = histogram.reduce((a, b) => a + b, 0);
-  if (total === 0) return 0;
-  let seen = 0;
-  const want = Math.ceil(total * p);
-  for (let i = 0; i < histogram.length; i++) {
-    seen += histogram[i];
-    if (seen >= want) return ((i + 1) * Number(BUCKET_NS)) / 1e6;
-  }
-  return Number.POSITIVE_INFINITY;
+/** The histogram's non-empty buckets as [bucket, count] pairs: the orchestrator adds up every process's. */
+function histogramPairs() {
+  const pairs = [];
+  for (let i = 0; i < histogram.length; i++) if (histogram[i] > 0) pairs.push([i, histogram[i]]);
+  return pairs;
 }
 
 function requestReply(ws) {
@@ -217,43 +205,6 @@ function requestReply(ws) {
 }
 
 /**
- * Closed-loop HTTP clients on keep-alive connections (`node:http`, as a Node service calling an API would):
- * each sends the next GET as soon as the last answer has been read, and times it.
- */
-function httpLoops(url, clients) {
-  const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  const get = (onDone) => {
-    const sentAt = process.hrtime.bigint();
-    const req = httpRequest(url, { agent }, (res) => {
-      if (res.statusCode !== 200) failures += 1;
-      res.resume();
-      res.once('end', () => {
-        if (measuring) {
-          roundTrips += 1;
-          const bucket = Number((process.hrtime.bigint() - sentAt) / BUCKET_NS);
-          histogram[Math.min(bucket, histogram.length - 1)] += 1;
-        }
-        onDone();
-      });
-    });
-    req.once('error', () => {
-      failures += 1;
-      if (looping) setTimeout(onDone, 10);
-    });
-    req.end();
-  };
-  const loop = () => get(() => looping && loop());
-  return {
-    // One request each first, so every connection is open before the load starts.
-    warm: () => Promise.all(Array.from({ length: clients }, () => new Promise((resolve) => get(resolve)))),
-    start: () => {
-      for (let i = 0; i < clients; i++) loop();
-    },
-    stop: () => agent.destroy(),
-  };
-}
-
-/**
  * The orchestrator's window: start begins the load (a warm-up it times), measure opens the counted window,
  * stop closes it. Returns the seconds measured; `onMeasure` runs as the window opens.
  */
@@ -272,22 +223,11 @@ async function measuredWindow(start, onMeasure = () => undefined) {
 
 /** What a load client reports of its window. */
 function result(opened, seconds) {
-  return { event: 'result', opened, failures, closedEarly, seconds, frames, roundTrips, p50: percentile(0.5), p99: percentile(0.99) };
+  return { event: 'result', opened, failures, closedEarly, seconds, frames, roundTrips, histogram: histogramPairs() };
 }
 
 async function main() {
   const concurrency = job.concurrency ?? 200;
-  if (job.mode === 'http') {
-    const loops = httpLoops(job.url, job.clients);
-    await loops.warm();
-    report({ event: 'ready', opened: job.clients, failures });
-    // Failures of the warm-up (connections still opening) are not the measured window's.
-    const seconds = await measuredWindow(() => loops.start(), () => (failures = 0));
-    report(result(job.clients, seconds));
-    await command('exit');
-    loops.stop();
-    return;
-  }
   if (job.mode === 'storm') {
     report({ event: 'ready' });
     await command('start');

@@ -8,7 +8,7 @@ import { extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { msText } from '../steps/index.ts';
-import { compileTemplate, type RenderContext, type TemplateServices } from '../templates/index.ts';
+import { compileTemplate, type Render, type RenderContext, type TemplateServices } from '../templates/index.ts';
 import { numberOrRangeSchema, parseRange, type NumberRange } from '../util/range.ts';
 import type { Random } from '../util/random.ts';
 import { jsonLine, sseEvent } from '../util/sse.ts';
@@ -76,7 +76,8 @@ function encodeBody(value: unknown): { text: string; type: string } {
   return typeof value === 'string' ? { text: value, type: 'text/plain; charset=utf-8' } : { text: JSON.stringify(value) ?? 'null', type: 'application/json; charset=utf-8' };
 }
 
-export type Answer = (response: ServerResponse, context: RenderContext, host: RespondHost, head: boolean) => Promise<number>;
+/** Writes the answer; its status, at once for a body, later for a file or a streamed body. */
+export type Answer = (response: ServerResponse, context: RenderContext, host: RespondHost, head: boolean) => number | Promise<number>;
 
 type Piece = (context: RenderContext, services: TemplateServices) => string;
 
@@ -102,55 +103,86 @@ function compilePieces(respond: RespondConfig): readonly Piece[] | undefined {
   });
 }
 
-/** Compiles a respond step once; `file` is already resolved (and checked to stay inside its folder). */
-export function compileRespond(respond: RespondConfig, file: RouteFile | undefined): Answer {
-  const headers = Object.entries(respond.headers).map(([name, value]) => [name.toLowerCase(), compileTemplate(value)] as const);
-  const body = respond.body === undefined ? undefined : compileTemplate(respond.body);
-  const pieces = compilePieces(respond);
+type Headers = readonly (readonly [string, Render])[];
+
+/** The route's own headers, rendered: null when it has none (the common case costs no object). */
+function renderHeaders(headers: Headers, context: RenderContext, services: TemplateServices): Record<string, string> | null {
+  if (headers.length === 0) return null;
+  const written: Record<string, string> = {};
+  for (const [name, render] of headers) written[name] = textOf(render(context, services));
+  return written;
+}
+
+/** A streamed body, piece by piece, stopping as soon as the client goes away. */
+function streamed(respond: RespondConfig, pieces: readonly Piece[], headers: Headers): Answer {
   const delay = parseRange(respond.chunkDelay) as NumberRange;
+  const sse = respond.format === 'sse';
   return async (response, context, host, head) => {
-    const written: Record<string, string> = {};
-    for (const [name, render] of headers) written[name] = textOf(render(context, host.templates));
-    if (pieces !== undefined) {
-      const sse = respond.format === 'sse';
-      response.writeHead(respond.status, { 'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-cache', ...written });
-      if (head) {
-        response.end();
-        return respond.status;
-      }
-      response.flushHeaders();
-      for (const piece of pieces) {
-        const ms = delay.min === delay.max ? delay.min : host.random.int(delay.min, delay.max);
-        if (ms > 0 && !(await host.wait(response, ms))) return respond.status;
-        if (response.destroyed) return respond.status;
-        response.write(piece(context, host.templates));
-      }
-      if (sse && respond.done !== undefined) response.write(sseEvent({ data: respond.done }));
+    response.writeHead(respond.status, { 'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-cache', ...renderHeaders(headers, context, host.templates) });
+    if (head) {
       response.end();
       return respond.status;
     }
-    if (file !== undefined) {
-      // Opened before the head is written: a file that cannot be read is the route's failure (500), not a cut-off 200.
-      const stream = (await openFile(file)).createReadStream();
-      try {
-        response.writeHead(respond.status, { 'content-type': TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream', ...written });
-      } catch (error) {
-        // A templated header that is no header value: the file is closed, the route fails.
-        stream.destroy();
-        throw error;
-      }
-      if (head) {
-        stream.destroy();
-        response.end();
-      } else await pipeline(stream, response);
-      return respond.status;
+    response.flushHeaders();
+    for (const piece of pieces) {
+      const ms = delay.min === delay.max ? delay.min : host.random.int(delay.min, delay.max);
+      if (ms > 0 && !(await host.wait(response, ms))) return respond.status;
+      if (response.destroyed) return respond.status;
+      response.write(piece(context, host.templates));
     }
-    const encoded = body === undefined ? undefined : encodeBody(body(context, host.templates));
-    const payload = encoded === undefined ? '' : encoded.text;
-    response.writeHead(respond.status, { ...(encoded === undefined ? {} : { 'content-type': encoded.type }), 'content-length': Buffer.byteLength(payload), ...written });
-    response.end(head ? undefined : payload);
+    if (sse && respond.done !== undefined) response.write(sseEvent({ data: respond.done }));
+    response.end();
     return respond.status;
   };
+}
+
+/** A file from the route's folder, piped. */
+function fromFile(status: number, file: RouteFile, headers: Headers): Answer {
+  const type = TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream';
+  return async (response, context, host, head) => {
+    // Opened before the head is written: a file that cannot be read is the route's failure (500), not a cut-off 200.
+    const stream = (await openFile(file)).createReadStream();
+    try {
+      response.writeHead(status, { 'content-type': type, ...renderHeaders(headers, context, host.templates) });
+    } catch (error) {
+      // A templated header that is no header value: the file is closed, the route fails.
+      stream.destroy();
+      throw error;
+    }
+    if (head) {
+      stream.destroy();
+      response.end();
+    } else await pipeline(stream, response);
+    return status;
+  };
+}
+
+/**
+ * A whole body (or none), written at once: no promise, so a route that only responds is answered in the
+ * turn its request arrived, as a bare handler answers.
+ */
+function whole(status: number, body: Render | undefined, headers: Headers): Answer {
+  return (response, context, host, head) => {
+    const written = renderHeaders(headers, context, host.templates);
+    if (body === undefined) {
+      response.writeHead(status, { 'content-length': 0, ...written });
+      response.end();
+      return status;
+    }
+    const encoded = encodeBody(body(context, host.templates));
+    response.writeHead(status, { 'content-type': encoded.type, 'content-length': Buffer.byteLength(encoded.text), ...written });
+    response.end(head ? undefined : encoded.text);
+    return status;
+  };
+}
+
+/** Compiles a respond step once; `file` is already resolved (and checked to stay inside its folder). */
+export function compileRespond(respond: RespondConfig, file: RouteFile | undefined): Answer {
+  const headers = Object.entries(respond.headers).map(([name, value]) => [name.toLowerCase(), compileTemplate(value)] as const);
+  const pieces = compilePieces(respond);
+  if (pieces !== undefined) return streamed(respond, pieces, headers);
+  if (file !== undefined) return fromFile(respond.status, file, headers);
+  return whole(respond.status, respond.body === undefined ? undefined : compileTemplate(respond.body), headers);
 }
 
 /** What a respond step answers, in a few words: `respond 200 (json body)`, `respond 200 (3 chunks, JSON lines)`. */

@@ -11,31 +11,17 @@ import { errorMessage } from '../errors/error-message.ts';
 import { refusal, refusalOf, type Meta, type Refusal } from '../errors/refusal.ts';
 import type { Logger } from '../log/logger.ts';
 import { LineLimiter } from '../log/line-limiter.ts';
-import { compileRegex, compileWhen, type Matcher } from '../rules/index.ts';
 import { answerPreflight, applyCors, corsGrant, exposeWrittenHeaders, isPreflight, type CorsGrant, type CorsPolicy } from '../security/cors.ts';
 import { answerRefusal } from '../security/refusal-answer.ts';
-import { bySpecificity, compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
+import { bySpecificity } from '../util/path-pattern.ts';
+import { allows, chooseRoute, compileRoute, likeness, routeName, type CompiledRoute, type OnPath } from './compiled-route.ts';
 import type { FileScope } from './files.ts';
 import { forward } from './forward.ts';
-import { bodyPending, checkBodyDepth, closeAfterAnswer, readBody, requestView, skipBody, type BodyLimits, type HttpRequestView } from './request.ts';
+import { bodyPending, closeAfterAnswer, hasBody, NO_BODY, readBody, RequestView, skipBody, templateRequest, type BodyLimits, type HttpRequestView } from './request.ts';
 import { HTTP_METHODS, type HttpRouteConfig } from './schema.ts';
-import { explainRoute } from './explain.ts';
-import { answerRequest, compileSteps, type HttpHost, type Step } from './steps.ts';
+import { answerRequest, type HttpHost } from './steps.ts';
+import type { RunResult } from '../steps/index.ts';
 import type { HttpFigures, HttpRequestRecord } from './figures.ts';
-
-interface CompiledRoute {
-  readonly config: HttpRouteConfig;
-  readonly name: string;
-  /** The route in one line: `GET /api/orders/:id -> respond 200 (json body)`. */
-  readonly explain: string;
-  readonly methods: ReadonlySet<string> | undefined;
-  readonly pattern: PathPattern;
-  readonly when: (view: HttpRequestView) => boolean;
-  readonly steps: readonly Step[];
-  hits: number;
-  failures: number;
-  last: HttpRequestRecord | undefined;
-}
 
 export interface HttpRoutesOptions {
   readonly fallback: string | undefined;
@@ -52,40 +38,19 @@ export interface HttpRoutesOptions {
 
 const RECENT = 100;
 
-export function routeName(config: HttpRouteConfig): string {
-  if (config.name !== undefined) return config.name;
-  const methods = config.method === undefined ? 'ANY' : config.method.join(',');
-  return `${methods} ${config.path}`;
-}
-
-function compileRouteWhen(config: HttpRouteConfig): (view: HttpRequestView) => boolean {
-  const when = config.when;
-  if (when === undefined) return () => true;
-  const query = Object.entries(when.query ?? {});
-  const headers = Object.entries(when.headers ?? {}).map(([name, pattern]) => [name.toLowerCase(), compileRegex(pattern)] as const);
-  const cookies = Object.entries(when.cookies ?? {}).map(([name, pattern]) => [name, compileRegex(pattern)] as const);
-  const body: Matcher | undefined = when.body === undefined ? undefined : compileWhen(when.body);
-  return (view) =>
-    query.every(([name, value]) => view.query[name] === value) &&
-    headers.every(([name, test]) => view.headers[name] !== undefined && test(view.headers[name] as string)) &&
-    cookies.every(([name, test]) => view.cookies[name] !== undefined && test(view.cookies[name] as string)) &&
-    (body === undefined || body(view.body));
+/** One request being routed: what every step of answering it reads (one small object per request). */
+interface Asked {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly url: URL;
+  readonly started: number;
+  readonly cors: CorsGrant;
+  /** The routes whose path matches, most specific first. */
+  readonly onPath: readonly OnPath[];
 }
 
 /** A refusal of the request itself (a path that may not be forwarded), not a failure of the route or the real API. */
 const clientFault = (error: unknown): boolean => error instanceof MockwaveError && error.code === 'MW_INVALID_PATH';
-
-/** How alike two paths are, segment by segment from the start: for naming the closest routes in a 404. */
-function likeness(pattern: string, path: string): number {
-  const a = pattern.split('/');
-  const b = path.split('/');
-  let same = 0;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    if (a[i] === b[i] || a[i]?.startsWith(':') || a[i] === '*') same += 1;
-    else break;
-  }
-  return same * 10 - Math.abs(a.length - b.length);
-}
 
 export class HttpRoutes {
   #routes: CompiledRoute[] = [];
@@ -156,91 +121,116 @@ export class HttpRoutes {
    * added at run time (as its schema problems).
    */
   #compile(config: HttpRouteConfig, files: FileScope = { dir: this.#host.baseDir, label: 'the configuration\'s folder', hideEnv: false }, where = ''): CompiledRoute {
-    const name = routeName(config);
-    const methods = config.method === undefined ? undefined : new Set(config.method);
-    return { config, name, explain: explainRoute(config), methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, where), hits: 0, failures: 0, last: undefined };
+    return compileRoute(config, files, where);
   }
 
   #insert(config: HttpRouteConfig, files?: FileScope): void {
     this.#routes = [...this.#routes, this.#compile(config, files)].sort((a, b) => bySpecificity(a.pattern, b.pattern));
   }
 
-  /** Answers one HTTP request that is not mockwave's own (admin, metrics, dashboard); `url` is its URL, parsed. */
-  async handle(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
-    const started = this.#options.now();
+  /**
+   * Answers one HTTP request that is not mockwave's own (admin, metrics, dashboard); `url` is its URL, parsed.
+   * A promise only while something is awaited (the body, a delay, a file, a forward): a request without a
+   * body to a route that only responds is answered in the turn it arrived.
+   */
+  handle(request: IncomingMessage, response: ServerResponse, url: URL): void | Promise<void> {
     const cors = corsGrant(request.headers.origin, this.#options.cors, 'mock');
     applyCors(response, cors);
     if (cors.credentials) exposeWrittenHeaders(response);
-    const method = request.method ?? 'GET';
     const path = url.pathname;
     // Each route's path is matched once: its params are kept for the route that answers.
-    const matched = new Map<CompiledRoute, Readonly<Record<string, string>>>();
+    const onPath: OnPath[] = [];
     for (const route of this.#routes) {
       const params = route.pattern.match(path);
-      if (params !== undefined) matched.set(route, params);
+      if (params !== undefined) onPath.push({ route, params });
     }
-    const onPath = [...matched.keys()];
-    const finish = (status: number, route: CompiledRoute | undefined): void => {
-      const record: HttpRequestRecord = { at: started, method, path: path.slice(0, 300), status, route: route?.name, ms: this.#options.now() - started };
-      this.#requests += 1;
-      if (this.#recent.push(record) > RECENT) this.#recent.shift();
-      if (route !== undefined) route.last = record;
-      this.#options.count(route?.name ?? '(none)', status);
-    };
-
+    const asked: Asked = { request, response, url, started: this.#options.now(), cors, onPath };
     if (isPreflight(request)) {
       skipBody(request, response);
-      const methods = this.#options.fallback !== undefined || onPath.some((r) => r.methods === undefined) ? [...HTTP_METHODS] : [...new Set(onPath.flatMap((r) => [...(r.methods ?? [])]))];
+      const methods = this.#options.fallback !== undefined || onPath.some((p) => p.route.methods === undefined) ? [...HTTP_METHODS] : [...new Set(onPath.flatMap((p) => [...(p.route.methods ?? [])]))];
       answerPreflight(response, cors, request, methods);
-      return finish(204, undefined);
+      return this.#finish(asked, 204, undefined);
     }
+    if (!hasBody(request)) return this.#answer(asked, NO_BODY);
+    return readBody(request, this.#options.limits).then(
+      (body) => this.#answer(asked, body),
+      (error: unknown) => this.#badRequest(asked, error),
+    );
+  }
 
-    let view: HttpRequestView;
+  #answer(asked: Asked, body: Buffer): void | Promise<void> {
+    const view = new RequestView(asked.request, asked.url, body);
+    let hit: OnPath | undefined;
     try {
-      view = requestView(request, url, await readBody(request, this.#options.limits));
-      if (onPath.length > 0) checkBodyDepth(view.body);
+      hit = chooseRoute(asked.onPath, view);
     } catch (error) {
-      if (bodyPending(request)) closeAfterAnswer(request, response);
-      return finish(this.#refuse(response, cors, refusalOf(error)), undefined);
+      return this.#badRequest(asked, error);
     }
-    const allows = (r: CompiledRoute): boolean => r.methods === undefined || r.methods.has(method) || (method === 'HEAD' && r.methods.has('GET'));
-    const route = onPath.find((r) => allows(r) && r.when(view));
-    if (route === undefined) return finish(await this.#unmatched(view, response, cors, onPath, allows), undefined);
+    if (hit === undefined) {
+      const status = this.#unmatched(view, asked);
+      return typeof status === 'number' ? this.#finish(asked, status, undefined) : status.then((later) => this.#finish(asked, later, undefined));
+    }
+    const route = hit.route;
     route.hits += 1;
-    const params = matched.get(route) ?? {};
-    const context = { request: { method, path, params, query: view.query, headers: view.headers, cookies: view.cookies, body: view.body.isJson ? view.body.value : view.body.text } };
+    const context = { request: templateRequest(view, hit.params, route.readsBody) };
+    let result: RunResult<number>;
     try {
-      const status = await answerRequest(route.steps, { view, response, context, host: this.#host, route: route.name });
-      finish(status ?? 500, route);
+      result = answerRequest(route.steps, { view, response: asked.response, context, host: this.#host, route: route.name });
     } catch (error) {
-      // A client that went away while being answered (a file cut short) is not the route's failure.
-      if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' && response.destroyed) return finish(499, route);
-      // A request the route cannot take (a catalog error below 500) is the caller's mistake, not the route's failure.
-      if (error instanceof MockwaveError && (error.httpStatus ?? 500) < 500 && !response.headersSent) return finish(this.#refuse(response, cors, refusalOf(error)), route);
-      route.failures += 1;
-      const skipped = this.#failureLines.pass(route.name, this.#options.now());
-      if (skipped !== undefined) this.#options.logger.error(`HTTP route ${route.name} failed for ${method} ${path}: ${errorMessage(error)}${skipped === 0 ? '' : ` (${skipped} more failures in the last 10 s)`}`, { route: route.name });
-      if (response.headersSent) {
-        response.destroy();
-        return finish(500, route);
-      }
-      finish(this.#refuse(response, cors, refusal(error instanceof MockwaveError && error.code === 'MW_HTTP_UPSTREAM_FAILED' ? error.code : 'MW_HTTP_ROUTE_FAILED', `HTTP route ${route.name} failed: ${errorMessage(error)}`)), route);
+      return this.#failed(asked, route, error);
     }
+    if (!(result instanceof Promise)) return this.#finish(asked, result ?? 500, route);
+    return result.then(
+      (status) => this.#finish(asked, status ?? 500, route),
+      (error: unknown) => this.#failed(asked, route, error),
+    );
+  }
+
+  /** A body over its limits, too slow, or nested too deep: refused, and the rest of it left unread. */
+  #badRequest(asked: Asked, error: unknown): void {
+    if (bodyPending(asked.request)) closeAfterAnswer(asked.request, asked.response);
+    this.#finish(asked, this.#refuse(asked.response, asked.cors, refusalOf(error)), undefined);
+  }
+
+  /** The route's steps failed: the caller's mistake (a catalog error below 500), a client gone, or the route's failure (500). */
+  #failed(asked: Asked, route: CompiledRoute, error: unknown): void {
+    const { response, request } = asked;
+    // A client that went away while being answered (a file cut short) is not the route's failure.
+    if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' && response.destroyed) return this.#finish(asked, 499, route);
+    if (error instanceof MockwaveError && (error.httpStatus ?? 500) < 500 && !response.headersSent) return this.#finish(asked, this.#refuse(response, asked.cors, refusalOf(error)), route);
+    route.failures += 1;
+    const path = asked.url.pathname;
+    const skipped = this.#failureLines.pass(route.name, this.#options.now());
+    if (skipped !== undefined) this.#options.logger.error(`HTTP route ${route.name} failed for ${request.method ?? 'GET'} ${path}: ${errorMessage(error)}${skipped === 0 ? '' : ` (${skipped} more failures in the last 10 s)`}`, { route: route.name });
+    if (response.headersSent) {
+      response.destroy();
+      return this.#finish(asked, 500, route);
+    }
+    this.#finish(asked, this.#refuse(response, asked.cors, refusal(error instanceof MockwaveError && error.code === 'MW_HTTP_UPSTREAM_FAILED' ? error.code : 'MW_HTTP_ROUTE_FAILED', `HTTP route ${route.name} failed: ${errorMessage(error)}`)), route);
+  }
+
+  /** Counts an answered request: the route's last, the recent list, /metrics. */
+  #finish(asked: Asked, status: number, route: CompiledRoute | undefined): void {
+    const record: HttpRequestRecord = { at: asked.started, method: asked.request.method ?? 'GET', path: asked.url.pathname.slice(0, 300), status, route: route?.name, ms: this.#options.now() - asked.started };
+    this.#requests += 1;
+    if (this.#recent.push(record) > RECENT) this.#recent.shift();
+    if (route !== undefined) route.last = record;
+    this.#options.count(route?.name ?? '(none)', status);
   }
 
   /** No route answered: the fallback API, or 405 (the path has routes for other methods), or 404. */
-  async #unmatched(view: HttpRequestView, response: ServerResponse, cors: CorsGrant, onPath: readonly CompiledRoute[], allows: (r: CompiledRoute) => boolean): Promise<number> {
+  #unmatched(view: HttpRequestView, asked: Asked): number | Promise<number> {
+    const { response, cors } = asked;
+    const onPath = asked.onPath.map((p) => p.route);
     const fallback = this.#options.fallback;
     if (fallback !== undefined) {
-      try {
-        return await forward(view, response, fallback, this.#host.forwarding);
-      } catch (error) {
+      return forward(view, response, fallback, this.#host.forwarding).catch((error: unknown) => {
         if (!clientFault(error)) this.#options.logger.warn(`http.fallback: ${errorMessage(error)}`);
         return this.#refuse(response, cors, refusalOf(error));
-      }
+      });
     }
     const methods = [...new Set(onPath.flatMap((r) => [...(r.methods ?? [])]))];
-    if (onPath.length > 0 && !onPath.some(allows)) {
+    if (onPath.length > 0 && !onPath.some((r) => allows(r, view.method))) {
       return this.#refuse(response, cors, refusal('MW_HTTP_METHOD_NOT_ALLOWED', `${view.method} is not allowed on ${view.path} (allowed: ${methods.join(', ')})`), { headers: { Allow: methods.join(', ') } });
     }
     const closest = [...this.#routes]

@@ -80,7 +80,10 @@ const respondStep = defineStep({
     const file = respond.file === undefined ? undefined : resolveFile(respond.file, files, where);
     if (file !== undefined && respond.file !== undefined) readableFile(file.path, respond.file, where);
     const answer = compileRespond(respond, file);
-    return (x: Run) => answer(x.response, x.context, x.host, x.view.method === 'HEAD').then(answered);
+    return (x: Run) => {
+      const status = answer(x.response, x.context, x.host, x.view.method === 'HEAD');
+      return typeof status === 'number' ? answered(status) : status.then(answered);
+    };
   },
   explain: explainRespond,
 });
@@ -161,7 +164,10 @@ class HttpRun implements StepRun<number>, Exchange {
   }
 }
 
-/** Runs a route's steps until one answers; its status (undefined when none did). */
-export async function answerRequest(steps: readonly Step[], exchange: Exchange): Promise<number | undefined> {
+/**
+ * Runs a route's steps until one answers; its status (undefined when none did). Synchronous while the steps
+ * are (a route that only responds); a step's failure is thrown, or rejects once the run has made a promise.
+ */
+export function answerRequest(steps: readonly Step[], exchange: Exchange): RunResult<number> {
   return runSteps(steps, new HttpRun(exchange));
 }

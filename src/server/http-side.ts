@@ -19,7 +19,8 @@ import { answerRefusal } from '../security/refusal-answer.ts';
 import { tokenMatches } from '../security/tokens.ts';
 import { StateStore } from '../state/state.ts';
 import type { TemplateServices } from '../templates/index.ts';
-import type { Clock } from '../util/clock.ts';
+import { systemClock, type Clock } from '../util/clock.ts';
+import { Deadlines } from '../util/deadlines.ts';
 import type { Random } from '../util/random.ts';
 import type { createClientAdmin } from './client-admin.ts';
 import type { EndpointRegistry } from './registry.ts';
@@ -137,7 +138,8 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
     },
     {
       fallback: config.http.fallback,
-      limits: { maxBytes: config.http.maxBodyBytes, timeoutMs: config.http.bodyTimeout },
+      // Real time by design: a body arrives in real time, whatever clock the mock runs on.
+      limits: { maxBytes: config.http.maxBodyBytes, deadlines: new Deadlines(systemClock, config.http.bodyTimeout) },
       cors: config.cors,
       logger: context.logger,
       now: () => clock.now(),
@@ -234,7 +236,10 @@ export function dispatchRequests(admin: (request: IncomingMessage, response: Ser
       // http.rateLimit: what clients of the mock send, never the admin API.
       if (side === 'mock' && limited?.(request, response) === true) return;
       if (streaming?.config.protocol === 'sse') sse.handle(request, response, streaming, target.url);
-      else if (toRoutes) routes.handle(request, response, target.url).catch((error: unknown) => fault(request, response, side, error));
+      else if (toRoutes) {
+        const answering = routes.handle(request, response, target.url);
+        if (answering !== undefined) answering.catch((error: unknown) => fault(request, response, side, error));
+      }
       else admin(request, response, target);
     } catch (error) {
       fault(request, response, side, error);

@@ -5,3 +5,4 @@ export { HELPER_NAMES } from './helpers.ts';
 export type { TemplateServices } from './helpers.ts';
 export { createTemplateServices, partServices } from './services.ts';
 export { hasUnwritableBraces, literalTemplate } from './literal.ts';
+export { mayRead } from './reads.ts';

@@ -12,6 +12,9 @@ export type JsonReading = { readonly ok: true; readonly value: unknown } | { rea
 
 const NOT_READ: unique symbol = Symbol('not read');
 
+/** What JSON.parse says of empty text. */
+const EMPTY: JsonReading = Object.freeze({ ok: false, error: 'Unexpected end of JSON input' });
+
 export class Message {
   readonly data: Buffer;
   readonly isBinary: boolean;
@@ -44,6 +47,8 @@ export class Message {
     if (this.#json === undefined) {
       const text = this.text;
       if (text === undefined) this.#json = { ok: false, error: 'binary data that is not UTF-8 text' };
+      // No text is no JSON: said without JSON.parse throwing (every GET's empty body reached here).
+      else if (text.length === 0) this.#json = EMPTY;
       else {
         try {
           this.#json = { ok: true, value: JSON.parse(text) as unknown };

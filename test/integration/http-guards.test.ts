@@ -249,4 +249,18 @@ describe('requests a route cannot take', () => {
     assert.equal(status, 400);
     assert.match(String(body), /MW_HTTP_BAD_REQUEST.*deeper than 100 levels/);
   });
+
+  it('the same body is a 400 to a route whose when matches the body, and answered by a route that reads nothing of it (not parsed)', async () => {
+    const routes = [
+      { method: 'POST', path: '/matched', when: { body: { type: 'x' } }, then: [{ respond: { body: 'matched' } }] },
+      { method: 'POST', path: '/unread', then: [{ respond: { body: { ok: '{{request.params.none}}' } } }] },
+    ];
+    const { http } = await startServer({ http: { routes } });
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const post = (path: string) => fetch(http(path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep }).then(async (r) => [r.status, await r.text()]);
+    const [status, body] = await post('/matched');
+    assert.equal(status, 400);
+    assert.match(String(body), /deeper than 100 levels/);
+    assert.deepEqual(await post('/unread'), [200, '{}']);
+  });
 });

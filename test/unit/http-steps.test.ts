@@ -9,14 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { httpRouteSchema } from '../../src/http/index.ts';
-import { readBody, requestView } from '../../src/http/request.ts';
+import { readBody, RequestView } from '../../src/http/request.ts';
 import { answerRequest, compileSteps, type HttpHost } from '../../src/http/steps.ts';
 import type { PublishTarget } from '../../src/steps/index.ts';
-import { StateStore } from '../../src/state/state.ts';
-import { createTemplateServices } from '../../src/templates/index.ts';
-import { ManualClock } from '../../src/util/clock.ts';
-import { createRandom } from '../../src/util/random.ts';
 import { ROOT } from '../helpers/cli.ts';
+import { testHttpHost } from '../helpers/http-host.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
 const servers: Server[] = [];
@@ -35,14 +32,7 @@ async function serve(then: unknown[]) {
   const published: PublishTarget[] = [];
   const waits: number[] = [];
   const statuses: (number | undefined)[] = [];
-  const clock = new ManualClock(0);
-  const random = createRandom(1);
-  const host: HttpHost = {
-    random,
-    templates: createTemplateServices(clock, random, 1),
-    state: new StateStore(),
-    baseDir: FILES.dir,
-    forwarding: { consumed: () => false, timeoutMs: 5000 },
+  const host: HttpHost = testHttpHost(FILES.dir, {
     // A real wait: `ms` on a timer, or false as soon as the client goes away.
     wait: (response: ServerResponse, ms: number) =>
       new Promise<boolean>((resolve) => {
@@ -54,12 +44,12 @@ async function serve(then: unknown[]) {
         });
       }),
     publish: (target) => published.push(target),
-  };
+  });
   const steps = compileSteps(httpRouteSchema.parse({ path: '/x', then }).then, FILES, '');
   const url = await listen(
     createServer((request, response) => {
       void (async () => {
-        const view = requestView(request, new URL(request.url ?? '/', 'http://x'), await readBody(request, { maxBytes: 1e6 }));
+        const view = new RequestView(request, new URL(request.url ?? '/', 'http://x'), await readBody(request, { maxBytes: 1e6 }));
         const context = { request: { method: view.method, path: view.path, params: {}, query: view.query, headers: view.headers, cookies: view.cookies, body: view.body.isJson ? view.body.value : view.body.text } };
         try {
           statuses.push(await answerRequest(steps, { view, response, context, host, route: 'r' }));

@@ -1,0 +1,22 @@
+/** An HTTP side's host for tests of routes and steps without a whole server: a manual clock, seeded randomness. */
+import type { HttpHost } from '../../src/http/index.ts';
+import { StateStore } from '../../src/state/state.ts';
+import { createTemplateServices } from '../../src/templates/index.ts';
+import { ManualClock } from '../../src/util/clock.ts';
+import { createRandom } from '../../src/util/random.ts';
+
+export function testHttpHost(baseDir: string, overrides: Partial<HttpHost> = {}): HttpHost & { readonly clock: ManualClock } {
+  const clock = new ManualClock(0);
+  const random = createRandom(1);
+  return {
+    clock,
+    random,
+    templates: createTemplateServices(clock, random, 1),
+    state: new StateStore(),
+    baseDir,
+    forwarding: { consumed: () => false, timeoutMs: 5000 },
+    wait: () => Promise.resolve(true),
+    publish: () => 0,
+    ...overrides,
+  };
+}
