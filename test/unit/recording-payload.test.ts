@@ -94,6 +94,7 @@ describe('decoding a compressed answer, never past what is kept', () => {
     assert.deepEqual([identity?.bytes.toString(), identity?.cut], ['abcdefghij', true]);
     assert.deepEqual(await decodeBounded(text, 'identity', 1000).then((d) => d?.cut), false, 'exactly the limit: not cut');
     assert.equal(await decodeBounded(text, 'compress', 2000), undefined);
+    assert.equal(await decodeBounded(brotliCompressSync(text), 'zstd', 2000), undefined, 'an unknown name is not guessed at, even over bytes one decoder would take');
     assert.equal(await decodeBounded(Buffer.from('not gzip'), 'gzip', 2000), undefined);
   });
 });
