@@ -76,6 +76,38 @@ describe('the HTTP connection guard', () => {
     assert.equal(realClock.pending, 0);
   });
 
+  it('a request that arrives while others wait for their hand-over waits behind them, even with room', () => {
+    const { realClock, handled, request, answer } = setup();
+    for (let i = 0; i < MAX_ACTIVE_PER_CONNECTION + 2; i++) request();
+    answer(0);
+    answer(1);
+    answer(2);
+    request();
+    realClock.advance(0);
+    assert.deepEqual(handled.slice(MAX_ACTIVE_PER_CONNECTION).map((h) => h.n), [16, 17, 18]);
+  });
+
+  it('a held connection with nothing unsent (its answers still being made) is never destroyed', () => {
+    const { clock, socket, request, pressure } = setup();
+    for (let i = 0; i <= MAX_ACTIVE_PER_CONNECTION; i++) request();
+    const [guarded] = [...pressure.behind];
+    assert.ok(guarded !== undefined);
+    for (let i = 0; i < 5; i++) {
+      assert.equal(guarded.checkBehind(clock.now()), true);
+      clock.advance(1000);
+    }
+    assert.equal(socket.destroyed, false);
+  });
+
+  it('a destroyed socket whose close has not been emitted yet hands nothing more over', () => {
+    const { realClock, handled, socket, request, answer } = setup();
+    for (let i = 0; i <= MAX_ACTIVE_PER_CONNECTION; i++) request();
+    socket.destroyed = true;
+    answer(0);
+    realClock.advance(0);
+    assert.equal(handled.length, MAX_ACTIVE_PER_CONNECTION);
+  });
+
   it('a connection whose socket needs to drain is not read until it drains; Node resuming it is undone meanwhile', () => {
     const { socket, request, handled } = setup();
     socket.writableNeedDrain = true;
