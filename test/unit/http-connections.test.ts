@@ -148,6 +148,25 @@ describe('the HTTP connection guard: a client that does not read its answers', (
     assert.equal(guarded.closed, true);
   });
 
+  it('held again later with the same unsent bytes: the grace period starts anew, not from the earlier hold', () => {
+    const { clock, realClock, socket, request, pressure, answer } = setup();
+    for (let i = 0; i <= MAX_ACTIVE_PER_CONNECTION; i++) request();
+    const [guarded] = [...pressure.behind];
+    assert.ok(guarded !== undefined);
+    socket.writableLength = 100;
+    guarded.checkBehind(clock.now());
+    answer(0);
+    realClock.advance(0);
+    answer(1);
+    assert.equal(socket.paused, false, 'read again');
+    assert.equal(guarded.checkBehind(clock.now()), false);
+    clock.advance(10_000);
+    request();
+    assert.equal(socket.paused, true, 'held again');
+    assert.equal(guarded.checkBehind(clock.now()), true);
+    assert.equal(socket.destroyed, false);
+  });
+
   it('a connection read again is behind no more; a destroyed one is not resumed and its waiting requests are dropped', () => {
     const { clock, realClock, socket, request, pressure, answer, handled } = setup();
     for (let i = 0; i <= MAX_ACTIVE_PER_CONNECTION; i++) request();
