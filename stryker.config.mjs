@@ -46,6 +46,7 @@ const FOLDERS = {
   http: {
     mutate: ['src/http/**/*.ts'],
     tests: [
+      'test/unit/route-files.test.ts',
       'test/unit/http-hot-path.test.ts',
       'test/unit/http-steps.test.ts',
       'test/unit/guards.test.ts',
