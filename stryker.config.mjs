@@ -47,6 +47,7 @@ const FOLDERS = {
     mutate: ['src/http/**/*.ts'],
     tests: [
       'test/unit/route-files.test.ts',
+      'test/unit/http-rate-limit.test.ts',
       'test/unit/http-hot-path.test.ts',
       'test/unit/http-steps.test.ts',
       'test/unit/guards.test.ts',

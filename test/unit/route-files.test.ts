@@ -72,3 +72,11 @@ describe('a route\'s file as it is opened', () => {
     await assert.rejects(openFile(file), (error: Error & { code?: string }) => error.code === 'MW_HTTP_ROUTE_FAILED' && error.message === `${swapped} is now a link to a file outside the configuration's folder (${dir})`);
   });
 });
+
+describe('a folder reached through a link', () => {
+  it('a file in a folder named by a link to it is inside', () => {
+    const linkedDir = join(root, 'site-link');
+    symlinkSync(dir, linkedDir);
+    assert.equal(fileProblem('ok.json', { dir: linkedDir, label: 'the configuration\'s folder', hideEnv: false }), undefined);
+  });
+});
