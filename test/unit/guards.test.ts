@@ -174,7 +174,9 @@ describe('permessage-deflate settings reach ws as written', () => {
     assert.notEqual(servers.for(tuned), servers.for(true));
     assert.equal(servers.for(tuned).options.perMessageDeflate && typeof servers.for(tuned).options.perMessageDeflate, 'object');
     assert.equal(servers.for(false).options.perMessageDeflate, false);
-    assert.deepEqual([servers.for(true).options.maxPayload, servers.for(true).options.allowSynchronousEvents, servers.for(true).options.noServer], [1024, false, true]);
+    assert.deepEqual([servers.for(true).options.maxPayload, servers.for(true).options.allowSynchronousEvents, servers.for(true).options.noServer, servers.for(true).options.clientTracking], [1024, false, true, false]);
+    const asked = new WsServers({ maxPayload: 1, handleProtocols: (protocols) => [...protocols].reverse()[0] ?? false });
+    assert.equal(asked.for(false).options.handleProtocols?.(new Set(['a', 'b']), {} as never), 'b', 'the transport\'s choice of subprotocol');
   });
 });
 

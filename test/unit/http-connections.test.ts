@@ -76,6 +76,29 @@ describe('the HTTP connection guard', () => {
     assert.equal(realClock.pending, 0);
   });
 
+  it('a connection with requests in flight but under the limit is read on', () => {
+    const { socket, request, handled, pressure } = setup();
+    request();
+    assert.deepEqual([handled.length, socket.paused, pressure.behind.size], [1, false, 0]);
+    request();
+    assert.deepEqual([handled.length, socket.paused], [2, false]);
+  });
+
+  it('hand-overs go on turn after turn, never past 16 being answered, and stop when nothing waits', () => {
+    const { realClock, handled, socket, request, answer } = setup();
+    for (let i = 0; i < MAX_ACTIVE_PER_CONNECTION + 4; i++) request();
+    answer(0);
+    realClock.advance(0);
+    assert.equal(handled.length, MAX_ACTIVE_PER_CONNECTION + 1, 'one ended, one handed over');
+    answer(1);
+    realClock.advance(0);
+    assert.equal(handled.length, MAX_ACTIVE_PER_CONNECTION + 2, 'a second turn');
+    for (const i of [2, 3, 4, 5]) answer(i);
+    realClock.advance(0);
+    assert.equal(handled.length, MAX_ACTIVE_PER_CONNECTION + 4, 'the last two, and nothing more');
+    assert.equal(socket.paused, false);
+  });
+
   it('a request that arrives while others wait for their hand-over waits behind them, even with room', () => {
     const { realClock, handled, request, answer } = setup();
     for (let i = 0; i < MAX_ACTIVE_PER_CONNECTION + 2; i++) request();
