@@ -3,11 +3,16 @@
  * alone, and the server goes on serving everyone else; a refusal is answered and counted once.
  */
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { Peer } from '../../src/hub/peer.ts';
 import type { Refusal } from '../../src/errors/refusal.ts';
 import { Transport, type Acceptor, type TransportOptions } from '../../src/transport/transport.ts';
+import { BAD_TARGET, clientErrorOf, destroyOnError, refuseRequest, refuseUpgrade, SHUTTING_DOWN } from '../../src/transport/handshake.ts';
+import { refusal } from '../../src/errors/refusal.ts';
 import { Pressure } from '../../src/transport/pressure.ts';
 import { systemClock } from '../../src/util/clock.ts';
 import { waitUntil } from '../helpers/wait.ts';
@@ -100,5 +105,48 @@ describe('transport', () => {
     assert.equal(await status, 503);
     await closing;
     assert.deepEqual(refused.map((r) => r.code), ['MW_SHUTTING_DOWN']);
+  });
+});
+
+describe('the answers of a refused handshake or request (transport/handshake.ts)', () => {
+  it('what Node\'s parser gave up on is named: headers too large, headers too slow, anything else malformed', () => {
+    const of = (code?: string) => clientErrorOf(Object.assign(new Error('x'), code === undefined ? {} : { code }));
+    assert.deepEqual(of('HPE_HEADER_OVERFLOW'), refusal('MW_HEADERS_TOO_LARGE', 'Request headers are too large'));
+    assert.deepEqual(of('ERR_HTTP_REQUEST_TIMEOUT'), refusal('MW_HANDSHAKE_TIMEOUT', 'The request headers did not arrive in time'));
+    assert.deepEqual([of('HPE_INVALID_METHOD'), of()], [refusal('MW_MALFORMED_REQUEST', 'Malformed HTTP request'), refusal('MW_MALFORMED_REQUEST', 'Malformed HTTP request')]);
+    assert.deepEqual([SHUTTING_DOWN.message, BAD_TARGET.message], ['The server is shutting down', 'The request target is not a valid URL path']);
+  });
+
+  it('a refused upgrade is a whole HTTP response, and the socket is destroyed once it is flushed (at once when not writable)', () => {
+    const socket = Object.assign(new EventEmitter(), { writable: true, destroyed: false, written: '', end: (text: string) => void (socket.written = text), destroy: () => void (socket.destroyed = true) });
+    refuseUpgrade(socket as unknown as Duplex, 503, { error: 'é' });
+    assert.equal(socket.written, 'HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: 14\r\n\r\n{"error":"é"}');
+    assert.equal(socket.destroyed, false, 'not before the response is flushed');
+    socket.emit('finish');
+    assert.equal(socket.destroyed, true);
+    const odd = Object.assign(new EventEmitter(), { writable: true, written: '', end: (text: string) => void (odd.written = text), destroy: () => undefined });
+    refuseUpgrade(odd as unknown as Duplex, 599, {});
+    assert.match(odd.written, /^HTTP\/1\.1 599 Error\r\n/);
+    const gone = Object.assign(new EventEmitter(), { writable: false, destroyed: false, ended: false, end: () => void (gone.ended = true), destroy: () => void (gone.destroyed = true) });
+    refuseUpgrade(gone as unknown as Duplex, 400, {});
+    assert.deepEqual([gone.destroyed, gone.ended], [true, false]);
+  });
+
+  it('a socket that errs while being upgraded is destroyed', () => {
+    const socket = { destroyed: false, destroy: () => void (socket.destroyed = true) };
+    destroyOnError.call(socket as unknown as Duplex);
+    assert.equal(socket.destroyed, true);
+  });
+
+  it('a refused plain request: its body is drained, and the answer closes the connection', () => {
+    let resumed = false;
+    const answer: { status?: number; headers?: Record<string, unknown>; body?: string } = {};
+    const response = {
+      shouldKeepAlive: true,
+      writeHead: (status: number, headers: Record<string, unknown>) => void Object.assign(answer, { status, headers }),
+      end: (body: string) => void (answer.body = body),
+    };
+    refuseRequest({ resume: () => void (resumed = true) } as unknown as IncomingMessage, response as unknown as ServerResponse, 400, { code: 'MW_MALFORMED_REQUEST' });
+    assert.deepEqual([resumed, response.shouldKeepAlive, answer.status, answer.headers?.['Connection'], answer.body], [true, false, 400, 'close', '{"code":"MW_MALFORMED_REQUEST"}']);
   });
 });

@@ -100,4 +100,28 @@ describe('broadcasts (BroadcastWriter)', () => {
     serverA.write(a2.target, fromA);
     assert.equal(a2.writes[0], a1.writes[0], 'the very frame Buffer server A built for its first subscriber');
   });
+
+  it('the same payload as text, then as binary, is framed anew', async () => {
+    const writer = new BroadcastWriter(new ManualClock());
+    const [a, b] = [target(), target()];
+    const payload = Buffer.from('same bytes');
+    writer.write(a.target, payload);
+    writer.write(b.target, payload, true);
+    assert.equal((await parseFrame(a.writes[0] as Buffer)).isBinary, false);
+    assert.equal((await parseFrame(b.writes[0] as Buffer)).isBinary, true);
+  });
+
+  it('one flush at the turn\'s end for every target written in it', () => {
+    const clock = new ManualClock();
+    const writer = new BroadcastWriter(clock);
+    const [a, b] = [target(), target()];
+    writer.write(a.target, Buffer.from('x'));
+    writer.write(b.target, Buffer.from('x'));
+    writer.write(a.target, Buffer.from('y'));
+    assert.equal(clock.pending, 1);
+    clock.advance(0);
+    assert.deepEqual([a.target.written, b.target.written, a.state.corks, clock.pending], [false, false, 0, 0]);
+    writer.write(b.target, Buffer.from('z'));
+    assert.equal(clock.pending, 1, 'the next turn has its own');
+  });
 });

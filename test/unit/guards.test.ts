@@ -10,6 +10,7 @@ import { compileWhen } from '../../src/rules/index.ts';
 import { createRedactor, MASK } from '../../src/security/redact.ts';
 import { StateStore } from '../../src/state/state.ts';
 import { deflateKey, wsDeflateOptions } from '../../src/transport/deflate.ts';
+import { WsServers } from '../../src/transport/ws-servers.ts';
 import { BroadcastWriter } from '../../src/transport/frame-writer.ts';
 import { Pressure, type Pressured } from '../../src/transport/pressure.ts';
 import { WsPeer, type PeerSettings } from '../../src/transport/ws-peer.ts';
@@ -123,6 +124,12 @@ describe('the transport\'s timers run on the real clock they are given (util/clo
     peer.bufferedAmount = 500;
     clock.advance(1000);
     assert.deepEqual([pressure.queued, clock.pending], [300, 0], 'no round, and no timer, after stop');
+    pressure.stop();
+    new Pressure(1, clock).stop();
+    pressure.start(() => clock.now());
+    pressure.start(() => clock.now());
+    assert.equal(clock.pending, 1, 'started twice: one round, not two');
+    pressure.stop();
   });
 
   it('an evicted client whose close is not answered is destroyed a second later on the real clock', () => {
@@ -146,6 +153,30 @@ describe('permessage-deflate settings reach ws as written', () => {
     assert.deepEqual(wsDeflateOptions({ threshold: 512, memLevel: 4 }), { threshold: 512, zlibDeflateOptions: { memLevel: 4 } });
     assert.deepEqual([wsDeflateOptions(true), wsDeflateOptions(false), wsDeflateOptions(undefined)], [{}, false, false]);
     assert.notEqual(deflateKey({ threshold: 0 }), deflateKey(true), 'threshold 0 is its own ws server, not the default one');
+  });
+
+  it('fields left out or undefined are not passed; zlib gets only the level and memory level given', () => {
+    assert.deepEqual(wsDeflateOptions({ threshold: 5, level: undefined, memLevel: undefined, clientMaxWindowBits: undefined }), { threshold: 5 });
+    assert.deepEqual(wsDeflateOptions({ memLevel: 3, level: undefined }), { zlibDeflateOptions: { memLevel: 3 } });
+    assert.deepEqual(wsDeflateOptions({ level: 9, memLevel: 1 }), { zlibDeflateOptions: { level: 9, memLevel: 1 } });
+    assert.deepEqual(wsDeflateOptions({}), {});
+  });
+
+  it('the key of a setting is its options\' JSON (off "false", ws\'s defaults "{}"), so equal settings share one ws server', () => {
+    assert.deepEqual([deflateKey(undefined), deflateKey(false), deflateKey(true), deflateKey({}), deflateKey({ threshold: 0, level: undefined })], ['false', 'false', '{}', '{}', '{"threshold":0}']);
+    assert.equal(deflateKey({ level: 3, threshold: 10 }), '{"threshold":10,"zlibDeflateOptions":{"level":3}}');
+    const servers = new WsServers({ maxPayload: 1024, handleProtocols: () => false });
+    const tuned = { threshold: 0 };
+    assert.equal(servers.for(true), servers.for({}), 'on with the defaults: one server');
+    assert.equal(servers.for(undefined), servers.for(false), 'off: one server');
+    assert.notEqual(servers.for(false), servers.for(true));
+    assert.equal(servers.for(tuned), servers.for({ threshold: 0 }), 'an equal setting, another object');
+    assert.notEqual(servers.for(tuned), servers.for(true));
+    assert.equal(servers.for(tuned).options.perMessageDeflate && typeof servers.for(tuned).options.perMessageDeflate, 'object');
+    assert.equal(servers.for(false).options.perMessageDeflate, false);
+    assert.deepEqual([servers.for(true).options.maxPayload, servers.for(true).options.allowSynchronousEvents, servers.for(true).options.noServer, servers.for(true).options.clientTracking], [1024, false, true, false]);
+    const asked = new WsServers({ maxPayload: 1, handleProtocols: (protocols) => [...protocols].reverse()[0] ?? false });
+    assert.equal(asked.for(false).options.handleProtocols?.(new Set(['a', 'b']), {} as never), 'b', 'the transport\'s choice of subprotocol');
   });
 });
 

@@ -148,3 +148,82 @@ describe('the chunk of a broadcast belongs to its server', () => {
     assert.equal(b1.socketWrites[0]?.toString(), `${fromB.length.toString(16)}\r\n${fromB.toString()}\r\n`);
   });
 });
+
+describe('the SSE peer: edges', () => {
+  it('the tap sees an event as text; a Buffer sent is the chunk every subscriber shares, not a copy', () => {
+    const settings = settingsOf();
+    const [a, b] = [fakeResponse(), fakeResponse()];
+    const [peerA, peerB] = [peerOf(a.response, settings), peerOf(b.response, settings)];
+    const seen: boolean[] = [];
+    peerA.tap = (_direction, _data, isBinary) => seen.push(isBinary);
+    const tick = event('tick');
+    peerA.send(tick);
+    peerB.send(tick);
+    assert.deepEqual(seen, [false]);
+    assert.equal(a.socketWrites[0], b.socketWrites[0], 'one chunk built for the broadcast');
+  });
+
+  it('nothing queued: never charged to the server-wide budget; exactly at the cap: still admitted, and caught up', () => {
+    const pressure = new Pressure(10);
+    const settings = settingsOf({ pressure });
+    const { response, state } = fakeResponse();
+    const peer = peerOf(response, settings);
+    assert.equal(peer.offer(event('longer than the budget')), true);
+    assert.equal(pressure.budget, 10, 'a write that leaves at once costs the budget nothing');
+    state.queued = 1000;
+    pressure.budget = 1000;
+    assert.equal(peer.offer(event('x')), true, 'at the cap, not over it');
+    state.queued = 1001;
+    assert.equal(peer.offer(event('x')), false);
+    state.queued = 1000;
+    assert.equal(peer.checkBehind(settings.clock.now() + 10_000), false, 'back at the cap: caught up');
+    assert.equal(state.destroyed, false);
+  });
+
+  it('behind, caught up (nothing queued), then behind again: the grace period starts anew', () => {
+    const settings = settingsOf();
+    const { response, state } = fakeResponse();
+    const peer = peerOf(response, settings);
+    state.queued = 1001;
+    peer.offer(event('x'));
+    settings.clock.advance(400);
+    state.queued = 0;
+    assert.equal(peer.offer(event('y')), true);
+    state.queued = 1001;
+    peer.offer(event('z'));
+    settings.clock.advance(400);
+    assert.equal(peer.checkBehind(settings.clock.now()), true);
+    assert.equal(state.destroyed, false, '400 ms behind this time, not 800');
+  });
+
+  it('a client never behind, or already gone, is not let go by a round', () => {
+    const settings = settingsOf();
+    const fresh = fakeResponse();
+    fresh.state.queued = 5000;
+    assert.equal(peerOf(fresh.response, settings).checkBehind(10_000), false);
+    assert.equal(fresh.state.destroyed, false);
+    const gone = fakeResponse();
+    const peer = peerOf(gone.response, settings);
+    gone.state.queued = 5000;
+    peer.offer(event('x'));
+    gone.state.ended = '';
+    assert.equal(peer.checkBehind(settings.clock.now() + 10_000), false);
+    assert.equal(gone.state.destroyed, false);
+  });
+
+  it('close names the code alone when there is no reason; a second close writes nothing; an unknown socket has no address', () => {
+    const a = fakeResponse();
+    const ends: (string | undefined)[] = [];
+    const response = Object.assign(a.response, { end: (text?: string) => void (ends.push(text), (a.state.ended = text ?? '')) });
+    const peer = peerOf(response, settingsOf());
+    peer.close(1001);
+    peer.close(1000, 'again');
+    assert.deepEqual(ends, [': closed by the server (1001)\n\n']);
+    const b = fakeResponse();
+    peerOf(b.response, settingsOf()).close(1001, '');
+    assert.equal(b.state.ended, ': closed by the server (1001)\n\n');
+    const c = fakeResponse();
+    (c.response as unknown as { socket: unknown }).socket = null;
+    assert.equal(peerOf(c.response, settingsOf()).remoteAddress, 'unknown');
+  });
+});
