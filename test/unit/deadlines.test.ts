@@ -42,4 +42,20 @@ describe('Deadlines', () => {
     deadlines.clear();
     assert.equal(clock.pending, 0);
   });
+
+  it('removing the first, the last and one between leaves the others due in order, and removing twice is harmless', () => {
+    const clock = new ManualClock(0);
+    const deadlines = new Deadlines(clock, 10);
+    const late: number[] = [];
+    const all = [0, 1, 2, 3, 4].map((n) => {
+      clock.advance(1);
+      return deadlines.add(() => late.push(n));
+    });
+    for (const i of [0, 4, 2, 2]) deadlines.remove(all[i] as ReturnType<typeof deadlines.add>);
+    assert.equal(deadlines.size, 2);
+    deadlines.add(() => late.push(5));
+    clock.advance(20);
+    assert.deepEqual(late, [1, 3, 5]);
+    assert.equal(deadlines.size, 0);
+  });
 });
