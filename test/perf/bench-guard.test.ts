@@ -1,7 +1,7 @@
 /**
  * The CI guard against gross performance regressions: the quick bench (small sizes, one-second windows)
  * against the bare servers in the same run, failing only below GUARD_FLOOR of bare's throughput
- * (HTTP_GUARD_FLOOR on the HTTP rows), or above GUARD_CEILING times its latency, memory and start-up
+ * (HTTP_GUARD_FLOOR on the templated HTTP route), or above GUARD_CEILING times its latency, memory and start-up
  * (bench/lib/report.ts). The HTTP rows are driven by wrk
  * (bench/lib/wrk.ts): without it the test is skipped locally, with a message saying how to install it, and
  * fails in CI, where `.ci/run` installs it. Timings on shared machines are noisy, so a miss is measured once
@@ -23,7 +23,7 @@ function quickBench(): { status: number | null; output: string } {
 }
 
 describe('performance guard', () => {
-  it(`mockwave stays within the loose guards of the bare servers (throughput >= ${GUARD_FLOOR} x bare, HTTP >= ${HTTP_GUARD_FLOOR} x)`, { timeout: 700_000, skip: needsWrk }, (t) => {
+  it(`mockwave stays within the loose guards of the bare servers (throughput >= ${GUARD_FLOOR} x bare, the templated HTTP route >= ${HTTP_GUARD_FLOOR} x)`, { timeout: 700_000, skip: needsWrk }, (t) => {
     assert.ok(existsSync(`${ROOT}dist/mockwave.js`), 'dist/mockwave.js is missing: run `npm run build` (npm test does it first)');
     let run = quickBench();
     if (run.status === 1) {
