@@ -107,8 +107,7 @@ function lingeringClose(this: Socket): void {
 
 /** Whether part of the request's body may still be on its way: answering now would leave it unread. */
 export function bodyPending(request: IncomingMessage): boolean {
-  if (request.complete) return false;
-  return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+  return !request.complete && hasBody(request);
 }
 
 /**
@@ -185,8 +184,7 @@ export const NO_BODY: Buffer = Buffer.alloc(0);
 
 /** Whether a request declares a body (a length over zero, or chunked): one that does not is not read at all. */
 export function hasBody(request: IncomingMessage): boolean {
-  const headers = request.headers;
-  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+  return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 }
 
 /**
