@@ -4,7 +4,7 @@ import { MockwaveError } from '../errors/catalog.ts';
 import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
 import { deeperThan, MAX_DEPTH } from '../util/json-depth.ts';
 import { errorMessage } from '../errors/error-message.ts';
-import { readBody as readRequestBody, type BodyLimits } from '../http/request.ts';
+import { readBody as readRequestBody, type BodyLimits } from '../http/body.ts';
 
 /** Admin bodies are small commands; anything larger is refused before it is buffered. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -19,8 +19,10 @@ const ADMIN_BODY: BodyLimits = {
   tooLarge: (declared) => new MockwaveError('MW_BODY_TOO_LARGE', declared === undefined ? `Request body is over the ${MAX_BODY_BYTES}-byte limit` : `Request body of ${declared} bytes is over the ${MAX_BODY_BYTES}-byte limit`),
 };
 
-export async function readBody(request: IncomingMessage): Promise<string> {
-  return (await readRequestBody(request, ADMIN_BODY)).toString('utf8');
+export function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    readRequestBody(request, ADMIN_BODY, undefined, (_, body, error) => (body === undefined ? reject(error) : resolve(body.toString('utf8'))));
+  });
 }
 
 /** Parses and validates a JSON body; every problem is listed with its path. */

@@ -28,18 +28,22 @@ export interface Metrics {
   httpRequest(route: string, status: number): void;
 }
 
-/** Keys of counts by route and status: the two joined by a character no route name holds. */
-const SEPARATOR = '\u0000';
+/**
+ * Counts of answered HTTP requests by route name, then status. Two maps, not one keyed by the two joined: a
+ * key built per request was a new string to hash on every request.
+ */
+type HttpCounts = Map<string, Map<number, number>>;
 
 export function createMetrics(source: MetricsSource): Metrics {
   const rejections = new Map<string, number>();
-  const http = new Map<string, number>();
+  const http: HttpCounts = new Map();
   let registry: Registry | undefined;
   return {
     rejected: (reason) => rejections.set(reason, (rejections.get(reason) ?? 0) + 1),
     httpRequest: (route, status) => {
-      const key = `${route}${SEPARATOR}${status}`;
-      http.set(key, (http.get(key) ?? 0) + 1);
+      let byStatus = http.get(route);
+      if (byStatus === undefined) http.set(route, (byStatus = new Map()));
+      byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
     },
     async scrape() {
       registry ??= createRegistry(source, rejections, http);
@@ -108,7 +112,7 @@ function registerEndpointFigures(registry: Registry, source: MetricsSource): voi
 }
 
 /** Every figure is read from its source when scraped; nothing is counted twice on the message path. */
-function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, number>, http: ReadonlyMap<string, number>): Registry {
+function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, number>, http: HttpCounts): Registry {
   const { Counter, Gauge, Registry, collectDefaultMetrics } = promClient();
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'mockwave_' });
@@ -142,10 +146,7 @@ function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, n
     registers: [registry],
     collect() {
       this.reset();
-      for (const [key, count] of http) {
-        const [route = '', status = ''] = key.split(SEPARATOR);
-        this.inc({ route, status }, count);
-      }
+      for (const [route, byStatus] of http) for (const [status, count] of byStatus) this.inc({ route, status: String(status) }, count);
     },
   });
   return registry;

@@ -13,7 +13,7 @@ import { ownPathAt } from '../util/own-paths.ts';
 import { answerPreflight, applyCors } from '../security/cors.ts';
 import { answerRefusal } from '../security/refusal-answer.ts';
 import { jsonBody } from './body.ts';
-import { bodyPending, closeAfterAnswer, skipBody } from '../http/request.ts';
+import { bodyPending, closeAfterAnswer, skipBody } from '../http/body.ts';
 import { dashboardFiles, wantsHtml } from './dashboard.ts';
 import { sendData } from './envelope.ts';
 import { LiveViews } from './live.ts';

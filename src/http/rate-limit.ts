@@ -15,7 +15,7 @@ import { refusal, type Meta, type Refusal } from '../errors/refusal.ts';
 import { corsGrant, type CorsPolicy } from '../security/cors.ts';
 import { KeyedRateGate } from '../security/rate-limit.ts';
 import { answerRefusal } from '../security/refusal-answer.ts';
-import { skipBody } from './request.ts';
+import { skipBody } from './body.ts';
 
 export interface HttpRateLimit {
   readonly requestsPerSecond: number;

@@ -71,9 +71,16 @@ const TYPES: Readonly<Record<string, string>> = {
 
 const textOf = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'null');
 
-/** A body's text and its content type when the route gave none. */
-function encodeBody(value: unknown): { text: string; type: string } {
-  return typeof value === 'string' ? { text: value, type: 'text/plain; charset=utf-8' } : { text: JSON.stringify(value) ?? 'null', type: 'application/json; charset=utf-8' };
+/** A body as it is sent: its text, its length in bytes, and its content type when the route gives none. */
+interface Encoded {
+  readonly text: string;
+  readonly length: number;
+  readonly type: string;
+}
+
+function encodeBody(value: unknown): Encoded {
+  const text = textOf(value);
+  return { text, length: Buffer.byteLength(text), type: typeof value === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8' };
 }
 
 /** Writes the answer; its status, at once for a body, later for a file or a streamed body. */
@@ -159,9 +166,10 @@ function fromFile(status: number, file: RouteFile, headers: Headers): Answer {
 
 /**
  * A whole body (or none), written at once: no promise, so a route that only responds is answered in the
- * turn its request arrived, as a bare handler answers.
+ * turn its request arrived, as a bare handler answers. `body`: a template rendered per request, or a body
+ * without templates, encoded once when the route was compiled.
  */
-function whole(status: number, body: Render | undefined, headers: Headers): Answer {
+function whole(status: number, body: Render | Encoded | undefined, headers: Headers): Answer {
   return (response, context, host, head) => {
     const written = renderHeaders(headers, context, host.templates);
     if (body === undefined) {
@@ -169,8 +177,8 @@ function whole(status: number, body: Render | undefined, headers: Headers): Answ
       response.end();
       return status;
     }
-    const encoded = encodeBody(body(context, host.templates));
-    response.writeHead(status, { 'content-type': encoded.type, 'content-length': Buffer.byteLength(encoded.text), ...written });
+    const encoded = typeof body === 'function' ? encodeBody(body(context, host.templates)) : body;
+    response.writeHead(status, { 'content-type': encoded.type, 'content-length': encoded.length, ...written });
     response.end(head ? undefined : encoded.text);
     return status;
   };
@@ -182,7 +190,9 @@ export function compileRespond(respond: RespondConfig, file: RouteFile | undefin
   const pieces = compilePieces(respond);
   if (pieces !== undefined) return streamed(respond, pieces, headers);
   if (file !== undefined) return fromFile(respond.status, file, headers);
-  return whole(respond.status, respond.body === undefined ? undefined : compileTemplate(respond.body), headers);
+  if (respond.body === undefined) return whole(respond.status, undefined, headers);
+  const body = compileTemplate(respond.body);
+  return whole(respond.status, body.constant ? encodeBody(respond.body) : body, headers);
 }
 
 /** What a respond step answers, in a few words: `respond 200 (json body)`, `respond 200 (3 chunks, JSON lines)`. */

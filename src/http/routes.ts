@@ -17,10 +17,12 @@ import { bySpecificity } from '../util/path-pattern.ts';
 import { allows, chooseRoute, compileRoute, likeness, routeName, type CompiledRoute, type OnPath } from './compiled-route.ts';
 import type { FileScope } from './files.ts';
 import { forward } from './forward.ts';
-import { bodyPending, closeAfterAnswer, hasBody, NO_BODY, readBody, RequestView, skipBody, templateRequest, type BodyLimits, type HttpRequestView } from './request.ts';
+import { bodyPending, closeAfterAnswer, hasBody, NO_BODY, readBody, skipBody, type BodyLimits } from './body.ts';
+import { RequestView, templateRequest, type HttpRequestView } from './request.ts';
 import { HTTP_METHODS, type HttpRouteConfig } from './schema.ts';
 import { answerRequest, type HttpHost } from './steps.ts';
 import type { RunResult } from '../steps/index.ts';
+import type { RequestTarget } from '../util/request-target.ts';
 import type { HttpFigures, HttpRequestRecord } from './figures.ts';
 
 export interface HttpRoutesOptions {
@@ -42,7 +44,7 @@ const RECENT = 100;
 interface Asked {
   readonly request: IncomingMessage;
   readonly response: ServerResponse;
-  readonly url: URL;
+  readonly target: RequestTarget;
   readonly started: number;
   readonly cors: CorsGrant;
   /** The routes whose path matches, most specific first. */
@@ -129,37 +131,56 @@ export class HttpRoutes {
   }
 
   /**
-   * Answers one HTTP request that is not mockwave's own (admin, metrics, dashboard); `url` is its URL, parsed.
-   * A promise only while something is awaited (the body, a delay, a file, a forward): a request without a
-   * body to a route that only responds is answered in the turn it arrived.
+   * Answers one HTTP request that is not mockwave's own (admin, metrics, dashboard); `target`: its target, as
+   * the transport read it.
+   * A request without a body to a route that only responds is answered in the turn it arrived; one with a
+   * body once it is read; neither makes a promise unless a step waits (a delay, a file, a forward).
    */
-  handle(request: IncomingMessage, response: ServerResponse, url: URL): void | Promise<void> {
+  handle(request: IncomingMessage, response: ServerResponse, target: RequestTarget): void {
     const cors = corsGrant(request.headers.origin, this.#options.cors, 'mock');
     applyCors(response, cors);
     if (cors.credentials) exposeWrittenHeaders(response);
-    const path = url.pathname;
+    const path = target.path;
     // Each route's path is matched once: its params are kept for the route that answers.
     const onPath: OnPath[] = [];
     for (const route of this.#routes) {
       const params = route.pattern.match(path);
       if (params !== undefined) onPath.push({ route, params });
     }
-    const asked: Asked = { request, response, url, started: this.#options.now(), cors, onPath };
+    const asked: Asked = { request, response, target, started: this.#options.now(), cors, onPath };
     if (isPreflight(request)) {
       skipBody(request, response);
       const methods = this.#options.fallback !== undefined || onPath.some((p) => p.route.methods === undefined) ? [...HTTP_METHODS] : [...new Set(onPath.flatMap((p) => [...(p.route.methods ?? [])]))];
       answerPreflight(response, cors, request, methods);
       return this.#finish(asked, 204, undefined);
     }
-    if (!hasBody(request)) return this.#answer(asked, NO_BODY);
-    return readBody(request, this.#options.limits).then(
-      (body) => this.#answer(asked, body),
-      (error: unknown) => this.#badRequest(asked, error),
-    );
+    if (hasBody(request)) readBody(request, this.#options.limits, asked, this.#bodyRead);
+    else this.#bodyRead(asked, NO_BODY, undefined);
+  }
+
+  /**
+   * Answers a request once its body is read (or refused). One function for every request, passed to
+   * `readBody` with the request's `Asked`. A fault in answering (a bug: the client's mistakes and the route's
+   * failures are answered by `#badRequest` and `#failed`) ends this request, never the server: this runs in
+   * the request's `end` listener, where a throw would end the process.
+   */
+  readonly #bodyRead = (asked: Asked, body: Buffer | undefined, error: Error | undefined): void => {
+    try {
+      const later = body === undefined ? this.#badRequest(asked, error) : this.#answer(asked, body);
+      if (later !== undefined) later.catch((fault: unknown) => this.#fault(asked, fault));
+    } catch (fault) {
+      this.#fault(asked, fault);
+    }
+  };
+
+  #fault(asked: Asked, error: unknown): void {
+    this.#options.logger.error(`Answering an HTTP request failed: ${errorMessage(error)}`);
+    if (asked.response.headersSent) asked.response.destroy();
+    else this.#refuse(asked.response, asked.cors, refusalOf(error));
   }
 
   #answer(asked: Asked, body: Buffer): void | Promise<void> {
-    const view = new RequestView(asked.request, asked.url, body);
+    const view = new RequestView(asked.request, asked.target, body);
     let hit: OnPath | undefined;
     try {
       hit = chooseRoute(asked.onPath, view);
@@ -199,7 +220,7 @@ export class HttpRoutes {
     if ((error as { code?: string }).code === 'ERR_STREAM_PREMATURE_CLOSE' && response.destroyed) return this.#finish(asked, 499, route);
     if (error instanceof MockwaveError && (error.httpStatus ?? 500) < 500 && !response.headersSent) return this.#finish(asked, this.#refuse(response, asked.cors, refusalOf(error)), route);
     route.failures += 1;
-    const path = asked.url.pathname;
+    const path = asked.target.path;
     const skipped = this.#failureLines.pass(route.name, this.#options.now());
     if (skipped !== undefined) this.#options.logger.error(`HTTP route ${route.name} failed for ${request.method ?? 'GET'} ${path}: ${errorMessage(error)}${skipped === 0 ? '' : ` (${skipped} more failures in the last 10 s)`}`, { route: route.name });
     if (response.headersSent) {
@@ -211,7 +232,7 @@ export class HttpRoutes {
 
   /** Counts an answered request: the route's last, the recent list, /metrics. */
   #finish(asked: Asked, status: number, route: CompiledRoute | undefined): void {
-    const record: HttpRequestRecord = { at: asked.started, method: asked.request.method ?? 'GET', path: asked.url.pathname.slice(0, 300), status, route: route?.name, ms: this.#options.now() - asked.started };
+    const record: HttpRequestRecord = { at: asked.started, method: asked.request.method ?? 'GET', path: asked.target.path.slice(0, 300), status, route: route?.name, ms: this.#options.now() - asked.started };
     this.#requests += 1;
     if (this.#recent.push(record) > RECENT) this.#recent.shift();
     if (route !== undefined) route.last = record;

@@ -236,10 +236,7 @@ export function dispatchRequests(admin: (request: IncomingMessage, response: Ser
       // http.rateLimit: what clients of the mock send, never the admin API.
       if (side === 'mock' && limited?.(request, response) === true) return;
       if (streaming?.config.protocol === 'sse') sse.handle(request, response, streaming, target.url);
-      else if (toRoutes) {
-        const answering = routes.handle(request, response, target.url);
-        if (answering !== undefined) answering.catch((error: unknown) => fault(request, response, side, error));
-      }
+      else if (toRoutes) routes.handle(request, response, target);
       else admin(request, response, target);
     } catch (error) {
       fault(request, response, side, error);

@@ -15,7 +15,7 @@ import type { Logger } from '../log/logger.ts';
 import { accessPolicy, accessRefusal } from '../security/access.ts';
 import { answerPreflight, corsGrant, isPreflight } from '../security/cors.ts';
 import { answerRefusal } from '../security/refusal-answer.ts';
-import { skipBody } from '../http/request.ts';
+import { skipBody } from '../http/body.ts';
 import { EventChunks, SsePeer } from './peer.ts';
 import type { Pressure } from '../transport/pressure.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';

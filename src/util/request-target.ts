@@ -26,6 +26,11 @@ export class RequestTarget {
     this.#url = url;
   }
 
+  /** The query as written (`?a=1`), or '': no URL is made for a target without one. */
+  get search(): string {
+    return this.raw.includes('?') ? this.url.search : '';
+  }
+
   /** The whole target as a URL (query parameters), made on first use. It cannot throw: `read` checked it. */
   get url(): URL {
     this.#url ??= new URL(this.raw, BASE);

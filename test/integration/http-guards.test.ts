@@ -250,6 +250,18 @@ describe('requests a route cannot take', () => {
     assert.match(String(body), /MW_HTTP_BAD_REQUEST.*deeper than 100 levels/);
   });
 
+  it('the depth limit is exact for arrays and objects, and brackets inside strings do not count as levels', async () => {
+    const { http } = await startServer({ http: { routes: [{ name: 'k', method: 'POST', path: '/j', when: { body: { k: 1 } }, then: [{ respond: { body: 'matched' } }] }, { method: 'POST', path: '/j', then: [{ respond: { body: 'other' } }] }] } });
+    const post = (body: string) => fetch(http('/j'), { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(async (r) => [r.status, await r.text()]);
+    const arrays = (levels: number) => `${'['.repeat(levels)}1${']'.repeat(levels)}`;
+    const objects = (levels: number) => `${'{"a":'.repeat(levels - 1)}{"k":1}${'}'.repeat(levels - 1)}`;
+    assert.deepEqual(await post(arrays(100)), [200, 'other']);
+    assert.equal((await post(arrays(101)))[0], 400);
+    assert.deepEqual(await post(objects(100)), [200, 'other']);
+    assert.equal((await post(objects(101)))[0], 400);
+    assert.deepEqual(await post(JSON.stringify({ k: 1, text: '{['.repeat(500) })), [200, 'matched']);
+  });
+
   it('the same body is a 400 to a route whose when matches the body, and answered by a route that reads nothing of it (not parsed)', async () => {
     const routes = [
       { method: 'POST', path: '/matched', when: { body: { type: 'x' } }, then: [{ respond: { body: 'matched' } }] },

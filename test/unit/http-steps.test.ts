@@ -4,17 +4,22 @@
  * delay (and 499 for a client that left while it waited), publish, forward, and sequence per caller.
  */
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { httpRouteSchema } from '../../src/http/index.ts';
-import { readBody, RequestView } from '../../src/http/request.ts';
+import { readBody } from '../../src/http/body.ts';
+import { RequestView } from '../../src/http/request.ts';
 import { answerRequest, compileSteps, type HttpHost } from '../../src/http/steps.ts';
 import type { PublishTarget } from '../../src/steps/index.ts';
 import { ROOT } from '../helpers/cli.ts';
 import { testHttpHost } from '../helpers/http-host.ts';
 import { waitUntil } from '../helpers/wait.ts';
+import { acceptedTarget } from '../../src/util/request-target.ts';
+
+const bodyOf = (request: IncomingMessage): Promise<Buffer> =>
+  new Promise((resolve, reject) => readBody(request, { maxBytes: 1e6 }, undefined, (_, body, error) => (body === undefined ? reject(error) : resolve(body))));
 
 const servers: Server[] = [];
 after(() => Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve)))));
@@ -49,7 +54,7 @@ async function serve(then: unknown[]) {
   const url = await listen(
     createServer((request, response) => {
       void (async () => {
-        const view = new RequestView(request, new URL(request.url ?? '/', 'http://x'), await readBody(request, { maxBytes: 1e6 }));
+        const view = new RequestView(request, acceptedTarget(request), await bodyOf(request));
         const context = { request: { method: view.method, path: view.path, params: {}, query: view.query, headers: view.headers, cookies: view.cookies, body: view.body.isJson ? view.body.value : view.body.text } };
         try {
           statuses.push(await answerRequest(steps, { view, response, context, host, route: 'r' }));

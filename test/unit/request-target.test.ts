@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { RequestTarget } from '../../src/util/request-target.ts';
 
 describe('request targets', () => {
-  it('read every path exactly as URL does, and the query through a URL', () => {
+  it('read every path and query exactly as URL does, the query through a URL', () => {
     const targets = ['/ws', '/ws?x=1', '/ws#a', '/ws?a=/b/../c', '/a/b/../c', '/a/./b', '/..', '//evil/x', '/ws/proxy/r/x y', '/é', '/a%20b', '/a/b/', '/a..b/c', '/a:b@c', '/ws/proxy/binance/ws/btcusdt@trade?x', '/a\\b', '/a|b', '*', 'http://host/x', '/ws?token=a%20b&x'];
     for (const raw of targets) {
       const url = new URL(raw, 'http://localhost');
@@ -11,7 +11,9 @@ describe('request targets', () => {
       assert.ok(target !== undefined, raw);
       assert.equal(target.path, url.pathname, raw);
       assert.equal(target.url.href, url.href, raw);
+      assert.equal(RequestTarget.read(raw)?.search, url.search, `${raw}: the query as written`);
     }
+    for (const raw of ['/p?', '/p#f?x', '/p?a=1#f', 'http://host/x?y']) assert.equal(RequestTarget.read(raw)?.search, new URL(raw, 'http://localhost').search, raw);
     assert.equal(RequestTarget.read(undefined)?.path, '/');
   });
 
