@@ -24,9 +24,9 @@ const routeBodyTooLarge = (maxBytes: number) => (declared: number | undefined): 
 
 /**
  * Called once, with the whole body or with why it was refused; `context` is what the caller passed to
- * `readBody`, so one function made once serves every request (no closure per request).
+ * `readBody`, so one function made once serves every request (the caller makes no closure per request).
  */
-export type BodyRead<C> = (context: C, body: Buffer | undefined, error: Error | undefined) => void;
+export type BodyRead<C> = (context: C, ...read: [body: Buffer, error: undefined] | [body: undefined, error: Error]) => void;
 
 /** The body being read on a request, found there by the listeners, which are shared by every request. */
 const READING = Symbol('mockwave.bodyReading');
@@ -47,7 +47,8 @@ type BeingRead = IncomingMessage & { [READING]?: Reading<unknown> | undefined };
  * calls `done` once. A refused body is not read any further: whoever answers closes the connection
  * (`closeAfterAnswer`), since what is left of it may never end (an endless chunked body read and thrown away
  * costs a core). Written with shared listeners and a callback, not a promise: this is on every POST's path,
- * where a promise, its reactions and a closure per listener cost a microsecond a request.
+ * where a promise, its reactions and a closure per listener cost a microsecond a request (what is left per
+ * request is the state below and its deadline's closure).
  */
 export function readBody<C>(request: IncomingMessage, limits: BodyLimits, context: C, done: BodyRead<C>): void {
   const declared = Number(request.headers['content-length'] ?? 0);
@@ -68,12 +69,12 @@ function tooLargeFor(limits: BodyLimits, declared: number | undefined): Mockwave
 }
 
 /** Ends the reading (once): the deadline dropped, `done` called with the body or the error. */
-function settle(request: BeingRead, body: Buffer | undefined, error: Error | undefined): void {
+function settle(request: BeingRead, ...read: [body: Buffer, error: undefined] | [body: undefined, error: Error]): void {
   const reading = request[READING];
   if (reading === undefined) return;
   request[READING] = undefined;
   if (reading.deadline !== undefined) reading.limits.deadlines?.remove(reading.deadline);
-  reading.done(reading.context, body, error);
+  reading.done(reading.context, ...read);
 }
 
 /** Refuses the body: no more of it is read. */

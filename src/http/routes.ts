@@ -17,7 +17,7 @@ import { bySpecificity } from '../util/path-pattern.ts';
 import { allows, chooseRoute, compileRoute, likeness, routeName, type CompiledRoute, type OnPath } from './compiled-route.ts';
 import type { FileScope } from './files.ts';
 import { forward } from './forward.ts';
-import { bodyPending, closeAfterAnswer, hasBody, NO_BODY, readBody, skipBody, type BodyLimits } from './body.ts';
+import { bodyPending, closeAfterAnswer, hasBody, NO_BODY, readBody, skipBody, type BodyLimits, type BodyRead } from './body.ts';
 import { RequestView, templateRequest, type HttpRequestView } from './request.ts';
 import { HTTP_METHODS, type HttpRouteConfig } from './schema.ts';
 import { answerRequest, type HttpHost } from './steps.ts';
@@ -160,11 +160,12 @@ export class HttpRoutes {
 
   /**
    * Answers a request once its body is read (or refused). One function for every request, passed to
-   * `readBody` with the request's `Asked`. A fault in answering (a bug: the client's mistakes and the route's
-   * failures are answered by `#badRequest` and `#failed`) ends this request, never the server: this runs in
-   * the request's `end` listener, where a throw would end the process.
+   * `readBody` with the request's `Asked`; called from `handle` itself (no body, or a declared length over
+   * the limit), from the request's `data`, `end` or `error` listener, or from the body deadlines' timer,
+   * where a throw would end the process. So a fault in answering (a bug: the client's mistakes and the
+   * route's failures are answered by `#badRequest` and `#failed`) ends this request, never the server.
    */
-  readonly #bodyRead = (asked: Asked, body: Buffer | undefined, error: Error | undefined): void => {
+  readonly #bodyRead: BodyRead<Asked> = (asked, body, error) => {
     try {
       const later = body === undefined ? this.#badRequest(asked, error) : this.#answer(asked, body);
       if (later !== undefined) later.catch((fault: unknown) => this.#fault(asked, fault));
