@@ -8,11 +8,11 @@ import { compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
 import { explainRoute } from './explain.ts';
 import type { FileScope } from './files.ts';
 import type { HttpRequestRecord } from './figures.ts';
-import type { HttpRequestView, RequestView } from './request.ts';
+import type { HttpRequestView, RequestView, TemplateReads } from './request.ts';
 import type { HttpRouteConfig } from './schema.ts';
 import { compileSteps, type Step } from './steps.ts';
 
-export interface CompiledRoute {
+export interface CompiledRoute extends TemplateReads {
   readonly config: HttpRouteConfig;
   readonly name: string;
   /** The route in one line: `GET /api/orders/:id -> respond 200 (json body)`. */
@@ -21,8 +21,6 @@ export interface CompiledRoute {
   readonly pattern: PathPattern;
   readonly when: (view: HttpRequestView) => boolean;
   readonly steps: readonly Step[];
-  /** Whether a template of its steps may read the request's body (else the body is not parsed for them). */
-  readonly readsBody: boolean;
   /** Whether its `when` matches the body. */
   readonly matchesBody: boolean;
   hits: number;
@@ -59,7 +57,7 @@ function compileRouteWhen(config: HttpRouteConfig): (view: HttpRequestView) => b
 /** `files`: where its `file` steps may read; `where` starts the paths of its configuration problems. */
 export function compileRoute(config: HttpRouteConfig, files: FileScope, where: string): CompiledRoute {
   const methods = config.method === undefined ? undefined : new Set(config.method);
-  return { config, name: routeName(config), explain: explainRoute(config), methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, where), readsBody: mayRead(config.then, ['request', 'body']), matchesBody: config.when?.body !== undefined, hits: 0, failures: 0, last: undefined };
+  return { config, name: routeName(config), explain: explainRoute(config), methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, where), readsBody: mayRead(config.then, ['request', 'body']), readsQuery: mayRead(config.then, ['request', 'query']), matchesBody: config.when?.body !== undefined, hits: 0, failures: 0, last: undefined };
 }
 
 /** Whether a route takes this method (a GET route takes HEAD too). */

@@ -1,4 +1,5 @@
 export { HttpRoutes, type HttpRoutesOptions } from './routes.ts';
+export { answerFault } from './fault.ts';
 export { routeName } from './compiled-route.ts';
 export type { HttpFigures, HttpRequestRecord, HttpRouteFigures } from './figures.ts';
 export { eachStep, httpRouteSchema, reservedPathProblem, HTTP_METHODS, type HttpRouteConfig, type HttpRouteInput } from './schema.ts';

@@ -143,9 +143,19 @@ export class RequestView implements HttpRequestView {
  * What templates see as `request`: plain own properties (templates read own properties only). Not getters:
  * an object literal with accessors per request made V8 keep its young objects through scavenges (10-40 ms
  * each under load, against 1 ms). The parts are cheap as the view makes them (Node's own header object, one
- * empty record shared); the body's JSON is read only for a route whose templates may read it (`readsBody`).
+ * empty record shared). Two parts cost a parse and are read only for a route whose templates may read them,
+ * as decided at load (`TemplateReads`): the body's JSON, and the query (which makes the request's URL).
  */
-export function templateRequest(view: HttpRequestView, params: Readonly<Record<string, string>>, readsBody: boolean): NonNullable<RenderContext['request']> {
-  const body = readsBody ? (view.body.isJson ? view.body.value : view.body.text) : undefined;
-  return { method: view.method, path: view.path, params, query: view.query, headers: view.headers, cookies: view.cookies, body };
+export function templateRequest(view: HttpRequestView, params: Readonly<Record<string, string>>, reads: TemplateReads): NonNullable<RenderContext['request']> {
+  const body = reads.readsBody ? (view.body.isJson ? view.body.value : view.body.text) : undefined;
+  const query = reads.readsQuery ? view.query : NONE;
+  return { method: view.method, path: view.path, params, query, headers: view.headers, cookies: view.cookies, body };
+}
+
+/** Which costly parts of a request a route's templates may read, decided once at load (src/templates/reads.ts). */
+export interface TemplateReads {
+  /** The body (else it is not parsed for them). */
+  readonly readsBody: boolean;
+  /** The query (else the request's URL is not made for them). */
+  readonly readsQuery: boolean;
 }

@@ -13,6 +13,7 @@ import type { Logger } from '../log/logger.ts';
 import { LineLimiter } from '../log/line-limiter.ts';
 import { answerPreflight, applyCors, corsGrant, exposeWrittenHeaders, isPreflight, type CorsGrant, type CorsPolicy } from '../security/cors.ts';
 import { answerRefusal } from '../security/refusal-answer.ts';
+import { answerFault } from './fault.ts';
 import { bySpecificity } from '../util/path-pattern.ts';
 import { allows, chooseRoute, compileRoute, likeness, routeName, type CompiledRoute, type OnPath } from './compiled-route.ts';
 import type { FileScope } from './files.ts';
@@ -175,9 +176,7 @@ export class HttpRoutes {
   };
 
   #fault(asked: Asked, error: unknown): void {
-    this.#options.logger.error(`Answering an HTTP request failed: ${errorMessage(error)}`);
-    if (asked.response.headersSent) asked.response.destroy();
-    else this.#refuse(asked.response, asked.cors, refusalOf(error));
+    answerFault(this.#options.logger, asked.response, { meta: this.#options.meta(), cors: asked.cors }, error);
   }
 
   #answer(asked: Asked, body: Buffer): void | Promise<void> {
@@ -194,7 +193,7 @@ export class HttpRoutes {
     }
     const route = hit.route;
     route.hits += 1;
-    const context = { request: templateRequest(view, hit.params, route.readsBody) };
+    const context = { request: templateRequest(view, hit.params, route) };
     let result: RunResult<number>;
     try {
       result = answerRequest(route.steps, { view, response: asked.response, context, host: this.#host, route: route.name });

@@ -42,21 +42,33 @@ export function textPayload(text: string, mask: (value: unknown) => boolean): Pa
   return JSON.stringify(value) === text ? { form: 'json', raw: text } : { form: 'text', text };
 }
 
-/** The payload of bytes: text as `textPayload` stores it, anything else as base64. */
+/**
+ * The payload of bytes: text as `textPayload` stores it, anything else as base64 made from the bytes
+ * themselves (a body of zero bytes is UTF-8 too: it is told apart before any decoding, so it is not decoded
+ * to a string and encoded back before its base64 is made).
+ */
 export function bytesPayload(bytes: Buffer, mask: (value: unknown) => boolean): Payload {
-  return isUtf8(bytes) ? textPayload(bytes.toString('utf8'), mask) : { form: 'base64', base64: bytes.toString('base64') };
+  return isText(bytes) ? textPayload(bytes.toString('utf8'), mask) : { form: 'base64', base64: bytes.toString('base64') };
 }
 
 /**
  * The JSON text of `fields` with the payload's members added (`"json":…`, or `textKey` holding the text or
- * the base64 with `"encoding":"base64"`). A JSON payload is spliced in as its text, not parsed and written
- * again, so recording a JSON message costs one parse.
+ * the base64 with `"encoding":"base64"`), in pieces whose joining is that text: the payload's own text is a
+ * piece of its own, so a line that carries a large body is written without being copied into one string.
+ * A JSON payload is spliced in as its text, not parsed and written again, so recording a JSON message costs
+ * one parse.
  */
+export function objectPieces(fields: Readonly<Record<string, unknown>>, payload: Payload, textKey: 'body' | 'data'): string[] {
+  const fieldsText = JSON.stringify(fields);
+  const head = fieldsText.length === 2 ? '{' : `${fieldsText.slice(0, -1)},`;
+  if (payload.form === 'json') return [`${head}"json":`, payload.raw, '}'];
+  if (payload.form === 'text') return [`${head}"${textKey}":`, JSON.stringify(payload.text), '}'];
+  return [`${head}"${textKey}":"`, payload.base64, '","encoding":"base64"}'];
+}
+
+/** `objectPieces` joined: for lines that carry a frame, not a body. */
 export function objectWith(fields: Readonly<Record<string, unknown>>, payload: Payload, textKey: 'body' | 'data'): string {
-  const head = JSON.stringify(fields).slice(0, -1);
-  const members =
-    payload.form === 'json' ? `"json":${payload.raw}` : payload.form === 'text' ? `${JSON.stringify(textKey)}:${JSON.stringify(payload.text)}` : `${JSON.stringify(textKey)}:"${payload.base64}","encoding":"base64"`;
-  return `${head}${head === '{' ? '' : ','}${members}}`;
+  return objectPieces(fields, payload, textKey).join('');
 }
 
 /**

@@ -54,6 +54,11 @@ export class FolderBudget {
     this.#maxBytes = Math.min(this.#maxBytes, maxBytes);
   }
 
+  /** Counts one line left out for another reason than the cap (a recorder too far behind its traffic). */
+  leaveOut(): void {
+    this.#dropped += 1;
+  }
+
   /** Charges `bytes` if they fit; false (and the folder full from now on) if not. */
   take(bytes: number): boolean {
     if (!this.#full && this.#bytes + bytes <= this.#maxBytes) {
@@ -103,8 +108,9 @@ export class RecordingBudgets {
 
 /**
  * One JSON Lines file, made with `wx` (never over another file). Writes go through one stream; a write error
- * (a full disk, no permission) is reported once and the file takes nothing more, the traffic goes on.
- * `end()` resolves once the file is on disk and closed; the server waits for it on stop.
+ * (a full disk, no permission) is reported once and the file takes nothing more, the traffic goes on. A
+ * writer that may outrun the disk asks `written()` before its next line (the HTTP recorder, whose lines
+ * carry bodies); `end()` resolves once the file is on disk and closed; the server waits for it on stop.
  */
 export class RecordingFile {
   readonly path: string;
@@ -138,9 +144,38 @@ export class RecordingFile {
 
   /** Writes one line (JSON text without its line end) if the folder's budget has room for it. */
   write(line: string): void {
+    this.writePieces([line]);
+  }
+
+  /**
+   * Writes one line given in pieces, whole or not at all: the budget is charged for the whole line first.
+   * A line that carries a body is written as its parts, never joined into one more string of its size.
+   */
+  writePieces(pieces: readonly string[]): void {
     if (this.#ended !== undefined || this.#broken) return;
-    const text = `${line}\n`;
-    if (this.#budget.take(Buffer.byteLength(text))) this.#out.write(text);
+    let bytes = 1;
+    for (const piece of pieces) bytes += Buffer.byteLength(piece);
+    if (!this.#budget.take(bytes)) return;
+    // Corked: the pieces leave in one writev, not one write each.
+    this.#out.cork();
+    for (const piece of pieces) this.#out.write(piece);
+    this.#out.write('\n');
+    this.#out.uncork();
+  }
+
+  /**
+   * Resolves once what was written has gone to the disk far enough to take more (the stream's `drain`), or
+   * at once when it has; also when the file fails or closes, since nothing more will be taken then.
+   */
+  written(): Promise<void> {
+    if (!this.#out.writableNeedDrain || this.#broken) return Promise.resolve();
+    return new Promise((done) => {
+      const settle = (): void => {
+        this.#out.off('drain', settle).off('close', settle).off('error', settle);
+        done();
+      };
+      this.#out.on('drain', settle).on('close', settle).on('error', settle);
+    });
   }
 
   /** Flushes and closes the file; safe to call more than once. */

@@ -9,13 +9,12 @@ import type { Metrics } from '../admin/metrics.ts';
 import type { MockwaveConfig } from '../config/schema.ts';
 import { configError } from '../config/validate.ts';
 import { errorMessage } from '../errors/error-message.ts';
-import { HttpRoutes, httpRouteSchema, reservedPathProblem, routeName, type HttpRouteConfig } from '../http/index.ts';
+import { answerFault, HttpRoutes, httpRouteSchema, reservedPathProblem, routeName, type HttpRouteConfig } from '../http/index.ts';
 import { MockwaveError } from '../errors/catalog.ts';
-import { refusalOf, type Meta } from '../errors/refusal.ts';
+import type { Meta } from '../errors/refusal.ts';
 import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
 import type { Logger } from '../log/logger.ts';
 import { corsGrant, type CorsSide } from '../security/cors.ts';
-import { answerRefusal } from '../security/refusal-answer.ts';
 import { tokenMatches } from '../security/tokens.ts';
 import { StateStore } from '../state/state.ts';
 import type { TemplateServices } from '../templates/index.ts';
@@ -110,6 +109,7 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
           maxBodyBytes: config.http.recordMaxBodyBytes,
           budget,
           onError: (error) => context.logger.error(`Cannot write the HTTP recording: ${errorMessage(error)}; the rest of the run is not recorded`),
+          onBehind: (waiting) => context.logger.warn(`The HTTP recording is behind its traffic (${Math.round(waiting / 1048576)} MiB of bodies waiting to be written): exchanges are left out until it catches up; /metrics and the admin API count them`),
         });
         context.recordings.add(recorder);
         context.logger.info(`Recording HTTP exchanges to ${recorder.path}`);
@@ -217,11 +217,8 @@ export function dispatchRequests(admin: (request: IncomingMessage, response: Ser
   const hasSse = config.endpoints.some((e) => e.protocol === 'sse');
   // A fault in answering one request ends that request, never the server (an uncaught throw in a request
   // handler, or an unhandled rejection, would end the process).
-  const fault = (request: IncomingMessage, response: ServerResponse, side: CorsSide, error: unknown): void => {
-    logger.error(`Answering an HTTP request failed: ${errorMessage(error)}`);
-    if (response.headersSent) response.destroy();
-    else answerRefusal(response, refusalOf(error), { meta: parts.meta(), cors: corsGrant(request.headers.origin, config.cors, side) });
-  };
+  const fault = (request: IncomingMessage, response: ServerResponse, side: CorsSide, error: unknown): void =>
+    answerFault(logger, response, { meta: parts.meta(), cors: corsGrant(request.headers.origin, config.cors, side) }, error);
   return (request, response, target) => {
     // Read once by the transport, for routing and for whoever answers.
     const path = target.path;

@@ -1,7 +1,9 @@
 /**
  * What a recording may cost the server: a compressed answer that decodes to hundreds of MiB (a decompression
  * bomb) is decoded only as far as the recording keeps, and a recording folder takes at most its cap, then
- * recording stops, said once in the log and counted in the admin API and /metrics. Upstreams are local.
+ * recording stops, said once in the log and counted in the admin API and /metrics; the HTTP recorder writes
+ * one line per turn of the event loop and leaves out (and counts) what would pass its queue's bound.
+ * Upstreams are local.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
@@ -14,6 +16,9 @@ import type { Transform } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { readRecording } from '../../src/recording/format.ts';
 import { bodyBytes, readHttpRecording } from '../../src/recording/http-format.ts';
+import { HttpRecorder, QUEUE_BYTES, type ForwardedExchange } from '../../src/recording/http-recorder.ts';
+import { FolderBudget } from '../../src/recording/recording-file.ts';
+import { createRedactor } from '../../src/security/redact.ts';
 import { captureLog } from '../helpers/log-capture.ts';
 import { startServer } from '../helpers/server.ts';
 import { waitUntil } from '../helpers/wait.ts';
@@ -195,5 +200,69 @@ describe('a recording folder\'s cap', () => {
       http: { fallback: 'http://127.0.0.1:9', record: `${dir}/`, recordMaxBytes: 6000 },
     });
     assert.deepEqual(server.stats().recordings, [{ folder: dir, maxBytes: 6000, bytes: 0, full: false, dropped: 0 }]);
+  });
+});
+
+describe('the HTTP recorder keeps up or leaves out, never holds more than its queue', () => {
+  /** An exchange whose request and answer each carry `bytes` zero bytes. */
+  const exchange = (n: number, bytes: number): ForwardedExchange => ({
+    started: n,
+    ended: n + 1,
+    request: { method: 'POST', path: `/x/${n}`, query: {}, headers: {}, body: Buffer.alloc(bytes) },
+    response: { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(bytes), truncated: false, chunks: undefined },
+  });
+
+  it(`bodies queued past ${QUEUE_BYTES / MIB} MiB are left out, counted in the folder's figures and reported once; what is kept is whole and in order`, async () => {
+    const dir = tempDir('record-behind');
+    const budget = new FolderBudget(dir, Infinity, () => undefined);
+    const behind: number[] = [];
+    const recorder = new HttpRecorder(dir, 0, { redact: createRedactor(), maxBodyBytes: MIB, budget, onBehind: (waiting) => behind.push(waiting) });
+    // Each exchange holds 2 MiB while it waits: the queue takes QUEUE_BYTES / 2 MiB of them at once.
+    const sent = QUEUE_BYTES / (2 * MIB) + 4;
+    for (let n = 0; n < sent; n++) recorder.exchange(exchange(n, MIB));
+    await recorder.end();
+    const { exchanges } = readHttpRecording(recorder.path);
+    assert.equal(exchanges.length, QUEUE_BYTES / (2 * MIB), 'the queue\'s worth is written');
+    assert.deepEqual(exchanges.map((x) => x.request.path), exchanges.map((_, n) => `/x/${n}`), 'in the order they came');
+    assert.equal(bodyBytes(exchanges[0]!.response).length, MIB, 'a body kept whole');
+    assert.equal(budget.figures().dropped, 4);
+    assert.equal(behind.length, 1, 'the first left out is reported, not each');
+    assert.equal(behind[0], QUEUE_BYTES);
+  });
+
+  it('writes one line per turn of the event loop, so other clients are answered between two', async () => {
+    const dir = tempDir('record-turns');
+    const budget = new FolderBudget(dir, Infinity, () => undefined);
+    const recorder = new HttpRecorder(dir, 0, { redact: createRedactor(), maxBodyBytes: MIB, budget });
+    const header = budget.figures().bytes;
+    for (let n = 0; n < 50; n++) recorder.exchange(exchange(n, 10));
+    // What the next turn finds written (the budget is charged as each line is written): a line, not fifty.
+    const atNextTurn = new Promise<number>((resolve) => setImmediate(() => resolve(budget.figures().bytes - header)));
+    await recorder.end();
+    const all = budget.figures().bytes - header;
+    assert.equal(readHttpRecording(recorder.path).exchanges.length, 50);
+    assert.ok((await atNextTurn) <= all / 25, `${await atNextTurn} of ${all} bytes written by the next turn`);
+  });
+
+  it('waits for the file to drain before the next line: what is charged and not yet on disk stays within a line or two', async () => {
+    const dir = tempDir('record-drain');
+    const budget = new FolderBudget(dir, Infinity, () => undefined);
+    const recorder = new HttpRecorder(dir, 0, { redact: createRedactor(), maxBodyBytes: MIB, budget });
+    for (let n = 0; n < 8; n++) recorder.exchange(exchange(n, MIB));
+    let ahead = 0;
+    let ended = false;
+    const sample = (): void => {
+      if (ended) return;
+      // The file is opened on the next turns: until then nothing is on disk.
+      const onDisk = statSync(recorder.path, { throwIfNoEntry: false })?.size ?? 0;
+      ahead = Math.max(ahead, budget.figures().bytes - onDisk);
+      setImmediate(sample);
+    };
+    sample();
+    await recorder.end();
+    ended = true;
+    const line = statSync(recorder.path).size / 8;
+    assert.equal(readHttpRecording(recorder.path).exchanges.length, 8);
+    assert.ok(ahead <= 2 * line, `at most ${ahead} bytes written ahead of the disk (a line is ${Math.round(line)})`);
   });
 });

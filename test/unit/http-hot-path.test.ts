@@ -115,6 +115,34 @@ describe('the HTTP hot path', () => {
     assert.deepEqual(await (await post('/plain')).json(), { ok: true });
     assert.deepEqual(((await (await post('/whole')).json()) as { body: unknown }).body, { secret: 1 });
   });
+
+
+  it('a route whose templates never read the query makes no URL for a target with one; one that may, reads it', async (t) => {
+    const { url } = await serve(routesOf([{ path: '/plain', then: [{ respond: { body: { ok: true } } }] }, { path: '/asks', then: [{ respond: { body: { q: '{{request.query.q}}' } } }] }]));
+    // Counts the URLs made in this process from a bare target (`/plain?q=7`, against a base), as the
+    // server makes them; fetch makes its own from the whole address, which are not counted.
+    let made = 0;
+    const Real = globalThis.URL;
+    class Counted extends Real {
+      constructor(...args: ConstructorParameters<typeof URL>) {
+        super(...args);
+        if (String(args[0]).startsWith('/')) made += 1;
+      }
+    }
+    const get = async (path: string): Promise<{ body: unknown; made: number }> => {
+      const before = made;
+      const response = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(5000) });
+      return { body: await response.json(), made: made - before };
+    };
+    t.after(() => void (globalThis.URL = Real));
+    globalThis.URL = Counted;
+    const asks = await get('/asks?q=7');
+    const skips = await get('/plain?q=7');
+    globalThis.URL = Real;
+    assert.deepEqual(asks.body, { q: '7' });
+    assert.deepEqual(skips.body, { ok: true });
+    assert.deepEqual([asks.made, skips.made], [1, 0], 'URLs made from the target when the query is read, and when it is not');
+  });
 });
 
 describe('which templates may read a path (mayRead)', () => {

@@ -1,14 +1,20 @@
 /**
  * The one writer of an error answer (src/security/refusal-answer.ts), through a real node:http server on
  * port 0: the catalog's status, the envelope, the CORS grant's headers for an allowed Origin and none for a
- * refused one, the Bearer challenge of a 401, and the headers and fields a refusal adds.
+ * refused one, the Bearer challenge of a 401, and the headers and fields a refusal adds; a fault in answering
+ * (`answerFault`, src/http/fault.ts, its one caller for faults) logged, then refused with its status, or the
+ * connection cut once the answer has begun.
  */
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { MockwaveError } from '../../src/errors/catalog.ts';
 import { metaAt, refusal, type Refusal } from '../../src/errors/refusal.ts';
+import { answerFault } from '../../src/http/fault.ts';
+import { createLogger } from '../../src/log/logger.ts';
 import { corsGrant, type CorsPolicy } from '../../src/security/cors.ts';
 import { answerRefusal, type RefusalAnswer } from '../../src/security/refusal-answer.ts';
 
@@ -65,5 +71,38 @@ describe('the error writer', () => {
     assert.deepEqual([got.status, got.headers.get('allow'), got.headers.get('retry-after')], [405, 'GET, POST', '3']);
     assert.deepEqual(got.body['closest'], ['GET /y']);
     assert.deepEqual(got.body['error'], { code: 'MW_HTTP_METHOD_NOT_ALLOWED', message: 'PUT is not allowed' });
+  });
+});
+
+describe('a fault in answering', () => {
+  /** A logger whose lines are kept. */
+  function logged(): { logger: ReturnType<typeof createLogger>; text: () => string } {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    return { logger: createLogger({ level: 'error', out }), text: () => text };
+  }
+
+  it('is logged and refused with the catalog status of its error (500 for any other), with the CORS grant', async () => {
+    const log = logged();
+    next = (request, response) => answerFault(log.logger, response, { meta, cors: corsGrant(request.headers.origin, policy, 'mock') }, new Error('a bug'));
+    const plain = await fetch(`${base}/x`, { headers: { origin: 'http://app.test' }, signal: AbortSignal.timeout(5000) });
+    assert.deepEqual([plain.status, plain.headers.get('access-control-allow-origin')], [500, 'http://app.test']);
+    assert.match(log.text(), /Answering an HTTP request failed: a bug/);
+    next = (_request, response) => answerFault(log.logger, response, { meta, cors: undefined }, new MockwaveError('MW_HTTP_NO_ROUTE', 'gone'));
+    const known = await fetch(`${base}/x`, { signal: AbortSignal.timeout(5000) });
+    assert.deepEqual([known.status, ((await known.json()) as { error: { code: string } }).error.code], [404, 'MW_HTTP_NO_ROUTE']);
+  });
+
+  it('cuts the connection when the answer has already begun', async () => {
+    const log = logged();
+    next = (_request, response) => {
+      response.writeHead(200, { 'content-length': '10' });
+      response.write('half', () => answerFault(log.logger, response, { meta, cors: undefined }, new Error('late')));
+    };
+    const response = await fetch(`${base}/x`, { signal: AbortSignal.timeout(5000) });
+    assert.equal(response.status, 200);
+    await assert.rejects(response.text(), 'the body ends short: the connection was cut');
+    assert.match(log.text(), /failed: late/);
   });
 });
