@@ -56,6 +56,8 @@ const FOLDERS = {
       'test/unit/http-rate-limit.test.ts',
       'test/unit/http-hot-path.test.ts',
       'test/unit/http-steps.test.ts',
+      // fault.ts
+      'test/unit/refusal-answer.test.ts',
       'test/unit/guards.test.ts',
       'test/integration/one-door.test.ts',
       'test/integration/http-reach.test.ts',

@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { RuleEngine, ruleSchema, type RuleHost } from '../src/rules/index.ts';
 import { Message } from '../src/util/message.ts';
-import { newCounters, type Peer } from '../src/hub/peer.ts';
+import { newCounters, NO_OBSERVERS, type Peer } from '../src/hub/peer.ts';
 import { compileTemplate, createTemplateServices } from '../src/templates/index.ts';
 import { systemClock } from '../src/util/clock.ts';
 import { createRandom } from '../src/util/random.ts';
@@ -38,7 +38,7 @@ const faker = compileTemplate({ user: "{{faker 'person.fullName'}}", email: "{{f
 const rules = Array.from({ length: 100 }, (_, i) => ruleSchema.parse({ when: { type: 'order', side: 'buy', account: `acct-${i}` }, then: [{ reply: { type: 'ack', n: i } }] }));
 const engine = new RuleEngine(rules);
 const sink: string[] = [];
-const peer: Peer = { id: 'c', endpoint: '/', url: '/', remoteAddress: '', compressed: false, connectedAt: 0, counters: newCounters(), tap: undefined, closed: false, send: (t) => void (sink.length > 100 ? (sink.length = 0) : sink.push(String(t))), offer: () => true, sendData: () => undefined, relay: () => undefined, bufferedAmount: 0, pause: () => undefined, resume: () => undefined, close: () => undefined, terminate: () => undefined };
+const peer: Peer = { id: 'c', endpoint: '/', url: '/', remoteAddress: '', compressed: false, connectedAt: 0, counters: newCounters(), observers: NO_OBSERVERS, closed: false, send: (t) => void (sink.length > 100 ? (sink.length = 0) : sink.push(String(t))), offer: () => true, sendData: () => undefined, relay: () => undefined, bufferedAmount: 0, pause: () => undefined, resume: () => undefined, close: () => undefined, terminate: () => undefined };
 const host: RuleHost = { random, templates: services, schedule: () => undefined, publish: () => undefined, log: () => undefined, onError: (_p, e) => { throw e; } };
 const last = Buffer.from(JSON.stringify({ type: 'order', side: 'buy', account: 'acct-99', qty: 5 }));
 const none = Buffer.from(JSON.stringify({ type: 'order', side: 'sell', account: 'acct-7', qty: 5 }));

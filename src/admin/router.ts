@@ -43,7 +43,13 @@ function nameParam(params: Readonly<Record<string, string>>): string {
   }
 }
 
-type Result = { status: number; data: unknown } | { status: number; text: string; contentType: string } | { stream: (response: ServerResponse) => void };
+type Result = { status: number; data: unknown } | { status: number; text: string; contentType: string } | { stream: (response: ServerResponse) => void } | { refused: Refusal; fields: Record<string, unknown> };
+
+/** A verification or wait that did not hold: 417 in the error envelope, with what was found beside it. */
+function heldOrRefused(outcome: { readonly ok: boolean; readonly message: string } & Record<string, unknown>, code: 'MW_VERIFY_FAILED' | 'MW_WAIT_TIMED_OUT'): Result {
+  const { ok, message, ...fields } = outcome;
+  return ok ? { status: 200, data: { message, ...fields } } : { refused: refusal(code, message), fields };
+}
 type Handler = (context: Context) => Promise<Result> | Result;
 
 const publishBody = z.union([
@@ -195,6 +201,23 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
     },
   },
   {
+    method: 'GET',
+    pattern: /^\/admin\/journal$/,
+    handler: ({ view, request }) => ({ status: 200, data: view.journal(Object.fromEntries(acceptedTarget(request).url.searchParams)) }),
+  },
+  { method: 'POST', pattern: /^\/admin\/journal\/find$/, handler: async ({ view, request }) => ({ status: 200, data: { entries: view.findInJournal(await jsonBody(request, z.unknown())) } }) },
+  { method: 'POST', pattern: /^\/admin\/verify$/, handler: async ({ view, request }) => heldOrRefused(view.verifyJournal(await jsonBody(request, z.unknown())), 'MW_VERIFY_FAILED') },
+  {
+    method: 'POST',
+    pattern: /^\/admin\/wait$/,
+    handler: async ({ view, request, response }) => {
+      const body = await jsonBody(request, z.unknown());
+      // A caller that leaves stops its wait at once: its listener and timer are not held until the timeout.
+      return heldOrRefused(await view.waitInJournal(body, (cancel) => response.once('close', cancel)), 'MW_WAIT_TIMED_OUT');
+    },
+  },
+  { method: 'DELETE', pattern: /^\/admin\/journal$/, handler: ({ view, request }) => ({ status: 200, data: view.clearJournal(query(request, 'scope')) }) },
+  {
     method: 'POST',
     pattern: /^\/admin\/websocket\/clients\/(?<id>[^/]+)\/close$/,
     handler: async ({ view, request, params }) => {
@@ -258,6 +281,7 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
       .then(() => hit.route.handler({ view, live, request, response, params: hit.match?.groups ?? {} }))
       .then((result) => {
         if ('stream' in result) result.stream(response);
+        else if ('refused' in result) answerRefusal(response, result.refused, { meta, cors, fields: result.fields });
         else if ('text' in result) {
           response.writeHead(result.status, { 'Content-Type': result.contentType, 'Cache-Control': 'no-store' });
           response.end(result.text);

@@ -39,6 +39,19 @@ export interface AdminView extends LiveSource {
   /** Adds (create) or changes (replace) an HTTP route from a definition validated as in a config file. */
   putHttpRoute(definition: unknown, mode: 'create' | 'replace', name?: string): unknown;
   removeHttpRoute(name: string): void;
+  /**
+   * The journal's entries a query asks for (its fields as the query string gives them: checked here, 400 when
+   * wrong), masked, with the figures to page by; throws MW_JOURNAL_OFF when it is off.
+   */
+  journal(query: Readonly<Record<string, string>>): unknown;
+  /** Forgets the journal's entries, all or one scope's. */
+  clearJournal(scope: string | undefined): unknown;
+  /** The entries a matcher matches (`{ match, scope?, client?, since?, limit? }`, checked here: 400 when wrong). */
+  findInJournal(body: unknown): unknown;
+  /** A verification (`{ match, count | atLeast | atMost }` or `{ order }`): what held, and why not when it did not. */
+  verifyJournal(body: unknown): { readonly ok: boolean; readonly message: string } & Record<string, unknown>;
+  /** Waits for a matching entry (`{ match, timeout }`); `gone` hands over a cancel for when the caller leaves. */
+  waitInJournal(body: unknown, gone: (cancel: () => void) => void): Promise<{ readonly ok: boolean; readonly message: string } & Record<string, unknown>>;
   close(clientId: string, code: number, reason: string): void;
   terminate(clientId: string): void;
   /** Prometheus text of every metric. */

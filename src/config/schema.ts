@@ -16,6 +16,7 @@ import { checkTemplates, conditionProblem } from '../templates/index.ts';
 import { GENERATOR_NAMES, GENERATOR_TABLE } from '../streams/generators/index.ts';
 import { reservedPathProblem, routeName } from '../http/index.ts';
 import { httpSettingsSchema } from '../http/settings.ts';
+import { journalSettingsSchema } from '../journal/index.ts';
 import { proxySettingsSchema, type ProxyRouteConfig } from '../proxy/schema.ts';
 import { deflateSchema, websocketSettingsSchema } from '../transport/settings.ts';
 
@@ -132,6 +133,7 @@ export const endpointSchema = z
     perMessageDeflate: deflateSchema.describe('Negotiate permessage-deflate compression with clients that offer it (browsers always do): false (default), true, or options.'),
     onConnect: actionListSchema.default([]).describe('Actions run for every new client: greet, wait, close with a code.'),
     rules: z.array(ruleSchema).default([]).describe('`when` a client message matches, `then` actions run; unmatched messages reach the dialect.'),
+    journal: z.boolean().optional().describe('Keep this endpoint\'s traffic in the journal (GET /admin/journal; default true); false leaves it out.'),
   })
   .superRefine((endpoint, ctx) => {
     if (endpoint.protocol === 'sse') {
@@ -165,6 +167,7 @@ export const configSchema = z
       .describe('Stream name -> fields merged onto every stream of that name, e.g. to change a preset stream\'s interval.'),
     proxy: proxySettingsSchema,
     http: httpSettingsSchema,
+    journal: journalSettingsSchema,
     dashboard: z
       .strictObject({
         enabled: z.boolean().default(true).describe('Serve the live dashboard at / (to browsers; it obeys the admin token).'),

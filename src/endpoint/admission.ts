@@ -37,6 +37,7 @@ export class Admission {
     const { context, peers, timers, scope, scripts, hub } = this.#core;
     const { logger } = context;
     peers.delete(peer);
+    this.#core.journal?.close(peer, code, reason);
     addCounters(this.#departed, peer.counters);
     timers.cancel(peer);
     scope.forget(peer);

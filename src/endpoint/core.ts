@@ -8,7 +8,9 @@ import type { Hub, HubFactory } from '../hub/hub.ts';
 import type { Peer } from '../hub/peer.ts';
 import type { RateLimit } from '../security/rate-limit.ts';
 import type { ClientScope } from './client-scope.ts';
+import type { Journal } from '../journal/index.ts';
 import type { EndpointRules } from './endpoint-rules.ts';
+import type { EndpointJournal } from './journaled.ts';
 import type { EndpointStreams, StreamSetContext } from './endpoint-streams.ts';
 import type { PeerTimers } from './peer-timers.ts';
 import type { Replies } from './replies.ts';
@@ -22,6 +24,8 @@ export interface EndpointContext extends StreamSetContext {
   readonly maxSubscriptions: number;
   /** Makes the endpoint's hub: the composition root's choice (the memory hub; a broker later). */
   readonly createHub: HubFactory;
+  /** The traffic journal; undefined when it is off (`journal.enabled: false`). */
+  readonly journal: Journal | undefined;
 }
 
 export interface EndpointCore {
@@ -40,4 +44,6 @@ export interface EndpointCore {
   readonly timers: PeerTimers;
   readonly rules: EndpointRules;
   readonly replies: Replies;
+  /** The endpoint's part in the journal; undefined when it is off here. */
+  readonly journal: EndpointJournal | undefined;
 }

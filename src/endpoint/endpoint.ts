@@ -23,6 +23,7 @@ import { EndpointRules } from './endpoint-rules.ts';
 import { EndpointStreams } from './endpoint-streams.ts';
 import { eventFrame, sendEvent } from './event-frame.ts';
 import { FanOut } from './fan-out.ts';
+import { EndpointJournal } from './journaled.ts';
 import { PeerTimers } from './peer-timers.ts';
 import { EndpointReplay } from './recording.ts';
 import { Replies } from './replies.ts';
@@ -83,7 +84,9 @@ export class Endpoint implements Acceptor, StreamSink {
     });
     const rules = new EndpointRules(config, ruleHost, scope);
     const replies = new Replies(dialect, context, config.path, warnings);
-    this.#core = { path: config.path, config, context, dialect, hub: context.createHub(), peers: new Set(), streams, scripts, scope, timers, rules, replies };
+    const journal = context.journal === undefined || config.journal === false ? undefined : new EndpointJournal(context.journal, config.protocol === 'sse' ? 'sse' : 'websocket', config.path);
+    const hub = context.createHub();
+    this.#core = { path: config.path, config, context, dialect, hub: journal?.hub(hub) ?? hub, peers: new Set(), streams, scripts, scope, timers, rules, replies, journal };
     const replay = EndpointReplay.of(config);
     this.#fanOut = new FanOut(this.#core);
     this.#admission = new Admission(this.#core, replay);
@@ -135,7 +138,8 @@ export class Endpoint implements Acceptor, StreamSink {
   }
 
   /** Admits a client; its messages then go to the one connection object that serves every client here. */
-  accept(peer: Peer, _request: IncomingMessage): Connection {
+  accept(peer: Peer, request: IncomingMessage): Connection {
+    this.#core.journal?.open(peer, request);
     this.#admission.accept(peer);
     return this.#connection;
   }

@@ -25,6 +25,7 @@ import { answerRequest, type HttpHost } from './steps.ts';
 import type { RunResult } from '../steps/index.ts';
 import type { RequestTarget } from '../util/request-target.ts';
 import type { HttpFigures, HttpRequestRecord } from './figures.ts';
+import { scopeOf, type Journal } from '../journal/index.ts';
 
 export interface HttpRoutesOptions {
   readonly fallback: string | undefined;
@@ -37,6 +38,8 @@ export interface HttpRoutesOptions {
   readonly meta: () => Meta;
   /** Counts one answered request (for /metrics). */
   count(route: string, status: number): void;
+  /** The traffic journal, which keeps every answered request but those of routes with `journal: false`. */
+  readonly journal?: Journal | undefined;
 }
 
 const RECENT = 100;
@@ -50,6 +53,8 @@ interface Asked {
   readonly cors: CorsGrant;
   /** The routes whose path matches, most specific first. */
   readonly onPath: readonly OnPath[];
+  /** The request's body once read (for the journal). */
+  body: Buffer;
 }
 
 /** A refusal of the request itself (a path that may not be forwarded), not a failure of the route or the real API. */
@@ -148,7 +153,7 @@ export class HttpRoutes {
       const params = route.pattern.match(path);
       if (params !== undefined) onPath.push({ route, params });
     }
-    const asked: Asked = { request, response, target, started: this.#options.now(), cors, onPath };
+    const asked: Asked = { request, response, target, started: this.#options.now(), cors, onPath, body: NO_BODY };
     if (isPreflight(request)) {
       skipBody(request, response);
       const methods = this.#options.fallback !== undefined || onPath.some((p) => p.route.methods === undefined) ? [...HTTP_METHODS] : [...new Set(onPath.flatMap((p) => [...(p.route.methods ?? [])]))];
@@ -167,6 +172,7 @@ export class HttpRoutes {
    * route's failures are answered by `#badRequest` and `#failed`) ends this request, never the server.
    */
   readonly #bodyRead: BodyRead<Asked> = (asked, body, error) => {
+    if (body !== undefined) asked.body = body;
     try {
       const later = body === undefined ? this.#badRequest(asked, error) : this.#answer(asked, body);
       if (later !== undefined) later.catch((fault: unknown) => this.#fault(asked, fault));
@@ -237,6 +243,11 @@ export class HttpRoutes {
     if (this.#recent.push(record) > RECENT) this.#recent.shift();
     if (route !== undefined) route.last = record;
     this.#options.count(route?.name ?? '(none)', status);
+    const journal = this.#options.journal;
+    if (journal !== undefined && route?.config.journal !== false) {
+      const { request, target } = asked;
+      journal.request({ method: record.method, path: target.path, search: target.search, headers: request.headers, body: asked.body, status, ms: record.ms }, route?.name, scopeOf(request.headers));
+    }
   }
 
   /** No route answered: the fallback API, or 405 (the path has routes for other methods), or 404. */

@@ -14,6 +14,16 @@ export interface PeerCounters {
 /** Sees every message of one connection, both ways, as it passes (the dashboard's message log). */
 export type Tap = (direction: 'in' | 'out', data: Buffer | string, isBinary: boolean) => void;
 
+/**
+ * Sees every message of the connections it is given to, both ways, as they pass: the journal (one observer
+ * per endpoint, shared by its peers) and a watched client's log. `broadcast`: the message is the peer's copy
+ * of a broadcast (the journal keeps a broadcast once, not once per recipient).
+ */
+export type PeerObserver = (peer: Peer, direction: 'in' | 'out', data: Buffer, isBinary: boolean, broadcast: boolean) => void;
+
+/** The observers of a peer nobody observes: shared, so a peer costs no list of its own. */
+export const NO_OBSERVERS: readonly PeerObserver[] = Object.freeze([]);
+
 export interface Peer {
   readonly id: string;
   /** Path of the endpoint the client connected to. */
@@ -25,8 +35,11 @@ export interface Peer {
   readonly compressed: boolean;
   readonly connectedAt: number;
   readonly counters: PeerCounters;
-  /** Set while someone watches this connection's messages; undefined (and free) otherwise. */
-  tap: Tap | undefined;
+  /**
+   * Who sees this connection's messages. Replaced, never changed in place: peers of an endpoint share its
+   * list (the journal's observer), and a watcher gets a list of its own for the peer it watches.
+   */
+  observers: readonly PeerObserver[];
   /** True once the connection is closing or closed: nothing more can be sent. */
   readonly closed: boolean;
   /** Sends one text message now, unless the client is too far behind (then it is dropped and counted). */

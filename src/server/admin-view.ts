@@ -2,6 +2,8 @@
  * The server as the admin layer sees it (AdminView): the admin API, the dashboard and /metrics reach the
  * server only through this object, never its internals.
  */
+import type { JournalAdmin } from './journal-admin.ts';
+import { findSchema, verifySchema, waitSchema } from '../journal/index.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Metrics } from '../admin/metrics.ts';
 import type { AdminView } from '../admin/router.ts';
@@ -21,6 +23,7 @@ export interface AdminViewParts {
   readonly clients: ClientAdmin;
   readonly http: HttpAdmin;
   readonly metrics: Metrics;
+  readonly journal: JournalAdmin;
   stats(): WebSocketStats;
   describe(): ServerDescription;
   publish(stream: string, data: unknown, endpoint: string | undefined): number;
@@ -46,6 +49,11 @@ export function createAdminView(parts: AdminViewParts): AdminView {
       if (parts.reload === undefined) throw new MockwaveError('MW_RELOAD_UNAVAILABLE', 'This server was not started from configuration files: nothing to re-read');
       return parts.reload();
     },
+    journal: (query) => parts.journal.journal(parts.journal.query(query, 'GET /admin/journal')),
+    clearJournal: (scope) => parts.journal.clearJournal(scope),
+    findInJournal: (body) => parts.journal.find(parts.journal.parse(findSchema, body, 'POST /admin/journal/find')),
+    verifyJournal: (body) => ({ ...parts.journal.verify(parts.journal.parse(verifySchema, body, 'POST /admin/verify')) }),
+    waitInJournal: async (body, gone) => ({ ...(await parts.journal.wait(parts.journal.parse(waitSchema, body, 'POST /admin/wait'), gone)) }),
     snapshot: () => ({ at: parts.now(), server: parts.describe(), stats: parts.stats(), clients: clients.clients(), streams: streams.streams() }),
     now: parts.now,
     requestId: parts.requestId,

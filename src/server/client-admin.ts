@@ -2,7 +2,7 @@
  * What the admin API and the dashboard do to connected clients: list them, send to one or to an endpoint,
  * close or terminate one, and watch one's messages.
  */
-import type { Peer, Tap } from '../hub/peer.ts';
+import type { Peer, PeerObserver, Tap } from '../hub/peer.ts';
 import type { ClientInfo } from '../admin/snapshot.ts';
 import type { Redactor } from '../security/redact.ts';
 
@@ -44,12 +44,16 @@ export function createClientAdmin(registry: EndpointRegistry, redact: Redactor) 
     },
     close: (id: string, code: number, reason: string): void => findPeer(id).close(code, reason),
     terminate: (id: string): void => findPeer(id).terminate(),
-    /** One watcher at a time per client: a second dashboard tab takes the log over from the first. */
+    /**
+     * Watches one client's messages (the dashboard's log) beside its other observers (the journal); each
+     * watcher is an observer of its own, removed by the function returned.
+     */
     tap(id: string, tap: Tap): () => void {
       const peer = findPeer(id);
-      peer.tap = tap;
+      const observer: PeerObserver = (_peer, direction, data, isBinary) => tap(direction, data, isBinary);
+      peer.observers = [...peer.observers, observer];
       return () => {
-        if (peer.tap === tap) peer.tap = undefined;
+        peer.observers = peer.observers.filter((o) => o !== observer);
       };
     },
   };

@@ -16,7 +16,7 @@ import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
 import type { Logger } from '../log/logger.ts';
 import { corsGrant, type CorsSide } from '../security/cors.ts';
 import { tokenMatches } from '../security/tokens.ts';
-import { StateStore } from '../state/state.ts';
+import type { StateStore } from '../state/state.ts';
 import type { TemplateServices } from '../templates/index.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { Deadlines } from '../util/deadlines.ts';
@@ -32,6 +32,7 @@ import { runtimeRoutePolicy } from './runtime-routes.ts';
 import type { SseSide } from '../sse/side.ts';
 import type { RequestTarget } from '../util/request-target.ts';
 import { ownPathAt } from '../util/own-paths.ts';
+import type { Journal } from '../journal/index.ts';
 
 export interface HttpSideContext {
   readonly config: MockwaveConfig;
@@ -51,6 +52,10 @@ export interface HttpSideContext {
   readonly budgets: RecordingBudgets;
   /** The metadata of an error answer given now (timestamp, requestId). */
   readonly meta: () => Meta;
+  /** The traffic journal; undefined when it is off. */
+  readonly journal: Journal | undefined;
+  /** The state store of the routes' steps (sequence positions), which `reset()` clears. */
+  readonly state: StateStore;
 }
 
 /** Every publish step's stream must exist where it says: a route that could only fail is a configuration error. */
@@ -126,7 +131,7 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
     {
       templates: context.templates,
       random: context.random,
-      state: new StateStore(),
+      state: context.state,
       baseDir: context.baseDir,
       forwarding: { consumed: (token) => config.auth.enabled && tokenMatches(token, config.auth.tokens), timeoutMs: config.http.forwardTimeout, record, recordMaxBytes: config.http.recordMaxBodyBytes, now: () => clock.now() },
       wait: (response, ms) => waitFor(clock, response, ms),
@@ -145,6 +150,7 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
       now: () => clock.now(),
       meta: context.meta,
       count: (route, status) => context.metrics.httpRequest(route, status),
+      journal: context.journal,
     },
   );
 }

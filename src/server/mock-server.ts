@@ -30,6 +30,10 @@ import { EndpointRegistry, type EndpointInfo } from './registry.ts';
 import { applyReload } from './reload.ts';
 import { createStreamAdmin } from './stream-admin.ts';
 import { createHttpAdmin, createHttpSide, dispatchRequests, httpReload } from './http-side.ts';
+import { createJournalAdmin, type JournalPage } from './journal-admin.ts';
+import { Journal, type EntryMatcherConfig, type JournalEntryView, type JournalQueryInput, type VerifyOutcome } from '../journal/index.ts';
+import { createJournalLibrary, type VerifyOptions, type WaitOptions } from './journal-library.ts';
+import { StateStore } from '../state/state.ts';
 import { httpRateLimit } from '../http/rate-limit.ts';
 import { seededPart } from '../endpoint/seeded.ts';
 import { SseSide } from '../sse/side.ts';
@@ -81,6 +85,25 @@ export interface MockServer {
   publish(stream: string, data?: unknown, options?: { readonly endpoint?: string }): number;
   clients(): ClientInfo[];
   stats(): WebSocketStats;
+  /**
+   * What the journal kept (docs/journal.md): the entries a query asks for, oldest first, secrets masked, with
+   * `next` to page by. Throws `MW_JOURNAL_OFF` when `journal.enabled` is false.
+   */
+  journal(query?: JournalQueryInput): JournalPage;
+  /** Forgets the journal's entries: all, or those of one scope. */
+  clearJournal(options?: { readonly scope?: string }): { readonly removed: number };
+  /**
+   * Checks the journal: how many entries `match` matches (at least one, or `count` / `atLeast` / `atMost`),
+   * or, given a list, that they occur in that order. Throws an AssertionError naming the closest entries and
+   * what differs in each when it does not hold.
+   */
+  verify(match: EntryMatcherConfig | readonly EntryMatcherConfig[], options?: VerifyOptions): VerifyOutcome;
+  /** Resolves with the first entry (after `since`) that matches; rejects after `timeout` ms with the near misses. */
+  waitFor(match: EntryMatcherConfig, options?: WaitOptions): Promise<JournalEntryView>;
+  /** Resolves with the id of the next client to connect (to `endpoint`, of `scope`). */
+  waitForClient(options?: { readonly endpoint?: string; readonly scope?: string; readonly since?: number; readonly timeout?: number }): Promise<string>;
+  /** Forgets what tests changed: the journal (all, or one scope's) and, without a scope, the routes' sequence positions. */
+  reset(options?: { readonly scope?: string }): void;
 }
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -144,6 +167,10 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   let started: StartInfo | undefined;
 
   const redact = createRedactor(config.redact);
+  const journal = config.journal.enabled ? new Journal(config.journal, () => clock.now()) : undefined;
+  const journalAdmin = createJournalAdmin(journal, redact, clock);
+  const journalLibrary = createJournalLibrary(journalAdmin);
+  const routeState = new StateStore();
   const templates = createTemplateServices(clock, random, seed);
   const budgets = new RecordingBudgets((full) => logger.warn(`Recording stops in ${full.folder}: it reached its cap of ${full.maxBytes} bytes written by this run (http.recordMaxBytes, proxy.recordMaxBytes); nothing more is recorded there`, { folder: full.folder, maxBytes: full.maxBytes }));
   const { endpoints, proxy, tls, recordings } = buildServer(config, {
@@ -159,6 +186,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     templates,
     // Each endpoint's hub lives in this process; a broker for several instances would be supplied here.
     createHub: () => new MemoryHub(),
+    journal,
   }, redact, budgets);
   // One guard on queued bytes for every client, WebSocket or SSE.
   const pressure = new Pressure(config.websocket.maxQueuedBytes);
@@ -167,7 +195,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0, recordings: () => budgets.figures() });
   const streams = createStreamAdmin(registry, () => state === 'running');
   const clients = createClientAdmin(registry, redact);
-  const http = createHttpSide({ config, clock, logger, ...seededPart({ seed: runSeed, templates }, 'http routes'), registry, clients, metrics, baseDir: options.baseDir ?? process.cwd(), redact, recordings, budgets, meta });
+  const http = createHttpSide({ config, clock, logger, ...seededPart({ seed: runSeed, templates }, 'http routes'), registry, clients, metrics, baseDir: options.baseDir ?? process.cwd(), redact, recordings, budgets, meta, journal, state: routeState });
   const stats = (): WebSocketStats => statsOf({ config, transport, proxy, endpoints, http, sse, budgets }, state === 'running' ? clock.now() - startedAt : 0);
   const publish = (name: string, data: unknown, endpointPath: string | undefined): number => {
     if (state !== 'running') throw new MockwaveError('MW_NOT_RUNNING', `publish() needs a running server (the server is ${state})`);
@@ -199,7 +227,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     route: createHandshakeGate({ config, registry, proxy, logger, clients: () => transport.peers.size }),
     refused,
     handleRequest: dispatchRequests(createAdminHandler(createAdminView({
-      config, streams, clients, metrics, stats, publish, reload, requestId, http: createHttpAdmin(http, { config, registry, baseDir: options.baseDir ?? process.cwd() }),
+      config, streams, clients, metrics, stats, publish, reload, requestId, journal: journalAdmin, http: createHttpAdmin(http, { config, registry, baseDir: options.baseDir ?? process.cwd() }),
       describe: () => ({ name: 'mockwave', version: VERSION, uptimeMs: clock.now() - startedAt, endpoints: registry.describe(started?.url) }),
       now: () => clock.now(),
     })), { routes: http, config, registry, sse, logger, limited, meta }),
@@ -245,5 +273,14 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     publish: (name, data, publishOptions = {}) => publish(name, data, publishOptions.endpoint),
     clients: () => clients.clients(),
     stats,
+    journal: (query = {}) => journalAdmin.journal(journalAdmin.query(query, 'journal()')),
+    clearJournal: (clearing = {}) => journalAdmin.clearJournal(clearing.scope),
+    verify: (match, verifyOptions) => journalLibrary.verify(match, verifyOptions),
+    waitFor: (match, waitOptions) => journalLibrary.waitFor(match, waitOptions),
+    waitForClient: (waitOptions) => journalLibrary.waitForClient(waitOptions),
+    reset: (resetting = {}) => {
+      if (journal !== undefined) journal.clear(resetting.scope);
+      if (resetting.scope === undefined) routeState.reset();
+    },
   };
 }

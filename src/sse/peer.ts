@@ -13,7 +13,7 @@
  */
 import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
-import { newCounters, type Peer, type PeerCounters, type Tap } from '../hub/peer.ts';
+import { newCounters, NO_OBSERVERS, type Peer, type PeerCounters, type PeerObserver } from '../hub/peer.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Pressure, Pressured } from '../transport/pressure.ts';
 import { sseEvent } from '../util/sse.ts';
@@ -60,7 +60,7 @@ export class SsePeer implements Peer, Pressured {
   readonly connectedAt: number;
   readonly compressed = false;
   readonly counters: PeerCounters = newCounters();
-  tap: Tap | undefined = undefined;
+  observers: readonly PeerObserver[] = NO_OBSERVERS;
   readonly #response: ServerResponse;
   readonly #settings: SsePeerSettings;
   /** The socket when the body is chunked (HTTP/1.1), so events can be written straight to it; else undefined. */
@@ -102,18 +102,23 @@ export class SsePeer implements Peer, Pressured {
   }
 
   send(text: string | Buffer): void {
-    this.offer(typeof text === 'string' ? Buffer.from(text) : text);
+    this.#write(typeof text === 'string' ? Buffer.from(text) : text, false);
   }
 
   sendData(data: Buffer): void {
-    this.offer(data);
+    this.#write(data, false);
   }
 
   relay(data: Buffer): void {
-    this.offer(data);
+    this.#write(data, false);
   }
 
   offer(frame: Buffer): boolean {
+    return this.#write(frame, true);
+  }
+
+  /** Sends an event (`broadcast`: this client's copy of a broadcast) unless the client is too far behind. */
+  #write(frame: Buffer, broadcast: boolean): boolean {
     if (this.closed) return false;
     if (!this.#room(frame.length)) {
       this.counters.dropped += 1;
@@ -121,7 +126,7 @@ export class SsePeer implements Peer, Pressured {
     }
     this.counters.messagesOut += 1;
     this.counters.bytesOut += frame.length;
-    this.tap?.('out', frame, false);
+    for (const observe of this.observers) observe(this, 'out', frame, false, broadcast);
     if (this.#socket === undefined) this.#response.write(frame);
     else this.#socket.write(this.#settings.chunks.of(frame));
     return true;

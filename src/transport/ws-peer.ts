@@ -4,7 +4,7 @@
  */
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
-import { newCounters, type Peer, type PeerCounters, type Tap } from '../hub/peer.ts';
+import { newCounters, NO_OBSERVERS, type Peer, type PeerCounters, type PeerObserver } from '../hub/peer.ts';
 import { closeCodeOf } from '../errors/catalog.ts';
 import type { Clock, LoopClock } from '../util/clock.ts';
 import { writeFrameNow, type BroadcastWriter, type FrameTarget } from './frame-writer.ts';
@@ -58,7 +58,7 @@ function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): voi
   const buffer = toBuffer(data);
   peer.counters.messagesIn += 1;
   peer.counters.bytesIn += buffer.length;
-  peer.tap?.('in', buffer, isBinary);
+  for (const observe of peer.observers) observe(peer, 'in', buffer, isBinary, false);
   peer.connection.onMessage(peer, buffer, isBinary);
 }
 
@@ -94,7 +94,7 @@ export class WsPeer implements RelayPeer, Pressured {
   readonly url: string;
   readonly connectedAt: number;
   readonly counters: PeerCounters = newCounters();
-  tap: Tap | undefined = undefined;
+  observers: readonly PeerObserver[] = NO_OBSERVERS;
   /** Cleared by each heartbeat, set by the client's pong. */
   alive = true;
   readonly socket: WebSocket;
@@ -172,7 +172,7 @@ export class WsPeer implements RelayPeer, Pressured {
     // Encoded once: its length is what the queue cap checks, and the same bytes are framed and written.
     const payload = typeof text === 'string' ? Buffer.from(text) : text;
     if (!this.#room(payload.length)) return;
-    this.#counted(payload, false);
+    this.#counted(payload, false, false);
     if (this.tcp === undefined) this.socket.send(payload, TEXT);
     else writeFrameNow(this as FrameTarget, payload);
   }
@@ -188,15 +188,15 @@ export class WsPeer implements RelayPeer, Pressured {
     if (this.socket.bufferedAmount > this.settings.maxBufferedBytes) this.#fallBehind();
   }
 
-  /** Every message that leaves is counted and shown to the tap (the dashboard's message log) once, here. */
-  #counted(data: Buffer, isBinary: boolean): void {
+  /** Every message that leaves is counted and shown to the observers (the journal, a watcher) once, here. */
+  #counted(data: Buffer, isBinary: boolean, broadcast: boolean): void {
     this.counters.messagesOut += 1;
     this.counters.bytesOut += data.length;
-    this.tap?.('out', data, isBinary);
+    for (const observe of this.observers) observe(this, 'out', data, isBinary, broadcast);
   }
 
   #write(data: Buffer, isBinary: boolean, written?: () => void): void {
-    this.#counted(data, isBinary);
+    this.#counted(data, isBinary, false);
     this.socket.send(data, isBinary ? BINARY : TEXT, written);
   }
 
@@ -216,7 +216,7 @@ export class WsPeer implements RelayPeer, Pressured {
 
   offer(frame: Buffer, isBinary = false): boolean {
     if (!this.open || !this.#room(frame.length)) return false;
-    this.#counted(frame, isBinary);
+    this.#counted(frame, isBinary, true);
     if (this.tcp === undefined) this.socket.send(frame, isBinary ? BINARY : TEXT);
     else this.settings.broadcasts.write(this as FrameTarget, frame, isBinary);
     return true;

@@ -78,6 +78,7 @@ describe('the hub behind its interface', () => {
       logTraffic: false,
       rateLimit: undefined,
       maxSubscriptions: 10,
+      journal: undefined,
       totalClients: () => transport.peers.size,
       serverStats: () => ({ clients: transport.peers.size, startedAt: 0 }),
       seed: 1,

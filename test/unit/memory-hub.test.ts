@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryHub } from '../../src/hub/memory-hub.ts';
-import { newCounters, type Peer } from '../../src/hub/peer.ts';
+import { newCounters, NO_OBSERVERS, type Peer } from '../../src/hub/peer.ts';
 
 function fakePeer(id: string, accept = true): Peer & { got: Buffer[] } {
   const got: Buffer[] = [];
   return {
-    id, endpoint: '/ws', url: '/ws', remoteAddress: '127.0.0.1', compressed: false, connectedAt: 0, counters: newCounters(), tap: undefined, closed: false, got,
+    id, endpoint: '/ws', url: '/ws', remoteAddress: '127.0.0.1', compressed: false, connectedAt: 0, counters: newCounters(), observers: NO_OBSERVERS, closed: false, got,
     send: () => undefined,
     sendData: () => undefined,
     relay: () => undefined,

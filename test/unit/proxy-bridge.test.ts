@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { describe, it } from 'node:test';
 import type WebSocket from 'ws';
 import type { ProxyRouteConfig } from '../../src/config/schema.ts';
-import { newCounters } from '../../src/hub/peer.ts';
+import { newCounters, NO_OBSERVERS } from '../../src/hub/peer.ts';
 import { bridge, type BridgeContext, type RouteStats } from '../../src/proxy/bridge.ts';
 import type { RelayPeer } from '../../src/transport/connection.ts';
 
@@ -78,7 +78,7 @@ function fakePeer(queue: Side): RelayPeer {
     compressed: false,
     connectedAt: 0,
     counters: newCounters(),
-    tap: undefined,
+    observers: NO_OBSERVERS,
     closed: false,
     get bufferedAmount() {
       return queue.bufferedAmount;

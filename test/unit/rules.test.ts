@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkConfig } from '../../src/config/validate.ts';
-import { newCounters, type Peer } from '../../src/hub/peer.ts';
+import { newCounters, NO_OBSERVERS, type Peer } from '../../src/hub/peer.ts';
 import { compilePartial, compileWhen, partialEqual, RuleEngine, ruleSchema, type RuleHost } from '../../src/rules/index.ts';
 import { createTemplateServices } from '../../src/templates/index.ts';
 import { ManualClock } from '../../src/util/clock.ts';
@@ -19,7 +19,7 @@ function harness(rules: unknown[]) {
   const logged: string[] = [];
   let closed: [number, string] | undefined;
   const peer: Peer = {
-    id: 'c1', endpoint: '/', url: '/?room=7', remoteAddress: '127.0.0.1', compressed: false, connectedAt: 0, counters: newCounters(), tap: undefined,
+    id: 'c1', endpoint: '/', url: '/?room=7', remoteAddress: '127.0.0.1', compressed: false, connectedAt: 0, counters: newCounters(), observers: NO_OBSERVERS,
     get closed() {
       return closed !== undefined;
     },

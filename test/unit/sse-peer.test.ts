@@ -53,7 +53,7 @@ describe('the SSE peer: what reaches the wire', () => {
     const peer = peerOf(response, settingsOf());
     assert.equal(state.flushed, true);
     const seen: string[] = [];
-    peer.tap = (direction, data) => seen.push(`${direction} ${data.toString().trim()}`);
+    peer.observers = [(_peer, direction, data) => seen.push(`${direction} ${data.toString().trim()}`)];
     assert.equal(peer.offer(event('hello')), true);
     assert.equal(socketWrites[0]?.toString(), 'd\r\ndata: hello\n\n\r\n');
     assert.deepEqual([peer.counters.messagesOut, peer.counters.bytesOut], [1, 13]);
@@ -155,7 +155,7 @@ describe('the SSE peer: edges', () => {
     const [a, b] = [fakeResponse(), fakeResponse()];
     const [peerA, peerB] = [peerOf(a.response, settings), peerOf(b.response, settings)];
     const seen: boolean[] = [];
-    peerA.tap = (_direction, _data, isBinary) => seen.push(isBinary);
+    peerA.observers = [(_peer, _direction, _data, isBinary) => seen.push(isBinary)];
     const tick = event('tick');
     peerA.send(tick);
     peerB.send(tick);

@@ -111,7 +111,7 @@ describe('the WebSocket peer: the path to the wire', () => {
   it('without compression a reply is our frame on the TCP socket, counted and shown to the tap', () => {
     const { peer, socket } = setup();
     const seen: string[] = [];
-    peer.tap = (direction, data, isBinary) => seen.push(`${direction} ${data.toString()} ${isBinary}`);
+    peer.observers = [(_peer, direction, data, isBinary) => seen.push(`${direction} ${data.toString()} ${isBinary}`)];
     peer.send('hello');
     assert.deepEqual(unframe(socket._socket?.writes[0]), ['hello', false]);
     assert.equal(socket.sent.length, 0, 'not through ws');
@@ -153,7 +153,7 @@ describe('the WebSocket peer: the path to the wire', () => {
   it('sendData and relay go through ws with their kind; relay says when its message has left', () => {
     const { peer, socket } = setup();
     const seen: boolean[] = [];
-    peer.tap = (_direction, _data, isBinary) => seen.push(isBinary);
+    peer.observers = [(_peer, _direction, _data, isBinary) => seen.push(isBinary)];
     peer.sendData(Buffer.from('bin'), true);
     let written = false;
     peer.relay(Buffer.from('txt'), false, () => (written = true));
@@ -297,7 +297,7 @@ describe('the WebSocket peer: the socket\'s events', () => {
   it('a message is counted, shown to the tap and handed to the logic as one Buffer; a pong marks it alive', () => {
     const { peer, socket, messages } = setup();
     const seen: string[] = [];
-    peer.tap = (direction, data, isBinary) => seen.push(`${direction} ${data.toString()} ${isBinary}`);
+    peer.observers = [(_peer, direction, data, isBinary) => seen.push(`${direction} ${data.toString()} ${isBinary}`)];
     socket.emit('message', [Buffer.from('ab'), Buffer.from('c')], false);
     socket.emit('message', Buffer.from('de'), true);
     assert.deepEqual(messages.map((m) => [m.data.toString(), m.isBinary]), [['abc', false], ['de', true]]);

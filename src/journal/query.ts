@@ -1,0 +1,81 @@
+/**
+ * Which journal entries a query asks for. Every field narrows; `since` and `limit` page through the ring in
+ * order (the answer's `next` is the `since` of the next page). A broadcast is one entry with no client: asked
+ * for by client (or by scope), it counts when the client (or a client of that scope) was subscribed to one of
+ * its topics at that point of the journal, as the journal's own `subscribe` and `unsubscribe` entries tell.
+ */
+import { z } from 'zod';
+import type { JournalEntry } from './entry.ts';
+
+export const JOURNAL_LIMIT = 10_000;
+
+export const journalQuerySchema = z.strictObject({
+  scope: z.string().min(1).optional(),
+  client: z.string().min(1).optional(),
+  endpoint: z.string().min(1).optional(),
+  route: z.string().min(1).optional(),
+  protocol: z.enum(['websocket', 'sse', 'http']).optional(),
+  direction: z.enum(['in', 'out']).optional(),
+  kind: z.enum(['open', 'close', 'message', 'broadcast', 'subscribe', 'unsubscribe', 'request']).optional(),
+  since: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(JOURNAL_LIMIT).default(100),
+});
+
+export type JournalQuery = z.output<typeof journalQuerySchema>;
+export type JournalQueryInput = z.input<typeof journalQuerySchema>;
+
+/** Topics each client (of those the query is about) is subscribed to at the current point of the scan. */
+class Subscriptions {
+  readonly #byClient = new Map<string, Set<string>>();
+
+  follow(entry: JournalEntry): void {
+    if (entry.client === undefined || entry.topics === undefined) return;
+    const topic = entry.topics[0] as string;
+    if (entry.kind === 'subscribe') {
+      const topics = this.#byClient.get(entry.client) ?? new Set<string>();
+      topics.add(topic);
+      this.#byClient.set(entry.client, topics);
+    } else if (entry.kind === 'unsubscribe') this.#byClient.get(entry.client)?.delete(topic);
+    else if (entry.kind === 'close') this.#byClient.delete(entry.client);
+  }
+
+  /** Whether a client followed here is subscribed to one of `topics` now. */
+  reaches(topics: readonly string[]): boolean {
+    for (const held of this.#byClient.values()) for (const topic of topics) if (held.has(topic)) return true;
+    return false;
+  }
+}
+
+/** Whether an entry is about the client or scope asked for (always, when neither is asked). */
+function about(entry: JournalEntry, query: JournalQuery): boolean {
+  return (query.client === undefined || entry.client === query.client) && (query.scope === undefined || entry.scope === query.scope);
+}
+
+/** Whether the fields of the query other than client and scope let the entry through. */
+function passes(entry: JournalEntry, query: JournalQuery): boolean {
+  return (
+    (query.endpoint === undefined || entry.endpoint === query.endpoint) &&
+    (query.route === undefined || entry.route === query.route) &&
+    (query.protocol === undefined || entry.protocol === query.protocol) &&
+    (query.direction === undefined || entry.direction === query.direction) &&
+    (query.kind === undefined || entry.kind === query.kind)
+  );
+}
+
+/** The entries the query asks for, oldest first, at most `limit`. */
+export function selectEntries(entries: Iterable<JournalEntry>, query: JournalQuery): JournalEntry[] {
+  const since = query.since ?? 0;
+  const byWho = query.client !== undefined || query.scope !== undefined;
+  const subscriptions = new Subscriptions();
+  const found: JournalEntry[] = [];
+  for (const entry of entries) {
+    const mine = about(entry, query);
+    if (byWho && mine) subscriptions.follow(entry);
+    if (entry.seq <= since || !passes(entry, query)) continue;
+    const counts = mine || (byWho && entry.kind === 'broadcast' && subscriptions.reaches(entry.topics ?? []));
+    if (!counts) continue;
+    found.push(entry);
+    if (found.length >= query.limit) break;
+  }
+  return found;
+}

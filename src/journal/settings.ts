@@ -1,0 +1,19 @@
+/**
+ * The `journal:` section: what the journal keeps (src/journal/journal.ts). On by default, so a test can ask
+ * what a client sent without having turned anything on; bounded in entries and bytes, the oldest dropped.
+ */
+import { z } from 'zod';
+
+/** Bytes of one payload or body kept in an entry; longer ones are cut and marked. */
+export const JOURNAL_PAYLOAD_BYTES = 1024 * 1024;
+
+export const journalSettingsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Keep a journal of the traffic (WebSocket frames, HTTP requests and their answers, Server-Sent Events, connections) for GET /admin/journal; an endpoint or route leaves it with `journal: false`.'),
+    maxEntries: z.number().int().min(1).max(10_000_000).default(10_000).describe('Entries kept; the oldest are dropped (and counted) past it.'),
+    maxBytes: z.number().int().min(1024).default(16 * 1024 * 1024).describe('Bytes of payloads and bodies kept (each entry counts its payload and a fixed 200 bytes); the oldest entries are dropped past it.'),
+  })
+  .prefault({})
+  .describe('The traffic journal (GET /admin/journal).');
+
+export type JournalSettings = z.infer<typeof journalSettingsSchema>;

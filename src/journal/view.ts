@@ -1,0 +1,90 @@
+/**
+ * A journal entry as the admin API and the library show it: plain JSON, secrets masked as in recordings
+ * (`redact`: headers, query parameters, JSON fields), a payload as its JSON value (`json`), its text (`text`)
+ * or base64 (`base64`), and the time as ISO 8601.
+ */
+import { isText } from '../recording/payload.ts';
+import type { Redactor } from '../security/redact.ts';
+import type { JournalEntry, JournalKind, JournalProtocol } from './entry.ts';
+
+export interface JournalPayloadView {
+  readonly json?: unknown;
+  readonly text?: string;
+  readonly base64?: string;
+}
+
+export interface JournalEntryView extends JournalPayloadView {
+  readonly seq: number;
+  readonly time: string;
+  readonly protocol: JournalProtocol;
+  readonly kind: JournalKind;
+  readonly direction?: 'in' | 'out';
+  readonly client?: string;
+  readonly scope?: string;
+  readonly endpoint?: string;
+  readonly route?: string;
+  readonly size: number;
+  readonly truncated?: true;
+  readonly topics?: readonly string[];
+  readonly recipients?: number;
+  readonly code?: number;
+  readonly reason?: string;
+  readonly request?: { readonly method: string; readonly path: string; readonly query: Readonly<Record<string, string>>; readonly headers: Readonly<Record<string, string>> } & JournalPayloadView;
+  readonly response?: { readonly status: number; readonly ms: number };
+}
+
+/** Text as its JSON value (secret fields masked) when it is JSON, else as text. */
+function textView(text: string, redact: Redactor): JournalPayloadView {
+  if (/^\s*[[{]/.test(text)) {
+    try {
+      const value: unknown = JSON.parse(text);
+      redact.json(value);
+      return { json: value };
+    } catch {
+      // Not JSON after all: shown as text.
+    }
+  }
+  return { text };
+}
+
+function bytesView(bytes: Buffer, redact: Redactor): JournalPayloadView {
+  if (bytes.length === 0) return {};
+  return isText(bytes) ? textView(bytes.toString('utf8'), redact) : { base64: bytes.toString('base64') };
+}
+
+function payloadView(data: string | Buffer | undefined, redact: Redactor): JournalPayloadView {
+  if (data === undefined) return {};
+  return typeof data === 'string' ? textView(data, redact) : { base64: data.toString('base64') };
+}
+
+/** Node's header object as one string per name, secrets masked. */
+function headersView(headers: Readonly<Record<string, string | string[] | undefined>>, redact: Redactor): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  return redact.headers(flat);
+}
+
+export function entryView(entry: JournalEntry, redact: Redactor): JournalEntryView {
+  const http = entry.http;
+  const query = http === undefined ? {} : Object.fromEntries([...new URLSearchParams(http.search)].map(([name, value]) => [name, redact.isSecret(name) ? '***' : value]));
+  return {
+    seq: entry.seq,
+    time: new Date(entry.at).toISOString(),
+    protocol: entry.protocol,
+    kind: entry.kind,
+    ...(entry.direction === undefined ? {} : { direction: entry.direction }),
+    ...(entry.client === undefined ? {} : { client: entry.client }),
+    ...(entry.scope === undefined ? {} : { scope: entry.scope }),
+    ...(entry.endpoint === undefined ? {} : { endpoint: entry.endpoint }),
+    ...(entry.route === undefined ? {} : { route: entry.route }),
+    size: entry.size,
+    ...(entry.truncated ? { truncated: true as const } : {}),
+    ...(entry.topics === undefined ? {} : { topics: entry.topics }),
+    ...(entry.recipients === undefined ? {} : { recipients: entry.recipients }),
+    ...(entry.code === undefined ? {} : { code: entry.code, reason: entry.reason ?? '' }),
+    ...payloadView(entry.data, redact),
+    ...(http === undefined
+      ? {}
+      : { request: { method: http.method, path: http.path, query, headers: headersView(http.headers, redact), ...bytesView(http.body, redact) }, response: { status: http.status, ms: http.ms } }),
+  };
+}
