@@ -7,6 +7,8 @@
  *   npm run bench -- --no-mockoon  skip Mockoon
  *   npm run bench -- --no-calibration   skip the calibration runs (bench/peers/calibrate.mjs)
  *   npm run bench -- --skip held-15k,storm   leave out these scenarios (ids as written)
+ *   npm run bench -- --rounds 4    this many alternating rounds per scenario (default: 2; quick: 1), for
+ *                                  ratios between close figures (the journal's cost) on a noisy machine
  *
  * Prints a table of figures and ratios; the full run writes bench/results/latest.{json,md}. Exits 1 when a
  * guard fails (in --quick) — never on a full run's target, which is a report, not a test.
@@ -30,6 +32,7 @@ const { values } = parseArgs({
     skip: { type: 'string' },
     'no-mockoon': { type: 'boolean', default: false },
     'no-calibration': { type: 'boolean', default: false },
+    rounds: { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -84,7 +87,7 @@ async function probe(scenario: Scenario, ctx: Context): Promise<{ processes: num
 async function measure(scenario: Scenario, ctx: Context, mockoonBin: string | undefined): Promise<{ runs: Partial<Record<ServerName, Figures[]>>; processes: number }> {
   const runs: Partial<Record<ServerName, Figures[]>> = {};
   let processes = scenario.load?.from ?? 1;
-  const rounds = scenario.rounds ?? 1;
+  const rounds = values.rounds === undefined ? (scenario.rounds ?? 1) : Math.max(1, Number.parseInt(values.rounds, 10) || 1);
   for (let round = 0; round < rounds; round++) {
     const note = rounds === 1 ? '' : ` (round ${round + 1})`;
     if (calibrating && scenario.calibrate === true) {
@@ -113,7 +116,7 @@ function rowsOf(scenario: Scenario, runs: Partial<Record<ServerName, Figures[]>>
       const found = (figures ?? []).map((f) => f[row.metric]).filter((v): v is number => v !== undefined);
       return found.length === 0 ? undefined : row.better === 'higher' ? Math.max(...found) : Math.min(...found);
     };
-    const values = { bare: best(runs.bare), mockwave: best(runs.mockwave), mockoon: best(runs.mockoon) };
+    const values = { bare: best(runs.bare), mockwave: best(runs.mockwave), mockoon: best(runs.mockoon), journalOn: best(runs['journal-on']) };
     const calibration = CALIBRATED_METRICS.has(row.metric) ? best(runs.calibration) : undefined;
     return { id: scenario.id, label: scenario.label, unit: row.unit, better: row.better, targets: row.targets ?? [], values, calibration, loadProcesses: scenario.load === undefined ? undefined : processes };
   });

@@ -8,7 +8,12 @@
  * `guard`: the CI guard's own floor for this target (else GUARD_FLOOR or GUARD_CEILING); 'none': a full run's
  * target only, not guarded in the quick run's one-second windows.
  */
-export type Target = { readonly vs: 'bare' | 'mockoon'; readonly ratio: number; readonly guard?: number | 'none' } | { readonly absolute: number };
+export type Target = { readonly vs: Versus; readonly ratio: number; readonly guard?: number | 'none' } | { readonly absolute: number };
+/**
+ * What a ratio compares: mockwave with a bare peer or Mockoon (mockwave / other), or mockwave with the journal
+ * on with mockwave as it starts (`journalOn`: journal on / mockwave, the share the journal leaves).
+ */
+type Versus = 'bare' | 'mockoon' | 'journalOn';
 
 export interface Row {
   readonly id: string;
@@ -23,7 +28,8 @@ export interface Row {
   readonly loadProcesses?: number | undefined;
 }
 
-type Peer = 'bare' | 'mockwave' | 'mockoon';
+type Peer = 'bare' | 'mockwave' | 'mockoon' | 'journalOn';
+/** The servers whose share of the calibration is shown (and decides whether a row is client-bound). */
 const PEERS: readonly Peer[] = ['bare', 'mockwave', 'mockoon'];
 
 /**
@@ -42,9 +48,8 @@ const GUARD = { higher: GUARD_FLOOR, lower: GUARD_CEILING } as const;
 /** A server within this share of its calibration is measuring the load client rather than itself. */
 const CLIENT_BOUND_WITHIN = 0.1;
 
-function ratio(row: Row, vs: 'bare' | 'mockoon'): number | undefined {
-  const mine = row.values.mockwave;
-  const theirs = row.values[vs];
+function ratio(row: Row, vs: Versus): number | undefined {
+  const [mine, theirs] = vs === 'journalOn' ? [row.values.journalOn, row.values.mockwave] : [row.values.mockwave, row.values[vs]];
   if (mine === undefined || theirs === undefined || theirs === 0) return undefined;
   return mine / theirs;
 }
@@ -91,7 +96,7 @@ function loadLine(rows: readonly Row[]): string {
 
 export function render(rows: readonly Row[], meta: { quick: boolean; machine: string; mockoon: string | undefined; date: string }): { text: string; markdown: string; json: unknown; guardFailures: string[] } {
   const mockoon = meta.mockoon === undefined ? 'Mockoon' : `Mockoon ${meta.mockoon}`;
-  const head = ['work', 'figure', 'calibration', 'bare', 'mockwave', mockoon, 'bare / cal.', 'mockwave / cal.', 'Mockoon / cal.', 'mockwave / bare', 'mockwave / Mockoon', meta.quick ? 'guard' : 'target', '', 'bound'];
+  const head = ['work', 'figure', 'calibration', 'bare', 'mockwave', mockoon, 'bare / cal.', 'mockwave / cal.', 'Mockoon / cal.', 'mockwave / bare', 'mockwave / Mockoon', 'journal on / mockwave', meta.quick ? 'guard' : 'target', '', 'bound'];
   const guardFailures: string[] = [];
   const body = rows.map((row) => {
     const checks = row.targets.map((t) => check(row, t, meta.quick)).filter((c) => c.text !== '');
@@ -100,7 +105,7 @@ export function render(rows: readonly Row[], meta: { quick: boolean; machine: st
     const figures = PEERS.map((peer) => num(row.values[peer]));
     const shares = PEERS.map((peer) => times(share(row, peer)));
     const bound = clientBound(row) ? 'client' : '';
-    return [row.label, row.unit, num(row.calibration), ...figures, ...shares, times(ratio(row, 'bare')), times(ratio(row, 'mockoon')), checks.map((c) => c.text).join(', '), ok, bound];
+    return [row.label, row.unit, num(row.calibration), ...figures, ...shares, times(ratio(row, 'bare')), times(ratio(row, 'mockoon')), times(ratio(row, 'journalOn')), checks.map((c) => c.text).join(', '), ok, bound];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
@@ -126,6 +131,7 @@ export function render(rows: readonly Row[], meta: { quick: boolean; machine: st
       loadProcesses: r.loadProcesses ?? null,
       ratioBare: ratio(r, 'bare') ?? null,
       ratioMockoon: ratio(r, 'mockoon') ?? null,
+      ratioJournalOn: ratio(r, 'journalOn') ?? null,
       ofCalibration: Object.fromEntries(PEERS.map((peer) => [peer, share(r, peer) ?? null])),
       clientBound: clientBound(r),
     })),

@@ -102,7 +102,7 @@ export function requestReply(server: ServerName, ctx: Context, clients: number, 
  * server), so the clients connect first and the stream starts for all of them at once.
  */
 async function sseStream(server: ServerName, proc: ServerProcess, action: 'pause' | 'resume'): Promise<void> {
-  if (server !== 'mockwave') {
+  if (server !== 'mockwave' && server !== 'journal-on') {
     if (action === 'resume') process.kill(proc.pid, 'SIGUSR2');
     return;
   }

@@ -10,7 +10,8 @@ import { mockwaveRoute, type HttpMode } from './http-work.ts';
 import { mockoonEnvironment } from './mockoon.ts';
 import { freePort, startServer, type ServerProcess } from './processes.ts';
 
-export type ServerName = 'calibration' | 'bare' | 'mockwave' | 'mockoon';
+/** `journal-on`: mockwave with `journal.enabled: true` (off by default), for what the journal costs (issue 29). */
+export type ServerName = 'calibration' | 'bare' | 'mockwave' | 'journal-on' | 'mockoon';
 
 export type Work =
   | { readonly kind: 'pingpong' }
@@ -125,9 +126,11 @@ const MOCKOON_ORDER = '{"id":"{{urlParam \'id\'}}","status":"{{oneOf (array \'op
 export async function start(server: ServerName, work: Work, tmp: string, mockoonBin: string | undefined): Promise<ServerProcess | undefined> {
   const port = await freePort();
   switch (server) {
-    case 'mockwave': {
+    case 'mockwave':
+    case 'journal-on': {
       const file = join(tmp, `mockwave-${work.kind}-${port}.json`);
-      writeFileSync(file, JSON.stringify(mockwaveConfig(work)));
+      const config = mockwaveConfig(work) as Record<string, unknown>;
+      writeFileSync(file, JSON.stringify(server === 'journal-on' ? { ...config, journal: { enabled: true } } : config));
       return startServer(process.execPath, [join(ROOT, 'dist/mockwave.js'), file, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error'], port, tmp);
     }
     case 'bare':

@@ -48,6 +48,10 @@ const p99: Row = { metric: 'p99', unit: 'ms p99', better: 'lower' };
 /** Issue 28: each HTTP row's p99 at most 1.5 x bare node:http's. */
 const httpP99: Row = { ...p99, targets: [{ vs: 'bare', ratio: 1.5 }] };
 const rss: Row = { metric: 'rssMB', unit: 'MB RSS', better: 'lower' };
+/** Issue 29: what the journal costs: mockwave with `journal.enabled: true` against mockwave as it starts (off). */
+const journalCost = (ratio: number): Target => ({ vs: 'journalOn', ratio });
+/** The journal-on server of those rows: a full run's report only, never CI's quick guard (it has no target there). */
+const journalOn = (z: Sizes): ServerName[] => (z.quick ? [] : ['journal-on']);
 
 /** WebSocket request-reply: 50 closed-loop clients over as many load processes as calibration finds useful. */
 function requestReplyScenarios(z: Sizes): Scenario[] {
@@ -57,9 +61,9 @@ function requestReplyScenarios(z: Sizes): Scenario[] {
       ...common,
       id: 'ping-pong',
       label: `guide ping -> pong, ${z.rrClients} clients, closed loop`,
-      servers: ['bare', 'mockwave', 'mockoon'],
+      servers: ['bare', 'mockwave', ...journalOn(z), 'mockoon'],
       run: (s, ctx, n) => requestReply(s, ctx, z.rrClients, 'pingpong', n),
-      rows: [rate('round trips/s', [{ vs: 'bare', ratio: 0.85 }]), { ...p99, targets: [{ vs: 'bare', ratio: 1.5 }] }, rss],
+      rows: [rate('round trips/s', [{ vs: 'bare', ratio: 0.85 }, journalCost(0.9)]), { ...p99, targets: [{ vs: 'bare', ratio: 1.5 }] }, rss],
     },
     {
       ...common,
@@ -75,9 +79,9 @@ function requestReplyScenarios(z: Sizes): Scenario[] {
       ...common,
       id: 'templated-reply-by-hand',
       label: `rule-matched templated reply, ${z.rrClients} clients (bare: the same reply by hand)`,
-      servers: ['bare', 'mockwave'],
+      servers: ['bare', 'mockwave', ...journalOn(z)],
       run: (s, ctx, n) => requestReply(s, ctx, z.rrClients, 'hand-written-reply', n),
-      rows: [rate('replies/s', [{ vs: 'bare', ratio: 0.95 }]), p99],
+      rows: [rate('replies/s', [{ vs: 'bare', ratio: 0.95 }, journalCost(0.9)]), p99],
     },
   ];
 }
@@ -90,9 +94,9 @@ function httpScenarios(z: Sizes): Scenario[] {
       ...common,
       id: 'http-route',
       label: `templated JSON HTTP route (a path parameter, three helpers), wrk, ${z.rrClients} keep-alive connections (bare: node:http)`,
-      servers: ['bare', 'mockwave', 'mockoon'],
+      servers: ['bare', 'mockwave', ...journalOn(z), 'mockoon'],
       run: (s, ctx) => httpGet(s, ctx, z.rrClients, 'route'),
-      rows: [rate('requests/s', [{ vs: 'bare', ratio: 0.9, guard: HTTP_GUARD_FLOOR }, { vs: 'mockoon', ratio: 10 }]), httpP99],
+      rows: [rate('requests/s', [{ vs: 'bare', ratio: 0.9, guard: HTTP_GUARD_FLOOR }, { vs: 'mockoon', ratio: 10 }, journalCost(0.9)]), httpP99],
     },
     {
       ...common,
@@ -131,9 +135,9 @@ function fanOutScenarios(z: Sizes): Scenario[] {
       load: { from: 1, upTo: 4 },
       id: 'fan-out-1',
       label: `fan-out, 1 stream every 10 ms, ${z.fanSmall} clients`,
-      servers: ['bare', 'mockwave', 'mockoon'],
+      servers: ['bare', 'mockwave', ...journalOn(z), 'mockoon'],
       run: (s, ctx, n) => fanOut(s, ctx, z.fanSmall, 1, 10, n),
-      rows: [rate('messages/s', [{ vs: 'bare', ratio: 1.0 }]), ofDemand],
+      rows: [rate('messages/s', [{ vs: 'bare', ratio: 1.0 }, journalCost(0.97)]), ofDemand],
     },
     {
       ...common,

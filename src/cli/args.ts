@@ -45,6 +45,7 @@ Options:
       --record <dir>        record every proxied session and every exchange with a real HTTP API
                             (http.fallback, forward) to <dir> as JSON Lines
       --no-dashboard        do not serve the web dashboard at /
+      --journal             keep a journal of the traffic for /admin/journal, /admin/verify and /admin/wait
       --asyncapi-side <s>   an AsyncAPI document is written from the server's or the client's side
       --overlay <file>      overlay for an AsyncAPI document (default: <document>.mockwave.yaml)
       --print-config        print the resolved configuration as JSON and exit
@@ -130,6 +131,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     'log-traffic': { type: 'boolean' },
     'print-config': { type: 'boolean' },
     'no-dashboard': { type: 'boolean' },
+    journal: { type: 'boolean' },
     'asyncapi-side': { type: 'string' },
     overlay: { type: 'string' },
     record: { type: 'string' },
@@ -156,6 +158,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   if (values['log-traffic'] === true) overrides.push({ path: ['log', 'traffic'], value: true, source: '--log-traffic' });
   if (values['no-dashboard'] === true) overrides.push({ path: ['dashboard', 'enabled'], value: false, source: '--no-dashboard' });
+  if (values.journal === true) overrides.push({ path: ['journal', 'enabled'], value: true, source: '--journal' });
   return {
     help: values.help === true,
     version: values.version === true,

@@ -83,6 +83,7 @@ export const ENV_BINDINGS: Readonly<Record<string, Binding>> = {
     merge: mergeRoutesByName,
   },
   MOCKWAVE_SEED: { path: ['seed'], read: coerceNumber },
+  MOCKWAVE_JOURNAL: { path: ['journal', 'enabled'], read: coerceBoolean },
   MOCKWAVE_PORT: { path: ['port'], read: coerceNumber },
   MOCKWAVE_HOST: { path: ['host'], read: (v) => v },
   WEBSOCKET_RATE_LIMIT: { path: ['websocket', 'rateLimit', 'messagesPerSecond'], read: coerceNumber },

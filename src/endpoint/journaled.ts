@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Hub } from '../hub/hub.ts';
 import type { Peer, PeerObserver } from '../hub/peer.ts';
-import { scopeOf, type Journal, type JournalProtocol } from '../journal/index.ts';
+import { connectionScope, type Journal, type JournalProtocol } from '../journal/index.ts';
 
 export class EndpointJournal {
   readonly #journal: Journal;
@@ -29,8 +29,7 @@ export class EndpointJournal {
 
   /** A client came in: noted with its scope, and observed from its first message on. */
   open(peer: Peer, request: IncomingMessage): void {
-    const search = request.url?.includes('?') === true ? new URLSearchParams(request.url.slice(request.url.indexOf('?'))) : undefined;
-    this.#journal.open(this.#protocol, peer, scopeOf(request.headers, search));
+    this.#journal.open(this.#protocol, peer, connectionScope(request));
     peer.observers = this.observers;
   }
 

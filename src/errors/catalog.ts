@@ -53,7 +53,7 @@ export const ERROR_CATALOG = {
   MW_VERIFY_FAILED: { summary: 'A verification (POST /admin/verify, `server.verify()`) did not hold: the answer says what was expected and found, with the closest entries and, for each, the parts that differ.', httpStatus: 417 },
   MW_WAIT_TIMED_OUT: { summary: 'A wait (POST /admin/wait, `server.waitFor()`) saw no matching entry within its timeout: the answer has the closest entries and what differs in each.', httpStatus: 417 },
   MW_TOO_MANY_WAITS: { summary: 'POST /admin/wait while 256 waits are already held.', httpStatus: 503 },
-  MW_JOURNAL_OFF: { summary: 'The journal was asked about (GET or DELETE /admin/journal, `server.journal()`) while it is off (`journal.enabled: false`).', httpStatus: 409 },
+  MW_JOURNAL_OFF: { summary: 'The journal was asked about (`/admin/journal`, `/admin/verify`, `/admin/wait`, `server.journal()`, `verify()`, `waitFor()`) while it is off, as it is by default: start with `--journal` (or `journal: { enabled: true }`).', httpStatus: 409 },
   MW_ADMIN_NOT_FOUND: { summary: 'No admin route matches the request path.', httpStatus: 404 },
   MW_METHOD_NOT_ALLOWED: { summary: 'The admin route exists but not for this HTTP method.', httpStatus: 405 },
   MW_UNKNOWN_STREAM: { summary: 'The library or admin API named a stream no endpoint has.', httpStatus: 404 },

@@ -12,6 +12,7 @@ import { systemClock } from '../util/clock.ts';
 import { encodedSeparatorProblem } from '../util/encoded-path.ts';
 import type { ForwardedExchange } from '../recording/http-recorder.ts';
 import type { HttpRequestView } from './request.ts';
+import { SENT_BODY_LIMIT, type SentAnswer } from './respond.ts';
 
 const flat = (headers: Record<string, string | string[] | undefined>): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])));
@@ -55,7 +56,7 @@ function forwardedHeaders(request: IncomingMessage, options: ForwardOptions): Re
  * first (an endless event stream is left this way) and 502 when the API broke off mid-answer. Rejects with
  * MW_HTTP_UPSTREAM_FAILED before any byte was written, and with MW_INVALID_PATH (400) before connecting.
  */
-export function forward(view: HttpRequestView, response: ServerResponse, base: string, options: ForwardOptions): Promise<number> {
+export function forward(view: HttpRequestView, response: ServerResponse, base: string, options: ForwardOptions, sent?: SentAnswer): Promise<number> {
   // Refused before anything is sent: the API must never see a path that could climb out of `base` (as the proxy).
   const encoded = encodedSeparatorProblem(view.path);
   if (encoded !== undefined) return Promise.reject(new MockwaveError('MW_INVALID_PATH', `Not forwarded: the path ${encoded}`));
@@ -82,6 +83,7 @@ export function forward(view: HttpRequestView, response: ServerResponse, base: s
         passed[name] = value;
       }
       response.writeHead(answer.statusCode ?? 502, passed);
+      if (sent !== undefined) noteAnswer(answer, passed, sent);
       answer.pipe(response);
       answer.once('error', () => {
         resolve(502);
@@ -105,6 +107,21 @@ export function forward(view: HttpRequestView, response: ServerResponse, base: s
       if (response.headersSent) resolve(499);
     });
     outgoing.end(body.length > 0 ? body : undefined);
+  });
+}
+
+/** Notes the API's answer for the journal: its head, and its body up to SENT_BODY_LIMIT bytes. */
+function noteAnswer(answer: IncomingMessage, head: Record<string, string | string[]>, sent: SentAnswer): void {
+  sent.headers = head;
+  const kept: Buffer[] = [];
+  let size = 0;
+  answer.on('data', (chunk: Buffer) => {
+    if (size >= SENT_BODY_LIMIT) return;
+    kept.push(chunk.subarray(0, SENT_BODY_LIMIT - size));
+    size += chunk.length;
+  });
+  answer.once('end', () => {
+    sent.body = Buffer.concat(kept);
   });
 }
 

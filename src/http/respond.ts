@@ -83,8 +83,21 @@ function encodeBody(value: unknown): Encoded {
   return { text, length: Buffer.byteLength(text), type: typeof value === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8' };
 }
 
+/**
+ * What a route answered beyond its status, noted for the journal when it keeps this request (undefined:
+ * nothing is noted, and nothing costs). The head as written; the body when it is a whole one or streamed
+ * pieces (at most SENT_BODY_LIMIT of them), never a file's.
+ */
+export interface SentAnswer {
+  headers: Readonly<Record<string, string | number | readonly string[]>> | undefined;
+  body: string | Buffer | undefined;
+}
+
+/** Characters of a streamed answer (bytes of a forwarded one) noted for the journal; the rest is sent, not noted. */
+export const SENT_BODY_LIMIT = 1024 * 1024;
+
 /** Writes the answer; its status, at once for a body, later for a file or a streamed body. */
-export type Answer = (response: ServerResponse, context: RenderContext, host: RespondHost, head: boolean) => number | Promise<number>;
+export type Answer = (response: ServerResponse, context: RenderContext, host: RespondHost, head: boolean, sent: SentAnswer | undefined) => number | Promise<number>;
 
 type Piece = (context: RenderContext, services: TemplateServices) => string;
 
@@ -124,20 +137,29 @@ function renderHeaders(headers: Headers, context: RenderContext, services: Templ
 function streamed(respond: RespondConfig, pieces: readonly Piece[], headers: Headers): Answer {
   const delay = parseRange(respond.chunkDelay) as NumberRange;
   const sse = respond.format === 'sse';
-  return async (response, context, host, head) => {
-    response.writeHead(respond.status, { 'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-cache', ...renderHeaders(headers, context, host.templates) });
+  return async (response, context, host, head, sent) => {
+    const written = { 'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-cache', ...renderHeaders(headers, context, host.templates) };
+    response.writeHead(respond.status, written);
+    if (sent !== undefined) sent.headers = written;
     if (head) {
       response.end();
       return respond.status;
     }
     response.flushHeaders();
+    const write = (text: string): void => {
+      response.write(text);
+      if (sent === undefined) return;
+      // Joined as the pieces come (cheap) and cut once, when the noted text would pass its bound.
+      const noted = (sent.body as string | undefined) ?? '';
+      if (noted.length < SENT_BODY_LIMIT) sent.body = noted.length + text.length > SENT_BODY_LIMIT ? `${noted}${text}`.slice(0, SENT_BODY_LIMIT) : `${noted}${text}`;
+    };
     for (const piece of pieces) {
       const ms = delay.min === delay.max ? delay.min : host.random.int(delay.min, delay.max);
       if (ms > 0 && !(await host.wait(response, ms))) return respond.status;
       if (response.destroyed) return respond.status;
-      response.write(piece(context, host.templates));
+      write(piece(context, host.templates));
     }
-    if (sse && respond.done !== undefined) response.write(sseEvent({ data: respond.done }));
+    if (sse && respond.done !== undefined) write(sseEvent({ data: respond.done }));
     response.end();
     return respond.status;
   };
@@ -146,11 +168,13 @@ function streamed(respond: RespondConfig, pieces: readonly Piece[], headers: Hea
 /** A file from the route's folder, piped. */
 function fromFile(status: number, file: RouteFile, headers: Headers): Answer {
   const type = TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream';
-  return async (response, context, host, head) => {
+  return async (response, context, host, head, sent) => {
     // Opened before the head is written: a file that cannot be read is the route's failure (500), not a cut-off 200.
     const stream = (await openFile(file)).createReadStream();
     try {
-      response.writeHead(status, { 'content-type': type, ...renderHeaders(headers, context, host.templates) });
+      const written = { 'content-type': type, ...renderHeaders(headers, context, host.templates) };
+      response.writeHead(status, written);
+      if (sent !== undefined) sent.headers = written;
     } catch (error) {
       // A templated header that is no header value: the file is closed, the route fails.
       stream.destroy();
@@ -170,16 +194,23 @@ function fromFile(status: number, file: RouteFile, headers: Headers): Answer {
  * without templates, encoded once when the route was compiled.
  */
 function whole(status: number, body: Render | Encoded | undefined, headers: Headers): Answer {
-  return (response, context, host, head) => {
+  return (response, context, host, head, sent) => {
     const written = renderHeaders(headers, context, host.templates);
     if (body === undefined) {
-      response.writeHead(status, { 'content-length': 0, ...written });
+      const empty = { 'content-length': 0, ...written };
+      response.writeHead(status, empty);
       response.end();
+      if (sent !== undefined) sent.headers = empty;
       return status;
     }
     const encoded = typeof body === 'function' ? encodeBody(body(context, host.templates)) : body;
-    response.writeHead(status, { 'content-type': encoded.type, 'content-length': encoded.length, ...written });
+    const wrote = { 'content-type': encoded.type, 'content-length': encoded.length, ...written };
+    response.writeHead(status, wrote);
     response.end(head ? undefined : encoded.text);
+    if (sent !== undefined) {
+      sent.headers = wrote;
+      sent.body = head ? undefined : encoded.text;
+    }
     return status;
   };
 }

@@ -22,6 +22,7 @@ import { bodyPending, closeAfterAnswer, hasBody, NO_BODY, readBody, skipBody, ty
 import { RequestView, templateRequest, type HttpRequestView } from './request.ts';
 import { HTTP_METHODS, type HttpRouteConfig } from './schema.ts';
 import { answerRequest, type HttpHost } from './steps.ts';
+import type { SentAnswer } from './respond.ts';
 import type { RunResult } from '../steps/index.ts';
 import type { RequestTarget } from '../util/request-target.ts';
 import type { HttpFigures, HttpRequestRecord } from './figures.ts';
@@ -55,6 +56,8 @@ interface Asked {
   readonly onPath: readonly OnPath[];
   /** The request's body once read (for the journal). */
   body: Buffer;
+  /** The answering step's head and body, noted when the journal keeps this request. */
+  sent: SentAnswer | undefined;
 }
 
 /** A refusal of the request itself (a path that may not be forwarded), not a failure of the route or the real API. */
@@ -153,7 +156,7 @@ export class HttpRoutes {
       const params = route.pattern.match(path);
       if (params !== undefined) onPath.push({ route, params });
     }
-    const asked: Asked = { request, response, target, started: this.#options.now(), cors, onPath, body: NO_BODY };
+    const asked: Asked = { request, response, target, started: this.#options.now(), cors, onPath, body: NO_BODY, sent: undefined };
     if (isPreflight(request)) {
       skipBody(request, response);
       const methods = this.#options.fallback !== undefined || onPath.some((p) => p.route.methods === undefined) ? [...HTTP_METHODS] : [...new Set(onPath.flatMap((p) => [...(p.route.methods ?? [])]))];
@@ -193,6 +196,8 @@ export class HttpRoutes {
     } catch (error) {
       return this.#badRequest(asked, error);
     }
+    // The answer is noted only when the journal will keep it (a route may leave the journal).
+    if (this.#options.journal !== undefined && hit?.route.config.journal !== false) asked.sent = { headers: undefined, body: undefined };
     if (hit === undefined) {
       const status = this.#unmatched(view, asked);
       return typeof status === 'number' ? this.#finish(asked, status, undefined) : status.then((later) => this.#finish(asked, later, undefined));
@@ -202,7 +207,7 @@ export class HttpRoutes {
     const context = { request: templateRequest(view, hit.params, route) };
     let result: RunResult<number>;
     try {
-      result = answerRequest(route.steps, { view, response: asked.response, context, host: this.#host, route: route.name });
+      result = answerRequest(route.steps, { view, response: asked.response, context, host: this.#host, route: route.name, sent: asked.sent });
     } catch (error) {
       return this.#failed(asked, route, error);
     }
@@ -246,7 +251,8 @@ export class HttpRoutes {
     const journal = this.#options.journal;
     if (journal !== undefined && route?.config.journal !== false) {
       const { request, target } = asked;
-      journal.request({ method: record.method, path: target.path, search: target.search, headers: request.headers, body: asked.body, status, ms: record.ms }, route?.name, scopeOf(request.headers));
+      const sent = asked.sent;
+      journal.request({ method: record.method, path: target.path, search: target.search, rawHeaders: request.rawHeaders, body: asked.body, status, ms: record.ms, answerHeaders: sent?.headers, answerBody: sent?.body }, route?.name, scopeOf(request.headers));
     }
   }
 
@@ -256,7 +262,7 @@ export class HttpRoutes {
     const onPath = asked.onPath.map((p) => p.route);
     const fallback = this.#options.fallback;
     if (fallback !== undefined) {
-      return forward(view, response, fallback, this.#host.forwarding).catch((error: unknown) => {
+      return forward(view, response, fallback, this.#host.forwarding, asked.sent).catch((error: unknown) => {
         if (!clientFault(error)) this.#options.logger.warn(`http.fallback: ${errorMessage(error)}`);
         return this.#refuse(response, cors, refusalOf(error));
       });

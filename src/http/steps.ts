@@ -14,7 +14,7 @@ import type { RenderContext } from '../templates/index.ts';
 import { resolveFile, type FileScope } from './files.ts';
 import { forward, type ForwardOptions } from './forward.ts';
 import type { HttpRequestView } from './request.ts';
-import { compileRespond, explainRespond, respondSchema, type RespondHost } from './respond.ts';
+import { compileRespond, explainRespond, respondSchema, type RespondHost, type SentAnswer } from './respond.ts';
 
 /** What steps may do, provided by the server: routes never see the WebSocket side's objects. */
 export interface HttpHost extends StepHost, RespondHost {
@@ -34,6 +34,8 @@ export interface Exchange extends StepScope {
   readonly host: HttpHost;
   /** The route's name, for its state scope. */
   readonly route: string;
+  /** Where the answering step notes its head and body for the journal (undefined: not journaled). */
+  readonly sent: SentAnswer | undefined;
 }
 
 /** What compiling a step needs: where a `file` may be read, where the step is (for problems), and how to compile a nested list. */
@@ -81,7 +83,7 @@ const respondStep = defineStep({
     if (file !== undefined && respond.file !== undefined) readableFile(file.path, respond.file, where);
     const answer = compileRespond(respond, file);
     return (x: Run) => {
-      const status = answer(x.response, x.context, x.host, x.view.method === 'HEAD');
+      const status = answer(x.response, x.context, x.host, x.view.method === 'HEAD', x.sent);
       return typeof status === 'number' ? answered(status) : status.then(answered);
     };
   },
@@ -91,7 +93,7 @@ const respondStep = defineStep({
 const forwardStep = defineStep({
   schema: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).describe('Send the request on to this API (path and query appended) and answer with what it answers.'),
   final: true,
-  compile: (base) => (x: Run) => forward(x.view, x.response, base, x.host.forwarding).then(answered),
+  compile: (base) => (x: Run) => forward(x.view, x.response, base, x.host.forwarding, x.sent).then(answered),
   // Origin and path only: a user name, password or query of the URL may be a secret.
   explain: (base) => `forward to ${new URL(base).origin}${new URL(base).pathname.replace(/\/$/, '')}`,
 });
@@ -150,9 +152,10 @@ class HttpRun implements StepRun<number>, Exchange {
   readonly context: RenderContext;
   readonly host: HttpHost;
   readonly route: string;
+  readonly sent: SentAnswer | undefined;
 
   constructor(exchange: Exchange) {
-    ({ view: this.view, response: this.response, context: this.context, host: this.host, route: this.route } = exchange);
+    ({ view: this.view, response: this.response, context: this.context, host: this.host, route: this.route, sent: this.sent } = exchange);
   }
 
   wait(ms: number, resume: () => RunResult<number>): Promise<number | undefined> {

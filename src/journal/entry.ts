@@ -4,11 +4,16 @@
  */
 export type JournalProtocol = 'websocket' | 'sse' | 'http';
 
+/** Every kind of entry, in one list (the query and matcher schemas take it). */
+export const JOURNAL_KINDS = ['open', 'close', 'refuse', 'message', 'broadcast', 'subscribe', 'unsubscribe', 'request'] as const;
+
 export type JournalKind =
   /** A client connected (WebSocket, Server-Sent Events). */
   | 'open'
   /** A client's connection ended, with its close code. */
   | 'close'
+  /** A connection or request refused at the door: `code` the status, `reason` the error's code and message. */
+  | 'refuse'
   /** A frame to or from one client. */
   | 'message'
   /** One message to every subscriber of its topics: `topics`, `recipients`. */
@@ -19,17 +24,35 @@ export type JournalKind =
   /** An HTTP request with its answer. */
   | 'request';
 
+/** A header's value in a raw header list (any case; repeated ones joined with ", "), or undefined. */
+export function rawHeader(raw: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if ((raw[i] as string).toLowerCase() !== name) continue;
+    value = value === undefined ? raw[i + 1] : `${value}, ${raw[i + 1] as string}`;
+  }
+  return value;
+}
+
 /** An HTTP exchange as the journal keeps it. */
 export interface JournalHttp {
   readonly method: string;
   readonly path: string;
   /** The query as written (`?a=1`), or ''. */
   readonly search: string;
-  /** Node's header object (lower-case names). */
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /**
+   * Node's raw header list (name, value, name, value, …, names as sent): kept rather than the header object,
+   * which is one more object per request to outlive the young generation (a kept entry is copied by every
+   * scavenge until it is promoted; fewer objects per entry is what keeps the HTTP route's p99).
+   */
+  readonly rawHeaders: readonly string[];
   readonly body: Buffer;
   readonly status: number;
   readonly ms: number;
+  /** The answer's head as the route's step wrote it (undefined: a refusal, or a fallback's answer). */
+  readonly answerHeaders: Readonly<Record<string, string | number | readonly string[]>> | undefined;
+  /** The answer's body: a whole one, a streamed one's first MiB; undefined for a file or no body. */
+  readonly answerBody: string | Buffer | undefined;
 }
 
 export interface JournalEntry {

@@ -11,13 +11,13 @@ import { compileRegex, compileWhen, regexSchema, whenSchema, type Matcher } from
 import { compilePathPattern, pathPatternProblem } from '../util/path-pattern.ts';
 import { Message } from '../util/message.ts';
 import type { Redactor } from '../security/redact.ts';
-import type { JournalEntry } from './entry.ts';
+import { JOURNAL_KINDS, rawHeader, type JournalEntry } from './entry.ts';
 import { entryView, type JournalEntryView } from './view.ts';
 
 export const entryMatcherSchema = z
   .strictObject({
     protocol: z.enum(['websocket', 'sse', 'http']).optional(),
-    kind: z.enum(['open', 'close', 'message', 'broadcast', 'subscribe', 'unsubscribe', 'request']).optional(),
+    kind: z.enum(JOURNAL_KINDS).optional(),
     direction: z.enum(['in', 'out']).optional(),
     endpoint: z.string().min(1).optional().describe('A WebSocket or SSE endpoint\'s path, or the path an HTTP request asked for, exactly.'),
     route: z.string().min(1).optional().describe('The HTTP route that answered, by name.'),
@@ -93,10 +93,7 @@ function httpParts(config: EntryMatcherConfig): Part[] {
   }
   if (config.headers !== undefined) {
     const wanted = Object.entries(config.headers).map(([name, pattern]) => [name.toLowerCase(), compileRegex(pattern)] as const);
-    const headerOf = (e: JournalEntry, name: string): string | undefined => {
-      const value = e.http?.headers[name];
-      return Array.isArray(value) ? value.join(', ') : value;
-    };
+    const headerOf = (e: JournalEntry, name: string): string | undefined => (e.http === undefined ? undefined : rawHeader(e.http.rawHeaders, name));
     parts.push({ field: 'headers', expected: config.headers, test: (e) => wanted.every(([name, test]) => { const value = headerOf(e, name); return value !== undefined && test(value); }), actual: (v) => v.request?.headers });
   }
   if (config.body !== undefined) {

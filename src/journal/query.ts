@@ -5,7 +5,7 @@
  * its topics at that point of the journal, as the journal's own `subscribe` and `unsubscribe` entries tell.
  */
 import { z } from 'zod';
-import type { JournalEntry } from './entry.ts';
+import { JOURNAL_KINDS, type JournalEntry } from './entry.ts';
 
 export const JOURNAL_LIMIT = 10_000;
 
@@ -16,7 +16,7 @@ export const journalQuerySchema = z.strictObject({
   route: z.string().min(1).optional(),
   protocol: z.enum(['websocket', 'sse', 'http']).optional(),
   direction: z.enum(['in', 'out']).optional(),
-  kind: z.enum(['open', 'close', 'message', 'broadcast', 'subscribe', 'unsubscribe', 'request']).optional(),
+  kind: z.enum(JOURNAL_KINDS).optional(),
   since: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(JOURNAL_LIMIT).default(100),
 });

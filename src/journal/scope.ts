@@ -36,3 +36,9 @@ export function scopeOf(headers: IncomingHttpHeaders, search?: URLSearchParams):
     return clean(cookie);
   }
 }
+
+/** The scope a WebSocket or Server-Sent Events request names: its headers, cookie, or `?scope=` on its URL. */
+export function connectionScope(request: { readonly headers: IncomingHttpHeaders; readonly url?: string | undefined }): string | undefined {
+  const at = request.url?.indexOf('?') ?? -1;
+  return scopeOf(request.headers, at < 0 ? undefined : new URLSearchParams((request.url as string).slice(at)));
+}

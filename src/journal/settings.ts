@@ -1,6 +1,8 @@
 /**
- * The `journal:` section: what the journal keeps (src/journal/journal.ts). On by default, so a test can ask
- * what a client sent without having turned anything on; bounded in entries and bytes, the oldest dropped.
+ * The `journal:` section: what the journal keeps (src/journal/journal.ts), bounded in entries and bytes, the
+ * oldest dropped. Off by default, on with `--journal`, `MOCKWAVE_JOURNAL=true` or `enabled: true`: kept
+ * entries outlive V8's young generation, and under load every scavenge copies them (the templated HTTP
+ * route's p99 doubled against the journal off, past its target against bare node:http: docs/benchmarks.md).
  */
 import { z } from 'zod';
 
@@ -9,7 +11,7 @@ export const JOURNAL_PAYLOAD_BYTES = 1024 * 1024;
 
 export const journalSettingsSchema = z
   .strictObject({
-    enabled: z.boolean().default(true).describe('Keep a journal of the traffic (WebSocket frames, HTTP requests and their answers, Server-Sent Events, connections) for GET /admin/journal; an endpoint or route leaves it with `journal: false`.'),
+    enabled: z.boolean().default(false).describe('Keep a journal of the traffic (WebSocket frames, HTTP requests and their answers, Server-Sent Events, connections) for GET /admin/journal; an endpoint or route leaves it with `journal: false`.'),
     maxEntries: z.number().int().min(1).max(10_000_000).default(10_000).describe('Entries kept; the oldest are dropped (and counted) past it.'),
     maxBytes: z.number().int().min(1024).default(16 * 1024 * 1024).describe('Bytes of payloads and bodies kept (each entry counts its payload and a fixed 200 bytes); the oldest entries are dropped past it.'),
   })

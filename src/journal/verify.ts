@@ -74,7 +74,8 @@ function bounds(asked: VerifyRequest): { min: number; max: number; says: string 
   return { min, max, says };
 }
 
-const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
+/** `n` entries, spelled for one or many. */
+const entriesSaid = (n: number): string => `${n} ${n === 1 ? 'entry' : 'entries'}`;
 
 export function verify(entries: readonly JournalEntry[], asked: VerifyRequest, redact: Redactor): VerifyOutcome {
   if (asked.order !== undefined) return verifyOrder(entries, asked.order.map((m) => new EntryMatcher(m)), redact);
@@ -82,7 +83,7 @@ export function verify(entries: readonly JournalEntry[], asked: VerifyRequest, r
   const found = entries.filter((entry) => matcher.matches(entry));
   const { min, max, says } = bounds(asked);
   const ok = found.length >= min && found.length <= max;
-  const message = `expected ${says} matching ${min === 1 && max === Infinity ? 'entry' : 'entries'}, found ${found.length} among ${plural(entries.length, 'entry')}`;
+  const message = `expected ${says} matching ${min === 1 && max === Infinity ? 'entry' : 'entries'}, found ${found.length} among ${entriesSaid(entries.length)}`;
   return { ok, message, matched: found.length, entries: found.slice(0, SHOWN).map((e) => entryView(e, redact)), closest: found.length < min ? matcher.nearMisses(entries, redact) : [] };
 }
 
@@ -96,7 +97,7 @@ function verifyOrder(entries: readonly JournalEntry[], matchers: readonly EntryM
       const after = entries.slice(from);
       const anywhere = entries.some((entry) => matcher.matches(entry));
       const where = step === 0 ? '' : ` after the entry step ${step - 1} matched (seq ${found.at(-1)?.seq})`;
-      const message = `order[${step}] matched no entry${where}${anywhere ? ': it matches an earlier entry, out of order' : ''} (${plural(after.length, 'entry')} looked at)`;
+      const message = `order[${step}] matched no entry${where}${anywhere ? ': it matches an earlier entry, out of order' : ''} (${entriesSaid(after.length)} looked at)`;
       return { ok: false, message, matched: step, entries: found.map((e) => entryView(e, redact)), closest: matcher.nearMisses(after, redact) };
     }
     found.push(entries[at] as JournalEntry);

@@ -30,7 +30,7 @@ export interface JournalEntryView extends JournalPayloadView {
   readonly code?: number;
   readonly reason?: string;
   readonly request?: { readonly method: string; readonly path: string; readonly query: Readonly<Record<string, string>>; readonly headers: Readonly<Record<string, string>> } & JournalPayloadView;
-  readonly response?: { readonly status: number; readonly ms: number };
+  readonly response?: { readonly status: number; readonly ms: number; readonly headers?: Readonly<Record<string, string>> } & JournalPayloadView;
 }
 
 /** Text as its JSON value (secret fields masked) when it is JSON, else as text. */
@@ -57,11 +57,27 @@ function payloadView(data: string | Buffer | undefined, redact: Redactor): Journ
   return typeof data === 'string' ? textView(data, redact) : { base64: data.toString('base64') };
 }
 
-/** Node's header object as one string per name, secrets masked. */
-function headersView(headers: Readonly<Record<string, string | string[] | undefined>>, redact: Redactor): Record<string, string> {
+/** A header object (Node's, or one a step wrote) as one string per name, secrets masked. */
+function headersView(headers: Readonly<Record<string, string | number | readonly string[] | undefined>>, redact: Redactor): Record<string, string> {
   const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = typeof value === 'object' ? value.join(', ') : String(value);
   return redact.headers(flat);
+}
+
+/** A raw header list as one string per lower-case name (repeated ones joined), secrets masked. */
+function rawHeadersView(raw: readonly string[], redact: Redactor): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    flat[name] = flat[name] === undefined ? (raw[i + 1] as string) : `${flat[name]}, ${raw[i + 1] as string}`;
+  }
+  return redact.headers(flat);
+}
+
+/** An answer's body as shown: text or JSON (masked), bytes as text when they are text, else base64. */
+function answerView(body: string | Buffer | undefined, redact: Redactor): JournalPayloadView {
+  if (body === undefined || body.length === 0) return {};
+  return typeof body === 'string' ? textView(body, redact) : bytesView(body, redact);
 }
 
 export function entryView(entry: JournalEntry, redact: Redactor): JournalEntryView {
@@ -85,6 +101,6 @@ export function entryView(entry: JournalEntry, redact: Redactor): JournalEntryVi
     ...payloadView(entry.data, redact),
     ...(http === undefined
       ? {}
-      : { request: { method: http.method, path: http.path, query, headers: headersView(http.headers, redact), ...bytesView(http.body, redact) }, response: { status: http.status, ms: http.ms } }),
+      : { request: { method: http.method, path: http.path, query, headers: rawHeadersView(http.rawHeaders, redact), ...bytesView(http.body, redact) }, response: { status: http.status, ms: http.ms, ...(http.answerHeaders === undefined ? {} : { headers: headersView(http.answerHeaders, redact) }), ...answerView(http.answerBody, redact) } }),
   };
 }

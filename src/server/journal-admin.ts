@@ -38,7 +38,7 @@ type Who = Pick<JournalQuery, 'scope' | 'client' | 'since'>;
 export function createJournalAdmin(journal: Journal | undefined, redact: Redactor, clock: Clock) {
   let waits = 0;
   const on = (): Journal => {
-    if (journal === undefined) throw new MockwaveError('MW_JOURNAL_OFF', 'The journal is off (journal.enabled: false): nothing is kept to be asked about');
+    if (journal === undefined) throw new MockwaveError('MW_JOURNAL_OFF', 'The journal is off, so nothing is kept to be asked about: start with --journal (or MOCKWAVE_JOURNAL=true, or journal: { enabled: true } in the configuration)');
     return journal;
   };
   const seen = (kept: Journal, who: Who): JournalEntry[] => selectEntries(kept.entries(), { ...who, limit: Number.MAX_SAFE_INTEGER });

@@ -190,7 +190,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   }, redact, budgets);
   // One guard on queued bytes for every client, WebSocket or SSE.
   const pressure = new Pressure(config.websocket.maxQueuedBytes);
-  const sse = new SseSide({ config, clock, logger, createId: () => createClientId(clock, idRandom), pressure, meta });
+  const sse = new SseSide({ config, clock, logger, createId: () => createClientId(clock, idRandom), pressure, meta, journal });
   const registry = new EndpointRegistry(endpoints, () => [...transport.peers, ...sse.peers]);
   const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0, recordings: () => budgets.figures() });
   const streams = createStreamAdmin(registry, () => state === 'running');
@@ -210,7 +210,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     logger.info(`Configuration reloaded: ${report.streamsAdded.length} stream(s) added, ${report.streamsChanged.length} changed, ${report.streamsRemoved.length} removed; ${report.httpRoutes} HTTP route(s)${report.restartNeeded.length > 0 ? `; needs a restart: ${report.restartNeeded.join(', ')}` : ''}`);
     return report;
   };
-  const refused = createRefusals({ logger, now: () => clock.now(), requestId, count: (code) => metrics.rejected(code), maskUrl: (url) => redact.url(url) });
+  const refused = createRefusals({ logger, now: () => clock.now(), requestId, count: (code) => metrics.rejected(code), maskUrl: (url) => redact.url(url), journal });
   const limited = config.http.rateLimit === undefined ? undefined : httpRateLimit(config.http.rateLimit, { now: () => clock.now(), refused, cors: config.cors });
   const transport: Transport = new Transport({
     port: config.port,

@@ -21,6 +21,7 @@ import type { Pressure } from '../transport/pressure.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { sseEvent } from '../util/sse.ts';
 import type { Endpoint } from '../endpoint/endpoint.ts';
+import { connectionScope, type Journal } from '../journal/index.ts';
 
 export interface SseSideContext {
   readonly config: MockwaveConfig;
@@ -31,6 +32,8 @@ export interface SseSideContext {
   readonly pressure: Pressure;
   /** The metadata of an error answer given now (timestamp, requestId). */
   readonly meta: () => Meta;
+  /** Where a refused stream is journaled (none: the journal is off). */
+  readonly journal?: Journal | undefined;
 }
 
 export class SseSide {
@@ -74,6 +77,7 @@ export class SseSide {
     else refused = accessRefusal(request, accessPolicy('sse', config, settings.maxConnections, endpoint.endpoint), mine.size);
     if (refused === undefined && unknown.length > 0) refused = refusal('MW_BAD_REQUEST', `Unknown event${unknown.length > 1 ? 's' : ''} ${clip(unknown.join(', '))} (events: ${[...topics].join(', ')})`);
     if (refused !== undefined) {
+      this.#context.journal?.refused('sse', endpoint.endpoint, connectionScope(request), refused.status, `${refused.code}: ${refused.message}`);
       answerRefusal(response, refused, { meta: this.#context.meta(), cors, headers: refused.code === 'MW_HTTP_METHOD_NOT_ALLOWED' ? { Allow: 'GET' } : undefined });
       return;
     }

@@ -188,4 +188,13 @@ describe('mockwave CLI', () => {
     assert.equal(config.port, 4321);
     assert.equal(config.endpoints[0]?.path, '/ws');
   });
+
+  it('the journal: off by default, on with --journal or MOCKWAVE_JOURNAL=true', async () => {
+    const journalOf = async (args: string[], env: Record<string, string> = {}): Promise<boolean> => {
+      const cli = runMockwave(['--print-config', ...args], { cwd: dir, env });
+      assert.equal((await cli.exited).code, 0, cli.errors());
+      return (JSON.parse(cli.output()) as { journal: { enabled: boolean } }).journal.enabled;
+    };
+    assert.deepEqual(await Promise.all([journalOf([]), journalOf(['--journal']), journalOf([], { MOCKWAVE_JOURNAL: 'true' })]), [false, true, true]);
+  });
 });

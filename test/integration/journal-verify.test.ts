@@ -25,7 +25,7 @@ const echo = { path: '/ws', dialect: 'raw' as const, rules: [{ when: { type: 'or
 
 describe('asking the journal', () => {
   it('verify: 200 with what matched; 417 naming the closest entries and, in each, the part that differs', async () => {
-    const { ws, http } = await startServer({ endpoints: [echo] });
+    const { ws, http } = await startServer({ journal: { enabled: true }, endpoints: [echo] });
     const client = await wsConnect(ws('/ws'));
     client.send({ type: 'order', id: 'A1', qty: 2 });
     await client.next();
@@ -44,7 +44,7 @@ describe('asking the journal', () => {
   });
 
   it('verify an order: held, or which step failed and that its entry came too early', async () => {
-    const { ws, http } = await startServer({ endpoints: [echo] });
+    const { ws, http } = await startServer({ journal: { enabled: true }, endpoints: [echo] });
     const client = await wsConnect(ws('/ws'));
     for (const id of ['1', '2']) {
       client.send({ type: 'order', id });
@@ -58,7 +58,7 @@ describe('asking the journal', () => {
   });
 
   it('HTTP: find by method, path pattern, query, headers and body; a near miss names the method', async () => {
-    const { http } = await startServer({ endpoints: [], http: { routes: [{ path: '/api/orders/:id', then: [{ respond: { status: 202 } }] }] } });
+    const { http } = await startServer({ journal: { enabled: true }, endpoints: [], http: { routes: [{ path: '/api/orders/:id', then: [{ respond: { status: 202 } }] }] } });
     await fetch(http('/api/orders/7?express=yes'), { method: 'PUT', headers: { 'content-type': 'application/json', 'x-client': 'shop-2' }, body: '{"qty":3}', signal: AbortSignal.timeout(5000) });
     const found = await post(http, '/admin/journal/find', { match: { method: 'put', path: '/api/orders/:id', query: { express: 'yes' }, headers: { 'X-Client': '^shop-' }, body: { qty: 3 }, status: 202 } });
     assert.equal(found.status, 200, JSON.stringify(found.body));
@@ -68,7 +68,7 @@ describe('asking the journal', () => {
   });
 
   it('wait: holds until a matching entry arrives; 417 with the near misses when none does in time', async () => {
-    const { ws, http } = await startServer({ endpoints: [echo] });
+    const { ws, http } = await startServer({ journal: { enabled: true }, endpoints: [echo] });
     const client = await wsConnect(ws('/ws'));
     const waiting = post(http, '/admin/wait', { match: { direction: 'in', message: { type: 'order', id: 'late' } }, timeout: 10_000 });
     // The wait is held before the message is sent: the server's answer can only come from the entry made later.
@@ -88,7 +88,7 @@ describe('asking the journal', () => {
   });
 
   it('the library: verify throws an AssertionError showing the near misses; waitFor, waitForClient and reset', async () => {
-    const { ws, server } = await startServer({ endpoints: [echo] });
+    const { ws, server } = await startServer({ journal: { enabled: true }, endpoints: [echo] });
     const connecting = server.waitForClient({ endpoint: '/ws', scope: 'lib' });
     const client = await wsConnect(ws('/ws?scope=lib'));
     const id = await connecting;
@@ -107,7 +107,7 @@ describe('asking the journal', () => {
   });
 
   it('two tests in parallel on one server, each in its own scope, see only their own traffic', async () => {
-    const { ws, server } = await startServer({ endpoints: [echo] });
+    const { ws, server } = await startServer({ journal: { enabled: true }, endpoints: [echo] });
     const oneTest = async (scope: string, orders: number): Promise<void> => {
       const client = await wsConnect(ws(`/ws?scope=${scope}`));
       for (let n = 0; n < orders; n++) {
