@@ -79,6 +79,3 @@ export interface JournalEntry {
   readonly reason: string | undefined;
   readonly http: JournalHttp | undefined;
 }
-
-/** What an entry costs the journal's byte budget: its payload or body, and a fixed share for the rest. */
-export const ENTRY_OVERHEAD = 200;

@@ -1,13 +1,16 @@
 /**
  * The traffic journal: every WebSocket frame in and out, each broadcast once, every HTTP request with its
- * answer, every Server-Sent Event, every connection opened and closed, in one ring bounded in entries and in
- * bytes (the oldest dropped and counted). Producers hand it what they already hold (the frame's bytes, Node's
- * header object): nothing is parsed or masked on the way in; `view.ts` masks what it shows. A client's scope
+ * answer, every Server-Sent Event, every connection opened, refused and closed, encoded in one ring bounded
+ * in entries and in bytes outside the JavaScript heap (ring.ts; the oldest dropped and counted). Producers
+ * hand it what they already hold (the frame's bytes, Node's raw headers), copied into the ring as bytes:
+ * nothing is parsed or masked on the way in; `view.ts` masks what it shows. A client's scope
  * (src/journal/scope.ts) is noted at its connection and copied onto each of its entries, so queries and
  * clearing can keep to one scope.
  */
 import type { Peer } from '../hub/peer.ts';
-import { ENTRY_OVERHEAD, type JournalEntry, type JournalHttp, type JournalKind, type JournalProtocol } from './entry.ts';
+import type { JournalEntry, JournalHttp, JournalKind, JournalProtocol } from './entry.ts';
+import type { EntryToKeep } from './codec.ts';
+import { EntryRing } from './ring.ts';
 import { JOURNAL_PAYLOAD_BYTES, type JournalSettings } from './settings.ts';
 
 /** What the journal reads of a peer. */
@@ -23,16 +26,17 @@ export interface JournalFigures {
 }
 
 /**
- * One entry, made in one allocation with every field in one order: an entry is made per frame, and one
- * shape keeps that path monomorphic (entries spread from partial objects took three allocations of
- * different shapes). Filled by the journal before it is kept; read-only to everyone else (`JournalEntry`).
+ * One entry on its way into the ring: one allocation with every field in one order (an entry is made per
+ * frame: one shape keeps that path monomorphic), encoded at once and left to die young. Its payload is as it
+ * came (a text frame may still be bytes): the ring copies it.
  */
-class Entry implements JournalEntry {
+class Entry implements EntryToKeep {
   seq = 0;
   direction: 'in' | 'out' | undefined = undefined;
   route: string | undefined = undefined;
   size = 0;
   data: string | Buffer | undefined = undefined;
+  binary = false;
   truncated = false;
   topics: readonly string[] | undefined = undefined;
   recipients: number | undefined = undefined;
@@ -50,27 +54,17 @@ class Entry implements JournalEntry {
   ) {}
 }
 
-/** A payload as kept: text as text; bytes copied (a frame's bytes may be a view into a larger read). */
+/** A payload as it will be kept: cut at JOURNAL_PAYLOAD_BYTES (the ring copies it). */
 function keep(entry: Entry, data: Buffer | string, isBinary: boolean): void {
-  if (typeof data === 'string') {
-    entry.truncated = data.length > JOURNAL_PAYLOAD_BYTES;
-    entry.data = entry.truncated ? data.slice(0, JOURNAL_PAYLOAD_BYTES) : data;
-    return;
-  }
+  entry.binary = isBinary;
   entry.truncated = data.length > JOURNAL_PAYLOAD_BYTES;
-  const bytes = entry.truncated ? data.subarray(0, JOURNAL_PAYLOAD_BYTES) : data;
-  entry.data = isBinary ? Buffer.from(bytes) : bytes.toString('utf8');
+  entry.data = !entry.truncated ? data : typeof data === 'string' ? data.slice(0, JOURNAL_PAYLOAD_BYTES) : data.subarray(0, JOURNAL_PAYLOAD_BYTES);
 }
 
 export class Journal {
-  readonly #max: { readonly entries: number; readonly bytes: number };
+  readonly #settings: Pick<JournalSettings, 'maxEntries' | 'maxBytes'>;
   readonly #now: () => number;
-  /** The ring: `#count` entries from `#head`, oldest first. */
-  #ring: (JournalEntry | undefined)[] = [];
-  #head = 0;
-  #count = 0;
-  #bytes = 0;
-  #dropped = 0;
+  #ring: EntryRing;
   #seq = 1;
   /** The scope each client named when it connected (only clients that named one). */
   readonly #scopes = new WeakMap<JournalPeer, string>();
@@ -78,7 +72,8 @@ export class Journal {
   readonly #listeners = new Set<(entry: JournalEntry) => void>();
 
   constructor(settings: Pick<JournalSettings, 'maxEntries' | 'maxBytes'>, now: () => number) {
-    this.#max = { entries: settings.maxEntries, bytes: settings.maxBytes };
+    this.#settings = settings;
+    this.#ring = new EntryRing(settings.maxEntries, settings.maxBytes);
     this.#now = now;
   }
 
@@ -147,9 +142,9 @@ export class Journal {
     this.#push(entry);
   }
 
-  /** The entries kept, oldest first. */
-  *entries(): Generator<JournalEntry> {
-    for (let i = 0; i < this.#count; i++) yield this.#ring[(this.#head + i) % this.#ring.length] as JournalEntry;
+  /** The entries kept, oldest first, decoded. */
+  entries(): Generator<JournalEntry> {
+    return this.#ring.entries();
   }
 
   /** Calls `listener` with every entry kept from now on, until the function returned is called. */
@@ -165,19 +160,16 @@ export class Journal {
 
   /** Forgets every entry, or only those of one scope; returns how many were removed. */
   clear(scope?: string): number {
-    const before = this.#count;
-    const keep = scope === undefined ? [] : [...this.entries()].filter((entry) => entry.scope !== scope);
-    this.#ring = [];
-    this.#head = 0;
-    this.#count = 0;
-    this.#bytes = 0;
-    if (scope === undefined) this.#dropped = 0;
-    for (const entry of keep) this.#store(entry);
+    const before = this.#ring.count;
+    const keep = scope === undefined ? [] : [...this.#ring.entries()].filter((entry) => entry.scope !== scope);
+    const dropped = this.#ring.dropped;
+    this.#ring = new EntryRing(this.#settings.maxEntries, this.#settings.maxBytes, scope === undefined ? 0 : dropped);
+    for (const entry of keep) this.#ring.store({ ...entry, binary: Buffer.isBuffer(entry.data) });
     return before - keep.length;
   }
 
   figures(): JournalFigures {
-    return { entries: this.#count, bytes: this.#bytes, dropped: this.#dropped, next: this.#seq };
+    return { entries: this.#ring.count, bytes: this.#ring.bytes, dropped: this.#ring.dropped, next: this.#seq };
   }
 
   /** A new entry of one client's, with the scope it named. */
@@ -187,8 +179,8 @@ export class Journal {
 
   #push(entry: Entry): void {
     entry.seq = this.#seq++;
-    this.#store(entry);
-    if (this.#listeners.size > 0) this.#tell(entry);
+    // Listeners (waits) are told the entry as the ring keeps it: the same fields a query later reads.
+    if (this.#ring.store(entry) && this.#listeners.size > 0) this.#tell(this.#ring.newest() as JournalEntry);
   }
 
   /** Tells the listeners; one that throws (a bug) is dropped, never the traffic that made the entry. */
@@ -201,36 +193,4 @@ export class Journal {
       }
     }
   }
-
-  /** Keeps `entry`, dropping the oldest entries while the ring is full or over its bytes. */
-  #store(entry: JournalEntry): void {
-    const cost = costOf(entry);
-    while (this.#count > 0 && (this.#count >= this.#max.entries || this.#bytes + cost > this.#max.bytes)) this.#dropOldest();
-    if (this.#ring.length < this.#max.entries) {
-      // The ring grows as entries come, up to its bound, and stays that size.
-      this.#ring.push(entry);
-    } else this.#ring[(this.#head + this.#count) % this.#ring.length] = entry;
-    this.#count += 1;
-    this.#bytes += cost;
-  }
-
-  #dropOldest(): void {
-    const oldest = this.#ring[this.#head] as JournalEntry;
-    this.#ring[this.#head] = undefined;
-    this.#head = (this.#head + 1) % this.#ring.length;
-    this.#count -= 1;
-    this.#bytes -= costOf(oldest);
-    this.#dropped += 1;
-    // Emptied: it grows again from the start (while growing, its entries end at its end).
-    if (this.#count === 0) {
-      this.#ring = [];
-      this.#head = 0;
-    }
-  }
-}
-
-function costOf(entry: JournalEntry): number {
-  const http = entry.http;
-  const payload = http === undefined ? (entry.data?.length ?? 0) : http.body.length + (http.answerBody?.length ?? 0);
-  return ENTRY_OVERHEAD + payload;
 }

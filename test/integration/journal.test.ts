@@ -138,7 +138,7 @@ describe('the journal', () => {
     const small = await startServer({ endpoints: [], journal: { enabled: true, maxEntries: 100, maxBytes: 5 * 1024 }, http: { routes: [{ path: '/b', then: [{ respond: { status: 204 } }] }] } });
     for (let n = 0; n < 6; n++) await fetch(small.http('/b'), { method: 'POST', body: 'x'.repeat(2048), signal: AbortSignal.timeout(5000) });
     const kept = small.server.journal();
-    assert.ok(kept.bytes <= 5 * 1024 && kept.kept === 2 && kept.dropped === 4, JSON.stringify({ bytes: kept.bytes, kept: kept.kept, dropped: kept.dropped }));
+    assert.ok(kept.bytes <= 5 * 1024 && kept.kept >= 1 && kept.kept + kept.dropped === 6 && kept.entries.at(-1)?.seq === 6, JSON.stringify({ bytes: kept.bytes, kept: kept.kept, dropped: kept.dropped }));
     void server;
   });
 

@@ -5,29 +5,41 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { Journal, JOURNAL_PAYLOAD_BYTES, scopeOf } from '../../src/journal/index.ts';
 
 const peer = { id: 'c1', endpoint: '/ws' };
 
 describe('the journal\'s ring', () => {
   it('keeps the newest maxEntries in order across many wraps, and counts the rest as dropped', () => {
-    const journal = new Journal({ maxEntries: 7, maxBytes: 1 << 30 }, () => 0);
+    const one = new Journal({ maxEntries: 7, maxBytes: 1 << 20 }, () => 0);
+    one.message('websocket', peer, 'in', 'm00', false);
+    const journal = new Journal({ maxEntries: 7, maxBytes: 1 << 20 }, () => 0);
     for (let n = 0; n < 100; n++) journal.message('websocket', peer, 'in', `m${n}`, false);
     assert.deepEqual([...journal.entries()].map((e) => e.data), ['m93', 'm94', 'm95', 'm96', 'm97', 'm98', 'm99']);
     assert.deepEqual([...journal.entries()].map((e) => e.seq), [94, 95, 96, 97, 98, 99, 100]);
-    assert.deepEqual(journal.figures(), { entries: 7, bytes: 7 * 203, dropped: 93, next: 101 });
+    assert.deepEqual(journal.figures(), { entries: 7, bytes: 7 * one.figures().bytes, dropped: 93, next: 101 });
   });
 
-  it('keeps within maxBytes: an entry over it alone is kept by itself, then the ring grows again from empty', () => {
+  it('keeps within maxBytes across wraps, the newest always kept in order; an entry larger than maxBytes is not kept, and counted', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 900 }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 2, max: 50 }), (sizes, maxEntries) => {
+        const journal = new Journal({ maxEntries, maxBytes: 2000 }, () => 0);
+        sizes.forEach((size, n) => journal.message('websocket', peer, 'in', `${n}:${'x'.repeat(size)}`, false));
+        const kept = [...journal.entries()];
+        const figures = journal.figures();
+        assert.ok(figures.bytes <= 2000 && kept.length <= maxEntries && kept.length === figures.entries);
+        assert.equal(kept.at(-1)?.seq, sizes.length, 'the newest is kept');
+        assert.deepEqual(kept.map((e) => e.seq), kept.map((_, i) => sizes.length - kept.length + 1 + i), 'a run of the newest, in order');
+        assert.ok(kept.every((e) => (e.data as string) === `${e.seq - 1}:${'x'.repeat(sizes[e.seq - 1] as number)}`), 'each payload as it came');
+        assert.equal(figures.dropped, sizes.length - kept.length);
+      }),
+      { seed: 29, numRuns: 300 },
+    );
     const journal = new Journal({ maxEntries: 10, maxBytes: 2000 }, () => 0);
-    journal.message('websocket', peer, 'in', 'a'.repeat(600), false);
-    journal.message('websocket', peer, 'in', 'b'.repeat(600), false);
+    journal.message('websocket', peer, 'in', 'a', false);
     journal.message('websocket', peer, 'in', 'c'.repeat(5000), false);
-    assert.deepEqual([...journal.entries()].map((e) => (e.data as string)[0]), ['c'], 'the two before it were dropped to make room');
-    journal.message('websocket', peer, 'in', 'd', false);
-    journal.message('websocket', peer, 'in', 'e', false);
-    assert.deepEqual([...journal.entries()].map((e) => (e.data as string)[0]), ['d', 'e']);
-    assert.equal(journal.figures().dropped, 3);
+    assert.deepEqual([[...journal.entries()].map((e) => e.data), journal.figures().dropped], [['a'], 1]);
   });
 
   it('copies a binary frame\'s bytes (a frame may be a view into a larger read) and cuts a payload past its limit', () => {
@@ -70,5 +82,34 @@ describe('the scope a request names', () => {
     assert.equal(scopeOf({ 'x-mockwave-scope': '' }), undefined);
     assert.equal(scopeOf({ 'x-mockwave-scope': 's'.repeat(500) })?.length, 128);
     assert.equal(scopeOf({}, new URLSearchParams('other=1')), undefined);
+  });
+});
+
+describe('an entry as the journal encodes it', () => {
+  it('decodes to what was kept: every field, any text, binary payloads, an HTTP exchange with its answer', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 80 });
+    fc.assert(
+      fc.property(
+        fc.record({ client: text, endpoint: text, scope: fc.option(text, { nil: undefined }), payload: fc.oneof(text, fc.uint8Array({ maxLength: 300 })), header: text, answer: fc.oneof(text, fc.uint8Array({ maxLength: 100 })), status: fc.integer({ min: 100, max: 599 }), route: fc.option(text, { nil: undefined }) }),
+        ({ client, endpoint, scope, payload, header, answer, status, route }) => {
+          const journal = new Journal({ maxEntries: 10, maxBytes: 1 << 20 }, () => 1_700_000_000_123);
+          const who = { id: client, endpoint };
+          journal.open('sse', who, scope);
+          const binary = payload instanceof Uint8Array;
+          journal.message('sse', who, 'out', binary ? Buffer.from(payload) : payload, binary);
+          journal.close('sse', who, 4001, header);
+          const answerBody = answer instanceof Uint8Array ? Buffer.from(answer) : answer;
+          journal.request({ method: 'PATCH', path: endpoint, search: '?a=1', rawHeaders: ['X-Name', header, 'Host', 'h'], body: Buffer.from('{"q":1}'), status, ms: 12.5, answerHeaders: { 'x-list': ['a', header], 'content-length': 3 }, answerBody }, route, scope);
+          const [opened, message, closed, request] = [...journal.entries()];
+          assert.deepEqual([opened?.kind, opened?.protocol, opened?.client, opened?.endpoint, opened?.scope, opened?.at], ['open', 'sse', client, endpoint, scope, 1_700_000_000_123]);
+          assert.deepEqual(message?.data, binary ? Buffer.from(payload) : payload);
+          assert.deepEqual([message?.direction, message?.size, message?.truncated], ['out', binary ? payload.length : Buffer.byteLength(payload), false]);
+          assert.deepEqual([closed?.code, closed?.reason, closed?.direction], [4001, header, undefined]);
+          assert.deepEqual(request?.http, { method: 'PATCH', path: endpoint, search: '?a=1', rawHeaders: ['X-Name', header, 'Host', 'h'], body: Buffer.from('{"q":1}'), status, ms: 12.5, answerHeaders: { 'x-list': `a, ${header}`, 'content-length': '3' }, answerBody });
+          assert.deepEqual([request?.route, request?.scope, request?.seq, request?.topics, request?.recipients], [route, scope, 4, undefined, undefined]);
+        },
+      ),
+      { seed: 29, numRuns: 200 },
+    );
   });
 });
