@@ -5,7 +5,7 @@
  * are never copied by the collector. Written on the hot path, read only when someone asks.
  *
  * Layout, little-endian: u32 record length; f64 seq; f64 at; u8 kind, protocol, direction, flags; f64 size;
- * i32 code; i32 recipients; strings client, scope, endpoint, route, reason; u16 topic count and topics; the
+ * i32 code; i32 recipients; strings client, scope, endpoint, route, reason; u32 topic count and topics; the
  * payload (u32 length and bytes); then, for HTTP, method, path, search, the raw header list, the body,
  * status, ms, the answer's header pairs and its body. A string is a u32 byte length (NONE: absent) and its
  * UTF-8 bytes.
@@ -17,7 +17,7 @@ const KIND_CODES = Object.fromEntries(JOURNAL_KINDS.map((kind, i) => [kind, i]))
 const PROTOCOL_CODES = Object.fromEntries(PROTOCOLS.map((protocol, i) => [protocol, i])) as Record<JournalProtocol, number>;
 const DIRECTIONS = [undefined, 'in', 'out'] as const;
 const NONE = 0xffff_ffff;
-const NO_COUNT = 0xffff;
+const NO_COUNT = 0xffff_ffff;
 const NO_NUMBER = -0x8000_0000;
 
 const TRUNCATED = 1;
@@ -38,19 +38,23 @@ export interface EntryToKeep extends Omit<JournalEntry, 'data'> {
   readonly binary: boolean;
 }
 
-const strBound = (text: string | undefined): number => 4 + (text === undefined ? 0 : text.length * 3);
+/** A string's room: UTF-8's worst case (3 bytes per UTF-16 unit), or, `exact`, its bytes. */
+const strBound = (text: string | undefined, exact = false): number => 4 + (text === undefined ? 0 : exact ? Buffer.byteLength(text) : text.length * 3);
 const bytesLength = (data: string | Buffer | undefined): number => (data === undefined ? 0 : typeof data === 'string' ? Buffer.byteLength(data) : data.length);
 
-/** At most how many bytes `entry` takes: exact for payloads and bodies, UTF-8's worst case for short strings. */
-export function recordBound(entry: EntryToKeep): number {
-  let n = FIXED + strBound(entry.client) + strBound(entry.scope) + strBound(entry.endpoint) + strBound(entry.route) + strBound(entry.reason) + 2 + 4 + bytesLength(entry.data);
-  for (const topic of entry.topics ?? []) n += strBound(topic);
+/**
+ * At most how many bytes `entry` takes: exact for payloads and bodies; for short strings UTF-8's worst case,
+ * or, with `exact`, their bytes (asked only when the worst case would not fit the whole ring).
+ */
+export function recordBound(entry: EntryToKeep, exact = false): number {
+  let n = FIXED + strBound(entry.client, exact) + strBound(entry.scope, exact) + strBound(entry.endpoint, exact) + strBound(entry.route, exact) + strBound(entry.reason, exact) + 4 + 4 + bytesLength(entry.data);
+  for (const topic of entry.topics ?? []) n += strBound(topic, exact);
   const http = entry.http;
   if (http !== undefined) {
-    n += strBound(http.method) + strBound(http.path) + strBound(http.search) + 2 + 4 + http.body.length + 4 + 8 + 2 + 1 + 4 + bytesLength(http.answerBody);
-    for (const part of http.rawHeaders) n += strBound(part);
+    n += strBound(http.method, exact) + strBound(http.path, exact) + strBound(http.search, exact) + 4 + 4 + http.body.length + 4 + 8 + 4 + 1 + 4 + bytesLength(http.answerBody);
+    for (const part of http.rawHeaders) n += strBound(part, exact);
     const answer = http.answerHeaders;
-    if (answer !== undefined) for (const name in answer) n += strBound(name) + strBound(headerText(answer[name] as string | number | readonly string[]));
+    if (answer !== undefined) for (const name in answer) n += strBound(name, exact) + strBound(headerText(answer[name] as string | number | readonly string[]), exact);
   }
   return n;
 }
@@ -100,8 +104,8 @@ class Writer {
   }
 
   count(n: number | undefined): void {
-    this.view.setUint16(this.at, n ?? NO_COUNT, true);
-    this.at += 2;
+    this.view.setUint32(this.at, n ?? NO_COUNT, true);
+    this.at += 4;
   }
 }
 
@@ -145,14 +149,14 @@ export function encodeEntry(entry: EntryToKeep, buf: Buffer, view: DataView, off
     if (answer === undefined) w.count(undefined);
     else {
       const countAt = w.at;
-      w.at += 2;
+      w.at += 4;
       let pairs = 0;
       for (const name in answer) {
         w.str(name);
         w.str(headerText(answer[name] as string | number | readonly string[]));
         pairs += 1;
       }
-      view.setUint16(countAt, pairs, true);
+      view.setUint32(countAt, pairs, true);
     }
     const body = http.answerBody;
     buf[w.at] = body === undefined ? 0 : typeof body === 'string' ? 1 : 2;
@@ -196,8 +200,8 @@ class Reader {
   }
 
   count(): number | undefined {
-    const n = this.buf.readUInt16LE(this.at);
-    this.at += 2;
+    const n = this.buf.readUInt32LE(this.at);
+    this.at += 4;
     return n === NO_COUNT ? undefined : n;
   }
 }

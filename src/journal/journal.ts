@@ -54,11 +54,23 @@ class Entry implements EntryToKeep {
   ) {}
 }
 
-/** A payload as it will be kept: cut at JOURNAL_PAYLOAD_BYTES (the ring copies it). */
+/** Text (a string, or its UTF-8 bytes) cut to at most JOURNAL_PAYLOAD_BYTES bytes, at a character's start. */
+function cutText(text: string | Buffer): string | Buffer {
+  // A string of at most a third of the limit in UTF-16 units is within it in bytes, without counting.
+  if (typeof text === 'string' && (text.length * 3 <= JOURNAL_PAYLOAD_BYTES || Buffer.byteLength(text) <= JOURNAL_PAYLOAD_BYTES)) return text;
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  if (bytes.length <= JOURNAL_PAYLOAD_BYTES) return bytes;
+  let end = JOURNAL_PAYLOAD_BYTES;
+  while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end -= 1;
+  return bytes.subarray(0, end);
+}
+
+/** A payload as it will be kept: cut at JOURNAL_PAYLOAD_BYTES bytes (the ring copies it). */
 function keep(entry: Entry, data: Buffer | string, isBinary: boolean): void {
   entry.binary = isBinary;
-  entry.truncated = data.length > JOURNAL_PAYLOAD_BYTES;
-  entry.data = !entry.truncated ? data : typeof data === 'string' ? data.slice(0, JOURNAL_PAYLOAD_BYTES) : data.subarray(0, JOURNAL_PAYLOAD_BYTES);
+  const kept = isBinary ? (data.length > JOURNAL_PAYLOAD_BYTES ? (data as Buffer).subarray(0, JOURNAL_PAYLOAD_BYTES) : data) : cutText(data);
+  entry.truncated = kept !== data;
+  entry.data = kept;
 }
 
 export class Journal {
@@ -132,7 +144,7 @@ export class Journal {
   request(http: JournalHttp, route: string | undefined, scope: string | undefined): void {
     const body = http.body.length > JOURNAL_PAYLOAD_BYTES ? http.body.subarray(0, JOURNAL_PAYLOAD_BYTES) : http.body;
     const answer = http.answerBody;
-    const answerBody = answer !== undefined && answer.length > JOURNAL_PAYLOAD_BYTES ? answer.slice(0, JOURNAL_PAYLOAD_BYTES) : answer;
+    const answerBody = answer === undefined ? undefined : typeof answer === 'string' ? cutText(answer) : answer.length > JOURNAL_PAYLOAD_BYTES ? answer.subarray(0, JOURNAL_PAYLOAD_BYTES) : answer;
     const entry = new Entry(this.#now(), 'http', 'request', undefined, scope, http.path);
     entry.route = route;
     entry.direction = 'in';
@@ -160,12 +172,17 @@ export class Journal {
 
   /** Forgets every entry, or only those of one scope; returns how many were removed. */
   clear(scope?: string): number {
-    const before = this.#ring.count;
-    const keep = scope === undefined ? [] : [...this.#ring.entries()].filter((entry) => entry.scope !== scope);
-    const dropped = this.#ring.dropped;
-    this.#ring = new EntryRing(this.#settings.maxEntries, this.#settings.maxBytes, scope === undefined ? 0 : dropped);
-    for (const entry of keep) this.#ring.store({ ...entry, binary: Buffer.isBuffer(entry.data) });
-    return before - keep.length;
+    const old = this.#ring;
+    this.#ring = new EntryRing(this.#settings.maxEntries, this.#settings.maxBytes, scope === undefined ? 0 : old.dropped);
+    if (scope === undefined) return old.count;
+    // The other scopes' records are copied as they are (never decoded and encoded again, which could change them).
+    let kept = 0;
+    for (const { entry, bytes } of old.records()) {
+      if (entry.scope === scope) continue;
+      this.#ring.storeRecord(bytes);
+      kept += 1;
+    }
+    return old.count - kept;
   }
 
   figures(): JournalFigures {

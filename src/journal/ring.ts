@@ -1,8 +1,8 @@
 /**
  * The journal's store: encoded entries (codec.ts) one after the other in one buffer of `maxBytes`, the oldest
  * written over as new ones come, and at most `maxEntries` of them. The buffer is allocated once and not
- * zeroed, so the system backs only the pages written; the entries' offsets are small integers in one array
- * (circular once it holds maxEntries, or after drops; grown in order when every slot is taken).
+ * zeroed, so the system backs only the pages written; the entries' offsets are in one typed array, circular,
+ * doubled (in order) when every slot is taken, up to maxEntries.
  * Nothing kept is a JavaScript object but that array, so keeping costs the collector nothing.
  *
  * A record never wraps: one that does not fit before the buffer's end starts again at 0 (the tail of the
@@ -12,13 +12,16 @@
 import type { JournalEntry } from './entry.ts';
 import { decodeEntry, encodeEntry, recordBound, recordLength, type EntryToKeep } from './codec.ts';
 
+/** Offset slots at first; doubled as needed up to maxEntries. */
+const FIRST_SLOTS = 64;
+
 export class EntryRing {
   readonly #maxEntries: number;
   readonly #capacity: number;
   #buf: Buffer | undefined;
   #view: DataView | undefined;
   /** Offsets of the kept records, oldest first from `#head`, circular over `#offsets.length`. */
-  #offsets: number[] = [];
+  #offsets: Float64Array;
   #head = 0;
   #count = 0;
   /** Where the next record goes unless it must start again at 0. */
@@ -30,6 +33,7 @@ export class EntryRing {
   constructor(maxEntries: number, maxBytes: number, dropped = 0) {
     this.#maxEntries = maxEntries;
     this.#capacity = maxBytes;
+    this.#offsets = new Float64Array(Math.min(FIRST_SLOTS, maxEntries));
     this.#dropped = dropped;
   }
 
@@ -48,11 +52,38 @@ export class EntryRing {
 
   /** Keeps `entry`; false (and counted as dropped) when it cannot fit even in an empty buffer. */
   store(entry: EntryToKeep): boolean {
-    const bound = recordBound(entry);
+    let bound = recordBound(entry);
+    // The worst case of its short strings may not fit a small ring where the entry itself does.
+    if (bound > this.#capacity) bound = recordBound(entry, true);
     if (bound > this.#capacity) {
       this.#dropped += 1;
       return false;
     }
+    const at = this.#reserve(bound);
+    const length = encodeEntry(entry, this.#buf as Buffer, this.#view as DataView, at);
+    this.#keep(at, length);
+    return true;
+  }
+
+  /** Keeps a record as another ring encoded it (`bytes`: one whole record). */
+  storeRecord(bytes: Buffer): void {
+    const at = this.#reserve(bytes.length);
+    bytes.copy(this.#buf as Buffer, at);
+    this.#keep(at, bytes.length);
+  }
+
+  /** The kept records' bytes, oldest first, each with its entry decoded (to choose which to keep). */
+  *records(): Generator<{ readonly entry: JournalEntry; readonly bytes: Buffer }> {
+    const buf = this.#buf;
+    if (buf === undefined) return;
+    for (let i = 0; i < this.#count; i++) {
+      const at = this.#offsets[(this.#head + i) % this.#offsets.length] as number;
+      yield { entry: decodeEntry(buf, at), bytes: buf.subarray(at, at + recordLength(buf, at)) };
+    }
+  }
+
+  /** Room for `bound` bytes (and a slot), the oldest records in the way dropped: where to write. */
+  #reserve(bound: number): number {
     while (this.#count >= this.#maxEntries) this.#dropOldest();
     const at = this.#place(bound);
     // The buffer is made at the first entry: a server whose journal is on but idle holds none of it.
@@ -60,17 +91,22 @@ export class EntryRing {
       this.#buf = Buffer.allocUnsafeSlow(this.#capacity);
       this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.byteLength);
     }
-    const length = encodeEntry(entry, this.#buf, this.#view as DataView, at);
+    return at;
+  }
+
+  /** Notes a record written at `at`. */
+  #keep(at: number, length: number): void {
     this.#tail = at + length;
     if (this.#count === this.#offsets.length) {
-      // Every slot is taken (and there are fewer than maxEntries): the array grows, in order from 0.
-      if (this.#head !== 0) this.#offsets = [...this.#offsets.slice(this.#head), ...this.#offsets.slice(0, this.#head)];
+      // Every slot is taken (and there are fewer than maxEntries): twice the slots, in order from 0.
+      const grown = new Float64Array(Math.min(this.#maxEntries, this.#offsets.length * 2));
+      for (let i = 0; i < this.#count; i++) grown[i] = this.#offsets[(this.#head + i) % this.#offsets.length] as number;
+      this.#offsets = grown;
       this.#head = 0;
-      this.#offsets.push(at);
-    } else this.#offsets[(this.#head + this.#count) % this.#offsets.length] = at;
+    }
+    this.#offsets[(this.#head + this.#count) % this.#offsets.length] = at;
     this.#count += 1;
     this.#bytes += length;
-    return true;
   }
 
   /** The kept entries, oldest first, decoded. */
@@ -88,7 +124,6 @@ export class EntryRing {
 
   /** Forgets every entry (and, with `resetDropped`, the count of dropped ones). */
   clear(resetDropped: boolean): void {
-    this.#offsets = [];
     this.#head = 0;
     this.#count = 0;
     this.#tail = 0;
@@ -122,9 +157,8 @@ export class EntryRing {
     this.#head = (this.#head + 1) % this.#offsets.length;
     this.#count -= 1;
     this.#dropped += 1;
-    // Emptied: it grows again from the start (while growing, its offsets end at the array's end).
+    // Emptied: the next record goes at the buffer's start.
     if (this.#count === 0) {
-      this.#offsets = [];
       this.#head = 0;
       this.#tail = 0;
     }

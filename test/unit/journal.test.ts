@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { Journal, JOURNAL_PAYLOAD_BYTES, scopeOf } from '../../src/journal/index.ts';
+import { Journal, JOURNAL_PAYLOAD_BYTES, journalSettingsSchema, scopeOf } from '../../src/journal/index.ts';
 
 const peer = { id: 'c1', endpoint: '/ws' };
 
@@ -35,6 +35,18 @@ describe('the journal\'s ring', () => {
         assert.equal(figures.dropped, sizes.length - kept.length);
       }),
       { seed: 29, numRuns: 300 },
+    );
+    // Many small entries: the offsets' slots double (from 64) while entries are dropped by count and by bytes.
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 700 }), fc.integer({ min: 2, max: 400 }), (sizes, maxEntries) => {
+        const journal = new Journal({ maxEntries, maxBytes: 20_000 }, () => 0);
+        sizes.forEach((size, n) => journal.message('websocket', peer, 'in', `${n}:${'y'.repeat(size)}`, false));
+        const kept = [...journal.entries()];
+        assert.ok(journal.figures().bytes <= 20_000 && kept.length <= maxEntries);
+        assert.deepEqual(kept.map((e) => e.data), kept.map((e) => `${e.seq - 1}:${'y'.repeat(sizes[e.seq - 1] as number)}`));
+        assert.equal(kept.at(-1)?.seq, sizes.length);
+      }),
+      { seed: 29, numRuns: 100 },
     );
     const journal = new Journal({ maxEntries: 10, maxBytes: 2000 }, () => 0);
     journal.message('websocket', peer, 'in', 'a', false);
@@ -111,5 +123,44 @@ describe('an entry as the journal encodes it', () => {
       ),
       { seed: 29, numRuns: 200 },
     );
+  });
+});
+
+describe('the journal\'s edges (a cold review\'s findings)', () => {
+  it('clearing one scope copies the others as they were: text that is not UTF-8 is not re-encoded larger', () => {
+    const journal = new Journal({ maxEntries: 100, maxBytes: 8192 }, () => 0);
+    const a = { id: 'a', endpoint: '/ws' };
+    const b = { id: 'b', endpoint: '/ws' };
+    journal.open('websocket', a, 'one');
+    journal.open('websocket', b, 'two');
+    for (let i = 0; i < 3; i++) journal.message('websocket', a, 'out', Buffer.alloc(2000, 0xff), false);
+    assert.equal(journal.clear('two'), 1);
+    assert.deepEqual([journal.figures().entries, journal.figures().dropped], [4, 0]);
+  });
+
+  it('cuts text at 1 MiB of UTF-8 bytes, at a character\'s start', () => {
+    const journal = new Journal({ maxEntries: 10, maxBytes: 8 * 1024 * 1024 }, () => 0);
+    journal.message('websocket', peer, 'in', '中'.repeat(600_000), false);
+    journal.message('websocket', peer, 'in', `a${'😀'.repeat(600_000)}`, false);
+    const [cjk, emoji] = [...journal.entries()];
+    assert.equal(cjk?.truncated, true);
+    assert.ok(Buffer.byteLength(cjk?.data as string) <= JOURNAL_PAYLOAD_BYTES && /^中+$/.test(cjk?.data as string), 'whole characters only');
+    assert.ok(!(emoji?.data as string).includes('\ufffd'), 'no surrogate pair split');
+  });
+
+  it('keeps an entry that fits a small journal though its strings\' worst case would not; long lists of topics and headers', () => {
+    const small = new Journal({ maxEntries: 10, maxBytes: 1024 }, () => 0);
+    small.request({ method: 'GET', path: `/${'p'.repeat(400)}`, search: '', rawHeaders: ['Host', 'h'], body: Buffer.alloc(0), status: 200, ms: 1, answerHeaders: undefined, answerBody: undefined }, undefined, undefined);
+    assert.equal(small.figures().entries, 1);
+    const big = new Journal({ maxEntries: 10, maxBytes: 1 << 22 }, () => 0);
+    const topics = Array.from({ length: 0x10000 }, (_, i) => `t${i}`);
+    big.broadcast('websocket', '/ws', topics, Buffer.from('hi'), false, 3);
+    const [entry] = [...big.entries()];
+    assert.deepEqual([entry?.topics?.length, entry?.data, entry?.recipients], [0x10000, 'hi', 3]);
+  });
+
+  it('refuses a maxBytes past 1 GiB at load (a buffer that large could not be made on the first entry)', () => {
+    assert.equal(journalSettingsSchema.safeParse({ maxBytes: 2 ** 31 }).success, false);
+    assert.equal(journalSettingsSchema.safeParse({ maxBytes: 2 ** 30 }).success, true);
   });
 });
