@@ -6,6 +6,7 @@
 //
 // MOCKWAVE_URL points elsewhere (default http://localhost:3000); CHROMIUM names the browser (default
 // /usr/bin/chromium, Debian's). With @playwright/test the same calls go in its `test()` blocks.
+/* global fetch, document -- Node's own fetch (Node 18+); `document` inside page.waitForFunction, run in the page */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';

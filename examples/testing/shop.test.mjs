@@ -5,6 +5,7 @@
 //
 // In your own project, `import { createMockServer, loadConfig } from 'mockwave'` after `npm i -D mockwave`;
 // here the import resolves to this repository's build (a package may import itself by its name).
+/* global fetch -- Node's own fetch (Node 18+) */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
