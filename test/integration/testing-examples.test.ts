@@ -14,7 +14,10 @@ import { needsChromium, needsPython, PYTHON } from '../helpers/system-clients.ts
 const EXAMPLES = join(ROOT, 'examples/testing');
 const needsBuild = existsSync(join(ROOT, 'dist/index.js')) ? false : 'the library example imports the build: run npm run build (npm test does)';
 
-/** Runs a test command to its end; its output, failing with it when the command fails. */
+/**
+ * Runs a test command to its end; its output, failing with it when the command fails. `node --test` is run
+ * with the TAP reporter: Node 24's default is another, and the counts are read from TAP's lines.
+ */
 async function passes(run: RunningCli, what: string): Promise<string> {
   const { code } = await run.exited;
   const output = `${run.output()}${run.errors()}`;
@@ -24,7 +27,7 @@ async function passes(run: RunningCli, what: string): Promise<string> {
 
 describe('the example tests of examples/testing/', () => {
   it('node:test with the library: verify, the near-miss AssertionError, waitFor', { skip: needsBuild }, async () => {
-    const output = await passes(runCli(process.execPath, ['--test', join(EXAMPLES, 'shop.test.mjs')]), 'shop.test.mjs');
+    const output = await passes(runCli(process.execPath, ['--test', '--test-reporter=tap', join(EXAMPLES, 'shop.test.mjs')]), 'shop.test.mjs');
     assert.match(output, /# pass 3\n# fail 0/);
   });
 
@@ -43,7 +46,7 @@ describe('the example tests of examples/testing/', () => {
     });
 
     it('Playwright in Chromium', { skip: needsChromium }, async () => {
-      const output = await passes(runCli(process.execPath, ['--test', join(EXAMPLES, 'browser.test.mjs')], { env: { MOCKWAVE_URL: base } }), 'browser.test.mjs');
+      const output = await passes(runCli(process.execPath, ['--test', '--test-reporter=tap', join(EXAMPLES, 'browser.test.mjs')], { env: { MOCKWAVE_URL: base } }), 'browser.test.mjs');
       assert.match(output, /# pass 1\n# fail 0/);
     });
   });
