@@ -133,7 +133,7 @@ export const endpointSchema = z
     perMessageDeflate: deflateSchema.describe('Negotiate permessage-deflate compression with clients that offer it (browsers always do): false (default), true, or options.'),
     onConnect: actionListSchema.default([]).describe('Actions run for every new client: greet, wait, close with a code.'),
     rules: z.array(ruleSchema).default([]).describe('`when` a client message matches, `then` actions run; unmatched messages reach the dialect.'),
-    journal: z.boolean().optional().describe('Keep this endpoint\'s traffic in the journal (GET /admin/journal; default true); false leaves it out.'),
+    journal: z.boolean().optional().describe('While the journal is on (`--journal`), keep this endpoint\'s traffic in it (default true); false leaves it out.'),
   })
   .superRefine((endpoint, ctx) => {
     if (endpoint.protocol === 'sse') {

@@ -12,7 +12,8 @@ import { systemClock } from '../util/clock.ts';
 import { encodedSeparatorProblem } from '../util/encoded-path.ts';
 import type { ForwardedExchange } from '../recording/http-recorder.ts';
 import type { HttpRequestView } from './request.ts';
-import { SENT_BODY_LIMIT, type SentAnswer } from './respond.ts';
+import type { SentAnswer } from './respond.ts';
+import { JOURNAL_PAYLOAD_BYTES } from '../journal/index.ts';
 
 const flat = (headers: Record<string, string | string[] | undefined>): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).flatMap(([name, value]) => (value === undefined ? [] : [[name, Array.isArray(value) ? value.join(', ') : value]])));
@@ -110,14 +111,14 @@ export function forward(view: HttpRequestView, response: ServerResponse, base: s
   });
 }
 
-/** Notes the API's answer for the journal: its head, and its body up to SENT_BODY_LIMIT bytes. */
+/** Notes the API's answer for the journal: its head, and its body up to JOURNAL_PAYLOAD_BYTES bytes. */
 function noteAnswer(answer: IncomingMessage, head: Record<string, string | string[]>, sent: SentAnswer): void {
   sent.headers = head;
   const kept: Buffer[] = [];
   let size = 0;
   answer.on('data', (chunk: Buffer) => {
-    if (size >= SENT_BODY_LIMIT) return;
-    kept.push(chunk.subarray(0, SENT_BODY_LIMIT - size));
+    if (size >= JOURNAL_PAYLOAD_BYTES) return;
+    kept.push(chunk.subarray(0, JOURNAL_PAYLOAD_BYTES - size));
     size += chunk.length;
   });
   answer.once('end', () => {

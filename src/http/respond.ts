@@ -13,6 +13,7 @@ import { numberOrRangeSchema, parseRange, type NumberRange } from '../util/range
 import type { Random } from '../util/random.ts';
 import { jsonLine, sseEvent } from '../util/sse.ts';
 import { openFile, type RouteFile } from './files.ts';
+import { JOURNAL_PAYLOAD_BYTES } from '../journal/index.ts';
 
 /** One Server-Sent Event of a streamed answer: every field templated but `retry`. */
 const sseEventSchema = z
@@ -86,15 +87,12 @@ function encodeBody(value: unknown): Encoded {
 /**
  * What a route answered beyond its status, noted for the journal when it keeps this request (undefined:
  * nothing is noted, and nothing costs). The head as written; the body when it is a whole one or streamed
- * pieces (at most SENT_BODY_LIMIT of them), never a file's.
+ * pieces (as much of them as the journal keeps, JOURNAL_PAYLOAD_BYTES), never a file's.
  */
 export interface SentAnswer {
   headers: Readonly<Record<string, string | number | readonly string[]>> | undefined;
   body: string | Buffer | undefined;
 }
-
-/** Characters of a streamed answer (bytes of a forwarded one) noted for the journal; the rest is sent, not noted. */
-export const SENT_BODY_LIMIT = 1024 * 1024;
 
 /** Writes the answer; its status, at once for a body, later for a file or a streamed body. */
 export type Answer = (response: ServerResponse, context: RenderContext, host: RespondHost, head: boolean, sent: SentAnswer | undefined) => number | Promise<number>;
@@ -151,7 +149,7 @@ function streamed(respond: RespondConfig, pieces: readonly Piece[], headers: Hea
       if (sent === undefined) return;
       // Joined as the pieces come (cheap) and cut once, when the noted text would pass its bound.
       const noted = (sent.body as string | undefined) ?? '';
-      if (noted.length < SENT_BODY_LIMIT) sent.body = noted.length + text.length > SENT_BODY_LIMIT ? `${noted}${text}`.slice(0, SENT_BODY_LIMIT) : `${noted}${text}`;
+      if (noted.length < JOURNAL_PAYLOAD_BYTES) sent.body = noted.length + text.length > JOURNAL_PAYLOAD_BYTES ? `${noted}${text}`.slice(0, JOURNAL_PAYLOAD_BYTES) : `${noted}${text}`;
     };
     for (const piece of pieces) {
       const ms = delay.min === delay.max ? delay.min : host.random.int(delay.min, delay.max);

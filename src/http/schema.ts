@@ -43,7 +43,7 @@ export const httpRouteSchema = z.strictObject({
   path: routePathSchema.describe('The path: exact, with `:name` parameters, or a trailing `*`.'),
   when: httpWhenSchema.optional(),
   then: httpStepSchemas.list.min(1),
-  journal: z.boolean().optional().describe('Keep this route\'s requests in the journal (GET /admin/journal; default true); false leaves them out.'),
+  journal: z.boolean().optional().describe('While the journal is on (`--journal`), keep this route\'s requests in it (default true); false leaves them out.'),
 });
 
 export type HttpRouteConfig = z.output<typeof httpRouteSchema>;

@@ -10,7 +10,7 @@
  * status, ms, the answer's header pairs and its body. A string is a u32 byte length (NONE: absent) and its
  * UTF-8 bytes.
  */
-import { JOURNAL_KINDS, type JournalEntry, type JournalHttp, type JournalKind, type JournalProtocol } from './entry.ts';
+import { JOURNAL_KINDS, type JournalEntry, type JournalHttp, type JournalHttpInput, type JournalKind, type JournalProtocol } from './entry.ts';
 
 const PROTOCOLS: readonly JournalProtocol[] = ['websocket', 'sse', 'http'];
 const KIND_CODES = Object.fromEntries(JOURNAL_KINDS.map((kind, i) => [kind, i])) as Record<JournalKind, number>;
@@ -32,10 +32,11 @@ const SHORT = 64;
 const FIXED = 4 + 8 + 8 + 4 + 8 + 4 + 4;
 
 /** An entry as the journal hands it to be kept: a payload still as it came (text as a Buffer or a string). */
-export interface EntryToKeep extends Omit<JournalEntry, 'data'> {
+export interface EntryToKeep extends Omit<JournalEntry, 'data' | 'http'> {
   readonly data: string | Buffer | undefined;
   /** Whether `data` is a binary frame (else text, in whichever form it came). */
   readonly binary: boolean;
+  readonly http: JournalHttpInput | undefined;
 }
 
 /** A string's room: UTF-8's worst case (3 bytes per UTF-16 unit), or, `exact`, its bytes. */

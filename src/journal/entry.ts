@@ -34,25 +34,26 @@ export function rawHeader(raw: readonly string[], name: string): string | undefi
   return value;
 }
 
-/** An HTTP exchange as the journal keeps it. */
+/** An HTTP exchange as the journal keeps it (and reads it back). */
 export interface JournalHttp {
   readonly method: string;
   readonly path: string;
   /** The query as written (`?a=1`), or ''. */
   readonly search: string;
-  /**
-   * Node's raw header list (name, value, name, value, …, names as sent): kept rather than the header object,
-   * which is one more object per request to outlive the young generation (a kept entry is copied by every
-   * scavenge until it is promoted; fewer objects per entry is what keeps the HTTP route's p99).
-   */
+  /** Node's raw header list (name, value, name, value, …, names as sent, repeated ones apart), encoded as it is. */
   readonly rawHeaders: readonly string[];
   readonly body: Buffer;
   readonly status: number;
   readonly ms: number;
-  /** The answer's head as the route's step wrote it (undefined: a refusal, or a fallback's answer). */
-  readonly answerHeaders: Readonly<Record<string, string | number | readonly string[]>> | undefined;
+  /** The answer's head as the answering step wrote it, one string per name (undefined: a refusal). */
+  readonly answerHeaders: Readonly<Record<string, string>> | undefined;
   /** The answer's body: a whole one, a streamed one's first MiB; undefined for a file or no body. */
   readonly answerBody: string | Buffer | undefined;
+}
+
+/** An HTTP exchange as a producer hands it: the answer's head as written (numbers and lists as they were). */
+export interface JournalHttpInput extends Omit<JournalHttp, 'answerHeaders'> {
+  readonly answerHeaders: Readonly<Record<string, string | number | readonly string[]>> | undefined;
 }
 
 export interface JournalEntry {

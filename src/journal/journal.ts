@@ -7,8 +7,9 @@
  * (src/journal/scope.ts) is noted at its connection and copied onto each of its entries, so queries and
  * clearing can keep to one scope.
  */
+import type { Refusal } from '../errors/refusal.ts';
 import type { Peer } from '../hub/peer.ts';
-import type { JournalEntry, JournalHttp, JournalKind, JournalProtocol } from './entry.ts';
+import type { JournalEntry, JournalHttpInput, JournalKind, JournalProtocol } from './entry.ts';
 import type { EntryToKeep } from './codec.ts';
 import { EntryRing } from './ring.ts';
 import { JOURNAL_PAYLOAD_BYTES, type JournalSettings } from './settings.ts';
@@ -42,7 +43,7 @@ class Entry implements EntryToKeep {
   recipients: number | undefined = undefined;
   code: number | undefined = undefined;
   reason: string | undefined = undefined;
-  http: JournalHttp | undefined = undefined;
+  http: JournalHttpInput | undefined = undefined;
 
   constructor(
     readonly at: number,
@@ -130,18 +131,18 @@ export class Journal {
 
   /**
    * A connection or request refused at the door (a bad token, a full endpoint, an origin not allowed, a rate
-   * limit): `code` is the status it was answered with, `reason` the error's code and message.
+   * limit): kept with the status it was answered with (`code`) and the error's code and message (`reason`).
    */
-  refused(protocol: JournalProtocol, path: string, scope: string | undefined, status: number, reason: string): void {
+  refused(protocol: JournalProtocol, path: string, scope: string | undefined, refused: Refusal): void {
     const entry = new Entry(this.#now(), protocol, 'refuse', undefined, scope, path);
     entry.direction = 'in';
-    entry.code = status;
-    entry.reason = reason;
+    entry.code = refused.status;
+    entry.reason = `${refused.code}: ${refused.message}`;
     this.#push(entry);
   }
 
   /** An HTTP request with its answer; `route` is the route that answered (undefined: none did). */
-  request(http: JournalHttp, route: string | undefined, scope: string | undefined): void {
+  request(http: JournalHttpInput, route: string | undefined, scope: string | undefined): void {
     const body = http.body.length > JOURNAL_PAYLOAD_BYTES ? http.body.subarray(0, JOURNAL_PAYLOAD_BYTES) : http.body;
     const answer = http.answerBody;
     const answerBody = answer === undefined ? undefined : typeof answer === 'string' ? cutText(answer) : answer.length > JOURNAL_PAYLOAD_BYTES ? answer.subarray(0, JOURNAL_PAYLOAD_BYTES) : answer;
@@ -163,11 +164,6 @@ export class Journal {
   listen(listener: (entry: JournalEntry) => void): () => void {
     this.#listeners.add(listener);
     return () => void this.#listeners.delete(listener);
-  }
-
-  /** The scope a connected client named, if any. */
-  scopeOf(peer: JournalPeer): string | undefined {
-    return this.#scopes.get(peer);
   }
 
   /** Forgets every entry, or only those of one scope; returns how many were removed. */

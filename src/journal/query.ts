@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { JOURNAL_KINDS, type JournalEntry } from './entry.ts';
 
-export const JOURNAL_LIMIT = 10_000;
+const JOURNAL_LIMIT = 10_000;
 
 export const journalQuerySchema = z.strictObject({
   scope: z.string().min(1).optional(),

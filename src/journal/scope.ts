@@ -8,9 +8,9 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
-export const SCOPE_HEADER = 'x-mockwave-scope';
-export const SCOPE_COOKIE = 'mockwave-scope';
-export const SCOPE_PARAMETER = 'scope';
+const SCOPE_HEADER = 'x-mockwave-scope';
+const SCOPE_COOKIE = 'mockwave-scope';
+const SCOPE_PARAMETER = 'scope';
 const MAX = 128;
 
 const COOKIE = new RegExp(`(?:^|;\\s*)${SCOPE_COOKIE}=([^;]*)`);

@@ -57,13 +57,6 @@ function payloadView(data: string | Buffer | undefined, redact: Redactor): Journ
   return typeof data === 'string' ? textView(data, redact) : { base64: data.toString('base64') };
 }
 
-/** A header object (Node's, or one a step wrote) as one string per name, secrets masked. */
-function headersView(headers: Readonly<Record<string, string | number | readonly string[] | undefined>>, redact: Redactor): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined) flat[name] = typeof value === 'object' ? value.join(', ') : String(value);
-  return redact.headers(flat);
-}
-
 /** A raw header list as one string per lower-case name (repeated ones joined), secrets masked. */
 function rawHeadersView(raw: readonly string[], redact: Redactor): Record<string, string> {
   const flat: Record<string, string> = {};
@@ -101,6 +94,6 @@ export function entryView(entry: JournalEntry, redact: Redactor): JournalEntryVi
     ...payloadView(entry.data, redact),
     ...(http === undefined
       ? {}
-      : { request: { method: http.method, path: http.path, query, headers: rawHeadersView(http.rawHeaders, redact), ...bytesView(http.body, redact) }, response: { status: http.status, ms: http.ms, ...(http.answerHeaders === undefined ? {} : { headers: headersView(http.answerHeaders, redact) }), ...answerView(http.answerBody, redact) } }),
+      : { request: { method: http.method, path: http.path, query, headers: rawHeadersView(http.rawHeaders, redact), ...bytesView(http.body, redact) }, response: { status: http.status, ms: http.ms, ...(http.answerHeaders === undefined ? {} : { headers: redact.headers(http.answerHeaders) }), ...answerView(http.answerBody, redact) } }),
   };
 }

@@ -38,7 +38,7 @@ export function createRefusals(context: RefusalContext): (refused: Refusal, requ
     if (request !== undefined && context.journal !== undefined) {
       // An upgrade names its scope as a WebSocket client does; an HTTP request's query is the mocked API's.
       const upgrade = request.headers.upgrade !== undefined;
-      context.journal.refused(upgrade ? 'websocket' : 'http', pathOf(request), upgrade ? connectionScope(request) : scopeOf(request.headers), refused.status, `${refused.code}: ${refused.message}`);
+      context.journal.refused(upgrade ? 'websocket' : 'http', pathOf(request), upgrade ? connectionScope(request) : scopeOf(request.headers), refused);
     }
     const now = context.now();
     const address = request?.socket.remoteAddress ?? 'unknown';

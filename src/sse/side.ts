@@ -77,7 +77,7 @@ export class SseSide {
     else refused = accessRefusal(request, accessPolicy('sse', config, settings.maxConnections, endpoint.endpoint), mine.size);
     if (refused === undefined && unknown.length > 0) refused = refusal('MW_BAD_REQUEST', `Unknown event${unknown.length > 1 ? 's' : ''} ${clip(unknown.join(', '))} (events: ${[...topics].join(', ')})`);
     if (refused !== undefined) {
-      this.#context.journal?.refused('sse', endpoint.endpoint, connectionScope(request), refused.status, `${refused.code}: ${refused.message}`);
+      this.#context.journal?.refused('sse', endpoint.endpoint, connectionScope(request), refused);
       answerRefusal(response, refused, { meta: this.#context.meta(), cors, headers: refused.code === 'MW_HTTP_METHOD_NOT_ALLOWED' ? { Allow: 'GET' } : undefined });
       return;
     }
