@@ -15,7 +15,7 @@ import { answerRefusal } from '../security/refusal-answer.ts';
 import { jsonBody } from './body.ts';
 import { bodyPending, closeAfterAnswer, skipBody } from '../http/body.ts';
 import { dashboardFiles, wantsHtml } from './dashboard.ts';
-import { sendData } from './envelope.ts';
+import { sendData, sendLines } from './envelope.ts';
 import { LiveViews } from './live.ts';
 import type { AdminView } from './view.ts';
 
@@ -205,6 +205,7 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
     pattern: /^\/admin\/journal$/,
     handler: ({ view, request }) => ({ status: 200, data: view.journal(Object.fromEntries(acceptedTarget(request).url.searchParams)) }),
   },
+  { method: 'GET', pattern: /^\/admin\/journal\/export$/, handler: ({ view, request }) => ({ stream: sendLines(view.exportJournal(Object.fromEntries(acceptedTarget(request).url.searchParams))) }) },
   { method: 'POST', pattern: /^\/admin\/journal\/find$/, handler: async ({ view, request }) => ({ status: 200, data: { entries: view.findInJournal(await jsonBody(request, z.unknown())) } }) },
   { method: 'POST', pattern: /^\/admin\/verify$/, handler: async ({ view, request }) => heldOrRefused(view.verifyJournal(await jsonBody(request, z.unknown())), 'MW_VERIFY_FAILED') },
   {

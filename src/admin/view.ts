@@ -46,6 +46,11 @@ export interface AdminView extends LiveSource {
   journal(query: Readonly<Record<string, string>>): unknown;
   /** Forgets the journal's entries, all or one scope's. */
   clearJournal(scope: string | undefined): unknown;
+  /**
+   * A journal slice as one recording file (`protocol`, `client`, `scope`, `since`, `limit` as the query
+   * string gives them: checked here, 400 when wrong): its name and its lines, made as they are written.
+   */
+  exportJournal(query: Readonly<Record<string, string>>): { readonly name: string; readonly lines: Iterable<string> };
   /** The entries a matcher matches (`{ match, scope?, client?, since?, limit? }`, checked here: 400 when wrong). */
   findInJournal(body: unknown): unknown;
   /** A verification (`{ match, count | atLeast | atMost }` or `{ order }`): what held, and why not when it did not. */

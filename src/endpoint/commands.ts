@@ -82,7 +82,7 @@ function snapshot(core: EndpointCore, peer: Peer, topic: string): void {
     const condition = core.streams.condition(stream);
     for (const emission of stream.current()) {
       if (condition !== undefined && !core.scope.passes(condition, peer, topic, emission.data)) continue;
-      sendEvent(peer, eventFrame(core.dialect, stream, emission.data, at));
+      sendEvent(peer, eventFrame(core.dialect, stream, emission.data, at), stream);
     }
   }
 }

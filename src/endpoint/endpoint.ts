@@ -30,6 +30,7 @@ import { Replies } from './replies.ts';
 import { createRuleHost, perClientLines } from './rule-host.ts';
 import { Scripts } from './scripts.ts';
 import { seededPart } from './seeded.ts';
+import type { MessageSource } from '../util/source.ts';
 
 export type { EndpointContext } from './core.ts';
 
@@ -60,7 +61,7 @@ export class Endpoint implements Acceptor, StreamSink {
       random: scripted.random,
       templates: scripted.templates,
       timers,
-      sayEvent: (peer, stream, data) => sendEvent(peer, eventFrame(dialect, stream, data, clock.now())),
+      sayEvent: (peer, stream, data) => sendEvent(peer, eventFrame(dialect, stream, data, clock.now()), stream),
       client: (peer) => scope.client(peer),
     });
     // The streams hand their ticks to the endpoint, which passes them on to the fan-out: the fan-out needs
@@ -76,15 +77,15 @@ export class Endpoint implements Acceptor, StreamSink {
       logger: context.logger,
       perClient: warnings,
       schedule: (peer, fn, ms) => timers.schedule(peer, fn, ms),
-      publish: (name, data) => {
+      publish: (name, data, source) => {
         const stream = streams.byName.get(name);
         if (stream === undefined) throw new Error(`publish: no stream "${name}" on ${this.endpoint}`);
-        this.publish(stream, data);
+        this.publish(stream, data, source);
       },
     });
     const rules = new EndpointRules(config, ruleHost, scope);
     const replies = new Replies(dialect, context, config.path, warnings);
-    const journal = context.journal === undefined || config.journal === false ? undefined : new EndpointJournal(context.journal, config.protocol === 'sse' ? 'sse' : 'websocket', config.path);
+    const journal = context.journal === undefined || config.journal === false ? undefined : new EndpointJournal(context.journal, config.protocol === 'sse' ? 'sse' : 'websocket', config.path, dialect.receivesAllUntilSubscribed);
     const hub = context.createHub();
     this.#core = { path: config.path, config, context, dialect, hub: journal?.hub(hub) ?? hub, peers: new Set(), streams, scripts, scope, timers, rules, replies, journal };
     const replay = EndpointReplay.of(config);
@@ -152,9 +153,12 @@ export class Endpoint implements Acceptor, StreamSink {
     return this.#fanOut.deliver(stream, emissions, at);
   }
 
-  /** Sends a stream's message now: `data` when given, else the stream's own payload. Returns recipients. */
-  publish(stream: Stream, data?: unknown): number {
-    return this.#fanOut.publish(stream, data);
+  /**
+   * Sends a stream's message now: `data` when given, else the stream's own payload; `source`: who asked (a
+   * rule, a route, the admin API). Returns recipients.
+   */
+  publish(stream: Stream, data: unknown, source: MessageSource): number {
+    return this.#fanOut.publish(stream, data, source);
   }
 
   /** Runs a client's command as if it had sent it (a Server-Sent Events client's `?events=` subscriptions). */

@@ -22,9 +22,9 @@ export function eventFrame(dialect: WireDialect, stream: Stream, data: unknown, 
   return text === undefined ? undefined : { bytes: Buffer.from(text), isBinary: stream.binary };
 }
 
-/** Sends one stream message to one client (a snapshot, a per-subscriber script's step). */
-export function sendEvent(peer: Peer, frame: EventFrame | undefined): void {
+/** Sends one of a stream's messages to one client (a snapshot, a per-subscriber script's step). */
+export function sendEvent(peer: Peer, frame: EventFrame | undefined, stream: Stream): void {
   if (frame === undefined) return;
-  if (frame.isBinary) peer.sendData(frame.bytes, true);
-  else peer.send(frame.bytes);
+  if (frame.isBinary) peer.sendData(frame.bytes, true, stream.source);
+  else peer.send(frame.bytes, stream.source);
 }

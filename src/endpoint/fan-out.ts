@@ -9,6 +9,7 @@ import type { Stream, StreamSink } from '../streams/stream.ts';
 import type { EndpointCore } from './core.ts';
 import { eventFrame } from './event-frame.ts';
 import { EventHistory, missedBy } from './event-history.ts';
+import type { MessageSource } from '../util/source.ts';
 
 export class FanOut implements StreamSink {
   readonly #core: EndpointCore;
@@ -25,8 +26,9 @@ export class FanOut implements StreamSink {
     return this.#core.peers.size > 0;
   }
 
-  deliver(stream: Stream, emissions: readonly Emission[], at: number): number {
-    const { dialect, streams, scope, hub, context } = this.#core;
+  /** A tick of the stream's own, or (`source`) a message someone published to it. */
+  deliver(stream: Stream, emissions: readonly Emission[], at: number, source: MessageSource = stream.source): number {
+    const { dialect, streams, scope, hub, context, journal } = this.#core;
     // The most clients any one message of this tick reached (a tick of 8 metrics to 3 clients is 3).
     let reached = 0;
     for (const emission of emissions) {
@@ -38,7 +40,7 @@ export class FanOut implements StreamSink {
       if (id !== undefined) this.#history?.keep({ id, topics, data: emission.data, stream: stream.name, frame: frame.bytes });
       const condition = streams.condition(stream);
       const filter = condition === undefined ? undefined : (peer: Peer) => scope.passes(condition, peer, stream.topic, emission.data);
-      const sent = hub.publish(topics, frame.bytes, filter, frame.isBinary);
+      const sent = journal === undefined ? hub.publish(topics, frame.bytes, filter, frame.isBinary) : journal.publish(hub, topics, frame.bytes, filter, frame.isBinary, source);
       this.#delivered.set(stream, (this.#delivered.get(stream) ?? 0) + sent);
       reached = Math.max(reached, sent);
     }
@@ -47,10 +49,10 @@ export class FanOut implements StreamSink {
   }
 
   /** Sends a stream's message now: `data` when given, else the stream's own payload. Returns recipients. */
-  publish(stream: Stream, data?: unknown): number {
+  publish(stream: Stream, data: unknown, source: MessageSource): number {
     const emissions = data === undefined ? stream.render() : [{ data }];
     stream.published(emissions);
-    return this.deliver(stream, emissions, this.#core.context.clock.now());
+    return this.deliver(stream, emissions, this.#core.context.clock.now(), source);
   }
 
   /** How many deliveries a stream has made (one per client reached per message). */

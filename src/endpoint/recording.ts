@@ -9,6 +9,7 @@ import { errorMessage } from '../errors/error-message.ts';
 import type { Peer } from '../hub/peer.ts';
 import { readRecording, type Recording } from '../recording/format.ts';
 import { playRecording, type Playback, type ReplayOptions } from '../recording/playback.ts';
+import { REPLAY_SOURCE } from '../util/source.ts';
 
 /** A recording that cannot be read is a configuration problem, reported before the server listens. */
 function loadRecording(file: string, endpoint: string): Recording {
@@ -41,7 +42,7 @@ export class EndpointReplay {
    */
   start(peer: Peer, now: number, schedule: (fn: () => void, ms: number) => void): void {
     const recording = this.#recording;
-    if (recording.session.announced === true) peer.send(encodeGuide({ kind: 'proxy_connected', clientId: peer.id, route: recording.session.route, at: now }));
+    if (recording.session.announced === true) peer.send(encodeGuide({ kind: 'proxy_connected', clientId: peer.id, route: recording.session.route, at: now }), REPLAY_SOURCE);
     this.#playbacks.set(peer, playRecording(peer, recording, this.#options, schedule));
   }
 

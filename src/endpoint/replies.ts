@@ -8,6 +8,7 @@ import type { Peer } from '../hub/peer.ts';
 import type { LineLimiter } from '../log/line-limiter.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../util/clock.ts';
+import { DIALECT_SOURCE } from '../util/source.ts';
 
 export type Invalid = Extract<Command, { kind: 'invalid' }>;
 
@@ -29,7 +30,7 @@ export class Replies {
   /** Sends a message, unless the dialect has no such message. */
   say(peer: Peer, message: ServerMessage): void {
     const text = this.#dialect.encode(message);
-    if (text !== undefined) peer.send(text);
+    if (text !== undefined) peer.send(text, DIALECT_SOURCE);
   }
 
   /** Answers a message the endpoint cannot act on with an error, and logs it (limited per client). */

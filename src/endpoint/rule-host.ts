@@ -14,6 +14,7 @@ import type { TemplateServices } from '../templates/index.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Random } from '../util/random.ts';
 import { errorMessage } from '../errors/error-message.ts';
+import type { MessageSource } from '../util/source.ts';
 
 const FAILURE_EVERY_MS = 10_000;
 
@@ -31,8 +32,8 @@ export interface RuleHostContext {
   /** The endpoint's per-client limiter of bad-message lines, which `log` steps share. */
   readonly perClient: LineLimiter<Peer>;
   schedule(peer: Peer, fn: () => void, ms: number): void;
-  /** Sends a stream of this endpoint now: `data`, or the stream's own payload. */
-  publish(stream: string, data: unknown): void;
+  /** Sends a stream of this endpoint now: `data`, or the stream's own payload; `source`: the rule that did. */
+  publish(stream: string, data: unknown, source: MessageSource): void;
 }
 
 /** The stream a rule's publish names, on its own endpoint; throws for a target only an HTTP route reaches. */
@@ -49,7 +50,7 @@ export function createRuleHost(context: RuleHostContext): RuleHost {
     random: context.random,
     templates: context.templates,
     schedule: (peer, fn, ms) => context.schedule(peer, fn, ms),
-    publish: (target) => context.publish(ownStream(target, endpoint), target.data),
+    publish: (target, source) => context.publish(ownStream(target, endpoint), target.data, source),
     log(peer, line) {
       const skipped = context.perClient.pass(peer, clock.now());
       if (skipped === undefined) return;

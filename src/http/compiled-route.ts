@@ -5,6 +5,7 @@
 import { compileRegex, compileWhen, type Matcher } from '../rules/index.ts';
 import { mayRead } from '../templates/index.ts';
 import { compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
+import { routeSource } from '../util/source.ts';
 import { explainRoute } from './explain.ts';
 import type { FileScope } from './files.ts';
 import type { HttpRequestRecord } from './figures.ts';
@@ -15,6 +16,8 @@ import { compileSteps, type Step } from './steps.ts';
 export interface CompiledRoute extends TemplateReads {
   readonly config: HttpRouteConfig;
   readonly name: string;
+  /** What its `publish` steps are journaled as coming from: `route:<name>`, made once. */
+  readonly source: string;
   /** The route in one line: `GET /api/orders/:id -> respond 200 (json body)`. */
   readonly explain: string;
   readonly methods: ReadonlySet<string> | undefined;
@@ -57,7 +60,8 @@ function compileRouteWhen(config: HttpRouteConfig): (view: HttpRequestView) => b
 /** `files`: where its `file` steps may read; `where` starts the paths of its configuration problems. */
 export function compileRoute(config: HttpRouteConfig, files: FileScope, where: string): CompiledRoute {
   const methods = config.method === undefined ? undefined : new Set(config.method);
-  return { config, name: routeName(config), explain: explainRoute(config), methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, where), readsBody: mayRead(config.then, ['request', 'body']), readsQuery: mayRead(config.then, ['request', 'query']), matchesBody: config.when?.body !== undefined, hits: 0, failures: 0, last: undefined };
+  const name = routeName(config);
+  return { config, name, source: routeSource(name), explain: explainRoute(config), methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, where), readsBody: mayRead(config.then, ['request', 'body']), readsQuery: mayRead(config.then, ['request', 'query']), matchesBody: config.when?.body !== undefined, hits: 0, failures: 0, last: undefined };
 }
 
 /** Whether a route takes this method (a GET route takes HEAD too). */

@@ -207,7 +207,7 @@ export class HttpRoutes {
     const context = { request: templateRequest(view, hit.params, route) };
     let result: RunResult<number>;
     try {
-      result = answerRequest(route.steps, { view, response: asked.response, context, host: this.#host, route: route.name, sent: asked.sent });
+      result = answerRequest(route.steps, { view, response: asked.response, context, host: this.#host, route: route.name, source: route.source, sent: asked.sent });
     } catch (error) {
       return this.#failed(asked, route, error);
     }

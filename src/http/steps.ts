@@ -23,7 +23,7 @@ export interface HttpHost extends StepHost, RespondHost {
   readonly baseDir: string;
   readonly forwarding: ForwardOptions;
   /** Sends to WebSocket clients; returns how many got it. */
-  publish(target: PublishTarget): number;
+  publish(target: PublishTarget, source: string): number;
 }
 
 /** One request being answered. */
@@ -152,10 +152,11 @@ class HttpRun implements StepRun<number>, Exchange {
   readonly context: RenderContext;
   readonly host: HttpHost;
   readonly route: string;
+  readonly source: string;
   readonly sent: SentAnswer | undefined;
 
   constructor(exchange: Exchange) {
-    ({ view: this.view, response: this.response, context: this.context, host: this.host, route: this.route, sent: this.sent } = exchange);
+    ({ view: this.view, response: this.response, context: this.context, host: this.host, route: this.route, source: this.source, sent: this.sent } = exchange);
   }
 
   wait(ms: number, resume: () => RunResult<number>): Promise<number | undefined> {

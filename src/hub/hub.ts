@@ -22,9 +22,10 @@ export interface Hub {
   /**
    * Sends one encoded message to everyone on these topics, each peer once; returns how many got it. A
    * filter (a stream's per-subscriber condition) decides per peer; the bytes stay shared, so nothing is
-   * made per recipient.
+   * made per recipient. `missed`, when given, is told each peer on these topics the message did not reach
+   * (the filter left it out, or it was too far behind): the journal's account of a partial broadcast.
    */
-  publish(topics: readonly string[], frame: Buffer, filter?: (peer: Peer) => boolean, isBinary?: boolean): number;
+  publish(topics: readonly string[], frame: Buffer, filter?: (peer: Peer) => boolean, isBinary?: boolean, missed?: (peer: Peer) => void): number;
 }
 
 /** Makes an endpoint's hub: one per endpoint, called when the endpoint is built. */

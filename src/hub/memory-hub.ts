@@ -7,6 +7,16 @@ import type { Peer } from './peer.ts';
 
 const NO_TOPICS: ReadonlySet<string> = new Set();
 
+/** Offers a message to each peer of `peers`; how many took it (`missed` is told of the others). */
+function offerAll(peers: Iterable<Peer>, frame: Buffer, isBinary: boolean, missed: ((peer: Peer) => void) | undefined): number {
+  let sent = 0;
+  for (const peer of peers) {
+    if (peer.offer(frame, isBinary)) sent++;
+    else missed?.(peer);
+  }
+  return sent;
+}
+
 export class MemoryHub implements Hub {
   #topics = new Map<string, Set<Peer>>();
   /**
@@ -61,21 +71,23 @@ export class MemoryHub implements Hub {
     return this.#topics.get(topic)?.size ?? 0;
   }
 
-  publish(topics: readonly string[], frame: Buffer, filter?: (peer: Peer) => boolean, isBinary = false): number {
+  publish(topics: readonly string[], frame: Buffer, filter?: (peer: Peer) => boolean, isBinary = false, missed?: (peer: Peer) => void): number {
     let sent = 0;
+    // `missed` is told only on the rare path (a peer left out, or too far behind): a delivery costs nothing more.
     if (filter !== undefined) {
-      for (const peer of this.#collect(topics)) if (filter(peer) && peer.offer(frame, isBinary)) sent++;
+      for (const peer of this.#collect(topics)) {
+        if (filter(peer) && peer.offer(frame, isBinary)) sent++;
+        else missed?.(peer);
+      }
       return sent;
     }
     if (topics.length === 1) {
       // The common case needs no de-duplication: a peer is either in #everything or in topic sets.
       const set = this.#topics.get(topics[0] as string);
-      if (set !== undefined) for (const peer of set) if (peer.offer(frame, isBinary)) sent++;
-      for (const peer of this.#everything) if (peer.offer(frame, isBinary)) sent++;
-      return sent;
+      if (set !== undefined) sent += offerAll(set, frame, isBinary, missed);
+      return sent + offerAll(this.#everything, frame, isBinary, missed);
     }
-    for (const peer of this.#collect(topics)) if (peer.offer(frame, isBinary)) sent++;
-    return sent;
+    return offerAll(this.#collect(topics), frame, isBinary, missed);
   }
 
   #collect(topics: readonly string[]): Set<Peer> {

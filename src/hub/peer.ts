@@ -2,6 +2,8 @@
  * What logic sees of a connection. Hub, streams and endpoints talk to a Peer; only the transport knows it
  * is a `ws` socket underneath.
  */
+import type { MessageSource } from '../util/source.ts';
+
 export interface PeerCounters {
   messagesIn: number;
   messagesOut: number;
@@ -17,9 +19,10 @@ export type Tap = (direction: 'in' | 'out', data: Buffer | string, isBinary: boo
 /**
  * Sees every message of the connections it is given to, both ways, as they pass: the journal (one observer
  * per endpoint, shared by its peers) and a watched client's log. `broadcast`: the message is the peer's copy
- * of a broadcast (the journal keeps a broadcast once, not once per recipient).
+ * of a broadcast (the journal keeps a broadcast once, not once per recipient). `source`: what produced a
+ * message sent to one client (src/util/source.ts); undefined for a message in and a broadcast's copy.
  */
-export type PeerObserver = (peer: Peer, direction: 'in' | 'out', data: Buffer, isBinary: boolean, broadcast: boolean) => void;
+export type PeerObserver = (peer: Peer, direction: 'in' | 'out', data: Buffer, isBinary: boolean, broadcast: boolean, source: MessageSource | undefined) => void;
 
 /** The observers of a peer nobody observes: shared, so a peer costs no list of its own. */
 export const NO_OBSERVERS: readonly PeerObserver[] = Object.freeze([]);
@@ -42,13 +45,17 @@ export interface Peer {
   observers: readonly PeerObserver[];
   /** True once the connection is closing or closed: nothing more can be sent. */
   readonly closed: boolean;
-  /** Sends one text message now, unless the client is too far behind (then it is dropped and counted). */
-  send(text: string | Buffer): void;
-  /** Sends a message as it came (text or binary), unless the client is too far behind (a replay). */
-  sendData(data: Buffer, isBinary: boolean): void;
   /**
-   * Sends a message that must not be lost (the proxy): never dropped, so the caller must stop its source
-   * while `bufferedAmount` is over the cap. A client that stays behind for the grace period is evicted.
+   * Sends one text message now, unless the client is too far behind (then it is dropped and counted);
+   * `source` says what produced it (the journal keeps it).
+   */
+  send(text: string | Buffer, source: MessageSource): void;
+  /** Sends a message as it came (text or binary), unless the client is too far behind (a replay). */
+  sendData(data: Buffer, isBinary: boolean, source: MessageSource): void;
+  /**
+   * Sends a message that must not be lost (the proxy, so its source is `proxy`): never dropped, so the caller
+   * must stop its source while `bufferedAmount` is over the cap. A client that stays behind for the grace
+   * period is evicted.
    */
   relay(data: Buffer, isBinary: boolean): void;
   /** Bytes queued for this client and not yet written to its socket. */

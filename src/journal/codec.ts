@@ -5,8 +5,9 @@
  * are never copied by the collector. Written on the hot path, read only when someone asks.
  *
  * Layout, little-endian: u32 record length; f64 seq; f64 at; u8 kind, protocol, direction, flags; f64 size;
- * i32 code; i32 recipients; strings client, scope, endpoint, route, reason; u32 topic count and topics; the
- * payload (u32 length and bytes); then, for HTTP, method, path, search, the raw header list, the body,
+ * i32 code; i32 recipients; strings client, scope, endpoint, route, reason, source; u32 topic count and
+ * topics; u32 count and the clients a broadcast reached (flag REACHED) or missed; the payload (u32 length
+ * and bytes); then, for HTTP, method, path, search, the raw header list, the body,
  * status, ms, the answer's header pairs and its body. A string is a u32 byte length (NONE: absent) and its
  * UTF-8 bytes.
  */
@@ -24,6 +25,8 @@ const TRUNCATED = 1;
 const BINARY = 2;
 const HAS_DATA = 4;
 const HAS_HTTP = 8;
+/** The broadcast's list of clients is those it reached (else those it missed). */
+const REACHED = 16;
 
 /** Strings up to this length are written by our own loop when they are ASCII (Writer.str). */
 const SHORT = 64;
@@ -48,8 +51,9 @@ const bytesLength = (data: string | Buffer | undefined): number => (data === und
  * or, with `exact`, their bytes (asked only when the worst case would not fit the whole ring).
  */
 export function recordBound(entry: EntryToKeep, exact = false): number {
-  let n = FIXED + strBound(entry.client, exact) + strBound(entry.scope, exact) + strBound(entry.endpoint, exact) + strBound(entry.route, exact) + strBound(entry.reason, exact) + 4 + 4 + bytesLength(entry.data);
+  let n = FIXED + strBound(entry.client, exact) + strBound(entry.scope, exact) + strBound(entry.endpoint, exact) + strBound(entry.route, exact) + strBound(entry.reason, exact) + strBound(entry.source, exact) + 4 + 4 + 4 + bytesLength(entry.data);
   for (const topic of entry.topics ?? []) n += strBound(topic, exact);
+  for (const client of entry.reached ?? entry.missed ?? []) n += strBound(client, exact);
   const http = entry.http;
   if (http !== undefined) {
     n += strBound(http.method, exact) + strBound(http.path, exact) + strBound(http.search, exact) + 4 + 4 + http.body.length + 4 + 8 + 4 + 1 + 4 + bytesLength(http.answerBody);
@@ -122,7 +126,7 @@ export function encodeEntry(entry: EntryToKeep, buf: Buffer, view: DataView, off
   buf[at + 16] = KIND_CODES[entry.kind];
   buf[at + 17] = PROTOCOL_CODES[entry.protocol];
   buf[at + 18] = entry.direction === undefined ? 0 : entry.direction === 'in' ? 1 : 2;
-  buf[at + 19] = (entry.truncated ? TRUNCATED : 0) | (entry.binary ? BINARY : 0) | (entry.data === undefined ? 0 : HAS_DATA) | (entry.http === undefined ? 0 : HAS_HTTP);
+  buf[at + 19] = (entry.truncated ? TRUNCATED : 0) | (entry.binary ? BINARY : 0) | (entry.data === undefined ? 0 : HAS_DATA) | (entry.http === undefined ? 0 : HAS_HTTP) | (entry.reached === undefined ? 0 : REACHED);
   view.setFloat64(at + 20, entry.size, true);
   view.setInt32(at + 28, entry.code ?? NO_NUMBER, true);
   view.setInt32(at + 32, entry.recipients ?? NO_NUMBER, true);
@@ -132,8 +136,12 @@ export function encodeEntry(entry: EntryToKeep, buf: Buffer, view: DataView, off
   w.str(entry.endpoint);
   w.str(entry.route);
   w.str(entry.reason);
+  w.str(entry.source);
   w.count(entry.topics?.length);
   for (const topic of entry.topics ?? []) w.str(topic);
+  const audience = entry.reached ?? entry.missed;
+  w.count(audience?.length);
+  for (const client of audience ?? []) w.str(client);
   if (entry.data !== undefined) w.bytes(entry.data);
   const http = entry.http;
   if (http !== undefined) {
@@ -205,6 +213,12 @@ class Reader {
     this.at += 4;
     return n === NO_COUNT ? undefined : n;
   }
+
+  /** A counted list of strings (undefined: absent). */
+  list(): string[] | undefined {
+    const n = this.count();
+    return n === undefined ? undefined : Array.from({ length: n }, () => this.str() as string);
+  }
 }
 
 /** The record's length at `offset`. */
@@ -223,9 +237,9 @@ export function decodeEntry(buf: Buffer, offset: number): JournalEntry {
   const code = buf.readInt32LE(r.at + 28);
   const recipients = buf.readInt32LE(r.at + 32);
   r.at += 36;
-  const [client, scope, endpoint, route, reason] = [r.str(), r.str(), r.str(), r.str(), r.str()];
-  const topicCount = r.count();
-  const topics = topicCount === undefined ? undefined : Array.from({ length: topicCount }, () => r.str() as string);
+  const [client, scope, endpoint, route, reason, source] = [r.str(), r.str(), r.str(), r.str(), r.str(), r.str()];
+  const topics = r.list();
+  const audience = r.list();
   const data = (flags & HAS_DATA) === 0 ? undefined : (flags & BINARY) !== 0 ? r.bytes() : r.text();
   let http: JournalHttp | undefined;
   if ((flags & HAS_HTTP) !== 0) {
@@ -257,6 +271,9 @@ export function decodeEntry(buf: Buffer, offset: number): JournalEntry {
     truncated: (flags & TRUNCATED) !== 0,
     topics,
     recipients: recipients === NO_NUMBER ? undefined : recipients,
+    reached: (flags & REACHED) === 0 ? undefined : audience,
+    missed: (flags & REACHED) === 0 ? audience : undefined,
+    source,
     code: code === NO_NUMBER ? undefined : code,
     reason,
     http,

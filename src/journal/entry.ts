@@ -8,7 +8,10 @@ export type JournalProtocol = 'websocket' | 'sse' | 'http';
 export const JOURNAL_KINDS = ['open', 'close', 'refuse', 'message', 'broadcast', 'subscribe', 'unsubscribe', 'request'] as const;
 
 export type JournalKind =
-  /** A client connected (WebSocket, Server-Sent Events). */
+  /**
+   * A client connected (WebSocket, Server-Sent Events); `topics: []` when it receives every topic until it
+   * first subscribes (the cerberus, raw and SSE dialects).
+   */
   | 'open'
   /** A client's connection ended, with its close code. */
   | 'close'
@@ -76,6 +79,14 @@ export interface JournalEntry {
   readonly truncated: boolean;
   readonly topics: readonly string[] | undefined;
   readonly recipients: number | undefined;
+  /**
+   * A broadcast that did not reach every subscriber of its topics (a condition left some out, or a client too
+   * far behind had it dropped) names either the clients it reached or those it missed, whichever is shorter.
+   */
+  readonly reached: readonly string[] | undefined;
+  readonly missed: readonly string[] | undefined;
+  /** What produced a message sent (src/util/source.ts: `rule:<name>`, `stream:<name>`, `admin`, …). */
+  readonly source: string | undefined;
   readonly code: number | undefined;
   readonly reason: string | undefined;
   readonly http: JournalHttp | undefined;

@@ -1,4 +1,4 @@
-export { Journal, type JournalFigures, type JournalPeer } from './journal.ts';
+export { Journal, type BroadcastAudience, type JournalFigures, type JournalPeer } from './journal.ts';
 export { JOURNAL_KINDS, type JournalEntry, type JournalHttp, type JournalHttpInput, type JournalKind, type JournalProtocol } from './entry.ts';
 export { journalQuerySchema, selectEntries, type JournalQuery, type JournalQueryInput } from './query.ts';
 export { entryView, type JournalEntryView } from './view.ts';
@@ -6,3 +6,4 @@ export { journalSettingsSchema, JOURNAL_PAYLOAD_BYTES, type JournalSettings } fr
 export { connectionScope, scopeOf } from './scope.ts';
 export { EntryMatcher, entryMatcherSchema, type EntryMatcherConfig, type Mismatch, type NearMiss } from './match.ts';
 export { findSchema, verify, verifySchema, waitSchema, type FindRequest, type VerifyOutcome, type VerifyRequest, type WaitRequest } from './verify.ts';
+export { exchangeLines, sessionLines } from './export.ts';

@@ -14,6 +14,12 @@ import type { EntryToKeep } from './codec.ts';
 import { EntryRing } from './ring.ts';
 import { JOURNAL_PAYLOAD_BYTES, type JournalSettings } from './settings.ts';
 
+/** Who a broadcast reached when it did not reach every subscriber: one of the two lists, the shorter. */
+export interface BroadcastAudience {
+  readonly reached?: readonly string[] | undefined;
+  readonly missed?: readonly string[] | undefined;
+}
+
 /** What the journal reads of a peer. */
 export type JournalPeer = Pick<Peer, 'id' | 'endpoint'>;
 
@@ -41,6 +47,9 @@ class Entry implements EntryToKeep {
   truncated = false;
   topics: readonly string[] | undefined = undefined;
   recipients: number | undefined = undefined;
+  reached: readonly string[] | undefined = undefined;
+  missed: readonly string[] | undefined = undefined;
+  source: string | undefined = undefined;
   code: number | undefined = undefined;
   reason: string | undefined = undefined;
   http: JournalHttpInput | undefined = undefined;
@@ -90,10 +99,15 @@ export class Journal {
     this.#now = now;
   }
 
-  /** A client connected, naming `scope` or none. */
-  open(protocol: JournalProtocol, peer: JournalPeer, scope: string | undefined): void {
+  /**
+   * A client connected, naming `scope` or none; `everything`: it receives every topic until it first
+   * subscribes (a cerberus, raw or SSE client), kept as `topics: []`.
+   */
+  open(protocol: JournalProtocol, peer: JournalPeer, scope: string | undefined, everything = false): void {
     if (scope !== undefined) this.#scopes.set(peer, scope);
-    this.#push(this.#of(protocol, 'open', peer));
+    const entry = this.#of(protocol, 'open', peer);
+    if (everything) entry.topics = [];
+    this.#push(entry);
   }
 
   close(protocol: JournalProtocol, peer: JournalPeer, code: number, reason: string): void {
@@ -103,10 +117,11 @@ export class Journal {
     this.#push(entry);
   }
 
-  /** A frame to or from one client (never a broadcast: that is one entry, `broadcast`). */
-  message(protocol: JournalProtocol, peer: JournalPeer, direction: 'in' | 'out', data: Buffer | string, isBinary: boolean): void {
+  /** A frame to or from one client (never a broadcast: that is one entry, `broadcast`); `source`: what sent it. */
+  message(protocol: JournalProtocol, peer: JournalPeer, direction: 'in' | 'out', data: Buffer | string, isBinary: boolean, source: string | undefined): void {
     const entry = this.#of(protocol, 'message', peer);
     entry.direction = direction;
+    entry.source = source;
     entry.size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
     keep(entry, data, isBinary);
     this.#push(entry);
@@ -118,12 +133,18 @@ export class Journal {
     this.#push(entry);
   }
 
-  /** One message to the subscribers of `topics` on an endpoint: one entry, however many got it. */
-  broadcast(protocol: JournalProtocol, endpoint: string, topics: readonly string[], frame: Buffer, isBinary: boolean, recipients: number): void {
+  /**
+   * One message to the subscribers of `topics` on an endpoint: one entry, however many got it. `audience`,
+   * when it did not reach every subscriber: the clients it reached, or those it missed (the shorter list).
+   */
+  broadcast(protocol: JournalProtocol, endpoint: string, topics: readonly string[], frame: Buffer, isBinary: boolean, recipients: number, source: string, audience?: BroadcastAudience): void {
     const entry = new Entry(this.#now(), protocol, 'broadcast', undefined, undefined, endpoint);
     entry.direction = 'out';
     entry.topics = topics;
     entry.recipients = recipients;
+    entry.source = source;
+    entry.reached = audience?.reached;
+    entry.missed = audience?.missed;
     entry.size = frame.length;
     keep(entry, frame, isBinary);
     this.#push(entry);

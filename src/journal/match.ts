@@ -23,6 +23,7 @@ export const entryMatcherSchema = z
     route: z.string().min(1).optional().describe('The HTTP route that answered, by name.'),
     topic: z.string().min(1).optional().describe('A broadcast\'s or subscription\'s topic.'),
     code: z.number().int().optional().describe('A close code.'),
+    source: z.string().min(1).optional().describe('What produced a message sent, exactly: `rule:<name>`, `route:<name>`, `stream:<name>`, `admin`, `dialect`, `proxy` or `replay`.'),
     message: whenSchema.optional().describe('The payload, as a rule\'s `when` matches a message.'),
     method: z.string().min(1).optional().describe('An HTTP request\'s method.'),
     path: z
@@ -109,7 +110,7 @@ export class EntryMatcher {
   readonly #parts: readonly Part[];
 
   constructor(config: EntryMatcherConfig) {
-    const parts: Part[] = [...exact('protocol', config.protocol), ...exact('kind', config.kind), ...exact('direction', config.direction), ...exact('endpoint', config.endpoint), ...exact('route', config.route), ...exact('code', config.code)];
+    const parts: Part[] = [...exact('protocol', config.protocol), ...exact('kind', config.kind), ...exact('direction', config.direction), ...exact('endpoint', config.endpoint), ...exact('route', config.route), ...exact('code', config.code), ...exact('source', config.source)];
     if (config.topic !== undefined) parts.push({ field: 'topic', expected: config.topic, test: (e) => e.topics?.includes(config.topic as string) === true, actual: (v) => v.topics });
     if (config.message !== undefined) {
       const matches = compileWhen(config.message);

@@ -27,6 +27,9 @@ export interface JournalEntryView extends JournalPayloadView {
   readonly truncated?: true;
   readonly topics?: readonly string[];
   readonly recipients?: number;
+  readonly reached?: readonly string[];
+  readonly missed?: readonly string[];
+  readonly source?: string;
   readonly code?: number;
   readonly reason?: string;
   readonly request?: { readonly method: string; readonly path: string; readonly query: Readonly<Record<string, string>>; readonly headers: Readonly<Record<string, string>> } & JournalPayloadView;
@@ -58,7 +61,7 @@ function payloadView(data: string | Buffer | undefined, redact: Redactor): Journ
 }
 
 /** A raw header list as one string per lower-case name (repeated ones joined), secrets masked. */
-function rawHeadersView(raw: readonly string[], redact: Redactor): Record<string, string> {
+export function rawHeadersView(raw: readonly string[], redact: Redactor): Record<string, string> {
   const flat: Record<string, string> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] as string).toLowerCase();
@@ -90,6 +93,9 @@ export function entryView(entry: JournalEntry, redact: Redactor): JournalEntryVi
     ...(entry.truncated ? { truncated: true as const } : {}),
     ...(entry.topics === undefined ? {} : { topics: entry.topics }),
     ...(entry.recipients === undefined ? {} : { recipients: entry.recipients }),
+    ...(entry.reached === undefined ? {} : { reached: entry.reached }),
+    ...(entry.missed === undefined ? {} : { missed: entry.missed }),
+    ...(entry.source === undefined ? {} : { source: entry.source }),
     ...(entry.code === undefined ? {} : { code: entry.code, reason: entry.reason ?? '' }),
     ...payloadView(entry.data, redact),
     ...(http === undefined

@@ -12,6 +12,7 @@ import type { Peer } from '../hub/peer.ts';
 import { toBuffer, type Connection, type RelayPeer } from '../transport/connection.ts';
 import { towardClient, towardUpstream } from './close-codes.ts';
 import type { Recorder } from '../recording/ws-recorder.ts';
+import { PROXY_SOURCE } from '../util/source.ts';
 
 export interface RouteStats {
   connections: number;
@@ -164,7 +165,7 @@ class Session {
     const { peer, route, upstream, context } = this;
     this.open = true;
     this.recorder = context.record(route, peer, upstream, this.headers);
-    if (route.announce) peer.send(context.connected(peer, route.name));
+    if (route.announce) peer.send(context.connected(peer, route.name), PROXY_SOURCE);
     this.queuedBytes = 0;
     for (const message of this.queue.splice(0)) this.toUpstream(message.data, message.isBinary);
     context.log('info', `Proxy ${route.name}: ${peer.id} connected to ${context.redactUrl(upstream.url)}`, { clientId: peer.id, route: route.name });
@@ -176,7 +177,7 @@ class Session {
     const { peer, route } = this;
     this.stats.failures += 1;
     this.context.log('warn', `Proxy ${route.name}: ${peer.id}: ${reason}`, { clientId: peer.id, route: route.name });
-    peer.send(this.context.failed(route.name, reason));
+    peer.send(this.context.failed(route.name, reason), PROXY_SOURCE);
     peer.close(closeCodeOf('MW_PROXY_UPSTREAM_FAILED'), `Upstream ${route.name} unavailable`.slice(0, 123));
     this.upstream.terminate();
     this.finish(`upstream failed: ${reason}`);

@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type WebSocket from 'ws';
 import type { ProxyRouteConfig } from './schema.ts';
 import type { Acceptor, Prepared, RelayPeer } from '../transport/transport.ts';
+import type { Peer } from '../hub/peer.ts';
 import { bridge, type BridgeContext, type RouteStats } from './bridge.ts';
 import { refusal } from '../errors/refusal.ts';
 import { encodedSeparatorProblem } from '../util/encoded-path.ts';
@@ -26,6 +27,11 @@ export interface ProxyOptions {
    * client's handshake completes, or fails, in real time whatever clock the mock runs on.
    */
   readonly realClock?: Clock | undefined;
+  /**
+   * Told of each client the proxy accepts (the journal: its opening, with the scope it named, and its
+   * messages through the peer's observers); what it returns is told of the client's leaving.
+   */
+  readonly observe?: ((peer: Peer, request: IncomingMessage) => (code: number, reason: string) => void) | undefined;
 }
 
 export type ProxyMatch =
@@ -119,7 +125,16 @@ export class ProxyRouter {
       accept: (peer: RelayPeer, request: IncomingMessage) => {
         const upstream = this.#early.get(request) ?? open(request);
         this.#early.delete(request);
-        return bridge(peer, upstream, upstreamHeaders(config, request, consumed), config, stats, { ...this.#options.context, maxQueueBytes: config.maxQueueBytes ?? this.#options.maxPayload });
+        const left = this.#options.observe?.(peer, request);
+        const connection = bridge(peer, upstream, upstreamHeaders(config, request, consumed), config, stats, { ...this.#options.context, maxQueueBytes: config.maxQueueBytes ?? this.#options.maxPayload });
+        if (left === undefined) return connection;
+        return {
+          onMessage: connection.onMessage,
+          onClose(client, code, reason) {
+            connection.onClose(client, code, reason);
+            left(code, reason);
+          },
+        };
       },
     };
   }

@@ -5,6 +5,7 @@
  */
 import type { Peer } from '../hub/peer.ts';
 import { frameBytes, type Recording } from './format.ts';
+import { REPLAY_SOURCE } from '../util/source.ts';
 
 export interface ReplayOptions {
   readonly speed: number;
@@ -52,7 +53,7 @@ export function playRecording(peer: Peer, recording: Recording, options: ReplayO
         return;
       }
       schedule(() => {
-        if (event.kind === 'frame') peer.sendData(frameBytes(event), event.type === 'binary');
+        if (event.kind === 'frame') peer.sendData(frameBytes(event), event.type === 'binary', REPLAY_SOURCE);
         else if (!loop) {
           if (event.code === 1005) peer.close();
           else peer.close(event.code === 1006 || event.code === 1015 ? 1011 : event.code, event.reason);

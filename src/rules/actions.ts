@@ -23,8 +23,8 @@ const replyStep = defineStep({
   templates: [[]],
   compile(reply) {
     const renders: Render[] = (Array.isArray(reply) ? reply : [reply]).map((item) => compileTemplate(item));
-    return ({ peer, context, host }: RuleScope) => {
-      for (const render of renders) peer.send(toText(render(context, host.templates)));
+    return ({ peer, context, host, source }: RuleScope) => {
+      for (const render of renders) peer.send(toText(render(context, host.templates)), source);
     };
   },
   explain: (reply) => `reply ${Array.isArray(reply) ? reply.map((item) => brief(item)).join(' + ') : brief(reply)}`,
@@ -41,8 +41,8 @@ const replyBinaryStep = defineStep({
   compile(replyBinary) {
     const render = compileTemplate(replyBinary);
     const constant = render.constant ? binaryPayload(replyBinary, 'replyBinary') : undefined;
-    return ({ peer, context, host }: RuleScope) => {
-      peer.sendData(constant ?? binaryPayload(render(context, host.templates), 'replyBinary'), true);
+    return ({ peer, context, host, source }: RuleScope) => {
+      peer.sendData(constant ?? binaryPayload(render(context, host.templates), 'replyBinary'), true, source);
     };
   },
   explain: (replyBinary) => `reply binary ${brief(replyBinary)}`,

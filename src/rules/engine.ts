@@ -12,6 +12,7 @@ import { explainActions, explainRule } from './explain.ts';
 import type { RuleHost, RuleScope } from './host.ts';
 import { compileWhen, type Incoming, type Matcher } from './match.ts';
 import type { RuleConfig } from './schema.ts';
+import { ruleSource, type MessageSource } from '../util/source.ts';
 
 /** A compiled action. */
 export type Step = AnyStep<RuleScope, undefined>;
@@ -19,6 +20,8 @@ export type Step = AnyStep<RuleScope, undefined>;
 /** What a rule (or an endpoint's onConnect) has done: the admin API and the dashboard show it. */
 interface Tally {
   readonly name: string;
+  /** What its messages are journaled as coming from: `rule:<name>`, made once. */
+  readonly source: MessageSource;
   /** The rule in one line: `when {"type":"ping"} then reply {"type":"pong"}`. */
   readonly explain: string;
   /** Steps run instead when one of the rule's steps fails. */
@@ -57,6 +60,10 @@ class RuleRun implements StepRun<undefined>, RuleScope {
     readonly tally: Tally,
   ) {}
 
+  get source(): MessageSource {
+    return this.tally.source;
+  }
+
   wait(ms: number, resume: () => RunResult<undefined>): undefined {
     this.host.schedule(this.peer, () => void resume(), ms);
     return undefined;
@@ -67,7 +74,7 @@ class RuleRun implements StepRun<undefined>, RuleScope {
     tally.failures += 1;
     this.host.onError(this.peer, error, tally.name);
     // The failure steps run once, as a tally of their own: a failure there cannot loop back here.
-    if (tally.onFailure !== undefined) void runSteps(tally.onFailure, new RuleRun(this.peer, this.context, this.host, { name: `${tally.name} (onFailure)`, explain: '', hits: 0, failures: 0 }));
+    if (tally.onFailure !== undefined) void runSteps(tally.onFailure, new RuleRun(this.peer, this.context, this.host, { name: `${tally.name} (onFailure)`, source: tally.source, explain: '', hits: 0, failures: 0 }));
     return undefined;
   }
 }
@@ -80,6 +87,7 @@ export class RuleEngine {
   constructor(rules: readonly RuleConfig[], onConnect: readonly ActionConfig[] = []) {
     this.#rules = rules.map((rule, index) => ({
       name: rule.name ?? `rules[${index}]`,
+      source: ruleSource(rule.name ?? `rules[${index}]`),
       explain: explainRule(rule),
       matches: compileWhen(rule.when),
       steps: rule.then.map(compileAction),
@@ -88,7 +96,7 @@ export class RuleEngine {
       hits: 0,
       failures: 0,
     }));
-    this.#onConnect = { name: 'onConnect', explain: `on connect: ${explainActions(onConnect)}`, steps: onConnect.map(compileAction), hits: 0, failures: 0 };
+    this.#onConnect = { name: 'onConnect', source: ruleSource('onConnect'), explain: `on connect: ${explainActions(onConnect)}`, steps: onConnect.map(compileAction), hits: 0, failures: 0 };
   }
 
   get size(): number {

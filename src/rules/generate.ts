@@ -25,7 +25,7 @@ export const generateStep = defineStep({
     const schema = generate.schema as { required?: unknown };
     const required = new Set(Array.isArray(schema.required) ? (schema.required as unknown[]) : []);
     const check = validatorFor(generate.schema);
-    return ({ peer, context, host }: RuleScope) => {
+    return ({ peer, context, host, source }: RuleScope) => {
       // Made on first use, from the host's seeded randomness: json-schema-faker loads only when needed.
       sampler ??= createSchemaSampler({ schema: generate.schema, examples: generate.examples, seed: host.random.int(0, 2 ** 31 - 1), now: () => host.templates.clock.now(), label: 'generate' });
       const value = structuredClone(sampler.next());
@@ -38,7 +38,7 @@ export const generateStep = defineStep({
       }
       const problem = check(value);
       if (problem !== undefined) throw new Error(`the reply would not match its schema with what was copied from the request (${problem}); not sent`);
-      peer.send(toText(value));
+      peer.send(toText(value), source);
     };
   },
   explain(generate) {

@@ -16,6 +16,7 @@ import { corsGrant } from '../security/cors.ts';
 import type { ClientAdmin } from './client-admin.ts';
 import type { StreamAdmin } from './stream-admin.ts';
 import type { HttpAdmin } from './http-side.ts';
+import { exportQuerySchema } from './journal-export.ts';
 
 export interface AdminViewParts {
   readonly config: MockwaveConfig;
@@ -51,6 +52,7 @@ export function createAdminView(parts: AdminViewParts): AdminView {
     },
     journal: (query) => parts.journal.journal(parts.journal.query(query, 'GET /admin/journal')),
     clearJournal: (scope) => parts.journal.clearJournal(scope),
+    exportJournal: (query) => parts.journal.exportFile(parts.journal.parse(exportQuerySchema, query, 'GET /admin/journal/export')),
     findInJournal: (body) => parts.journal.find(parts.journal.parse(findSchema, body, 'POST /admin/journal/find')),
     verifyJournal: (body) => ({ ...parts.journal.verify(parts.journal.parse(verifySchema, body, 'POST /admin/verify')) }),
     waitInJournal: async (body, gone) => ({ ...(await parts.journal.wait(parts.journal.parse(waitSchema, body, 'POST /admin/wait'), gone)) }),

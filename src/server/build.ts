@@ -18,6 +18,8 @@ import type { Redactor } from '../security/redact.ts';
 import { tokenMatches } from '../security/tokens.ts';
 import { displayPath } from '../util/path-pattern.ts';
 import { Endpoint, type EndpointContext } from '../endpoint/endpoint.ts';
+import { EndpointJournal } from '../endpoint/journaled.ts';
+import type { Journal } from '../journal/index.ts';
 
 /** A recording being written: stopping the server waits for `end()`. */
 export interface Flushable {
@@ -46,7 +48,7 @@ export function buildServer(config: MockwaveConfig, context: EndpointContext, re
   };
   const endpoints = config.endpoints.flatMap((c) => attempt(() => new Endpoint(c, context)) ?? []);
   const recordings = new Set<Flushable>();
-  const proxy = config.proxy.enabled ? attempt(() => createProxy(config, { now: context.clock.now.bind(context.clock), logger: context.logger, redact, recordings, budgets })) : undefined;
+  const proxy = config.proxy.enabled ? attempt(() => createProxy(config, { now: context.clock.now.bind(context.clock), logger: context.logger, redact, recordings, budgets, journal: context.journal })) : undefined;
   let tls: Built['tls'];
   if (config.tls !== undefined) {
     try {
@@ -76,10 +78,13 @@ interface ProxyParts {
   readonly redact: Redactor;
   readonly recordings: Set<Flushable>;
   readonly budgets: RecordingBudgets;
+  readonly journal: Journal | undefined;
 }
 
 function createProxy(config: MockwaveConfig, parts: ProxyParts): ProxyRouter {
-  const { now, logger, redact, recordings, budgets } = parts;
+  const { now, logger, redact, recordings, budgets, journal } = parts;
+  // The proxy's clients are journaled as one endpoint's (the proxy's path); what the upstream sends is `proxy`.
+  const journaled = journal === undefined ? undefined : new EndpointJournal(journal, 'websocket', proxyPathOf(config), false);
   // Every folder is known (and shown in the figures) from the start, its cap the smallest any setting gives.
   for (const route of config.proxy.routes) {
     const folder = recordFolder(config, route);
@@ -90,6 +95,13 @@ function createProxy(config: MockwaveConfig, parts: ProxyParts): ProxyRouter {
     routes: config.proxy.routes,
     maxPayload: config.websocket.maxPayload,
     consumed: (token) => config.auth.enabled && tokenMatches(token, config.auth.tokens),
+    observe:
+      journaled === undefined
+        ? undefined
+        : (peer, request) => {
+            journaled.open(peer, request);
+            return (code, reason) => journaled.close(peer, code, reason);
+          },
     context: {
       maxBufferedBytes: config.websocket.maxBufferedBytes,
       redactUrl: (url) => redact.url(url),

@@ -5,6 +5,7 @@
 import type { Peer, PeerObserver, Tap } from '../hub/peer.ts';
 import type { ClientInfo } from '../admin/snapshot.ts';
 import type { Redactor } from '../security/redact.ts';
+import { ADMIN_SOURCE, type MessageSource } from '../util/source.ts';
 
 export type { ClientInfo } from '../admin/snapshot.ts';
 import type { EndpointRegistry } from './registry.ts';
@@ -26,17 +27,18 @@ export function createClientAdmin(registry: EndpointRegistry, redact: Redactor) 
         subscriptions: [...(registry.all.find((e) => e.endpoint === peer.endpoint)?.subscriptionsOf(peer) ?? [])],
         ...peer.counters,
       })),
-    sendTo(target: { clientId: string } | { endpoint: string }, message: unknown): number {
+    /** Sends to one client or every client of an endpoint; `source`: who asked (the admin API, a route's publish). */
+    sendTo(target: { clientId: string } | { endpoint: string }, message: unknown, source: MessageSource = ADMIN_SOURCE): number {
       const text = typeof message === 'string' ? message : JSON.stringify(message);
       if ('clientId' in target) {
-        findPeer(target.clientId).send(text);
+        findPeer(target.clientId).send(text, source);
         return 1;
       }
       registry.endpoint(target.endpoint);
       let sent = 0;
       for (const peer of peers()) {
         if (peer.endpoint === target.endpoint) {
-          peer.send(text);
+          peer.send(text, source);
           sent++;
         }
       }

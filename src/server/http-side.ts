@@ -135,10 +135,10 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
       baseDir: context.baseDir,
       forwarding: { consumed: (token) => config.auth.enabled && tokenMatches(token, config.auth.tokens), timeoutMs: config.http.forwardTimeout, record, recordMaxBytes: config.http.recordMaxBodyBytes, now: () => clock.now() },
       wait: (response, ms) => waitFor(clock, response, ms),
-      publish: (target) => {
-        if (target.stream === undefined) return clients.sendTo({ endpoint: target.endpoint }, target.data);
+      publish: (target, source) => {
+        if (target.stream === undefined) return clients.sendTo({ endpoint: target.endpoint }, target.data, source);
         const { endpoint, stream } = registry.holding(target.stream, target.endpoint, 'say which endpoint ({ stream, endpoint })');
-        return endpoint.publish(stream, target.data);
+        return endpoint.publish(stream, target.data, source);
       },
     },
     {

@@ -10,6 +10,7 @@ import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
 import { entryView, EntryMatcher, journalQuerySchema, selectEntries, verify, type Journal, type JournalEntry, type JournalEntryView, type JournalQuery, type NearMiss, type FindRequest, type VerifyOutcome, type VerifyRequest, type WaitRequest } from '../journal/index.ts';
 import type { Redactor } from '../security/redact.ts';
 import type { Clock } from '../util/clock.ts';
+import { exportFile, saveJournal, type ExportFile, type ExportQuery } from './journal-export.ts';
 
 export interface JournalPage {
   readonly entries: readonly JournalEntryView[];
@@ -104,6 +105,10 @@ export function createJournalAdmin(journal: Journal | undefined, redact: Redacto
     clearJournal(scope: string | undefined): { readonly removed: number } {
       return { removed: on().clear(scope) };
     },
+    /** One recording file of a slice (src/server/journal-export.ts). */
+    exportFile: (query: ExportQuery): ExportFile => exportFile(on(), query, redact),
+    /** Every recording file of a slice, written into `dir`; their paths. */
+    saveJournal: (dir: string, query: ExportQuery): Promise<string[]> => saveJournal(on(), dir, query, redact),
   };
 }
 

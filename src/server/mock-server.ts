@@ -31,6 +31,7 @@ import { applyReload } from './reload.ts';
 import { createStreamAdmin } from './stream-admin.ts';
 import { createHttpAdmin, createHttpSide, dispatchRequests, httpReload } from './http-side.ts';
 import { createJournalAdmin, type JournalPage } from './journal-admin.ts';
+import { exportQuerySchema } from './journal-export.ts';
 import { Journal, type EntryMatcherConfig, type JournalEntryView, type JournalQueryInput, type VerifyOutcome } from '../journal/index.ts';
 import { createJournalLibrary, type VerifyOptions, type WaitOptions } from './journal-library.ts';
 import { StateStore } from '../state/state.ts';
@@ -39,6 +40,7 @@ import { seededPart } from '../endpoint/seeded.ts';
 import { SseSide } from '../sse/side.ts';
 import type { Endpoint } from '../endpoint/endpoint.ts';
 import { explainRoute, type HttpRoutes } from '../http/index.ts';
+import { ADMIN_SOURCE } from '../util/source.ts';
 
 export type { ClientInfo, EndpointInfo };
 
@@ -92,6 +94,12 @@ export interface MockServer {
   journal(query?: JournalQueryInput): JournalPage;
   /** Forgets the journal's entries: all, or those of one scope. */
   clearJournal(options?: { readonly scope?: string }): { readonly removed: number };
+  /**
+   * Saves a journal slice (all, one scope's, since a sequence number) into `dir` as recordings: a session file
+   * per WebSocket client and `http.jsonl` for the HTTP exchanges, which `mockwave recording to-config <dir>`
+   * turns into a configuration. Resolves with the files written.
+   */
+  saveJournal(dir: string, options?: { readonly scope?: string; readonly since?: number }): Promise<string[]>;
   /**
    * Checks the journal: how many entries `match` matches (at least one, or `count` / `atLeast` / `atMost`),
    * or, given a list, that they occur in that order. Throws an AssertionError naming the closest entries and
@@ -200,7 +208,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const publish = (name: string, data: unknown, endpointPath: string | undefined): number => {
     if (state !== 'running') throw new MockwaveError('MW_NOT_RUNNING', `publish() needs a running server (the server is ${state})`);
     const { endpoint, stream } = registry.holding(name, endpointPath, 'say which endpoint ({ endpoint })');
-    return endpoint.publish(stream, data);
+    return endpoint.publish(stream, data, ADMIN_SOURCE);
   };
   const reread = options.reload;
   const reload = reread === undefined ? undefined : (): unknown => {
@@ -275,6 +283,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     stats,
     journal: (query = {}) => journalAdmin.journal(journalAdmin.query(query, 'journal()')),
     clearJournal: (clearing = {}) => journalAdmin.clearJournal(clearing.scope),
+    saveJournal: async (dir, saving = {}) => journalAdmin.saveJournal(dir, journalAdmin.parse(exportQuerySchema, saving, 'saveJournal')),
     verify: (match, verifyOptions) => journalLibrary.verify(match, verifyOptions),
     waitFor: (match, waitOptions) => journalLibrary.waitFor(match, waitOptions),
     waitForClient: (waitOptions) => journalLibrary.waitForClient(waitOptions),

@@ -17,6 +17,7 @@ import { newCounters, NO_OBSERVERS, type Peer, type PeerCounters, type PeerObser
 import type { Clock } from '../util/clock.ts';
 import type { Pressure, Pressured } from '../transport/pressure.ts';
 import { sseEvent } from '../util/sse.ts';
+import { PROXY_SOURCE, type MessageSource } from '../util/source.ts';
 
 export interface SsePeerSettings {
   readonly maxBufferedBytes: number;
@@ -101,24 +102,24 @@ export class SsePeer implements Peer, Pressured {
     else this.#socket.write(chunkOfText(text));
   }
 
-  send(text: string | Buffer): void {
-    this.#write(typeof text === 'string' ? Buffer.from(text) : text, false);
+  send(text: string | Buffer, source: MessageSource): void {
+    this.#write(typeof text === 'string' ? Buffer.from(text) : text, false, source);
   }
 
-  sendData(data: Buffer): void {
-    this.#write(data, false);
+  sendData(data: Buffer, _isBinary: boolean, source: MessageSource): void {
+    this.#write(data, false, source);
   }
 
   relay(data: Buffer): void {
-    this.#write(data, false);
+    this.#write(data, false, PROXY_SOURCE);
   }
 
   offer(frame: Buffer): boolean {
-    return this.#write(frame, true);
+    return this.#write(frame, true, undefined);
   }
 
   /** Sends an event (`broadcast`: this client's copy of a broadcast) unless the client is too far behind. */
-  #write(frame: Buffer, broadcast: boolean): boolean {
+  #write(frame: Buffer, broadcast: boolean, source: MessageSource | undefined): boolean {
     if (this.closed) return false;
     if (!this.#room(frame.length)) {
       this.counters.dropped += 1;
@@ -126,7 +127,7 @@ export class SsePeer implements Peer, Pressured {
     }
     this.counters.messagesOut += 1;
     this.counters.bytesOut += frame.length;
-    for (const observe of this.observers) observe(this, 'out', frame, false, broadcast);
+    for (const observe of this.observers) observe(this, 'out', frame, false, broadcast, source);
     if (this.#socket === undefined) this.#response.write(frame);
     else this.#socket.write(this.#settings.chunks.of(frame));
     return true;

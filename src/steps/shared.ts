@@ -54,7 +54,7 @@ export const publishStep = defineStep({
   compile(target) {
     const render = target.data === undefined ? undefined : compileTemplate(target.data);
     return (run: StepScope) => {
-      run.host.publish(render === undefined ? target : { ...target, data: render(run.context, run.host.templates) });
+      run.host.publish(render === undefined ? target : { ...target, data: render(run.context, run.host.templates) }, run.source);
     };
   },
   explain: (target) =>

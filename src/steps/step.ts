@@ -22,13 +22,15 @@ export interface StepHost {
   readonly random: Random;
   readonly templates: TemplateServices;
   /** Sends to WebSocket clients; throws when the target is not there. */
-  publish(target: PublishTarget): void;
+  publish(target: PublishTarget, source: string): void;
 }
 
 /** What a compiled step sees of its run. */
 export interface StepScope {
   readonly context: RenderContext;
   readonly host: StepHost;
+  /** What the messages its steps send are journaled as coming from (`rule:<name>`, `route:<name>`; src/util/source.ts). */
+  readonly source: string;
 }
 
 /** What a list of steps ends with: `R` (an HTTP status), or undefined when no step ended it with a value. */

@@ -7,6 +7,7 @@ import type { Random } from '../util/random.ts';
 import type { Emission } from './emission.ts';
 import type { Produce } from './generators/index.ts';
 import { drawInterval, formatInterval, type IntervalSpec } from './interval.ts';
+import { streamSource, type MessageSource } from '../util/source.ts';
 
 export interface StreamSink {
   /** False when nobody would receive a tick now, so producing it can be skipped. */
@@ -41,6 +42,8 @@ const CATCH_UP_MS = 1000;
 
 export class Stream {
   readonly name: string;
+  /** What its messages are journaled as coming from: `stream:<name>`, made once. */
+  readonly source: MessageSource;
   readonly topic: string;
   readonly messageType: string;
   readonly binary: boolean;
@@ -61,6 +64,7 @@ export class Stream {
   constructor(options: StreamOptions) {
     this.#options = options;
     this.name = options.name;
+    this.source = streamSource(options.name);
     this.topic = options.topic;
     this.messageType = options.messageType;
     this.binary = options.binary ?? false;

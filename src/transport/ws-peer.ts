@@ -7,6 +7,7 @@ import type { RawData, WebSocket } from 'ws';
 import { newCounters, NO_OBSERVERS, type Peer, type PeerCounters, type PeerObserver } from '../hub/peer.ts';
 import { closeCodeOf } from '../errors/catalog.ts';
 import type { Clock, LoopClock } from '../util/clock.ts';
+import { PROXY_SOURCE, type MessageSource } from '../util/source.ts';
 import { writeFrameNow, type BroadcastWriter, type FrameTarget } from './frame-writer.ts';
 import { EVICTION_CLOSE_TIMEOUT_MS, PROTOCOL_ERROR_CLOSE_CODES, SLOW_CLIENT_REASON } from './constants.ts';
 import type { Pressure, Pressured } from './pressure.ts';
@@ -58,7 +59,7 @@ function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): voi
   const buffer = toBuffer(data);
   peer.counters.messagesIn += 1;
   peer.counters.bytesIn += buffer.length;
-  for (const observe of peer.observers) observe(peer, 'in', buffer, isBinary, false);
+  for (const observe of peer.observers) observe(peer, 'in', buffer, isBinary, false, undefined);
   peer.connection.onMessage(peer, buffer, isBinary);
 }
 
@@ -167,36 +168,36 @@ export class WsPeer implements RelayPeer, Pressured {
     return this.socket.readyState === this.socket.OPEN;
   }
 
-  send(text: string | Buffer): void {
+  send(text: string | Buffer, source: MessageSource): void {
     if (!this.open) return;
     // Encoded once: its length is what the queue cap checks, and the same bytes are framed and written.
     const payload = typeof text === 'string' ? Buffer.from(text) : text;
     if (!this.#room(payload.length)) return;
-    this.#counted(payload, false, false);
+    this.#counted(payload, false, false, source);
     if (this.tcp === undefined) this.socket.send(payload, TEXT);
     else writeFrameNow(this as FrameTarget, payload);
   }
 
-  sendData(data: Buffer, isBinary: boolean): void {
+  sendData(data: Buffer, isBinary: boolean, source: MessageSource): void {
     if (!this.open || !this.#room(data.length)) return;
-    this.#write(data, isBinary);
+    this.#write(data, isBinary, source);
   }
 
   relay(data: Buffer, isBinary: boolean, written?: () => void): void {
     if (!this.open) return;
-    this.#write(data, isBinary, written);
+    this.#write(data, isBinary, PROXY_SOURCE, written);
     if (this.socket.bufferedAmount > this.settings.maxBufferedBytes) this.#fallBehind();
   }
 
   /** Every message that leaves is counted and shown to the observers (the journal, a watcher) once, here. */
-  #counted(data: Buffer, isBinary: boolean, broadcast: boolean): void {
+  #counted(data: Buffer, isBinary: boolean, broadcast: boolean, source: MessageSource | undefined): void {
     this.counters.messagesOut += 1;
     this.counters.bytesOut += data.length;
-    for (const observe of this.observers) observe(this, 'out', data, isBinary, broadcast);
+    for (const observe of this.observers) observe(this, 'out', data, isBinary, broadcast, source);
   }
 
-  #write(data: Buffer, isBinary: boolean, written?: () => void): void {
-    this.#counted(data, isBinary, false);
+  #write(data: Buffer, isBinary: boolean, source: MessageSource, written?: () => void): void {
+    this.#counted(data, isBinary, false, source);
     this.socket.send(data, isBinary ? BINARY : TEXT, written);
   }
 
@@ -216,7 +217,7 @@ export class WsPeer implements RelayPeer, Pressured {
 
   offer(frame: Buffer, isBinary = false): boolean {
     if (!this.open || !this.#room(frame.length)) return false;
-    this.#counted(frame, isBinary, true);
+    this.#counted(frame, isBinary, true, undefined);
     if (this.tcp === undefined) this.socket.send(frame, isBinary ? BINARY : TEXT);
     else this.settings.broadcasts.write(this as FrameTarget, frame, isBinary);
     return true;

@@ -47,7 +47,7 @@ describe('transport', () => {
     const echo: Acceptor = {
       endpoint: '/good',
       accept: () => ({
-        onMessage: (peer: Peer, data: Buffer) => peer.send(data.toString()),
+        onMessage: (peer: Peer, data: Buffer) => peer.send(data.toString(), 'test'),
         onClose: () => undefined,
       }),
     };

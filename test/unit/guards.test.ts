@@ -90,11 +90,11 @@ describe('the server-wide queue budget (transport/pressure.ts)', () => {
   it('a peer with bytes queued charges every message it queues, by its size, whatever way it is sent', () => {
     const pressure = new Pressure(1000);
     const { peer, sent } = queuedPeer(pressure, 1);
-    peer.send('x'.repeat(400));
+    peer.send('x'.repeat(400), 'test');
     assert.equal(peer.offer(Buffer.alloc(400)), true);
     assert.equal(peer.offer(Buffer.alloc(400)), false, 'the budget is spent: dropped');
-    peer.sendData(Buffer.alloc(300), true);
-    peer.sendData(Buffer.alloc(200), true);
+    peer.sendData(Buffer.alloc(300), true, 'test');
+    peer.sendData(Buffer.alloc(200), true, 'test');
     assert.deepEqual(sent.map((b) => b.length), [400, 400, 200]);
     assert.equal(peer.counters.dropped, 2);
     assert.equal(pressure.budget, 0);

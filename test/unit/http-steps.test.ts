@@ -57,7 +57,7 @@ async function serve(then: unknown[]) {
         const view = new RequestView(request, acceptedTarget(request), await bodyOf(request));
         const context = { request: { method: view.method, path: view.path, params: {}, query: view.query, headers: view.headers, cookies: view.cookies, body: view.body.isJson ? view.body.value : view.body.text } };
         try {
-          statuses.push(await answerRequest(steps, { view, response, context, host, route: 'r', sent: undefined }));
+          statuses.push(await answerRequest(steps, { view, response, context, host, route: 'r', source: 'route:r', sent: undefined }));
         } catch (error) {
           statuses.push(undefined);
           response.writeHead(500).end(String(error));

@@ -56,9 +56,9 @@ class CountingHub implements Hub {
     return this.inner.subscriberCount(topic);
   }
 
-  publish(topics: readonly string[], frame: Buffer, filter?: (peer: Peer) => boolean, isBinary?: boolean): number {
+  publish(topics: readonly string[], frame: Buffer, filter?: (peer: Peer) => boolean, isBinary?: boolean, missed?: (peer: Peer) => void): number {
     this.publishes++;
-    const sent = this.inner.publish(topics, frame, filter, isBinary);
+    const sent = this.inner.publish(topics, frame, filter, isBinary, missed);
     this.reached += sent;
     return sent;
   }
@@ -131,7 +131,7 @@ describe('the hub behind its interface', () => {
     client.send({ type: 'subscribe', event: 'news' });
     await client.nextOfType('subscribed');
     await client.nextOfType('event');
-    assert.equal(endpoint.publish(endpoint.streams.get('news') as NonNullable<ReturnType<typeof endpoint.streams.get>>, { headline: 'breaking' }), 1);
+    assert.equal(endpoint.publish(endpoint.streams.get('news') as NonNullable<ReturnType<typeof endpoint.streams.get>>, { headline: 'breaking' }, 'test'), 1);
     assert.deepEqual((await client.next())['data'], { headline: 'breaking' });
     assert.equal(hub.subscribes, 2);
     assert.equal(hub.publishes, 2);

@@ -13,9 +13,9 @@ const peer = { id: 'c1', endpoint: '/ws' };
 describe('the journal\'s ring', () => {
   it('keeps the newest maxEntries in order across many wraps, and counts the rest as dropped', () => {
     const one = new Journal({ maxEntries: 7, maxBytes: 1 << 20 }, () => 0);
-    one.message('websocket', peer, 'in', 'm00', false);
+    one.message('websocket', peer, 'in', 'm00', false, undefined);
     const journal = new Journal({ maxEntries: 7, maxBytes: 1 << 20 }, () => 0);
-    for (let n = 0; n < 100; n++) journal.message('websocket', peer, 'in', `m${n}`, false);
+    for (let n = 0; n < 100; n++) journal.message('websocket', peer, 'in', `m${n}`, false, undefined);
     assert.deepEqual([...journal.entries()].map((e) => e.data), ['m93', 'm94', 'm95', 'm96', 'm97', 'm98', 'm99']);
     assert.deepEqual([...journal.entries()].map((e) => e.seq), [94, 95, 96, 97, 98, 99, 100]);
     assert.deepEqual(journal.figures(), { entries: 7, bytes: 7 * one.figures().bytes, dropped: 93, next: 101 });
@@ -25,7 +25,7 @@ describe('the journal\'s ring', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 900 }), { minLength: 1, maxLength: 200 }), fc.integer({ min: 2, max: 50 }), (sizes, maxEntries) => {
         const journal = new Journal({ maxEntries, maxBytes: 2000 }, () => 0);
-        sizes.forEach((size, n) => journal.message('websocket', peer, 'in', `${n}:${'x'.repeat(size)}`, false));
+        sizes.forEach((size, n) => journal.message('websocket', peer, 'in', `${n}:${'x'.repeat(size)}`, false, undefined));
         const kept = [...journal.entries()];
         const figures = journal.figures();
         assert.ok(figures.bytes <= 2000 && kept.length <= maxEntries && kept.length === figures.entries);
@@ -40,7 +40,7 @@ describe('the journal\'s ring', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 700 }), fc.integer({ min: 2, max: 400 }), (sizes, maxEntries) => {
         const journal = new Journal({ maxEntries, maxBytes: 20_000 }, () => 0);
-        sizes.forEach((size, n) => journal.message('websocket', peer, 'in', `${n}:${'y'.repeat(size)}`, false));
+        sizes.forEach((size, n) => journal.message('websocket', peer, 'in', `${n}:${'y'.repeat(size)}`, false, undefined));
         const kept = [...journal.entries()];
         assert.ok(journal.figures().bytes <= 20_000 && kept.length <= maxEntries);
         assert.deepEqual(kept.map((e) => e.data), kept.map((e) => `${e.seq - 1}:${'y'.repeat(sizes[e.seq - 1] as number)}`));
@@ -49,19 +49,19 @@ describe('the journal\'s ring', () => {
       { seed: 29, numRuns: 100 },
     );
     const journal = new Journal({ maxEntries: 10, maxBytes: 2000 }, () => 0);
-    journal.message('websocket', peer, 'in', 'a', false);
-    journal.message('websocket', peer, 'in', 'c'.repeat(5000), false);
+    journal.message('websocket', peer, 'in', 'a', false, undefined);
+    journal.message('websocket', peer, 'in', 'c'.repeat(5000), false, undefined);
     assert.deepEqual([[...journal.entries()].map((e) => e.data), journal.figures().dropped], [['a'], 1]);
   });
 
   it('copies a binary frame\'s bytes (a frame may be a view into a larger read) and cuts a payload past its limit', () => {
     const journal = new Journal({ maxEntries: 10, maxBytes: 1 << 30 }, () => 0);
     const read = Buffer.from('xxhello-yy');
-    journal.message('websocket', peer, 'in', read.subarray(2, 8), true);
+    journal.message('websocket', peer, 'in', read.subarray(2, 8), true, undefined);
     read.fill(0);
     const [entry] = [...journal.entries()];
     assert.equal((entry?.data as Buffer).toString(), 'hello-');
-    journal.message('websocket', peer, 'out', Buffer.alloc(JOURNAL_PAYLOAD_BYTES + 10, 0x61), false);
+    journal.message('websocket', peer, 'out', Buffer.alloc(JOURNAL_PAYLOAD_BYTES + 10, 0x61), false, undefined);
     const big = [...journal.entries()][1];
     assert.deepEqual([big?.size, (big?.data as string).length, big?.truncated], [JOURNAL_PAYLOAD_BYTES + 10, JOURNAL_PAYLOAD_BYTES, true]);
   });
@@ -72,12 +72,12 @@ describe('the journal\'s ring', () => {
     const b = { id: 'b', endpoint: '/ws' };
     journal.open('websocket', a, 'one');
     journal.open('websocket', b, 'two');
-    journal.message('websocket', a, 'in', 'x', false);
-    journal.message('websocket', b, 'in', 'y', false);
+    journal.message('websocket', a, 'in', 'x', false, undefined);
+    journal.message('websocket', b, 'in', 'y', false, undefined);
     assert.equal(journal.clear('one'), 1);
     assert.deepEqual([...journal.entries()].map((e) => [e.client, e.kind, e.scope]), [['b', 'open', 'two'], ['b', 'message', 'two']]);
-    journal.message('websocket', a, 'in', 'z', false);
-    journal.message('websocket', a, 'in', 'w', false);
+    journal.message('websocket', a, 'in', 'z', false, undefined);
+    journal.message('websocket', a, 'in', 'w', false, undefined);
     assert.deepEqual([...journal.entries()].map((e) => e.data), ['y', 'z', 'w'], 'the oldest goes first after a clearing too');
     assert.equal(journal.clear(), 3);
     assert.deepEqual(journal.figures(), { entries: 0, bytes: 0, dropped: 0, next: 7 });
@@ -108,7 +108,7 @@ describe('an entry as the journal encodes it', () => {
           const who = { id: client, endpoint };
           journal.open('sse', who, scope);
           const binary = payload instanceof Uint8Array;
-          journal.message('sse', who, 'out', binary ? Buffer.from(payload) : payload, binary);
+          journal.message('sse', who, 'out', binary ? Buffer.from(payload) : payload, binary, undefined);
           journal.close('sse', who, 4001, header);
           const answerBody = answer instanceof Uint8Array ? Buffer.from(answer) : answer;
           journal.request({ method: 'PATCH', path: endpoint, search: '?a=1', rawHeaders: ['X-Name', header, 'Host', 'h'], body: Buffer.from('{"q":1}'), status, ms: 12.5, answerHeaders: { 'x-list': ['a', header], 'content-length': 3 }, answerBody }, route, scope);
@@ -133,15 +133,15 @@ describe('the journal\'s edges (a cold review\'s findings)', () => {
     const b = { id: 'b', endpoint: '/ws' };
     journal.open('websocket', a, 'one');
     journal.open('websocket', b, 'two');
-    for (let i = 0; i < 3; i++) journal.message('websocket', a, 'out', Buffer.alloc(2000, 0xff), false);
+    for (let i = 0; i < 3; i++) journal.message('websocket', a, 'out', Buffer.alloc(2000, 0xff), false, undefined);
     assert.equal(journal.clear('two'), 1);
     assert.deepEqual([journal.figures().entries, journal.figures().dropped], [4, 0]);
   });
 
   it('cuts text at 1 MiB of UTF-8 bytes, at a character\'s start', () => {
     const journal = new Journal({ maxEntries: 10, maxBytes: 8 * 1024 * 1024 }, () => 0);
-    journal.message('websocket', peer, 'in', '中'.repeat(600_000), false);
-    journal.message('websocket', peer, 'in', `a${'😀'.repeat(600_000)}`, false);
+    journal.message('websocket', peer, 'in', '中'.repeat(600_000), false, undefined);
+    journal.message('websocket', peer, 'in', `a${'😀'.repeat(600_000)}`, false, undefined);
     const [cjk, emoji] = [...journal.entries()];
     assert.equal(cjk?.truncated, true);
     assert.ok(Buffer.byteLength(cjk?.data as string) <= JOURNAL_PAYLOAD_BYTES && /^中+$/.test(cjk?.data as string), 'whole characters only');
@@ -154,7 +154,7 @@ describe('the journal\'s edges (a cold review\'s findings)', () => {
     assert.equal(small.figures().entries, 1);
     const big = new Journal({ maxEntries: 10, maxBytes: 1 << 22 }, () => 0);
     const topics = Array.from({ length: 0x10000 }, (_, i) => `t${i}`);
-    big.broadcast('websocket', '/ws', topics, Buffer.from('hi'), false, 3);
+    big.broadcast('websocket', '/ws', topics, Buffer.from('hi'), false, 3, 'test');
     const [entry] = [...big.entries()];
     assert.deepEqual([entry?.topics?.length, entry?.data, entry?.recipients], [0x10000, 'hi', 3]);
   });

@@ -64,8 +64,8 @@ describe('the SSE peer: what reaches the wire', () => {
   it('send, sendData and relay are offers; a comment is a chunk too but not a message', () => {
     const { response, socketWrites } = fakeResponse();
     const peer = peerOf(response, settingsOf());
-    peer.send('data: a\n\n');
-    peer.sendData(event('b'));
+    peer.send('data: a\n\n', 'test');
+    peer.sendData(event('b'), false, 'test');
     peer.relay(event('c'));
     peer.write(': keep-alive\n\n');
     assert.deepEqual(socketWrites.map((b) => b.toString()), ['9\r\ndata: a\n\n\r\n', '9\r\ndata: b\n\n\r\n', '9\r\ndata: c\n\n\r\n', 'e\r\n: keep-alive\n\n\r\n']);
@@ -157,8 +157,8 @@ describe('the SSE peer: edges', () => {
     const seen: boolean[] = [];
     peerA.observers = [(_peer, _direction, _data, isBinary) => seen.push(isBinary)];
     const tick = event('tick');
-    peerA.send(tick);
-    peerB.send(tick);
+    peerA.send(tick, 'test');
+    peerB.send(tick, 'test');
     assert.deepEqual(seen, [false]);
     assert.equal(a.socketWrites[0], b.socketWrites[0], 'one chunk built for the broadcast');
   });

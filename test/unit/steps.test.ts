@@ -78,7 +78,7 @@ describe('one publish shape', () => {
     const host = { random, templates: createTemplateServices(clock, random, 1), publish: (target: PublishTarget) => void sent.push(target) };
     for (const spelling of ['news', { endpoint: '/ws', message: { to: '{{client.id}}' } }]) {
       const step = publishStep.compile(publishStep.schema.parse(spelling), undefined);
-      step({ context: { client: { id: 'c1', connectedAt: '', query: {} } }, host });
+      step({ context: { client: { id: 'c1', connectedAt: '', query: {} } }, host, source: 'rule:test' });
     }
     assert.deepEqual(sent, [{ stream: 'news' }, { endpoint: '/ws', data: { to: 'c1' } }]);
   });
@@ -120,6 +120,7 @@ describe('one line per rule and route', () => {
 /** A run that records what the runner asked of it. */
 class TestRun implements StepRun<string> {
   readonly context = {};
+  readonly source = 'rule:test';
   readonly host = { random: createRandom(1), templates: createTemplateServices(new ManualClock(0), createRandom(1), 1), publish: () => undefined };
   readonly done: string[] = [];
   readonly waits: number[] = [];

@@ -112,7 +112,7 @@ describe('the WebSocket peer: the path to the wire', () => {
     const { peer, socket } = setup();
     const seen: string[] = [];
     peer.observers = [(_peer, direction, data, isBinary) => seen.push(`${direction} ${data.toString()} ${isBinary}`)];
-    peer.send('hello');
+    peer.send('hello', 'test');
     assert.deepEqual(unframe(socket._socket?.writes[0]), ['hello', false]);
     assert.equal(socket.sent.length, 0, 'not through ws');
     assert.deepEqual([peer.counters.messagesOut, peer.counters.bytesOut], [1, 5]);
@@ -136,7 +136,7 @@ describe('the WebSocket peer: the path to the wire', () => {
   it('a compressed connection sends everything through ws, text as text and binary as binary', () => {
     const { peer, socket } = setup({ extensions: 'permessage-deflate' });
     assert.equal(peer.compressed, true);
-    peer.send(Buffer.from('a'));
+    peer.send(Buffer.from('a'), 'test');
     assert.equal(peer.offer(Buffer.from('b'), true), true);
     assert.equal(peer.offer(Buffer.from('c')), true);
     assert.deepEqual(socket.sent.map((s) => [s.data.toString(), s.binary]), [['a', false], ['b', true], ['c', false]]);
@@ -154,7 +154,7 @@ describe('the WebSocket peer: the path to the wire', () => {
     const { peer, socket } = setup();
     const seen: boolean[] = [];
     peer.observers = [(_peer, _direction, _data, isBinary) => seen.push(isBinary)];
-    peer.sendData(Buffer.from('bin'), true);
+    peer.sendData(Buffer.from('bin'), true, 'test');
     let written = false;
     peer.relay(Buffer.from('txt'), false, () => (written = true));
     assert.deepEqual(socket.sent.map((s) => [s.data.toString(), s.binary]), [['bin', true], ['txt', false]]);
@@ -166,8 +166,8 @@ describe('the WebSocket peer: the path to the wire', () => {
     const { peer, socket } = setup();
     socket.readyState = socket.CLOSING;
     assert.deepEqual([peer.open, peer.closed], [false, true]);
-    peer.send('x');
-    peer.sendData(Buffer.from('x'), false);
+    peer.send('x', 'test');
+    peer.sendData(Buffer.from('x'), false, 'test');
     peer.relay(Buffer.from('x'), false);
     assert.equal(peer.offer(Buffer.from('x')), false);
     assert.deepEqual([socket.sent.length, socket._socket?.writes.length, peer.counters.messagesOut], [0, 0, 0]);
@@ -188,7 +188,7 @@ describe('the WebSocket peer: the path to the wire', () => {
       socket: socket as unknown as WebSocket,
       settings: { maxBufferedBytes: 10, slowClientGrace: 10, clock: realClock, realClock, broadcasts: new BroadcastWriter(realClock), pressure: new Pressure(100), peers: new Set(), onPeerError: () => {} },
     });
-    peer.send('x');
+    peer.send('x', 'test');
     assert.deepEqual(socket.sent.map((s) => s.data.toString()), ['x']);
   });
 });
@@ -197,7 +197,7 @@ describe('the WebSocket peer: a client that does not read', () => {
   it('with nothing queued a message always leaves, without charging the server-wide budget', () => {
     const pressure = new Pressure(10);
     const { peer, socket } = setup({ pressure });
-    peer.send('a message longer than the budget');
+    peer.send('a message longer than the budget', 'test');
     assert.deepEqual([socket._socket?.writes.length, pressure.budget, peer.counters.dropped], [1, 10, 0]);
   });
 
@@ -207,8 +207,8 @@ describe('the WebSocket peer: a client that does not read', () => {
     socket.bufferedAmount = 1000;
     assert.equal(peer.offer(Buffer.alloc(60)), true);
     assert.equal(peer.offer(Buffer.alloc(60)), false);
-    peer.sendData(Buffer.alloc(60), true);
-    peer.send(Buffer.alloc(40));
+    peer.sendData(Buffer.alloc(60), true, 'test');
+    peer.send(Buffer.alloc(40), 'test');
     assert.deepEqual([socket._socket?.writes.length, socket.sent.length, peer.counters.dropped, pressure.budget], [2, 0, 2, 0]);
     assert.equal(socket.paused, false, 'within its cap, its reads go on');
   });
