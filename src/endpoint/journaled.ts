@@ -8,8 +8,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Hub } from '../hub/hub.ts';
 import type { Peer, PeerObserver } from '../hub/peer.ts';
-import { connectionScope, type BroadcastAudience, type Journal, type JournalProtocol } from '../journal/index.ts';
+import { connectionScope, type BroadcastAudience, type Journal, type JournalHttpInput, type JournalProtocol } from '../journal/index.ts';
 import type { MessageSource } from '../util/source.ts';
+
+const NO_BODY = Buffer.alloc(0);
 
 /** Who a partial broadcast reached, as the journal keeps it: the shorter of the two lists. */
 function audienceOf(passed: readonly string[] | undefined, missed: readonly string[] | undefined, filtered: boolean): BroadcastAudience | undefined {
@@ -43,9 +45,25 @@ export class EndpointJournal {
     ]);
   }
 
-  /** A client came in: noted with its scope, and observed from its first message on. */
+  /**
+   * A client came in: noted with its scope and its request (the WebSocket upgrade, answered 101, or the
+   * Server-Sent Events connect, answered 200), and observed from its first message on.
+   */
   open(peer: Peer, request: IncomingMessage): void {
-    this.#journal.open(this.#protocol, peer, connectionScope(request), this.#everything);
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    const http: JournalHttpInput = {
+      method: request.method ?? 'GET',
+      path: query < 0 ? url : url.slice(0, query),
+      search: query < 0 ? '' : url.slice(query),
+      rawHeaders: request.rawHeaders,
+      body: NO_BODY,
+      status: this.#protocol === 'sse' ? 200 : 101,
+      ms: 0,
+      answerHeaders: undefined,
+      answerBody: undefined,
+    };
+    this.#journal.open(this.#protocol, peer, connectionScope(request), this.#everything, http);
     peer.observers = this.observers;
   }
 

@@ -29,8 +29,11 @@ export function* sessionLines(entries: Iterable<JournalEntry>, client: string, r
   for (const entry of entries) {
     if (start === undefined) {
       start = entry.at;
-      const path = entry.endpoint ?? '/';
-      yield JSON.stringify({ kind: 'session', version: 2, route: routeNameOf(path), url: `journal:${client}`, path, startedAt: new Date(entry.at).toISOString(), headers: {}, protocol: '', announced: false });
+      // The connection's request (on its `open`) gives the path it asked for and its headers, masked.
+      const asked = entry.kind === 'open' ? entry.http : undefined;
+      const path = asked === undefined ? (entry.endpoint ?? '/') : redact.url(`${asked.path}${asked.search}`);
+      const headers = asked === undefined ? {} : rawHeadersView(asked.rawHeaders, redact);
+      yield JSON.stringify({ kind: 'session', version: 2, route: routeNameOf(entry.endpoint ?? '/'), url: `journal:${client}`, path, startedAt: new Date(entry.at).toISOString(), headers, protocol: '', announced: false });
     }
     const t = entry.at - start;
     if ((entry.kind === 'message' || entry.kind === 'broadcast') && entry.data !== undefined) {

@@ -101,12 +101,14 @@ export class Journal {
 
   /**
    * A client connected, naming `scope` or none; `everything`: it receives every topic until it first
-   * subscribes (a cerberus, raw or SSE client), kept as `topics: []`.
+   * subscribes (a cerberus, raw or SSE client), kept as `topics: []`; `http`: the request it came in with
+   * (the upgrade's or the connect's head).
    */
-  open(protocol: JournalProtocol, peer: JournalPeer, scope: string | undefined, everything = false): void {
+  open(protocol: JournalProtocol, peer: JournalPeer, scope: string | undefined, everything = false, http?: JournalHttpInput): void {
     if (scope !== undefined) this.#scopes.set(peer, scope);
     const entry = this.#of(protocol, 'open', peer);
     if (everything) entry.topics = [];
+    entry.http = http;
     this.#push(entry);
   }
 

@@ -46,7 +46,7 @@ describe('the journal saved as recordings', () => {
     const files = await server.saveJournal(join(dir, 'mine'), { scope: 'mine' });
     assert.equal(files.length, 2, 'one session, one HTTP file: the other scope is left out');
     const session = readRecording(files.find((f) => /ws-/.test(f)) as string);
-    assert.equal(session.session.path, '/orders');
+    assert.equal(session.session.path, '/orders?scope=mine', 'the path and query the client asked for');
     assert.deepEqual(session.events.map((e) => (e.kind === 'frame' ? `${e.from} ${e.data}` : `close ${e.code}`)), ['client {"type":"order","id":3}', 'upstream {"type":"accepted","id":3}', 'close 1005']);
     const exchanges = readHttpRecording(files.find((f) => f.endsWith('http.jsonl')) as string).exchanges;
     assert.equal(exchanges.length, 1);

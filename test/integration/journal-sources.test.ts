@@ -120,4 +120,21 @@ describe('where a journaled message came from', () => {
       'close',
     ]);
   });
+
+  it('keeps a connection\'s request on its open: the upgrade (101) or the connect (200), headers masked, matched by a matcher', async () => {
+    const { ws, http, server } = await startServer({ journal: { enabled: true }, endpoints: [{ path: '/ws', streams: [] }, { path: '/events', protocol: 'sse', streams: [{ name: 'news', data: { n: 1 } }] }] });
+    const socket = await wsConnect(ws('/ws?room=blue&token=t-secret'), { headers: { 'x-client': 'web-7', authorization: 'Bearer b-secret' } });
+    await socket.nextOfType('connected');
+    const events = await fetch(http('/events?events=news'), { headers: { accept: 'text/event-stream' }, signal: AbortSignal.timeout(5000) });
+    assert.equal(events.status, 200);
+    await waitUntil(() => server.journal({ kind: 'open' }).entries.length === 2, 5000, 'both connections journaled');
+    const [upgrade, connect] = server.journal({ kind: 'open' }).entries;
+    assert.deepEqual([upgrade?.request?.method, upgrade?.request?.path, upgrade?.request?.query, upgrade?.response?.status], ['GET', '/ws', { room: 'blue', token: '***' }, 101]);
+    assert.deepEqual([upgrade?.request?.headers['x-client'], upgrade?.request?.headers['authorization']], ['web-7', '***']);
+    assert.deepEqual([connect?.protocol, connect?.request?.path, connect?.response?.status], ['sse', '/events', 200]);
+    server.verify({ kind: 'open', headers: { 'X-Client': '^web-' }, query: { room: 'blue' } }, { count: 1 });
+    assert.doesNotMatch(JSON.stringify(server.journal().entries), /t-secret|b-secret/);
+    await events.body?.cancel();
+    await socket.close();
+  });
 });

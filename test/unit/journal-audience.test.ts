@@ -16,7 +16,7 @@ function fakePeer(id: string, behind = false): Peer {
   return { id, endpoint: '/ws', observers: [], offer: () => !behind } as unknown as Peer;
 }
 
-const request = { headers: {}, url: '/ws' } as unknown as IncomingMessage;
+const request = { headers: {}, rawHeaders: [], method: 'GET', url: '/ws' } as unknown as IncomingMessage;
 
 function setUp(everything = false) {
   const journal = new Journal({ maxEntries: 100, maxBytes: 1 << 20 }, () => 0);
