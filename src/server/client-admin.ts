@@ -5,6 +5,8 @@
 import type { Peer, PeerObserver, Tap } from '../hub/peer.ts';
 import type { ClientInfo } from '../admin/snapshot.ts';
 import type { Redactor } from '../security/redact.ts';
+import type { LiveJournal } from '../admin/live.ts';
+import type { Journal } from '../journal/index.ts';
 
 export type { ClientInfo } from '../admin/snapshot.ts';
 import type { EndpointRegistry } from './registry.ts';
@@ -60,3 +62,20 @@ export function createClientAdmin(registry: EndpointRegistry, redact: Redactor) 
 }
 
 export type ClientAdmin = ReturnType<typeof createClientAdmin>;
+
+/**
+ * The journal as the dashboard's live views read it (undefined while it is off): a client's traffic is
+ * kept unless its endpoint leaves the journal (`journal: false`) or it is a proxied client (the proxy's
+ * clients are not journaled).
+ */
+export function liveJournalOf(journal: Journal | undefined, registry: EndpointRegistry): LiveJournal | undefined {
+  if (journal === undefined) return undefined;
+  return {
+    keeps(id) {
+      const peer = registry.peer(id);
+      return registry.all.some((endpoint) => endpoint.endpoint === peer.endpoint && endpoint.config.journal !== false);
+    },
+    entries: () => journal.entries(),
+    listen: (listener) => journal.listen(listener),
+  };
+}
