@@ -13,6 +13,8 @@ import type { LoggedMessage, LoggedRequest } from './snapshot.ts';
 export interface LiveJournal {
   /** Whether this client's traffic is kept (its endpoint has not left the journal); throws MW_UNKNOWN_CLIENT for an id not connected. */
   keeps(clientId: string): boolean;
+  /** The topics the client is subscribed to now (the hub's own record, whatever the journal still holds). */
+  topics(clientId: string): readonly string[];
   entries(): Iterable<JournalEntry>;
   /** Calls `listener` with every entry kept from now on, until the function returned is called. */
   listen(listener: (entry: JournalEntry) => void): () => void;
@@ -60,6 +62,12 @@ export class ClientFollower {
     this.#client = client;
   }
 
+  /** Takes the client's subscriptions as they are now: its `subscribe` entries may have left the ring. */
+  subscribed(topics: readonly string[]): void {
+    this.#topics.clear();
+    for (const topic of topics) this.#topics.add(topic);
+  }
+
   /** Whether the entry is the client's (or a broadcast it got); follows its subscriptions on the way. */
   counts(entry: JournalEntry): boolean {
     if (entry.client === this.#client) {
@@ -83,12 +91,13 @@ export interface History<T> {
 
 /**
  * A client's history: its last `max` entries (with the broadcasts it got), from the journal's own query,
- * and a follower that has seen all of them, for the tail.
+ * and a follower for the tail that starts from the client's subscriptions now (the journal may have dropped
+ * the entries that made them, and a broadcast to them is still the client's).
  */
 export function clientHistory(journal: LiveJournal, client: string, max: number, redact: Redactor): History<LoggedMessage> & { readonly follower: ClientFollower } {
   const entries = selectEntries(journal.entries(), { client, limit: Number.MAX_SAFE_INTEGER });
   const follower = new ClientFollower(client);
-  for (const entry of entries) follower.counts(entry);
+  follower.subscribed(journal.topics(client));
   const kept = entries.slice(-max);
   return { rows: kept.map((entry) => loggedEntry(entry, redact)), earlier: entries.length - kept.length, last: entries.at(-1)?.seq ?? 0, follower };
 }
@@ -128,19 +137,33 @@ export function loggedRequest(entry: JournalEntry, redact: Redactor): LoggedRequ
   return { ...base, kind: 'refuse', ...(entry.protocol === 'http' ? {} : { method: 'GET' }), status: entry.code ?? 0, ...reason };
 }
 
-/** The last `max` rows of the request list, oldest first. */
+/**
+ * The last `max` rows of the request list, oldest first: requests, upgrades, connects and refusals, each
+ * connection's end folded onto its row (`closed`), so a crowd of closed connections cannot push the
+ * requests out of the history.
+ */
 export function requestHistory(journal: LiveJournal, max: number, redact: Redactor): History<LoggedRequest> {
   const found: JournalEntry[] = [];
+  const closes = new Map<string, JournalEntry>();
   let count = 0;
   let last = 0;
   for (const entry of journal.entries()) {
     last = entry.seq;
     if (!isRequestRow(entry)) continue;
+    if (entry.kind === 'close') {
+      if (entry.client !== undefined) closes.set(entry.client, entry);
+      continue;
+    }
     count += 1;
     found.push(entry);
     // Trimmed in halves, so keeping the last `max` of many costs one copy per `max` entries.
     if (found.length >= 2 * max) found.splice(0, found.length - max);
   }
   const kept = found.slice(-max);
-  return { rows: kept.map((entry) => loggedRequest(entry, redact)), earlier: count - kept.length, last };
+  const rows = kept.map((entry): LoggedRequest => {
+    const row = loggedRequest(entry, redact);
+    const close = entry.kind === 'open' && entry.client !== undefined ? closes.get(entry.client) : undefined;
+    return close === undefined ? row : { ...row, closed: { at: close.at, code: close.code ?? 0, ...(close.reason === undefined ? {} : { reason: close.reason }) } };
+  });
+  return { rows, earlier: count - kept.length, last };
 }

@@ -205,4 +205,6 @@ export interface LoggedRequest {
   readonly scope?: string;
   /** A refusal's error code and message; a close's reason. */
   readonly reason?: string;
+  /** In a history, the end of an upgrade's or connect's connection when it has come (later ones come as `close` rows). */
+  readonly closed?: { readonly at: number; readonly code: number; readonly reason?: string };
 }

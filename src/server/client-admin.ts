@@ -75,6 +75,10 @@ export function liveJournalOf(journal: Journal | undefined, registry: EndpointRe
       const peer = registry.peer(id);
       return registry.all.some((endpoint) => endpoint.endpoint === peer.endpoint && endpoint.config.journal !== false);
     },
+    topics(id) {
+      const peer = registry.peer(id);
+      return [...(registry.all.find((endpoint) => endpoint.endpoint === peer.endpoint)?.subscriptionsOf(peer) ?? [])];
+    },
     entries: () => journal.entries(),
     listen: (listener) => journal.listen(listener),
   };

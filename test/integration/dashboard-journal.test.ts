@@ -145,6 +145,21 @@ describe('the dashboard reads the journal', () => {
     await client.close();
   });
 
+  it("a log's tail has the broadcasts the client gets even when its subscribe entry has left the ring", async () => {
+    const { ws, http: url, server } = await startServer({ journal: { enabled: true, maxEntries: 20 }, endpoints });
+    const client = await wsConnect(ws());
+    const { clientId } = await client.nextOfType<{ clientId: string }>('connected');
+    client.send({ type: 'subscribe', event: 'ticker' });
+    await client.nextOfType('subscribed');
+    await waitUntil(() => server.journal({ client: clientId, kind: 'subscribe' }).entries.length === 0, 5000, 'the subscribe entry dropped');
+    const log = await openFeed(url(`/admin/live/clients/${clientId}`));
+    await log.next<LogHistory>('history');
+    const tail = await rowsUntil<LoggedMessage>(log, (rows) => rows.some((m) => m.kind === 'broadcast'));
+    log.close();
+    assert.ok(tail.some((m) => m.kind === 'broadcast' && m.note?.startsWith('broadcast on ticker') === true));
+    await client.close();
+  });
+
   it('with the journal off, the log is a tap from now on and says history needs --journal; the request list is refused', async () => {
     const { ws, http: url } = await startServer({ endpoints });
     const client = await wsConnect(ws());
@@ -164,7 +179,7 @@ describe('the dashboard reads the journal', () => {
   });
 
   it('the request list from the journal: an HTTP request, an SSE connect, a WebSocket upgrade and a refused one, history then tail', async () => {
-    const { ws, http: url } = await startServer({ journal: { enabled: true }, endpoints, http });
+    const { ws, http: url, server } = await startServer({ journal: { enabled: true }, endpoints, http });
     assert.equal((await fetch(url('/api/orders'))).status, 200);
     const sse = new AbortController();
     assert.equal((await fetch(url('/events'), { signal: sse.signal })).status, 200);
@@ -184,12 +199,23 @@ describe('the dashboard reads the journal', () => {
     assert.equal(order?.route, 'orders');
     assert.equal(order?.size, Buffer.byteLength('[{"id":1}]'));
     assert.equal(history.messages[2]?.client, clientId);
+    // A connection that ended before the list was opened has its end on its row, not a row of its own.
+    const gone = await wsConnect(ws());
+    await gone.nextOfType('connected');
+    await gone.close();
+    await waitUntil(() => server.journal({ kind: 'close' }).entries.length === 1, 5000, 'the close journaled');
+    const again = await openFeed(url('/admin/live/requests'));
+    const later = await again.next<{ messages: LoggedRequest[] }>('history');
+    again.close();
+    assert.deepEqual(later.messages.map((r) => [r.kind, r.status, r.closed?.code]).slice(4), [['open', 101, 1005]]);
     // What happens after the page connected comes in batches: a request, the end of the SSE connection.
     assert.equal((await fetch(url('/api/nothing'))).status, 404);
     sse.abort();
     const tail = await rowsUntil<LoggedRequest>(list, (found) => found.some((r) => r.kind === 'close'));
     list.close();
-    assert.deepEqual(tail.map((r) => [r.kind, r.protocol, r.path, r.status]).slice(0, 2), [['request', 'http', '/api/nothing', 404], ['close', 'sse', '/events', 1000]]);
+    const tailRows = tail.map((r) => [r.kind, r.protocol, r.path, r.status]);
+    assert.deepEqual(tailRows.slice(0, 2), [['open', 'websocket', '/ws', 101], ['close', 'websocket', '/ws', 1005]], 'the connection opened and closed while the list was open');
+    assert.deepEqual(tailRows.slice(2, 4), [['request', 'http', '/api/nothing', 404], ['close', 'sse', '/events', 1000]]);
     await client.close();
   });
 
