@@ -1,49 +1,10 @@
-import { useEffect, useState } from 'preact/hooks';
-import { api, liveUrl } from './api.ts';
-import type { Client, LoggedMessage } from './types.ts';
+import { useState } from 'preact/hooks';
+import { api } from './api.ts';
+import { MessageLog } from './message-log.tsx';
+import type { Client } from './types.ts';
 import { VirtualList } from './virtual-list.tsx';
 
-const LOG_LIMIT = 1000;
 const CLOSE_CODES = [1000, 1001, 1008, 1011, 1013, 4000];
-
-function pretty(message: LoggedMessage): string {
-  if (message.binary) return `binary, ${message.size} bytes: ${message.hex ?? ''}${message.truncated === true ? '…' : ''}`;
-  try {
-    return JSON.stringify(JSON.parse(message.text ?? ''), null, 2);
-  } catch {
-    return `${message.text ?? ''}${message.truncated === true ? '…' : ''}`;
-  }
-}
-
-/** One client's messages, both ways, newest first; bounded to the last 1,000. */
-function MessageLog({ client }: { client: Client }) {
-  const [log, setLog] = useState<LoggedMessage[]>([]);
-  const [filter, setFilter] = useState('');
-  useEffect(() => {
-    setLog([]);
-    const source = new EventSource(liveUrl(`/admin/live/clients/${encodeURIComponent(client.id)}`));
-    source.addEventListener('messages', (event) => {
-      const { messages } = JSON.parse((event as MessageEvent<string>).data) as { messages: LoggedMessage[] };
-      setLog((previous) => [...messages.reverse(), ...previous].slice(0, LOG_LIMIT));
-    });
-    return () => source.close();
-  }, [client.id]);
-  const shown = filter === '' ? log : log.filter((m) => (m.text ?? m.hex ?? '').includes(filter));
-  return (
-    <div class="log">
-      <input type="search" placeholder="filter messages" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
-      <ol data-testid="message-log">
-        {shown.map((m, i) => (
-          <li key={`${m.at}-${i}`} class={m.direction}>
-            <span class="meta">{m.direction === 'in' ? '← from client' : '→ to client'} {new Date(m.at).toISOString().slice(11, 23)}</span>
-            <pre>{pretty(m)}</pre>
-          </li>
-        ))}
-      </ol>
-      {log.length === 0 && <p class="hint">Messages appear here as they pass, from now on.</p>}
-    </div>
-  );
-}
 
 export function Clients({ clients, selected, onSelect }: { clients: readonly Client[]; selected: string | undefined; onSelect: (id: string | undefined) => void }) {
   const [filter, setFilter] = useState('');
@@ -67,7 +28,6 @@ export function Clients({ clients, selected, onSelect }: { clients: readonly Cli
         <VirtualList
           items={shown}
           rowHeight={30}
-          height={420}
           render={(c) => (
             <button class={`client${c.id === selected ? ' selected' : ''}`} data-testid="client-row" onClick={() => onSelect(c.id)}>
               <span>{c.id}</span><span>{c.endpoint}</span><span>{c.remoteAddress}</span><span>{c.subscriptions.join(', ')}</span><span>{c.messagesIn} / {c.messagesOut}</span>

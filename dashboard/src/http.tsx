@@ -1,9 +1,10 @@
+import { RequestList } from './requests.tsx';
 import type { HttpFigures } from './types.ts';
 
 const time = (at: number) => new Date(at).toISOString().slice(11, 23);
 
-/** The REST side: each HTTP route in one line with its hits, failures and last request, and the last requests answered. */
-export function Http({ http }: { http: HttpFigures }) {
+/** The REST side: each HTTP route in one line with its hits, failures and last request, and the request list. */
+export function Http({ http, journal }: { http: HttpFigures; journal: boolean }) {
   return (
     <div>
       <h2>HTTP routes</h2>
@@ -28,21 +29,7 @@ export function Http({ http }: { http: HttpFigures }) {
         </table>
       )}
       <h2>Requests <small>{http.requests} answered</small></h2>
-      <table data-testid="http-requests">
-        <thead><tr><th>time</th><th>method</th><th>path</th><th>status</th><th>ms</th><th>route</th></tr></thead>
-        <tbody>
-          {http.recent.map((r, i) => (
-            <tr key={`${r.at} ${i}`} class={r.status >= 400 ? 'failed' : ''}>
-              <td>{time(r.at)}</td>
-              <td>{r.method}</td>
-              <td><code>{r.path}</code></td>
-              <td>{r.status}</td>
-              <td>{r.ms}</td>
-              <td>{r.route ?? (r.status === 404 ? 'no route' : '')}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <RequestList journal={journal} recent={http.recent} />
     </div>
   );
 }

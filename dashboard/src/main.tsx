@@ -42,7 +42,7 @@ function App() {
         {tab === 'Overview' && <Overview snapshot={snapshot} history={history} />}
         {tab === 'Clients' && <Clients clients={snapshot.clients} selected={selected} onSelect={setSelected} />}
         {tab === 'Streams' && <Streams streams={snapshot.streams} />}
-        {tab === 'HTTP' && <Http http={snapshot.stats.http} />}
+        {tab === 'HTTP' && <Http http={snapshot.stats.http} journal={snapshot.journal} />}
         {tab === 'Compose' && <Compose snapshot={snapshot} initialClient={selected} />}
       </main>
     </>

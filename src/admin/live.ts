@@ -1,19 +1,28 @@
 /**
  * Live views for the dashboard, as server-sent events (one HTTP response that stays open; browsers
- * reconnect by themselves): a snapshot of the whole server every second, and one client's messages as they
- * pass. The message log is a tap set on that client only while someone watches it, so an unwatched
- * connection pays nothing; a watched one is batched every 100 ms and bounded per batch.
+ * reconnect by themselves): a snapshot of the whole server every second, one client's log, and the request
+ * list. While the journal is on, the log and the list read it: first its history (the last 1,000 rows: a
+ * client's log from its first message, `connected` and `subscribed` included), then every new entry after the
+ * last sequence number sent (no gap, no duplicate), through a listener on the journal held only while someone
+ * watches. While it is off (or the client's endpoint leaves it), the log is a tap set on that client only
+ * while someone watches it, so an unwatched connection pays nothing. Rows are batched every 100 ms and
+ * bounded per batch; secrets in JSON are masked either way.
  *
  * What a live view may cost is bounded: the snapshot is built and encoded once a second for every reader
- * together; a reader whose socket is behind is skipped, and one that stays behind is disconnected; and at
- * most `maxConnections` views are open at once (more are refused with 503 before anything is begun).
+ * together; a reader whose socket is behind is skipped (its rows counted as skipped), and one that stays
+ * behind is disconnected; and at most `maxConnections` views are open at once (more are refused with 503
+ * before anything is begun).
  */
 import type { ServerResponse } from 'node:http';
 import { MockwaveError } from '../errors/catalog.ts';
 import type { Tap } from '../hub/peer.ts';
+import type { Redactor } from '../security/redact.ts';
 import { every, systemClock, type Clock } from '../util/clock.ts';
 import { sseEvent } from '../util/sse.ts';
-import type { LiveSnapshot, LoggedMessage } from './snapshot.ts';
+import { clientHistory, HEX_PREVIEW, isRequestRow, loggedEntry, loggedRequest, requestHistory, TEXT_PREVIEW, type LiveJournal } from './journal-rows.ts';
+import type { LiveSnapshot, LogBatch, LoggedMessage, LoggedRequest, LogHistory } from './snapshot.ts';
+
+export type { LiveJournal } from './journal-rows.ts';
 
 export interface LiveSource {
   /** Everything the overview shows, now. */
@@ -21,12 +30,19 @@ export interface LiveSource {
   /** Watches one client's messages; returns the function that stops watching. Throws for an unknown id. */
   tap(clientId: string, tap: Tap): () => void;
   now(): number;
+  /** What masks what the views show (as the journal's view and recordings mask). */
+  readonly redact: Redactor;
+  /** The journal, while it is on (`--journal`); the log and the request list then read it. */
+  readonly liveJournal?: LiveJournal | undefined;
 }
 
 const LOG_FLUSH_MS = 100;
 const LOG_BATCH = 200;
-const TEXT_PREVIEW = 4096;
-const HEX_PREVIEW = 32;
+/** Rows of history a log or the request list begins with, at most. */
+export const LIVE_HISTORY = 1000;
+
+const NO_JOURNAL = 'Messages from now on: history from the first message needs the journal (start with --journal).';
+const LEFT_OUT = "Messages from now on: this client's endpoint leaves the journal (journal: false).";
 
 export interface LiveLimits {
   /** Live views open at once. */
@@ -62,11 +78,37 @@ interface Reader {
 }
 
 
-export function describeMessage(direction: 'in' | 'out', data: Buffer | string, isBinary: boolean, at: number): LoggedMessage {
+/** A frame as a row of the log while the journal is off: JSON text with its secrets masked, cut at 4 KiB. */
+export function describeMessage(direction: 'in' | 'out', data: Buffer | string, isBinary: boolean, at: number, redact: Redactor): LoggedMessage {
   const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
   if (isBinary) return { direction, at, size, binary: true, hex: (typeof data === 'string' ? Buffer.from(data) : data).subarray(0, HEX_PREVIEW).toString('hex'), truncated: size > HEX_PREVIEW };
-  const text = typeof data === 'string' ? data : data.toString('utf8', 0, Math.min(data.length, TEXT_PREVIEW));
-  return size > TEXT_PREVIEW ? { direction, at, size, binary: false, text: text.slice(0, TEXT_PREVIEW), truncated: true } : { direction, at, size, binary: false, text };
+  const head = typeof data === 'string' ? data : data.toString('utf8', 0, Math.min(data.length, TEXT_PREVIEW));
+  // JSON is read whole to be masked (only while someone watches); other text is shown as it is.
+  const text = /^\s*[[{]/.test(head) ? redact.message(typeof data === 'string' ? data : data.toString('utf8')) : head;
+  return text.length > TEXT_PREVIEW ? { direction, at, size, binary: false, text: text.slice(0, TEXT_PREVIEW), truncated: true } : { direction, at, size, binary: false, text };
+}
+
+/** Rows waiting for the next round: at most LOG_BATCH, the rest counted (and never built). */
+class Pending<T> {
+  #rows: T[] = [];
+  #skipped = 0;
+
+  add(make: () => T): void {
+    if (this.#rows.length >= LOG_BATCH) this.#skipped += 1;
+    else this.#rows.push(make());
+  }
+
+  skip(count: number): void {
+    this.#skipped += count;
+  }
+
+  take(): LogBatch<T> | undefined {
+    if (this.#rows.length === 0 && this.#skipped === 0) return undefined;
+    const batch = { messages: this.#rows, skipped: this.#skipped };
+    this.#rows = [];
+    this.#skipped = 0;
+    return batch;
+  }
 }
 
 export class LiveViews {
@@ -120,32 +162,61 @@ export class LiveViews {
   }
 
   /**
-   * Starts watching one client's messages (throws MW_UNKNOWN_CLIENT for an id that is not connected, or
-   * MW_TOO_MANY_LIVE_VIEWS, before any response is begun) and returns what streams them until the browser
-   * goes away.
+   * Starts one client's log (throws MW_UNKNOWN_CLIENT for an id that is not connected, or
+   * MW_TOO_MANY_LIVE_VIEWS, before any response is begun) and returns what streams it until the browser goes
+   * away: a `history` event (LogHistory), then `messages` batches.
    */
   clientLog(clientId: string): (response: ServerResponse) => void {
     this.admit();
-    let pending: LoggedMessage[] = [];
-    let skipped = 0;
-    const untap = this.#source.tap(clientId, (direction, data, isBinary) => {
-      if (pending.length >= LOG_BATCH) skipped += 1;
-      else pending.push(describeMessage(direction, data, isBinary, this.#source.now()));
+    const { liveJournal: journal, redact } = this.#source;
+    const pending = new Pending<LoggedMessage>();
+    if (journal !== undefined && journal.keeps(clientId)) {
+      const { rows, earlier, last, follower } = clientHistory(journal, clientId, LIVE_HISTORY, redact);
+      // Entries are kept and told one by one on this thread: whatever comes after the history is told, once.
+      const stop = journal.listen((entry) => {
+        if (entry.seq > last && follower.counts(entry)) pending.add(() => loggedEntry(entry, redact));
+      });
+      return this.#feed(frame('history', { journal: true, messages: rows, earlier } satisfies LogHistory), pending, stop);
+    }
+    const untap = this.#source.tap(clientId, (direction, data, isBinary) => pending.add(() => describeMessage(direction, data, isBinary, this.#source.now(), redact)));
+    return this.#feed(frame('history', { journal: false, note: journal === undefined ? NO_JOURNAL : LEFT_OUT, messages: [], earlier: 0 } satisfies LogHistory), pending, untap);
+  }
+
+  /**
+   * The request list from the journal (throws MW_JOURNAL_OFF while it is off: the page shows the HTTP side's
+   * recent list instead): a `history` event, then `messages` batches of LoggedRequest.
+   */
+  requests(): (response: ServerResponse) => void {
+    this.admit();
+    const { liveJournal: journal, redact } = this.#source;
+    if (journal === undefined) throw new MockwaveError('MW_JOURNAL_OFF', 'The journal is off: the request list is the HTTP side\'s recent requests (start with --journal for every request with its headers and bodies)');
+    const pending = new Pending<LoggedRequest>();
+    const { rows, earlier, last } = requestHistory(journal, LIVE_HISTORY, redact);
+    const stop = journal.listen((entry) => {
+      if (entry.seq > last && isRequestRow(entry)) pending.add(() => loggedRequest(entry, redact));
     });
+    return this.#feed(frame('history', { messages: rows, earlier }), pending, stop);
+  }
+
+  /** Streams `first`, then what is pending every 100 ms, until the browser goes away; then `stop`. */
+  #feed<T>(first: string, pending: Pending<T>, stop: () => void): (response: ServerResponse) => void {
     return (response) => {
+      // Gone before its stream began: its 'close' has passed, so nothing would ever stop the listener.
+      if (response.destroyed) {
+        stop();
+        return;
+      }
       const reader: Reader = { response, behindSince: undefined };
-      const stop = every(this.#clock, LOG_FLUSH_MS, () => {
-        if (pending.length === 0 && skipped === 0) return;
-        const batch = { messages: pending, skipped };
-        pending = [];
-        skipped = 0;
-        if (!this.#offer(reader, frame('messages', batch), this.#clock.now())) skipped += batch.messages.length + batch.skipped;
+      const rounds = every(this.#clock, LOG_FLUSH_MS, () => {
+        const batch = pending.take();
+        if (batch !== undefined && !this.#offer(reader, frame('messages', batch), this.#clock.now())) pending.skip(batch.messages.length + batch.skipped);
       }, { unref: true });
       this.#opened(response, () => {
+        rounds();
         stop();
-        untap();
       });
       open(response);
+      response.write(first);
     };
   }
 

@@ -96,6 +96,7 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
     pattern: /^\/admin\/live\/clients\/(?<id>[^/]+)$/,
     handler: ({ live, params }) => ({ stream: live.clientLog(params['id'] ?? '') }),
   },
+  { method: 'GET', pattern: /^\/admin\/live\/requests$/, handler: ({ live }) => ({ stream: live.requests() }) },
   {
     method: 'POST',
     pattern: /^\/admin\/websocket\/streams\/(?<name>[^/]+)\/(?<action>pause|resume|tick)$/,

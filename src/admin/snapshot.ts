@@ -136,17 +136,75 @@ export interface LiveSnapshot {
   readonly stats: WebSocketStats;
   readonly clients: readonly ClientInfo[];
   readonly streams: readonly StreamInfo[];
+  /** Whether the journal is on: the client log and the request list then read it, from the first message. */
+  readonly journal: boolean;
 }
 
-/** One message of a watched client (GET /admin/live/clients/:id). */
+/**
+ * One row of a watched client's log (GET /admin/live/clients/:id): a frame, or (from the journal) what
+ * happened to its connection: opened, subscribed, unsubscribed, closed. Secrets in JSON are masked.
+ */
 export interface LoggedMessage {
-  readonly direction: 'in' | 'out';
+  /** `in`: from the client; `out`: to it. Absent for what is not a frame. */
+  readonly direction?: 'in' | 'out';
   readonly at: number;
   readonly size: number;
   readonly binary: boolean;
-  /** Text messages: the text, cut at 4 KiB. */
+  /** Text messages: the text (JSON with its secrets masked), cut at 4 KiB. */
   readonly text?: string;
   /** Binary messages: the first 32 bytes in hex. */
   readonly hex?: string;
   readonly truncated?: boolean;
+  /** The journal's sequence number (absent while the journal is off). */
+  readonly seq?: number;
+  /** The journal's kind (absent while the journal is off: a frame). A broadcast is a frame the client got. */
+  readonly kind?: 'message' | 'broadcast' | 'open' | 'close' | 'subscribe' | 'unsubscribe';
+  /** What happened, for a row that is not a frame or is a broadcast: `subscribed to ticker`, `closed 1000 bye`. */
+  readonly note?: string;
+}
+
+/** The first event of a client's log: what the journal kept of it (the last 1,000 entries at most), or why nothing. */
+export interface LogHistory {
+  /** True when the rows come from the journal (history from the first message), false for a tap from now on. */
+  readonly journal: boolean;
+  /** Why there is no history, in a sentence the page shows (the journal is off, or the endpoint leaves it). */
+  readonly note?: string;
+  readonly messages: readonly LoggedMessage[];
+  /** Older entries of the client's left out of the history (its bound). */
+  readonly earlier: number;
+}
+
+/** A batch of new rows (every 100 ms at most); `skipped` counts rows left out while the page was behind. */
+export interface LogBatch<T> {
+  readonly messages: readonly T[];
+  readonly skipped: number;
+}
+
+/**
+ * One row of the request list read from the journal (GET /admin/live/requests): an HTTP request with its
+ * answer, a WebSocket upgrade (101) or Server-Sent Events connect (200), a refusal at the door, or the end of
+ * a connection (`close`, which the page puts on its upgrade's row). Headers and bodies are read on click
+ * (GET /admin/journal?since=seq-1&limit=1), masked.
+ */
+export interface LoggedRequest {
+  readonly seq: number;
+  readonly at: number;
+  readonly kind: 'request' | 'open' | 'refuse' | 'close';
+  readonly protocol: 'http' | 'websocket' | 'sse';
+  /** Absent for a refusal over HTTP (its method is not kept). */
+  readonly method?: string;
+  /** The path, with the query (secret parameters masked) for HTTP. */
+  readonly path: string;
+  /** The status answered (101 an upgrade, 200 a connect); for `close`, the close code. */
+  readonly status: number;
+  readonly ms?: number;
+  /** The answer's body in bytes, when it is known. */
+  readonly size?: number;
+  readonly route?: string;
+  readonly client?: string;
+  readonly scope?: string;
+  /** A refusal's error code and message; a close's reason. */
+  readonly reason?: string;
+  /** In a history, the end of an upgrade's or connect's connection when it has come (later ones come as `close` rows). */
+  readonly closed?: { readonly at: number; readonly code: number; readonly reason?: string };
 }

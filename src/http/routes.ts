@@ -26,6 +26,7 @@ import type { SentAnswer } from './respond.ts';
 import type { RunResult } from '../steps/index.ts';
 import type { RequestTarget } from '../util/request-target.ts';
 import type { HttpFigures, HttpRequestRecord } from './figures.ts';
+import { RecentRequests } from './recent.ts';
 import { scopeOf, type Journal } from '../journal/index.ts';
 
 export interface HttpRoutesOptions {
@@ -43,7 +44,6 @@ export interface HttpRoutesOptions {
   readonly journal?: Journal | undefined;
 }
 
-const RECENT = 100;
 
 /** One request being routed: what every step of answering it reads (one small object per request). */
 interface Asked {
@@ -67,7 +67,8 @@ export class HttpRoutes {
   #routes: CompiledRoute[] = [];
   readonly #host: HttpHost;
   readonly #options: HttpRoutesOptions;
-  readonly #recent: HttpRequestRecord[] = [];
+  /** The last requests answered; the server adds WebSocket upgrades and Server-Sent Events connects. */
+  readonly recent = new RecentRequests();
   readonly #failureLines = new LineLimiter<string>(10_000, { maxKeys: 1000 });
   #requests = 0;
 
@@ -91,7 +92,7 @@ export class HttpRoutes {
   /** Every route with its figures, most specific first; the last requests answered, newest first. */
   figures(): HttpFigures {
     const routes = this.#routes.map((r) => ({ name: r.name, explain: r.explain, methods: r.methods === undefined ? ['ANY'] : [...r.methods], path: r.config.path, hits: r.hits, failures: r.failures, last: r.last }));
-    return { requests: this.#requests, routes, recent: [...this.#recent].reverse() };
+    return { requests: this.#requests, routes, recent: this.recent.newestFirst() };
   }
 
   definitions(): HttpRouteConfig[] {
@@ -243,9 +244,9 @@ export class HttpRoutes {
 
   /** Counts an answered request: the route's last, the recent list, /metrics. */
   #finish(asked: Asked, status: number, route: CompiledRoute | undefined): void {
-    const record: HttpRequestRecord = { at: asked.started, method: asked.request.method ?? 'GET', path: asked.target.path.slice(0, 300), status, route: route?.name, ms: this.#options.now() - asked.started };
+    const record: HttpRequestRecord = { n: this.recent.number(), at: asked.started, method: asked.request.method ?? 'GET', path: asked.target.path.slice(0, 300), status, route: route?.name, ms: this.#options.now() - asked.started };
     this.#requests += 1;
-    if (this.#recent.push(record) > RECENT) this.#recent.shift();
+    this.recent.add(record);
     if (route !== undefined) route.last = record;
     this.#options.count(route?.name ?? '(none)', status);
     const journal = this.#options.journal;

@@ -14,6 +14,8 @@ import { accessPolicy, accessRefusal } from '../security/access.ts';
 import { guardAdminRequest } from '../security/admin-guard.ts';
 import { corsGrant } from '../security/cors.ts';
 import type { ClientAdmin } from './client-admin.ts';
+import type { LiveJournal } from '../admin/live.ts';
+import type { Redactor } from '../security/redact.ts';
 import type { StreamAdmin } from './stream-admin.ts';
 import type { HttpAdmin } from './http-side.ts';
 import { exportQuerySchema } from './journal-export.ts';
@@ -25,6 +27,9 @@ export interface AdminViewParts {
   readonly http: HttpAdmin;
   readonly metrics: Metrics;
   readonly journal: JournalAdmin;
+  /** The journal as the live views read it; undefined while it is off. */
+  readonly liveJournal: LiveJournal | undefined;
+  readonly redact: Redactor;
   stats(): WebSocketStats;
   describe(): ServerDescription;
   publish(stream: string, data: unknown, endpoint: string | undefined): number;
@@ -56,7 +61,9 @@ export function createAdminView(parts: AdminViewParts): AdminView {
     findInJournal: (body) => parts.journal.find(parts.journal.parse(findSchema, body, 'POST /admin/journal/find')),
     verifyJournal: (body) => ({ ...parts.journal.verify(parts.journal.parse(verifySchema, body, 'POST /admin/verify')) }),
     waitInJournal: async (body, gone) => ({ ...(await parts.journal.wait(parts.journal.parse(waitSchema, body, 'POST /admin/wait'), gone)) }),
-    snapshot: () => ({ at: parts.now(), server: parts.describe(), stats: parts.stats(), clients: clients.clients(), streams: streams.streams() }),
+    snapshot: () => ({ at: parts.now(), server: parts.describe(), stats: parts.stats(), clients: clients.clients(), streams: streams.streams(), journal: parts.liveJournal !== undefined }),
+    redact: parts.redact,
+    liveJournal: parts.liveJournal,
     now: parts.now,
     requestId: parts.requestId,
     metrics: () => parts.metrics.scrape(),

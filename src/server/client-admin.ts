@@ -6,6 +6,8 @@ import type { Peer, PeerObserver, Tap } from '../hub/peer.ts';
 import type { ClientInfo } from '../admin/snapshot.ts';
 import type { Redactor } from '../security/redact.ts';
 import { ADMIN_SOURCE, type MessageSource } from '../util/source.ts';
+import type { LiveJournal } from '../admin/live.ts';
+import type { Journal } from '../journal/index.ts';
 
 export type { ClientInfo } from '../admin/snapshot.ts';
 import type { EndpointRegistry } from './registry.ts';
@@ -62,3 +64,24 @@ export function createClientAdmin(registry: EndpointRegistry, redact: Redactor) 
 }
 
 export type ClientAdmin = ReturnType<typeof createClientAdmin>;
+
+/**
+ * The journal as the dashboard's live views read it (undefined while it is off): a client's traffic is
+ * kept unless its endpoint leaves the journal (`journal: false`); a proxied client (of no endpoint) is kept.
+ */
+export function liveJournalOf(journal: Journal | undefined, registry: EndpointRegistry): LiveJournal | undefined {
+  if (journal === undefined) return undefined;
+  return {
+    keeps(id) {
+      const peer = registry.peer(id);
+      const endpoint = registry.all.find((e) => e.endpoint === peer.endpoint);
+      return endpoint === undefined || endpoint.config.journal !== false;
+    },
+    topics(id) {
+      const peer = registry.peer(id);
+      return [...(registry.all.find((endpoint) => endpoint.endpoint === peer.endpoint)?.subscriptionsOf(peer) ?? [])];
+    },
+    entries: () => journal.entries(),
+    listen: (listener) => journal.listen(listener),
+  };
+}

@@ -12,7 +12,7 @@ import type { Logger } from '../log/logger.ts';
 import type { ProxyRouter } from '../proxy/router.ts';
 import { accessPolicy, accessRefusal } from '../security/access.ts';
 import { friendlyOrigin } from '../security/admin-guard.ts';
-import type { RouteResult } from '../transport/transport.ts';
+import type { Acceptor, RouteResult } from '../transport/transport.ts';
 import type { RequestTarget } from '../util/request-target.ts';
 import { proxyPathOf } from './build.ts';
 import type { EndpointRegistry } from './registry.ts';
@@ -24,6 +24,22 @@ export interface GateContext {
   /** WebSocket clients connected now. */
   clients(): number;
   readonly logger: Logger;
+  /** Told of each upgrade accepted, with the client it became (the dashboard's request list). */
+  readonly upgraded?: ((path: string, client: string) => void) | undefined;
+}
+
+/** The acceptor, telling `upgraded` of each client it takes (one small object per upgrade). */
+function noting(acceptor: Acceptor, path: string, upgraded: (path: string, client: string) => void): Acceptor {
+  return {
+    endpoint: acceptor.endpoint,
+    perMessageDeflate: acceptor.perMessageDeflate,
+    ...(acceptor.prepare === undefined ? {} : { prepare: (request: IncomingMessage) => acceptor.prepare?.(request) }),
+    accept: (peer, request) => {
+      const connection = acceptor.accept(peer, request);
+      upgraded(path, peer.id);
+      return connection;
+    },
+  };
 }
 
 /** Foreign origins logged once each; bounded, so a flood of made-up origins cannot grow it. */
@@ -43,7 +59,8 @@ export function createHandshakeGate(context: GateContext): (request: IncomingMes
   const no = (code: Parameters<typeof refusal>[0], message: string): RouteResult => ({ ok: false, refusal: refusal(code, message) });
   const access = accessPolicy('websocket', config, config.websocket.maxConnections);
 
-  return (request, target) => {
+  const upgraded = context.upgraded;
+  const route = (request: IncomingMessage, target: RequestTarget): RouteResult => {
     const pathname = target.path;
     noteOrigin(request);
     if (!config.websocket.enabled) return no('MW_WEBSOCKET_DISABLED', 'WebSocket connections are disabled (websocket.enabled is false)');
@@ -60,5 +77,10 @@ export function createHandshakeGate(context: GateContext): (request: IncomingMes
       return no('MW_PROXY_DISABLED', `The proxy is disabled: ${pathname} would be a proxy route (turn it on with proxy.enabled or WEBSOCKET_PROXY_ENABLED=true)`);
     }
     return no('MW_UNKNOWN_ENDPOINT', `No WebSocket endpoint at ${pathname} (endpoints: ${registry.paths()})`);
+  };
+  if (upgraded === undefined) return route;
+  return (request, target) => {
+    const routed = route(request, target);
+    return routed.ok ? { ok: true, acceptor: noting(routed.acceptor, target.path, upgraded) } : routed;
   };
 }

@@ -23,7 +23,7 @@ import { createRandom } from '../util/random.ts';
 import { VERSION } from '../version.ts';
 import { createAdminView } from './admin-view.ts';
 import { buildServer } from './build.ts';
-import { createClientAdmin, type ClientInfo } from './client-admin.ts';
+import { createClientAdmin, liveJournalOf, type ClientInfo } from './client-admin.ts';
 import { createHandshakeGate } from './gate.ts';
 import { createRefusals } from './refusals.ts';
 import { EndpointRegistry, type EndpointInfo } from './registry.ts';
@@ -198,7 +198,10 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   }, redact, budgets);
   // One guard on queued bytes for every client, WebSocket or SSE.
   const pressure = new Pressure(config.websocket.maxQueuedBytes);
-  const sse = new SseSide({ config, clock, logger, createId: () => createClientId(clock, idRandom), pressure, meta, journal });
+  // Every door in the HTTP side's recent list (the dashboard's request list while the journal is off).
+  const door = (protocol: 'websocket' | 'sse') => (path: string, status: number, client?: string): void => http.recent.connect(protocol, clock.now(), path, status, client);
+  const upgrades = door('websocket');
+  const sse = new SseSide({ config, clock, logger, createId: () => createClientId(clock, idRandom), pressure, meta, journal, connected: door('sse') });
   const registry = new EndpointRegistry(endpoints, () => [...transport.peers, ...sse.peers]);
   const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0, recordings: () => budgets.figures() });
   const streams = createStreamAdmin(registry, () => state === 'running');
@@ -218,7 +221,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     logger.info(`Configuration reloaded: ${report.streamsAdded.length} stream(s) added, ${report.streamsChanged.length} changed, ${report.streamsRemoved.length} removed; ${report.httpRoutes} HTTP route(s)${report.restartNeeded.length > 0 ? `; needs a restart: ${report.restartNeeded.join(', ')}` : ''}`);
     return report;
   };
-  const refused = createRefusals({ logger, now: () => clock.now(), requestId, count: (code) => metrics.rejected(code), maskUrl: (url) => redact.url(url), journal });
+  const refused = createRefusals({ logger, now: () => clock.now(), requestId, count: (code) => metrics.rejected(code), maskUrl: (url) => redact.url(url), journal, upgradeRefused: upgrades });
   const limited = config.http.rateLimit === undefined ? undefined : httpRateLimit(config.http.rateLimit, { now: () => clock.now(), refused, cors: config.cors });
   const transport: Transport = new Transport({
     port: config.port,
@@ -232,10 +235,10 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     slowClientGrace: config.websocket.slowClientGrace,
     clock,
     createId: () => createClientId(clock, idRandom),
-    route: createHandshakeGate({ config, registry, proxy, logger, clients: () => transport.peers.size }),
+    route: createHandshakeGate({ config, registry, proxy, logger, clients: () => transport.peers.size, upgraded: (path, client) => upgrades(path, 101, client) }),
     refused,
     handleRequest: dispatchRequests(createAdminHandler(createAdminView({
-      config, streams, clients, metrics, stats, publish, reload, requestId, journal: journalAdmin, http: createHttpAdmin(http, { config, registry, baseDir: options.baseDir ?? process.cwd() }),
+      config, streams, clients, metrics, stats, publish, reload, requestId, journal: journalAdmin, liveJournal: liveJournalOf(journal, registry), redact, http: createHttpAdmin(http, { config, registry, baseDir: options.baseDir ?? process.cwd() }),
       describe: () => ({ name: 'mockwave', version: VERSION, uptimeMs: clock.now() - startedAt, endpoints: registry.describe(started?.url) }),
       now: () => clock.now(),
     })), { routes: http, config, registry, sse, logger, limited, meta }),

@@ -26,6 +26,8 @@ export interface RefusalContext {
   maskUrl(url: string): string;
   /** Where a refused upgrade or request is journaled, with the scope it named (none: the journal is off). */
   readonly journal?: Journal | undefined;
+  /** Told of each refused upgrade, with the status it was answered with (the dashboard's request list). */
+  readonly upgradeRefused?: ((path: string, status: number) => void) | undefined;
 }
 
 /** A request's path, without its query (which may hold a token), as the journal names where it went. */
@@ -35,6 +37,7 @@ export function createRefusals(context: RefusalContext): (refused: Refusal, requ
   const lines = new LineLimiter<string>(LOG_EVERY_MS, { maxKeys: MAX_KEYS });
   return (refused, request) => {
     context.count(refused.code);
+    if (request?.headers.upgrade !== undefined) context.upgradeRefused?.(pathOf(request), refused.status);
     if (request !== undefined && context.journal !== undefined) {
       // An upgrade names its scope as a WebSocket client does; an HTTP request's query is the mocked API's.
       const upgrade = request.headers.upgrade !== undefined;

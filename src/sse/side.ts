@@ -34,6 +34,8 @@ export interface SseSideContext {
   readonly meta: () => Meta;
   /** Where a refused stream is journaled (none: the journal is off). */
   readonly journal?: Journal | undefined;
+  /** Told of each connect, accepted (200, with its client) or refused (the dashboard's request list). */
+  readonly connected?: ((path: string, status: number, client: string | undefined) => void) | undefined;
 }
 
 export class SseSide {
@@ -78,6 +80,7 @@ export class SseSide {
     if (refused === undefined && unknown.length > 0) refused = refusal('MW_BAD_REQUEST', `Unknown event${unknown.length > 1 ? 's' : ''} ${clip(unknown.join(', '))} (events: ${[...topics].join(', ')})`);
     if (refused !== undefined) {
       this.#context.journal?.refused('sse', endpoint.endpoint, connectionScope(request), refused);
+      this.#context.connected?.(url.pathname, refused.status, undefined);
       answerRefusal(response, refused, { meta: this.#context.meta(), cors, headers: refused.code === 'MW_HTTP_METHOD_NOT_ALLOWED' ? { Allow: 'GET' } : undefined });
       return;
     }
@@ -99,6 +102,7 @@ export class SseSide {
       mine.delete(peer);
       throw error;
     }
+    this.#context.connected?.(url.pathname, 200, peer.id);
     if (asked.length > 0) endpoint.apply(peer, { kind: 'subscribe', topics: asked });
     const last = Number(request.headers['last-event-id'] ?? url.searchParams.get('lastEventId') ?? Number.NaN);
     if (Number.isInteger(last) && last >= 0) {

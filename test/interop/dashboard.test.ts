@@ -1,8 +1,11 @@
 /**
  * The dashboard end to end, in Debian's Chromium (playwright-core, never a downloaded browser): it loads,
- * a `ws` client appears when it connects, its messages show in its log, a message composed on the page
- * reaches it, a stream is paused and ticked from the page, and the client is disconnected with a chosen
- * code. Screenshots of each screen go to test-results/. Needs a built dashboard (npm run build).
+ * a `ws` client appears when it connects, its log (read from the journal) begins at its first message, one
+ * row per frame with its body on click, pause and clear; a message composed on the page reaches it, a stream
+ * is paused and ticked from the page, the client is disconnected with a chosen code, and the request list
+ * shows HTTP requests, the SSE connect and WebSocket upgrades with their headers on click, secrets masked.
+ * Without the journal, the log says why it starts now. Screenshots of each screen go to test-results/. Needs
+ * a built dashboard (npm run build).
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -40,6 +43,7 @@ describe('the dashboard (Chromium)', { skip: needsChromium }, () => {
   before(async () => {
     assert.ok(existsSync(join(ROOT, 'dist/dashboard/index.html')), 'the dashboard is not built: npm run build');
     server = await launchServer({
+      journal: { enabled: true },
       endpoints: [
         {
           path: '/ws',
@@ -140,13 +144,36 @@ describe('the dashboard (Chromium)', { skip: needsChromium }, () => {
     await page.screenshot({ path: join(RESULTS, 'dashboard-generator-stream.png') });
   });
 
-  it('a ws client appears when it connects, and its messages show in its log', async () => {
+  it('a ws client appears when it connects; its log begins at its first message, one row per frame, the body on click, pause and clear', async () => {
     const { client, id } = await connectedClient();
     client.send({ type: 'subscribe', event: 'ticker' });
+    await client.nextOfType('subscribed');
     await openClient(id);
-    // Messages pass from now on: the ticker's events arrive in the log.
-    await page.getByTestId('message-log').getByText('"name": "ticker"').first().waitFor({ timeout: 5000 });
+    const log = page.getByTestId('message-log');
+    // From the journal: what happened before the log was opened, oldest first.
+    const rows = log.getByTestId('message-row');
+    await rows.first().filter({ hasText: 'connected' }).waitFor({ timeout: 5000 });
+    await log.getByTestId('message-row').filter({ hasText: '"type":"connected"' }).first().waitFor({ timeout: 5000 });
+    await log.getByTestId('message-row').filter({ hasText: 'subscribed to ticker' }).waitFor({ timeout: 5000 });
+    const tick = log.getByTestId('message-row').filter({ hasText: '"name":"ticker"' }).first();
+    await tick.waitFor({ timeout: 5000 });
+    assert.match((await tick.textContent()) ?? '', /^↓\d\d:\d\d:\d\d\.\d{3}\d+\{/, 'arrow, time, length, preview');
+    await tick.click();
+    assert.match((await page.getByTestId('message-body').textContent()) ?? '', /\n {2}"name": "ticker"/, 'pretty-printed');
     await page.screenshot({ path: join(RESULTS, 'dashboard-clients.png') });
+    // The log fills the window's height.
+    const box = await page.locator('.log .virtual').boundingBox();
+    assert.ok(box !== null && box.height > 300, `the log is ${box?.height} px high in a 900 px window`);
+    await page.getByTestId('log-pause').click();
+    await page.getByTestId('log-count').filter({ hasText: /arrived while paused/ }).waitFor({ timeout: 5000 });
+    const shown = await page.getByTestId('log-count').textContent();
+    await page.getByTestId('log-count').filter({ hasText: /[2-9]\d* arrived while paused|\d{2,} arrived while paused/ }).waitFor({ timeout: 5000 });
+    assert.equal(((await page.getByTestId('log-count').textContent()) ?? '').split(' shown')[0], (shown ?? '').split(' shown')[0], 'nothing added while paused');
+    await page.getByTestId('log-pause').click();
+    await page.getByTestId('log-clear').click();
+    await page.getByTestId('log-count').filter({ hasText: /^\d+ shown$/ }).waitFor({ timeout: 5000 });
+    await log.getByTestId('message-row').filter({ hasText: '"name":"ticker"' }).first().waitFor({ timeout: 5000 });
+    assert.equal(await log.getByTestId('message-row').filter({ hasText: 'subscribed to ticker' }).count(), 0, 'cleared rows stay gone');
   });
 
   it('a message composed on the page reaches the client', async () => {
@@ -203,11 +230,11 @@ describe('the dashboard (Chromium)', { skip: needsChromium }, () => {
       const started = Date.now();
       await page.getByPlaceholder(/filter \d+ clients/).fill(watchedId);
       await page.getByTestId('client-row').filter({ hasText: watchedId }).click();
-      await page.getByTestId('message-log').getByText('"name": "fast"').first().waitFor({ timeout: 10_000 });
+      await page.getByTestId('message-log').getByText('"name":"fast"').first().waitFor({ timeout: 10_000 });
       const elapsed = Date.now() - started;
       assert.ok(elapsed < 5000, `finding and opening one client among 5,000 took ${elapsed} ms`);
-      // The log stays bounded however long the 100/s stream runs.
-      assert.ok((await page.getByTestId('message-log').locator('li').count()) <= 1000);
+      // The log stays bounded however long the 100/s stream runs, and only the rows in view are drawn.
+      assert.ok((await page.getByTestId('message-row').count()) <= 100);
       await page.screenshot({ path: join(RESULTS, 'dashboard-5000-clients.png') });
     } finally {
       crowd.kill();
@@ -225,15 +252,37 @@ describe('the dashboard (Chromium)', { skip: needsChromium }, () => {
     await page.screenshot({ path: join(RESULTS, 'dashboard-disconnected.png') });
   });
 
-  it('the HTTP view lists the routes with their hits and the requests as they are answered', async () => {
-    assert.equal((await fetch(server.http('/api/orders'))).status, 200);
+  it('the request list has HTTP requests, the SSE connect and WebSocket upgrades, one row each, headers and bodies on click, secrets masked', async () => {
+    assert.equal((await fetch(server.http('/api/orders?token=query-secret&page=2'), { headers: { authorization: 'Bearer header-secret' } })).status, 200);
     assert.equal((await fetch(server.http('/api/nothing'))).status, 404);
+    const sse = new AbortController();
+    assert.equal((await fetch(server.http('/events'), { signal: sse.signal })).status, 200);
+    await connectedClient();
     await page.getByRole('button', { name: 'HTTP' }).click();
-    await page.getByTestId('http-hits-orders').filter({ hasText: '1' }).waitFor({ timeout: 5000 });
+    await page.getByTestId('http-hits-orders').filter({ hasText: /^[1-9]/ }).waitFor({ timeout: 5000 });
     const requests = page.getByTestId('http-requests');
-    await requests.getByText('/api/nothing').waitFor({ timeout: 5000 });
-    await requests.locator('tr', { hasText: '/api/orders' }).getByText('200').waitFor({ timeout: 5000 });
+    await page.getByTestId('request-type').selectOption('');
+    const order = requests.getByTestId('request-row').filter({ hasText: '/api/orders?token=***&page=2' });
+    await order.filter({ hasText: /GET.*200fetchorders/ }).waitFor({ timeout: 5000 });
+    await requests.getByTestId('request-row').filter({ hasText: /\/api\/nothing404fetchno route/ }).last().waitFor({ timeout: 5000 });
+    await requests.getByTestId('request-row').filter({ hasText: /GET\/events200eventsource/ }).last().waitFor({ timeout: 5000 });
+    await requests.getByTestId('request-row').filter({ hasText: /GET\/ws101websocket/ }).last().waitFor({ timeout: 5000 });
+    await order.last().click();
+    const detail = page.getByTestId('request-detail');
+    await detail.getByText('Request headers').waitFor({ timeout: 5000 });
+    const text = (await detail.textContent()) ?? '';
+    assert.match(text, /authorization\*\*\*/);
+    assert.doesNotMatch(text, /header-secret|query-secret/);
+    assert.doesNotMatch(await page.content(), /header-secret|query-secret/);
+    // An upgrade's row shows the head of the request it came in with.
+    await requests.getByTestId('request-row').filter({ hasText: /GET\/ws101websocket/ }).last().click();
+    await detail.getByText('sec-websocket-version').waitFor({ timeout: 5000 });
     await page.screenshot({ path: join(RESULTS, 'dashboard-http.png') });
+    // The SSE connect's row gets its duration once the stream ends.
+    sse.abort();
+    await page.getByTestId('request-type').selectOption('sse');
+    await requests.getByTestId('request-row').last().filter({ hasText: /\d+ ms$/ }).waitFor({ timeout: 5000 });
+    await page.getByTestId('request-type').selectOption('');
   });
 
   it('each HTTP route and each rule is shown in one line', async () => {
@@ -242,5 +291,27 @@ describe('the dashboard (Chromium)', { skip: needsChromium }, () => {
     await page.getByTestId('http-explain-new price').filter({ hasText: 'POST /api/prices -> publish prices {"symbol":"ACME","price":43.5}, respond 204 (no body)' }).waitFor({ timeout: 5000 });
     await page.getByRole('button', { name: 'Overview' }).click();
     await page.getByTestId('rule-explain-hello').filter({ hasText: 'when {"type":"hello"} then reply {"type":"hi"}, delay 10-20 ms, publish news' }).waitFor({ timeout: 5000 });
+  });
+
+  it('without the journal, the log starts now and says history needs --journal; the request list has the upgrades too', async () => {
+    const off = await launchServer({ endpoints: [{ path: '/ws', dialect: 'guide' }] });
+    const tab = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const client = await wsConnect(off.ws());
+    try {
+      const { clientId } = await client.nextOfType<{ clientId: string }>('connected');
+      await tab.goto(off.http('/'));
+      await tab.getByRole('button', { name: /^Clients/ }).click();
+      await tab.getByTestId('client-row').filter({ hasText: clientId }).click();
+      await tab.getByTestId('log-note').filter({ hasText: '--journal' }).waitFor({ timeout: 5000 });
+      client.send({ type: 'ping' });
+      await tab.getByTestId('message-row').filter({ hasText: /^↑.*"type":"ping"/ }).waitFor({ timeout: 5000 });
+      await tab.getByRole('button', { name: 'HTTP' }).click();
+      await tab.getByTestId('requests-note').filter({ hasText: '--journal' }).waitFor({ timeout: 5000 });
+      await tab.getByTestId('request-row').filter({ hasText: /GET\/ws101websocket/ }).waitFor({ timeout: 5000 });
+    } finally {
+      await client.close();
+      await tab.close();
+      await off.server.stop();
+    }
   });
 });

@@ -92,3 +92,23 @@ describe('a broadcast\'s audience and source, encoded', () => {
     ]);
   });
 });
+
+describe('the dashboard\'s log follows who a broadcast reached', () => {
+  it('leaves out a broadcast that missed the client, and counts every topic for a client that receives everything', async () => {
+    const { ClientFollower } = await import('../../src/admin/journal-rows.ts');
+    const { journal, endpoint, hub } = setUp(true);
+    const [watched, other] = [fakePeer('watched'), fakePeer('other')];
+    for (const peer of [watched, other]) endpoint.open(peer, request);
+    hub.receiveEverything(watched, true);
+    hub.subscribe(other, 'news');
+    const follower = new ClientFollower('watched');
+    endpoint.publish(hub, ['news'], Buffer.from('to everyone: everything'), undefined, false, 'admin');
+    endpoint.publish(hub, ['news'], Buffer.from('other only'), (peer) => peer.id === 'other', false, 'admin');
+    hub.subscribe(watched, 'ticker');
+    hub.receiveEverything(watched, false);
+    // Only `other` is on `news` now, and `watched` subscribed (so stopped receiving everything).
+    endpoint.publish(hub, ['news'], Buffer.from('news after'), undefined, false, 'admin');
+    const got = [...journal.entries()].filter((entry) => follower.counts(entry) && entry.kind === 'broadcast').map((entry) => entry.data);
+    assert.deepEqual(got, ['to everyone: everything']);
+  });
+});

@@ -9,14 +9,16 @@ import { connect, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { LiveViews, type LiveSource } from '../../src/admin/live.ts';
 import type { LiveSnapshot } from '../../src/admin/snapshot.ts';
+import { createRedactor } from '../../src/security/redact.ts';
 import { isMockwaveError } from '../../src/index.ts';
 import { ManualClock } from '../../src/util/clock.ts';
+import { Journal } from '../../src/journal/index.ts';
 import { waitUntil } from '../helpers/wait.ts';
 
-async function serve(live: LiveViews): Promise<number> {
+async function serve(live: LiveViews, view: (response: ServerResponse) => void = (response) => live.snapshots(response)): Promise<number> {
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     try {
-      live.snapshots(response);
+      view(response);
     } catch (error) {
       response.writeHead(isMockwaveError(error) ? (error.httpStatus ?? 500) : 500).end(String((error as Error).message));
     }
@@ -45,7 +47,7 @@ function reader(port: number): { socket: Socket; events: () => number; text: () 
 describe('live views', () => {
   it('build one snapshot per interval for every reader together', async () => {
     let built = 0;
-    const source: LiveSource = { snapshot: () => ({ n: ++built }) as unknown as LiveSnapshot, tap: () => () => undefined, now: () => Date.now() };
+    const source: LiveSource = { snapshot: () => ({ n: ++built }) as unknown as LiveSnapshot, tap: () => () => undefined, redact: createRedactor(), now: () => Date.now() };
     const live = new LiveViews(source, { maxConnections: 50, snapshotMs: 50 });
     const port = await serve(live);
     const readers = Array.from({ length: 20 }, () => reader(port));
@@ -58,7 +60,7 @@ describe('live views', () => {
   it('run their rounds on the clock they are given: a snapshot per round, and none while the clock stands', async () => {
     let built = 0;
     const clock = new ManualClock();
-    const source: LiveSource = { snapshot: () => ({ n: ++built }) as unknown as LiveSnapshot, tap: () => () => undefined, now: () => clock.now() };
+    const source: LiveSource = { snapshot: () => ({ n: ++built }) as unknown as LiveSnapshot, tap: () => () => undefined, redact: createRedactor(), now: () => clock.now() };
     const live = new LiveViews(source, { maxConnections: 5, snapshotMs: 50, clock });
     const port = await serve(live);
     const readers = Array.from({ length: 3 }, () => reader(port));
@@ -73,7 +75,7 @@ describe('live views', () => {
 
   it('skip a reader that stops reading, then disconnect it; the cap is freed', async () => {
     const big = 'x'.repeat(300 * 1024);
-    const source: LiveSource = { snapshot: () => ({ big }) as unknown as LiveSnapshot, tap: () => () => undefined, now: () => Date.now() };
+    const source: LiveSource = { snapshot: () => ({ big }) as unknown as LiveSnapshot, tap: () => () => undefined, redact: createRedactor(), now: () => Date.now() };
     const live = new LiveViews(source, { maxConnections: 2, snapshotMs: 20, maxBehindBytes: 64 * 1024, maxBehindMs: 300 });
     const port = await serve(live);
     const stalled = reader(port);
@@ -88,5 +90,47 @@ describe('live views', () => {
     await waitUntil(() => healthy.events() > before + 3, 2000, 'the healthy reader to keep getting snapshots');
     const fourth = reader(port);
     await waitUntil(() => fourth.events() > 0, 2000, 'a new reader in the freed slot');
+  });
+
+  it("a client's log from the journal: history, then the tail; its listener is removed when the reader leaves, or when it stays behind (its rows skipped, never piled up)", async () => {
+    const journal = new Journal({ maxEntries: 10_000, maxBytes: 16 * 1024 * 1024 }, () => Date.now());
+    const peer = { id: 'c1', endpoint: '/ws' };
+    journal.open('websocket', peer, undefined);
+    let listening = 0;
+    const liveJournal = {
+      keeps: () => true,
+      topics: () => [],
+      entries: () => journal.entries(),
+      listen: (listener: Parameters<Journal['listen']>[0]) => {
+        listening += 1;
+        const stop = journal.listen(listener);
+        return () => {
+          listening -= 1;
+          stop();
+        };
+      },
+    };
+    const source: LiveSource = { snapshot: () => ({}) as LiveSnapshot, tap: () => () => undefined, redact: createRedactor(), now: () => Date.now(), liveJournal };
+    const live = new LiveViews(source, { maxConnections: 5, maxBehindBytes: 16 * 1024, maxBehindMs: 300 });
+    const port = await serve(live, (response) => live.clientLog('c1')(response));
+    const log = reader(port);
+    await waitUntil(() => log.text().includes('event: history'), 2000, 'the history');
+    assert.match(log.text(), /"kind":"open"/);
+    assert.equal(listening, 1);
+    journal.message('websocket', peer, 'in', '{"type":"ping"}', false, undefined);
+    await waitUntil(() => log.text().includes('event: messages'), 2000, 'the tail');
+    log.socket.destroy();
+    await waitUntil(() => listening === 0 && live.open === 0, 2000, 'the listener removed once the reader left');
+    // A reader that stops reading while a client sends 4 KiB frames fast: skipped, then disconnected.
+    const stalled = reader(port);
+    await waitUntil(() => listening === 1, 2000, 'the stalled reader listening');
+    stalled.socket.pause();
+    const frame = JSON.stringify({ pad: 'x'.repeat(4000) });
+    // Frames keep coming (paced, not timed: the loop ends as soon as the reader is gone, within 10 s).
+    for (let round = 0; listening === 1 && round < 500; round += 1) {
+      for (let i = 0; i < 50; i += 1) journal.message('websocket', peer, 'out', frame, false, undefined);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await waitUntil(() => listening === 0 && live.open === 0, 5000, 'the stalled reader disconnected and its listener removed');
   });
 });
