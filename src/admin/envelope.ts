@@ -15,6 +15,7 @@ export function sendData(response: ServerResponse, status: number, data: unknown
 export function sendLines(file: { readonly name: string; readonly lines: Iterable<string> }): (response: ServerResponse) => void {
   return (response) => {
     response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Content-Disposition': `attachment; filename="${file.name}"`, 'Cache-Control': 'no-store' });
-    void writeLines(response, file.lines);
+    // A line that cannot be made (a bug) ends the download cut short, never the process.
+    writeLines(response, file.lines).catch(() => response.destroy());
   };
 }

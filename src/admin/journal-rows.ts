@@ -5,7 +5,7 @@
  * request list. Every row is made from the masked view of its entry (src/journal/view.ts), so a secret is
  * never shown; a history is bounded to the last `max` rows.
  */
-import { entryView, selectEntries, type JournalEntry } from '../journal/index.ts';
+import { entryView, selectLast, type JournalEntry } from '../journal/index.ts';
 import type { Redactor } from '../security/redact.ts';
 import type { LoggedMessage, LoggedRequest } from './snapshot.ts';
 
@@ -15,6 +15,8 @@ export interface LiveJournal {
   keeps(clientId: string): boolean;
   /** The topics the client is subscribed to now (the hub's own record, whatever the journal still holds). */
   topics(clientId: string): readonly string[];
+  /** The path of the endpoint the client is on (a broadcast is one endpoint's). */
+  endpointOf(clientId: string): string;
   entries(): Iterable<JournalEntry>;
   /** Calls `listener` with every entry kept from now on, until the function returned is called. */
   listen(listener: (entry: JournalEntry) => void): () => void;
@@ -59,21 +61,25 @@ export class ClientFollower {
   readonly #topics = new Set<string>();
   /** It receives every topic until it first subscribes (its `open` said so: `topics: []`). */
   #everything = false;
+  /** Its endpoint's path: a broadcast is one endpoint's. */
+  #endpoint: string | undefined;
 
   constructor(client: string) {
     this.#client = client;
   }
 
   /** Takes the client's subscriptions as they are now: its `subscribe` entries may have left the ring. */
-  subscribed(topics: readonly string[]): void {
+  subscribed(topics: readonly string[], endpoint: string): void {
     this.#topics.clear();
     for (const topic of topics) this.#topics.add(topic);
+    this.#endpoint = endpoint;
   }
 
   /** Whether the entry is the client's (or a broadcast it got); follows its subscriptions on the way. */
   counts(entry: JournalEntry): boolean {
     if (entry.client === this.#client) {
       const topic = entry.topics?.[0];
+      this.#endpoint = entry.endpoint ?? this.#endpoint;
       if (entry.kind === 'open') this.#everything = entry.topics?.length === 0;
       else if (entry.kind === 'subscribe' && topic !== undefined) {
         this.#topics.add(topic);
@@ -82,7 +88,7 @@ export class ClientFollower {
       else if (entry.kind === 'close') this.#topics.clear();
       return true;
     }
-    if (entry.kind !== 'broadcast') return false;
+    if (entry.kind !== 'broadcast' || entry.endpoint !== this.#endpoint) return false;
     // A broadcast that names who it reached, or who it missed (a condition, a client too far behind), says.
     if (entry.reached !== undefined) return entry.reached.includes(this.#client);
     if (entry.missed?.includes(this.#client) === true) return false;
@@ -104,13 +110,13 @@ export interface History<T> {
  * the entries that made them, and a broadcast to them is still the client's).
  */
 export function clientHistory(journal: LiveJournal, client: string, max: number, redact: Redactor): History<LoggedMessage> & { readonly follower: ClientFollower } {
-  const entries = selectEntries(journal.entries(), { client, limit: Number.MAX_SAFE_INTEGER });
+  // The last `max` only are held, however large the ring (the rest counted as `earlier`).
+  const { entries, earlier } = selectLast(journal.entries(), { client }, max);
   const follower = new ClientFollower(client);
-  // Its own entries first (its open says whether it receives every topic), then its subscriptions as they are now.
+  // Its own entries first (its endpoint, and its open: whether it receives every topic), then its subscriptions as they are now.
   for (const entry of entries) if (entry.client === client) follower.counts(entry);
-  follower.subscribed(journal.topics(client));
-  const kept = entries.slice(-max);
-  return { rows: kept.map((entry) => loggedEntry(entry, redact)), earlier: entries.length - kept.length, last: entries.at(-1)?.seq ?? 0, follower };
+  follower.subscribed(journal.topics(client), journal.endpointOf(client));
+  return { rows: entries.map((entry) => loggedEntry(entry, redact)), earlier, last: entries.at(-1)?.seq ?? 0, follower };
 }
 
 /** Whether an entry is a row of the request list: a request, a connection opened, refused or closed. */

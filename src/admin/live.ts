@@ -93,9 +93,17 @@ class Pending<T> {
   #rows: T[] = [];
   #skipped = 0;
 
+  /** Adds a row made now; one that cannot be made (a bug) is counted as skipped, never thrown into traffic. */
   add(make: () => T): void {
-    if (this.#rows.length >= LOG_BATCH) this.#skipped += 1;
-    else this.#rows.push(make());
+    if (this.#rows.length >= LOG_BATCH) {
+      this.#skipped += 1;
+      return;
+    }
+    try {
+      this.#rows.push(make());
+    } catch {
+      this.#skipped += 1;
+    }
   }
 
   skip(count: number): void {

@@ -288,6 +288,8 @@ export function createAdminHandler(view: AdminView): (request: IncomingMessage, 
           response.writeHead(result.status, { 'Content-Type': result.contentType, 'Cache-Control': 'no-store' });
           response.end(result.text);
         } else sendData(response, result.status, result.data, meta);
-      }, (error: unknown) => fail(refusalOf(error)));
+      }, (error: unknown) => fail(refusalOf(error)))
+      // An answer that cannot be written (a bug) ends this response, never the process.
+      .catch(() => response.destroy());
   };
 }

@@ -1,6 +1,6 @@
 export { Journal, type BroadcastAudience, type JournalFigures, type JournalPeer } from './journal.ts';
 export { JOURNAL_KINDS, type JournalEntry, type JournalHttp, type JournalHttpInput, type JournalKind, type JournalProtocol } from './entry.ts';
-export { journalQuerySchema, selectEntries, type JournalQuery, type JournalQueryInput } from './query.ts';
+export { journalQuerySchema, selectEntries, selectLast, type JournalQuery, type JournalQueryInput } from './query.ts';
 export { entryView, type JournalEntryView } from './view.ts';
 export { journalSettingsSchema, JOURNAL_PAYLOAD_BYTES, type JournalSettings } from './settings.ts';
 export { connectionScope, scopeOf } from './scope.ts';

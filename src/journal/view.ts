@@ -4,6 +4,7 @@
  * or base64 (`base64`), and the time as ISO 8601.
  */
 import { isText } from '../recording/payload.ts';
+import { deeperThan } from '../util/json-depth.ts';
 import type { Redactor } from '../security/redact.ts';
 import type { JournalEntry, JournalKind, JournalProtocol } from './entry.ts';
 
@@ -41,6 +42,8 @@ function textView(text: string, redact: Redactor): JournalPayloadView {
   if (/^\s*[[{]/.test(text)) {
     try {
       const value: unknown = JSON.parse(text);
+      // JSON nested deeper than anything real is shown as its text: writing it again would overflow the stack.
+      if (deeperThan(value)) return { text };
       redact.json(value);
       return { json: value };
     } catch {
@@ -60,14 +63,19 @@ function payloadView(data: string | Buffer | undefined, redact: Redactor): Journ
   return typeof data === 'string' ? textView(data, redact) : { base64: data.toString('base64') };
 }
 
-/** A raw header list as one string per lower-case name (repeated ones joined), secrets masked. */
+/**
+ * A raw header list as one string per lower-case name (repeated ones joined), secrets masked: by name, and
+ * a WebSocket subprotocol by its value (`bearer.<token>` carries a token under a harmless name).
+ */
 export function rawHeadersView(raw: readonly string[], redact: Redactor): Record<string, string> {
   const flat: Record<string, string> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] as string).toLowerCase();
     flat[name] = flat[name] === undefined ? (raw[i + 1] as string) : `${flat[name]}, ${raw[i + 1] as string}`;
   }
-  return redact.headers(flat);
+  const masked = redact.headers(flat);
+  const protocols = masked['sec-websocket-protocol'];
+  return protocols === undefined ? masked : { ...masked, 'sec-websocket-protocol': protocols.split(',').map((part) => redact.protocol(part.trim())).join(', ') };
 }
 
 /** An answer's body as shown: text or JSON (masked), bytes as text when they are text, else base64. */

@@ -7,6 +7,7 @@
  * text or base64 older files held (`storedText`), so everything after reading sees one shape.
  */
 import { isUtf8 } from 'node:buffer';
+import { deeperThan } from '../util/json-depth.ts';
 
 export type Payload =
   /** `raw` is the value's JSON text, which is also the recorded text exactly. */
@@ -38,6 +39,8 @@ export function textPayload(text: string, mask: (value: unknown) => boolean): Pa
   } catch {
     return { form: 'text', text };
   }
+  // JSON nested deeper than anything real stays text: masking or writing it again would overflow the stack.
+  if (deeperThan(value)) return { form: 'text', text };
   if (mask(value)) return { form: 'json', raw: JSON.stringify(value) };
   return JSON.stringify(value) === text ? { form: 'json', raw: text } : { form: 'text', text };
 }

@@ -81,6 +81,7 @@ export function liveJournalOf(journal: Journal | undefined, registry: EndpointRe
       const peer = registry.peer(id);
       return [...(registry.all.find((endpoint) => endpoint.endpoint === peer.endpoint)?.subscriptionsOf(peer) ?? [])];
     },
+    endpointOf: (id) => registry.peer(id).endpoint,
     entries: () => journal.entries(),
     listen: (listener) => journal.listen(listener),
   };

@@ -58,24 +58,38 @@ function clientsOf(entries: readonly JournalEntry[]): string[] {
   return [...new Set(entries.filter((e) => e.kind === 'open' && e.protocol === 'websocket').map((e) => e.client as string))];
 }
 
-/** Writes the slice's files into `dir` (made if missing): a session per WebSocket client, and `http.jsonl`; their paths. */
+/** `first`, then what `lines` has left. */
+function* rest(first: string, lines: Iterator<string>): Generator<string> {
+  yield first;
+  for (let next = lines.next(); next.done !== true; next = lines.next()) yield next.value;
+}
+
+/** Writes one file's lines into `dir`; its path. */
+async function writeFile(dir: string, file: ExportFile): Promise<string> {
+  const path = join(dir, file.name);
+  const out = createWriteStream(path);
+  // A failing write destroys the stream, which ends writeLines; the error is then thrown here.
+  let failure: Error | undefined;
+  out.once('error', (error) => (failure = error));
+  await writeLines(out, file.lines);
+  if (failure !== undefined) throw failure;
+  return path;
+}
+
+/**
+ * Writes the slice's files into `dir` (made if missing): a session per WebSocket client, and `http.jsonl`
+ * when there were requests; their paths. One file at a time, each made as it is written, so a journal of
+ * many clients is never decoded whole at once.
+ */
 export async function saveJournal(journal: Journal, dir: string, query: ExportQuery, redact: Redactor): Promise<string[]> {
   const opened = selectEntries(journal.entries(), { scope: query.scope, since: query.since, limit: query.limit, kind: 'open' });
-  const files = clientsOf(opened).map((client) => session(journal, client, query, redact));
-  const http = exchanges(journal, query, redact);
-  const lines = [...http.lines];
-  if (lines.length > 0) files.push({ name: http.name, lines });
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
-  for (const file of files) {
-    const path = join(dir, file.name);
-    const out = createWriteStream(path);
-    // A failing write destroys the stream, which ends writeLines; the error is then thrown here.
-    let failure: Error | undefined;
-    out.once('error', (error) => (failure = error));
-    await writeLines(out, file.lines);
-    if (failure !== undefined) throw failure;
-    written.push(path);
-  }
+  for (const client of clientsOf(opened)) written.push(await writeFile(dir, session(journal, client, query, redact)));
+  const http = exchanges(journal, query, redact);
+  // Its first line says whether there is anything to write; the rest are made as they are written.
+  const lines = http.lines[Symbol.iterator]();
+  const first = lines.next();
+  if (first.done !== true) written.push(await writeFile(dir, { name: http.name, lines: rest(first.value, lines) }));
   return written;
 }

@@ -112,3 +112,35 @@ describe('the dashboard\'s log follows who a broadcast reached', () => {
     assert.deepEqual(got, ['to everyone: everything']);
   });
 });
+
+describe('a broadcast is one endpoint\'s', () => {
+  it('is not counted for a client of another endpoint, even one that receives every topic', async () => {
+    const { ClientFollower } = await import('../../src/admin/journal-rows.ts');
+    const journal = new Journal({ maxEntries: 100, maxBytes: 1 << 20 }, () => 0);
+    const [onA, onB] = [new EndpointJournal(journal, 'websocket', '/a', true), new EndpointJournal(journal, 'websocket', '/b', true)];
+    const [hubA, hubB] = [onA.hub(new MemoryHub()), onB.hub(new MemoryHub())];
+    const [a, b] = [{ ...fakePeer('a'), endpoint: '/a' } as Peer, { ...fakePeer('b'), endpoint: '/b' } as Peer];
+    onA.open(a, request);
+    hubA.receiveEverything(a, true);
+    onB.open(b, { ...request, url: '/b' } as IncomingMessage);
+    hubB.receiveEverything(b, true);
+    onB.publish(hubB, ['news'], Buffer.from('on b'), undefined, false, 'admin');
+    onA.publish(hubA, ['news'], Buffer.from('on a'), undefined, false, 'admin');
+    const broadcastsOf = (client: string) => selectEntries(journal.entries(), { client, limit: 100 }).filter((e) => e.kind === 'broadcast').map((e) => e.data);
+    assert.deepEqual([broadcastsOf('a'), broadcastsOf('b')], [['on a'], ['on b']]);
+    const follower = new ClientFollower('a');
+    assert.deepEqual([...journal.entries()].filter((e) => follower.counts(e) && e.kind === 'broadcast').map((e) => e.data), ['on a']);
+  });
+});
+
+describe('the last entries of a query', () => {
+  it('holds the last max and counts those before, however many match', async () => {
+    const { selectLast } = await import('../../src/journal/index.ts');
+    const journal = new Journal({ maxEntries: 5000, maxBytes: 1 << 22 }, () => 0);
+    for (let n = 0; n < 2500; n++) journal.message('websocket', { id: n % 2 === 0 ? 'even' : 'odd', endpoint: '/ws' }, 'in', `m${n}`, false, undefined);
+    const { entries, earlier } = selectLast(journal.entries(), { client: 'even' }, 1000);
+    assert.deepEqual([entries.length, earlier, entries[0]?.data, entries.at(-1)?.data], [1000, 250, 'm500', 'm2498']);
+    const few = selectLast(journal.entries(), { client: 'odd' }, 2000);
+    assert.deepEqual([few.entries.length, few.earlier], [1250, 0]);
+  });
+});

@@ -99,6 +99,7 @@ describe('live views', () => {
     let listening = 0;
     const liveJournal = {
       keeps: () => true,
+      endpointOf: () => '/ws',
       topics: () => [],
       entries: () => journal.entries(),
       listen: (listener: Parameters<Journal['listen']>[0]) => {
