@@ -53,8 +53,10 @@ export function loggedEntry(entry: JournalEntry, redact: Redactor): LoggedMessag
 }
 
 /**
- * Follows one client along the journal: its own entries, and the broadcasts to a topic it is subscribed to
- * at that point (as `selectEntries` counts them), so the tail of a log goes on where its history ended.
+ * Follows one client along the journal: its own entries, and the broadcasts of its endpoint it got at that
+ * point (as `selectEntries` counts them: a topic it is subscribed to, or every topic before its first
+ * subscription, unless the broadcast names it missed or names others as reached), so the tail of a log goes
+ * on where its history ended.
  */
 export class ClientFollower {
   readonly #client: string;
@@ -106,8 +108,8 @@ export interface History<T> {
 
 /**
  * A client's history: its last `max` entries (with the broadcasts it got), from the journal's own query,
- * and a follower for the tail that starts from the client's subscriptions now (the journal may have dropped
- * the entries that made them, and a broadcast to them is still the client's).
+ * and a follower for the tail that starts from the client's endpoint and subscriptions now (the journal may
+ * have dropped the entries that made them, and a broadcast to them is still the client's).
  */
 export function clientHistory(journal: LiveJournal, client: string, max: number, redact: Redactor): History<LoggedMessage> & { readonly follower: ClientFollower } {
   // The last `max` only are held, however large the ring (the rest counted as `earlier`).

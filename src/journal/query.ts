@@ -1,10 +1,11 @@
 /**
  * Which journal entries a query asks for. Every field narrows; `since` and `limit` page through the ring in
  * order (the answer's `next` is the `since` of the next page). A broadcast is one entry with no client: asked
- * for by client (or by scope), it counts when the client (or a client of that scope) received it: subscribed
- * to one of its topics at that point of the journal, as the journal's own `open` (receiving every topic until
- * the first subscription), `subscribe` and `unsubscribe` entries tell, and not among those a partial broadcast
- * names as missed (or among those it names as reached).
+ * for by client (or by scope), it counts when the client (or a client of that scope) received it: on the
+ * broadcast's endpoint and subscribed to one of its topics at that point of the journal, as the journal's own
+ * `open` (receiving every topic until the first subscription), `subscribe` and `unsubscribe` entries tell,
+ * and not among those a partial broadcast names as missed; a broadcast that names who it reached counts for
+ * those alone.
  */
 import { z } from 'zod';
 import { JOURNAL_KINDS, type JournalEntry } from './entry.ts';
