@@ -9,7 +9,7 @@
 import { bytesPayload, objectPieces, objectWith, textPayload, type Payload } from '../recording/payload.ts';
 import type { Redactor } from '../security/redact.ts';
 import type { JournalEntry } from './entry.ts';
-import { rawHeadersView } from './view.ts';
+import { queryView, rawHeadersView } from './view.ts';
 
 /** A session's route name from its endpoint's path: `/ws/prices` -> `ws-prices`. */
 const routeNameOf = (path: string): string => path.replace(/^\/+|\/+$/g, '').replace(/[^A-Za-z0-9_-]+/g, '-') || 'root';
@@ -60,8 +60,7 @@ export function* exchangeLines(entries: Iterable<JournalEntry>, redact: Redactor
       start = began;
       yield JSON.stringify({ kind: 'http', version: 2, startedAt: new Date(began).toISOString() });
     }
-    const query = Object.fromEntries([...new URLSearchParams(http.search)].map(([name, value]) => [name, redact.isSecret(name) ? '***' : value]));
-    const request = objectPieces({ method: http.method, path: http.path, query, headers: rawHeadersView(http.rawHeaders, redact), ...(entry.truncated ? { truncated: true } : {}) }, bytesPayload(http.body, mask), 'body');
+    const request = objectPieces({ method: http.method, path: http.path, query: queryView(http.search, redact), headers: rawHeadersView(http.rawHeaders, redact), ...(entry.truncated ? { truncated: true } : {}) }, bytesPayload(http.body, mask), 'body');
     const answer = http.answerBody ?? '';
     const response = objectPieces({ status: http.status, headers: redact.headers(http.answerHeaders) }, typeof answer === 'string' ? textPayload(answer, mask) : bytesPayload(answer, mask), 'body');
     yield [`{"kind":"exchange","t":${Math.max(0, Math.round(began - start))},"ms":${Math.round(http.ms)},"request":`, ...request, ',"response":', ...response, '}'].join('');

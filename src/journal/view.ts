@@ -84,9 +84,14 @@ function answerView(body: string | Buffer | undefined, redact: Redactor): Journa
   return typeof body === 'string' ? textView(body, redact) : bytesView(body, redact);
 }
 
+/** A query as written (`?a=1`) as its parameters, the secret ones masked. */
+export function queryView(search: string, redact: Redactor): Record<string, string> {
+  return Object.fromEntries([...new URLSearchParams(search)].map(([name, value]) => [name, redact.isSecret(name) ? '***' : value]));
+}
+
 export function entryView(entry: JournalEntry, redact: Redactor): JournalEntryView {
   const http = entry.http;
-  const query = http === undefined ? {} : Object.fromEntries([...new URLSearchParams(http.search)].map(([name, value]) => [name, redact.isSecret(name) ? '***' : value]));
+  const query = http === undefined ? {} : queryView(http.search, redact);
   return {
     seq: entry.seq,
     time: new Date(entry.at).toISOString(),
