@@ -53,6 +53,8 @@ const FOLDERS = {
     mutate: ['src/http/**/*.ts'],
     tests: [
       'test/unit/route-files.test.ts',
+      'test/unit/compiled-route.test.ts',
+      'test/unit/http-body.test.ts',
       'test/unit/http-rate-limit.test.ts',
       'test/unit/http-hot-path.test.ts',
       'test/unit/http-steps.test.ts',

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { MockwaveError } from '../errors/catalog.ts';
 import type { Deadline, Deadlines } from '../util/deadlines.ts';
+import { hasBody } from '../util/request-body.ts';
 
 export interface BodyLimits {
   readonly maxBytes: number;
@@ -116,8 +117,6 @@ const CLOSING_GRACE_MS = 2000;
  */
 const LINGER_MS = 500;
 
-function ignore(): void {}
-
 /**
  * What a closing connection does instead of Node's `destroySoon()`: our side ends now, the socket a little
  * later. `socket.setTimeout` here and below is the socket's idle timeout (Node's server destroys a socket
@@ -136,16 +135,22 @@ export function bodyPending(request: IncomingMessage): boolean {
 /**
  * Ends the connection with this answer, without reading what is left of the request. `Connection: close`
  * makes Node's server close the socket once the answer is flushed (with `destroySoon()`, replaced on this
- * socket by `lingeringClose`). The request is marked as read and paused, so Node does not read the rest to
- * throw it away (it does that for a body nobody read, and an endless body never ends). Its idle timeout
+ * socket by `lingeringClose`). The request is paused and marked as consumed, so Node does not read the rest
+ * to throw it away (it does that for a body nobody read, and an endless body never ends). Its idle timeout
  * (which Node's server answers by destroying the socket) lets go a client that does not take its answer.
  */
 export function closeAfterAnswer(request: IncomingMessage, response: ServerResponse): void {
-  request.on('data', ignore);
   request.pause();
-  if (!response.headersSent) response.setHeader('connection', 'close');
+  // A read now marks the request as consumed (Node's `_read` sets that): otherwise Node "dumps" it once the
+  // answer is out, and a dumped request's body is read and thrown away for as long as it comes. Adding a
+  // 'data' listener did not do it: the read that listener schedules does not call `_read` while the request
+  // holds a buffer's worth already, which a client sending fast makes likely. What it returns is dropped.
+  request.read();
   const socket = request.socket;
   socket.destroySoon = lingeringClose;
+  if (!response.headersSent) response.setHeader('connection', 'close');
+  // Its head already out and kept alive: closed once the answer is written, as Node would have.
+  else response.once('finish', () => socket.destroySoon());
   socket.setTimeout(CLOSING_GRACE_MS);
 }
 
@@ -162,8 +167,3 @@ export function skipBody(request: IncomingMessage, response: ServerResponse): vo
 
 /** The body of a request that declares none: shared, never written to. */
 export const NO_BODY: Buffer = Buffer.alloc(0);
-
-/** Whether a request declares a body (a length over zero, or chunked): one that does not is not read at all. */
-export function hasBody(request: IncomingMessage): boolean {
-  return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-}

@@ -9,6 +9,7 @@
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { refusal, type Refusal } from '../errors/refusal.ts';
+import { hasBody } from '../util/request-body.ts';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -44,10 +45,6 @@ function originHost(origin: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function hasBody(request: IncomingMessage): boolean {
-  return request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
 }
 
 /** Whether an Origin is the server's own (the request's Host) or a loopback one. */
