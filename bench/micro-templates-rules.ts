@@ -5,6 +5,7 @@
  *
  *   npm run bench:micro            (writes bench/results/micro-templates-rules.json)
  */
+import { MemoryStateStore } from '../src/state/memory.ts';
 import { writeFileSync } from 'node:fs';
 import { RuleEngine, ruleSchema, type RuleHost } from '../src/rules/index.ts';
 import { Message } from '../src/util/message.ts';
@@ -39,7 +40,7 @@ const rules = Array.from({ length: 100 }, (_, i) => ruleSchema.parse({ when: { t
 const engine = new RuleEngine(rules);
 const sink: string[] = [];
 const peer: Peer = { id: 'c', endpoint: '/', url: '/', remoteAddress: '', compressed: false, connectedAt: 0, counters: newCounters(), observers: NO_OBSERVERS, closed: false, send: (t) => void (sink.length > 100 ? (sink.length = 0) : sink.push(String(t))), offer: () => true, sendData: () => undefined, relay: () => undefined, bufferedAmount: 0, pause: () => undefined, resume: () => undefined, close: () => undefined, terminate: () => undefined };
-const host: RuleHost = { random, templates: services, schedule: () => undefined, publish: () => undefined, log: () => undefined, onError: (_p, e) => { throw e; } };
+const host: RuleHost = { random, templates: services, state: new MemoryStateStore(), stateScopes: () => ['global'], schedule: () => undefined, publish: () => undefined, log: () => undefined, onError: (_p, e) => { throw e; } };
 const last = Buffer.from(JSON.stringify({ type: 'order', side: 'buy', account: 'acct-99', qty: 5 }));
 const none = Buffer.from(JSON.stringify({ type: 'order', side: 'sell', account: 'acct-7', qty: 5 }));
 

@@ -1,13 +1,14 @@
 /**
  * What an endpoint's templates know about each client and its messages: its record (`client.id`, `client.query`, …), the
  * params it gave with each subscription, and so whether a stream's per-subscriber `condition` lets a tick
- * through to it. Kept per peer, forgotten when the peer leaves.
+ * through to it, and the state scopes it reads. Kept per peer, forgotten (its own state too) when the peer leaves.
  */
 import type { Peer } from '../hub/peer.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Render, RenderContext, TemplateServices } from '../templates/index.ts';
 import { errorMessage } from '../errors/error-message.ts';
 import type { Message } from '../util/message.ts';
+import { clientScope, GLOBAL_SCOPE, testScope, type StateStore } from '../state/store.ts';
 
 type ClientRecord = NonNullable<RenderContext['client']>;
 
@@ -15,11 +16,15 @@ export class ClientScope {
   readonly #records = new WeakMap<Peer, ClientRecord>();
   /** The params each client gave when subscribing, per topic, for conditions. */
   readonly #params = new Map<Peer, Map<string, Readonly<Record<string, unknown>>>>();
+  /** Clients whose connection named a test scope: the scopes their state is read from. */
+  readonly #stateScopes = new WeakMap<Peer, readonly string[]>();
+  readonly #state: StateStore;
   readonly #templates: TemplateServices;
   readonly #logger: Logger;
   readonly #endpoint: string;
 
-  constructor(templates: TemplateServices, logger: Logger, endpoint: string) {
+  constructor(templates: TemplateServices, logger: Logger, endpoint: string, state: StateStore) {
+    this.#state = state;
     this.#templates = templates;
     this.#logger = logger;
     this.#endpoint = endpoint;
@@ -58,8 +63,22 @@ export class ClientScope {
     else byTopic.set(topic, params);
   }
 
+  /** Notes the test scope a client's connection named, for the state it reads and writes. */
+  connected(peer: Peer, testScopeName: string | undefined): void {
+    if (testScopeName !== undefined) this.#stateScopes.set(peer, [GLOBAL_SCOPE, testScope(testScopeName), clientScope(peer.id)]);
+  }
+
+  /** The state scopes a client's rules read: global, its test scope (when its connection named one), its own. */
+  stateScopes(peer: Peer): readonly string[] {
+    return this.#stateScopes.get(peer) ?? [GLOBAL_SCOPE, clientScope(peer.id)];
+  }
+
+  /** The client left: its subscriptions' params and its own state go. */
   forget(peer: Peer): void {
     this.#params.delete(peer);
+    this.#stateScopes.delete(peer);
+    const own = clientScope(peer.id);
+    if (this.#state.get(own) !== undefined) this.#state.reset(own, 'closed');
   }
 
   /** Evaluates a stream's condition for one subscriber; a condition that throws counts as false. */

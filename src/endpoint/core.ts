@@ -9,6 +9,7 @@ import type { Peer } from '../hub/peer.ts';
 import type { RateLimit } from '../security/rate-limit.ts';
 import type { ClientScope } from './client-scope.ts';
 import type { Journal } from '../journal/index.ts';
+import type { StateStore } from '../state/store.ts';
 import type { EndpointRules } from './endpoint-rules.ts';
 import type { EndpointJournal } from './journaled.ts';
 import type { EndpointStreams, StreamSetContext } from './endpoint-streams.ts';
@@ -26,6 +27,8 @@ export interface EndpointContext extends StreamSetContext {
   readonly createHub: HubFactory;
   /** The traffic journal; undefined when it is off (`journal.enabled: false`). */
   readonly journal: Journal | undefined;
+  /** The state rules read and write. */
+  readonly state: StateStore;
 }
 
 export interface EndpointCore {

@@ -24,6 +24,7 @@ import { EndpointStreams } from './endpoint-streams.ts';
 import { eventFrame, sendEvent } from './event-frame.ts';
 import { FanOut } from './fan-out.ts';
 import { EndpointJournal } from './journaled.ts';
+import { connectionScope } from '../journal/index.ts';
 import { PeerTimers } from './peer-timers.ts';
 import { EndpointReplay } from './recording.ts';
 import { Replies } from './replies.ts';
@@ -52,7 +53,7 @@ export class Endpoint implements Acceptor, StreamSink {
     const dialect = config.protocol === 'sse' ? (config.sse.format === 'ndjson' ? ndjsonDialect : sseDialect) : DIALECT_TABLE[config.dialect];
     this.dialect = dialect;
     const { clock } = context;
-    const scope = new ClientScope(context.templates, context.logger, config.path);
+    const scope = new ClientScope(context.templates, context.logger, config.path, context.state);
     const timers = new PeerTimers(clock);
     // Rules and per-client scripts draw from sequences of their own, as each stream does (seeded.ts).
     const scripted = seededPart(context, `${config.path} scripts`);
@@ -76,6 +77,8 @@ export class Endpoint implements Acceptor, StreamSink {
       clock,
       logger: context.logger,
       perClient: warnings,
+      state: context.state,
+      stateScopes: (peer) => scope.stateScopes(peer),
       schedule: (peer, fn, ms) => timers.schedule(peer, fn, ms),
       publish: (name, data, source) => {
         const stream = streams.byName.get(name);
@@ -141,6 +144,7 @@ export class Endpoint implements Acceptor, StreamSink {
   /** Admits a client; its messages then go to the one connection object that serves every client here. */
   accept(peer: Peer, request: IncomingMessage): Connection {
     this.#core.journal?.open(peer, request);
+    this.#core.scope.connected(peer, connectionScope(request));
     this.#admission.accept(peer);
     return this.#connection;
   }

@@ -9,6 +9,7 @@ import type { Peer } from '../hub/peer.ts';
 import type { Logger } from '../log/logger.ts';
 import { LineLimiter } from '../log/line-limiter.ts';
 import type { RuleHost } from '../rules/index.ts';
+import type { StateStore } from '../state/store.ts';
 import type { PublishTarget } from '../steps/index.ts';
 import type { TemplateServices } from '../templates/index.ts';
 import type { Clock } from '../util/clock.ts';
@@ -31,6 +32,8 @@ export interface RuleHostContext {
   readonly logger: Logger;
   /** The endpoint's per-client limiter of bad-message lines, which `log` steps share. */
   readonly perClient: LineLimiter<Peer>;
+  readonly state: StateStore;
+  stateScopes(peer: Peer): readonly string[];
   schedule(peer: Peer, fn: () => void, ms: number): void;
   /** Sends a stream of this endpoint now: `data`, or the stream's own payload; `source`: the rule that did. */
   publish(stream: string, data: unknown, source: MessageSource): void;
@@ -49,6 +52,8 @@ export function createRuleHost(context: RuleHostContext): RuleHost {
   return {
     random: context.random,
     templates: context.templates,
+    state: context.state,
+    stateScopes: (peer) => context.stateScopes(peer),
     schedule: (peer, fn, ms) => context.schedule(peer, fn, ms),
     publish: (target, source) => context.publish(ownStream(target, endpoint), target.data, source),
     log(peer, line) {

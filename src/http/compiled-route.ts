@@ -3,7 +3,8 @@
  * `when` (query, headers, cookies, body) and its steps, with the figures it keeps.
  */
 import { compileRegex, compileWhen, type Matcher } from '../rules/index.ts';
-import { mayRead } from '../templates/index.ts';
+import { mayRead, type RenderContext } from '../templates/index.ts';
+import { compileStateCondition, withState, type StateCondition, type StepHost } from '../steps/index.ts';
 import { compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
 import { routeSource } from '../util/source.ts';
 import { explainRoute } from './explain.ts';
@@ -11,7 +12,7 @@ import type { FileScope } from './files.ts';
 import type { HttpRequestRecord } from './figures.ts';
 import type { HttpRequestView, RequestView, TemplateReads } from './request.ts';
 import type { HttpRouteConfig } from './schema.ts';
-import { compileSteps, type Step } from './steps.ts';
+import { compileSteps, httpStateScopes, type Step } from './steps.ts';
 
 export interface CompiledRoute extends TemplateReads {
   readonly config: HttpRouteConfig;
@@ -23,6 +24,10 @@ export interface CompiledRoute extends TemplateReads {
   readonly methods: ReadonlySet<string> | undefined;
   readonly pattern: PathPattern;
   readonly when: (view: HttpRequestView) => boolean;
+  /** Its `state:` condition. */
+  readonly holds: StateCondition | undefined;
+  /** Whether it reads state (a `state:` condition, a template of `state`): its context then has `state`. */
+  readonly readsState: boolean;
   readonly steps: readonly Step[];
   /** Whether its `when` matches the body. */
   readonly matchesBody: boolean;
@@ -61,7 +66,7 @@ function compileRouteWhen(config: HttpRouteConfig): (view: HttpRequestView) => b
 export function compileRoute(config: HttpRouteConfig, files: FileScope, where: string): CompiledRoute {
   const methods = config.method === undefined ? undefined : new Set(config.method);
   const name = routeName(config);
-  return { config, name, source: routeSource(name), explain: explainRoute(config), methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), steps: compileSteps(config.then, files, where), readsBody: mayRead(config.then, ['request', 'body']), readsQuery: mayRead(config.then, ['request', 'query']), matchesBody: config.when?.body !== undefined, hits: 0, failures: 0, last: undefined };
+  return { config, name, source: routeSource(name), explain: explainRoute(config), methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), holds: config.state === undefined ? undefined : compileStateCondition(config.state), readsState: config.state !== undefined || mayRead(config.then, ['state']), steps: compileSteps(config.then, files, where), readsBody: mayRead(config.then, ['request', 'body']), readsQuery: mayRead(config.then, ['request', 'query']), matchesBody: config.when?.body !== undefined, hits: 0, failures: 0, last: undefined };
 }
 
 /** Whether a route takes this method (a GET route takes HEAD too). */
@@ -84,12 +89,14 @@ export function likeness(pattern: string, path: string): number {
  * checked for depth (400 past `MAX_DEPTH`) before anything walks it: a route's `when` on the body, or the
  * templates of the route that answers; a route that reads neither does not parse it at all.
  */
-export function chooseRoute(onPath: readonly OnPath[], view: RequestView): OnPath | undefined {
+export function chooseRoute(onPath: readonly OnPath[], view: RequestView, host: Pick<StepHost, 'state' | 'templates'>): OnPath | undefined {
+  let stateful: RenderContext | undefined;
   for (const candidate of onPath) {
     const route = candidate.route;
     if (!allows(route, view.method)) continue;
     if (route.matchesBody) view.checkDepth();
     if (!route.when(view)) continue;
+    if (route.holds !== undefined && !route.holds((stateful ??= withState({}, host.state, () => httpStateScopes(view))), host.templates)) continue;
     if (route.readsBody) view.checkDepth();
     return candidate;
   }

@@ -21,7 +21,8 @@ import { forward } from './forward.ts';
 import { bodyPending, closeAfterAnswer, NO_BODY, readBody, skipBody, type BodyLimits, type BodyRead } from './body.ts';
 import { RequestView, templateRequest, type HttpRequestView } from './request.ts';
 import { HTTP_METHODS, type HttpRouteConfig } from './schema.ts';
-import { answerRequest, type HttpHost } from './steps.ts';
+import { answerRequest, httpStateScopes, type HttpHost } from './steps.ts';
+import { withState } from '../steps/index.ts';
 import type { SentAnswer } from './respond.ts';
 import type { RunResult } from '../steps/index.ts';
 import type { RequestTarget } from '../util/request-target.ts';
@@ -194,7 +195,7 @@ export class HttpRoutes {
     const view = new RequestView(asked.request, asked.target, body);
     let hit: OnPath | undefined;
     try {
-      hit = chooseRoute(asked.onPath, view);
+      hit = chooseRoute(asked.onPath, view, this.#host);
     } catch (error) {
       return this.#badRequest(asked, error);
     }
@@ -206,7 +207,8 @@ export class HttpRoutes {
     }
     const route = hit.route;
     route.hits += 1;
-    const context = { request: templateRequest(view, hit.params, route) };
+    const request = templateRequest(view, hit.params, route);
+    const context = route.readsState ? withState({ request }, this.#host.state, () => httpStateScopes(view)) : { request };
     let result: RunResult<number>;
     try {
       result = answerRequest(route.steps, { view, response: asked.response, context, host: this.#host, route: route.name, source: route.source, sent: asked.sent });

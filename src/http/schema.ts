@@ -8,6 +8,7 @@ import { regexSchema, whenSchema } from '../rules/schema.ts';
 import { pathConstraintProblem } from '../rules/regex.ts';
 import { pathConstraints, pathPatternProblem } from '../util/path-pattern.ts';
 import { httpStepSchemas, type HttpStep } from './steps.ts';
+import { stateConditionSchema } from '../steps/index.ts';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -42,6 +43,7 @@ export const httpRouteSchema = z.strictObject({
     .describe('One method or a list (default: any).'),
   path: routePathSchema.describe('The path: exact, with `:name` parameters, or a trailing `*`.'),
   when: httpWhenSchema.optional(),
+  state: stateConditionSchema.optional(),
   then: httpStepSchemas.list.min(1),
   journal: z.boolean().optional().describe('While the journal is on (`--journal`), keep this route\'s requests in it (default true); false leaves them out.'),
 });

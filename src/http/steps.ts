@@ -8,8 +8,10 @@ import { accessSync, constants, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { MockwaveError } from '../errors/catalog.ts';
-import type { StateStore } from '../state/state.ts';
-import { compileStep, defineStep, delayStep, outcomeOf, publishStep, runSteps, stepSchemas, type Done, type PublishTarget, type RunResult, type Step as AnyStep, type StepConfigOf, type StepHost, type StepListOptions, type StepRun, type StepScope, type StepTable } from '../steps/index.ts';
+import type { Positions } from '../state/positions.ts';
+import { GLOBAL_SCOPE, testScope } from '../state/store.ts';
+import { scopeOf } from '../journal/index.ts';
+import { compileStep, defineStep, delayStep, outcomeOf, publishStep, runSteps, setStateStep, stepSchemas, type Done, type PublishTarget, type RunResult, type Step as AnyStep, type StepConfigOf, type StepHost, type StepListOptions, type StepRun, type StepScope, type StepTable } from '../steps/index.ts';
 import type { RenderContext } from '../templates/index.ts';
 import { resolveFile, type FileScope } from './files.ts';
 import { forward, type ForwardOptions } from './forward.ts';
@@ -18,7 +20,7 @@ import { compileRespond, explainRespond, respondSchema, type RespondHost, type S
 
 /** What steps may do, provided by the server: routes never see the WebSocket side's objects. */
 export interface HttpHost extends StepHost, RespondHost {
-  readonly state: StateStore;
+  readonly positions: Positions;
   /** The configuration's folder: `file` bodies are read under it, never outside. */
   readonly baseDir: string;
   readonly forwarding: ForwardOptions;
@@ -26,8 +28,8 @@ export interface HttpHost extends StepHost, RespondHost {
   publish(target: PublishTarget, source: string): number;
 }
 
-/** One request being answered. */
-export interface Exchange extends StepScope {
+/** One request being answered (its state scopes are read from its headers when a step asks: `HttpRun`). */
+export interface Exchange extends Omit<StepScope, 'stateScopes'> {
   readonly view: HttpRequestView;
   readonly response: ServerResponse;
   readonly context: RenderContext;
@@ -101,7 +103,7 @@ const forwardStep = defineStep({
 const ORDER: StepListOptions = { noun: 'step', afterFinal: () => 'the request is answered there', mustEnd: 'the last step must answer' };
 
 /** The steps of one list of a sequence: every step but a sequence. */
-const LIST_STEPS = { respond: respondStep, delay: delayStep, publish: publishStep, forward: forwardStep } as const satisfies StepTable<Run, number, HttpCompile>;
+const LIST_STEPS = { respond: respondStep, delay: delayStep, publish: publishStep, forward: forwardStep, setState: setStateStep } as const satisfies StepTable<Run, number, HttpCompile>;
 
 const listSchema = stepSchemas(LIST_STEPS, ORDER).list.min(1);
 
@@ -124,7 +126,7 @@ const sequenceStep = defineStep({
       const caller = kind === 'header' ? (x.view.headers[name.toLowerCase()] ?? '') : kind === 'cookie' ? (x.view.cookies[name] ?? '') : '';
       // Each caller is a key in the state store (10,000 kept per route): keys as long as a header may be would hold megabytes.
       if (caller.length > MAX_CALLER_KEY) throw new MockwaveError('MW_HTTP_BAD_REQUEST', `The ${kind} ${name} that tells this sequence's callers apart is over ${MAX_CALLER_KEY} characters`);
-      const call = x.host.state.next(`http:${x.route}`, caller);
+      const call = x.host.positions.next(`http:${x.route}`, caller);
       const list = lists[then === 'loop' ? call % lists.length : Math.min(call, lists.length - 1)] as Step[];
       return outcomeOf(runSteps(list, x));
     };
@@ -166,7 +168,20 @@ class HttpRun implements StepRun<number>, Exchange {
   fail(error: unknown): never {
     throw error;
   }
+
+  /** Global, then the test scope the request names (`x-mockwave-scope`, its cookie). */
+  get stateScopes(): readonly string[] {
+    return httpStateScopes(this.view);
+  }
 }
+
+/** The state scopes a request reads: global, then the test scope it names. */
+export function httpStateScopes(view: Pick<HttpRequestView, 'raw'>): readonly string[] {
+  const named = scopeOf(view.raw.headers);
+  return named === undefined ? GLOBAL_ONLY : [GLOBAL_SCOPE, testScope(named)];
+}
+
+const GLOBAL_ONLY: readonly string[] = Object.freeze([GLOBAL_SCOPE]);
 
 /**
  * Runs a route's steps until one answers; its status (undefined when none did). Synchronous while the steps

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { compileTemplate, type Render } from '../templates/index.ts';
 import { binaryPayload, base64Problem } from '../util/binary.ts';
-import { brief, defineStep, delayStep, publishStep, type Done, type StepConfigOf, type StepTable } from '../steps/index.ts';
+import { brief, defineStep, delayStep, publishStep, setStateStep, type Done, type StepConfigOf, type StepTable } from '../steps/index.ts';
 import { generateStep } from './generate.ts';
 import type { RuleScope } from './host.ts';
 import { closeCodeSchema } from './value-schemas.ts';
@@ -87,6 +87,7 @@ export const ACTION_TABLE = {
   drop: dropStep,
   log: logStep,
   generate: generateStep,
+  setState: setStateStep,
 } as const satisfies StepTable<RuleScope, undefined, unknown>;
 
 export type ActionConfig = StepConfigOf<typeof ACTION_TABLE>;

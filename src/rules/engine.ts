@@ -6,7 +6,8 @@
  */
 import type { Peer } from '../hub/peer.ts';
 import type { RenderContext } from '../templates/index.ts';
-import { compileStep, runSteps, type RunResult, type Step as AnyStep, type StepRun } from '../steps/index.ts';
+import { compileStateCondition, compileStep, runSteps, withState, type RunResult, type StateCondition, type Step as AnyStep, type StepRun } from '../steps/index.ts';
+import { mayRead } from '../templates/index.ts';
 import { ACTION_TABLE, type ActionConfig } from './actions.ts';
 import { explainActions, explainRule } from './explain.ts';
 import type { RuleHost, RuleScope } from './host.ts';
@@ -34,6 +35,10 @@ interface Tally {
 
 interface CompiledRule extends Tally {
   readonly matches: Matcher;
+  /** Its `state:` condition. */
+  readonly holds: StateCondition | undefined;
+  /** Whether it reads state (a `state:` condition, a template of `state`): its runs get `state` in their context. */
+  readonly readsState: boolean;
   readonly steps: readonly Step[];
   readonly continues: boolean;
 }
@@ -64,6 +69,10 @@ class RuleRun implements StepRun<undefined>, RuleScope {
     return this.tally.source;
   }
 
+  get stateScopes(): readonly string[] {
+    return this.host.stateScopes(this.peer);
+  }
+
   wait(ms: number, resume: () => RunResult<undefined>): undefined {
     this.host.schedule(this.peer, () => void resume(), ms);
     return undefined;
@@ -82,7 +91,7 @@ class RuleRun implements StepRun<undefined>, RuleScope {
 export class RuleEngine {
   readonly #rules: readonly CompiledRule[];
   /** The endpoint's onConnect steps, counted as a rule of their own. */
-  readonly #onConnect: Tally & { readonly steps: readonly Step[] };
+  readonly #onConnect: Tally & { readonly steps: readonly Step[]; readonly readsState: boolean };
 
   constructor(rules: readonly RuleConfig[], onConnect: readonly ActionConfig[] = []) {
     this.#rules = rules.map((rule, index) => ({
@@ -90,13 +99,15 @@ export class RuleEngine {
       source: ruleSource(rule.name ?? `rules[${index}]`),
       explain: explainRule(rule),
       matches: compileWhen(rule.when),
+      holds: rule.state === undefined ? undefined : compileStateCondition(rule.state),
+      readsState: rule.state !== undefined || mayRead(rule.then, ['state']) || (rule.onFailure !== undefined && mayRead(rule.onFailure, ['state'])),
       steps: rule.then.map(compileAction),
       onFailure: rule.onFailure?.map(compileAction),
       continues: rule.continue,
       hits: 0,
       failures: 0,
     }));
-    this.#onConnect = { name: 'onConnect', source: ruleSource('onConnect'), explain: `on connect: ${explainActions(onConnect)}`, steps: onConnect.map(compileAction), hits: 0, failures: 0 };
+    this.#onConnect = { name: 'onConnect', source: ruleSource('onConnect'), explain: `on connect: ${explainActions(onConnect)}`, steps: onConnect.map(compileAction), readsState: mayRead(onConnect, ['state']), hits: 0, failures: 0 };
   }
 
   get size(): number {
@@ -111,7 +122,8 @@ export class RuleEngine {
   /** Runs the onConnect steps for a client that has just connected. */
   greet(peer: Peer, context: RenderContext, host: RuleHost): void {
     this.#onConnect.hits += 1;
-    void runSteps(this.#onConnect.steps, new RuleRun(peer, context, host, this.#onConnect));
+    const run = this.#onConnect.readsState ? withState(context, host.state, () => host.stateScopes(peer)) : context;
+    void runSteps(this.#onConnect.steps, new RuleRun(peer, run, host, this.#onConnect));
   }
 
   /** Each rule, then onConnect, in one line. */
@@ -130,11 +142,17 @@ export class RuleEngine {
   /** Runs the matching rules' actions; returns false when no rule matched (the dialect handles it). */
   handle(peer: Peer, incoming: Incoming, context: RenderContext, host: RuleHost): boolean {
     let matched = false;
+    let stateful: RenderContext | undefined;
     for (const rule of this.#rules) {
       if (!rule.matches(incoming)) continue;
+      let run = context;
+      if (rule.readsState) {
+        run = stateful ??= withState(context, host.state, () => host.stateScopes(peer));
+        if (rule.holds !== undefined && !rule.holds(run, host.templates)) continue;
+      }
       matched = true;
       rule.hits += 1;
-      void runSteps(rule.steps, new RuleRun(peer, context, host, rule));
+      void runSteps(rule.steps, new RuleRun(peer, run, host, rule));
       if (!rule.continues) break;
     }
     return matched;

@@ -5,7 +5,7 @@
 import { jsonSchemaValue, schemaProblem } from '../data/json-schema.ts';
 import { z } from 'zod';
 import { issueMessage } from '../errors/schema-issues.ts';
-import { stepSchemas } from '../steps/index.ts';
+import { stateConditionSchema, stepSchemas } from '../steps/index.ts';
 import { numberOrRangeSchema } from '../util/range.ts';
 import { INNER_SCHEMAS } from '../util/one-key.ts';
 import { hexProblem } from '../util/binary.ts';
@@ -84,6 +84,7 @@ export const actionListSchema = actions.list;
 export const ruleSchema = z.strictObject({
   name: z.string().min(1).optional(),
   when: whenSchema,
+  state: stateConditionSchema.optional(),
   then: actionListSchema.min(1),
   onFailure: actionListSchema.optional().describe('Steps run instead when a step of `then` fails (a reply that would not match its schema): an error reply, say. They run once; a failure in them is only logged.'),
   continue: z.boolean().default(false).describe('Keep matching later rules after this one.'),

@@ -16,7 +16,8 @@ import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
 import type { Logger } from '../log/logger.ts';
 import { corsGrant, type CorsSide } from '../security/cors.ts';
 import { tokenMatches } from '../security/tokens.ts';
-import type { StateStore } from '../state/state.ts';
+import type { Positions } from '../state/positions.ts';
+import type { StateStore } from '../state/store.ts';
 import type { TemplateServices } from '../templates/index.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { Deadlines } from '../util/deadlines.ts';
@@ -54,7 +55,9 @@ export interface HttpSideContext {
   readonly meta: () => Meta;
   /** The traffic journal; undefined when it is off. */
   readonly journal: Journal | undefined;
-  /** The state store of the routes' steps (sequence positions), which `reset()` clears. */
+  /** The sequence positions of the routes' steps, which `reset()` clears. */
+  readonly positions: Positions;
+  /** The state routes read and write. */
   readonly state: StateStore;
 }
 
@@ -131,6 +134,7 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
     {
       templates: context.templates,
       random: context.random,
+      positions: context.positions,
       state: context.state,
       baseDir: context.baseDir,
       forwarding: { consumed: (token) => config.auth.enabled && tokenMatches(token, config.auth.tokens), timeoutMs: config.http.forwardTimeout, record, recordMaxBytes: config.http.recordMaxBodyBytes, now: () => clock.now() },

@@ -30,17 +30,18 @@ import { EndpointRegistry, type EndpointInfo } from './registry.ts';
 import { applyReload } from './reload.ts';
 import { createStreamAdmin } from './stream-admin.ts';
 import { createHttpAdmin, createHttpSide, dispatchRequests, httpReload } from './http-side.ts';
-import { createJournalAdmin, type JournalPage } from './journal-admin.ts';
+import { createJournalAdmin } from './journal-admin.ts';
 import { exportQuerySchema } from './journal-export.ts';
-import { Journal, type EntryMatcherConfig, type JournalEntryView, type JournalQueryInput, type VerifyOutcome } from '../journal/index.ts';
-import { createJournalLibrary, type VerifyOptions, type WaitOptions } from './journal-library.ts';
-import { StateStore } from '../state/state.ts';
+import { Journal } from '../journal/index.ts';
+import { createJournalLibrary } from './journal-library.ts';
+import { MemoryStateStore, Positions, testScope } from '../state/index.ts';
 import { httpRateLimit } from '../http/rate-limit.ts';
 import { seededPart } from '../endpoint/seeded.ts';
 import { SseSide } from '../sse/side.ts';
 import type { Endpoint } from '../endpoint/endpoint.ts';
 import { explainRoute, type HttpRoutes } from '../http/index.ts';
 import { ADMIN_SOURCE } from '../util/source.ts';
+import type { MockServer, StartInfo } from './api.ts';
 
 export type { ClientInfo, EndpointInfo };
 
@@ -59,60 +60,7 @@ export interface MockServerOptions {
   readonly baseDir?: string;
 }
 
-export interface StartInfo {
-  /** Base HTTP URL, e.g. `http://127.0.0.1:3000`. */
-  readonly url: string;
-  readonly host: string;
-  readonly port: number;
-  readonly endpoints: readonly EndpointInfo[];
-  /** The dashboard's address, when it is served. */
-  readonly dashboard: string | undefined;
-  /** False when `websocket.enabled` is off: every upgrade is refused. */
-  readonly websocket: boolean;
-  /** The proxy's routes, when it is on: where a client connects, and the upstream (secrets masked). */
-  readonly proxy: readonly { readonly route: string; readonly url: string; readonly upstream: string }[] | undefined;
-  /** The HTTP routes at start, each in one line (`list orders: GET /api/orders -> respond 200 (json body)`, the name when it has one), and the real API that gets the rest (secrets masked). */
-  readonly http: { readonly routes: readonly string[]; readonly fallback: string | undefined };
-}
-
-export interface MockServer {
-  /** The configuration in force: the one given, or the last one a reload applied. */
-  readonly config: MockwaveConfig;
-  readonly logger: Logger;
-  /** Listens and starts every stream; resolves with the bound URLs. */
-  start(): Promise<StartInfo>;
-  /** Closes every client with 1001, stops every timer and the HTTP server. Safe to call twice. */
-  stop(): Promise<void>;
-  /** Sends a stream's message now (its own payload, or `data`) to its subscribers; returns how many got it. */
-  publish(stream: string, data?: unknown, options?: { readonly endpoint?: string }): number;
-  clients(): ClientInfo[];
-  stats(): WebSocketStats;
-  /**
-   * What the journal kept (docs/journal.md): the entries a query asks for, oldest first, secrets masked, with
-   * `next` to page by. Throws `MW_JOURNAL_OFF` when `journal.enabled` is false.
-   */
-  journal(query?: JournalQueryInput): JournalPage;
-  /** Forgets the journal's entries: all, or those of one scope. */
-  clearJournal(options?: { readonly scope?: string }): { readonly removed: number };
-  /**
-   * Saves a journal slice (all, one scope's, since a sequence number) into `dir` as recordings: a session file
-   * per WebSocket client and `http.jsonl` for the HTTP exchanges, which `mockwave recording to-config <dir>`
-   * turns into a configuration. Resolves with the files written.
-   */
-  saveJournal(dir: string, options?: { readonly scope?: string; readonly since?: number }): Promise<string[]>;
-  /**
-   * Checks the journal: how many entries `match` matches (at least one, or `count` / `atLeast` / `atMost`),
-   * or, given a list, that they occur in that order. Throws an AssertionError naming the closest entries and
-   * what differs in each when it does not hold.
-   */
-  verify(match: EntryMatcherConfig | readonly EntryMatcherConfig[], options?: VerifyOptions): VerifyOutcome;
-  /** Resolves with the first entry (after `since`) that matches; rejects after `timeout` ms with the near misses. */
-  waitFor(match: EntryMatcherConfig, options?: WaitOptions): Promise<JournalEntryView>;
-  /** Resolves with the id of the next client to connect (to `endpoint`, of `scope`). */
-  waitForClient(options?: { readonly endpoint?: string; readonly scope?: string; readonly since?: number; readonly timeout?: number }): Promise<string>;
-  /** Forgets what tests changed: the journal (all, or one scope's) and, without a scope, the routes' sequence positions. */
-  reset(options?: { readonly scope?: string }): void;
-}
+export type { MockServer, StartInfo } from './api.ts';
 
 type State = 'new' | 'starting' | 'running' | 'stopping' | 'stopped';
 
@@ -178,7 +126,8 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const journal = config.journal.enabled ? new Journal(config.journal, () => clock.now()) : undefined;
   const journalAdmin = createJournalAdmin(journal, redact, clock);
   const journalLibrary = createJournalLibrary(journalAdmin);
-  const routeState = new StateStore();
+  const routeState = new Positions();
+  const stateStore = new MemoryStateStore();
   const templates = createTemplateServices(clock, random, seed);
   const budgets = new RecordingBudgets((full) => logger.warn(`Recording stops in ${full.folder}: it reached its cap of ${full.maxBytes} bytes written by this run (http.recordMaxBytes, proxy.recordMaxBytes); nothing more is recorded there`, { folder: full.folder, maxBytes: full.maxBytes }));
   const { endpoints, proxy, tls, recordings } = buildServer(config, {
@@ -192,9 +141,10 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     serverStats: () => ({ clients: transport.peers.size, startedAt }),
     seed: runSeed,
     templates,
-    // Each endpoint's hub lives in this process; a broker for several instances would be supplied here.
+    // Each endpoint's hub and the state live in this process; a broker and a shared store would be supplied here.
     createHub: () => new MemoryHub(),
     journal,
+    state: stateStore,
   }, redact, budgets);
   // One guard on queued bytes for every client, WebSocket or SSE.
   const pressure = new Pressure(config.websocket.maxQueuedBytes);
@@ -206,7 +156,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0, recordings: () => budgets.figures() });
   const streams = createStreamAdmin(registry, () => state === 'running');
   const clients = createClientAdmin(registry, redact);
-  const http = createHttpSide({ config, clock, logger, ...seededPart({ seed: runSeed, templates }, 'http routes'), registry, clients, metrics, baseDir: options.baseDir ?? process.cwd(), redact, recordings, budgets, meta, journal, state: routeState });
+  const http = createHttpSide({ config, clock, logger, ...seededPart({ seed: runSeed, templates }, 'http routes'), registry, clients, metrics, baseDir: options.baseDir ?? process.cwd(), redact, recordings, budgets, meta, journal, positions: routeState, state: stateStore });
   const stats = (): WebSocketStats => statsOf({ config, transport, proxy, endpoints, http, sse, budgets }, state === 'running' ? clock.now() - startedAt : 0);
   const publish = (name: string, data: unknown, endpointPath: string | undefined): number => {
     if (state !== 'running') throw new MockwaveError('MW_NOT_RUNNING', `publish() needs a running server (the server is ${state})`);
@@ -283,6 +233,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     },
     publish: (name, data, publishOptions = {}) => publish(name, data, publishOptions.endpoint),
     clients: () => clients.clients(),
+    state: stateStore,
     stats,
     journal: (query = {}) => journalAdmin.journal(journalAdmin.query(query, 'journal()')),
     clearJournal: (clearing = {}) => journalAdmin.clearJournal(clearing.scope),
@@ -293,6 +244,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     reset: (resetting = {}) => {
       if (journal !== undefined) journal.clear(resetting.scope);
       if (resetting.scope === undefined) routeState.reset();
+      stateStore.reset(resetting.scope === undefined ? undefined : testScope(resetting.scope), ADMIN_SOURCE);
     },
   };
 }

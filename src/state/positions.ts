@@ -1,10 +1,10 @@
 /**
- * The server's state for what changes from one call to the next: a sequence's position per caller today,
- * and what scenarios will keep tomorrow. One store, with named scopes (`http:<route>`), so the admin API can
- * show and reset it in one place. Each scope holds at most `maxKeys` keys (callers told apart by a header
- * or a cookie are the clients' to choose): past that, the key least recently used is forgotten.
+ * A `sequence` step's position per caller, by route (`http:<route>`): a counter, not state a configuration
+ * reads or writes (that is the state store, store.ts), so it is kept apart and never shown as state. Each
+ * route holds at most `maxKeys` callers (callers told apart by a header or a cookie are the clients' to
+ * choose): past that, the one least recently used is forgotten.
  */
-export class StateStore {
+export class Positions {
   readonly #scopes = new Map<string, Map<string, unknown>>();
   readonly #maxKeys: number;
 

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { RenderContext, TemplateServices } from '../templates/index.ts';
+import type { StateStore } from '../state/store.ts';
 import type { Random } from '../util/random.ts';
 
 /**
@@ -21,6 +22,8 @@ export type PublishTarget =
 export interface StepHost {
   readonly random: Random;
   readonly templates: TemplateServices;
+  /** The state rules, routes and templates read and `setState` writes (src/state/store.ts). */
+  readonly state: StateStore;
   /** Sends to WebSocket clients; throws when the target is not there. */
   publish(target: PublishTarget, source: string): void;
 }
@@ -31,6 +34,8 @@ export interface StepScope {
   readonly host: StepHost;
   /** What the messages its steps send are journaled as coming from (`rule:<name>`, `route:<name>`; src/util/source.ts). */
   readonly source: string;
+  /** The state scopes this run reads, most general first: `global`, its test scope, its client (src/state/store.ts). */
+  readonly stateScopes: readonly string[];
 }
 
 /** What a list of steps ends with: `R` (an HTTP status), or undefined when no step ended it with a value. */

@@ -18,6 +18,8 @@ export interface RenderContext {
   readonly client?: { readonly id: string; readonly connectedAt: string; readonly query: Readonly<Record<string, string>> };
   readonly previous?: unknown;
   readonly params?: Readonly<Record<string, unknown>>;
+  /** The state as this run reads it (global, its test scope, its client), when the rule or route reads state. */
+  readonly state?: Readonly<Record<string, unknown>>;
   /** The rendered payload, for a stream's per-subscriber `condition`. */
   readonly data?: unknown;
   /** An HTTP route's request: method, path, params, query, headers, cookies, body (JSON, else text). */

@@ -14,7 +14,7 @@ export type { Render, RenderContext } from './ast.ts';
 
 const handlebars = lazy<typeof Handlebars>('handlebars');
 
-export const CONTEXT_ROOTS: ReadonlySet<string> = new Set(['message', 'messageText', 'messageBase64', 'client', 'previous', 'params', 'data', 'request']);
+export const CONTEXT_ROOTS: ReadonlySet<string> = new Set(['message', 'messageText', 'messageBase64', 'client', 'previous', 'params', 'data', 'request', 'state']);
 const BUILT_IN_BLOCKS: ReadonlySet<string> = new Set(['if', 'unless', 'each', 'with', 'lookup']);
 
 export interface TemplateProblem {

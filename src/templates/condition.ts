@@ -3,8 +3,9 @@
  *
  * - an expression: `price > 100`, `data.price > 100 && data.symbol == 'AAPL'`, `!(symbol in ("A", "B"))`:
  *   comparisons, `&&` / `and`, `||` / `or`, `!` / `not`, arithmetic, `in`, strings in single or double quotes,
- *   numbers, and field paths. A bare name is a field of the tick's data (`price` is `data.price`); `data`,
- *   `params` (the subscription's) and `client` are reachable by name. Evaluated by filtrex, which compiles
+ *   numbers, and field paths. A bare name is a field of the tick's data (`price` is `data.price`), and
+ *   `data`, `params` (the subscription's) and `client` are reachable by name; in a `state:` condition a bare
+ *   name is a field of the state, and `state`, `client`, `message` and `request` are reachable by name. Evaluated by filtrex, which compiles
  *   only its own grammar (no calls, no property access beyond what we resolve: own properties only);
  * - the template form: `gt data.price 50`, `eq data.symbol params.symbol` (a helper call), or `{{ … }}`;
  * - a constant: `true`, `false`, `always`.
@@ -22,7 +23,14 @@ import { HELPER_NAMES } from './helpers.ts';
 const filtrex = lazy<typeof Filtrex>('filtrex');
 
 const CONSTANTS: Readonly<Record<string, boolean>> = { true: true, false: false, always: true };
-const ROOTS = new Set(['data', 'params', 'client']);
+/**
+ * What a bare name reads: a field of the tick's data (a stream's condition), or of the state (a `state:`
+ * condition, where `cart.items` is `state.cart.items`).
+ */
+export type BareRoot = 'data' | 'state';
+
+/** The names each kind of condition reaches as roots; any other name is a field of its bare root. */
+const ROOTS: Readonly<Record<BareRoot, ReadonlySet<string>>> = { data: new Set(['data', 'params', 'client']), state: new Set(['state', 'client', 'message', 'request']) };
 
 /** The template form: braces, or a leading helper name followed by its arguments (`gt data.price 50`). */
 function isTemplateForm(condition: string): boolean {
@@ -70,16 +78,16 @@ export function toFiltrex(expression: string): string {
   return out;
 }
 
-/** Reads a field path: `data.x`, `params.x`, `client.x`, or a bare `x` of the tick's data; own properties only. */
-function resolve(name: string, context: RenderContext): unknown {
+/** Reads a field path: `data.x`, `params.x`, `client.x`, `state.x`, or a bare `x` of `bare`; own properties only. */
+function resolve(name: string, context: RenderContext, bare: BareRoot): unknown {
   const parts = name.split('.');
-  return ROOTS.has(parts[0] as string) ? readPath(context, parts) : readPath(context.data, parts);
+  return ROOTS[bare].has(parts[0] as string) ? readPath(context, parts) : readPath(context[bare], parts);
 }
 
-function compileExpression(condition: string): Render {
+function compileExpression(condition: string, bare: BareRoot = 'data'): Render {
   const compiled = filtrex().compileExpression(toFiltrex(condition), {
     constants: { true: true, false: false },
-    customProp: (name: string, _get: unknown, context: RenderContext) => resolve(name, context),
+    customProp: (name: string, _get: unknown, context: RenderContext) => resolve(name, context, bare),
   });
   return (context) => {
     const result: unknown = compiled(context);
@@ -104,13 +112,13 @@ export function conditionProblem(condition: string): string | undefined {
   }
 }
 
-/** A condition, compiled once: truthy when the tick goes to this subscriber. */
-export function compileCondition(condition: string): Render {
+/** A condition, compiled once: truthy when the tick goes to this subscriber (or, `bare: 'state'`, when the state holds). */
+export function compileCondition(condition: string, bare: BareRoot = 'data'): Render {
   const trimmed = condition.trim();
   if (Object.hasOwn(CONSTANTS, trimmed)) {
     const value = CONSTANTS[trimmed];
     return () => value;
   }
   if (isTemplateForm(condition)) return compileTemplate(asTemplate(condition));
-  return compileExpression(condition);
+  return compileExpression(condition, bare);
 }

@@ -1,6 +1,7 @@
 /** An HTTP side's host for tests of routes and steps without a whole server: a manual clock, seeded randomness. */
+import { MemoryStateStore } from '../../src/state/memory.ts';
 import type { HttpHost } from '../../src/http/index.ts';
-import { StateStore } from '../../src/state/state.ts';
+import { Positions } from '../../src/state/positions.ts';
 import { createTemplateServices } from '../../src/templates/index.ts';
 import { ManualClock } from '../../src/util/clock.ts';
 import { createRandom } from '../../src/util/random.ts';
@@ -12,7 +13,8 @@ export function testHttpHost(baseDir: string, overrides: Partial<HttpHost> = {})
     clock,
     random,
     templates: createTemplateServices(clock, random, 1),
-    state: new StateStore(),
+    positions: new Positions(),
+    state: new MemoryStateStore(),
     baseDir,
     forwarding: { consumed: () => false, timeoutMs: 5000 },
     wait: () => Promise.resolve(true),

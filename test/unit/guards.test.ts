@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
 import { compileWhen } from '../../src/rules/index.ts';
 import { createRedactor, MASK } from '../../src/security/redact.ts';
-import { StateStore } from '../../src/state/state.ts';
+import { Positions } from '../../src/state/positions.ts';
 import { deflateKey, wsDeflateOptions } from '../../src/transport/deflate.ts';
 import { WsServers } from '../../src/transport/ws-servers.ts';
 import { BroadcastWriter } from '../../src/transport/frame-writer.ts';
@@ -191,9 +191,9 @@ describe('a binary prefix (rules/match.ts)', () => {
   });
 });
 
-describe('the state store forgets the least recently used key (state/state.ts)', () => {
+describe('the state store forgets the least recently used key (state/positions.ts)', () => {
   it('a key used most recently survives, the one used least recently is forgotten', () => {
-    const store = new StateStore({ maxKeys: 3 });
+    const store = new Positions({ maxKeys: 3 });
     for (const key of ['a', 'b', 'c']) store.set('s', key, key);
     assert.equal(store.get('s', 'a'), 'a'); // a is now the most recent: b is the least
     store.set('s', 'd', 'd');
@@ -202,7 +202,7 @@ describe('the state store forgets the least recently used key (state/state.ts)',
   });
 
   it('counting a caller (next) is a use; setting a held key again neither grows the scope nor evicts', () => {
-    const store = new StateStore({ maxKeys: 2 });
+    const store = new Positions({ maxKeys: 2 });
     assert.equal(store.next('s', 'ann'), 0);
     assert.equal(store.next('s', 'bob'), 0);
     assert.equal(store.next('s', 'ann'), 1); // bob is now the least recently used
@@ -213,7 +213,7 @@ describe('the state store forgets the least recently used key (state/state.ts)',
   });
 
   it('each scope has its own keys and its own cap', () => {
-    const store = new StateStore({ maxKeys: 1 });
+    const store = new Positions({ maxKeys: 1 });
     store.set('one', 'k', 1);
     store.set('two', 'k', 2);
     assert.deepEqual([store.get('one', 'k'), store.get('two', 'k')], [1, 2]);

@@ -3,6 +3,7 @@
  * implementation (a broker that counts what passes, around the memory hub) is supplied without touching the
  * endpoint's code, and a real client still subscribes and receives through it.
  */
+import { MemoryStateStore } from '../../src/state/memory.ts';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { validateConfig } from '../../src/config/validate.ts';
@@ -76,6 +77,7 @@ describe('the hub behind its interface', () => {
       random: createRandom(1),
       logger: createLogger({ level: 'silent' }),
       logTraffic: false,
+      state: new MemoryStateStore(),
       rateLimit: undefined,
       maxSubscriptions: 10,
       journal: undefined,

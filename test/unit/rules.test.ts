@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { MemoryStateStore } from '../../src/state/memory.ts';
 import { describe, it } from 'node:test';
 import { checkConfig } from '../../src/config/validate.ts';
 import { newCounters, NO_OBSERVERS, type Peer } from '../../src/hub/peer.ts';
@@ -36,6 +37,8 @@ function harness(rules: unknown[]) {
   const host: RuleHost = {
     random,
     templates: createTemplateServices(clock, random, 1),
+    state: new MemoryStateStore(),
+    stateScopes: (p) => ['global', `client:${p.id}`],
     schedule: (_p, fn, ms) => clock.setTimeout(fn, ms),
     publish: (target) => published.push([target.stream ?? '', target.data]),
     log: (_p, line) => logged.push(line),
@@ -173,7 +176,7 @@ describe('rule validation', () => {
     assert.match(text, /endpoints\[0\]\.rules\[0\]\.when\.regex\.a: invalid regular expression/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[0\]\.reply: unknown helper or variable "nope"/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[1\]\.close\.code: expected a close code a server may send/);
-    assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[2\]: expected one action: reply, replyBinary, delay, publish, close, drop, log or generate/);
+    assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[2\]: expected one action: reply, replyBinary, delay, publish, close, drop, log, generate or setState/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[3\]/);
     assert.match(text, /endpoints\[0\]\.rules\[2\]\.when: unknown key "side"/);
     assert.match(text, /endpoints\[0\]\.rules\[2\]\.then: expected at least 1 items/);

@@ -3,6 +3,7 @@
  * wording, the one `publish` shape every spelling turns into, the one-line explanations, and the runner, which
  * stays synchronous (no promise made) until a step waits or answers later.
  */
+import { MemoryStateStore } from '../../src/state/memory.ts';
 import assert from 'node:assert/strict';
 import { createHook } from 'node:async_hooks';
 import { describe, it } from 'node:test';
@@ -36,13 +37,13 @@ describe('the one parser and order check', () => {
   it('a route\'s last step must answer, and a sequence\'s lists name only what they may hold', () => {
     assert.deepEqual(problems(httpRouteSchema, route([{ delay: 5 }, { publish: 'news' }])), ['then[1]: the last step must answer: respond, forward or sequence']);
     assert.deepEqual(problems(httpRouteSchema, route([{ sequence: { steps: [[{ respond: {} }], [{ delay: 1 }]] } }])), ['then[0].sequence.steps[1][0]: the last step must answer: respond or forward']);
-    assert.deepEqual(problems(httpRouteSchema, route([{ sequence: { steps: [[{ sequence: { steps: [] } }]] } }])), ['then[0].sequence.steps[0][0]: expected one step: respond, delay, publish or forward, got "sequence"']);
+    assert.deepEqual(problems(httpRouteSchema, route([{ sequence: { steps: [[{ sequence: { steps: [] } }]] } }])), ['then[0].sequence.steps[0][0]: expected one step: respond, delay, publish, forward or setState, got "sequence"']);
     assert.deepEqual(problems(actionListSchema, [{ reply: 'a' }]), [], 'a rule need not end with a final action');
   });
 
   it('an unknown key is named with the closest one; templates are checked where each step has them', () => {
-    assert.deepEqual(problems(actionSchema, { replay: 'x' }), ['(root): expected one action: reply, replyBinary, delay, publish, close, drop, log or generate, got "replay" (did you mean "reply"?)']);
-    assert.deepEqual(problems(httpRouteSchema, route([{ respnd: {} }])), ['then[0]: expected one step: respond, delay, publish, forward or sequence, got "respnd" (did you mean "respond"?)']);
+    assert.deepEqual(problems(actionSchema, { replay: 'x' }), ['(root): expected one action: reply, replyBinary, delay, publish, close, drop, log, generate or setState, got "replay" (did you mean "reply"?)']);
+    assert.deepEqual(problems(httpRouteSchema, route([{ respnd: {} }])), ['then[0]: expected one step: respond, delay, publish, forward, setState or sequence, got "respnd" (did you mean "respond"?)']);
     assert.match(problems(actionSchema, { publish: { stream: 'news', data: { a: '{{#if}}' } } }).join(), /^publish\.data\.a: /);
     assert.match(problems(httpRouteSchema, route([{ publish: { endpoint: '/ws', message: '{{nope' } }, { respond: {} }])).join(), /^then\[0\]\.publish\.message: /);
     assert.match(problems(actionSchema, { log: 'seen {{' }).join(), /^log: /);
@@ -75,10 +76,10 @@ describe('one publish shape', () => {
     const sent: PublishTarget[] = [];
     const clock = new ManualClock(0);
     const random = createRandom(1);
-    const host = { random, templates: createTemplateServices(clock, random, 1), publish: (target: PublishTarget) => void sent.push(target) };
+    const host = { random, templates: createTemplateServices(clock, random, 1), state: new MemoryStateStore(), publish: (target: PublishTarget) => void sent.push(target) };
     for (const spelling of ['news', { endpoint: '/ws', message: { to: '{{client.id}}' } }]) {
       const step = publishStep.compile(publishStep.schema.parse(spelling), undefined);
-      step({ context: { client: { id: 'c1', connectedAt: '', query: {} } }, host, source: 'rule:test' });
+      step({ context: { client: { id: 'c1', connectedAt: '', query: {} } }, host, source: 'rule:test', stateScopes: ['global'] });
     }
     assert.deepEqual(sent, [{ stream: 'news' }, { endpoint: '/ws', data: { to: 'c1' } }]);
   });
@@ -121,7 +122,8 @@ describe('one line per rule and route', () => {
 class TestRun implements StepRun<string> {
   readonly context = {};
   readonly source = 'rule:test';
-  readonly host = { random: createRandom(1), templates: createTemplateServices(new ManualClock(0), createRandom(1), 1), publish: () => undefined };
+  readonly stateScopes = ['global'];
+  readonly host = { random: createRandom(1), templates: createTemplateServices(new ManualClock(0), createRandom(1), 1), state: new MemoryStateStore(), publish: () => undefined };
   readonly done: string[] = [];
   readonly waits: number[] = [];
   readonly failures: unknown[] = [];
@@ -194,7 +196,7 @@ describe('the one runner', () => {
     const sent: string[] = [];
     const peer = { id: 'c1', send: (text: string) => void sent.push(text) } as unknown as Peer;
     Object.assign(peer, { counters: newCounters() });
-    const host: RuleHost = { random, templates: createTemplateServices(clock, random, 1), schedule: () => undefined, publish: () => undefined, log: () => undefined, onError: (_p, e) => { throw e; } };
+    const host: RuleHost = { random, templates: createTemplateServices(clock, random, 1), state: new MemoryStateStore(), stateScopes: () => ['global'], schedule: () => undefined, publish: () => undefined, log: () => undefined, onError: (_p, e) => { throw e; } };
     const engine = new RuleEngine([ruleSchema.parse({ when: { type: 'order' }, then: [{ reply: { id: '{{uuid}}', qty: '{{message.qty}}' } }, { log: 'seen' }] })]);
     const message = Message.text('{"type":"order","qty":3}');
     let promises = 0;

@@ -119,7 +119,7 @@ describe('templates', () => {
     const problems = checkTemplates({ a: '{{nope 1}}', b: ['ok {{foo.bar}}'], c: '{{#each message.items}}{{name}}{{/each}}', d: '{{ unclosed', e: '{{message.x}} {{client.id}} {{previous}} {{params.s}}' });
     assert.deepEqual(problems.map((p) => p.path), [['a'], ['b', 0], ['d']]);
     assert.match(problems[0]!.message, /^unknown helper "nope" \(helpers: faker, uuid, now/);
-    assert.match(problems[1]!.message, /^unknown helper or variable "foo" \(variables: message, messageText, messageBase64, client, previous, params, data, request;/);
+    assert.match(problems[1]!.message, /^unknown helper or variable "foo" \(variables: message, messageText, messageBase64, client, previous, params, data, request, state;/);
     assert.match(problems[2]!.message, /^template syntax: Parse error on line 1/);
     assert.throws(() => compileTemplate({ x: '{{nope}}' }), /x: unknown helper or variable "nope"/);
   });

@@ -1,0 +1,182 @@
+/**
+ * State in behaviours, one mechanism for rules, routes and (later) streams: a `state:` condition beside
+ * `when`, and the `setState` step, shared by both step tables.
+ *
+ * A condition is an expression over the state (`"cart.items > 0 && user.role == 'admin'"`: a bare name is a
+ * field of the state) or an object of dotted paths, each equal to a value or compared
+ * (`{ loggedIn: true, "cart.items": { gt: 0 }, role: { in: [admin, owner] } }`).
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { z } from 'zod';
+import { MockwaveError } from '../errors/catalog.ts';
+import { errorMessage } from '../errors/error-message.ts';
+import { pathParts, readAt } from '../state/paths.ts';
+import { GLOBAL_SCOPE, type StateChange, type StateStore } from '../state/store.ts';
+import { compileCondition, compileTemplate, conditionProblem, type RenderContext, type TemplateServices } from '../templates/index.ts';
+import { brief } from './explain.ts';
+import { defineStep, type StepScope } from './step.ts';
+
+const COMPARISONS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'exists'] as const;
+
+const comparisonSchema = z.strictObject({
+  eq: z.unknown().optional(),
+  ne: z.unknown().optional(),
+  gt: z.number().optional(),
+  gte: z.number().optional(),
+  lt: z.number().optional(),
+  lte: z.number().optional(),
+  in: z.array(z.unknown()).optional(),
+  exists: z.boolean().optional(),
+});
+
+const isComparison = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length > 0 && Object.keys(value).every((key) => (COMPARISONS as readonly string[]).includes(key));
+
+/** Why a dotted path cannot be written, or undefined. */
+function pathProblem(path: string): string | undefined {
+  try {
+    pathParts(path);
+    return undefined;
+  } catch (error) {
+    return errorMessage(error);
+  }
+}
+
+/** A record keyed by dotted paths: each key checked with its own message (zod's key check says only "Invalid key"). */
+function pathRecord<T extends z.ZodType>(value: T) {
+  return z.record(z.string(), value).superRefine((fields, ctx) => {
+    for (const path of Object.keys(fields)) {
+      const problem = pathProblem(path);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [path], message: problem });
+    }
+  });
+}
+
+const statePath = z.string().superRefine((path, ctx) => {
+  const problem = pathProblem(path);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Chosen by type rather than by a union, so a mistake is reported in the form the user wrote. */
+export const stateConditionSchema = z
+  .custom<string | Readonly<Record<string, unknown>>>((value) => typeof value === 'string' || (typeof value === 'object' && value !== null && !Array.isArray(value)), {
+    error: 'expected an expression over the state ("cart.items > 0") or an object of dotted paths ({ loggedIn: true })',
+  })
+  .superRefine((condition, ctx) => {
+    if (typeof condition === 'string') {
+      const problem = conditionProblem(condition);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      return;
+    }
+    for (const [path, value] of Object.entries(condition)) {
+      const problem = pathProblem(path);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [path], message: problem });
+      else if (isComparison(value) && !comparisonSchema.safeParse(value).success) ctx.addIssue({ code: 'custom', path: [path], message: `expected { ${COMPARISONS.join(', ')} } with numbers for gt, gte, lt and lte and a list for in` });
+    }
+  })
+  .describe('What the state must hold for this to apply: an expression over the state ("cart.items > 0"), or dotted paths each equal to a value or compared ({ loggedIn: true, "cart.items": { gt: 0 }, role: { in: [admin] } }).');
+
+export type StateConditionConfig = z.output<typeof stateConditionSchema>;
+
+/** A compiled `state:` condition: reads `context.state`. */
+export type StateCondition = (context: RenderContext, services: TemplateServices) => boolean;
+
+function holds(actual: unknown, expected: unknown): boolean {
+  if (!isComparison(expected)) return isDeepStrictEqual(actual, expected);
+  const c = expected as z.output<typeof comparisonSchema>;
+  const n = actual as number;
+  const numeric = typeof actual === 'number';
+  return (
+    (c.eq === undefined || isDeepStrictEqual(actual, c.eq)) &&
+    (c.ne === undefined || !isDeepStrictEqual(actual, c.ne)) &&
+    (c.gt === undefined || (numeric && n > c.gt)) &&
+    (c.gte === undefined || (numeric && n >= c.gte)) &&
+    (c.lt === undefined || (numeric && n < c.lt)) &&
+    (c.lte === undefined || (numeric && n <= c.lte)) &&
+    (c.in === undefined || c.in.some((value) => isDeepStrictEqual(actual, value))) &&
+    (c.exists === undefined || (actual !== undefined) === c.exists)
+  );
+}
+
+export function compileStateCondition(condition: StateConditionConfig): StateCondition {
+  if (typeof condition === 'string') {
+    const render = compileCondition(condition, 'state');
+    return (context, services) => Boolean(render(context, services));
+  }
+  const checks = Object.entries(condition).map(([path, expected]) => ({ parts: pathParts(path), expected }));
+  return (context) => checks.every(({ parts, expected }) => holds(readAt(context.state, parts), expected));
+}
+
+/**
+ * `context` with `state`: what the run reads now, each time it is read (a `setState` earlier in the same
+ * list is seen by the steps after it). Made only for a rule or route that reads state.
+ */
+export function withState(context: RenderContext, state: StateStore, scopes: () => readonly string[]): RenderContext {
+  return Object.defineProperty({ ...context }, 'state', { get: () => state.view(scopes()), enumerable: true });
+}
+
+/** Which scope a `setState` writes: `global`, the run's client (or HTTP caller), or its test scope. */
+const SCOPES = ['global', 'client', 'scope'] as const;
+
+const fieldsOf = <T extends z.ZodType>(value: T) => pathRecord(value).optional();
+
+const setStateSchema = z
+  .strictObject({
+    scope: z.enum(SCOPES).optional().describe('Where the change goes: global, client (this connection or HTTP caller) or scope (the test scope). Default: the test scope when the run has one, else global.'),
+    set: fieldsOf(z.unknown()).describe('Dotted path -> value (templated).'),
+    merge: fieldsOf(z.record(z.string(), z.unknown())).describe('Dotted path -> fields added to the object there (templated).'),
+    increment: fieldsOf(z.number()).describe('Dotted path -> number added (a missing value counts as 0).'),
+    append: fieldsOf(z.unknown()).describe('Dotted path -> value appended to the list there (templated).'),
+    delete: z.array(statePath).optional().describe('Dotted paths removed.'),
+  })
+  .refine((s) => s.set !== undefined || s.merge !== undefined || s.increment !== undefined || s.append !== undefined || s.delete !== undefined, { message: 'say what to change: set, merge, increment, append or delete' })
+  .describe('Changes the state: { set, merge, increment, append, delete, scope }.');
+
+/** The scope a run writes to when `scope` names one of its layers (`stateScopes`: global, test scope, client). */
+function scopeFor(run: StepScope, scope: (typeof SCOPES)[number] | undefined): string {
+  const layers = run.stateScopes;
+  const named = (prefix: string) => layers.find((layer) => layer.startsWith(prefix));
+  if (scope === 'global') return GLOBAL_SCOPE;
+  if (scope === 'client') {
+    const own = named('client:') ?? named('caller:');
+    if (own === undefined) throw new MockwaveError('MW_STATE_REFUSED', 'setState scope client: this run has no client (an HTTP request has none yet)');
+    return own;
+  }
+  if (scope === 'scope') {
+    const test = named('scope:');
+    if (test === undefined) throw new MockwaveError('MW_STATE_REFUSED', 'setState scope scope: this run names no test scope (x-mockwave-scope)');
+    return test;
+  }
+  return named('scope:') ?? GLOBAL_SCOPE;
+}
+
+export const setStateStep = defineStep({
+  schema: setStateSchema,
+  templates: [['set'], ['merge'], ['append']],
+  compile(value) {
+    const render = (fields: Readonly<Record<string, unknown>> | undefined) => (fields === undefined ? undefined : compileTemplate(fields));
+    const set = render(value.set);
+    const merge = render(value.merge);
+    const append = render(value.append);
+    return (run: StepScope) => {
+      const { context, host } = run;
+      const change: StateChange = {
+        set: set?.(context, host.templates) as StateChange['set'],
+        merge: merge?.(context, host.templates) as StateChange['merge'],
+        increment: value.increment,
+        append: append?.(context, host.templates) as StateChange['append'],
+        delete: value.delete,
+      };
+      host.state.change(scopeFor(run, value.scope), change, run.source);
+    };
+  },
+  explain: (value) => {
+    const parts = [
+      value.set === undefined ? '' : `set ${brief(value.set)}`,
+      value.merge === undefined ? '' : `merge ${brief(value.merge)}`,
+      value.increment === undefined ? '' : `increment ${brief(value.increment)}`,
+      value.append === undefined ? '' : `append ${brief(value.append)}`,
+      value.delete === undefined ? '' : `delete ${value.delete.join(', ')}`,
+    ].filter((part) => part !== '');
+    return `setState ${parts.join(', ')}${value.scope === undefined ? '' : ` (${value.scope})`}`;
+  },
+});

@@ -1,0 +1,108 @@
+/**
+ * State across protocols (issue 30): what an HTTP route's `setState` writes, a WebSocket rule's `state:`
+ * condition and templates read; a route chosen by state; a client's own state; and two test scopes that do
+ * not see each other. Real server on port 0, real clients (fetch, ws).
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { startServer } from '../helpers/server.ts';
+import { waitUntil } from '../helpers/wait.ts';
+import { wsConnect } from '../helpers/ws-connect.ts';
+
+const config = {
+  http: {
+    routes: [
+      { method: 'POST', path: '/api/login', then: [{ setState: { set: { loggedIn: true, user: '{{request.body.user}}' } } }, { respond: { status: 200, body: { user: '{{state.user}}' } } }] },
+      { method: 'POST', path: '/api/logout', then: [{ setState: { delete: ['loggedIn', 'user'] } }, { respond: { status: 204 } }] },
+      { name: 'cart (logged in)', method: 'GET', path: '/api/cart', state: 'loggedIn == true', then: [{ respond: { body: { owner: '{{state.user}}' } } }] },
+      { name: 'cart (anonymous)', method: 'GET', path: '/api/cart', then: [{ respond: { status: 401, body: { error: 'log in first' } } }] },
+    ],
+  },
+  endpoints: [
+    {
+      path: '/ws',
+      dialect: 'guide' as const,
+      rules: [
+        { name: 'whoami, logged in', when: { type: 'whoami' }, state: { loggedIn: true }, then: [{ reply: { type: 'me', user: '{{state.user}}' } }] },
+        { name: 'whoami', when: { type: 'whoami' }, then: [{ reply: { type: 'anonymous' } }] },
+        { name: 'bump', when: { type: 'bump' }, then: [{ setState: { scope: 'client' as const, increment: { n: 1 } } }, { reply: { type: 'bumped', n: '{{state.n}}' } }] },
+      ],
+    },
+  ],
+};
+
+describe('state across protocols', () => {
+  it('a login over HTTP changes what a WebSocket rule answers and which route answers, until logout', async () => {
+    const { ws, http } = await startServer(config);
+    const client = await wsConnect(ws('/ws'));
+    try {
+      client.send({ type: 'whoami' });
+      assert.deepEqual(await client.nextOfType('anonymous'), { type: 'anonymous' });
+      assert.equal((await fetch(http('/api/cart'))).status, 401);
+
+      const login = await fetch(http('/api/login'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'ada' }) });
+      assert.deepEqual(await login.json(), { user: 'ada' }, 'a step after setState reads the new state');
+      client.send({ type: 'whoami' });
+      assert.deepEqual(await client.nextOfType('me'), { type: 'me', user: 'ada' });
+      const cart = await fetch(http('/api/cart'));
+      assert.equal(cart.status, 200);
+      assert.deepEqual(await cart.json(), { owner: 'ada' });
+
+      assert.equal((await fetch(http('/api/logout'), { method: 'POST' })).status, 204);
+      client.send({ type: 'whoami' });
+      assert.deepEqual(await client.nextOfType('anonymous'), { type: 'anonymous' });
+      assert.equal((await fetch(http('/api/cart'))).status, 401);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a client's own state is its own, and goes when it leaves", async () => {
+    const { ws, server } = await startServer(config);
+    const first = await wsConnect(ws('/ws'));
+    const second = await wsConnect(ws('/ws'));
+    try {
+      first.send({ type: 'bump' });
+      assert.equal((await first.nextOfType<{ n: unknown }>('bumped')).n, 1);
+      first.send({ type: 'bump' });
+      assert.equal((await first.nextOfType<{ n: unknown }>('bumped')).n, 2);
+      second.send({ type: 'bump' });
+      assert.equal((await second.nextOfType<{ n: unknown }>('bumped')).n, 1);
+      assert.equal(server.state.figures().scopes, 2);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+    await waitUntil(() => server.state.figures().scopes === 0, 5000, 'the clients\' state forgotten');
+  });
+
+  it('two test scopes do not see each other: a login in scope a is not one in scope b', async () => {
+    const { ws, http } = await startServer(config);
+    const inA = await wsConnect(ws('/ws?scope=a'));
+    const inB = await wsConnect(ws('/ws?scope=b'));
+    try {
+      const login = await fetch(http('/api/login'), { method: 'POST', headers: { 'content-type': 'application/json', 'x-mockwave-scope': 'a' }, body: JSON.stringify({ user: 'ada' }) });
+      assert.equal(login.status, 200);
+      inA.send({ type: 'whoami' });
+      assert.deepEqual(await inA.nextOfType('me'), { type: 'me', user: 'ada' });
+      inB.send({ type: 'whoami' });
+      assert.deepEqual(await inB.nextOfType('anonymous'), { type: 'anonymous' });
+      assert.equal((await fetch(http('/api/cart'), { headers: { 'x-mockwave-scope': 'b' } })).status, 401);
+      assert.equal((await fetch(http('/api/cart'), { headers: { 'x-mockwave-scope': 'a' } })).status, 200);
+      assert.equal((await fetch(http('/api/cart'))).status, 401, 'nor does a request that names no scope');
+    } finally {
+      await inA.close();
+      await inB.close();
+    }
+  });
+
+  it('refuses a configuration whose state paths or conditions cannot work', async () => {
+    const { checkConfig } = await import('../../src/config/validate.ts');
+    const bad = checkConfig({ endpoints: [{ path: '/ws', rules: [{ when: { type: 'x' }, state: { '__proto__.a': 1 }, then: [{ setState: { set: { 'a..b': 1 } } }] }] }] });
+    assert.equal(bad.ok, false);
+    const text = JSON.stringify(bad);
+    assert.match(text, /__proto__/);
+    assert.match(text, /an empty part/);
+  });
+});
+
