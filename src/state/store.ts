@@ -71,13 +71,7 @@ export interface StateStore {
   onChange(listener: (event: StateEvent) => void): () => void;
 }
 
-/** The name of a client's scope, of a caller's, of a test's. */
+/** The name of a client's scope, of a test's (a caller's, `caller:<key>`, is made by nothing yet). */
 export const clientScope = (id: string): string => `client:${id}`;
-export const callerScope = (key: string): string => `caller:${key}`;
 export const testScope = (name: string): string => `scope:${name}`;
 export const GLOBAL_SCOPE = 'global';
-
-/** Whether a scope's name is one of the four kinds. */
-export function isScopeName(scope: string): boolean {
-  return scope === GLOBAL_SCOPE || /^(client|caller|scope):./.test(scope);
-}
