@@ -55,6 +55,8 @@ const FOLDERS = {
       'test/unit/route-files.test.ts',
       'test/unit/compiled-route.test.ts',
       'test/unit/http-body.test.ts',
+      'test/unit/http-steps-load.test.ts',
+      'test/unit/request-view.test.ts',
       'test/unit/http-rate-limit.test.ts',
       'test/unit/http-hot-path.test.ts',
       'test/unit/http-steps.test.ts',
