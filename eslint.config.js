@@ -36,7 +36,7 @@ const LAYERS = {
   http: ['errors', 'util', 'log', 'templates', 'data', 'steps', 'rules', 'security', 'state', 'recording', 'journal'],
   recording: ['errors', 'util', 'hub', 'templates', 'security'],
   journal: ['errors', 'util', 'hub', 'security', 'recording', 'rules'],
-  admin: ['errors', 'util', 'hub', 'rules', 'security', 'http', 'journal'],
+  admin: ['errors', 'util', 'hub', 'rules', 'security', 'state', 'http', 'journal'],
   config: ['errors', 'util', 'log', 'dialects', 'templates', 'data', 'rules', 'streams', 'transport', 'http', 'proxy', 'journal'],
   asyncapi: ['errors', 'util', 'data', 'rules', 'config'],
   proxy: ['errors', 'util', 'hub', 'security', 'transport', 'recording'],

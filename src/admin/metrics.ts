@@ -5,6 +5,7 @@
  */
 import type * as PromClient from 'prom-client';
 import type { Counter, Gauge, Registry } from 'prom-client';
+import type { StateFigures } from '../state/index.ts';
 import { lazy } from '../util/lazy.ts';
 import type { EndpointFigures, RecordingFolderFigures, RuleFigures } from './snapshot.ts';
 
@@ -18,6 +19,8 @@ export interface MetricsSource {
   proxyConnections(): number;
   /** Recording folders with their budgets (none when nothing is recorded). */
   recordings?(): readonly RecordingFolderFigures[];
+  /** The state store's figures: changes made, scopes and bytes held, scopes evicted. */
+  state?(): StateFigures;
 }
 
 export interface Metrics {
@@ -129,6 +132,12 @@ function createRegistry(source: MetricsSource, rejections: ReadonlyMap<string, n
   byFolder('mockwave_recording_bytes_total', 'Bytes this run wrote to each recording folder (http.recordMaxBytes, proxy.recordMaxBytes cap them).', (f) => f.bytes, 'counter');
   byFolder('mockwave_recording_full', '1 when a recording folder reached its cap and recording there stopped.', (f) => (f.full ? 1 : 0), 'gauge');
   byFolder('mockwave_recording_dropped_total', 'Lines (frames, exchanges) left out of a recording folder that reached its cap.', (f) => f.dropped, 'counter');
+  // The state store's figures, labelled by the store (the in-memory one today; docs/state.md).
+  const byStore = byLabel(registry, 'store', () => { const figures = source.state?.(); return figures === undefined ? [] : [figures]; }, () => 'memory');
+  byStore('mockwave_state_transitions_total', 'State changes made: each setState step, admin write or reset.', (f) => f.transitions, 'counter');
+  byStore('mockwave_state_scopes', 'Client, caller and test scopes holding state.', (f) => f.scopes, 'gauge');
+  byStore('mockwave_state_bytes', 'Bytes of state held, as JSON, in all scopes.', (f) => f.bytes, 'gauge');
+  byStore('mockwave_state_evicted_total', 'Scopes forgotten to stay within the bounds of state.', (f) => f.evicted, 'counter');
   new Counter({
     name: 'mockwave_handshake_rejections_total',
     help: 'Refused WebSocket handshakes, by reason (error code).',

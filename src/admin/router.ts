@@ -18,18 +18,12 @@ import { dashboardFiles, wantsHtml } from './dashboard.ts';
 import { sendData, sendLines } from './envelope.ts';
 import { LiveViews } from './live.ts';
 import type { AdminView } from './view.ts';
+import { query, type AdminRoute, type Result } from './route.ts';
+import { STATE_ROUTES } from './state-routes.ts';
 
 export type { WebSocketStats } from './snapshot.ts';
 export type { AdminView } from './view.ts';
 
-interface Context {
-  readonly view: AdminView;
-  readonly live: LiveViews;
-  readonly request: IncomingMessage;
-  /** For a handler that answers without reading the body (`skipBody`). */
-  readonly response: ServerResponse;
-  readonly params: Readonly<Record<string, string>>;
-}
 
 /**
  * A stream's or an HTTP route's name from the path, sent percent-encoded (the dashboard encodes every name):
@@ -43,14 +37,12 @@ function nameParam(params: Readonly<Record<string, string>>): string {
   }
 }
 
-type Result = { status: number; data: unknown } | { status: number; text: string; contentType: string } | { stream: (response: ServerResponse) => void } | { refused: Refusal; fields: Record<string, unknown> };
 
 /** A verification or wait that did not hold: 417 in the error envelope, with what was found beside it. */
 function heldOrRefused(outcome: { readonly ok: boolean; readonly message: string } & Record<string, unknown>, code: 'MW_VERIFY_FAILED' | 'MW_WAIT_TIMED_OUT'): Result {
   const { ok, message, ...fields } = outcome;
   return ok ? { status: 200, data: { message, ...fields } } : { refused: refusal(code, message), fields };
 }
-type Handler = (context: Context) => Promise<Result> | Result;
 
 const publishBody = z.union([
   z.strictObject({ event: z.string().min(1), data: z.unknown().optional(), endpoint: z.string().min(1).optional() }),
@@ -63,11 +55,8 @@ const closeBody = z.strictObject({
   reason: z.string().max(123).default(''),
 });
 
-function query(request: IncomingMessage, name: string): string | undefined {
-  return acceptedTarget(request).url.searchParams.get(name) ?? undefined;
-}
 
-const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] = [
+const ROUTES: readonly AdminRoute[] = [
   {
     method: 'GET',
     pattern: /^\/$/,
@@ -236,6 +225,7 @@ const ROUTES: readonly { method: string; pattern: RegExp; handler: Handler }[] =
       return { status: 200, data: { terminated: params['id'] } };
     },
   },
+  ...STATE_ROUTES,
 ];
 
 export function createAdminHandler(view: AdminView): (request: IncomingMessage, response: ServerResponse, target: RequestTarget) => void {

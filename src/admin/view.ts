@@ -5,10 +5,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Refusal } from '../errors/refusal.ts';
 import type { CorsGrant } from '../security/cors.ts';
+import type { StateStore } from '../state/index.ts';
 import type { LiveSource } from './live.ts';
 import type { ClientInfo, ServerDescription, StreamInfo, WebSocketStats } from './snapshot.ts';
 
 export interface AdminView extends LiveSource {
+  /** The state rules, routes and templates read (`/admin/state`). */
+  readonly state: StateStore;
   /** Whether `/` serves the dashboard to browsers. */
   readonly dashboard: boolean;
   /** Live views (snapshot feeds and client message logs) open at once. */

@@ -2,6 +2,7 @@
  * The server as the admin layer sees it (AdminView): the admin API, the dashboard and /metrics reach the
  * server only through this object, never its internals.
  */
+import type { StateStore } from '../state/index.ts';
 import type { JournalAdmin } from './journal-admin.ts';
 import { findSchema, verifySchema, waitSchema } from '../journal/index.ts';
 import type { IncomingMessage } from 'node:http';
@@ -30,6 +31,7 @@ export interface AdminViewParts {
   /** The journal as the live views read it; undefined while it is off. */
   readonly liveJournal: LiveJournal | undefined;
   readonly redact: Redactor;
+  readonly state: StateStore;
   stats(): WebSocketStats;
   describe(): ServerDescription;
   publish(stream: string, data: unknown, endpoint: string | undefined): number;
@@ -63,6 +65,7 @@ export function createAdminView(parts: AdminViewParts): AdminView {
     waitInJournal: async (body, gone) => ({ ...(await parts.journal.wait(parts.journal.parse(waitSchema, body, 'POST /admin/wait'), gone)) }),
     snapshot: () => ({ at: parts.now(), server: parts.describe(), stats: parts.stats(), clients: clients.clients(), streams: streams.streams(), journal: parts.liveJournal !== undefined }),
     redact: parts.redact,
+    state: parts.state,
     liveJournal: parts.liveJournal,
     now: parts.now,
     requestId: parts.requestId,

@@ -153,7 +153,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const upgrades = door('websocket');
   const sse = new SseSide({ config, clock, logger, createId: () => createClientId(clock, idRandom), pressure, meta, journal, connected: door('sse') });
   const registry = new EndpointRegistry(endpoints, () => [...transport.peers, ...sse.peers]);
-  const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0, recordings: () => budgets.figures() });
+  const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0, recordings: () => budgets.figures(), state: () => stateStore.figures() });
   const streams = createStreamAdmin(registry, () => state === 'running');
   const clients = createClientAdmin(registry, redact);
   const http = createHttpSide({ config, clock, logger, ...seededPart({ seed: runSeed, templates }, 'http routes'), registry, clients, metrics, baseDir: options.baseDir ?? process.cwd(), redact, recordings, budgets, meta, journal, positions: routeState, state: stateStore });
@@ -188,7 +188,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     route: createHandshakeGate({ config, registry, proxy, logger, clients: () => transport.peers.size, upgraded: (path, client) => upgrades(path, 101, client) }),
     refused,
     handleRequest: dispatchRequests(createAdminHandler(createAdminView({
-      config, streams, clients, metrics, stats, publish, reload, requestId, journal: journalAdmin, liveJournal: liveJournalOf(journal, registry), redact, http: createHttpAdmin(http, { config, registry, baseDir: options.baseDir ?? process.cwd() }),
+      config, streams, clients, metrics, stats, publish, reload, requestId, journal: journalAdmin, liveJournal: liveJournalOf(journal, registry), redact, state: stateStore, http: createHttpAdmin(http, { config, registry, baseDir: options.baseDir ?? process.cwd() }),
       describe: () => ({ name: 'mockwave', version: VERSION, uptimeMs: clock.now() - startedAt, endpoints: registry.describe(started?.url) }),
       now: () => clock.now(),
     })), { routes: http, config, registry, sse, logger, limited, meta }),

@@ -75,3 +75,8 @@ export interface StateStore {
 export const clientScope = (id: string): string => `client:${id}`;
 export const testScope = (name: string): string => `scope:${name}`;
 export const GLOBAL_SCOPE = 'global';
+
+/** Whether a scope's name is one of the four kinds (`global`, `client:<id>`, `caller:<key>`, `scope:<name>`). */
+export function isScopeName(scope: string): boolean {
+  return scope === GLOBAL_SCOPE || /^(client|caller|scope):./.test(scope);
+}

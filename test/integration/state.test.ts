@@ -96,6 +96,47 @@ describe('state across protocols', () => {
     }
   });
 
+  it('is read, replaced, changed and forgotten through /admin/state, and counted in /metrics', async () => {
+    const { ws, http } = await startServer(config);
+    const admin = async (method: string, path: string, body?: unknown) => {
+      const answer = await fetch(http(path), { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+      return { status: answer.status, json: (await answer.json()) as { data?: Record<string, unknown>; error?: { code: string; message: string } } };
+    };
+    assert.deepEqual((await admin('PUT', '/admin/state/global', { loggedIn: true, user: 'eve' })).json.data, { scope: 'global', state: { loggedIn: true, user: 'eve' } });
+    const client = await wsConnect(ws('/ws'));
+    try {
+      client.send({ type: 'whoami' });
+      assert.deepEqual(await client.nextOfType('me'), { type: 'me', user: 'eve' }, 'a rule sees what the admin API wrote');
+    } finally {
+      await client.close();
+    }
+    assert.deepEqual((await admin('PATCH', '/admin/state/scope:t1', { increment: { 'cart.items': 2 }, append: { 'cart.list': 'tea' } })).json.data, { scope: 'scope:t1', state: { cart: { items: 2, list: ['tea'] } } });
+    assert.deepEqual((await admin('GET', '/admin/state/scope%3At1?key=cart.items')).json.data, { scope: 'scope:t1', key: 'cart.items', found: true, value: 2 });
+    assert.deepEqual((await admin('GET', '/admin/state/scope:t1?key=cart.none')).json.data, { scope: 'scope:t1', key: 'cart.none', found: false, value: null });
+    assert.equal((await admin('PUT', '/admin/state/scope:t1?key=cart.items', 5)).json.data?.['state'] !== undefined, true);
+    assert.deepEqual((await admin('DELETE', '/admin/state/scope:t1?key=cart.list')).json.data, { scope: 'scope:t1', state: { cart: { items: 5 } } });
+    const whole = (await admin('GET', '/admin/state')).json.data as { figures: { scopes: number; transitions: number }; scopes: { scope: string; keys: number }[]; global: unknown };
+    assert.deepEqual(whole.global, { loggedIn: true, user: 'eve' });
+    assert.deepEqual(whole.scopes.map((s) => [s.scope, s.keys]), [['global', 2], ['scope:t1', 1]]);
+    assert.equal(whole.figures.transitions, 4, "the PUT, the PATCH, the PUT of a key and the DELETE of a key");
+    const metrics = await (await fetch(http('/metrics'))).text();
+    assert.match(metrics, /^mockwave_state_transitions_total\{store="memory"\} 4$/m);
+    assert.match(metrics, /^mockwave_state_scopes\{store="memory"\} 1$/m);
+
+    const unknown = await admin('GET', '/admin/state/nobody');
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.json.error?.code, 'MW_UNKNOWN_STATE_SCOPE');
+    const refused = await admin('PATCH', '/admin/state/global', { set: { '__proto__.x': 1 } });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.json.error?.code, 'MW_STATE_REFUSED');
+    assert.equal((await admin('PATCH', '/admin/state/global', { increment: { user: 1 } })).status, 400, 'an increment of text');
+    assert.equal((await admin('PUT', '/admin/state/global', [1])).status, 400, 'a document is an object');
+
+    assert.deepEqual((await admin('DELETE', '/admin/state/scope:t1')).json.data, { scope: 'scope:t1', state: {} });
+    assert.deepEqual((await admin('DELETE', '/admin/state')).json.data, { reset: true });
+    assert.deepEqual((await admin('GET', '/admin/state/global')).json.data, { scope: 'global', state: {} });
+  });
+
   it('refuses a configuration whose state paths or conditions cannot work', async () => {
     const { checkConfig } = await import('../../src/config/validate.ts');
     const bad = checkConfig({ endpoints: [{ path: '/ws', rules: [{ when: { type: 'x' }, state: { '__proto__.a': 1 }, then: [{ setState: { set: { 'a..b': 1 } } }] }] }] });
