@@ -3,7 +3,7 @@
  * What the request must carry comes after the path; each step's phrase comes from its definition (steps.ts).
  */
 import { explainWhen } from '../rules/index.ts';
-import { explainSteps } from '../steps/index.ts';
+import { explainBehaviourState, explainSteps, withScenarioStep } from '../steps/index.ts';
 import type { HttpRouteConfig } from './schema.ts';
 import { HTTP_STEPS } from './steps.ts';
 
@@ -21,5 +21,5 @@ function explainConditions(when: NonNullable<HttpRouteConfig['when']>): string {
 
 export function explainRoute(config: HttpRouteConfig): string {
   const methods = config.method === undefined ? 'ANY' : config.method.join(',');
-  return `${methods} ${config.path}${config.when === undefined ? '' : explainConditions(config.when)} -> ${explainSteps(HTTP_STEPS, config.then)}`;
+  return `${methods} ${config.path}${config.when === undefined ? '' : explainConditions(config.when)}${explainBehaviourState(config)} -> ${explainSteps(HTTP_STEPS, withScenarioStep(config, config.then))}`;
 }

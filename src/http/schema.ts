@@ -8,7 +8,7 @@ import { regexSchema, whenSchema } from '../rules/schema.ts';
 import { pathConstraintProblem } from '../rules/regex.ts';
 import { pathConstraints, pathPatternProblem } from '../util/path-pattern.ts';
 import { httpStepSchemas, type HttpStep } from './steps.ts';
-import { stateConditionSchema } from '../steps/index.ts';
+import { scenarioFields, scenarioProblem, stateConditionSchema } from '../steps/index.ts';
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -44,8 +44,12 @@ export const httpRouteSchema = z.strictObject({
   path: routePathSchema.describe('The path: exact, with `:name` parameters, or a trailing `*`.'),
   when: httpWhenSchema.optional(),
   state: stateConditionSchema.optional(),
+  ...scenarioFields,
   then: httpStepSchemas.list.min(1),
   journal: z.boolean().optional().describe('While the journal is on (`--journal`), keep this route\'s requests in it (default true); false leaves them out.'),
+}).superRefine((route, ctx) => {
+  const problem = scenarioProblem(route);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['scenario'], message: problem });
 });
 
 export type HttpRouteConfig = z.output<typeof httpRouteSchema>;

@@ -6,7 +6,7 @@
  */
 import type { Peer } from '../hub/peer.ts';
 import type { RenderContext } from '../templates/index.ts';
-import { compileStateCondition, compileStep, runSteps, withState, type RunResult, type StateCondition, type Step as AnyStep, type StepRun } from '../steps/index.ts';
+import { compileBehaviourState, compileStep, runSteps, withScenarioStep, withState, type RunResult, type StateCondition, type Step as AnyStep, type StepRun } from '../steps/index.ts';
 import { mayRead } from '../templates/index.ts';
 import { ACTION_TABLE, type ActionConfig } from './actions.ts';
 import { explainActions, explainRule } from './explain.ts';
@@ -99,9 +99,9 @@ export class RuleEngine {
       source: ruleSource(rule.name ?? `rules[${index}]`),
       explain: explainRule(rule),
       matches: compileWhen(rule.when),
-      holds: rule.state === undefined ? undefined : compileStateCondition(rule.state),
-      readsState: rule.state !== undefined || mayRead(rule.then, ['state']) || (rule.onFailure !== undefined && mayRead(rule.onFailure, ['state'])),
-      steps: rule.then.map(compileAction),
+      holds: compileBehaviourState(rule),
+      readsState: rule.state !== undefined || rule.requiredState !== undefined || mayRead(rule.then, ['state']) || (rule.onFailure !== undefined && mayRead(rule.onFailure, ['state'])),
+      steps: withScenarioStep(rule, rule.then).map(compileAction),
       onFailure: rule.onFailure?.map(compileAction),
       continues: rule.continue,
       hits: 0,

@@ -3,7 +3,7 @@
  * delay 100-200 ms`. Each action's phrase comes from its definition (actions.ts); a `when` reads as what it
  * matches. HTTP routes say their body matcher the same way.
  */
-import { brief, explainSteps } from '../steps/index.ts';
+import { brief, explainBehaviourState, explainSteps, withScenarioStep } from '../steps/index.ts';
 import { ACTION_TABLE, type ActionConfig } from './actions.ts';
 import { MATCHER_KEYS, type MatcherConfig, type RuleConfig, type WhenConfig } from './schema.ts';
 
@@ -35,5 +35,5 @@ export function explainWhen(when: WhenConfig): string {
 
 export function explainRule(rule: RuleConfig): string {
   const onFailure = rule.onFailure === undefined || rule.onFailure.length === 0 ? '' : `; on failure ${explainActions(rule.onFailure)}`;
-  return `when ${explainWhen(rule.when)} then ${explainActions(rule.then)}${rule.continue ? ', then later rules' : ''}${onFailure}`;
+  return `when ${explainWhen(rule.when)}${explainBehaviourState(rule)} then ${explainActions(withScenarioStep(rule, rule.then))}${rule.continue ? ', then later rules' : ''}${onFailure}`;
 }

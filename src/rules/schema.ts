@@ -5,7 +5,7 @@
 import { jsonSchemaValue, schemaProblem } from '../data/json-schema.ts';
 import { z } from 'zod';
 import { issueMessage } from '../errors/schema-issues.ts';
-import { stateConditionSchema, stepSchemas } from '../steps/index.ts';
+import { scenarioFields, scenarioProblem, stateConditionSchema, stepSchemas } from '../steps/index.ts';
 import { numberOrRangeSchema } from '../util/range.ts';
 import { INNER_SCHEMAS } from '../util/one-key.ts';
 import { hexProblem } from '../util/binary.ts';
@@ -81,13 +81,19 @@ const actions = stepSchemas(ACTION_TABLE, { noun: 'action', afterFinal: (key) =>
 export const actionSchema = actions.step;
 export const actionListSchema = actions.list;
 
-export const ruleSchema = z.strictObject({
-  name: z.string().min(1).optional(),
-  when: whenSchema,
-  state: stateConditionSchema.optional(),
-  then: actionListSchema.min(1),
-  onFailure: actionListSchema.optional().describe('Steps run instead when a step of `then` fails (a reply that would not match its schema): an error reply, say. They run once; a failure in them is only logged.'),
-  continue: z.boolean().default(false).describe('Keep matching later rules after this one.'),
-});
+export const ruleSchema = z
+  .strictObject({
+    name: z.string().min(1).optional(),
+    when: whenSchema,
+    state: stateConditionSchema.optional(),
+    ...scenarioFields,
+    then: actionListSchema.min(1),
+    onFailure: actionListSchema.optional().describe('Steps run instead when a step of `then` fails (a reply that would not match its schema): an error reply, say. They run once; a failure in them is only logged.'),
+    continue: z.boolean().default(false).describe('Keep matching later rules after this one.'),
+  })
+  .superRefine((rule, ctx) => {
+    const problem = scenarioProblem(rule);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['scenario'], message: problem });
+  });
 
 export type RuleConfig = z.output<typeof ruleSchema>;

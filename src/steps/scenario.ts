@@ -5,6 +5,7 @@
  * `scenarios.<name>`, `requiredState` a `state:` condition on it and `newState` a `setState` step run first.
  */
 import { z } from 'zod';
+import { brief } from './explain.ts';
 import { compileStateCondition, type StateCondition, type StateConditionConfig } from './state.ts';
 
 /** Where a scenario keeps its state: `scenarios.<name>` of the global scope. */
@@ -36,10 +37,11 @@ export function scenarioCondition(config: ScenarioConfig): StateConditionConfig 
   return { [`${SCENARIOS_KEY}.${config.scenario}`]: { eq: config.requiredState, default: SCENARIO_STARTED } };
 }
 
-/** The `setState` step a `newState` means, or undefined. */
-export function scenarioStep(config: ScenarioConfig): { readonly setState: { readonly scope: 'global'; readonly set: Readonly<Record<string, string>> } } | undefined {
-  if (config.scenario === undefined || config.newState === undefined) return undefined;
-  return { setState: { scope: 'global', set: { [`${SCENARIOS_KEY}.${config.scenario}`]: config.newState } } };
+/** `steps` with, first, the `setState` step a `newState` means (as parsed: the step tables compile it). */
+export function withScenarioStep<S>(config: ScenarioConfig, steps: readonly S[]): readonly S[] {
+  if (config.scenario === undefined || config.newState === undefined) return steps;
+  const step = { setState: { scope: 'global', set: { [`${SCENARIOS_KEY}.${config.scenario}`]: config.newState } } };
+  return [step as S, ...steps];
 }
 
 /** A rule's or route's `state:` and its scenario's `requiredState`, both holding; undefined when it has neither. */
@@ -48,4 +50,11 @@ export function compileBehaviourState(config: ScenarioConfig & { readonly state?
   if (conditions.length <= 1) return conditions[0];
   const [first, second] = conditions as [StateCondition, StateCondition];
   return (context, services) => first(context, services) && second(context, services);
+}
+
+/** What a rule's or route's one line says of its state: ` while state {...}`, ` in scenario checkout at paid`. */
+export function explainBehaviourState(config: ScenarioConfig & { readonly state?: StateConditionConfig | undefined }): string {
+  const state = config.state === undefined ? '' : ` while state ${brief(config.state)}`;
+  const scenario = config.scenario === undefined || config.requiredState === undefined ? '' : ` in scenario ${config.scenario} at ${config.requiredState}`;
+  return `${state}${scenario}`;
 }

@@ -16,7 +16,7 @@ import { compileCondition, compileTemplate, conditionProblem, type RenderContext
 import { brief } from './explain.ts';
 import { defineStep, type StepScope } from './step.ts';
 
-const COMPARISONS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'exists'] as const;
+const COMPARISONS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'exists', 'default'] as const;
 
 const comparisonSchema = z.strictObject({
   eq: z.unknown().optional(),
@@ -27,6 +27,8 @@ const comparisonSchema = z.strictObject({
   lte: z.number().optional(),
   in: z.array(z.unknown()).optional(),
   exists: z.boolean().optional(),
+  /** The value compared while the path holds none (a scenario's `Started`, a count's 0). */
+  default: z.unknown().optional(),
 });
 
 const isComparison = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length > 0 && Object.keys(value).every((key) => (COMPARISONS as readonly string[]).includes(key));
@@ -73,16 +75,17 @@ export const stateConditionSchema = z
       else if (isComparison(value) && !comparisonSchema.safeParse(value).success) ctx.addIssue({ code: 'custom', path: [path], message: `expected { ${COMPARISONS.join(', ')} } with numbers for gt, gte, lt and lte and a list for in` });
     }
   })
-  .describe('What the state must hold for this to apply: an expression over the state ("cart.items > 0"), or dotted paths each equal to a value or compared ({ loggedIn: true, "cart.items": { gt: 0 }, role: { in: [admin] } }).');
+  .describe('What the state must hold for this to apply: an expression over the state ("cart.items > 0"), or dotted paths each equal to a value or compared ({ loggedIn: true, "cart.items": { gt: 0, default: 0 }, role: { in: [admin] } }).');
 
 export type StateConditionConfig = z.output<typeof stateConditionSchema>;
 
 /** A compiled `state:` condition: reads `context.state`. */
 export type StateCondition = (context: RenderContext, services: TemplateServices) => boolean;
 
-function holds(actual: unknown, expected: unknown): boolean {
-  if (!isComparison(expected)) return isDeepStrictEqual(actual, expected);
+function holds(found: unknown, expected: unknown): boolean {
+  if (!isComparison(expected)) return isDeepStrictEqual(found, expected);
   const c = expected as z.output<typeof comparisonSchema>;
+  const actual = found === undefined ? c.default : found;
   const n = actual as number;
   const numeric = typeof actual === 'number';
   return (

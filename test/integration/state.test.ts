@@ -137,6 +137,46 @@ describe('state across protocols', () => {
     assert.deepEqual((await admin('GET', '/admin/state/global')).json.data, { scope: 'global', state: {} });
   });
 
+  it('a scenario, as WireMock writes it, moves on a match and is the global state\'s scenarios.<name>', async () => {
+    const { ws, http, server } = await startServer({
+      http: {
+        routes: [
+          { name: 'pay', method: 'POST', path: '/api/checkout', scenario: 'checkout', requiredState: 'Started', newState: 'paid', then: [{ respond: { body: { status: 'paid' } } }] },
+          { name: 'paid already', method: 'POST', path: '/api/checkout', scenario: 'checkout', requiredState: 'paid', then: [{ respond: { status: 409, body: { error: 'paid already' } } }] },
+        ],
+      },
+      endpoints: [
+        {
+          path: '/ws',
+          rules: [
+            { when: { type: 'status' }, scenario: 'checkout', requiredState: 'paid', then: [{ reply: { type: 'status', status: 'paid' } }] },
+            { when: { type: 'ship' }, scenario: 'checkout', requiredState: 'paid', newState: 'shipped', then: [{ reply: { type: 'shipped' } }] },
+            { when: { type: 'status' }, then: [{ reply: { type: 'status', status: 'open' } }] },
+          ],
+        },
+      ],
+    });
+    const client = await wsConnect(ws('/ws'));
+    try {
+      client.send({ type: 'status' });
+      assert.equal((await client.nextOfType<{ status: string }>('status')).status, 'open');
+      assert.equal((await fetch(http('/api/checkout'), { method: 'POST' })).status, 200);
+      assert.equal((await fetch(http('/api/checkout'), { method: 'POST' })).status, 409);
+      client.send({ type: 'status' });
+      assert.equal((await client.nextOfType<{ status: string }>('status')).status, 'paid');
+      assert.deepEqual(server.state.get('global'), { scenarios: { checkout: 'paid' } });
+      client.send({ type: 'ship' });
+      await client.nextOfType('shipped');
+      assert.deepEqual(server.state.get('global'), { scenarios: { checkout: 'shipped' } }, 'a rule moves the scenario too');
+      const routes = (await (await fetch(http('/admin/http/routes'))).json()) as { data: { routes: { name: string; explain: string }[] } };
+      assert.match(routes.data.routes.find((r) => r.name === 'pay')?.explain ?? '', /in scenario checkout at Started -> setState set \{"scenarios\.checkout":"paid"\}/);
+      await fetch(http('/admin/state/global?key=scenarios.checkout'), { method: 'DELETE' });
+      assert.equal((await fetch(http('/api/checkout'), { method: 'POST' })).status, 200, 'back at Started once its state is forgotten');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('refuses a configuration whose state paths or conditions cannot work', async () => {
     const { checkConfig } = await import('../../src/config/validate.ts');
     const bad = checkConfig({ endpoints: [{ path: '/ws', rules: [{ when: { type: 'x' }, state: { '__proto__.a': 1 }, then: [{ setState: { set: { 'a..b': 1 } } }] }] }] });
@@ -144,6 +184,10 @@ describe('state across protocols', () => {
     const text = JSON.stringify(bad);
     assert.match(text, /__proto__/);
     assert.match(text, /an empty part/);
+    const scenario = JSON.stringify(checkConfig({ http: { routes: [{ path: '/a', requiredState: 'x', then: [{ respond: {} }] }, { path: '/b', scenario: 'flow', then: [{ respond: {} }] }, { path: '/c', scenario: 'a.b', newState: 'x', then: [{ respond: {} }] }] } }));
+    assert.match(scenario, /http\.routes\[0\]\.scenario: requiredState and newState need a scenario/);
+    assert.match(scenario, /http\.routes\[1\]\.scenario: scenario flow: say requiredState, newState or both/);
+    assert.match(scenario, /http\.routes\[2\]\.scenario: expected a scenario name of letters, digits, - and _/);
   });
 });
 
