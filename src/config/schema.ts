@@ -17,6 +17,7 @@ import { GENERATOR_NAMES, GENERATOR_TABLE } from '../streams/generators/index.ts
 import { reservedPathProblem, routeName } from '../http/index.ts';
 import { httpSettingsSchema } from '../http/settings.ts';
 import { journalSettingsSchema } from '../journal/index.ts';
+import { stateSettingsSchema } from '../state/settings.ts';
 import { proxySettingsSchema, type ProxyRouteConfig } from '../proxy/schema.ts';
 import { deflateSchema, websocketSettingsSchema } from '../transport/settings.ts';
 
@@ -168,6 +169,7 @@ export const configSchema = z
     proxy: proxySettingsSchema,
     http: httpSettingsSchema,
     journal: journalSettingsSchema,
+    stateStore: stateSettingsSchema,
     dashboard: z
       .strictObject({
         enabled: z.boolean().default(true).describe('Serve the live dashboard at / (to browsers; it obeys the admin token).'),

@@ -71,7 +71,7 @@ export const ERROR_CATALOG = {
   MW_UNKNOWN_HTTP_ROUTE: { summary: 'The admin API named an HTTP route that does not exist.', httpStatus: 404 },
   MW_HTTP_ROUTE_EXISTS: { summary: 'The admin API was asked to add an HTTP route whose name is taken (use PUT to change it).', httpStatus: 409 },
   MW_HTTP_ROUTE_NOT_ALLOWED: { summary: 'A route added through the admin API sends a `file` from outside `http.adminFilesDir` (any file while it is unset, or a `.env` file), or forwards to a host not in `http.forwardAllow`.', httpStatus: 400 },
-  MW_STATE_REFUSED: { summary: 'A state change (a `setState` step, `PUT`/`PATCH /admin/state`) names a path that may not be written (`__proto__`, an empty part) or would take a scope past its bound (1 MiB); nothing of it is applied.', httpStatus: 400 },
+  MW_STATE_REFUSED: { summary: 'A state change (a `setState` step, `PUT`/`PATCH /admin/state`) names a path that may not be written (`__proto__`, an empty part) or would take a scope past `stateStore.maxScopeBytes`; nothing of it is applied.', httpStatus: 400 },
   MW_UNKNOWN_STATE_SCOPE: { summary: '`/admin/state/<scope>` named a scope that is not `global`, `client:<id>`, `caller:<key>` or `scope:<name>`.', httpStatus: 404 },
   MW_LISTEN_FAILED: { summary: 'The HTTP server could not listen (port in use, permission denied, bad host).' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -3,6 +3,7 @@
  * the collaborators (registry, handshake gate, refusals, admin view) to one transport, listen, and stop
  * gracefully. The CLI and the tests use exactly this.
  */
+import { resolve } from 'node:path';
 import { createMetrics } from '../admin/metrics.ts';
 import { createAdminHandler, type WebSocketStats } from '../admin/router.ts';
 import { type MockwaveConfig, type MockwaveConfigInput } from '../config/schema.ts';
@@ -35,6 +36,7 @@ import { exportQuerySchema } from './journal-export.ts';
 import { Journal } from '../journal/index.ts';
 import { createJournalLibrary } from './journal-library.ts';
 import { MemoryStateStore, Positions, testScope } from '../state/index.ts';
+import { keepStateInFile } from './state-file.ts';
 import { httpRateLimit } from '../http/rate-limit.ts';
 import { seededPart } from '../endpoint/seeded.ts';
 import { SseSide } from '../sse/side.ts';
@@ -127,7 +129,9 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const journalAdmin = createJournalAdmin(journal, redact, clock);
   const journalLibrary = createJournalLibrary(journalAdmin);
   const routeState = new Positions();
-  const stateStore = new MemoryStateStore();
+  const { file: stateFileName, ...stateBounds } = config.stateStore;
+  const stateStore = new MemoryStateStore(stateBounds);
+  const stateFile = stateFileName === undefined ? undefined : keepStateInFile(stateStore, resolve(options.baseDir ?? process.cwd(), stateFileName), { maxBytes: stateBounds.maxBytes, logger });
   const templates = createTemplateServices(clock, random, seed);
   const budgets = new RecordingBudgets((full) => logger.warn(`Recording stops in ${full.folder}: it reached its cap of ${full.maxBytes} bytes written by this run (http.recordMaxBytes, proxy.recordMaxBytes); nothing more is recorded there`, { folder: full.folder, maxBytes: full.maxBytes }));
   const { endpoints, proxy, tls, recordings } = buildServer(config, {
@@ -228,7 +232,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
       for (const endpoint of endpoints) endpoint.stop();
       sse.closeAll();
       await transport.close(closeCodeOf('MW_SHUTTING_DOWN'), 'Server shutting down', options.shutdownGraceMs ?? 3000);
-      await Promise.all([...recordings].map((r) => r.end()));
+      await Promise.all([...[...recordings].map((r) => r.end()), stateFile?.flush()]);
       state = 'stopped';
     },
     publish: (name, data, publishOptions = {}) => publish(name, data, publishOptions.endpoint),

@@ -134,7 +134,7 @@ export class MemoryStateStore implements StateStore {
       sizes.set(key, size);
       bytes += size - (held.sizes.get(key) ?? 0);
     }
-    if (bytes > this.#bounds.maxScopeBytes) throw new MockwaveError('MW_STATE_REFUSED', `State scope ${scope} would hold ${bytes} bytes, over the bound of a scope (${this.#bounds.maxScopeBytes}): the change is not applied`);
+    if (bytes > this.#bounds.maxScopeBytes) throw new MockwaveError('MW_STATE_REFUSED', `State scope ${scope} would hold ${bytes} bytes, over stateStore.maxScopeBytes (${this.#bounds.maxScopeBytes}): the change is not applied`);
     for (const [key, size] of sizes) {
       if (size === 0) held.sizes.delete(key);
       else held.sizes.set(key, size);

@@ -87,7 +87,7 @@ describe('bounds', () => {
   it('refuses a change that would take one scope past maxScopeBytes, whole', () => {
     const store = new MemoryStateStore({ maxScopeBytes: 100 });
     store.change('caller:x', { set: { a: 'x'.repeat(50) } }, 'test');
-    refused(() => store.change('caller:x', { set: { b: 'y'.repeat(50) }, increment: { n: 1 } }, 'test'), /over the bound of a scope \(100\)/);
+    refused(() => store.change('caller:x', { set: { b: 'y'.repeat(50) }, increment: { n: 1 } }, 'test'), /over stateStore\.maxScopeBytes \(100\)/);
     assert.deepEqual(Object.keys(store.get('caller:x') ?? {}), ['a']);
     // Replacing the large value frees its bytes.
     store.change('caller:x', { set: { a: 1, b: 'y'.repeat(50) } }, 'test');
