@@ -57,6 +57,7 @@ const FOLDERS = {
       'test/unit/http-body.test.ts',
       'test/unit/http-steps-load.test.ts',
       'test/unit/request-view.test.ts',
+      'test/unit/http-forward.test.ts',
       'test/unit/http-rate-limit.test.ts',
       'test/unit/http-hot-path.test.ts',
       'test/unit/http-steps.test.ts',

@@ -40,7 +40,13 @@ const rules = Array.from({ length: 100 }, (_, i) => ruleSchema.parse({ when: { t
 const engine = new RuleEngine(rules);
 const sink: string[] = [];
 const peer: Peer = { id: 'c', endpoint: '/', url: '/', remoteAddress: '', compressed: false, connectedAt: 0, counters: newCounters(), observers: NO_OBSERVERS, closed: false, send: (t) => void (sink.length > 100 ? (sink.length = 0) : sink.push(String(t))), offer: () => true, sendData: () => undefined, relay: () => undefined, bufferedAmount: 0, pause: () => undefined, resume: () => undefined, close: () => undefined, terminate: () => undefined };
-const host: RuleHost = { random, templates: services, state: new MemoryStateStore(), stateScopes: () => ['global'], schedule: () => undefined, publish: () => undefined, log: () => undefined, onError: (_p, e) => { throw e; } };
+const state = new MemoryStateStore();
+state.change('global', { set: { loggedIn: true } }, 'bench');
+const host: RuleHost = { random, templates: services, state, stateScopes: () => ['global'], schedule: () => undefined, publish: () => undefined, log: () => undefined, onError: (_p, e) => { throw e; } };
+// One rule, replying; the same rule gated by state (an object condition, an expression): what `state:` costs.
+const oneRule = (extra: Record<string, unknown>) => new RuleEngine([ruleSchema.parse({ when: { type: 'order' }, ...extra, then: [{ reply: { type: 'ack', id: '{{message.id}}' } }] })]);
+const [ungated, gatedObject, gatedExpression] = [oneRule({}), oneRule({ state: { loggedIn: true } }), oneRule({ state: 'loggedIn == true' })];
+const order = Buffer.from(JSON.stringify({ type: 'order', id: 7 }));
 const last = Buffer.from(JSON.stringify({ type: 'order', side: 'buy', account: 'acct-99', qty: 5 }));
 const none = Buffer.from(JSON.stringify({ type: 'order', side: 'sell', account: 'acct-7', qty: 5 }));
 
@@ -52,6 +58,18 @@ const results = [
   measure('match 100 rules, hit on the last, reply rendered', () => {
     const m = new Message(last, false);
     engine.handle(peer, m, { message: m.value }, host);
+  }),
+  measure('one rule, reply rendered (rules: ungated)', () => {
+    const m = new Message(order, false);
+    ungated.handle(peer, m, { message: m.value }, host);
+  }),
+  measure('one rule gated by state { loggedIn: true }, reply rendered (rules)', () => {
+    const m = new Message(order, false);
+    gatedObject.handle(peer, m, { message: m.value }, host);
+  }),
+  measure('one rule gated by state "loggedIn == true", reply rendered (rules)', () => {
+    const m = new Message(order, false);
+    gatedExpression.handle(peer, m, { message: m.value }, host);
   }),
   measure('match 100 rules, no hit', () => {
     const m = new Message(none, false);

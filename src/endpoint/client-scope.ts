@@ -16,7 +16,7 @@ export class ClientScope {
   readonly #records = new WeakMap<Peer, ClientRecord>();
   /** The params each client gave when subscribing, per topic, for conditions. */
   readonly #params = new Map<Peer, Map<string, Readonly<Record<string, unknown>>>>();
-  /** Clients whose connection named a test scope: the scopes their state is read from. */
+  /** Each client's state scopes, made once when it connects (a rule that reads state asks on every message). */
   readonly #stateScopes = new WeakMap<Peer, readonly string[]>();
   readonly #state: StateStore;
   readonly #templates: TemplateServices;
@@ -65,10 +65,10 @@ export class ClientScope {
 
   /** Notes the test scope a client's connection named, for the state it reads and writes. */
   connected(peer: Peer, testScopeName: string | undefined): void {
-    if (testScopeName !== undefined) this.#stateScopes.set(peer, [GLOBAL_SCOPE, testScope(testScopeName), clientScope(peer.id)]);
+    this.#stateScopes.set(peer, testScopeName === undefined ? [GLOBAL_SCOPE, clientScope(peer.id)] : [GLOBAL_SCOPE, testScope(testScopeName), clientScope(peer.id)]);
   }
 
-  /** The state scopes a client's rules read: global, its test scope (when its connection named one), its own. */
+  /** The state scopes a client's rules read: global, its test scope (when its connection named one), its own; made at connect. */
   stateScopes(peer: Peer): readonly string[] {
     return this.#stateScopes.get(peer) ?? [GLOBAL_SCOPE, clientScope(peer.id)];
   }

@@ -96,7 +96,7 @@ export function chooseRoute(onPath: readonly OnPath[], view: RequestView, host: 
     if (!allows(route, view.method)) continue;
     if (route.matchesBody) view.checkDepth();
     if (!route.when(view)) continue;
-    if (route.holds !== undefined && !route.holds((stateful ??= withState({}, host.state, () => httpStateScopes(view))), host.templates)) continue;
+    if (route.holds !== undefined && !route.holds((stateful ??= withState({}, host.state, httpStateScopes(view))), host.templates)) continue;
     if (route.readsBody) view.checkDepth();
     return candidate;
   }

@@ -208,7 +208,7 @@ export class HttpRoutes {
     const route = hit.route;
     route.hits += 1;
     const request = templateRequest(view, hit.params, route);
-    const context = route.readsState ? withState({ request }, this.#host.state, () => httpStateScopes(view)) : { request };
+    const context = route.readsState ? withState({ request }, this.#host.state, httpStateScopes(view)) : { request };
     let result: RunResult<number>;
     try {
       result = answerRequest(route.steps, { view, response: asked.response, context, host: this.#host, route: route.name, source: route.source, sent: asked.sent });

@@ -122,7 +122,7 @@ export class RuleEngine {
   /** Runs the onConnect steps for a client that has just connected. */
   greet(peer: Peer, context: RenderContext, host: RuleHost): void {
     this.#onConnect.hits += 1;
-    const run = this.#onConnect.readsState ? withState(context, host.state, () => host.stateScopes(peer)) : context;
+    const run = this.#onConnect.readsState ? withState(context, host.state, host.stateScopes(peer)) : context;
     void runSteps(this.#onConnect.steps, new RuleRun(peer, run, host, this.#onConnect));
   }
 
@@ -147,7 +147,7 @@ export class RuleEngine {
       if (!rule.matches(incoming)) continue;
       let run = context;
       if (rule.readsState) {
-        run = stateful ??= withState(context, host.state, () => host.stateScopes(peer));
+        run = stateful ??= withState(context, host.state, host.stateScopes(peer));
         if (rule.holds !== undefined && !rule.holds(run, host.templates)) continue;
       }
       matched = true;

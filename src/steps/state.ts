@@ -82,22 +82,43 @@ export type StateConditionConfig = z.output<typeof stateConditionSchema>;
 /** A compiled `state:` condition: reads `context.state`. */
 export type StateCondition = (context: RenderContext, services: TemplateServices) => boolean;
 
-function holds(found: unknown, expected: unknown): boolean {
-  if (!isComparison(expected)) return isDeepStrictEqual(found, expected);
+/** Equality of a state value with one written in the configuration: `===` for a primitive, deep otherwise. */
+function equalTo(expected: unknown): (actual: unknown) => boolean {
+  return typeof expected === 'object' && expected !== null ? (actual) => isDeepStrictEqual(actual, expected) : (actual) => actual === expected;
+}
+
+/**
+ * One path's check, compiled once: a value is equality, a comparison each of its parts. Made at load so a
+ * message pays only for the checks written (a gated rule is on the message path).
+ */
+function compileCheck(expected: unknown): (found: unknown) => boolean {
+  if (!isComparison(expected)) return equalTo(expected);
   const c = expected as z.output<typeof comparisonSchema>;
-  const actual = found === undefined ? c.default : found;
-  const n = actual as number;
-  const numeric = typeof actual === 'number';
-  return (
-    (c.eq === undefined || isDeepStrictEqual(actual, c.eq)) &&
-    (c.ne === undefined || !isDeepStrictEqual(actual, c.ne)) &&
-    (c.gt === undefined || (numeric && n > c.gt)) &&
-    (c.gte === undefined || (numeric && n >= c.gte)) &&
-    (c.lt === undefined || (numeric && n < c.lt)) &&
-    (c.lte === undefined || (numeric && n <= c.lte)) &&
-    (c.in === undefined || c.in.some((value) => isDeepStrictEqual(actual, value))) &&
-    (c.exists === undefined || (actual !== undefined) === c.exists)
-  );
+  const checks: ((actual: unknown) => boolean)[] = [];
+  const numeric = (test: (n: number) => boolean) => (actual: unknown) => typeof actual === 'number' && test(actual);
+  if (c.eq !== undefined) checks.push(equalTo(c.eq));
+  if (c.ne !== undefined) {
+    const same = equalTo(c.ne);
+    checks.push((actual) => !same(actual));
+  }
+  const { gt, gte, lt, lte } = c;
+  if (gt !== undefined) checks.push(numeric((n) => n > gt));
+  if (gte !== undefined) checks.push(numeric((n) => n >= gte));
+  if (lt !== undefined) checks.push(numeric((n) => n < lt));
+  if (lte !== undefined) checks.push(numeric((n) => n <= lte));
+  if (c.in !== undefined) {
+    const among = c.in.map(equalTo);
+    checks.push((actual) => among.some((same) => same(actual)));
+  }
+  if (c.exists !== undefined) {
+    const exists = c.exists;
+    checks.push((actual) => (actual !== undefined) === exists);
+  }
+  const fallback = c.default;
+  return (found) => {
+    const actual = found === undefined ? fallback : found;
+    return checks.every((check) => check(actual));
+  };
 }
 
 export function compileStateCondition(condition: StateConditionConfig): StateCondition {
@@ -105,16 +126,20 @@ export function compileStateCondition(condition: StateConditionConfig): StateCon
     const render = compileCondition(condition, 'state');
     return (context, services) => Boolean(render(context, services));
   }
-  const checks = Object.entries(condition).map(([path, expected]) => ({ parts: pathParts(path), expected }));
-  return (context) => checks.every(({ parts, expected }) => holds(readAt(context.state, parts), expected));
+  const checks = Object.entries(condition).map(([path, expected]) => ({ parts: pathParts(path), check: compileCheck(expected) }));
+  return (context) => checks.every(({ parts, check }) => check(readAt(context.state, parts)));
 }
 
 /**
- * `context` with `state`: what the run reads now, each time it is read (a `setState` earlier in the same
- * list is seen by the steps after it). Made only for a rule or route that reads state.
+ * `context` with `state`: what the run reads, as a plain field (a getter there made every template's reads
+ * slower). A `setState` step refreshes it, so the steps after it read the change. Made only for a rule or
+ * route that reads state, once per message or request: the copy is that run's own. Copied with
+ * Object.assign, not a spread: on Node 20, `{ ...context, state }` took 0.9-1 µs, the assign 0.09 µs.
  */
-export function withState(context: RenderContext, state: StateStore, scopes: () => readonly string[]): RenderContext {
-  return Object.defineProperty({ ...context }, 'state', { get: () => state.view(scopes()), enumerable: true });
+export function withState(context: RenderContext, state: StateStore, scopes: readonly string[]): RenderContext {
+  const copy: { -readonly [K in keyof RenderContext]: RenderContext[K] } = Object.assign({}, context);
+  copy.state = state.view(scopes);
+  return copy;
 }
 
 /** Which scope a `setState` writes: `global`, the run's client (or HTTP caller), or its test scope. */
@@ -170,6 +195,8 @@ export const setStateStep = defineStep({
         delete: value.delete,
       };
       host.state.change(scopeFor(run, value.scope), change, run.source);
+      // The run's own context (withState's copy) reads the change from here on.
+      if (context.state !== undefined) (context as { state: RenderContext['state'] }).state = host.state.view(run.stateScopes);
     };
   },
   explain: (value) => {
