@@ -37,7 +37,7 @@ const LAYERS = {
   recording: ['errors', 'util', 'hub', 'templates', 'security'],
   journal: ['errors', 'util', 'hub', 'security', 'recording', 'rules'],
   admin: ['errors', 'util', 'hub', 'rules', 'security', 'state', 'http', 'journal'],
-  config: ['errors', 'util', 'log', 'dialects', 'templates', 'data', 'state', 'rules', 'streams', 'transport', 'http', 'proxy', 'journal'],
+  config: ['errors', 'util', 'log', 'dialects', 'templates', 'data', 'state', 'steps', 'rules', 'streams', 'transport', 'http', 'proxy', 'journal'],
   asyncapi: ['errors', 'util', 'data', 'rules', 'config'],
   proxy: ['errors', 'util', 'hub', 'security', 'transport', 'recording'],
   endpoint: ['errors', 'util', 'log', 'hub', 'dialects', 'templates', 'security', 'state', 'steps', 'rules', 'streams', 'transport', 'recording', 'admin', 'config', 'journal'],

@@ -13,6 +13,7 @@ import { issueMessage } from '../errors/schema-issues.ts';
 import { PRESET_NAMES } from './preset-names.ts';
 import { actionListSchema, ruleSchema } from '../rules/schema.ts';
 import { checkTemplates, conditionProblem } from '../templates/index.ts';
+import { stateConditionSchema } from '../steps/index.ts';
 import { GENERATOR_NAMES, GENERATOR_TABLE } from '../streams/generators/index.ts';
 import { reservedPathProblem, routeName } from '../http/index.ts';
 import { httpSettingsSchema } from '../http/settings.ts';
@@ -60,6 +61,7 @@ const streamObject = z.strictObject({
       .min(1)
       .optional()
       .describe('Whether a tick goes to a subscriber: an expression ("price > 100 && symbol == \'AAPL\'", a bare name being a field of the data; data, params and client in scope), a helper call ("eq data.symbol params.symbol"), or true / false / always.'),
+    state: stateConditionSchema.optional().describe('What the state must hold for a tick to go to a subscriber, read as that subscriber reads it (global, its test scope, its own): the stream keeps ticking, and is sent only while it holds. As a rule\'s `state:`.'),
   });
 
 /** A partial stream merged onto every stream of that name (see `streamOverrides`). */

@@ -9,6 +9,7 @@ import type { Render, RenderContext, TemplateServices } from '../templates/index
 import { errorMessage } from '../errors/error-message.ts';
 import type { Message } from '../util/message.ts';
 import { clientScope, GLOBAL_SCOPE, testScope, type StateStore } from '../state/store.ts';
+import { withState, type StateCondition } from '../steps/index.ts';
 
 type ClientRecord = NonNullable<RenderContext['client']>;
 
@@ -79,6 +80,11 @@ export class ClientScope {
     this.#stateScopes.delete(peer);
     const own = clientScope(peer.id);
     if (this.#state.get(own) !== undefined) this.#state.reset(own, 'closed');
+  }
+
+  /** Whether a stream's `state:` gate holds for one subscriber, read as its rules read the state. */
+  holds(gate: StateCondition, peer: Peer): boolean {
+    return gate(withState({}, this.#state, this.stateScopes(peer)), this.#templates);
   }
 
   /** Evaluates a stream's condition for one subscriber; a condition that throws counts as false. */

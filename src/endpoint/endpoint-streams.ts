@@ -10,6 +10,7 @@ import { createProducer } from '../streams/payload.ts';
 import { compileSequence, sharedPlayback, type CompiledSequence } from '../streams/sequence.ts';
 import { Stream, type StreamOptions, type StreamSink } from '../streams/stream.ts';
 import { compileCondition, type Render } from '../templates/index.ts';
+import { compileStateCondition, type StateCondition } from '../steps/index.ts';
 import { seededPart } from './seeded.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Logger } from '../log/logger.ts';
@@ -38,6 +39,8 @@ export class EndpointStreams {
   readonly #extraTopics = new Set<string>();
   /** Per-subscriber conditions of the streams that have one. */
   readonly #conditions = new Map<Stream, Render>();
+  /** Streams' `state:` gates, by stream. */
+  readonly #gates = new Map<Stream, StateCondition>();
   readonly #context: StreamSetContext;
   readonly #sink: StreamSink;
   readonly #scripts: Scripts;
@@ -88,6 +91,7 @@ export class EndpointStreams {
     this.#definitions.set(stream.name, definition);
     if (timing.playback !== undefined) this.#scripts.add(stream, timing.playback);
     if (definition.condition !== undefined) this.#conditions.set(stream, compileCondition(definition.condition));
+    if (definition.state !== undefined) this.#gates.set(stream, compileStateCondition(definition.state));
     const list = this.#topics.get(stream.topic) ?? [];
     list.push(stream);
     this.#topics.set(stream.topic, list);
@@ -103,6 +107,7 @@ export class EndpointStreams {
     this.#byName.delete(name);
     this.#definitions.delete(name);
     this.#conditions.delete(stream);
+    this.#gates.delete(stream);
     this.#scripts.remove(stream);
     this.#topicLists.delete(stream);
     const list = (this.#topics.get(stream.topic) ?? []).filter((s) => s !== stream);
@@ -133,6 +138,11 @@ export class EndpointStreams {
 
   condition(stream: Stream): Render | undefined {
     return this.#conditions.get(stream);
+  }
+
+  /** The stream's `state:` gate, if it has one. */
+  gate(stream: Stream): StateCondition | undefined {
+    return this.#gates.get(stream);
   }
 
   start(): void {

@@ -10,6 +10,9 @@ import type { EndpointCore } from './core.ts';
 import { eventFrame } from './event-frame.ts';
 import { EventHistory, missedBy } from './event-history.ts';
 import type { MessageSource } from '../util/source.ts';
+import type { StateCondition } from '../steps/index.ts';
+import type { Render } from '../templates/index.ts';
+import type { ClientScope } from './client-scope.ts';
 
 export class FanOut implements StreamSink {
   readonly #core: EndpointCore;
@@ -38,8 +41,7 @@ export class FanOut implements StreamSink {
       if (frame === undefined) continue;
       const topics = emission.topics === undefined ? streams.topicsOf(stream) : [stream.topic, ...emission.topics];
       if (id !== undefined) this.#history?.keep({ id, topics, data: emission.data, stream: stream.name, frame: frame.bytes });
-      const condition = streams.condition(stream);
-      const filter = condition === undefined ? undefined : (peer: Peer) => scope.passes(condition, peer, stream.topic, emission.data);
+      const filter = subscriberFilter(streams.condition(stream), streams.gate(stream), scope, stream.topic, emission.data);
       const sent = journal === undefined ? hub.publish(topics, frame.bytes, filter, frame.isBinary) : journal.publish(hub, topics, frame.bytes, filter, frame.isBinary, source);
       this.#delivered.set(stream, (this.#delivered.get(stream) ?? 0) + sent);
       reached = Math.max(reached, sent);
@@ -65,8 +67,14 @@ export class FanOut implements StreamSink {
     const { streams, scope, hub } = this.#core;
     return missedBy(this.#history, lastId, hub.topicsOf(peer), (name, topic, data) => {
       const stream = streams.byName.get(name);
-      const condition = stream === undefined ? undefined : streams.condition(stream);
-      return condition === undefined || scope.passes(condition, peer, topic, data);
+      if (stream === undefined) return true;
+      return subscriberFilter(streams.condition(stream), streams.gate(stream), scope, topic, data)?.(peer) ?? true;
     });
   }
+}
+
+/** Who gets a message of a stream: those its `condition` and its `state:` gate let through (undefined: everyone). */
+function subscriberFilter(condition: Render | undefined, gate: StateCondition | undefined, scope: ClientScope, topic: string, data: unknown): ((peer: Peer) => boolean) | undefined {
+  if (gate === undefined) return condition === undefined ? undefined : (peer) => scope.passes(condition, peer, topic, data);
+  return (peer) => scope.holds(gate, peer) && (condition === undefined || scope.passes(condition, peer, topic, data));
 }
