@@ -83,14 +83,19 @@ export class ClientScope {
   }
 
   /** Whether a stream's `state:` gate holds for one subscriber, read as its rules read the state. */
-  holds(gate: StateCondition, peer: Peer): boolean {
-    return gate(withState({}, this.#state, this.stateScopes(peer)), this.#templates);
+  holds(gate: StateCondition, peer: Peer, topic: string): boolean {
+    return this.#held(peer, topic, () => gate(withState({}, this.#state, this.stateScopes(peer)), this.#templates));
   }
 
   /** Evaluates a stream's condition for one subscriber; a condition that throws counts as false. */
   passes(condition: Render, peer: Peer, topic: string, data: unknown): boolean {
+    return this.#held(peer, topic, () => Boolean(condition({ data, client: this.client(peer), params: this.#params.get(peer)?.get(topic) ?? {} }, this.#templates)));
+  }
+
+  /** A condition's answer for one subscriber; one that throws counts as false, and is logged. */
+  #held(peer: Peer, topic: string, condition: () => boolean): boolean {
     try {
-      return Boolean(condition({ data, client: this.client(peer), params: this.#params.get(peer)?.get(topic) ?? {} }, this.#templates));
+      return condition();
     } catch (error) {
       this.#logger.warn(`Condition failed for ${peer.id} on ${topic}: ${errorMessage(error)}`, { clientId: peer.id, endpoint: this.#endpoint });
       return false;

@@ -76,5 +76,5 @@ export class FanOut implements StreamSink {
 /** Who gets a message of a stream: those its `condition` and its `state:` gate let through (undefined: everyone). */
 function subscriberFilter(condition: Render | undefined, gate: StateCondition | undefined, scope: ClientScope, topic: string, data: unknown): ((peer: Peer) => boolean) | undefined {
   if (gate === undefined) return condition === undefined ? undefined : (peer) => scope.passes(condition, peer, topic, data);
-  return (peer) => scope.holds(gate, peer) && (condition === undefined || scope.passes(condition, peer, topic, data));
+  return (peer) => scope.holds(gate, peer, topic) && (condition === undefined || scope.passes(condition, peer, topic, data));
 }

@@ -4,7 +4,7 @@
  */
 import { compileRegex, compileWhen, type Matcher } from '../rules/index.ts';
 import { mayRead, type RenderContext } from '../templates/index.ts';
-import { compileBehaviourState, withScenarioStep, withState, type StateCondition, type StepHost } from '../steps/index.ts';
+import { compileBehaviourState, readsState, withScenarioStep, withState, type StateCondition, type StepHost } from '../steps/index.ts';
 import { compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
 import { routeSource } from '../util/source.ts';
 import { explainRoute } from './explain.ts';
@@ -66,7 +66,7 @@ function compileRouteWhen(config: HttpRouteConfig): (view: HttpRequestView) => b
 export function compileRoute(config: HttpRouteConfig, files: FileScope, where: string): CompiledRoute {
   const methods = config.method === undefined ? undefined : new Set(config.method);
   const name = routeName(config);
-  return { config, name, source: routeSource(name), explain: explainRoute(config), methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), holds: compileBehaviourState(config), readsState: config.state !== undefined || config.requiredState !== undefined || mayRead(config.then, ['state']), steps: compileSteps(withScenarioStep(config, config.then), files, where), readsBody: mayRead(config.then, ['request', 'body']), readsQuery: mayRead(config.then, ['request', 'query']), matchesBody: config.when?.body !== undefined, hits: 0, failures: 0, last: undefined };
+  return { config, name, source: routeSource(name), explain: explainRoute(config), methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), holds: compileBehaviourState(config), readsState: readsState(config, config.then), steps: compileSteps(withScenarioStep(config, config.then), files, where), readsBody: mayRead(config.then, ['request', 'body']), readsQuery: mayRead(config.then, ['request', 'query']), matchesBody: config.when?.body !== undefined, hits: 0, failures: 0, last: undefined };
 }
 
 /** Whether a route takes this method (a GET route takes HEAD too). */

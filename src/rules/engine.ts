@@ -6,7 +6,7 @@
  */
 import type { Peer } from '../hub/peer.ts';
 import type { RenderContext } from '../templates/index.ts';
-import { compileBehaviourState, compileStep, runSteps, withScenarioStep, withState, type RunResult, type StateCondition, type Step as AnyStep, type StepRun } from '../steps/index.ts';
+import { compileBehaviourState, compileStep, readsState, runSteps, withScenarioStep, withState, type RunResult, type StateCondition, type Step as AnyStep, type StepRun } from '../steps/index.ts';
 import { mayRead } from '../templates/index.ts';
 import { ACTION_TABLE, type ActionConfig } from './actions.ts';
 import { explainActions, explainRule } from './explain.ts';
@@ -100,7 +100,7 @@ export class RuleEngine {
       explain: explainRule(rule),
       matches: compileWhen(rule.when),
       holds: compileBehaviourState(rule),
-      readsState: rule.state !== undefined || rule.requiredState !== undefined || mayRead(rule.then, ['state']) || (rule.onFailure !== undefined && mayRead(rule.onFailure, ['state'])),
+      readsState: readsState(rule, rule.then, rule.onFailure),
       steps: withScenarioStep(rule, rule.then).map(compileAction),
       onFailure: rule.onFailure?.map(compileAction),
       continues: rule.continue,

@@ -5,6 +5,7 @@
  * `scenarios.<name>`, `requiredState` a `state:` condition on it and `newState` a `setState` step run first.
  */
 import { z } from 'zod';
+import { mayRead } from '../templates/index.ts';
 import { brief } from './explain.ts';
 import { compileStateCondition, type StateCondition, type StateConditionConfig } from './state.ts';
 
@@ -57,4 +58,9 @@ export function explainBehaviourState(config: ScenarioConfig & { readonly state?
   const state = config.state === undefined ? '' : ` while state ${brief(config.state)}`;
   const scenario = config.scenario === undefined || config.requiredState === undefined ? '' : ` in scenario ${config.scenario} at ${config.requiredState}`;
   return `${state}${scenario}`;
+}
+
+/** Whether a rule or route reads state (a `state:`, a `requiredState`, a template of `state` in these steps): its runs then get `state`. */
+export function readsState(config: ScenarioConfig & { readonly state?: StateConditionConfig | undefined }, ...lists: readonly (readonly unknown[] | undefined)[]): boolean {
+  return config.state !== undefined || config.requiredState !== undefined || lists.some((steps) => steps !== undefined && mayRead(steps, ['state']));
 }
