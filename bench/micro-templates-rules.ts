@@ -42,7 +42,7 @@ const sink: string[] = [];
 const peer: Peer = { id: 'c', endpoint: '/', url: '/', remoteAddress: '', compressed: false, connectedAt: 0, counters: newCounters(), observers: NO_OBSERVERS, closed: false, send: (t) => void (sink.length > 100 ? (sink.length = 0) : sink.push(String(t))), offer: () => true, sendData: () => undefined, relay: () => undefined, bufferedAmount: 0, pause: () => undefined, resume: () => undefined, close: () => undefined, terminate: () => undefined };
 const state = new MemoryStateStore();
 state.change('global', { set: { loggedIn: true } }, 'bench');
-const host: RuleHost = { random, templates: services, state, stateScopes: () => ['global'], schedule: () => undefined, publish: () => undefined, log: () => undefined, onError: (_p, e) => { throw e; } };
+const host: RuleHost = { random, templates: services, state, refuse: () => undefined, stateScopes: () => ['global'], schedule: () => undefined, publish: () => undefined, log: () => undefined, onError: (_p, e) => { throw e; } };
 // One rule, replying; the same rule gated by state (an object condition, an expression): what `state:` costs.
 const oneRule = (extra: Record<string, unknown>) => new RuleEngine([ruleSchema.parse({ when: { type: 'order' }, ...extra, then: [{ reply: { type: 'ack', id: '{{message.id}}' } }] })]);
 const [ungated, gatedObject, gatedExpression] = [oneRule({}), oneRule({ state: { loggedIn: true } }), oneRule({ state: 'loggedIn == true' })];

@@ -64,14 +64,23 @@ export class ClientScope {
     else byTopic.set(topic, params);
   }
 
-  /** Notes the test scope a client's connection named, for the state it reads and writes. */
-  connected(peer: Peer, testScopeName: string | undefined): void {
-    this.#stateScopes.set(peer, testScopeName === undefined ? [GLOBAL_SCOPE, clientScope(peer.id)] : [GLOBAL_SCOPE, testScope(testScopeName), clientScope(peer.id)]);
+  /** Notes the test scope and the HTTP caller (`caller:<value>`) a client's connection named, for the state it reads and writes. */
+  connected(peer: Peer, testScopeName: string | undefined, caller?: string): void {
+    const layers = [GLOBAL_SCOPE];
+    if (testScopeName !== undefined) layers.push(testScope(testScopeName));
+    if (caller !== undefined) layers.push(caller);
+    layers.push(clientScope(peer.id));
+    this.#stateScopes.set(peer, layers);
   }
 
-  /** The state scopes a client's rules read: global, its test scope (when its connection named one), its own; made at connect. */
+  /** The state scopes a client's rules read: global, its test scope and its caller (when its connection named them), its own; made at connect. */
   stateScopes(peer: Peer): readonly string[] {
     return this.#stateScopes.get(peer) ?? [GLOBAL_SCOPE, clientScope(peer.id)];
+  }
+
+  /** The HTTP caller's scope (`caller:<value>`) a client's connection carried, if any. */
+  callerOf(peer: Peer): string | undefined {
+    return this.#stateScopes.get(peer)?.find((layer) => layer.startsWith('caller:'));
   }
 
   /** The client left: its subscriptions' params and its own state go. */

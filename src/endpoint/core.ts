@@ -10,6 +10,7 @@ import type { RateLimit } from '../security/rate-limit.ts';
 import type { ClientScope } from './client-scope.ts';
 import type { Journal } from '../journal/index.ts';
 import type { StateStore } from '../state/store.ts';
+import type { CallerOf } from '../state/caller.ts';
 import type { EndpointRules } from './endpoint-rules.ts';
 import type { EndpointJournal } from './journaled.ts';
 import type { EndpointStreams, StreamSetContext } from './endpoint-streams.ts';
@@ -29,6 +30,8 @@ export interface EndpointContext extends StreamSetContext {
   readonly journal: Journal | undefined;
   /** The state rules read and write. */
   readonly state: StateStore;
+  /** Which HTTP caller a connection belongs to (`stateStore.caller`), for the state it reads. */
+  readonly caller: CallerOf;
 }
 
 export interface EndpointCore {

@@ -70,6 +70,7 @@ export class Endpoint implements Acceptor, StreamSink {
     const streams = new EndpointStreams(context, this, scripts, config.path);
     // Bad messages and rules' `log` steps share one limit per client.
     const warnings = perClientLines();
+    const replies = new Replies(dialect, context, config.path, warnings);
     const ruleHost = createRuleHost({
       endpoint: config.path,
       random: ruled.random,
@@ -79,6 +80,7 @@ export class Endpoint implements Acceptor, StreamSink {
       perClient: warnings,
       state: context.state,
       stateScopes: (peer) => scope.stateScopes(peer),
+      refuse: (peer, error) => replies.say(peer, { kind: 'error', code: 'MW_REFUSED', error, at: clock.now() }),
       schedule: (peer, fn, ms) => timers.schedule(peer, fn, ms),
       publish: (name, data, source) => {
         const stream = streams.byName.get(name);
@@ -87,7 +89,6 @@ export class Endpoint implements Acceptor, StreamSink {
       },
     });
     const rules = new EndpointRules(config, ruleHost, scope);
-    const replies = new Replies(dialect, context, config.path, warnings);
     const journal = context.journal === undefined || config.journal === false ? undefined : new EndpointJournal(context.journal, config.protocol === 'sse' ? 'sse' : 'websocket', config.path, dialect.receivesAllUntilSubscribed);
     const hub = context.createHub();
     this.#core = { path: config.path, config, context, dialect, hub: journal?.hub(hub) ?? hub, peers: new Set(), streams, scripts, scope, timers, rules, replies, journal };
@@ -144,7 +145,7 @@ export class Endpoint implements Acceptor, StreamSink {
   /** Admits a client; its messages then go to the one connection object that serves every client here. */
   accept(peer: Peer, request: IncomingMessage): Connection {
     this.#core.journal?.open(peer, request);
-    this.#core.scope.connected(peer, connectionScope(request));
+    this.#core.scope.connected(peer, connectionScope(request), this.#core.context.caller(request.headers));
     this.#admission.accept(peer);
     return this.#connection;
   }
@@ -159,10 +160,10 @@ export class Endpoint implements Acceptor, StreamSink {
 
   /**
    * Sends a stream's message now: `data` when given, else the stream's own payload; `source`: who asked (a
-   * rule, a route, the admin API). Returns recipients.
+   * rule, a route, the admin API); `only`: to these subscribers alone. Returns recipients.
    */
-  publish(stream: Stream, data: unknown, source: MessageSource): number {
-    return this.#fanOut.publish(stream, data, source);
+  publish(stream: Stream, data: unknown, source: MessageSource, only?: (peer: Peer) => boolean): number {
+    return this.#fanOut.publish(stream, data, source, only);
   }
 
   /** Runs a client's command as if it had sent it (a Server-Sent Events client's `?events=` subscriptions). */
@@ -178,6 +179,11 @@ export class Endpoint implements Acceptor, StreamSink {
   /** The topics a client of this endpoint is subscribed to. */
   subscriptionsOf(peer: Peer): ReadonlySet<string> {
     return this.#core.hub.topicsOf(peer);
+  }
+
+  /** The HTTP caller's scope a client's connection carried (`stateStore.caller`), if any. */
+  callerOf(peer: Peer): string | undefined {
+    return this.#core.scope.callerOf(peer);
   }
 
   /** How many clients are subscribed to a topic here. */

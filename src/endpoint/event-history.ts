@@ -1,3 +1,5 @@
+import type { Peer } from '../hub/peer.ts';
+
 /**
  * The last events of a Server-Sent Events endpoint, so a client that reconnects with `Last-Event-ID` gets
  * exactly the events it missed: each kept with its id, its topics and its encoded frame. Bounded: the
@@ -10,6 +12,8 @@ export interface KeptEvent {
   readonly data: unknown;
   readonly stream: string;
   readonly frame: Buffer;
+  /** Who it was for, when it was published to some clients only (a caller's own connections). */
+  readonly only?: ((peer: Peer) => boolean) | undefined;
 }
 
 export class EventHistory {
@@ -44,12 +48,12 @@ export class EventHistory {
  * The frames a resuming client missed: kept events after `lastId` on its topics (all of them while it has
  * none: it receives everything) that `passes` lets through, and how many are no longer kept.
  */
-export function missedBy(history: EventHistory | undefined, lastId: number, topics: ReadonlySet<string>, passes: (stream: string, topic: string, data: unknown) => boolean): { readonly frames: Buffer[]; readonly lost: number } {
+export function missedBy(history: EventHistory | undefined, lastId: number, topics: ReadonlySet<string>, passes: (event: KeptEvent, topic: string) => boolean): { readonly frames: Buffer[]; readonly lost: number } {
   const { events, lost } = history?.after(lastId) ?? { events: [], lost: 0 };
   const frames: Buffer[] = [];
   for (const event of events) {
     const topic = event.topics.find((t) => topics.size === 0 || topics.has(t));
-    if (topic !== undefined && passes(event.stream, topic, event.data)) frames.push(event.frame);
+    if (topic !== undefined && passes(event, topic)) frames.push(event.frame);
   }
   return { frames, lost };
 }

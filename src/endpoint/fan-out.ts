@@ -29,8 +29,8 @@ export class FanOut implements StreamSink {
     return this.#core.peers.size > 0;
   }
 
-  /** A tick of the stream's own, or (`source`) a message someone published to it. */
-  deliver(stream: Stream, emissions: readonly Emission[], at: number, source: MessageSource = stream.source): number {
+  /** A tick of the stream's own, or (`source`) a message someone published to it; `only`: to these subscribers alone. */
+  deliver(stream: Stream, emissions: readonly Emission[], at: number, source: MessageSource = stream.source, only?: (peer: Peer) => boolean): number {
     const { dialect, streams, scope, hub, context, journal } = this.#core;
     // The most clients any one message of this tick reached (a tick of 8 metrics to 3 clients is 3).
     let reached = 0;
@@ -40,8 +40,8 @@ export class FanOut implements StreamSink {
       const frame = eventFrame(dialect, stream, emission.data, at, id);
       if (frame === undefined) continue;
       const topics = emission.topics === undefined ? streams.topicsOf(stream) : [stream.topic, ...emission.topics];
-      if (id !== undefined) this.#history?.keep({ id, topics, data: emission.data, stream: stream.name, frame: frame.bytes });
-      const filter = subscriberFilter(streams.condition(stream), streams.gate(stream), scope, stream.topic, emission.data);
+      if (id !== undefined) this.#history?.keep({ id, topics, data: emission.data, stream: stream.name, frame: frame.bytes, only });
+      const filter = narrowed(subscriberFilter(streams.condition(stream), streams.gate(stream), scope, stream.topic, emission.data), only);
       const sent = journal === undefined ? hub.publish(topics, frame.bytes, filter, frame.isBinary) : journal.publish(hub, topics, frame.bytes, filter, frame.isBinary, source);
       this.#delivered.set(stream, (this.#delivered.get(stream) ?? 0) + sent);
       reached = Math.max(reached, sent);
@@ -50,11 +50,11 @@ export class FanOut implements StreamSink {
     return reached;
   }
 
-  /** Sends a stream's message now: `data` when given, else the stream's own payload. Returns recipients. */
-  publish(stream: Stream, data: unknown, source: MessageSource): number {
+  /** Sends a stream's message now: `data` when given, else the stream's own payload; `only`: to these subscribers alone. Returns recipients. */
+  publish(stream: Stream, data: unknown, source: MessageSource, only?: (peer: Peer) => boolean): number {
     const emissions = data === undefined ? stream.render() : [{ data }];
     stream.published(emissions);
-    return this.deliver(stream, emissions, this.#core.context.clock.now(), source);
+    return this.deliver(stream, emissions, this.#core.context.clock.now(), source, only);
   }
 
   /** How many deliveries a stream has made (one per client reached per message). */
@@ -65,12 +65,19 @@ export class FanOut implements StreamSink {
   /** The events a resuming client missed since `lastId`: those of its topics that pass their conditions. */
   missed(peer: Peer, lastId: number): { readonly frames: Buffer[]; readonly lost: number } {
     const { streams, scope, hub } = this.#core;
-    return missedBy(this.#history, lastId, hub.topicsOf(peer), (name, topic, data) => {
-      const stream = streams.byName.get(name);
+    return missedBy(this.#history, lastId, hub.topicsOf(peer), (event, topic) => {
+      if (event.only !== undefined && !event.only(peer)) return false;
+      const stream = streams.byName.get(event.stream);
       if (stream === undefined) return true;
-      return subscriberFilter(streams.condition(stream), streams.gate(stream), scope, topic, data)?.(peer) ?? true;
+      return subscriberFilter(streams.condition(stream), streams.gate(stream), scope, topic, event.data)?.(peer) ?? true;
     });
   }
+}
+
+/** A filter that also keeps to `only` (undefined: no filter, everyone). */
+function narrowed(filter: ((peer: Peer) => boolean) | undefined, only: ((peer: Peer) => boolean) | undefined): ((peer: Peer) => boolean) | undefined {
+  if (only === undefined) return filter;
+  return filter === undefined ? only : (peer) => only(peer) && filter(peer);
 }
 
 /** Who gets a message of a stream: those its `condition` and its `state:` gate let through (undefined: everyone). */

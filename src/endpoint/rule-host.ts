@@ -34,6 +34,8 @@ export interface RuleHostContext {
   readonly perClient: LineLimiter<Peer>;
   readonly state: StateStore;
   stateScopes(peer: Peer): readonly string[];
+  /** Says an error to a client in the endpoint's dialect. */
+  refuse(peer: Peer, error: string): void;
   schedule(peer: Peer, fn: () => void, ms: number): void;
   /** Sends a stream of this endpoint now: `data`, or the stream's own payload; `source`: the rule that did. */
   publish(stream: string, data: unknown, source: MessageSource): void;
@@ -54,6 +56,7 @@ export function createRuleHost(context: RuleHostContext): RuleHost {
     templates: context.templates,
     state: context.state,
     stateScopes: (peer) => context.stateScopes(peer),
+    refuse: (peer, error) => context.refuse(peer, error),
     schedule: (peer, fn, ms) => context.schedule(peer, fn, ms),
     publish: (target, source) => context.publish(ownStream(target, endpoint), target.data, source),
     log(peer, line) {

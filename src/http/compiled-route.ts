@@ -4,15 +4,16 @@
  */
 import { compileRegex, compileWhen, type Matcher } from '../rules/index.ts';
 import { mayRead, type RenderContext } from '../templates/index.ts';
-import { compileBehaviourState, readsState, withScenarioStep, withState, type StateCondition, type StepHost } from '../steps/index.ts';
+import { compileBehaviourState, readsState, withScenarioStep, withState, type StateCondition } from '../steps/index.ts';
 import { compilePathPattern, type PathPattern } from '../util/path-pattern.ts';
 import { routeSource } from '../util/source.ts';
 import { explainRoute } from './explain.ts';
 import type { FileScope } from './files.ts';
 import type { HttpRequestRecord } from './figures.ts';
 import type { HttpRequestView, RequestView, TemplateReads } from './request.ts';
-import type { HttpRouteConfig } from './schema.ts';
-import { compileSteps, httpStateScopes, type Step } from './steps.ts';
+import type { Collection } from './collection.ts';
+import { eachStep, type HttpRouteConfig } from './schema.ts';
+import { compileSteps, httpStateScopes, type HttpHost, type Step } from './steps.ts';
 
 export interface CompiledRoute extends TemplateReads {
   readonly config: HttpRouteConfig;
@@ -62,11 +63,20 @@ function compileRouteWhen(config: HttpRouteConfig): (view: HttpRequestView) => b
     (body === undefined || body(view.body));
 }
 
+/** Whether one of its steps (a sequence's too) is a `key` step. */
+function hasStep(config: HttpRouteConfig, key: string): boolean {
+  let found = false;
+  eachStep(config.then, 'then', (step) => {
+    found ||= key in step;
+  });
+  return found;
+}
+
 /** `files`: where its `file` steps may read; `where` starts the paths of its configuration problems. */
-export function compileRoute(config: HttpRouteConfig, files: FileScope, where: string): CompiledRoute {
+export function compileRoute(config: HttpRouteConfig, files: FileScope, where: string, collections?: ReadonlyMap<string, Collection>): CompiledRoute {
   const methods = config.method === undefined ? undefined : new Set(config.method);
   const name = routeName(config);
-  return { config, name, source: routeSource(name), explain: explainRoute(config), methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), holds: compileBehaviourState(config), readsState: readsState(config, config.then), steps: compileSteps(withScenarioStep(config, config.then), files, where), readsBody: mayRead(config.then, ['request', 'body']), readsQuery: mayRead(config.then, ['request', 'query']), matchesBody: config.when?.body !== undefined, hits: 0, failures: 0, last: undefined };
+  return { config, name, source: routeSource(name), explain: explainRoute(config), methods, pattern: compilePathPattern(config.path), when: compileRouteWhen(config), holds: compileBehaviourState(config), readsState: readsState(config, config.then), steps: compileSteps(withScenarioStep(config, config.then), files, where, collections), readsBody: mayRead(config.then, ['request', 'body']) || hasStep(config, 'collection'), readsQuery: mayRead(config.then, ['request', 'query']), matchesBody: config.when?.body !== undefined, hits: 0, failures: 0, last: undefined };
 }
 
 /** Whether a route takes this method (a GET route takes HEAD too). */
@@ -89,14 +99,14 @@ export function likeness(pattern: string, path: string): number {
  * checked for depth (400 past `MAX_DEPTH`) before anything walks it: a route's `when` on the body, or the
  * templates of the route that answers; a route that reads neither does not parse it at all.
  */
-export function chooseRoute(onPath: readonly OnPath[], view: RequestView, host: Pick<StepHost, 'state' | 'templates'>): OnPath | undefined {
+export function chooseRoute(onPath: readonly OnPath[], view: RequestView, host: Pick<HttpHost, 'state' | 'templates' | 'caller'>): OnPath | undefined {
   let stateful: RenderContext | undefined;
   for (const candidate of onPath) {
     const route = candidate.route;
     if (!allows(route, view.method)) continue;
     if (route.matchesBody) view.checkDepth();
     if (!route.when(view)) continue;
-    if (route.holds !== undefined && !route.holds((stateful ??= withState({}, host.state, httpStateScopes(view))), host.templates)) continue;
+    if (route.holds !== undefined && !route.holds((stateful ??= withState({}, host.state, httpStateScopes(view, host.caller))), host.templates)) continue;
     if (route.readsBody) view.checkDepth();
     return candidate;
   }

@@ -5,4 +5,5 @@ export type { HttpFigures, HttpRequestRecord, HttpRouteFigures } from './figures
 export { eachStep, httpRouteSchema, reservedPathProblem, HTTP_METHODS, type HttpRouteConfig, type HttpRouteInput } from './schema.ts';
 export { fileProblem, type FileScope } from './files.ts';
 export { explainRoute } from './explain.ts';
-export type { HttpHost, HttpStep } from './steps.ts';
+export type { DisconnectTarget, HttpHost, HttpStep } from './steps.ts';
+export { loadCollections, type Collection } from './collection.ts';

@@ -213,6 +213,13 @@ function whole(status: number, body: Render | Encoded | undefined, headers: Head
   };
 }
 
+/** An answer made at run time (a collection's item or list): JSON, or no body; `location` for a created item. */
+export function answerValue(response: ServerResponse, host: RespondHost, answer: { readonly status: number; readonly body: unknown; readonly location?: string | undefined }, head: boolean, sent: SentAnswer | undefined): number {
+  const { status, body, location } = answer;
+  const headers: Headers = location === undefined ? [] : [['location', () => location]];
+  return whole(status, body === undefined ? undefined : encodeBody(body), headers)(response, {}, host, head, sent) as number;
+}
+
 /** Compiles a respond step once; `file` is already resolved (and checked to stay inside its folder). */
 export function compileRespond(respond: RespondConfig, file: RouteFile | undefined): Answer {
   const headers = Object.entries(respond.headers).map(([name, value]) => [name.toLowerCase(), compileTemplate(value)] as const);

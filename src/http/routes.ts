@@ -135,7 +135,7 @@ export class HttpRoutes {
    * added at run time (as its schema problems).
    */
   #compile(config: HttpRouteConfig, files: FileScope = { dir: this.#host.baseDir, label: 'the configuration\'s folder', hideEnv: false }, where = ''): CompiledRoute {
-    return compileRoute(config, files, where);
+    return compileRoute(config, files, where, this.#host.collections);
   }
 
   #insert(config: HttpRouteConfig, files?: FileScope): void {
@@ -208,7 +208,7 @@ export class HttpRoutes {
     const route = hit.route;
     route.hits += 1;
     const request = templateRequest(view, hit.params, route);
-    const context = route.readsState ? withState({ request }, this.#host.state, httpStateScopes(view)) : { request };
+    const context = route.readsState ? withState({ request }, this.#host.state, httpStateScopes(view, this.#host.caller)) : { request };
     let result: RunResult<number>;
     try {
       result = answerRequest(route.steps, { view, response: asked.response, context, host: this.#host, route: route.name, source: route.source, sent: asked.sent });

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { RECORD_MAX_BYTES } from '../recording/recording-file.ts';
+import { collectionsSchema } from './collection.ts';
 import { httpRouteSchema } from './schema.ts';
 
 /** A host of `http.forwardAllow`: a name or an address (IPv6 in brackets), without scheme, port or path. */
@@ -20,6 +21,7 @@ const forwardHostSchema = z.string().refine((host) => {
 export const httpSettingsSchema = z
       .strictObject({
         routes: z.array(httpRouteSchema).default([]).describe('HTTP routes on the same port: a method and path, conditions, and the steps that answer.'),
+        collections: collectionsSchema,
         fallback: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional().describe('A real API that gets every request no route answers (instead of 404).'),
         maxBodyBytes: z.number().int().min(0).default(1024 * 1024).describe('Largest request body a route or the fallback takes; larger is refused with 413.'),
         bodyTimeout: z.number().int().min(100).default(10_000).describe('ms a request body may take to arrive; slower is refused with 408.'),

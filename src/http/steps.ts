@@ -10,13 +10,15 @@ import { z } from 'zod';
 import { MockwaveError } from '../errors/catalog.ts';
 import type { Positions } from '../state/positions.ts';
 import { GLOBAL_SCOPE, testScope } from '../state/store.ts';
+import type { CallerOf } from '../state/caller.ts';
 import { scopeOf } from '../journal/index.ts';
-import { compileStep, defineStep, delayStep, outcomeOf, publishStep, runSteps, setStateStep, stepSchemas, type Done, type PublishTarget, type RunResult, type Step as AnyStep, type StepConfigOf, type StepHost, type StepListOptions, type StepRun, type StepScope, type StepTable } from '../steps/index.ts';
+import { compileStep, defineStep, delayStep, outcomeOf, publishStep, runSteps, scopeFor, setStateStep, stepSchemas, type Done, type PublishTarget, type RunResult, type Step as AnyStep, type StepConfigOf, type StepHost, type StepListOptions, type StepRun, type StepScope, type StepTable } from '../steps/index.ts';
 import type { RenderContext } from '../templates/index.ts';
 import { resolveFile, type FileScope } from './files.ts';
 import { forward, type ForwardOptions } from './forward.ts';
 import type { HttpRequestView } from './request.ts';
-import { compileRespond, explainRespond, respondSchema, type RespondHost, type SentAnswer } from './respond.ts';
+import { answerValue, compileRespond, explainRespond, respondSchema, type RespondHost, type SentAnswer } from './respond.ts';
+import { act, actionOf, COLLECTION_ACTIONS, type Collection } from './collection.ts';
 
 /** What steps may do, provided by the server: routes never see the WebSocket side's objects. */
 export interface HttpHost extends StepHost, RespondHost {
@@ -24,8 +26,20 @@ export interface HttpHost extends StepHost, RespondHost {
   /** The configuration's folder: `file` bodies are read under it, never outside. */
   readonly baseDir: string;
   readonly forwarding: ForwardOptions;
-  /** Sends to WebSocket clients; returns how many got it. */
-  publish(target: PublishTarget, source: string): number;
+  /** Sends to WebSocket and SSE clients (only those whose connection carried `caller`, when given); returns how many got it. */
+  publish(target: PublishTarget, source: string, caller?: string): number;
+  /** Who a request's caller is, for state (`stateStore.caller`). */
+  readonly caller: CallerOf;
+  /** The collections `collection` steps serve (`http.collections`). */
+  readonly collections: ReadonlyMap<string, Collection>;
+  /** Closes the WebSocket and SSE clients of `endpoint` (every endpoint's when undefined), only `caller`'s when given; how many. */
+  disconnect(target: DisconnectTarget, caller: string | undefined): number;
+}
+
+export interface DisconnectTarget {
+  readonly endpoint?: string | undefined;
+  readonly code: number;
+  readonly reason: string;
 }
 
 /** One request being answered (its state scopes are read from its headers when a step asks: `HttpRun`). */
@@ -44,6 +58,7 @@ export interface Exchange extends Omit<StepScope, 'stateScopes'> {
 export interface HttpCompile {
   readonly files: FileScope;
   readonly where: string;
+  readonly collections: ReadonlyMap<string, Collection>;
   list(steps: readonly unknown[], where: string): Step[];
 }
 
@@ -100,10 +115,72 @@ const forwardStep = defineStep({
   explain: (base) => `forward to ${new URL(base).origin}${new URL(base).pathname.replace(/\/$/, '')}`,
 });
 
+/**
+ * `collection`: the request, read as REST on one of `http.collections` (GET lists or reads, POST creates,
+ * PUT replaces, PATCH updates, DELETE deletes; the item is the one the path's `:id` names), answered with
+ * JSON; each change is written to the state and published to the collection's targets.
+ */
+const collectionStep = defineStep({
+  schema: z.preprocess(
+    (value) => (typeof value === 'string' ? { name: value } : value),
+    z.strictObject({
+      name: z.string().min(1).describe('The collection (a key of http.collections).'),
+      action: z.enum(COLLECTION_ACTIONS).optional().describe('What to do; default: by the method, and whether the path names an item.'),
+      param: z.string().min(1).default('id').describe('The path parameter that names an item (default id: /api/orders/:id).'),
+    }),
+  ),
+  final: true,
+  compile({ name, action, param }, { collections, where }: HttpCompile) {
+    const collection = collections.get(name);
+    if (collection === undefined) {
+      const problem = `${where}.collection: no collection ${name} in http.collections (${[...collections.keys()].join(', ') || 'none'})`;
+      throw new MockwaveError('MW_CONFIG_INVALID', problem, { details: [problem] });
+    }
+    return (x: Run) => {
+      const id = x.context.request?.params[param];
+      const asked = action ?? actionOf(x.view.method, id);
+      if (asked === undefined) throw new MockwaveError('MW_HTTP_METHOD_NOT_ALLOWED', `${x.view.method} is not an action on ${id === undefined ? `the collection ${name}` : `an item of ${name}`}`);
+      const { state } = x.host;
+      const scopes = x.stateScopes;
+      const held = state.view(scopes)[name];
+      const items = Array.isArray(held) ? (held as Readonly<Record<string, unknown>>[]) : collection.seed;
+      const done = act(collection, asked, items, { path: x.view.path, id, query: asked === 'list' ? x.view.query : {}, body: () => x.view.body.value }, x.host.random);
+      if (done.items !== undefined) state.change(scopeFor(x, collection.scope), { set: { [name]: done.items } }, x.source);
+      if (done.change !== undefined) {
+        const to = collection.publishTo === 'caller' ? (x.host.caller(x.view.raw.headers) ?? NOBODY) : undefined;
+        for (const target of collection.publish) x.host.publish({ ...target, data: done.change }, x.source, to);
+      }
+      return answered(answerValue(x.response, x.host, done, x.view.method === 'HEAD', x.sent));
+    };
+  },
+  explain: ({ name, action }) => `collection ${name}${action === undefined ? '' : ` (${action})`}`,
+});
+
+/** `disconnect`: closes WebSocket and SSE clients (the caller's own, or all) with a code: a logout that ends the caller's socket. */
+const disconnectStep = defineStep({
+  schema: z.strictObject({
+    endpoint: z.string().min(1).optional().describe('The endpoint whose clients are closed (default: every endpoint).'),
+    clients: z.enum(['caller', 'all']).default('caller').describe('caller: only the connections of this request\'s caller (stateStore.caller); all: every client.'),
+    code: z.number().int().refine((code) => code === 1000 || (code >= 3000 && code <= 4999), { message: 'expected 1000 or a code from 3000 to 4999' }).default(1000).describe('The close code (1000, or 3000-4999).'),
+    reason: z.string().max(123).default('').describe('The close reason (at most 123 bytes, as a close frame allows).'),
+  }),
+  compile({ endpoint, clients, code, reason }) {
+    return (x: Run) => {
+      if (clients === 'all') {
+        x.host.disconnect({ endpoint, code, reason }, undefined);
+        return;
+      }
+      const caller = x.host.caller(x.view.raw.headers);
+      if (caller !== undefined) x.host.disconnect({ endpoint, code, reason }, caller);
+    };
+  },
+  explain: ({ endpoint, clients, code }) => `disconnect ${clients === 'all' ? 'every client' : 'the caller\'s clients'}${endpoint === undefined ? '' : ` of ${endpoint}`} with ${code}`,
+});
+
 const ORDER: StepListOptions = { noun: 'step', afterFinal: () => 'the request is answered there', mustEnd: 'the last step must answer' };
 
 /** The steps of one list of a sequence: every step but a sequence. */
-const LIST_STEPS = { respond: respondStep, delay: delayStep, publish: publishStep, forward: forwardStep, setState: setStateStep } as const satisfies StepTable<Run, number, HttpCompile>;
+const LIST_STEPS = { respond: respondStep, delay: delayStep, publish: publishStep, forward: forwardStep, setState: setStateStep, collection: collectionStep, disconnect: disconnectStep } as const satisfies StepTable<Run, number, HttpCompile>;
 
 const listSchema = stepSchemas(LIST_STEPS, ORDER).list.min(1);
 
@@ -142,10 +219,15 @@ export const httpStepSchemas = stepSchemas(HTTP_STEPS, ORDER);
 export type HttpStep = StepConfigOf<typeof HTTP_STEPS>;
 
 /** `files`: the folder a `file` is read from (the configuration's, or the one for routes added at run time). */
-export function compileSteps(steps: readonly unknown[], files: FileScope, where: string): Step[] {
-  const list = (of: readonly unknown[], at: string): Step[] => of.map((step, i) => compileStep(HTTP_STEPS, step, { files, where: `${at}[${i}]`, list }));
+export function compileSteps(steps: readonly unknown[], files: FileScope, where: string, collections: ReadonlyMap<string, Collection> = NO_COLLECTIONS): Step[] {
+  const list = (of: readonly unknown[], at: string): Step[] => of.map((step, i) => compileStep(HTTP_STEPS, step, { files, where: `${at}[${i}]`, collections, list }));
   return list(steps, `${where}${where === '' ? '' : '.'}then`);
 }
+
+const NO_COLLECTIONS: ReadonlyMap<string, Collection> = new Map();
+
+/** A caller no connection carries: a change meant for a request's caller, when it names none, reaches no one. */
+const NOBODY = 'caller:';
 
 /** One request's run of a route's steps: a delay waits on the response; a failure is the route's to handle. */
 class HttpRun implements StepRun<number>, Exchange {
@@ -169,16 +251,20 @@ class HttpRun implements StepRun<number>, Exchange {
     throw error;
   }
 
-  /** Global, then the test scope the request names (`x-mockwave-scope`, its cookie). */
+  /** Global, the test scope the request names (`x-mockwave-scope`, its cookie), its caller (`stateStore.caller`); read once. */
   get stateScopes(): readonly string[] {
-    return httpStateScopes(this.view);
+    return (this.#scopes ??= httpStateScopes(this.view, this.host.caller));
   }
+
+  #scopes: readonly string[] | undefined;
 }
 
-/** The state scopes a request reads: global, then the test scope it names. */
-export function httpStateScopes(view: Pick<HttpRequestView, 'raw'>): readonly string[] {
+/** The state scopes a request reads: global, the test scope it names, its caller. */
+export function httpStateScopes(view: Pick<HttpRequestView, 'raw'>, caller: CallerOf): readonly string[] {
   const named = scopeOf(view.raw.headers);
-  return named === undefined ? GLOBAL_ONLY : [GLOBAL_SCOPE, testScope(named)];
+  const own = caller(view.raw.headers);
+  if (own === undefined) return named === undefined ? GLOBAL_ONLY : [GLOBAL_SCOPE, testScope(named)];
+  return named === undefined ? [GLOBAL_SCOPE, own] : [GLOBAL_SCOPE, testScope(named), own];
 }
 
 const GLOBAL_ONLY: readonly string[] = Object.freeze([GLOBAL_SCOPE]);

@@ -65,6 +65,19 @@ const dropStep = defineStep({
   explain: () => 'drop',
 });
 
+/** `refuse`: the dialect's own error, so a client sees a refusal as it sees the server's (a subscribe before login). */
+const refuseStep = defineStep({
+  schema: z.string().min(1).max(1000).describe('Answers with the dialect\'s error (code MW_REFUSED) saying this (templated): the message is refused as the server refuses a bad one.'),
+  templates: [[]],
+  compile(refuse) {
+    const render = compileTemplate(refuse);
+    return ({ peer, context, host }: RuleScope) => {
+      host.refuse(peer, toText(render(context, host.templates)));
+    };
+  },
+  explain: (refuse) => `refuse ${brief(refuse)}`,
+});
+
 const logStep = defineStep({
   schema: z.string().min(1).max(1000).describe('A line for the log (templated), at most one per client per second with a count of those left out: to see what no rule expected.'),
   templates: [[]],
@@ -86,6 +99,7 @@ export const ACTION_TABLE = {
   close: closeStep,
   drop: dropStep,
   log: logStep,
+  refuse: refuseStep,
   generate: generateStep,
   setState: setStateStep,
 } as const satisfies StepTable<RuleScope, undefined, unknown>;

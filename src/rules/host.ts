@@ -8,6 +8,8 @@ export interface RuleHost extends StepHost {
   schedule(peer: Peer, fn: () => void, ms: number): void;
   /** A `log` step's line, about this client (the host limits how often it is written). */
   log(peer: Peer, line: string): void;
+  /** Answers the client with the dialect's error (`MW_REFUSED`) saying `error`. */
+  refuse(peer: Peer, error: string): void;
   /** The state scopes a client's runs read: global, its test scope, its own. */
   stateScopes(peer: Peer): readonly string[];
   /** A step failed; `rule` names the rule (or `onConnect`). The host limits how often it is written. */

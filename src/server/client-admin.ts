@@ -29,8 +29,8 @@ export function createClientAdmin(registry: EndpointRegistry, redact: Redactor) 
         subscriptions: [...(registry.all.find((e) => e.endpoint === peer.endpoint)?.subscriptionsOf(peer) ?? [])],
         ...peer.counters,
       })),
-    /** Sends to one client or every client of an endpoint; `source`: who asked (the admin API, a route's publish). */
-    sendTo(target: { clientId: string } | { endpoint: string }, message: unknown, source: MessageSource = ADMIN_SOURCE): number {
+    /** Sends to one client or every client of an endpoint (those `only` lets through); `source`: who asked (the admin API, a route's publish). */
+    sendTo(target: { clientId: string } | { endpoint: string }, message: unknown, source: MessageSource = ADMIN_SOURCE, only?: (peer: Peer) => boolean): number {
       const text = typeof message === 'string' ? message : JSON.stringify(message);
       if ('clientId' in target) {
         findPeer(target.clientId).send(text, source);
@@ -39,7 +39,7 @@ export function createClientAdmin(registry: EndpointRegistry, redact: Redactor) 
       registry.endpoint(target.endpoint);
       let sent = 0;
       for (const peer of peers()) {
-        if (peer.endpoint === target.endpoint) {
+        if (peer.endpoint === target.endpoint && (only === undefined || only(peer))) {
           peer.send(text, source);
           sent++;
         }

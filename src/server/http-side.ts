@@ -9,7 +9,7 @@ import type { Metrics } from '../admin/metrics.ts';
 import type { MockwaveConfig } from '../config/schema.ts';
 import { configError } from '../config/validate.ts';
 import { errorMessage } from '../errors/error-message.ts';
-import { answerFault, HttpRoutes, httpRouteSchema, reservedPathProblem, routeName, type HttpRouteConfig } from '../http/index.ts';
+import { answerFault, HttpRoutes, httpRouteSchema, loadCollections, reservedPathProblem, routeName, type Collection, type DisconnectTarget, type HttpRouteConfig } from '../http/index.ts';
 import { MockwaveError } from '../errors/catalog.ts';
 import type { Meta } from '../errors/refusal.ts';
 import { formatIssues, issueMessage } from '../errors/schema-issues.ts';
@@ -18,6 +18,7 @@ import { corsGrant, type CorsSide } from '../security/cors.ts';
 import { tokenMatches } from '../security/tokens.ts';
 import type { Positions } from '../state/positions.ts';
 import type { StateStore } from '../state/store.ts';
+import type { CallerOf } from '../state/caller.ts';
 import type { TemplateServices } from '../templates/index.ts';
 import { systemClock, type Clock } from '../util/clock.ts';
 import { Deadlines } from '../util/deadlines.ts';
@@ -59,6 +60,8 @@ export interface HttpSideContext {
   readonly positions: Positions;
   /** The state routes read and write. */
   readonly state: StateStore;
+  /** Who a request's caller is, for state (`stateStore.caller`). */
+  readonly caller: CallerOf;
 }
 
 /** Every publish step's stream must exist where it says: a route that could only fail is a configuration error. */
@@ -77,6 +80,35 @@ function publishProblems(routes: readonly HttpRouteConfig[], registry: EndpointR
     });
   routes.forEach((route, index) => check(route.then, `http.routes[${index}] (${routeName(route)})`));
   return problems;
+}
+
+/** Every collection's publish targets must exist, as a publish step's must. */
+function collectionProblems(collections: ReadonlyMap<string, Collection>, registry: EndpointRegistry): string[] {
+  const problems: string[] = [];
+  for (const { name, publish } of collections.values()) {
+    publish.forEach((target, i) => {
+      try {
+        if (target.stream !== undefined) registry.holding(target.stream, target.endpoint, 'say which endpoint ({ stream, endpoint })');
+        else registry.endpoint(target.endpoint);
+      } catch (error) {
+        problems.push(`http.collections.${name}.publish[${i}]: ${errorMessage(error)}`);
+      }
+    });
+  }
+  return problems;
+}
+
+/** Closes the clients of an endpoint (of every one), only those whose connection carried `caller` when given. */
+function disconnect(registry: EndpointRegistry, target: DisconnectTarget, caller: string | undefined): number {
+  const endpoints = target.endpoint === undefined ? registry.all : [registry.endpoint(target.endpoint)];
+  let closed = 0;
+  for (const peer of registry.peers()) {
+    const endpoint = endpoints.find((e) => e.endpoint === peer.endpoint);
+    if (endpoint === undefined || peer.closed || (caller !== undefined && endpoint.callerOf(peer) !== caller)) continue;
+    peer.close(target.code, target.reason);
+    closed++;
+  }
+  return closed;
 }
 
 /** Resolves after `ms` on the clock, or with false as soon as the client goes away. */
@@ -98,7 +130,8 @@ function waitFor(clock: Clock, response: ServerResponse, ms: number): Promise<bo
 
 export function createHttpSide(context: HttpSideContext): HttpRoutes {
   const { config, clock, registry, clients } = context;
-  const problems = publishProblems(config.http.routes, registry);
+  const collections = loadCollections(config.http.collections, { dir: context.baseDir, label: 'the configuration\'s folder', hideEnv: false });
+  const problems = [...publishProblems(config.http.routes, registry), ...collectionProblems(collections, registry)];
   if (problems.length > 0) throw configError(problems);
   // One file per run, made when the first exchange ends (a run that forwards nothing leaves no empty file),
   // timed from that exchange's start, so a stream that was open a long while does not start before the file.
@@ -136,13 +169,16 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
       random: context.random,
       positions: context.positions,
       state: context.state,
+      caller: context.caller,
+      collections,
+      disconnect: (target, caller) => disconnect(registry, target, caller),
       baseDir: context.baseDir,
       forwarding: { consumed: (token) => config.auth.enabled && tokenMatches(token, config.auth.tokens), timeoutMs: config.http.forwardTimeout, record, recordMaxBytes: config.http.recordMaxBodyBytes, now: () => clock.now() },
       wait: (response, ms) => waitFor(clock, response, ms),
-      publish: (target, source) => {
-        if (target.stream === undefined) return clients.sendTo({ endpoint: target.endpoint }, target.data, source);
+      publish: (target, source, caller) => {
+        if (target.stream === undefined) return clients.sendTo({ endpoint: target.endpoint }, target.data, source, caller === undefined ? undefined : (peer) => registry.endpoint(target.endpoint).callerOf(peer) === caller);
         const { endpoint, stream } = registry.holding(target.stream, target.endpoint, 'say which endpoint ({ stream, endpoint })');
-        return endpoint.publish(stream, target.data, source);
+        return endpoint.publish(stream, target.data, source, caller === undefined ? undefined : (peer) => endpoint.callerOf(peer) === caller);
       },
     },
     {

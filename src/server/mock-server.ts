@@ -35,7 +35,7 @@ import { createJournalAdmin } from './journal-admin.ts';
 import { exportQuerySchema } from './journal-export.ts';
 import { Journal } from '../journal/index.ts';
 import { createJournalLibrary } from './journal-library.ts';
-import { MemoryStateStore, Positions, testScope } from '../state/index.ts';
+import { callerOf, MemoryStateStore, Positions, testScope } from '../state/index.ts';
 import { keepStateInFile } from './state-file.ts';
 import { httpRateLimit } from '../http/rate-limit.ts';
 import { seededPart } from '../endpoint/seeded.ts';
@@ -129,8 +129,9 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const journalAdmin = createJournalAdmin(journal, redact, clock);
   const journalLibrary = createJournalLibrary(journalAdmin);
   const routeState = new Positions();
-  const { file: stateFileName, ...stateBounds } = config.stateStore;
+  const { file: stateFileName, caller: callerSpec, ...stateBounds } = config.stateStore;
   const stateStore = new MemoryStateStore(stateBounds);
+  const caller = callerOf(callerSpec);
   const stateFile = stateFileName === undefined ? undefined : keepStateInFile(stateStore, resolve(options.baseDir ?? process.cwd(), stateFileName), { maxBytes: stateBounds.maxBytes, logger });
   const templates = createTemplateServices(clock, random, seed);
   const budgets = new RecordingBudgets((full) => logger.warn(`Recording stops in ${full.folder}: it reached its cap of ${full.maxBytes} bytes written by this run (http.recordMaxBytes, proxy.recordMaxBytes); nothing more is recorded there`, { folder: full.folder, maxBytes: full.maxBytes }));
@@ -149,6 +150,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     createHub: () => new MemoryHub(),
     journal,
     state: stateStore,
+    caller,
   }, redact, budgets);
   // One guard on queued bytes for every client, WebSocket or SSE.
   const pressure = new Pressure(config.websocket.maxQueuedBytes);
@@ -160,7 +162,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const metrics = createMetrics({ endpoints: () => endpoints.map((e) => e.figures()), proxyConnections: () => proxy?.activeConnections ?? 0, recordings: () => budgets.figures(), state: () => stateStore.figures() });
   const streams = createStreamAdmin(registry, () => state === 'running');
   const clients = createClientAdmin(registry, redact);
-  const http = createHttpSide({ config, clock, logger, ...seededPart({ seed: runSeed, templates }, 'http routes'), registry, clients, metrics, baseDir: options.baseDir ?? process.cwd(), redact, recordings, budgets, meta, journal, positions: routeState, state: stateStore });
+  const http = createHttpSide({ config, clock, logger, ...seededPart({ seed: runSeed, templates }, 'http routes'), registry, clients, metrics, baseDir: options.baseDir ?? process.cwd(), redact, recordings, budgets, meta, journal, positions: routeState, state: stateStore, caller });
   const stats = (): WebSocketStats => statsOf({ config, transport, proxy, endpoints, http, sse, budgets }, state === 'running' ? clock.now() - startedAt : 0);
   const publish = (name: string, data: unknown, endpointPath: string | undefined): number => {
     if (state !== 'running') throw new MockwaveError('MW_NOT_RUNNING', `publish() needs a running server (the server is ${state})`);

@@ -160,18 +160,18 @@ const setStateSchema = z
   .describe('Changes the state: { set, merge, increment, append, delete, scope }.');
 
 /** The scope a run writes to when `scope` names one of its layers (`stateScopes`: global, test scope, client). */
-function scopeFor(run: StepScope, scope: (typeof SCOPES)[number] | undefined): string {
+export function scopeFor(run: Pick<StepScope, 'stateScopes'>, scope: (typeof SCOPES)[number] | undefined): string {
   const layers = run.stateScopes;
   const named = (prefix: string) => layers.find((layer) => layer.startsWith(prefix));
   if (scope === 'global') return GLOBAL_SCOPE;
   if (scope === 'client') {
     const own = named('client:') ?? named('caller:');
-    if (own === undefined) throw new MockwaveError('MW_STATE_REFUSED', 'setState scope client: this run has no client (an HTTP request has none yet)');
+    if (own === undefined) throw new MockwaveError('MW_STATE_REFUSED', 'scope client: this run has no client (an HTTP request has one when stateStore.caller names a header or cookie it carries)');
     return own;
   }
   if (scope === 'scope') {
     const test = named('scope:');
-    if (test === undefined) throw new MockwaveError('MW_STATE_REFUSED', 'setState scope scope: this run names no test scope (x-mockwave-scope)');
+    if (test === undefined) throw new MockwaveError('MW_STATE_REFUSED', 'scope scope: this run names no test scope (x-mockwave-scope)');
     return test;
   }
   return named('scope:') ?? GLOBAL_SCOPE;

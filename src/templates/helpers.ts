@@ -75,7 +75,7 @@ function formatTime(at: number, format: unknown): string | number {
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** A version 4 UUID from the seeded generator, built by table lookups: it sits on the reply path. */
-function uuid(random: Random): string {
+export function uuid(random: Random): string {
   let out = '';
   for (let word = 0; word < 4; word++) {
     let bits = Math.floor(random.next() * 4294967296);

@@ -19,6 +19,9 @@ export function testHttpHost(baseDir: string, overrides: Partial<HttpHost> = {})
     forwarding: { consumed: () => false, timeoutMs: 5000 },
     wait: () => Promise.resolve(true),
     publish: () => 0,
+    caller: () => undefined,
+    collections: new Map(),
+    disconnect: () => 0,
     ...overrides,
   };
 }

@@ -78,6 +78,7 @@ describe('the hub behind its interface', () => {
       logger: createLogger({ level: 'silent' }),
       logTraffic: false,
       state: new MemoryStateStore(),
+      caller: () => undefined,
       rateLimit: undefined,
       maxSubscriptions: 10,
       journal: undefined,

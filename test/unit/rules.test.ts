@@ -39,6 +39,7 @@ function harness(rules: unknown[]) {
     templates: createTemplateServices(clock, random, 1),
     state: new MemoryStateStore(),
     stateScopes: (p) => ['global', `client:${p.id}`],
+    refuse: (p, error) => p.send(JSON.stringify({ refused: error }), 'dialect'),
     schedule: (_p, fn, ms) => clock.setTimeout(fn, ms),
     publish: (target) => published.push([target.stream ?? '', target.data]),
     log: (_p, line) => logged.push(line),
@@ -176,7 +177,7 @@ describe('rule validation', () => {
     assert.match(text, /endpoints\[0\]\.rules\[0\]\.when\.regex\.a: invalid regular expression/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[0\]\.reply: unknown helper or variable "nope"/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[1\]\.close\.code: expected a close code a server may send/);
-    assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[2\]: expected one action: reply, replyBinary, delay, publish, close, drop, log, generate or setState/);
+    assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[2\]: expected one action: reply, replyBinary, delay, publish, close, drop, log, refuse, generate or setState/);
     assert.match(text, /endpoints\[0\]\.rules\[1\]\.then\[3\]/);
     assert.match(text, /endpoints\[0\]\.rules\[2\]\.when: unknown key "side"/);
     assert.match(text, /endpoints\[0\]\.rules\[2\]\.then: expected at least 1 items/);

@@ -1,0 +1,50 @@
+/**
+ * Who an HTTP caller is, for state: `stateStore.caller` names a header or a cookie (`cookie:session`), and
+ * every request and every WebSocket or Server-Sent Events connection that carries it reads and writes that
+ * caller's scope (`caller:<value>`). A browser sends its cookies with the WebSocket upgrade too, so what a
+ * login route sets for a caller, the caller's socket sees.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { z } from 'zod';
+
+export const callerSchema = z
+  .string()
+  .regex(/^(header:[A-Za-z0-9-]+|cookie:[A-Za-z0-9_.-]+)$/, { message: 'expected header:<name> or cookie:<name>' })
+  .describe('What tells HTTP callers apart for state (header:<name> or cookie:<name>): requests and WebSocket/SSE connections carrying the same value share the scope caller:<value>.');
+
+/** A request's caller scope (`caller:<value>`), or undefined when it carries none. */
+export type CallerOf = (headers: IncomingHttpHeaders) => string | undefined;
+
+/** Values longer than this are named by their SHA-256 instead: a scope's name stays short, whatever a cookie holds. */
+const MAX_KEPT = 128;
+
+const NO_CALLER: CallerOf = () => undefined;
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  for (const part of header.split(';')) {
+    const at = part.indexOf('=');
+    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
+const scopeName = (value: string | undefined): string | undefined =>
+  value === undefined || value === '' ? undefined : `caller:${value.length <= MAX_KEPT ? value : `#${createHash('sha256').update(value).digest('base64url')}`}`;
+
+/** How `spec` (`header:<name>` or `cookie:<name>`; none: no callers) reads a request's caller. */
+export function callerOf(spec: string | undefined): CallerOf {
+  if (spec === undefined) return NO_CALLER;
+  const at = spec.indexOf(':');
+  const kind = spec.slice(0, at);
+  const name = spec.slice(at + 1);
+  if (kind === 'header') {
+    const header = name.toLowerCase();
+    return (headers) => {
+      const value = headers[header];
+      return scopeName(Array.isArray(value) ? value[0] : value);
+    };
+  }
+  return (headers) => scopeName(cookieValue(headers.cookie, name));
+}
