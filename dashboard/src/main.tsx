@@ -5,9 +5,10 @@ import { Compose } from './compose.tsx';
 import { Http } from './http.tsx';
 import { useLive } from './live.ts';
 import { Overview } from './overview.tsx';
+import { StatePanel } from './state.tsx';
 import { Streams } from './streams.tsx';
 
-const TABS = ['Overview', 'Clients', 'Streams', 'HTTP', 'Compose'] as const;
+const TABS = ['Overview', 'Clients', 'Streams', 'HTTP', 'State', 'Compose'] as const;
 type Tab = (typeof TABS)[number];
 
 function App() {
@@ -43,6 +44,7 @@ function App() {
         {tab === 'Clients' && <Clients clients={snapshot.clients} selected={selected} onSelect={setSelected} />}
         {tab === 'Streams' && <Streams streams={snapshot.streams} />}
         {tab === 'HTTP' && <Http http={snapshot.stats.http} journal={snapshot.journal} />}
+        {tab === 'State' && <StatePanel />}
         {tab === 'Compose' && <Compose snapshot={snapshot} initialClient={selected} />}
       </main>
     </>

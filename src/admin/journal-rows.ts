@@ -40,6 +40,7 @@ const NOTES: Partial<Record<JournalEntry['kind'], (entry: JournalEntry) => strin
   close: (entry) => `closed ${entry.code ?? ''} ${entry.reason ?? ''}`.trim(),
   subscribe: (entry) => `subscribed to ${(entry.topics ?? []).join(', ')}`,
   unsubscribe: (entry) => `unsubscribed from ${(entry.topics ?? []).join(', ')}`,
+  state: (entry) => `state ${entry.reason ?? 'change'} by ${entry.source ?? 'unknown'}`,
   broadcast: (entry) => `broadcast on ${(entry.topics ?? []).join(', ')} to ${entry.recipients ?? 0} client${entry.recipients === 1 ? '' : 's'}`,
 };
 
@@ -123,7 +124,7 @@ export function clientHistory(journal: LiveJournal, client: string, max: number,
 
 /** Whether an entry is a row of the request list: a request, a connection opened, refused or closed. */
 export function isRequestRow(entry: JournalEntry): boolean {
-  return entry.kind === 'request' || entry.kind === 'refuse' || ((entry.kind === 'open' || entry.kind === 'close') && entry.protocol !== 'http');
+  return entry.kind === 'request' || entry.kind === 'refuse' || ((entry.kind === 'open' || entry.kind === 'close') && entry.protocol !== 'http' && entry.protocol !== 'state');
 }
 
 /** A query as one string, its secret parameters masked ('' when there is none). */
@@ -144,7 +145,7 @@ function answerSize(entry: JournalEntry): number | undefined {
 /** One entry as a row of the request list (only entries `isRequestRow` lets through). */
 export function loggedRequest(entry: JournalEntry, redact: Redactor): LoggedRequest {
   const who = { ...(entry.client === undefined ? {} : { client: entry.client }), ...(entry.scope === undefined ? {} : { scope: entry.scope }) };
-  const base = { seq: entry.seq, at: entry.at, protocol: entry.protocol, path: entry.endpoint ?? '', ...who };
+  const base = { seq: entry.seq, at: entry.at, protocol: entry.protocol as LoggedRequest['protocol'] /* isRequestRow lets no state entry through */, path: entry.endpoint ?? '', ...who };
   if (entry.kind === 'request') {
     const view = entryView(entry, redact);
     const size = answerSize(entry);

@@ -136,7 +136,9 @@ const ROUTES: readonly AdminRoute[] = [
     pattern: /^\/admin\/config\/reload$/,
     handler: ({ view, request, response }) => {
       skipBody(request, response);
-      return { status: 200, data: view.reload() };
+      const state = query(request, 'state') ?? 'keep';
+      if (state !== 'keep' && state !== 'reset') throw new MockwaveError('MW_BAD_REQUEST', `?state= is keep (the default) or reset, not ${JSON.stringify(state.slice(0, 40))}`);
+      return { status: 200, data: view.reload(state === 'reset') };
     },
   },
   { method: 'GET', pattern: /^\/admin\/websocket\/streams$/, handler: ({ view }) => ({ status: 200, data: view.streams() }) },

@@ -158,7 +158,7 @@ export interface LoggedMessage {
   /** The journal's sequence number (absent while the journal is off). */
   readonly seq?: number;
   /** The journal's kind (absent while the journal is off: a frame). A broadcast is a frame the client got. */
-  readonly kind?: 'message' | 'broadcast' | 'open' | 'close' | 'subscribe' | 'unsubscribe';
+  readonly kind?: 'message' | 'broadcast' | 'open' | 'close' | 'subscribe' | 'unsubscribe' | 'state';
   /** What happened, for a row that is not a frame or is a broadcast: `subscribed to ticker`, `closed 1000 bye`. */
   readonly note?: string;
 }

@@ -36,7 +36,8 @@ export interface AdminView extends LiveSource {
   /** Pauses or resumes a stream's schedule, ticks it now, or renders a payload without sending it. */
   controlStream(name: string, endpoint: string | undefined, action: 'pause' | 'resume' | 'tick' | 'render'): unknown;
   /** Re-reads and applies the configuration; throws MW_CONFIG_INVALID (nothing changed) when it is invalid. */
-  reload(): unknown;
+  /** Re-reads the configuration; `resetState`: the state is then forgotten too (by default a reload keeps it). */
+  reload(resetState: boolean): unknown;
   /** HTTP routes: their figures, the last requests, and their definitions. */
   httpRoutes(): unknown;
   /** Adds (create) or changes (replace) an HTTP route from a definition validated as in a config file. */

@@ -11,9 +11,9 @@
  * status, ms, the answer's header pairs and its body. A string is a u32 byte length (NONE: absent) and its
  * UTF-8 bytes.
  */
-import { JOURNAL_KINDS, type JournalEntry, type JournalHttp, type JournalHttpInput, type JournalKind, type JournalProtocol } from './entry.ts';
+import { JOURNAL_KINDS, JOURNAL_PROTOCOLS, type JournalEntry, type JournalHttp, type JournalHttpInput, type JournalKind, type JournalProtocol } from './entry.ts';
 
-const PROTOCOLS: readonly JournalProtocol[] = ['websocket', 'sse', 'http'];
+const PROTOCOLS: readonly JournalProtocol[] = JOURNAL_PROTOCOLS;
 const KIND_CODES = Object.fromEntries(JOURNAL_KINDS.map((kind, i) => [kind, i])) as Record<JournalKind, number>;
 const PROTOCOL_CODES = Object.fromEntries(PROTOCOLS.map((protocol, i) => [protocol, i])) as Record<JournalProtocol, number>;
 const DIRECTIONS = [undefined, 'in', 'out'] as const;

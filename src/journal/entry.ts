@@ -2,10 +2,13 @@
  * One journal entry: plain data, kept as it came (a payload is masked when it is shown, not when it is
  * kept, so the hot path parses nothing). A broadcast is one entry, whatever its number of recipients.
  */
-export type JournalProtocol = 'websocket' | 'sse' | 'http';
+/** `state`: a change of the state store (src/state/), whichever protocol made it. */
+export const JOURNAL_PROTOCOLS = ['websocket', 'sse', 'http', 'state'] as const;
+
+export type JournalProtocol = (typeof JOURNAL_PROTOCOLS)[number];
 
 /** Every kind of entry, in one list (the query and matcher schemas take it). */
-export const JOURNAL_KINDS = ['open', 'close', 'refuse', 'message', 'broadcast', 'subscribe', 'unsubscribe', 'request'] as const;
+export const JOURNAL_KINDS = ['open', 'close', 'refuse', 'message', 'broadcast', 'subscribe', 'unsubscribe', 'request', 'state'] as const;
 
 export type JournalKind =
   /**
@@ -25,7 +28,13 @@ export type JournalKind =
   | 'subscribe'
   | 'unsubscribe'
   /** An HTTP request with its answer. */
-  | 'request';
+  | 'request'
+  /**
+   * A change of the state (protocol `state`): `endpoint` the state scope changed (`global`, `caller:…`),
+   * `reason` what was done (change, replace, reset, evict), `data` the change as JSON, `source` who made it;
+   * `client` and `scope` the connection and test scope it belongs to, when it is theirs.
+   */
+  | 'state';
 
 /** A header's value in a raw header list (any case; repeated ones joined with ", "), or undefined. */
 export function rawHeader(raw: readonly string[], name: string): string | undefined {

@@ -1,5 +1,5 @@
 export { Journal, type BroadcastAudience, type JournalFigures, type JournalPeer } from './journal.ts';
-export { JOURNAL_KINDS, type JournalEntry, type JournalHttp, type JournalHttpInput, type JournalKind, type JournalProtocol } from './entry.ts';
+export { JOURNAL_KINDS, JOURNAL_PROTOCOLS, type JournalEntry, type JournalHttp, type JournalHttpInput, type JournalKind, type JournalProtocol } from './entry.ts';
 export { journalQuerySchema, selectEntries, selectLast, type JournalQuery, type JournalQueryInput } from './query.ts';
 export { entryView, type JournalEntryView } from './view.ts';
 export { journalSettingsSchema, JOURNAL_PAYLOAD_BYTES, type JournalSettings } from './settings.ts';

@@ -178,6 +178,25 @@ export class Journal {
     this.#push(entry);
   }
 
+  /**
+   * A change of the state: `scope` the state scope (`global`, `scope:<name>`, `client:<id>`, `caller:…`),
+   * `kind` what was done, `change` what was written (as JSON, cut as a payload is), `source` who did it.
+   */
+  state(scope: string, kind: string, change: unknown, source: string): void {
+    const colon = scope.indexOf(':');
+    const prefix = colon < 0 ? scope : scope.slice(0, colon);
+    const named = scope.slice(colon + 1);
+    const entry = new Entry(this.#now(), 'state', 'state', prefix === 'client' ? named : undefined, prefix === 'scope' ? named : undefined, scope);
+    entry.reason = kind;
+    entry.source = source;
+    if (change !== undefined) {
+      const text = JSON.stringify(change);
+      entry.size = Buffer.byteLength(text);
+      keep(entry, text, false);
+    }
+    this.#push(entry);
+  }
+
   /** The entries kept, oldest first, decoded. */
   entries(): Generator<JournalEntry> {
     return this.#ring.entries();

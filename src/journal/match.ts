@@ -11,12 +11,12 @@ import { compileRegex, compileWhen, regexSchema, whenSchema, type Matcher } from
 import { compilePathPattern, pathPatternProblem } from '../util/path-pattern.ts';
 import { Message } from '../util/message.ts';
 import type { Redactor } from '../security/redact.ts';
-import { JOURNAL_KINDS, rawHeader, type JournalEntry } from './entry.ts';
+import { JOURNAL_KINDS, JOURNAL_PROTOCOLS, rawHeader, type JournalEntry } from './entry.ts';
 import { entryView, type JournalEntryView } from './view.ts';
 
 export const entryMatcherSchema = z
   .strictObject({
-    protocol: z.enum(['websocket', 'sse', 'http']).optional(),
+    protocol: z.enum(JOURNAL_PROTOCOLS).optional(),
     kind: z.enum(JOURNAL_KINDS).optional(),
     direction: z.enum(['in', 'out']).optional(),
     endpoint: z.string().min(1).optional().describe('A WebSocket or SSE endpoint\'s path, or the path an HTTP request asked for, exactly.'),

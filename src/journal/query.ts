@@ -8,7 +8,7 @@
  * those alone.
  */
 import { z } from 'zod';
-import { JOURNAL_KINDS, type JournalEntry } from './entry.ts';
+import { JOURNAL_KINDS, JOURNAL_PROTOCOLS, type JournalEntry } from './entry.ts';
 
 const JOURNAL_LIMIT = 10_000;
 
@@ -17,7 +17,7 @@ export const journalQuerySchema = z.strictObject({
   client: z.string().min(1).optional(),
   endpoint: z.string().min(1).optional(),
   route: z.string().min(1).optional(),
-  protocol: z.enum(['websocket', 'sse', 'http']).optional(),
+  protocol: z.enum(JOURNAL_PROTOCOLS).optional(),
   direction: z.enum(['in', 'out']).optional(),
   kind: z.enum(JOURNAL_KINDS).optional(),
   source: z.string().min(1).optional(),

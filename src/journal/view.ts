@@ -109,7 +109,7 @@ export function entryView(entry: JournalEntry, redact: Redactor): JournalEntryVi
     ...(entry.reached === undefined ? {} : { reached: entry.reached }),
     ...(entry.missed === undefined ? {} : { missed: entry.missed }),
     ...(entry.source === undefined ? {} : { source: entry.source }),
-    ...(entry.code === undefined ? {} : { code: entry.code, reason: entry.reason ?? '' }),
+    ...(entry.code === undefined ? (entry.reason === undefined ? {} : { reason: entry.reason }) : { code: entry.code, reason: entry.reason ?? '' }),
     ...payloadView(entry.data, redact),
     ...(http === undefined
       ? {}

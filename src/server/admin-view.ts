@@ -36,7 +36,7 @@ export interface AdminViewParts {
   describe(): ServerDescription;
   publish(stream: string, data: unknown, endpoint: string | undefined): number;
   /** Re-reads and applies the configuration; undefined when the server was not started from files. */
-  readonly reload: (() => unknown) | undefined;
+  readonly reload: ((resetState: boolean) => unknown) | undefined;
   now(): number;
   requestId(): string;
 }
@@ -53,9 +53,9 @@ export function createAdminView(parts: AdminViewParts): AdminView {
     stats: parts.stats,
     describe: parts.describe,
     publish: parts.publish,
-    reload: () => {
+    reload: (resetState) => {
       if (parts.reload === undefined) throw new MockwaveError('MW_RELOAD_UNAVAILABLE', 'This server was not started from configuration files: nothing to re-read');
-      return parts.reload();
+      return parts.reload(resetState);
     },
     journal: (query) => parts.journal.journal(parts.journal.query(query, 'GET /admin/journal')),
     clearJournal: (scope) => parts.journal.clearJournal(scope),

@@ -14,7 +14,7 @@ import { MemoryHub } from '../hub/memory-hub.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import type { ProxyRouter } from '../proxy/router.ts';
 import { RecordingBudgets } from '../recording/recording-file.ts';
-import { createRedactor, type Redactor } from '../security/redact.ts';
+import { createRedactor, isSecretField, type Redactor } from '../security/redact.ts';
 import { createTemplateServices } from '../templates/index.ts';
 import { Transport, type ListenAddress } from '../transport/transport.ts';
 import { Pressure } from '../transport/pressure.ts';
@@ -42,7 +42,7 @@ import { seededPart } from '../endpoint/seeded.ts';
 import { SseSide } from '../sse/side.ts';
 import type { Endpoint } from '../endpoint/endpoint.ts';
 import { explainRoute, type HttpRoutes } from '../http/index.ts';
-import { ADMIN_SOURCE } from '../util/source.ts';
+import { ADMIN_SOURCE, RELOAD_SOURCE } from '../util/source.ts';
 import type { MockServer, StartInfo } from './api.ts';
 
 export type { ClientInfo, EndpointInfo };
@@ -131,7 +131,9 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const routeState = new Positions();
   const { file: stateFileName, caller: callerSpec, ...stateBounds } = config.stateStore;
   const stateStore = new MemoryStateStore(stateBounds);
-  const caller = callerOf(callerSpec);
+  const caller = callerOf(callerSpec, { hidden: callerSpec !== undefined && isSecretField(callerSpec.slice(callerSpec.indexOf(':') + 1)) });
+  // Every change of the state is journaled (protocol `state`), so a test reads what its calls changed beside the traffic.
+  if (journal !== undefined) stateStore.onChange((event) => journal.state(event.scope, event.kind, event.change, event.source));
   const stateFile = stateFileName === undefined ? undefined : keepStateInFile(stateStore, resolve(options.baseDir ?? process.cwd(), stateFileName), { maxBytes: stateBounds.maxBytes, logger });
   const templates = createTemplateServices(clock, random, seed);
   const budgets = new RecordingBudgets((full) => logger.warn(`Recording stops in ${full.folder}: it reached its cap of ${full.maxBytes} bytes written by this run (http.recordMaxBytes, proxy.recordMaxBytes); nothing more is recorded there`, { folder: full.folder, maxBytes: full.maxBytes }));
@@ -170,10 +172,12 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     return endpoint.publish(stream, data, ADMIN_SOURCE);
   };
   const reread = options.reload;
-  const reload = reread === undefined ? undefined : (): unknown => {
+  const reload = reread === undefined ? undefined : (resetState: boolean): unknown => {
     const next = reread();
     const report = applyReload(activeConfig, next, { endpoints, ...httpReload(http, registry) }, state === 'running');
     activeConfig = next;
+    // Only once the new configuration is in: a reload that is refused changes nothing, the state included.
+    if (resetState) stateStore.reset(undefined, RELOAD_SOURCE);
     logger.info(`Configuration reloaded: ${report.streamsAdded.length} stream(s) added, ${report.streamsChanged.length} changed, ${report.streamsRemoved.length} removed; ${report.httpRoutes} HTTP route(s)${report.restartNeeded.length > 0 ? `; needs a restart: ${report.restartNeeded.join(', ')}` : ''}`);
     return report;
   };
@@ -248,9 +252,10 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     waitFor: (match, waitOptions) => journalLibrary.waitFor(match, waitOptions),
     waitForClient: (waitOptions) => journalLibrary.waitForClient(waitOptions),
     reset: (resetting = {}) => {
-      if (journal !== undefined) journal.clear(resetting.scope);
       if (resetting.scope === undefined) routeState.reset();
+      // The state first: its reset is journaled, and the journal's clearing then takes that entry too.
       stateStore.reset(resetting.scope === undefined ? undefined : testScope(resetting.scope), ADMIN_SOURCE);
+      if (journal !== undefined) journal.clear(resetting.scope);
     },
   };
 }

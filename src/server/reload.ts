@@ -39,12 +39,12 @@ export function applyReload(current: MockwaveConfig, next: MockwaveConfig, targe
   const { endpoints } = targets;
   targets.checkHttpRoutes(next.http.routes);
   const report: ReloadReport = { streamsAdded: [], streamsChanged: [], streamsRemoved: [], rulesReloaded: [], httpRoutes: next.http.routes.length, restartNeeded: [] };
-  for (const key of ['port', 'host', 'tls', 'websocket', 'auth', 'cors', 'proxy', 'log', 'seed', 'dashboard'] as const) {
+  for (const key of ['port', 'host', 'tls', 'websocket', 'auth', 'cors', 'proxy', 'log', 'seed', 'dashboard', 'stateStore'] as const) {
     if (!same(current[key], next[key])) report.restartNeeded.push(key);
   }
   const { routes: _routes, ...httpSettings } = next.http;
   const { routes: _before, ...httpBefore } = current.http;
-  if (!same(httpSettings, httpBefore)) report.restartNeeded.push('http (fallback, limits)');
+  if (!same(httpSettings, httpBefore)) report.restartNeeded.push('http (fallback, limits, collections)');
   targets.replaceHttpRoutes(next.http.routes);
   const byPath = new Map<string, EndpointConfig>(next.endpoints.map((e) => [e.path, e]));
   for (const path of byPath.keys()) if (!endpoints.some((e) => e.endpoint === path)) report.restartNeeded.push(`endpoints: ${path} added`);

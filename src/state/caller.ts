@@ -30,12 +30,21 @@ function cookieValue(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
-const scopeName = (value: string | undefined): string | undefined =>
-  value === undefined || value === '' ? undefined : `caller:${value.length <= MAX_KEPT ? value : `#${createHash('sha256').update(value).digest('base64url')}`}`;
+const hashed = (value: string): string => `caller:#${createHash('sha256').update(value).digest('base64url')}`;
 
-/** How `spec` (`header:<name>` or `cookie:<name>`; none: no callers) reads a request's caller. */
-export function callerOf(spec: string | undefined): CallerOf {
+/** A caller's scope: its value, or its hash when the value is long or a secret. */
+const scopeNamer = (hidden: boolean) => (value: string | undefined): string | undefined =>
+  value === undefined || value === '' ? undefined : hidden || value.length > MAX_KEPT ? hashed(value) : `caller:${value}`;
+
+/**
+ * How `spec` (`header:<name>` or `cookie:<name>`; none: no callers) reads a request's caller. `hidden`: the
+ * value is a secret (a `session` cookie, an `authorization` header: the caller names it), so its scope is named by its
+ * SHA-256, never by the value: scope names are shown by the admin API, the journal and the dashboard, and
+ * written to the state file.
+ */
+export function callerOf(spec: string | undefined, { hidden }: { readonly hidden: boolean } = { hidden: false }): CallerOf {
   if (spec === undefined) return NO_CALLER;
+  const scopeName = scopeNamer(hidden);
   const at = spec.indexOf(':');
   const kind = spec.slice(0, at);
   const name = spec.slice(at + 1);

@@ -1,7 +1,8 @@
 /**
  * The state kept in a file across restarts (`stateStore.file`): saved after changes, written whole and
  * renamed into place, loaded by the next server; connections' own state not kept; a file that cannot be used
- * refuses to make the server, with a message that names it. Servers on port 0, files in a temporary folder.
+ * refuses to make the server, with a message that names it; a configuration reload keeps the state unless
+ * told to reset it. Servers on port 0, files in a temporary folder.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,7 +10,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createMockServer, type MockwaveConfigInput } from '../../src/index.ts';
 import { MockwaveError } from '../../src/errors/catalog.ts';
-import { launchServer } from '../helpers/server.ts';
+import { loadConfig } from '../../src/index.ts';
+import { launchServer, startServer } from '../helpers/server.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const config = (file: string): MockwaveConfigInput => ({ stateStore: { file } });
@@ -73,5 +75,27 @@ describe('state kept in a file', () => {
         text,
       );
     }
+  });
+
+  it('a reload keeps the state; POST /admin/config/reload?state=reset forgets it, once the new configuration is in', async () => {
+    const dir = tempDir('mockwave-state-reload-');
+    const file = join(dir, 'mock.yaml');
+    const routes = (body: string) => `http:\n  routes:\n    - { method: POST, path: /api/visit, then: [{ setState: { increment: { visits: 1 } } }, { respond: { body: ${body} } }] }\n`;
+    writeFileSync(file, routes('one'));
+    const reread = () => ({ ...loadConfig({ cwd: dir, env: {}, configFile: file }).config, host: '127.0.0.1', port: 0, log: { level: 'silent' as const, format: 'text' as const, traffic: false } });
+    const { http, server } = await startServer(reread(), { reload: reread });
+    const reload = async (query = '') => (await fetch(http(`/admin/config/reload${query}`), { method: 'POST' })).status;
+    await fetch(http('/api/visit'), { method: 'POST' });
+    assert.equal(await reload(), 200);
+    assert.deepEqual(server.state.get('global'), { visits: 1 }, 'kept by default');
+    assert.equal(await reload('?state=forget'), 400);
+    // Valid as a file, refused when applied: a publish to a stream no endpoint has.
+    writeFileSync(file, 'http: { routes: [{ path: /x, then: [{ publish: nope }, { respond: {} }] }] }\n');
+    assert.equal(await reload('?state=reset'), 400, 'a configuration that cannot be applied is refused');
+    assert.deepEqual(server.state.get('global'), { visits: 1 }, 'and a refused reload resets nothing');
+    writeFileSync(file, routes('two'));
+    assert.equal(await reload('?state=reset'), 200);
+    assert.equal(server.state.get('global'), undefined);
+    assert.equal(await (await fetch(http('/api/visit'), { method: 'POST' })).text(), 'two');
   });
 });

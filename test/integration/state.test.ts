@@ -189,5 +189,33 @@ describe('state across protocols', () => {
     assert.match(scenario, /http\.routes\[1\]\.scenario: scenario flow: say requiredState, newState or both/);
     assert.match(scenario, /http\.routes\[2\]\.scenario: expected a scenario name of letters, digits, - and _/);
   });
-});
 
+  it('every change is journaled (protocol state): who made it, what, in which scope; a caller named by a secret cookie is shown by its hash only', async () => {
+    const { http, server } = await startServer({
+      journal: { enabled: true },
+      stateStore: { caller: 'cookie:session' },
+      http: {
+        routes: [
+          { method: 'POST', path: '/api/login', then: [{ setState: { scope: 'client' as const, set: { user: '{{request.body.user}}' } } }, { respond: { status: 204 } }] },
+          { method: 'POST', path: '/api/visit', then: [{ setState: { increment: { visits: 1 } } }, { respond: { status: 204 } }] },
+        ],
+      },
+    });
+    const secret = 'sess-0123456789';
+    await fetch(http('/api/login'), { method: 'POST', headers: { 'content-type': 'application/json', cookie: `session=${secret}` }, body: '{"user":"ada"}' });
+    await fetch(http('/api/visit'), { method: 'POST', headers: { 'x-mockwave-scope': 't1' } });
+    await fetch(http('/admin/state/global'), { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"set":{"open":true}}' });
+    const page = (await (await fetch(http('/admin/journal?protocol=state'))).json()) as { data: { entries: { kind: string; endpoint: string; reason: string; source: string; scope?: string; json?: unknown }[] } };
+    const entries = page.data.entries.map(({ kind, endpoint, reason, source, scope, json }) => ({ kind, endpoint, reason, source, scope, json }));
+    assert.equal(entries.length, 3);
+    assert.match(entries[0]?.endpoint ?? '', /^caller:#[A-Za-z0-9_-]{43}$/, 'a session cookie names its caller by its hash');
+    assert.deepEqual(entries.map((e) => [e.kind, e.reason, e.source, e.scope]), [['state', 'change', 'route:POST /api/login', undefined], ['state', 'change', 'route:POST /api/visit', 't1'], ['state', 'change', 'admin', undefined]]);
+    assert.deepEqual(entries.slice(1).map((e) => [e.endpoint, e.json]), [['scope:t1', { increment: { visits: 1 } }], ['global', { set: { open: true } }]]);
+    const shown = JSON.stringify([await (await fetch(http('/admin/journal'))).text(), await (await fetch(http('/admin/state'))).text(), server.state.list()]);
+    assert.ok(!shown.includes(secret), 'the cookie\'s value is never shown');
+    // A test scope's state changes go with its journal.
+    server.reset({ scope: 't1' });
+    const left = (await (await fetch(http('/admin/journal?protocol=state'))).json()) as { data: { entries: { endpoint: string }[] } };
+    assert.deepEqual(left.data.entries.map((e) => e.endpoint).filter((e) => e.startsWith('scope:')), []);
+  });
+});
