@@ -61,6 +61,8 @@ const FOLDERS = {
       'test/unit/http-rate-limit.test.ts',
       'test/unit/http-hot-path.test.ts',
       'test/unit/http-steps.test.ts',
+      'test/unit/http-collection.test.ts',
+      'test/integration/collections.test.ts',
       // fault.ts
       'test/unit/refusal-answer.test.ts',
       'test/unit/guards.test.ts',

@@ -85,8 +85,8 @@ function percentiles(results: readonly Record<string, unknown>[]): { p50: number
 }
 
 /** Closed-loop request-reply over `processes` load clients: round trips per second and latency percentiles. */
-export function requestReply(server: ServerName, ctx: Context, clients: number, kind: 'pingpong' | 'templated-reply' | 'hand-written-reply', processes = 1): Promise<Figures | undefined> {
-  const work: Work = kind === 'pingpong' ? { kind } : { kind: 'templated-reply', bare: kind === 'templated-reply' ? 'echo' : 'fill' };
+export function requestReply(server: ServerName, ctx: Context, clients: number, kind: 'pingpong' | 'templated-reply' | 'hand-written-reply', processes = 1, gated = false): Promise<Figures | undefined> {
+  const work: Work = kind === 'pingpong' ? { kind } : { kind: 'templated-reply', bare: kind === 'templated-reply' ? 'echo' : 'fill', gated };
   return withServer(server, work, ctx, async (proc) => {
     const { results, peakRss } = await drive(proc, ctx, { mode: 'rr', clients, processes, message: kind === 'pingpong' ? PING : ORDER });
     const roundTrips = results.reduce((sum, r) => sum + r['roundTrips']!, 0);

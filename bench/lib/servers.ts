@@ -18,8 +18,9 @@ export type Work =
   /**
    * A message matched by a rule and answered from a template. Bare either echoes (the least a server can do)
    * or writes the same reply by hand (`fill`: what mockwave's rule costs over code doing the same work).
+   * `gated`: mockwave's rule also has a `state:` condition that holds (what a state gate costs, issue 30).
    */
-  | { readonly kind: 'templated-reply'; readonly bare: 'echo' | 'fill' }
+  | { readonly kind: 'templated-reply'; readonly bare: 'echo' | 'fill'; readonly gated?: boolean }
   /** `deflate`: permessage-deflate on every message (threshold 0) on both servers, and offered by the clients. */
   | { readonly kind: 'broadcast'; readonly streams: number; readonly interval: number; readonly deflate?: boolean }
   | { readonly kind: 'idle'; readonly heartbeat: number }
@@ -55,6 +56,7 @@ function mockwaveConfig(work: Work): unknown {
               { when: { type: 'cancel' }, then: [{ reply: { type: 'cancelled' } }] },
               {
                 when: { type: 'order' },
+                ...(work.gated === true ? { state: { 'market.open': { eq: true, default: true } } } : {}),
                 then: [{ reply: { type: 'fill', id: '{{uuid}}', symbol: '{{message.symbol}}', qty: '{{message.qty}}', price: '{{float 99 101 precision=2}}', at: '{{now}}' } }],
               },
             ],

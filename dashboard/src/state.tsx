@@ -48,11 +48,17 @@ export function StatePanel() {
 
   const transitions = overview?.figures.transitions;
   useEffect(() => {
-    if (edited) return;
+    if (edited) return undefined;
+    // An answer that comes after the scope changed, or after an edit began, is not shown: it would put one
+    // scope's document under another's name, or overwrite what a person is typing.
+    let stale = false;
     api<{ state: unknown }>('GET', `/admin/state/${encodeURIComponent(scope)}`).then(
-      (one) => setText(pretty(one.state)),
-      (error: Error) => setStatus(error.message),
+      (one) => !stale && setText(pretty(one.state)),
+      (error: Error) => !stale && setStatus(error.message),
     );
+    return () => {
+      stale = true;
+    };
   }, [scope, transitions, edited]);
 
   const save = async () => {

@@ -82,7 +82,8 @@ export class ClientFollower {
   counts(entry: JournalEntry): boolean {
     if (entry.client === this.#client) {
       const topic = entry.topics?.[0];
-      this.#endpoint = entry.endpoint ?? this.#endpoint;
+      // A state entry's endpoint is the state scope it changed, not the client's endpoint.
+      if (entry.kind !== 'state') this.#endpoint = entry.endpoint ?? this.#endpoint;
       if (entry.kind === 'open') this.#everything = entry.topics?.length === 0;
       else if (entry.kind === 'subscribe' && topic !== undefined) {
         this.#topics.add(topic);

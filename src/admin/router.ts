@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { MockwaveError } from '../errors/catalog.ts';
-import { closeCodeSchema } from '../rules/schema.ts';
+import { closeCodeSchema, closeReasonSchema } from '../rules/schema.ts';
 import { metaAt, refusal, refusalOf, type Refusal } from '../errors/refusal.ts';
 import { acceptedTarget, type RequestTarget } from '../util/request-target.ts';
 import { ownPathAt } from '../util/own-paths.ts';
@@ -52,7 +52,7 @@ const publishBody = z.union([
 
 const closeBody = z.strictObject({
   code: closeCodeSchema.default(1000),
-  reason: z.string().max(123).default(''),
+  reason: closeReasonSchema.default(''),
 });
 
 

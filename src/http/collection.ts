@@ -59,7 +59,7 @@ function seedProblem(items: unknown, idField: string): string | undefined {
   for (const [i, item] of items.entries()) {
     if (!isItem(item)) return `item ${i} is not an object`;
     const id = item[idField];
-    if (typeof id !== 'string' && typeof id !== 'number') return `item ${i} has no ${idField} (a string or a number)`;
+    if (typeof id !== 'string' && !(typeof id === 'number' && Number.isSafeInteger(id))) return `item ${i} has no ${idField} (a string or a whole number)`;
     if (seen.has(String(id))) return `item ${i}: ${idField} ${String(id)} is there twice`;
     seen.add(String(id));
   }
@@ -77,8 +77,11 @@ function readSeed(file: string, files: FileScope, where: string): unknown {
   }
 }
 
-/** The collections of a configuration, seeds read and checked; a problem is the configuration's. */
-export function loadCollections(settings: Readonly<Record<string, CollectionSettings>>, files: FileScope): ReadonlyMap<string, Collection> {
+/**
+ * The collections of a configuration, seeds read and checked; a problem is the configuration's. `maxBytes`:
+ * what one state scope may hold (`stateStore.maxScopeBytes`): a seed larger could be read but never changed.
+ */
+export function loadCollections(settings: Readonly<Record<string, CollectionSettings>>, files: FileScope, maxBytes = Infinity): ReadonlyMap<string, Collection> {
   const collections = new Map<string, Collection>();
   const problems: string[] = [];
   for (const [name, c] of Object.entries(settings)) {
@@ -87,6 +90,7 @@ export function loadCollections(settings: Readonly<Record<string, CollectionSett
     const problem = seedProblem(seed, c.id);
     if (problem !== undefined) problems.push(`${where}.${c.file === undefined ? 'data' : 'file'}: ${problem}`);
     else if ((seed as Item[]).length > c.maxItems) problems.push(`${where}: ${(seed as Item[]).length} items, over maxItems (${c.maxItems})`);
+    else if (Buffer.byteLength(JSON.stringify(seed)) > maxBytes) problems.push(`${where}: the seed is over stateStore.maxScopeBytes (${maxBytes} bytes as JSON): it could never be changed`);
     else collections.set(name, Object.freeze({ name, idField: c.id, seed: Object.freeze([...(seed as Item[])]), scope: c.scope, publish: c.publish, publishTo: c.publishTo ?? (c.scope === 'client' ? 'caller' : 'all'), maxItems: c.maxItems }));
   }
   if (problems.length > 0) throw new MockwaveError('MW_CONFIG_INVALID', `Invalid configuration: ${problems.join('; ')}`, { details: problems });
@@ -95,6 +99,19 @@ export function loadCollections(settings: Readonly<Record<string, CollectionSett
 
 export const COLLECTION_ACTIONS = ['list', 'get', 'create', 'replace', 'update', 'delete'] as const;
 export type CollectionAction = (typeof COLLECTION_ACTIONS)[number];
+
+/**
+ * The list a scope holds under the collection's name (the seed while it holds none). Rules, the admin API and
+ * the state file can write that key too: what is not a list of objects there is the route's failure, said.
+ */
+export function itemsOf(collection: Collection, held: unknown, scope: string): readonly Item[] {
+  if (held === undefined) return collection.seed;
+  if (Array.isArray(held) && held.every(isItem)) return held;
+  throw new Error(`the state's ${collection.name} in ${scope} is not a list of objects, so the collection cannot read it (reset it: DELETE /admin/state/${scope}?key=${collection.name})`);
+}
+
+/** The actions that change the list: never on GET or HEAD, whatever the step names. */
+export const CHANGES: ReadonlySet<CollectionAction> = new Set(['create', 'replace', 'update', 'delete']);
 
 /** The action a request asks for, by its method and whether its path names an item. */
 export function actionOf(method: string, id: string | undefined): CollectionAction | undefined {
@@ -119,15 +136,23 @@ export interface CollectionRequest {
   body(): unknown;
 }
 
-/** A new item's id: the next number while every id is a number, else a UUID from the run's (seeded) randomness. */
+/**
+ * A new item's id: the next whole number while every id is one (and the next stays exact), else a UUID from
+ * the run's (seeded) randomness that no item holds.
+ */
 function newId(items: readonly Item[], idField: string, random: Random): string | number {
   let highest = 0;
+  let numbers = true;
   for (const item of items) {
     const id = item[idField];
-    if (typeof id !== 'number') return uuid(random);
-    if (id > highest) highest = id;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) numbers = false;
+    else if (id > highest) highest = id;
   }
-  return Math.floor(highest) + 1;
+  if (numbers && Number.isSafeInteger(highest + 1)) return highest + 1;
+  const taken = new Set(items.map((item) => String(item[idField])));
+  let id = uuid(random);
+  while (taken.has(id)) id = uuid(random);
+  return id;
 }
 
 function objectBody(request: CollectionRequest, collection: Collection): Item {
@@ -155,7 +180,7 @@ export function act(collection: Collection, action: CollectionAction, items: rea
     case 'create': {
       const body = objectBody(request, collection);
       const given = body[idField];
-      if (given !== undefined && typeof given !== 'string' && typeof given !== 'number') throw new MockwaveError('MW_HTTP_BAD_REQUEST', `An item's ${idField} is a string or a number`);
+      if (given !== undefined && typeof given !== 'string' && !(typeof given === 'number' && Number.isSafeInteger(given))) throw new MockwaveError('MW_HTTP_BAD_REQUEST', `An item's ${idField} is a string or a whole number (at most 2^53 - 1)`);
       if (given !== undefined && items.some((item) => String(item[idField]) === String(given))) throw new MockwaveError('MW_ITEM_EXISTS', `${name} has an item whose ${idField} is ${String(given)}: PUT or PATCH it`);
       if (items.length >= collection.maxItems) throw new MockwaveError('MW_STATE_REFUSED', `${name} holds ${items.length} items, its maxItems: the item is not added`);
       const id = given ?? newId(items, idField, random);

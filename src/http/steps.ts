@@ -8,17 +8,18 @@ import { accessSync, constants, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { MockwaveError } from '../errors/catalog.ts';
+import { closeReasonSchema } from '../rules/index.ts';
 import type { Positions } from '../state/positions.ts';
 import { GLOBAL_SCOPE, testScope } from '../state/store.ts';
 import type { CallerOf } from '../state/caller.ts';
 import { scopeOf } from '../journal/index.ts';
-import { compileStep, defineStep, delayStep, outcomeOf, publishStep, runSteps, scopeFor, setStateStep, stepSchemas, type Done, type PublishTarget, type RunResult, type Step as AnyStep, type StepConfigOf, type StepHost, type StepListOptions, type StepRun, type StepScope, type StepTable } from '../steps/index.ts';
+import { compileStep, defineStep, delayStep, outcomeOf, publishStep, runSteps, scopeFor, setStateStep, testScopeOf, stepSchemas, type Done, type PublishTarget, type RunResult, type Step as AnyStep, type StepConfigOf, type StepHost, type StepListOptions, type StepRun, type StepScope, type StepTable } from '../steps/index.ts';
 import type { RenderContext } from '../templates/index.ts';
 import { resolveFile, type FileScope } from './files.ts';
 import { forward, type ForwardOptions } from './forward.ts';
 import type { HttpRequestView } from './request.ts';
 import { answerValue, compileRespond, explainRespond, respondSchema, type RespondHost, type SentAnswer } from './respond.ts';
-import { act, actionOf, COLLECTION_ACTIONS, type Collection } from './collection.ts';
+import { act, actionOf, CHANGES, COLLECTION_ACTIONS, itemsOf, type Collection } from './collection.ts';
 
 /** What steps may do, provided by the server: routes never see the WebSocket side's objects. */
 export interface HttpHost extends StepHost, RespondHost {
@@ -133,19 +134,22 @@ const collectionStep = defineStep({
   compile({ name, action, param }, { collections, where }: HttpCompile) {
     const collection = collections.get(name);
     if (collection === undefined) {
-      const problem = `${where}.collection: no collection ${name} in http.collections (${[...collections.keys()].join(', ') || 'none'})`;
+      const problem = `${where}.collection: no collection ${name} in http.collections (${[...collections.keys()].join(', ') || 'none'}; collections are read at start: one added by a reload needs a restart)`;
       throw new MockwaveError('MW_CONFIG_INVALID', problem, { details: [problem] });
     }
     return (x: Run) => {
       const id = x.context.request?.params[param];
+      const safe = x.view.method === 'GET' || x.view.method === 'HEAD';
       const asked = action ?? actionOf(x.view.method, id);
-      if (asked === undefined) throw new MockwaveError('MW_HTTP_METHOD_NOT_ALLOWED', `${x.view.method} is not an action on ${id === undefined ? `the collection ${name}` : `an item of ${name}`}`);
+      if (asked === undefined || (safe && CHANGES.has(asked))) throw new MockwaveError('MW_HTTP_METHOD_NOT_ALLOWED', `${x.view.method} is not an action on ${id === undefined ? `the collection ${name}` : `an item of ${name}`}${asked === undefined ? '' : ` (${asked} changes it)`}`);
       const { state } = x.host;
-      const scopes = x.stateScopes;
-      const held = state.view(scopes)[name];
-      const items = Array.isArray(held) ? (held as Readonly<Record<string, unknown>>[]) : collection.seed;
+      // Read from and written to the one scope the collection keeps its list in: a list another layer holds is
+      // not copied into this one (a test scope or a caller starts from the seed).
+      const scope = scopeFor(x, collection.scope);
+      const own = state.get(scope);
+      const items = itemsOf(collection, own !== undefined && Object.hasOwn(own, name) ? own[name] : undefined, scope);
       const done = act(collection, asked, items, { path: x.view.path, id, query: asked === 'list' ? x.view.query : {}, body: () => x.view.body.value }, x.host.random);
-      if (done.items !== undefined) state.change(scopeFor(x, collection.scope), { set: { [name]: done.items } }, x.source);
+      if (done.items !== undefined) state.change(scope, { set: { [name]: done.items } }, x.source, testScopeOf(x));
       if (done.change !== undefined) {
         const to = collection.publishTo === 'caller' ? (x.host.caller(x.view.raw.headers) ?? NOBODY) : undefined;
         for (const target of collection.publish) x.host.publish({ ...target, data: done.change }, x.source, to);
@@ -162,7 +166,7 @@ const disconnectStep = defineStep({
     endpoint: z.string().min(1).optional().describe('The endpoint whose clients are closed (default: every endpoint).'),
     clients: z.enum(['caller', 'all']).default('caller').describe('caller: only the connections of this request\'s caller (stateStore.caller); all: every client.'),
     code: z.number().int().refine((code) => code === 1000 || (code >= 3000 && code <= 4999), { message: 'expected 1000 or a code from 3000 to 4999' }).default(1000).describe('The close code (1000, or 3000-4999).'),
-    reason: z.string().max(123).default('').describe('The close reason (at most 123 bytes, as a close frame allows).'),
+    reason: closeReasonSchema.default('').describe('The close reason (at most 123 bytes, as a close frame allows).'),
   }),
   compile({ endpoint, clients, code, reason }) {
     return (x: Run) => {

@@ -180,13 +180,14 @@ export class Journal {
 
   /**
    * A change of the state: `scope` the state scope (`global`, `scope:<name>`, `client:<id>`, `caller:…`),
-   * `kind` what was done, `change` what was written (as JSON, cut as a payload is), `source` who did it.
+   * `kind` what was done, `change` what was written (as JSON, cut as a payload is), `source` who did it,
+   * `within` the test scope of the run that did it (the entry is that scope's, as the run's traffic is).
    */
-  state(scope: string, kind: string, change: unknown, source: string): void {
+  state(scope: string, kind: string, change: unknown, source: string, within?: string): void {
     const colon = scope.indexOf(':');
     const prefix = colon < 0 ? scope : scope.slice(0, colon);
     const named = scope.slice(colon + 1);
-    const entry = new Entry(this.#now(), 'state', 'state', prefix === 'client' ? named : undefined, prefix === 'scope' ? named : undefined, scope);
+    const entry = new Entry(this.#now(), 'state', 'state', prefix === 'client' ? named : undefined, prefix === 'scope' ? named : within, scope);
     entry.reason = kind;
     entry.source = source;
     if (change !== undefined) {

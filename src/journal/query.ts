@@ -41,7 +41,8 @@ class Subscriptions {
 
   follow(entry: JournalEntry): void {
     const client = entry.client;
-    if (client === undefined || entry.endpoint === undefined) return;
+    // A state entry's endpoint is the state scope it changed, not the client's endpoint.
+    if (client === undefined || entry.endpoint === undefined || entry.kind === 'state') return;
     this.#endpoints.set(client, entry.endpoint);
     if (entry.kind === 'open' && entry.topics?.length === 0) this.#everything.add(client);
     else if (entry.kind === 'close') {

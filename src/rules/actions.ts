@@ -9,7 +9,7 @@ import { binaryPayload, base64Problem } from '../util/binary.ts';
 import { brief, defineStep, delayStep, publishStep, setStateStep, type Done, type StepConfigOf, type StepTable } from '../steps/index.ts';
 import { generateStep } from './generate.ts';
 import type { RuleScope } from './host.ts';
-import { closeCodeSchema } from './value-schemas.ts';
+import { closeCodeSchema, closeReasonSchema } from './value-schemas.ts';
 
 const toText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -49,7 +49,7 @@ const replyBinaryStep = defineStep({
 });
 
 const closeStep = defineStep({
-  schema: z.strictObject({ code: closeCodeSchema.default(1000), reason: z.string().max(123).default('') }),
+  schema: z.strictObject({ code: closeCodeSchema.default(1000), reason: closeReasonSchema.default('') }),
   final: true,
   compile: (close) => ({ peer }: RuleScope) => {
     peer.close(close.code, close.reason);

@@ -14,7 +14,7 @@ import { ACTION_TABLE } from './actions.ts';
 import { checkJsonPath } from './json-path.ts';
 import { pathRecord, regexSchema } from './value-schemas.ts';
 
-export { closeCodeSchema, regexSchema } from './value-schemas.ts';
+export { closeCodeSchema, closeReasonSchema, regexSchema } from './value-schemas.ts';
 
 const jsonPathSchema = z.string().superRefine((path, ctx) => {
   const problem = checkJsonPath(path);

@@ -12,6 +12,9 @@ export const closeCodeSchema = z
   .int()
   .refine(isSendableCloseCode, { message: `expected a close code a server may send: ${SENDABLE_CLOSE_CODES_TEXT}` });
 
+/** A close frame's reason: at most 123 bytes of UTF-8 (not characters: `ws` throws past that, as the protocol allows no more). */
+export const closeReasonSchema = z.string().refine((reason) => Buffer.byteLength(reason) <= 123, { message: 'at most 123 bytes (UTF-8), as a close frame allows' });
+
 /** A regular expression checked at load for catastrophic backtracking (regex.ts). */
 export const regexSchema = z.string().superRefine((pattern, ctx) => {
   const verdict = regexVerdict(pattern);

@@ -69,12 +69,17 @@ function publishProblems(routes: readonly HttpRouteConfig[], registry: EndpointR
   const problems: string[] = [];
   const check = (steps: readonly unknown[], where: string): void =>
     steps.forEach((step, i) => {
-      const s = step as { publish?: { stream?: string; endpoint?: string }; sequence?: { steps: unknown[][] } };
+      const s = step as { publish?: { stream?: string; endpoint?: string }; disconnect?: { endpoint?: string }; sequence?: { steps: unknown[][] } };
       try {
         if (s.publish?.stream !== undefined) registry.holding(s.publish.stream, s.publish.endpoint, 'say which endpoint ({ stream, endpoint })');
         else if (s.publish?.endpoint !== undefined) registry.endpoint(s.publish.endpoint);
       } catch (error) {
         problems.push(`${where}.then[${i}].publish: ${errorMessage(error)}`);
+      }
+      try {
+        if (s.disconnect?.endpoint !== undefined) registry.endpoint(s.disconnect.endpoint);
+      } catch (error) {
+        problems.push(`${where}.then[${i}].disconnect: ${errorMessage(error)}`);
       }
       s.sequence?.steps.forEach((list, j) => check(list, `${where}.then[${i}].sequence.steps[${j}]`));
     });
@@ -130,7 +135,7 @@ function waitFor(clock: Clock, response: ServerResponse, ms: number): Promise<bo
 
 export function createHttpSide(context: HttpSideContext): HttpRoutes {
   const { config, clock, registry, clients } = context;
-  const collections = loadCollections(config.http.collections, { dir: context.baseDir, label: 'the configuration\'s folder', hideEnv: false });
+  const collections = loadCollections(config.http.collections, { dir: context.baseDir, label: 'the configuration\'s folder', hideEnv: false }, config.stateStore.maxScopeBytes);
   const problems = [...publishProblems(config.http.routes, registry), ...collectionProblems(collections, registry)];
   if (problems.length > 0) throw configError(problems);
   // One file per run, made when the first exchange ends (a run that forwards nothing leaves no empty file),

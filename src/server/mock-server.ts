@@ -14,7 +14,7 @@ import { MemoryHub } from '../hub/memory-hub.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
 import type { ProxyRouter } from '../proxy/router.ts';
 import { RecordingBudgets } from '../recording/recording-file.ts';
-import { createRedactor, isSecretField, type Redactor } from '../security/redact.ts';
+import { createRedactor, type Redactor } from '../security/redact.ts';
 import { createTemplateServices } from '../templates/index.ts';
 import { Transport, type ListenAddress } from '../transport/transport.ts';
 import { Pressure } from '../transport/pressure.ts';
@@ -131,9 +131,11 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
   const routeState = new Positions();
   const { file: stateFileName, caller: callerSpec, ...stateBounds } = config.stateStore;
   const stateStore = new MemoryStateStore(stateBounds);
-  const caller = callerOf(callerSpec, { hidden: callerSpec !== undefined && isSecretField(callerSpec.slice(callerSpec.indexOf(':') + 1)) });
+  // A cookie carries a session, so its value is never a scope's name (shown by the admin API, the journal and the
+  // dashboard, written to the state file); a header's is, unless the header is named as secrets are.
+  const caller = callerOf(callerSpec, { hidden: callerSpec !== undefined && (callerSpec.startsWith('cookie:') || redact.isSecret(callerSpec.slice('header:'.length))) });
   // Every change of the state is journaled (protocol `state`), so a test reads what its calls changed beside the traffic.
-  if (journal !== undefined) stateStore.onChange((event) => journal.state(event.scope, event.kind, event.change, event.source));
+  if (journal !== undefined) stateStore.onChange((event) => journal.state(event.scope, event.kind, event.change, event.source, event.within));
   const stateFile = stateFileName === undefined ? undefined : keepStateInFile(stateStore, resolve(options.baseDir ?? process.cwd(), stateFileName), { maxBytes: stateBounds.maxBytes, logger });
   const templates = createTemplateServices(clock, random, seed);
   const budgets = new RecordingBudgets((full) => logger.warn(`Recording stops in ${full.folder}: it reached its cap of ${full.maxBytes} bytes written by this run (http.recordMaxBytes, proxy.recordMaxBytes); nothing more is recorded there`, { folder: full.folder, maxBytes: full.maxBytes }));

@@ -75,11 +75,11 @@ export class MemoryStateStore implements StateStore {
     return view ?? EMPTY;
   }
 
-  change(scope: string, change: StateChange, source: string): void {
+  change(scope: string, change: StateChange, source: string, within?: string): void {
     const held = this.#held(scope) ?? { doc: EMPTY, sizes: new Map(), bytes: 0 };
     const { doc, touched } = applyChange(held.doc, change);
     this.#commit(scope, held, doc, touched);
-    this.#emit({ scope, kind: 'change', change, source });
+    this.#emit({ scope, kind: 'change', change, source, within });
   }
 
   replace(scope: string, document: Document, source: string): void {

@@ -33,6 +33,8 @@ export interface StateEvent {
   readonly change?: StateChange | undefined;
   /** Who made it: `rule:<name>`, `route:<name>`, `admin`, … (src/util/source.ts). */
   readonly source: string;
+  /** The test scope of the run that made it (`x-mockwave-scope`), when it named one: the journal files the change there. */
+  readonly within?: string | undefined;
 }
 
 /** One scope as the admin API lists it. */
@@ -59,8 +61,11 @@ export interface StateStore {
   get(scope: string): Document | undefined;
   /** What a run in these scopes reads, most general first (`['global', 'scope:a', 'client:3']`). */
   view(scopes: readonly string[]): Document;
-  /** Applies a change; throws a MockwaveError (400) when a path is not allowed or the scope would grow past its bound. */
-  change(scope: string, change: StateChange, source: string): void;
+  /**
+   * Applies a change; throws a MockwaveError (400) when a path is not allowed or the scope would grow past its
+   * bound. `within`: the test scope of the run that made it, told to listeners.
+   */
+  change(scope: string, change: StateChange, source: string, within?: string): void;
   /** Replaces a scope's whole document. */
   replace(scope: string, document: Document, source: string): void;
   /** Forgets one scope, or every scope. */

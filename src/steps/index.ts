@@ -5,4 +5,4 @@ export { delayStep, publishStep } from './shared.ts';
 export { compileStep, explainSteps } from './table.ts';
 export { defineStep, type AnyStepDefinition, type Done, type ExplainList, type Outcome, type PublishTarget, type RunResult, type Step, type StepConfigOf, type StepDefinition, type StepHost, type StepRun, type StepScope, type StepTable, type Wait } from './step.ts';
 export { compileBehaviourState, explainBehaviourState, readsState, scenarioFields, scenarioProblem, withScenarioStep } from './scenario.ts';
-export { compileStateCondition, scopeFor, setStateStep, withState, stateConditionSchema, type StateCondition, type StateConditionConfig } from './state.ts';
+export { compileStateCondition, scopeFor, setStateStep, testScopeOf, withState, stateConditionSchema, type StateCondition, type StateConditionConfig } from './state.ts';

@@ -177,6 +177,11 @@ export function scopeFor(run: Pick<StepScope, 'stateScopes'>, scope: (typeof SCO
   return named('scope:') ?? GLOBAL_SCOPE;
 }
 
+/** The name of the test scope a run reads (its `scope:<name>` layer), if it names one: where its changes are journaled. */
+export function testScopeOf(run: Pick<StepScope, 'stateScopes'>): string | undefined {
+  return run.stateScopes.find((layer) => layer.startsWith('scope:'))?.slice('scope:'.length);
+}
+
 export const setStateStep = defineStep({
   schema: setStateSchema,
   templates: [['set'], ['merge'], ['append']],
@@ -194,7 +199,7 @@ export const setStateStep = defineStep({
         append: append?.(context, host.templates) as StateChange['append'],
         delete: value.delete,
       };
-      host.state.change(scopeFor(run, value.scope), change, run.source);
+      host.state.change(scopeFor(run, value.scope), change, run.source, testScopeOf(run));
       // The run's own context (withState's copy) reads the change from here on.
       if (context.state !== undefined) (context as { state: RenderContext['state'] }).state = host.state.view(run.stateScopes);
     };

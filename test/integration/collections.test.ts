@@ -150,6 +150,31 @@ describe('collections', () => {
     }
   });
 
+  it('keeps each list in its one scope: a test scope starts from the seed; a changing action is 405 on GET; something not a list there is a 500 that says how to reset it', async () => {
+    const { http } = await startServer({
+      http: {
+        collections: { orders: { data: [{ id: 1 }] } },
+        routes: [{ path: '/api/orders', then: [{ collection: 'orders' }] }, { path: '/api/wipe', then: [{ collection: { name: 'orders', action: 'create' } }] }],
+      },
+    });
+    await fetch(http('/api/orders'), { method: 'POST', ...json({ name: 'global one' }) });
+    assert.equal((await (await fetch(http('/api/orders'))).json() as unknown[]).length, 2);
+    const t1 = { 'x-mockwave-scope': 't1' };
+    assert.deepEqual(await (await fetch(http('/api/orders'), { headers: t1 })).json(), [{ id: 1 }], 'a test scope starts from the seed, not from the global list');
+    await fetch(http('/api/orders'), { method: 'POST', ...json({ name: 't1 one' }, t1) });
+    assert.deepEqual(await (await fetch(http('/api/orders'), { headers: t1 })).json(), [{ id: 1 }, { name: 't1 one', id: 2 }]);
+    assert.equal((await (await fetch(http('/api/orders'))).json() as unknown[]).length, 2, 'and the global list is its own');
+
+    const refused = await fetch(http('/api/wipe'));
+    assert.deepEqual([refused.status, ((await refused.json()) as { error: { code: string } }).error.code], [405, 'MW_HTTP_METHOD_NOT_ALLOWED'], 'a create named by the step is still not a GET');
+
+    await fetch(http('/admin/state/global'), { method: 'PATCH', ...json({ append: { orders: null } }) });
+    const broken = await fetch(http('/api/orders'));
+    const message = ((await broken.json()) as { error: { code: string; message: string } }).error;
+    assert.deepEqual([broken.status, message.code], [500, 'MW_HTTP_ROUTE_FAILED']);
+    assert.match(message.message, /the state's orders in global is not a list of objects.*DELETE \/admin\/state\/global\?key=orders/);
+  });
+
   it('over Server-Sent Events a change reaches its caller only, live and when another caller resumes with Last-Event-ID', async () => {
     const { http } = await startServer({
       stateStore: { caller: 'cookie:session' },
@@ -209,5 +234,7 @@ describe('collections', () => {
     assert.match(await problem(route('missing')), /http\.collections\.missing\.file: missing\.json cannot be read as JSON/);
     assert.match(await problem({ http: { routes: [{ path: '/x', then: [{ collection: 'nope' }] }] } }), /then\[0\]\.collection: no collection nope in http\.collections/);
     assert.match(await problem({ http: { collections: { a: { publish: [{ stream: 'none' }] } } } }), /http\.collections\.a\.publish\[0\]/);
+    assert.match(await problem({ http: { routes: [{ path: '/x', then: [{ disconnect: { endpoint: '/nope' } }, { respond: {} }] }] } }), /http\.routes\[0\] \(ANY \/x\)\.then\[0\]\.disconnect: /);
+    assert.match(await problem({ http: { routes: [{ path: '/x', then: [{ disconnect: { reason: 'é'.repeat(62) } }, { respond: {} }] }] } }), /disconnect\.reason: at most 123 bytes/);
   });
 });

@@ -218,4 +218,34 @@ describe('state across protocols', () => {
     const left = (await (await fetch(http('/admin/journal?protocol=state'))).json()) as { data: { entries: { endpoint: string }[] } };
     assert.deepEqual(left.data.entries.map((e) => e.endpoint).filter((e) => e.startsWith('scope:')), []);
   });
+
+  it('a client\'s own state entries leave the journal following it (broadcasts it got are still its); a change is filed under the test scope of the run that made it', async () => {
+    const { ws, http, server } = await startServer({
+      journal: { enabled: true },
+      stateStore: { caller: 'header:x-user' },
+      endpoints: [{ path: '/ws', dialect: 'guide' as const, streams: [{ name: 'news', data: { n: 1 } }], rules: [{ when: { type: 'quiet bump' }, then: [{ setState: { scope: 'client' as const, increment: { n: 1 } } }] }] }],
+      http: { routes: [{ method: 'POST', path: '/api/login', then: [{ setState: { scope: 'client' as const, set: { in: true } } }, { respond: { status: 204 } }] }] },
+    });
+    const client = await wsConnect(ws('/ws'));
+    try {
+      const { clientId } = await client.nextOfType<{ clientId: string }>('connected');
+      client.send({ type: 'subscribe', event: 'news' });
+      await client.nextOfType('event');
+      // A change with no reply after it: the state entry is the client's last before the broadcast.
+      client.send({ type: 'quiet bump' });
+      await waitUntil(() => server.state.get(`client:${clientId}`)?.['n'] === 1, 5000, 'the client\'s state to change');
+      await fetch(http('/admin/websocket/streams/news/tick'), { method: 'POST' });
+      await client.nextOfType('event');
+      const mine = (await (await fetch(http(`/admin/journal?client=${clientId}`))).json()) as { data: { entries: { kind: string }[] } };
+      const kinds = mine.data.entries.map((e) => e.kind);
+      assert.ok(kinds.includes('state'), kinds.join(' '));
+      assert.equal(kinds.filter((k) => k === 'broadcast').length, 1, `the broadcast it got after its state changed is still its: ${kinds.join(' ')}`);
+
+      await fetch(http('/api/login'), { method: 'POST', headers: { 'x-user': 'ada', 'x-mockwave-scope': 't2' } });
+      const t2 = (await (await fetch(http('/admin/journal?scope=t2&protocol=state'))).json()) as { data: { entries: { endpoint: string }[] } };
+      assert.deepEqual(t2.data.entries.map((e) => e.endpoint), ['caller:ada'], 'a caller\'s change made in scope t2 is t2\'s');
+    } finally {
+      await client.close();
+    }
+  });
 });

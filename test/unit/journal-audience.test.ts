@@ -113,6 +113,21 @@ describe('the dashboard\'s log follows who a broadcast reached', () => {
   });
 });
 
+describe('a client\'s state entries', () => {
+  it('leave its endpoint as it was: the broadcasts after them are still its, in a query and in the dashboard\'s log', async () => {
+    const { ClientFollower } = await import('../../src/admin/journal-rows.ts');
+    const { journal, endpoint, hub, broadcasts } = setUp();
+    const peer = fakePeer('c1');
+    endpoint.open(peer, request);
+    hub.subscribe(peer, 'news');
+    journal.state('client:c1', 'change', { set: { n: 1 } }, 'rule:bump');
+    endpoint.publish(hub, ['news'], Buffer.from('after the change'), undefined, false, 'admin');
+    assert.deepEqual(broadcasts('c1'), ['after the change']);
+    const follower = new ClientFollower('c1');
+    assert.deepEqual([...journal.entries()].filter((e) => follower.counts(e) && e.kind === 'broadcast').map((e) => e.data), ['after the change']);
+  });
+});
+
 describe('a broadcast is one endpoint\'s', () => {
   it('is not counted for a client of another endpoint, even one that receives every topic', async () => {
     const { ClientFollower } = await import('../../src/admin/journal-rows.ts');
