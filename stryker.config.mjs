@@ -62,6 +62,12 @@ const FOLDERS = {
       'test/unit/http-hot-path.test.ts',
       'test/unit/http-steps.test.ts',
       'test/unit/http-collection.test.ts',
+      'test/unit/http-respond.test.ts',
+      // routes.ts: the journal's notes, reloads and routes changed at run time, state-gated routes
+      'test/integration/journal.test.ts',
+      'test/integration/admin-control.test.ts',
+      'test/integration/state.test.ts',
+      'test/integration/config-problems.test.ts',
       'test/integration/collections.test.ts',
       // fault.ts
       'test/unit/refusal-answer.test.ts',

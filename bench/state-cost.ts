@@ -6,8 +6,8 @@
  *    condition that holds; 50 closed-loop clients, the two alternating for `--rounds` rounds, each figure's
  *    best kept (as `npm run bench` does).
  * 2. 100,000 distinct HTTP callers (`stateStore.caller: cookie:sid`), each a POST whose `setState` writes its
- *    own caller's scope: the server's RSS before and after, and the store's figures (scopes held, evicted),
- *    against the default bound of 10,000 scopes.
+ *    own caller's scope, then 100,000 more: the server's RSS at the start and after each batch, and the
+ *    store's figures (scopes held, evicted), against the default bound of 10,000 scopes.
  *
  *   npm run build && npm run bench:state -- --rounds 3 --seconds 5 --callers 100000
  */
@@ -70,23 +70,23 @@ async function manyCallers(tmp: string, callers: number): Promise<void> {
         req.end();
       });
     const figures = async () => ((await (await fetch(`http://127.0.0.1:${port}/admin/state`)).json()) as { data: { figures: { scopes: number; bytes: number; evicted: number; transitions: number } } }).data.figures;
-    const before = rssOf(server.pid as number);
-    const started = Date.now();
+    console.log(`\n${callers} distinct callers, then ${callers} more (the second batch shows whether memory keeps growing):`);
+    console.log(`  RSS at start ${(rssOf(server.pid as number) / MiB).toFixed(1)} MiB`);
     let next = 0;
     let failed = 0;
-    const worker = async (): Promise<void> => {
-      while (next < callers) {
-        const status = await post(next++);
-        if (status !== 204) failed += 1;
-      }
-    };
-    await Promise.all(Array.from({ length: 32 }, worker));
+    for (const batch of [1, 2]) {
+      const started = Date.now();
+      const worker = async (): Promise<void> => {
+        while (next < callers * batch) {
+          const status = await post(next++);
+          if (status !== 204) failed += 1;
+        }
+      };
+      await Promise.all(Array.from({ length: 32 }, worker));
+      const held = await figures();
+      console.log(`  after ${next} callers (${((Date.now() - started) / 1000).toFixed(1)} s, ${failed} failed): RSS ${(rssOf(server.pid as number) / MiB).toFixed(1)} MiB; state ${held.scopes} scopes held (bound 10000), ${(held.bytes / MiB).toFixed(2)} MiB, ${held.evicted} evicted, ${held.transitions} transitions`);
+    }
     agent.destroy();
-    const after = rssOf(server.pid as number);
-    const held = await figures();
-    console.log(`\n${callers} distinct callers in ${((Date.now() - started) / 1000).toFixed(1)} s (${failed} failed)`);
-    console.log(`  RSS before ${(before / MiB).toFixed(1)} MiB, after ${(after / MiB).toFixed(1)} MiB`);
-    console.log(`  state: ${held.scopes} scopes held (bound 10000), ${(held.bytes / MiB).toFixed(2)} MiB, ${held.evicted} evicted, ${held.transitions} transitions`);
   } finally {
     server.kill();
   }
