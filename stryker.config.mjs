@@ -63,11 +63,11 @@ const FOLDERS = {
       'test/unit/http-steps.test.ts',
       'test/unit/http-collection.test.ts',
       'test/unit/http-respond.test.ts',
-      // routes.ts: the journal's notes, reloads and routes changed at run time, state-gated routes
+      // routes.ts: the journal's notes, reloads and routes changed at run time, state-gated routes.
+      // (config-problems.test.ts cannot run in Stryker's sandbox: its Cerberus entry point test needs server/.)
       'test/integration/journal.test.ts',
       'test/integration/admin-control.test.ts',
       'test/integration/state.test.ts',
-      'test/integration/config-problems.test.ts',
       'test/integration/collections.test.ts',
       // fault.ts
       'test/unit/refusal-answer.test.ts',
