@@ -11,13 +11,12 @@
  *
  *   npm run build && npm run bench:state -- --rounds 3 --seconds 5 --callers 100000
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, rssOf, stopChildrenOnSignals, track } from './lib/processes.ts';
+import { freePort, startServer, stopChildrenOnSignals } from './lib/processes.ts';
 import { requestReply, type Context } from './lib/scenarios.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, seconds: { type: 'string', default: '5' }, callers: { type: 'string', default: '100000' } } });
@@ -52,13 +51,8 @@ async function manyCallers(tmp: string, callers: number): Promise<void> {
     http: { routes: [{ method: 'POST', path: '/api/visit', then: [{ setState: { scope: 'client', set: { user: 'someone with a name', cart: [{ sku: 'tea', qty: 2 }] }, increment: { visits: 1 } } }, { respond: { status: 204 } }] }] },
   }));
   const port = await freePort();
-  const server = spawn(process.execPath, [new URL('../dist/mockwave.js', import.meta.url).pathname, file, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  track(server);
+  const server = await startServer(process.execPath, [new URL('../dist/mockwave.js', import.meta.url).pathname, file, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'error'], port);
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.stdout.on('data', (chunk: Buffer) => String(chunk).includes('listening') && resolve());
-      server.once('exit', () => reject(new Error('mockwave exited before listening')));
-    });
     const agent = new Agent({ keepAlive: true, maxSockets: 32 });
     const post = (i: number): Promise<number> =>
       new Promise((resolve, reject) => {
@@ -71,7 +65,7 @@ async function manyCallers(tmp: string, callers: number): Promise<void> {
       });
     const figures = async () => ((await (await fetch(`http://127.0.0.1:${port}/admin/state`)).json()) as { data: { figures: { scopes: number; bytes: number; evicted: number; transitions: number } } }).data.figures;
     console.log(`\n${callers} distinct callers, then ${callers} more (the second batch shows whether memory keeps growing):`);
-    console.log(`  RSS at start ${(rssOf(server.pid as number) / MiB).toFixed(1)} MiB`);
+    console.log(`  RSS at start ${(server.rss() / MiB).toFixed(1)} MiB`);
     let next = 0;
     let failed = 0;
     for (const batch of [1, 2]) {
@@ -84,11 +78,11 @@ async function manyCallers(tmp: string, callers: number): Promise<void> {
       };
       await Promise.all(Array.from({ length: 32 }, worker));
       const held = await figures();
-      console.log(`  after ${next} callers (${((Date.now() - started) / 1000).toFixed(1)} s, ${failed} failed): RSS ${(rssOf(server.pid as number) / MiB).toFixed(1)} MiB; state ${held.scopes} scopes held (bound 10000), ${(held.bytes / MiB).toFixed(2)} MiB, ${held.evicted} evicted, ${held.transitions} transitions`);
+      console.log(`  after ${next} callers (${((Date.now() - started) / 1000).toFixed(1)} s, ${failed} failed): RSS ${(server.rss() / MiB).toFixed(1)} MiB; state ${held.scopes} scopes held (bound 10000), ${(held.bytes / MiB).toFixed(2)} MiB, ${held.evicted} evicted, ${held.transitions} transitions`);
     }
     agent.destroy();
   } finally {
-    server.kill();
+    await server.stop();
   }
 }
 

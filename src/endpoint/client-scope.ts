@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger.ts';
 import type { Render, RenderContext, TemplateServices } from '../templates/index.ts';
 import { errorMessage } from '../errors/error-message.ts';
 import type { Message } from '../util/message.ts';
-import { clientScope, GLOBAL_SCOPE, testScope, type StateStore } from '../state/store.ts';
+import { clientScope, GLOBAL_SCOPE, layerOf, testScope, type StateStore } from '../state/store.ts';
 import { withState, type StateCondition } from '../steps/index.ts';
 
 type ClientRecord = NonNullable<RenderContext['client']>;
@@ -80,7 +80,8 @@ export class ClientScope {
 
   /** The HTTP caller's scope (`caller:<value>`) a client's connection carried, if any. */
   callerOf(peer: Peer): string | undefined {
-    return this.#stateScopes.get(peer)?.find((layer) => layer.startsWith('caller:'));
+    const layers = this.#stateScopes.get(peer);
+    return layers === undefined ? undefined : layerOf(layers, 'caller');
   }
 
   /** The client left: its subscriptions' params and its own state go. */

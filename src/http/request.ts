@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { MockwaveError } from '../errors/catalog.ts';
 import { deeperThan, MAX_DEPTH } from '../util/json-depth.ts';
+import { cookiesOf } from '../util/cookies.ts';
 import { Message } from '../util/message.ts';
 import type { RequestTarget } from '../util/request-target.ts';
 import type { RenderContext } from '../templates/index.ts';
@@ -21,17 +22,6 @@ export interface HttpRequestView {
   readonly body: Message;
   /** The raw request, for forwarding. */
   readonly raw: IncomingMessage;
-}
-
-function cookiesOf(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const at = part.indexOf('=');
-    if (at <= 0) continue;
-    const name = part.slice(0, at).trim();
-    if (name !== '' && !Object.hasOwn(out, name)) Object.defineProperty(out, name, { value: part.slice(at + 1).trim(), enumerable: true });
-  }
-  return out;
 }
 
 /** Own-property records only: a query or header named `__proto__` stays a key. */

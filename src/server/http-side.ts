@@ -24,6 +24,8 @@ import { systemClock, type Clock } from '../util/clock.ts';
 import { Deadlines } from '../util/deadlines.ts';
 import type { Random } from '../util/random.ts';
 import type { createClientAdmin } from './client-admin.ts';
+import type { Endpoint } from '../endpoint/endpoint.ts';
+import type { Peer } from '../hub/peer.ts';
 import type { EndpointRegistry } from './registry.ts';
 import type { ReloadTargets } from './reload.ts';
 import type { Flushable } from './build.ts';
@@ -64,23 +66,33 @@ export interface HttpSideContext {
   readonly caller: CallerOf;
 }
 
-/** Every publish step's stream must exist where it says: a route that could only fail is a configuration error. */
+/** The stream a publish target names, on its endpoint; throws (MW_UNKNOWN_STREAM, …) when it is not there. */
+const holding = (registry: EndpointRegistry, target: { readonly stream: string; readonly endpoint?: string | undefined }) => registry.holding(target.stream, target.endpoint, 'say which endpoint ({ stream, endpoint })');
+
+/** Checks that what a step or a collection names is there: what `find` throws is a problem at `where`. */
+function findIn(problems: string[], where: string, find: () => unknown): void {
+  try {
+    find();
+  } catch (error) {
+    problems.push(`${where}: ${errorMessage(error)}`);
+  }
+}
+
+/** Looks up a publish target: the stream on its endpoint, or, without a stream, the endpoint. */
+function findTarget(registry: EndpointRegistry, target: { readonly stream?: string | undefined; readonly endpoint?: string | undefined }): void {
+  if (target.stream !== undefined) holding(registry, { stream: target.stream, endpoint: target.endpoint });
+  else if (target.endpoint !== undefined) registry.endpoint(target.endpoint);
+}
+
+/** Every publish step's stream and disconnect step's endpoint must exist: a route that could only fail is a configuration error. */
 function publishProblems(routes: readonly HttpRouteConfig[], registry: EndpointRegistry): string[] {
   const problems: string[] = [];
   const check = (steps: readonly unknown[], where: string): void =>
     steps.forEach((step, i) => {
       const s = step as { publish?: { stream?: string; endpoint?: string }; disconnect?: { endpoint?: string }; sequence?: { steps: unknown[][] } };
-      try {
-        if (s.publish?.stream !== undefined) registry.holding(s.publish.stream, s.publish.endpoint, 'say which endpoint ({ stream, endpoint })');
-        else if (s.publish?.endpoint !== undefined) registry.endpoint(s.publish.endpoint);
-      } catch (error) {
-        problems.push(`${where}.then[${i}].publish: ${errorMessage(error)}`);
-      }
-      try {
-        if (s.disconnect?.endpoint !== undefined) registry.endpoint(s.disconnect.endpoint);
-      } catch (error) {
-        problems.push(`${where}.then[${i}].disconnect: ${errorMessage(error)}`);
-      }
+      const { publish, disconnect } = s;
+      if (publish !== undefined) findIn(problems, `${where}.then[${i}].publish`, () => findTarget(registry, publish));
+      if (disconnect?.endpoint !== undefined) findIn(problems, `${where}.then[${i}].disconnect`, () => registry.endpoint(disconnect.endpoint as string));
       s.sequence?.steps.forEach((list, j) => check(list, `${where}.then[${i}].sequence.steps[${j}]`));
     });
   routes.forEach((route, index) => check(route.then, `http.routes[${index}] (${routeName(route)})`));
@@ -90,18 +102,12 @@ function publishProblems(routes: readonly HttpRouteConfig[], registry: EndpointR
 /** Every collection's publish targets must exist, as a publish step's must. */
 function collectionProblems(collections: ReadonlyMap<string, Collection>, registry: EndpointRegistry): string[] {
   const problems: string[] = [];
-  for (const { name, publish } of collections.values()) {
-    publish.forEach((target, i) => {
-      try {
-        if (target.stream !== undefined) registry.holding(target.stream, target.endpoint, 'say which endpoint ({ stream, endpoint })');
-        else registry.endpoint(target.endpoint);
-      } catch (error) {
-        problems.push(`http.collections.${name}.publish[${i}]: ${errorMessage(error)}`);
-      }
-    });
-  }
+  for (const { name, publish } of collections.values()) publish.forEach((target, i) => findIn(problems, `http.collections.${name}.publish[${i}]`, () => findTarget(registry, target)));
   return problems;
 }
+
+/** Only the connections of `caller` on `endpoint` (everyone when there is no caller). */
+const callersOnly = (endpoint: Endpoint, caller: string | undefined) => (caller === undefined ? undefined : (peer: Peer) => endpoint.callerOf(peer) === caller);
 
 /** Closes the clients of an endpoint (of every one), only those whose connection carried `caller` when given. */
 function disconnect(registry: EndpointRegistry, target: DisconnectTarget, caller: string | undefined): number {
@@ -181,9 +187,9 @@ export function createHttpSide(context: HttpSideContext): HttpRoutes {
       forwarding: { consumed: (token) => config.auth.enabled && tokenMatches(token, config.auth.tokens), timeoutMs: config.http.forwardTimeout, record, recordMaxBytes: config.http.recordMaxBodyBytes, now: () => clock.now() },
       wait: (response, ms) => waitFor(clock, response, ms),
       publish: (target, source, caller) => {
-        if (target.stream === undefined) return clients.sendTo({ endpoint: target.endpoint }, target.data, source, caller === undefined ? undefined : (peer) => registry.endpoint(target.endpoint).callerOf(peer) === caller);
-        const { endpoint, stream } = registry.holding(target.stream, target.endpoint, 'say which endpoint ({ stream, endpoint })');
-        return endpoint.publish(stream, target.data, source, caller === undefined ? undefined : (peer) => endpoint.callerOf(peer) === caller);
+        if (target.stream === undefined) return clients.sendTo({ endpoint: target.endpoint }, target.data, source, callersOnly(registry.endpoint(target.endpoint), caller));
+        const { endpoint, stream } = holding(registry, target);
+        return endpoint.publish(stream, target.data, source, callersOnly(endpoint, caller));
       },
     },
     {

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
+import { cookieValue } from '../util/cookies.ts';
 
 export const callerSchema = z
   .string()
@@ -20,15 +21,6 @@ export type CallerOf = (headers: IncomingHttpHeaders) => string | undefined;
 const MAX_KEPT = 128;
 
 const NO_CALLER: CallerOf = () => undefined;
-
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined;
-  for (const part of header.split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
-  }
-  return undefined;
-}
 
 const hashed = (value: string): string => `caller:#${createHash('sha256').update(value).digest('base64url')}`;
 

@@ -79,6 +79,12 @@ export interface StateStore {
 /** The name of a client's scope, of a test's (a caller's, `caller:<key>`, is made by nothing yet). */
 export const clientScope = (id: string): string => `client:${id}`;
 export const testScope = (name: string): string => `scope:${name}`;
+
+/** The layer of one kind among a run's state scopes (`layerOf(scopes, 'caller')` is its `caller:…`), if it has one. */
+export function layerOf(scopes: readonly string[], kind: 'client' | 'caller' | 'scope'): string | undefined {
+  const prefix = `${kind}:`;
+  return scopes.find((layer) => layer.startsWith(prefix));
+}
 export const GLOBAL_SCOPE = 'global';
 
 /** Whether a scope's name is one of the four kinds (`global`, `client:<id>`, `caller:<key>`, `scope:<name>`). */

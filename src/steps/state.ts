@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { MockwaveError } from '../errors/catalog.ts';
 import { errorMessage } from '../errors/error-message.ts';
 import { pathParts, readAt } from '../state/paths.ts';
-import { GLOBAL_SCOPE, type StateChange, type StateStore } from '../state/store.ts';
+import { GLOBAL_SCOPE, layerOf, type StateChange, type StateStore } from '../state/store.ts';
 import { compileCondition, compileTemplate, conditionProblem, type RenderContext, type TemplateServices } from '../templates/index.ts';
 import { brief } from './explain.ts';
 import { defineStep, type StepScope } from './step.ts';
@@ -162,24 +162,23 @@ const setStateSchema = z
 /** The scope a run writes to when `scope` names one of its layers (`stateScopes`: global, test scope, client). */
 export function scopeFor(run: Pick<StepScope, 'stateScopes'>, scope: (typeof SCOPES)[number] | undefined): string {
   const layers = run.stateScopes;
-  const named = (prefix: string) => layers.find((layer) => layer.startsWith(prefix));
   if (scope === 'global') return GLOBAL_SCOPE;
   if (scope === 'client') {
-    const own = named('client:') ?? named('caller:');
+    const own = layerOf(layers, 'client') ?? layerOf(layers, 'caller');
     if (own === undefined) throw new MockwaveError('MW_STATE_REFUSED', 'scope client: this run has no client (an HTTP request has one when stateStore.caller names a header or cookie it carries)');
     return own;
   }
   if (scope === 'scope') {
-    const test = named('scope:');
+    const test = layerOf(layers, 'scope');
     if (test === undefined) throw new MockwaveError('MW_STATE_REFUSED', 'scope scope: this run names no test scope (x-mockwave-scope)');
     return test;
   }
-  return named('scope:') ?? GLOBAL_SCOPE;
+  return layerOf(layers, 'scope') ?? GLOBAL_SCOPE;
 }
 
 /** The name of the test scope a run reads (its `scope:<name>` layer), if it names one: where its changes are journaled. */
 export function testScopeOf(run: Pick<StepScope, 'stateScopes'>): string | undefined {
-  return run.stateScopes.find((layer) => layer.startsWith('scope:'))?.slice('scope:'.length);
+  return layerOf(run.stateScopes, 'scope')?.slice('scope:'.length);
 }
 
 export const setStateStep = defineStep({
