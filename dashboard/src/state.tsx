@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from './api.ts';
 
 interface ScopeFigures {
@@ -30,6 +30,7 @@ export function StatePanel() {
   const [text, setText] = useState('');
   const [edited, setEdited] = useState(false);
   const [status, setStatus] = useState('');
+  const area = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => {
     let stopped = false;
@@ -62,9 +63,11 @@ export function StatePanel() {
   }, [scope, transitions, edited]);
 
   const save = async () => {
+    // What the box holds now: a click right after typing can come before the render that puts it in `text`.
+    const written = area.current?.value ?? text;
     let document: unknown;
     try {
-      document = JSON.parse(text);
+      document = JSON.parse(written);
     } catch (error) {
       setStatus(`not saved: the document is not JSON (${(error as Error).message})`);
       return;
@@ -111,7 +114,7 @@ export function StatePanel() {
       </section>
       <section class="detail">
         <h2 data-testid="state-title">{scope}{edited ? ' (edited, not saved)' : ''}</h2>
-        <textarea class="state-document" data-testid="state-document" spellcheck={false} value={text} onInput={(e) => { setText((e.target as HTMLTextAreaElement).value); setEdited(true); }} />
+        <textarea ref={area} class="state-document" data-testid="state-document" spellcheck={false} value={text} onInput={(e) => { setText((e.target as HTMLTextAreaElement).value); setEdited(true); }} />
         <div class="toolbar">
           <button onClick={() => void save()}>Save</button>
           <button onClick={() => void forget()}>Forget this scope</button>
