@@ -110,6 +110,16 @@ function registerEndpointFigures(registry: Registry, source: MetricsSource): voi
       },
     });
   };
+  new Counter({
+    name: 'mockwave_faults_injected_total',
+    help: 'Faults injected into clients\' connections (latency, drop, duplicate, corrupt, disconnect, stall), by endpoint and kind.',
+    labelNames: ['endpoint', 'kind'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const e of source.endpoints()) for (const [kind, count] of Object.entries(e.faults)) this.inc({ endpoint: e.endpoint, kind }, count);
+    },
+  });
   byRule('mockwave_rule_hits_total', 'Client messages matched by each rule.', (r) => r.hits);
   byRule('mockwave_rule_failures_total', 'Rule steps that failed (a reply that would not match its schema, a publish to no stream).', (r) => r.failures);
 }

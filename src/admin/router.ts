@@ -19,6 +19,7 @@ import { sendData, sendLines } from './envelope.ts';
 import { LiveViews } from './live.ts';
 import type { AdminView } from './view.ts';
 import { query, type AdminRoute, type Result } from './route.ts';
+import { FAULT_ROUTES } from './fault-routes.ts';
 import { STATE_ROUTES } from './state-routes.ts';
 
 export type { WebSocketStats } from './snapshot.ts';
@@ -228,6 +229,7 @@ const ROUTES: readonly AdminRoute[] = [
     },
   },
   ...STATE_ROUTES,
+  ...FAULT_ROUTES,
 ];
 
 export function createAdminHandler(view: AdminView): (request: IncomingMessage, response: ServerResponse, target: RequestTarget) => void {

@@ -35,6 +35,8 @@ export interface EndpointFigures {
   readonly dropped: number;
   readonly streams: readonly StreamFigures[];
   readonly rules: readonly RuleFigures[];
+  /** Faults injected into its clients' connections since the start, by kind (src/faults/). */
+  readonly faults: Readonly<Record<string, number>>;
 }
 
 export interface ProxyRouteFigures {

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Refusal } from '../errors/refusal.ts';
 import type { CorsGrant } from '../security/cors.ts';
+import type { FaultsView } from '../faults/index.ts';
 import type { StateStore } from '../state/index.ts';
 import type { LiveSource } from './live.ts';
 import type { ClientInfo, ServerDescription, StreamInfo, WebSocketStats } from './snapshot.ts';
@@ -61,6 +62,12 @@ export interface AdminView extends LiveSource {
   verifyJournal(body: unknown): { readonly ok: boolean; readonly message: string } & Record<string, unknown>;
   /** Waits for a matching entry (`{ match, timeout }`); `gone` hands over a cancel for when the caller leaves. */
   waitInJournal(body: unknown, gone: (cancel: () => void) => void): Promise<{ readonly ok: boolean; readonly message: string } & Record<string, unknown>>;
+  /** Every endpoint's fault profile (null while off) and the faults it injected. */
+  faults(): readonly FaultsView[];
+  /** A fault profile on (or changed) on an endpoint (the only one when `path` is undefined), checked as in a config file. */
+  putFaults(path: string | undefined, body: unknown): FaultsView;
+  /** The endpoint's fault profile off; what it held back leaves at once. */
+  removeFaults(path: string | undefined): FaultsView;
   close(clientId: string, code: number, reason: string): void;
   terminate(clientId: string): void;
   /** Prometheus text of every metric. */

@@ -18,6 +18,7 @@ import { GENERATOR_NAMES, GENERATOR_TABLE } from '../streams/generators/index.ts
 import { reservedPathProblem, routeName } from '../http/index.ts';
 import { httpSettingsSchema } from '../http/settings.ts';
 import { journalSettingsSchema } from '../journal/index.ts';
+import { faultProfileSchema } from '../faults/index.ts';
 import { stateSettingsSchema } from '../state/settings.ts';
 import { proxySettingsSchema, type ProxyRouteConfig } from '../proxy/schema.ts';
 import { deflateSchema, websocketSettingsSchema } from '../transport/settings.ts';
@@ -137,6 +138,7 @@ export const endpointSchema = z
     onConnect: actionListSchema.default([]).describe('Actions run for every new client: greet, wait, close with a code.'),
     rules: z.array(ruleSchema).default([]).describe('`when` a client message matches, `then` actions run; unmatched messages reach the dialect.'),
     journal: z.boolean().optional().describe('While the journal is on (`--journal`), keep this endpoint\'s traffic in it (default true); false leaves it out.'),
+    faults: faultProfileSchema.optional(),
   })
   .superRefine((endpoint, ctx) => {
     if (endpoint.protocol === 'sse') {

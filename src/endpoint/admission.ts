@@ -4,7 +4,7 @@
  * messages, the endpoint's replay, its `onConnect` actions); one that leaves is forgotten everywhere, its
  * counters kept so the endpoint's totals never go down.
  */
-import { addCounters, newCounters, type Peer, type PeerCounters } from '../hub/peer.ts';
+import { addCounters, newCounters, type Faultable, type PeerCounters } from '../hub/peer.ts';
 import type { EndpointCore } from './core.ts';
 import type { EndpointReplay } from './recording.ts';
 
@@ -19,10 +19,12 @@ export class Admission {
     this.#replay = replay;
   }
 
-  accept(peer: Peer): void {
+  accept(peer: Faultable): void {
     const { context, dialect, hub, timers } = this.#core;
     const { logger, clock } = context;
     this.#core.peers.add(peer);
+    // First: the greeting is a message like any other (held back, lost, counted toward a disconnect).
+    this.#core.faults.attach(peer);
     hub.receiveEverything(peer, dialect.receivesAllUntilSubscribed);
     // Guarded: thousands of connections a second must not each build a log line nobody reads.
     if (logger.enabled('info')) logger.info(`Client connected: ${peer.id} (Total: ${context.totalClients()})`, { clientId: peer.id, endpoint: this.#core.path, remoteAddress: peer.remoteAddress });
@@ -33,10 +35,11 @@ export class Admission {
     this.#core.rules.connected(peer);
   }
 
-  leave(peer: Peer, code: number, reason: string): void {
+  leave(peer: Faultable, code: number, reason: string): void {
     const { context, peers, timers, scope, scripts, hub } = this.#core;
     const { logger } = context;
     peers.delete(peer);
+    this.#core.faults.detach(peer);
     this.#core.journal?.close(peer, code, reason);
     addCounters(this.#departed, peer.counters);
     timers.cancel(peer);

@@ -3,7 +3,7 @@
  * first that matches answers it), then the dialect, whose command the command table carries out. One object
  * serves every client of the endpoint: nothing is made per connection.
  */
-import type { Peer } from '../hub/peer.ts';
+import type { Faultable, Peer } from '../hub/peer.ts';
 import { RateGate } from '../security/rate-limit.ts';
 import type { Connection } from '../transport/transport.ts';
 import { Message } from '../util/message.ts';
@@ -40,7 +40,7 @@ export class ClientMessages implements Connection {
     runCommand(core, peer, core.dialect.decode(message));
   }
 
-  onClose(peer: Peer, code: number, reason: string): void {
+  onClose(peer: Faultable, code: number, reason: string): void {
     this.#admission.leave(peer, code, reason);
   }
 }

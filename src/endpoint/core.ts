@@ -5,7 +5,8 @@
 import type { EndpointConfig } from '../config/schema.ts';
 import type { WireDialect } from '../dialects/index.ts';
 import type { Hub, HubFactory } from '../hub/hub.ts';
-import type { Peer } from '../hub/peer.ts';
+import type { EndpointFaults, HeldBudget } from '../faults/index.ts';
+import type { Faultable } from '../hub/peer.ts';
 import type { RateLimit } from '../security/rate-limit.ts';
 import type { ClientScope } from './client-scope.ts';
 import type { Journal } from '../journal/index.ts';
@@ -24,6 +25,10 @@ export interface EndpointContext extends StreamSetContext {
   readonly totalClients: () => number;
   readonly rateLimit: RateLimit | undefined;
   readonly maxSubscriptions: number;
+  /** Bytes one client may have queued (`websocket.maxBufferedBytes`): what a fault line may hold back for it too. */
+  readonly maxBufferedBytes: number;
+  /** What fault lines of every endpoint may hold back at once (`websocket.maxQueuedBytes`). */
+  readonly faultBudget: HeldBudget;
   /** Makes the endpoint's hub: the composition root's choice (the memory hub; a broker later). */
   readonly createHub: HubFactory;
   /** The traffic journal; undefined when it is off (`journal.enabled: false`). */
@@ -42,7 +47,9 @@ export interface EndpointCore {
   readonly dialect: WireDialect;
   readonly hub: Hub;
   /** The clients connected here now. */
-  readonly peers: Set<Peer>;
+  readonly peers: Set<Faultable>;
+  /** The faults put on its clients' connections (none while no profile is on). */
+  readonly faults: EndpointFaults;
   readonly streams: EndpointStreams;
   readonly scripts: Scripts;
   readonly scope: ClientScope;

@@ -9,7 +9,8 @@ import type { IncomingMessage } from 'node:http';
 import type { EndpointFigures } from '../admin/metrics.ts';
 import type { EndpointConfig, StreamConfig } from '../config/schema.ts';
 import { DIALECT_TABLE, ndjsonDialect, sseDialect, type Command, type WireDialect } from '../dialects/index.ts';
-import type { Peer } from '../hub/peer.ts';
+import { EndpointFaults, type FaultProfile, type FaultsView } from '../faults/index.ts';
+import type { Faultable, Peer } from '../hub/peer.ts';
 import type { Emission } from '../streams/emission.ts';
 import type { Stream, StreamSink } from '../streams/stream.ts';
 import type { Deflate } from '../transport/deflate.ts';
@@ -91,7 +92,8 @@ export class Endpoint implements Acceptor, StreamSink {
     const rules = new EndpointRules(config, ruleHost, scope);
     const journal = context.journal === undefined || config.journal === false ? undefined : new EndpointJournal(context.journal, config.protocol === 'sse' ? 'sse' : 'websocket', config.path, dialect.receivesAllUntilSubscribed);
     const hub = context.createHub();
-    this.#core = { path: config.path, config, context, dialect, hub: journal?.hub(hub) ?? hub, peers: new Set(), streams, scripts, scope, timers, rules, replies, journal };
+    const faults = new EndpointFaults({ endpoint: config.path, seed: context.seed, clock, framing: config.protocol !== 'sse' ? 'message' : config.sse.format === 'ndjson' ? 'line' : 'event', maxHeldBytes: context.maxBufferedBytes, budget: context.faultBudget, injected: journal === undefined ? undefined : (peer, kind, direction, detail) => journal.fault(peer, kind, direction, detail) }, config.faults);
+    this.#core = { path: config.path, config, context, dialect, hub: journal?.hub(hub) ?? hub, peers: new Set(), faults, streams, scripts, scope, timers, rules, replies, journal };
     const replay = EndpointReplay.of(config);
     this.#fanOut = new FanOut(this.#core);
     this.#admission = new Admission(this.#core, replay);
@@ -143,7 +145,7 @@ export class Endpoint implements Acceptor, StreamSink {
   }
 
   /** Admits a client; its messages then go to the one connection object that serves every client here. */
-  accept(peer: Peer, request: IncomingMessage): Connection {
+  accept(peer: Faultable, request: IncomingMessage): Connection {
     this.#core.journal?.open(peer, request);
     this.#core.scope.connected(peer, connectionScope(request), this.#core.context.caller(request.headers));
     this.#admission.accept(peer);
@@ -186,6 +188,16 @@ export class Endpoint implements Acceptor, StreamSink {
     return this.#core.scope.callerOf(peer);
   }
 
+  /** The faults on its clients' connections: the profile on now, and what was injected. */
+  faults(): FaultsView {
+    return this.#core.faults.view();
+  }
+
+  /** Switches a fault profile on, changes it, or (undefined) off, for connected clients too. */
+  setFaults(profile: FaultProfile | undefined): void {
+    this.#core.faults.set(profile, this.#core.peers);
+  }
+
   /** How many clients are subscribed to a topic here. */
   subscriberCount(topic: string): number {
     return this.#core.hub.subscriberCount(topic);
@@ -198,6 +210,7 @@ export class Endpoint implements Acceptor, StreamSink {
       connections: this.#core.peers.size,
       ...this.#admission.totals(),
       streams: [...this.streams.values()].map((s) => ({ name: s.name, messages: this.#fanOut.delivered(s), subscribers: this.subscriberCount(s.topic) })),
+      faults: this.#core.faults.counts(),
       rules: this.#core.rules.figures(),
     };
   }

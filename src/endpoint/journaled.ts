@@ -71,6 +71,10 @@ export class EndpointJournal {
     this.#journal.close(this.#protocol, peer, code, reason);
   }
 
+  fault(peer: Peer, fault: string, direction: 'in' | 'out' | undefined, detail: string): void {
+    this.#journal.fault(this.#protocol, peer, fault, direction, detail);
+  }
+
   /**
    * Publishes through `hub` and journals the broadcast once, with `source`; a message nobody received is not
    * traffic and is left out, so idle streams do not fill the journal.

@@ -27,6 +27,21 @@ export type PeerObserver = (peer: Peer, direction: 'in' | 'out', data: Buffer, i
 /** The observers of a peer nobody observes: shared, so a peer costs no list of its own. */
 export const NO_OBSERVERS: readonly PeerObserver[] = Object.freeze([]);
 
+/** How a message leaves a peer: `send` (one client's text), `data` (as it came: a replay), `offer` (a broadcast's copy), `write` (a Server-Sent Events comment or `retry:`). */
+export type OutKind = 'send' | 'data' | 'offer' | 'write';
+
+/**
+ * The faults put on one connection (src/faults/): every message in and out passes it first. It takes a
+ * message (true) to lose it, hold it back, corrupt it or send it twice, handing what is to go on back to
+ * the peer's `pass` or `receive`; false: the message goes on as it is, now.
+ */
+export interface FaultHook {
+  out(kind: OutKind, data: Buffer, isBinary: boolean, source: MessageSource | undefined): boolean;
+  in(data: Buffer, isBinary: boolean): boolean;
+  /** Lets what it holds back go now, in order: the peer is about to close (a close never overtakes a message). */
+  flush(): void;
+}
+
 export interface Peer {
   readonly id: string;
   /** Path of the endpoint the client connected to. */
@@ -68,6 +83,18 @@ export interface Peer {
   /** Closes with a code and reason; with no code, the close frame carries none (the peer reads 1005). */
   close(code?: number, reason?: string): void;
   terminate(): void;
+}
+
+/** A peer faults can be put on (both transports' peers): what a fault line needs besides the Peer. */
+export interface Faultable extends Peer {
+  /** The connection's faults; undefined (nothing to check but this) while none apply. */
+  faults: FaultHook | undefined;
+  /** Sends a message now, past the faults (one held back, or a copy); false when it was not sent (closed, or the client too far behind). */
+  pass(kind: OutKind, data: Buffer, isBinary: boolean, source: MessageSource | undefined): boolean;
+  /** Hands a client's message to its connection's logic, past the faults. */
+  receive(data: Buffer, isBinary: boolean): void;
+  /** Ends the connection without a close: a TCP reset. */
+  reset(): void;
 }
 
 /** Adds `from` into `into`, field by field. */

@@ -8,7 +8,7 @@ export const JOURNAL_PROTOCOLS = ['websocket', 'sse', 'http', 'state'] as const;
 export type JournalProtocol = (typeof JOURNAL_PROTOCOLS)[number];
 
 /** Every kind of entry, in one list (the query and matcher schemas take it). */
-export const JOURNAL_KINDS = ['open', 'close', 'refuse', 'message', 'broadcast', 'subscribe', 'unsubscribe', 'request', 'state'] as const;
+export const JOURNAL_KINDS = ['open', 'close', 'refuse', 'message', 'broadcast', 'subscribe', 'unsubscribe', 'request', 'state', 'fault'] as const;
 
 export type JournalKind =
   /**
@@ -34,7 +34,9 @@ export type JournalKind =
    * `reason` what was done (change, replace, reset, evict), `data` the change as JSON, `source` who made it;
    * `client` and `scope` the connection and test scope it belongs to, when it is theirs.
    */
-  | 'state';
+  | 'state'
+  /** A fault injected into a client's connection (src/faults/): `reason` the fault and what it did ("drop: 120 bytes", "latency: 80 ms"), `direction` the message's way, if one. */
+  | 'fault';
 
 /** A header's value in a raw header list (any case; repeated ones joined with ", "), or undefined. */
 export function rawHeader(raw: readonly string[], name: string): string | undefined {

@@ -129,6 +129,14 @@ export class Journal {
     this.#push(entry);
   }
 
+  /** A fault injected into a client's connection: `fault` its kind, `detail` what it did, `direction` the message's way (none for a disconnect). */
+  fault(protocol: JournalProtocol, peer: JournalPeer, fault: string, direction: 'in' | 'out' | undefined, detail: string): void {
+    const entry = this.#of(protocol, 'fault', peer);
+    entry.direction = direction;
+    entry.reason = `${fault}: ${detail}`;
+    this.#push(entry);
+  }
+
   subscription(protocol: JournalProtocol, peer: JournalPeer, topic: string, on: boolean): void {
     const entry = this.#of(protocol, on ? 'subscribe' : 'unsubscribe', peer);
     entry.topics = [topic];

@@ -17,6 +17,7 @@ import { corsGrant } from '../security/cors.ts';
 import type { ClientAdmin } from './client-admin.ts';
 import type { LiveJournal } from '../admin/live.ts';
 import type { Redactor } from '../security/redact.ts';
+import type { FaultAdmin } from './fault-admin.ts';
 import type { StreamAdmin } from './stream-admin.ts';
 import type { HttpAdmin } from './http-side.ts';
 import { exportQuerySchema } from './journal-export.ts';
@@ -24,6 +25,7 @@ import { exportQuerySchema } from './journal-export.ts';
 export interface AdminViewParts {
   readonly config: MockwaveConfig;
   readonly streams: StreamAdmin;
+  readonly faults: FaultAdmin;
   readonly clients: ClientAdmin;
   readonly http: HttpAdmin;
   readonly metrics: Metrics;
@@ -48,6 +50,7 @@ export function createAdminView(parts: AdminViewParts): AdminView {
     ...streams,
     ...clients,
     ...parts.http,
+    ...parts.faults,
     dashboard: config.dashboard.enabled,
     maxLiveConnections: config.dashboard.maxLiveConnections,
     stats: parts.stats,

@@ -44,6 +44,8 @@ import type { Endpoint } from '../endpoint/endpoint.ts';
 import { explainRoute, type HttpRoutes } from '../http/index.ts';
 import { ADMIN_SOURCE, RELOAD_SOURCE } from '../util/source.ts';
 import type { MockServer, StartInfo } from './api.ts';
+import { createFaultAdmin } from './fault-admin.ts';
+import { HeldBudget } from '../faults/index.ts';
 
 export type { ClientInfo, EndpointInfo };
 
@@ -146,6 +148,8 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     logTraffic: config.log.traffic,
     rateLimit: config.websocket.rateLimit,
     maxSubscriptions: config.websocket.maxSubscriptions,
+    maxBufferedBytes: config.websocket.maxBufferedBytes,
+    faultBudget: new HeldBudget(config.websocket.maxQueuedBytes),
     totalClients: () => transport.peers.size,
     serverStats: () => ({ clients: transport.peers.size, startedAt }),
     seed: runSeed,
@@ -200,7 +204,7 @@ export function createMockServer(input: MockwaveConfigInput | MockwaveConfig = {
     route: createHandshakeGate({ config, registry, proxy, logger, clients: () => transport.peers.size, upgraded: (path, client) => upgrades(path, 101, client) }),
     refused,
     handleRequest: dispatchRequests(createAdminHandler(createAdminView({
-      config, streams, clients, metrics, stats, publish, reload, requestId, journal: journalAdmin, liveJournal: liveJournalOf(journal, registry), redact, state: stateStore, http: createHttpAdmin(http, { config, registry, baseDir: options.baseDir ?? process.cwd() }),
+      config, streams, faults: createFaultAdmin(registry), clients, metrics, stats, publish, reload, requestId, journal: journalAdmin, liveJournal: liveJournalOf(journal, registry), redact, state: stateStore, http: createHttpAdmin(http, { config, registry, baseDir: options.baseDir ?? process.cwd() }),
       describe: () => ({ name: 'mockwave', version: VERSION, uptimeMs: clock.now() - startedAt, endpoints: registry.describe(started?.url) }),
       now: () => clock.now(),
     })), { routes: http, config, registry, sse, logger, limited, meta }),

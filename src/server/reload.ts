@@ -20,6 +20,8 @@ export interface ReloadReport {
   readonly streamsChanged: string[];
   readonly streamsRemoved: string[];
   readonly rulesReloaded: string[];
+  /** Endpoints whose fault profile the file changed (one set through the admin API stays while the file's does not change). */
+  readonly faultsChanged: string[];
   /** HTTP routes after the reload (they are replaced whole). */
   readonly httpRoutes: number;
   /** Settings that differ but only take effect after a restart. */
@@ -38,7 +40,7 @@ function same(a: unknown, b: unknown): boolean {
 export function applyReload(current: MockwaveConfig, next: MockwaveConfig, targets: ReloadTargets, running: boolean): ReloadReport {
   const { endpoints } = targets;
   targets.checkHttpRoutes(next.http.routes);
-  const report: ReloadReport = { streamsAdded: [], streamsChanged: [], streamsRemoved: [], rulesReloaded: [], httpRoutes: next.http.routes.length, restartNeeded: [] };
+  const report: ReloadReport = { streamsAdded: [], streamsChanged: [], streamsRemoved: [], rulesReloaded: [], faultsChanged: [], httpRoutes: next.http.routes.length, restartNeeded: [] };
   for (const key of ['port', 'host', 'tls', 'websocket', 'auth', 'cors', 'proxy', 'log', 'seed', 'dashboard', 'stateStore'] as const) {
     if (!same(current[key], next[key])) report.restartNeeded.push(key);
   }
@@ -47,6 +49,7 @@ export function applyReload(current: MockwaveConfig, next: MockwaveConfig, targe
   if (!same(httpSettings, httpBefore)) report.restartNeeded.push('http (fallback, limits, collections)');
   targets.replaceHttpRoutes(next.http.routes);
   const byPath = new Map<string, EndpointConfig>(next.endpoints.map((e) => [e.path, e]));
+  const previous = new Map<string, EndpointConfig>(current.endpoints.map((e) => [e.path, e]));
   for (const path of byPath.keys()) if (!endpoints.some((e) => e.endpoint === path)) report.restartNeeded.push(`endpoints: ${path} added`);
   for (const endpoint of endpoints) {
     const wanted = byPath.get(endpoint.endpoint);
@@ -70,6 +73,10 @@ export function applyReload(current: MockwaveConfig, next: MockwaveConfig, targe
     }
     endpoint.setRules(wanted);
     report.rulesReloaded.push(endpoint.endpoint);
+    if (!same(wanted.faults, previous.get(endpoint.endpoint)?.faults)) {
+      endpoint.setFaults(wanted.faults);
+      report.faultsChanged.push(endpoint.endpoint);
+    }
   }
   return report;
 }

@@ -13,9 +13,10 @@
  */
 import type { Socket } from 'node:net';
 import type { ServerResponse } from 'node:http';
-import { newCounters, NO_OBSERVERS, type Peer, type PeerCounters, type PeerObserver } from '../hub/peer.ts';
+import { newCounters, NO_OBSERVERS, type Faultable, type FaultHook, type OutKind, type PeerCounters, type PeerObserver } from '../hub/peer.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Pressure, Pressured } from '../transport/pressure.ts';
+import { resetSocket } from '../util/reset-socket.ts';
 import { sseEvent } from '../util/sse.ts';
 import { PROXY_SOURCE, type MessageSource } from '../util/source.ts';
 
@@ -54,7 +55,10 @@ function chunkOfText(text: string): Buffer {
   return Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from('\r\n')]);
 }
 
-export class SsePeer implements Peer, Pressured {
+/** What a comment's check by the faults carries: a comment is no message, so its bytes are not read. */
+const EMPTY = Buffer.alloc(0);
+
+export class SsePeer implements Faultable, Pressured {
   readonly id: string;
   readonly endpoint: string;
   readonly url: string;
@@ -62,6 +66,7 @@ export class SsePeer implements Peer, Pressured {
   readonly compressed = false;
   readonly counters: PeerCounters = newCounters();
   observers: readonly PeerObserver[] = NO_OBSERVERS;
+  faults: FaultHook | undefined = undefined;
   readonly #response: ServerResponse;
   readonly #settings: SsePeerSettings;
   /** The socket when the body is chunked (HTTP/1.1), so events can be written straight to it; else undefined. */
@@ -96,6 +101,7 @@ export class SsePeer implements Peer, Pressured {
   /** Writes text as it is (a comment, `retry:`), counted but not shown as a message. */
   write(text: string): void {
     if (this.closed) return;
+    if (this.faults !== undefined && this.faults.out('write', EMPTY, false, undefined)) return;
     // The same path as events: a write through ServerResponse can reach the socket after a later direct
     // write (Node 24 delivered a heartbeat after the event that followed it, and a notice between two events).
     if (this.#socket === undefined) this.#response.write(text);
@@ -103,11 +109,12 @@ export class SsePeer implements Peer, Pressured {
   }
 
   send(text: string | Buffer, source: MessageSource): void {
-    this.#write(typeof text === 'string' ? Buffer.from(text) : text, false, source);
+    const data = typeof text === 'string' ? Buffer.from(text) : text;
+    if (this.faults === undefined || !this.faults.out('send', data, false, source)) this.#write(data, false, source);
   }
 
   sendData(data: Buffer, _isBinary: boolean, source: MessageSource): void {
-    this.#write(data, false, source);
+    if (this.faults === undefined || !this.faults.out('data', data, false, source)) this.#write(data, false, source);
   }
 
   relay(data: Buffer): void {
@@ -115,7 +122,22 @@ export class SsePeer implements Peer, Pressured {
   }
 
   offer(frame: Buffer): boolean {
+    if (this.faults !== undefined && !this.closed && this.faults.out('offer', frame, false, undefined)) return true;
     return this.#write(frame, true, undefined);
+  }
+
+  pass(kind: OutKind, data: Buffer, _isBinary: boolean, source: MessageSource | undefined): boolean {
+    return this.#write(data, kind === 'offer', source);
+  }
+
+  /** An SSE client sends nothing: nothing comes in to hand over. */
+  receive(): void {}
+
+  /** A TCP reset: the client's EventSource sees an error, with no end of stream. */
+  reset(): void {
+    const socket = this.#response.socket;
+    if (socket === null) this.#response.destroy();
+    else resetSocket(socket);
   }
 
   /** Sends an event (`broadcast`: this client's copy of a broadcast) unless the client is too far behind. */
@@ -168,6 +190,7 @@ export class SsePeer implements Peer, Pressured {
   /** Ends the stream; an EventSource reconnects after `retry` ms unless the page closes it. */
   close(code?: number, reason?: string): void {
     if (this.closed) return;
+    this.faults?.flush();
     this.#response.end(code === undefined ? undefined : sseEvent({ comment: `closed by the server (${code}${reason === undefined || reason === '' ? '' : ` ${reason}`})` }));
   }
 

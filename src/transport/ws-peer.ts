@@ -3,20 +3,22 @@
  * every connection, finding its peer from the socket.
  */
 import type { Socket } from 'node:net';
-import type { RawData, WebSocket } from 'ws';
-import { newCounters, NO_OBSERVERS, type Peer, type PeerCounters, type PeerObserver } from '../hub/peer.ts';
+import type { WebSocket } from 'ws';
+import { newCounters, NO_OBSERVERS, type Faultable, type FaultHook, type OutKind, type Peer, type PeerCounters, type PeerObserver } from '../hub/peer.ts';
 import { closeCodeOf } from '../errors/catalog.ts';
 import type { Clock, LoopClock } from '../util/clock.ts';
+import { resetSocket } from '../util/reset-socket.ts';
 import { PROXY_SOURCE, type MessageSource } from '../util/source.ts';
 import { writeFrameNow, type BroadcastWriter, type FrameTarget } from './frame-writer.ts';
-import { EVICTION_CLOSE_TIMEOUT_MS, PROTOCOL_ERROR_CLOSE_CODES, SLOW_CLIENT_REASON } from './constants.ts';
+import { EVICTION_CLOSE_TIMEOUT_MS, SLOW_CLIENT_REASON } from './constants.ts';
 import type { Pressure, Pressured } from './pressure.ts';
-import { toBuffer, type Connection, type RelayPeer } from './connection.ts';
+import type { Connection, RelayPeer } from './connection.ts';
+import { listenTo } from './ws-socket-events.ts';
 
 const TEXT = { binary: false } as const;
 const BINARY = { binary: true } as const;
 
-function tcpOf(socket: WebSocket): Socket | undefined {
+export function tcpOf(socket: WebSocket): Socket | undefined {
   return (socket as unknown as { _socket?: Socket })._socket;
 }
 
@@ -41,55 +43,8 @@ export interface PeerSettings {
   onPeerError(peer: Peer, error: Error & { code?: string }): void;
 }
 
-/**
- * The peer of each socket. ws calls listeners with the socket as `this`, so one function per event serves
- * every connection: an idle connection makes no closures of its own (a closure per listener, with its scope,
- * costs heap for every connection).
- */
-const PEERS = new WeakMap<WebSocket, WsPeer>();
-
-function onPong(this: WebSocket): void {
-  const peer = PEERS.get(this);
-  if (peer !== undefined) peer.alive = true;
-}
-
-function onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
-  const peer = PEERS.get(this);
-  if (peer === undefined) return;
-  const buffer = toBuffer(data);
-  peer.counters.messagesIn += 1;
-  peer.counters.bytesIn += buffer.length;
-  for (const observe of peer.observers) observe(peer, 'in', buffer, isBinary, false, undefined);
-  peer.connection.onMessage(peer, buffer, isBinary);
-}
-
-function onSocketError(this: WebSocket, error: Error & { code?: string }): void {
-  const peer = PEERS.get(this);
-  if (peer === undefined) return;
-  // ws answers a broken frame with a close of its own and stops reading the socket, so the client's answer
-  // is never seen: remember the code for the log, and free the connection soon instead of after ws's 30 s.
-  const sent = error.code === undefined ? undefined : PROTOCOL_ERROR_CLOSE_CODES[error.code];
-  if (sent !== undefined && peer.closeSent === undefined) {
-    peer.closeSent = sent;
-    peer.closeReason = error.message;
-    peer.terminateLater();
-  }
-  peer.settings.onPeerError(peer, error);
-}
-
-function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
-  const peer = PEERS.get(this);
-  if (peer === undefined) return;
-  peer.settings.peers.delete(peer);
-  peer.settings.pressure.behind.delete(peer);
-  // A connection that ended without a close handshake (1006) after the server sent its close is reported
-  // with the code the server sent: that is the reason it ended.
-  const sent = code === 1006 ? peer.closeSent : undefined;
-  peer.connection.onClose(peer, sent ?? code, sent === undefined ? reason.toString() : peer.closeReason);
-}
-
 /** The one place a `ws` socket is wrapped into the Peer that logic sees. */
-export class WsPeer implements RelayPeer, Pressured {
+export class WsPeer implements RelayPeer, Faultable, Pressured {
   readonly id: string;
   readonly endpoint: string;
   readonly url: string;
@@ -98,6 +53,7 @@ export class WsPeer implements RelayPeer, Pressured {
   observers: readonly PeerObserver[] = NO_OBSERVERS;
   /** Cleared by each heartbeat, set by the client's pong. */
   alive = true;
+  faults: FaultHook | undefined = undefined;
   readonly socket: WebSocket;
   readonly settings: PeerSettings;
   /** Set by attach(), before the first message can arrive. */
@@ -140,11 +96,7 @@ export class WsPeer implements RelayPeer, Pressured {
    */
   attach(connection: Connection): void {
     this.connection = connection;
-    PEERS.set(this.socket, this);
-    this.socket.on('pong', onPong);
-    this.socket.on('message', onSocketMessage);
-    this.socket.on('error', onSocketError);
-    this.socket.on('close', onSocketClose);
+    listenTo(this.socket, this);
   }
 
   /**
@@ -172,15 +124,45 @@ export class WsPeer implements RelayPeer, Pressured {
     if (!this.open) return;
     // Encoded once: its length is what the queue cap checks, and the same bytes are framed and written.
     const payload = typeof text === 'string' ? Buffer.from(text) : text;
-    if (!this.#room(payload.length)) return;
+    if (this.faults !== undefined && this.faults.out('send', payload, false, source)) return;
+    this.#sendNow(payload, source);
+  }
+
+  #sendNow(payload: Buffer, source: MessageSource | undefined): boolean {
+    if (!this.#room(payload.length)) return false;
     this.#counted(payload, false, false, source);
     if (this.tcp === undefined) this.socket.send(payload, TEXT);
     else writeFrameNow(this as FrameTarget, payload);
+    return true;
   }
 
   sendData(data: Buffer, isBinary: boolean, source: MessageSource): void {
-    if (!this.open || !this.#room(data.length)) return;
-    this.#write(data, isBinary, source);
+    if (!this.open) return;
+    if (this.faults !== undefined && this.faults.out('data', data, isBinary, source)) return;
+    if (this.#room(data.length)) this.#write(data, isBinary, source);
+  }
+
+  pass(kind: OutKind, data: Buffer, isBinary: boolean, source: MessageSource | undefined): boolean {
+    if (!this.open) return false;
+    if (kind === 'offer') return this.#offerNow(data, isBinary);
+    if (kind === 'send') return this.#sendNow(data, source);
+    if (!this.#room(data.length)) return false;
+    this.#write(data, isBinary, source ?? PROXY_SOURCE);
+    return true;
+  }
+
+  receive(data: Buffer, isBinary: boolean): void {
+    if (this.open) this.connection.onMessage(this, data, isBinary);
+  }
+
+  /**
+   * A TCP reset: the connection fails with no close frame (a crashed server, a dropped network). A client
+   * still reading a message sent just before may read an end of stream rather than ECONNRESET.
+   */
+  reset(): void {
+    const tcp = tcpOf(this.socket);
+    if (tcp === undefined) this.socket.terminate();
+    else resetSocket(tcp);
   }
 
   relay(data: Buffer, isBinary: boolean, written?: () => void): void {
@@ -216,7 +198,13 @@ export class WsPeer implements RelayPeer, Pressured {
   }
 
   offer(frame: Buffer, isBinary = false): boolean {
-    if (!this.open || !this.#room(frame.length)) return false;
+    if (!this.open) return false;
+    if (this.faults !== undefined && this.faults.out('offer', frame, isBinary, undefined)) return true;
+    return this.#offerNow(frame, isBinary);
+  }
+
+  #offerNow(frame: Buffer, isBinary: boolean): boolean {
+    if (!this.#room(frame.length)) return false;
     this.#counted(frame, isBinary, true, undefined);
     if (this.tcp === undefined) this.socket.send(frame, isBinary ? BINARY : TEXT);
     else this.settings.broadcasts.write(this as FrameTarget, frame, isBinary);
@@ -285,6 +273,7 @@ export class WsPeer implements RelayPeer, Pressured {
 
   close(code?: number, reason?: string): void {
     if (this.socket.readyState === this.socket.CLOSED || this.socket.readyState === this.socket.CLOSING) return;
+    this.faults?.flush();
     this.closeSent = code ?? 1005;
     this.closeReason = reason ?? '';
     this.socket.close(code, reason);

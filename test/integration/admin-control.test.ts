@@ -284,7 +284,7 @@ describe('configuration reload', () => {
     writeFileSync(file, 'endpoints:\n  - path: /ws\n    streams:\n      - { name: a, data: changed }\n      - { name: c, data: 3 }\n    rules:\n      - when: { type: hello }\n        then: [{ reply: hi }]\n');
     const done = await call(http('/admin/config/reload'), 'POST');
     assert.equal(done.status, 200);
-    assert.deepEqual(done.body.data, { streamsAdded: ['/ws c'], streamsChanged: ['/ws a'], streamsRemoved: ['/ws b'], rulesReloaded: ['/ws'], httpRoutes: 0, restartNeeded: [] });
+    assert.deepEqual(done.body.data, { streamsAdded: ['/ws c'], streamsChanged: ['/ws a'], streamsRemoved: ['/ws b'], rulesReloaded: ['/ws'], faultsChanged: [], httpRoutes: 0, restartNeeded: [] });
     assert.deepEqual(server.config.endpoints[0]?.streams.map((s) => s.name), ['a', 'c'], 'server.config is the configuration in force');
     client.send({ type: 'request', event: 'a' });
     assert.equal((await client.nextOfType<{ data: unknown }>('response')).data, 'changed');

@@ -4,6 +4,7 @@
  * endpoint's code, and a real client still subscribes and receives through it.
  */
 import { MemoryStateStore } from '../../src/state/memory.ts';
+import { HeldBudget } from '../../src/faults/index.ts';
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { validateConfig } from '../../src/config/validate.ts';
@@ -81,6 +82,8 @@ describe('the hub behind its interface', () => {
       caller: () => undefined,
       rateLimit: undefined,
       maxSubscriptions: 10,
+      maxBufferedBytes: 1024 * 1024,
+      faultBudget: new HeldBudget(128 * 1024 * 1024),
       journal: undefined,
       totalClients: () => transport.peers.size,
       serverStats: () => ({ clients: transport.peers.size, startedAt: 0 }),

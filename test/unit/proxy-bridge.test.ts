@@ -91,6 +91,10 @@ function fakePeer(queue: Side): RelayPeer {
     offer: () => true,
     close: () => undefined,
     terminate: () => undefined,
+    faults: undefined,
+    pass: () => false,
+    receive: () => undefined,
+    reset: () => undefined,
   };
 }
 
