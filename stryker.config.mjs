@@ -80,6 +80,8 @@ const FOLDERS = {
       'test/integration/http-record.test.ts',
       'test/integration/http-hostile.test.ts',
       'test/integration/http-routes.test.ts',
+      // routes.ts: the 404's words and closest routes, preflights, the fallback's log, removing a route.
+      'test/integration/http-route-table.test.ts',
     ],
   },
   recording: {
