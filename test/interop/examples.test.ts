@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { WebSocketServer } from 'ws';
 import { ROOT, runCli, type RunningCli } from '../helpers/cli.ts';
+import { loadConfig } from '../../src/index.ts';
 import { startDemoServer, startServer } from '../helpers/server.ts';
 import { needsPython, PYTHON } from '../helpers/system-clients.ts';
 
@@ -29,6 +30,22 @@ describe('real clients, unmodified', () => {
     assert.match(out, /^pong$/m);
     assert.equal(out.match(/^event ticker: \{"symbol":"MOCK","price":[\d.]+/gm)?.length, 5);
     assert.match(out, /^closed 1000$/m);
+  });
+
+  it('a client with backoff survives a flaky connection (examples/websocket/reconnecting-client.mjs, flaky.yaml)', async () => {
+    const { ws } = await startServer({ ...loadConfig({ cwd: ROOT, env: {}, configFile: `${EXAMPLES}flaky.yaml` }).config, host: '127.0.0.1', port: 0, log: { level: 'silent', format: 'text', traffic: false } });
+    // A connection never lasts 2 s here, so each reconnect waits up to twice as long as the one before (base 20 ms, at most 160).
+    const out = await succeeds(runCli(process.execPath, [`${EXAMPLES}reconnecting-client.mjs`, ws('/ws'), '20'], { env: { NODE_PATH: `${ROOT}node_modules`, BACKOFF_BASE_MS: '20', BACKOFF_MAX_MS: '160' } }));
+    const connections = Number(/^done after (\d+) connection\(s\)$/m.exec(out)?.[1]);
+    assert.ok(connections >= 3, `${connections} connections:\n${out}`);
+    assert.equal(out.match(/^subscribed ticker$/gm)?.length, connections, 'subscribed again on every connection');
+    assert.equal(out.match(/^event \d+: /gm)?.length, 20);
+    assert.match(out, /^closed 1012; reconnect 1 in \d+ ms \(at most 20\)$/m);
+    const ceilings = [...out.matchAll(/reconnect (\d+) in (\d+) ms \(at most (\d+)\)/g)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
+    for (const [attempt, delay, ceiling] of ceilings) {
+      assert.equal(ceiling, Math.min(160, 20 * 2 ** ((attempt as number) - 1)), `attempt ${attempt}`);
+      assert.ok((delay as number) < (ceiling as number));
+    }
   });
 
   it('Python with websocket-client (examples/websocket/python-client.py)', { skip: needsPython('websocket', 'python3-websocket') }, async () => {
