@@ -37,11 +37,11 @@ describe('examples/sse-resume in Chromium', { skip: needsChromium }, () => {
       page.on('pageerror', (error) => errors.push(error.message));
       await page.goto(running.http('/prices-page'));
     }
-    for (const page of pages) await page.waitForFunction(() => document.querySelectorAll('#events li').length >= 40, undefined, { timeout: 30_000 });
+    for (const page of pages) await page.waitForFunction("document.querySelectorAll('#events li').length >= 40", undefined, { timeout: 30_000 });
     await pages[0]?.screenshot({ path: join(RESULTS, 'sse-resume-example.png') });
     let opensInAll = 0;
     for (const page of pages) {
-      const ids = await page.$$eval('#events li', (items) => items.map((item) => (item as HTMLLIElement).value));
+      const ids = (await page.evaluate("[...document.querySelectorAll('#events li')].map((item) => item.value)")) as number[];
       const first = ids[0] as number;
       assert.deepEqual(ids.slice(0, 40), Array.from({ length: 40 }, (_, i) => first + i), 'ids in a row');
       assert.equal(await page.textContent('#gaps'), 'gaps: none');
