@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { EndpointFigures } from '../admin/metrics.ts';
 import type { EndpointConfig, StreamConfig } from '../config/schema.ts';
 import { DIALECT_TABLE, ndjsonDialect, sseDialect, type Command, type WireDialect } from '../dialects/index.ts';
-import { EndpointFaults, type FaultProfile, type FaultsView } from '../faults/index.ts';
+import { EndpointFaults, type DoorFault, type FaultProfile, type FaultsView } from '../faults/index.ts';
 import type { Faultable, Peer } from '../hub/peer.ts';
 import type { Emission } from '../streams/emission.ts';
 import type { Stream, StreamSink } from '../streams/stream.ts';
@@ -92,8 +92,9 @@ export class Endpoint implements Acceptor, StreamSink {
     const rules = new EndpointRules(config, ruleHost, scope);
     const journal = context.journal === undefined || config.journal === false ? undefined : new EndpointJournal(context.journal, config.protocol === 'sse' ? 'sse' : 'websocket', config.path, dialect.receivesAllUntilSubscribed);
     const hub = context.createHub();
-    const faults = new EndpointFaults({ endpoint: config.path, seed: context.seed, clock, framing: config.protocol !== 'sse' ? 'message' : config.sse.format === 'ndjson' ? 'line' : 'event', maxHeldBytes: context.maxBufferedBytes, budget: context.faultBudget, injected: journal === undefined ? undefined : (peer, kind, direction, detail) => journal.fault(peer, kind, direction, detail) }, config.faults);
-    this.#core = { path: config.path, config, context, dialect, hub: journal?.hub(hub) ?? hub, peers: new Set(), faults, streams, scripts, scope, timers, rules, replies, journal };
+    const peers = new Set<Faultable>();
+    const faults = new EndpointFaults({ endpoint: config.path, seed: context.seed, clock, connected: () => peers, framing: config.protocol !== 'sse' ? 'message' : config.sse.format === 'ndjson' ? 'line' : 'event', maxHeldBytes: context.maxBufferedBytes, budget: context.faultBudget, injected: journal === undefined ? undefined : (peer, kind, direction, detail) => journal.fault(peer, kind, direction, detail) }, config.faults);
+    this.#core = { path: config.path, config, context, dialect, hub: journal?.hub(hub) ?? hub, peers, faults, streams, scripts, scope, timers, rules, replies, journal };
     const replay = EndpointReplay.of(config);
     this.#fanOut = new FanOut(this.#core);
     this.#admission = new Admission(this.#core, replay);
@@ -137,10 +138,12 @@ export class Endpoint implements Acceptor, StreamSink {
 
   start(): void {
     this.#core.streams.start();
+    this.#core.faults.start();
   }
 
   stop(): void {
     this.#core.streams.stop();
+    this.#core.faults.stop();
     this.#core.timers.cancelAll();
   }
 
@@ -195,7 +198,12 @@ export class Endpoint implements Acceptor, StreamSink {
 
   /** Switches a fault profile on, changes it, or (undefined) off, for connected clients too. */
   setFaults(profile: FaultProfile | undefined): void {
-    this.#core.faults.set(profile, this.#core.peers);
+    this.#core.faults.set(profile);
+  }
+
+  /** How a new client is refused now, if a fault profile on refuses them (`faults.refuse`). */
+  doorFault(): DoorFault | undefined {
+    return this.#core.faults.door();
   }
 
   /** How many clients are subscribed to a topic here. */

@@ -66,6 +66,8 @@ export const ERROR_CATALOG = {
   MW_HTTP_BODY_TOO_LARGE: { summary: 'An HTTP request body is larger than `http.maxBodyBytes`.', httpStatus: 413 },
   MW_HTTP_BODY_TIMEOUT: { summary: 'An HTTP request body did not arrive within `http.bodyTimeout`.', httpStatus: 408 },
   MW_HTTP_BAD_REQUEST: { summary: 'An HTTP request a route cannot take: a JSON body nested deeper than 100 levels, a sequence caller key over 256 characters, or a `collection` item that is not a JSON object.', httpStatus: 400 },
+  MW_FAULT_REFUSED: { summary: 'A fault profile refuses new connections to the endpoint for now (`faults.refuse`, status 503).', httpStatus: 503 },
+  MW_FAULT_RATE_LIMITED: { summary: 'A fault profile refuses new connections to the endpoint for now (`faults.refuse`, status 429).', httpStatus: 429 },
   MW_HTTP_RATE_LIMITED: { summary: 'A client address sent HTTP requests faster than `http.rateLimit`; answered 429 with Retry-After.', httpStatus: 429 },
   MW_HTTP_ROUTE_FAILED: { summary: 'An HTTP route failed to answer (a template that throws, a file that cannot be read); the reason is logged.', httpStatus: 500 },
   MW_HTTP_UPSTREAM_FAILED: { summary: 'A `forward` step or `http.fallback` could not reach the real API, or it broke off.', httpStatus: 502 },

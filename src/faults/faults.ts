@@ -14,6 +14,7 @@ import type { Framing } from './corrupt.ts';
 import type { HeldBudget } from './held.ts';
 import { FAULT_KINDS, FaultLine, type FaultKind, type FaultReport } from './line.ts';
 import { compileProfile, type CompiledProfile } from './profile.ts';
+import { Timeline } from './timeline.ts';
 import type { FaultProfile } from './schema.ts';
 
 export interface FaultsContext {
@@ -27,6 +28,8 @@ export interface FaultsContext {
   readonly maxHeldBytes: number;
   /** What all lines of the server may hold back at once (`websocket.maxQueuedBytes`). */
   readonly budget: HeldBudget;
+  /** The endpoint's clients connected now, in the order they came: a profile switched on reaches them too. */
+  connected(): Iterable<Faultable>;
   /** Told of each fault injected (the journal), after it is counted. */
   readonly injected?: FaultReport | undefined;
 }
@@ -50,10 +53,22 @@ export function noFaults(): FaultCounts {
   return Object.fromEntries(FAULT_KINDS.map((kind) => [kind, 0])) as FaultCounts;
 }
 
+/** How new connections are refused while a profile with `refuse` is on. */
+export interface DoorFault {
+  readonly status: 503 | 429;
+  readonly retryAfter: number | undefined;
+  readonly reset: boolean;
+}
+
 export class EndpointFaults {
   readonly #context: FaultsContext;
+  /** The profile as set (from the configuration or the admin API), its timeline included. */
+  #source: FaultProfile | undefined;
+  /** The profile applied now: the one set, or a phase of its timeline. */
   #profile: CompiledProfile | undefined;
-  /** Changes of profile so far: part of each line's seed. */
+  #timeline: Timeline | undefined;
+  #started = false;
+  /** Changes of profile so far (each phase's beginning and end too): part of each line's seed. */
   #generation = 0;
   /** Clients the current profile has met (drawn for, whether it applied to them or not). */
   #met = 0;
@@ -66,7 +81,36 @@ export class EndpointFaults {
 
   constructor(context: FaultsContext, profile: FaultProfile | undefined) {
     this.#context = context;
-    this.#profile = profile === undefined ? undefined : compileProfile(profile);
+    this.#use(profile);
+    this.#profile = this.#around(profile);
+  }
+
+  #around(profile: FaultProfile | undefined): CompiledProfile | undefined {
+    if (profile === undefined) return undefined;
+    const { timeline: _timeline, ...keys } = profile;
+    return compileProfile(keys);
+  }
+
+  /** Takes `profile` as the one set: its timeline made (not started). */
+  #use(profile: FaultProfile | undefined): void {
+    this.#timeline?.stop();
+    this.#source = profile;
+    const phases = (profile?.timeline ?? []).map((phase) => {
+      const { at, for: lasts, every, ...keys } = phase;
+      return { at, for: lasts, every, profile: compileProfile(keys) };
+    });
+    this.#timeline = phases.length === 0 ? undefined : new Timeline(phases, this.#around(profile), this.#context.clock, (next) => this.#apply(next));
+  }
+
+  /** The server started: the timeline's clock starts. */
+  start(): void {
+    this.#started = true;
+    this.#timeline?.start();
+  }
+
+  stop(): void {
+    this.#started = false;
+    this.#timeline?.stop();
   }
 
   /** A client came in: it gets a line when a profile is on and its draw puts it among the `clients` share. */
@@ -83,10 +127,18 @@ export class EndpointFaults {
   }
 
   /**
-   * Switches a profile on, changes it, or (undefined) off, for the clients connected now (`connected`, in the
-   * order they came) as for those that come later. Messages held back by the lines it replaces leave at once.
+   * Switches a profile on, changes it, or (undefined) off, for the clients connected now as for those that
+   * come later; its timeline starts now (when the server runs). Messages held back by the lines it replaces
+   * leave at once.
    */
-  set(profile: FaultProfile | undefined, connected: Iterable<Faultable>): void {
+  set(profile: FaultProfile | undefined): void {
+    this.#use(profile);
+    this.#apply(this.#around(profile));
+    if (this.#started) this.#timeline?.start();
+  }
+
+  /** Applies a profile to every connected client (in the order they came) and to those that come later. */
+  #apply(profile: CompiledProfile | undefined): void {
     for (const [peer, line] of this.#lines) {
       peer.faults = undefined;
       line.stop(true);
@@ -94,9 +146,9 @@ export class EndpointFaults {
     this.#lines.clear();
     this.#generation += 1;
     this.#met = 0;
-    this.#profile = profile === undefined ? undefined : compileProfile(profile);
-    if (this.#profile === undefined) return;
-    for (const peer of connected) if (!peer.closed) this.#lineFor(peer, this.#profile);
+    this.#profile = profile;
+    if (profile === undefined) return;
+    for (const peer of this.#context.connected()) if (!peer.closed) this.#lineFor(peer, profile);
   }
 
   #lineFor(peer: Faultable, profile: CompiledProfile): void {
@@ -108,8 +160,18 @@ export class EndpointFaults {
     peer.faults = line;
   }
 
+  /** How a new connection is refused now, if the profile on refuses them; counted as a fault each time. */
+  door(): DoorFault | undefined {
+    const refuse = this.#profile?.refuse;
+    if (refuse !== undefined) this.#counts.refuse += 1;
+    return refuse;
+  }
+
   view(): FaultsView {
-    return { endpoint: this.#context.endpoint, profile: this.#profile?.source ?? null, text: this.#profile?.text ?? 'off', clients: this.#lines.size, injected: { ...this.#counts } };
+    const phase = this.#timeline?.on.at(-1);
+    const now = this.#profile?.text ?? 'off';
+    const text = this.#timeline === undefined ? now : `${now} (timeline of ${this.#source?.timeline?.length ?? 0} phase(s); ${phase === undefined ? 'no phase on' : `phase at ${phase.at} ms on`})`;
+    return { endpoint: this.#context.endpoint, profile: this.#source ?? null, text, clients: this.#lines.size, injected: { ...this.#counts } };
   }
 
   /** The faults injected since the start, by kind (for /metrics). */

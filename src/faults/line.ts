@@ -20,7 +20,8 @@ import { corrupted, type Framing } from './corrupt.ts';
 import { HeldQueue, type Held, type HeldBudget } from './held.ts';
 import { draw, type CompiledProfile } from './profile.ts';
 
-export const FAULT_KINDS = ['latency', 'drop', 'duplicate', 'corrupt', 'disconnect', 'stall'] as const;
+/** Every kind of fault counted: per message, per connection, and `refuse` at the door. */
+export const FAULT_KINDS = ['latency', 'drop', 'duplicate', 'corrupt', 'disconnect', 'stall', 'refuse'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Where a line reports each fault it injects (counted per endpoint, journaled). */

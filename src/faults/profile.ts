@@ -4,7 +4,7 @@
  */
 import { parseRange, type NumberRange } from '../util/range.ts';
 import type { Random } from '../util/random.ts';
-import type { FaultProfile } from './schema.ts';
+import type { FaultProfileKeys } from './schema.ts';
 
 export interface Trigger {
   readonly afterMessages: number | undefined;
@@ -12,7 +12,7 @@ export interface Trigger {
 }
 
 export interface CompiledProfile {
-  readonly source: FaultProfile;
+  readonly source: FaultProfileKeys;
   /** Whether the per-message faults touch messages out, and in. */
   readonly out: boolean;
   readonly in: boolean;
@@ -24,6 +24,8 @@ export interface CompiledProfile {
   readonly corruptAs: 'json' | 'truncate';
   readonly disconnect: (Trigger & { readonly code: number; readonly reason: string; readonly abrupt: boolean }) | undefined;
   readonly stall: (Trigger & { readonly for: NumberRange | undefined }) | undefined;
+  /** New connections refused while it is on: how. */
+  readonly refuse: { readonly status: 503 | 429; readonly retryAfter: number | undefined; readonly reset: boolean } | undefined;
   /** The profile in one line: "drop 10%, latency 50-200 ms, disconnect after 20 messages (1001)". */
   readonly text: string;
 }
@@ -53,9 +55,10 @@ function when(t: Trigger): string {
   return parts.filter((p) => p !== '').join(' or ');
 }
 
-export function compileProfile(profile: FaultProfile): CompiledProfile {
+export function compileProfile(profile: FaultProfileKeys): CompiledProfile {
   const disconnect = profile.disconnect === undefined ? undefined : { ...trigger(profile.disconnect), code: profile.disconnect.code ?? FAULT_CLOSE_CODE, reason: profile.disconnect.reason ?? FAULT_CLOSE_REASON, abrupt: profile.disconnect.abrupt };
   const stall = profile.stall === undefined ? undefined : { ...trigger(profile.stall), for: range(profile.stall.for) };
+  const refuse = profile.refuse === undefined ? undefined : { status: profile.refuse.status, retryAfter: profile.refuse.retryAfter, reset: profile.refuse.reset };
   const compiled = {
     source: profile,
     out: profile.direction !== 'in',
@@ -74,7 +77,8 @@ export function compileProfile(profile: FaultProfile): CompiledProfile {
     compiled.corrupt > 0 ? `corrupt ${percent(compiled.corrupt)} (${compiled.corruptAs})` : '',
     disconnect === undefined ? '' : `disconnect ${when(disconnect)} (${disconnect.abrupt ? 'reset' : disconnect.code})`,
     stall === undefined ? '' : `stall ${when(stall)}${stall.for === undefined ? '' : ` for ${ms(stall.for)}`}`,
+    refuse === undefined ? '' : `refuse new connections (${refuse.reset ? 'reset' : `${refuse.status}${refuse.retryAfter === undefined ? '' : `, Retry-After ${refuse.retryAfter} s`}`})`,
   ].filter((part) => part !== '');
   const whom = [profile.direction === 'out' ? '' : `messages ${profile.direction === 'in' ? 'in' : 'in and out'}`, profile.clients < 1 ? `${percent(profile.clients)} of clients` : ''].filter((p) => p !== '');
-  return Object.freeze({ ...compiled, disconnect, stall, text: `${text.join(', ') || 'nothing'}${whom.length > 0 ? ` (${whom.join(', ')})` : ''}` });
+  return Object.freeze({ ...compiled, disconnect, stall, refuse, text: `${text.join(', ') || 'nothing'}${whom.length > 0 ? ` (${whom.join(', ')})` : ''}` });
 }

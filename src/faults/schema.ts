@@ -25,41 +25,77 @@ function needsWhen(value: { afterMessages?: number | undefined; after?: number |
   if (value.afterMessages === undefined && value.after === undefined) ctx.addIssue({ code: 'custom', message: 'say when: afterMessages, after (ms), or both (whichever comes first)' });
 }
 
+/** The keys of a profile, shared by the profile and each phase of its timeline. */
+const profileShape = {
+  direction: z.enum(['out', 'in', 'both']).default('out').describe('Which messages the per-message faults touch: out (to the client), in (from it: its rules and dialect never see a dropped one), or both.'),
+  clients: share('clients the profile applies to (drawn once per client)').default(1),
+  latency: numberOrRangeSchema({ max: 600_000 }).optional().describe('ms each message is held back, or a range "min-max" drawn per message; order is kept (a message never overtakes an earlier one, as on TCP).'),
+  drop: share('messages lost').optional(),
+  duplicate: share('messages sent twice').optional(),
+  corrupt: share('messages corrupted').optional(),
+  corruptAs: z.enum(['json', 'truncate']).default('json').describe('How a message is corrupted: json (its last closing bracket turned into an opening one: the frame stays whole, its JSON does not parse) or truncate (cut in half).'),
+  disconnect: z
+    .strictObject({
+      ...when,
+      code: closeCode.optional().describe('Close code sent (default 1001, going away).'),
+      reason: z.string().refine((reason) => Buffer.byteLength(reason) <= 123, { message: 'at most 123 bytes (UTF-8), as a close frame allows' }).optional(),
+      abrupt: z.boolean().default(false).describe('Cut without a close: a TCP reset, as a crashed server or a dropped network does.'),
+    })
+    .superRefine(needsWhen)
+    .optional()
+    .describe('Ends the connection once.'),
+  stall: z
+    .strictObject({
+      ...when,
+      for: numberOrRangeSchema({ max: MAX_TIMER_MS }).optional().describe('ms the stall lasts (absent: until the connection ends); messages meanwhile are lost.'),
+    })
+    .superRefine(needsWhen)
+    .optional()
+    .describe('Keeps the connection open and sends no message (heartbeat comments of Server-Sent Events neither; a WebSocket\'s pings and pongs still go).'),
+  refuse: z
+    .strictObject({
+      status: z.union([z.literal(503), z.literal(429)]).default(503).describe('503 (MW_FAULT_REFUSED) or 429 (MW_FAULT_RATE_LIMITED).'),
+      retryAfter: z.number().int().min(0).max(86_400).optional().describe('Seconds, sent as Retry-After.'),
+      reset: z.boolean().default(false).describe('Cut each new connection with a TCP reset instead of answering it (a server that is not there).'),
+    })
+    .optional()
+    .describe('Refuses new connections (WebSocket upgrades, Server-Sent Events connects) while the profile is on; connected clients are not touched.'),
+};
+
+function noCloseOnReset(profile: { disconnect?: { abrupt: boolean; code?: number | undefined; reason?: string | undefined } | undefined }, ctx: z.RefinementCtx): void {
+  const cut = profile.disconnect;
+  if (cut?.abrupt === true && (cut.code !== undefined || cut.reason !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['disconnect'], message: 'an abrupt disconnect sends no close frame: leave out code and reason, or abrupt' });
+  }
+}
+
+/** A phase of a timeline: a profile of its own, on from `at` for `for` ms, again every `every` ms if given. */
+const phaseSchema = z
+  .strictObject({
+    at: z.number().int().min(0).max(MAX_TIMER_MS).describe('ms after the start (or after the profile was put through the admin API) the phase begins.'),
+    for: z.number().int().min(1).max(MAX_TIMER_MS).describe('ms it lasts; then the profile around the timeline is back.'),
+    every: z.number().int().min(1).max(MAX_TIMER_MS).optional().describe('ms from one beginning to the next: the phase repeats.'),
+    ...profileShape,
+  })
+  .superRefine((phase, ctx) => {
+    noCloseOnReset(phase, ctx);
+    if (phase.every !== undefined && phase.every < phase.for) ctx.addIssue({ code: 'custom', path: ['every'], message: `a phase repeated every ${phase.every} ms cannot last ${phase.for} ms` });
+  });
+
 export const faultProfileSchema = z
   .strictObject({
-    direction: z.enum(['out', 'in', 'both']).default('out').describe('Which messages the per-message faults touch: out (to the client), in (from it: its rules and dialect never see a dropped one), or both.'),
-    clients: share('clients the profile applies to (drawn once per client)').default(1),
-    latency: numberOrRangeSchema({ max: 600_000 }).optional().describe('ms each message is held back, or a range "min-max" drawn per message; order is kept (a message never overtakes an earlier one, as on TCP).'),
-    drop: share('messages lost').optional(),
-    duplicate: share('messages sent twice').optional(),
-    corrupt: share('messages corrupted').optional(),
-    corruptAs: z.enum(['json', 'truncate']).default('json').describe('How a message is corrupted: json (its last closing bracket turned into an opening one: the frame stays whole, its JSON does not parse) or truncate (cut in half).'),
-    disconnect: z
-      .strictObject({
-        ...when,
-        code: closeCode.optional().describe('Close code sent (default 1001, going away).'),
-        reason: z.string().refine((reason) => Buffer.byteLength(reason) <= 123, { message: 'at most 123 bytes (UTF-8), as a close frame allows' }).optional(),
-        abrupt: z.boolean().default(false).describe('Cut without a close: a TCP reset, as a crashed server or a dropped network does.'),
-      })
-      .superRefine(needsWhen)
+    ...profileShape,
+    timeline: z
+      .array(phaseSchema)
+      .max(100)
       .optional()
-      .describe('Ends the connection once.'),
-    stall: z
-      .strictObject({
-        ...when,
-        for: numberOrRangeSchema({ max: MAX_TIMER_MS }).optional().describe('ms the stall lasts (absent: until the connection ends); messages meanwhile are lost.'),
-      })
-      .superRefine(needsWhen)
-      .optional()
-      .describe('Keeps the connection open and sends no message (heartbeat comments of Server-Sent Events neither; a WebSocket\'s pings and pongs still go).'),
+      .describe('Phases that replace the profile for a while: "the feed stalls 5 s every minute", "the backend restarts at 30 s". Where phases overlap, the one begun last applies until it ends.'),
   })
-  .superRefine((profile, ctx) => {
-    const cut = profile.disconnect;
-    if (cut?.abrupt === true && (cut.code !== undefined || cut.reason !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['disconnect'], message: 'an abrupt disconnect sends no close frame: leave out code and reason, or abrupt' });
-    }
-  })
+  .superRefine(noCloseOnReset)
   .describe('Faults injected into each client\'s connection (docs/faults.md).');
 
 export type FaultProfileInput = z.input<typeof faultProfileSchema>;
 export type FaultProfile = z.output<typeof faultProfileSchema>;
+export type FaultPhase = z.output<typeof phaseSchema>;
+/** What a profile and a phase both are: the keys of faults, without a timeline. */
+export type FaultProfileKeys = Omit<FaultProfile, 'timeline'>;

@@ -14,6 +14,7 @@ import { accessPolicy, accessRefusal } from '../security/access.ts';
 import { friendlyOrigin } from '../security/admin-guard.ts';
 import type { Acceptor, RouteResult } from '../transport/transport.ts';
 import type { RequestTarget } from '../util/request-target.ts';
+import { doorRefusal } from '../endpoint/door-fault.ts';
 import { proxyPathOf } from './build.ts';
 import type { EndpointRegistry } from './registry.ts';
 
@@ -72,7 +73,12 @@ export function createHandshakeGate(context: GateContext): (request: IncomingMes
     if (proxied?.kind === 'invalid') return no('MW_INVALID_PATH', `Proxy path refused: ${proxied.reason}`);
     const endpoint = registry.match(pathname);
     if (endpoint?.config.protocol === 'sse') return no('MW_UNKNOWN_ENDPOINT', `${pathname} is a Server-Sent Events endpoint: open it with EventSource (GET, Accept: text/event-stream), not a WebSocket`);
-    if (endpoint !== undefined) return { ok: true, acceptor: endpoint };
+    if (endpoint !== undefined) {
+      const door = endpoint.doorFault();
+      if (door === undefined) return { ok: true, acceptor: endpoint };
+      const refused = doorRefusal(door, pathname);
+      return { ok: false, refusal: refused.refusal, headers: refused.headers, reset: refused.reset };
+    }
     if (proxy === undefined && pathname.startsWith(`${proxyPath}/`)) {
       return no('MW_PROXY_DISABLED', `The proxy is disabled: ${pathname} would be a proxy route (turn it on with proxy.enabled or WEBSOCKET_PROXY_ENABLED=true)`);
     }

@@ -20,6 +20,8 @@ import { EventChunks, SsePeer } from './peer.ts';
 import type { Pressure } from '../transport/pressure.ts';
 import type { Clock, TimerHandle } from '../util/clock.ts';
 import { sseEvent } from '../util/sse.ts';
+import { doorRefusal } from '../endpoint/door-fault.ts';
+import { resetSocket } from '../util/reset-socket.ts';
 import type { Endpoint } from '../endpoint/endpoint.ts';
 import { connectionScope, type Journal } from '../journal/index.ts';
 
@@ -78,10 +80,20 @@ export class SseSide {
     else if (request.method !== 'GET') refused = refusal('MW_HTTP_METHOD_NOT_ALLOWED', `${request.method ?? ''} is not allowed on the Server-Sent Events endpoint ${endpoint.endpoint} (allowed: GET)`);
     else refused = accessRefusal(request, accessPolicy('sse', config, settings.maxConnections, endpoint.endpoint), mine.size);
     if (refused === undefined && unknown.length > 0) refused = refusal('MW_BAD_REQUEST', `Unknown event${unknown.length > 1 ? 's' : ''} ${clip(unknown.join(', '))} (events: ${[...topics].join(', ')})`);
+    let headers: Readonly<Record<string, string>> | undefined = refused?.code === 'MW_HTTP_METHOD_NOT_ALLOWED' ? { Allow: 'GET' } : undefined;
+    const door = refused === undefined ? endpoint.doorFault() : undefined;
+    if (door !== undefined) {
+      ({ refusal: refused, headers } = doorRefusal(door, endpoint.endpoint));
+      if (door.reset && request.socket !== null) {
+        this.#context.journal?.refused('sse', endpoint.endpoint, connectionScope(request), refused);
+        resetSocket(request.socket);
+        return;
+      }
+    }
     if (refused !== undefined) {
       this.#context.journal?.refused('sse', endpoint.endpoint, connectionScope(request), refused);
       this.#context.connected?.(url.pathname, refused.status, undefined);
-      answerRefusal(response, refused, { meta: this.#context.meta(), cors, headers: refused.code === 'MW_HTTP_METHOD_NOT_ALLOWED' ? { Allow: 'GET' } : undefined });
+      answerRefusal(response, refused, { meta: this.#context.meta(), cors, headers });
       return;
     }
 

@@ -15,7 +15,7 @@ import { systemClock, type Clock, type LoopClock, type TimerHandle } from '../ut
 import type { Connection, RelayPeer } from './connection.ts';
 import type { Deflate } from './deflate.ts';
 import { BroadcastWriter } from './frame-writer.ts';
-import { BAD_TARGET, clientErrorOf, destroyOnError, refuseRequest, refuseUpgrade, SHUTTING_DOWN } from './handshake.ts';
+import { BAD_TARGET, clientErrorOf, destroyOnError, refuseRequest, refuseUpgrade, SHUTTING_DOWN, type RefusalManner } from './handshake.ts';
 import { guardConnections, releaseConnection } from './http-connections.ts';
 import type { Pressure } from './pressure.ts';
 import { targetOf, type RequestTarget } from '../util/request-target.ts';
@@ -40,7 +40,7 @@ export interface Acceptor {
   accept(peer: RelayPeer, request: IncomingMessage): Connection;
 }
 
-export type RouteResult = { readonly ok: true; readonly acceptor: Acceptor } | { readonly ok: false; readonly refusal: Refusal };
+export type RouteResult = { readonly ok: true; readonly acceptor: Acceptor } | ({ readonly ok: false; readonly refusal: Refusal } & RefusalManner);
 
 export interface TransportOptions {
   readonly port: number;
@@ -222,7 +222,7 @@ export class Transport {
     }
     const routed = this.#options.route(req, target);
     if (!routed.ok) {
-      this.#refuse(socket, routed.refusal, req);
+      this.#refuse(socket, routed.refusal, req, routed);
       return;
     }
     const prepared = routed.acceptor.prepare?.(req);
@@ -243,8 +243,8 @@ export class Transport {
     );
   }
 
-  #refuse(socket: Duplex, refused: Refusal, request: IncomingMessage | undefined): void {
-    refuseUpgrade(socket, refused.status, this.#options.refused(refused, request));
+  #refuse(socket: Duplex, refused: Refusal, request: IncomingMessage | undefined, manner?: RefusalManner): void {
+    refuseUpgrade(socket, refused.status, this.#options.refused(refused, request), manner);
   }
 
   #complete(req: IncomingMessage, socket: Duplex, head: Buffer, acceptor: Acceptor): void {

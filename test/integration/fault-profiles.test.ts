@@ -7,16 +7,32 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
-import { loadConfig } from '../../src/index.ts';
+import WebSocket from 'ws';
+import { loadConfig, ManualClock } from '../../src/index.ts';
 import { startServer } from '../helpers/server.ts';
 import { selfSignedCertificate } from '../helpers/certificate.ts';
-import { rawConnect } from '../helpers/raw-ws.ts';
+import { handshake, rawConnect } from '../helpers/raw-ws.ts';
 import { openStream } from '../helpers/sse-stream.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { wsConnect } from '../helpers/ws-connect.ts';
 
 const json = (body: unknown) => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+/** The status and Retry-After a WebSocket upgrade is refused with. */
+function upgradeStatus(url: string): Promise<{ status: number | undefined; retryAfter: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const client = new WebSocket(url);
+    client.once('unexpected-response', (_request, response) => {
+      resolve({ status: response.statusCode, retryAfter: response.headers['retry-after'] });
+      response.resume();
+      client.terminate();
+    });
+    client.once('open', () => reject(new Error(`${url} accepted the upgrade`)));
+    client.once('error', () => undefined);
+  });
+}
 
 /** An admin answer's data (the envelope's `data`), or its error. */
 async function answer<T>(response: Promise<Response> | Response): Promise<T & { error?: { code: string; message: string } }> {
@@ -93,7 +109,7 @@ describe('faults on real connections', () => {
     assert.equal((await client.next())['n'], 5, 'one answer, not two');
 
     const figures = await answer<{ endpoints: { injected: Record<string, number> }[] }>(fetch(http('/admin/faults')));
-    assert.deepEqual(figures.endpoints[0]?.injected, { latency: 0, drop: 2, duplicate: 1, corrupt: 0, disconnect: 0, stall: 0 });
+    assert.deepEqual(figures.endpoints[0]?.injected, { latency: 0, drop: 2, duplicate: 1, corrupt: 0, disconnect: 0, stall: 0, refuse: 0 });
     const metrics = await (await fetch(http('/metrics'))).text();
     assert.match(metrics, /mockwave_faults_injected_total\{endpoint="\/ws",kind="drop"\} 2/);
     assert.match(metrics, /mockwave_faults_injected_total\{endpoint="\/ws",kind="duplicate"\} 1/);
@@ -141,6 +157,40 @@ describe('faults on real connections', () => {
     const changed = await answer<{ faultsChanged: string[] }>(fetch(http('/admin/config/reload'), { method: 'POST' }));
     assert.deepEqual(changed.faultsChanged, ['/ws']);
     assert.equal(await text(), 'duplicate 25%');
+  });
+
+  it('a timeline restarts the backend at 30 s: every client cut with 1012, new ones refused for 3 s with Retry-After, then back', async () => {
+    const clock = new ManualClock();
+    const restart = { at: 30_000, for: 3000, disconnect: { after: 0, code: 1012, reason: 'restarting' }, refuse: { status: 503 as const, retryAfter: 3 } };
+    const { ws, http } = await startServer(
+      { websocket: { heartbeatInterval: 0 }, endpoints: [{ path: '/ws', dialect: 'guide', faults: { timeline: [restart] } }, { path: '/events', protocol: 'sse', sse: { heartbeat: 0 }, faults: { timeline: [restart] } }] },
+      { clock },
+    );
+    const client = await wsConnect(ws('/ws'));
+    await client.nextOfType('connected');
+    clock.advance(30_000);
+    assert.deepEqual(await client.closed(), { code: 1012, reason: 'restarting' });
+    const refused = await upgradeStatus(ws('/ws'));
+    assert.deepEqual(refused, { status: 503, retryAfter: '3' });
+    const sse = await fetch(http('/events'), { headers: { accept: 'text/event-stream' } });
+    assert.deepEqual([sse.status, sse.headers.get('retry-after'), ((await sse.json()) as { error: { code: string } }).error.code], [503, '3', 'MW_FAULT_REFUSED']);
+    clock.advance(3000);
+    const back = await wsConnect(ws('/ws'));
+    assert.equal((await back.next())['type'], 'connected');
+    const figures = await answer<{ endpoints: { endpoint: string; injected: { disconnect: number; refuse: number } }[] }>(fetch(http('/admin/faults')));
+    assert.deepEqual(figures.endpoints.map((e) => [e.endpoint, e.injected.disconnect, e.injected.refuse]), [['/ws', 1, 1], ['/events', 0, 1]]);
+  });
+
+  it('refused with a reset at the door: the upgrade gets no answer, the socket ECONNRESET', async () => {
+    const { info } = await startServer({ endpoints: [{ path: '/ws', faults: { refuse: { reset: true } } }] });
+    const socket = connect({ host: '127.0.0.1', port: info.port });
+    socket.write(handshake('/ws'));
+    const ended = await new Promise<string>((resolve) => {
+      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      socket.once('data', (data: Buffer) => resolve(`an answer: ${data.toString().split('\r\n')[0]}`));
+      socket.once('end', () => resolve('an orderly end'));
+    });
+    assert.equal(ended, 'ECONNRESET');
   });
 
   it('refuses a profile that cannot work, or an endpoint it cannot tell, with 400 and why', async () => {

@@ -88,9 +88,11 @@ class FakePeer implements Faultable {
 function setUp(profile: FaultProfileInput, seed = 7, maxHeldBytes = 1024 * 1024, framing: Framing = 'message', budget = new HeldBudget(128 * 1024 * 1024)) {
   const clock = new ManualClock(0);
   const reports: string[] = [];
-  const faults = new EndpointFaults({ endpoint: '/ws', seed, clock, framing, maxHeldBytes, budget, injected: (peer, kind, direction, detail) => reports.push(`${peer.id} ${kind} ${direction ?? '-'} ${detail}`) }, faultProfileSchema.parse(profile));
+  const connected: FakePeer[] = [];
+  const faults = new EndpointFaults({ endpoint: '/ws', seed, clock, connected: () => connected, framing, maxHeldBytes, budget, injected: (peer, kind, direction, detail) => reports.push(`${peer.id} ${kind} ${direction ?? '-'} ${detail}`) }, faultProfileSchema.parse(profile));
   const peer = (id = 'c1'): FakePeer => {
     const made = new FakePeer(id, clock);
+    connected.push(made);
     faults.attach(made);
     return made;
   };
@@ -355,11 +357,11 @@ describe('fault line', () => {
     const { peer, clock, faults } = setUp({ latency: 1000 });
     const client = peer();
     client.send('held');
-    faults.set(undefined, [client]);
+    faults.set(undefined);
     assert.deepEqual(client.delivered, [{ at: 0, kind: 'send', text: 'held' }]);
     assert.equal(client.faults, undefined);
     assert.equal(faults.view().text, 'off');
-    faults.set(faultProfileSchema.parse({ drop: 1 }), [client]);
+    faults.set(faultProfileSchema.parse({ drop: 1 }));
     client.send('gone');
     clock.advance(2000);
     assert.equal(client.delivered.length, 1);
@@ -375,6 +377,59 @@ describe('fault line', () => {
     assert.deepEqual(client.delivered, []);
     assert.equal(client.ended, undefined);
     assert.equal(clock.pending, 0);
+  });
+});
+
+/** How many copies of a message sent at `at` (ms on the clock) reached the client, `settle` ms later. */
+function sentAt(client: FakePeer, clock: ManualClock, at: number, settle = 0): number {
+  clock.advance(at - clock.now());
+  const before = client.delivered.length;
+  client.send(`t${at}`);
+  clock.advance(settle);
+  return client.delivered.length - before;
+}
+
+describe('fault timeline', () => {
+  it('a phase replaces the profile from its start for its length, again every period; the profile around it between', () => {
+    const { peer, clock, faults } = setUp({ latency: 5, timeline: [{ at: 100, for: 50, every: 200, drop: 1 }] });
+    faults.start();
+    const client = peer();
+    const sent = (at: number): boolean => sentAt(client, clock, at, 5) > 0;
+    // Around the timeline: held 5 ms, delivered. In each phase (100-150, 300-350, ...): lost.
+    assert.deepEqual([sent(50), sent(120), sent(200), sent(310), sent(360), sent(540)], [true, false, true, false, true, false]);
+    assert.match(faults.view().text, /^drop 100% \(timeline of 1 phase\(s\); phase at 100 ms on\)$/);
+    faults.stop();
+    assert.equal(clock.pending, 0, 'no timer left once stopped');
+  });
+
+  it('where phases overlap, the one begun last applies until it ends, then the one before it', () => {
+    const { peer, clock, faults } = setUp({ timeline: [{ at: 0, for: 300, duplicate: 1 }, { at: 100, for: 100, drop: 1 }] });
+    faults.start();
+    const client = peer();
+    const copies = (at: number): number => sentAt(client, clock, at);
+    assert.deepEqual([copies(50), copies(150), copies(250), copies(350)], [2, 0, 2, 1]);
+  });
+
+  it('refuses new connections while a phase with refuse is on, each refusal counted', () => {
+    const { clock, faults } = setUp({ timeline: [{ at: 1000, for: 3000, refuse: { status: 429, retryAfter: 3 } }] });
+    faults.start();
+    assert.equal(faults.door(), undefined);
+    clock.advance(1000);
+    assert.deepEqual(faults.door(), { status: 429, retryAfter: 3, reset: false });
+    clock.advance(3000);
+    assert.equal(faults.door(), undefined);
+    assert.equal(faults.view().injected.refuse, 1);
+  });
+
+  it('a profile put at run time starts its timeline then', () => {
+    const { clock, faults } = setUp({});
+    faults.start();
+    clock.advance(10_000);
+    faults.set(faultProfileSchema.parse({ timeline: [{ at: 100, for: 100, refuse: {} }] }));
+    clock.advance(99);
+    assert.equal(faults.door(), undefined);
+    clock.advance(1);
+    assert.equal(faults.door()?.status, 503);
   });
 });
 
@@ -401,5 +456,8 @@ describe('fault profile', () => {
     assert.match(problems({ disconnect: { after: 2_592_000_000 } }).join(), /disconnect.after/);
     assert.match(problems({ stall: { afterMessages: 1, for: '1-2592000000' } }).join(), /stall.for/);
     assert.match(problems({ lag: 5 }).join(), /lag/);
+    assert.match(problems({ timeline: [{ at: 0, for: 100, every: 50 }] }).join(), /repeated every 50 ms cannot last 100 ms/);
+    assert.match(problems({ timeline: [{ at: 0, for: 100, disconnect: { after: 0, abrupt: true, code: 4000 } }] }).join(), /abrupt disconnect/);
+    assert.match(problems({ refuse: { status: 500 } }).join(), /refuse.status/);
   });
 });
