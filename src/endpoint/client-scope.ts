@@ -84,6 +84,13 @@ export class ClientScope {
     return layers === undefined ? undefined : layerOf(layers, 'caller');
   }
 
+  /** The test scope a client's connection named (`?scope=`, the header or the cookie), if any. */
+  testScopeOf(peer: Peer): string | undefined {
+    const layers = this.#stateScopes.get(peer);
+    const layer = layers === undefined ? undefined : layerOf(layers, 'scope');
+    return layer?.slice('scope:'.length);
+  }
+
   /** The client left: its subscriptions' params and its own state go. */
   forget(peer: Peer): void {
     this.#params.delete(peer);

@@ -93,7 +93,7 @@ export class Endpoint implements Acceptor, StreamSink {
     const journal = context.journal === undefined || config.journal === false ? undefined : new EndpointJournal(context.journal, config.protocol === 'sse' ? 'sse' : 'websocket', config.path, dialect.receivesAllUntilSubscribed);
     const hub = context.createHub();
     const peers = new Set<Faultable>();
-    const faults = new EndpointFaults({ endpoint: config.path, seed: context.seed, clock, connected: () => peers, framing: config.protocol !== 'sse' ? 'message' : config.sse.format === 'ndjson' ? 'line' : 'event', maxHeldBytes: context.maxBufferedBytes, budget: context.faultBudget, injected: journal === undefined ? undefined : (peer, kind, direction, detail) => journal.fault(peer, kind, direction, detail) }, config.faults);
+    const faults = new EndpointFaults({ endpoint: config.path, seed: context.seed, clock, connected: () => peers, scopeOf: (peer) => scope.testScopeOf(peer), framing: config.protocol !== 'sse' ? 'message' : config.sse.format === 'ndjson' ? 'line' : 'event', maxHeldBytes: context.maxBufferedBytes, budget: context.faultBudget, injected: journal === undefined ? undefined : (peer, kind, direction, detail) => journal.fault(peer, kind, direction, detail) }, config.faults);
     this.#core = { path: config.path, config, context, dialect, hub: journal?.hub(hub) ?? hub, peers, faults, streams, scripts, scope, timers, rules, replies, journal };
     const replay = EndpointReplay.of(config);
     this.#fanOut = new FanOut(this.#core);

@@ -30,6 +30,8 @@ export interface FaultsContext {
   readonly budget: HeldBudget;
   /** The endpoint's clients connected now, in the order they came: a profile switched on reaches them too. */
   connected(): Iterable<Faultable>;
+  /** The test scope a client's connection named, if any (a profile may keep to one). */
+  scopeOf(peer: Faultable): string | undefined;
   /** Told of each fault injected (the journal), after it is counted. */
   readonly injected?: FaultReport | undefined;
 }
@@ -153,6 +155,9 @@ export class EndpointFaults {
 
   #lineFor(peer: Faultable, profile: CompiledProfile): void {
     const { seed, endpoint, clock } = this.#context;
+    // Clients a profile keeps away from are not among those it met: its draws for the others stay the same.
+    if (profile.client !== undefined && peer.id !== profile.client) return;
+    if (profile.scope !== undefined && this.#context.scopeOf(peer) !== profile.scope) return;
     const random = createRandom(deriveSeed(seed, `${endpoint} faults ${this.#generation} ${this.#met++}`));
     if (profile.clients < 1 && !(random.next() < profile.clients)) return;
     const line = new FaultLine(peer, profile, { random, clock, framing: this.#context.framing, maxHeldBytes: this.#context.maxHeldBytes, budget: this.#context.budget, report: this.#report });

@@ -17,6 +17,9 @@ export interface CompiledProfile {
   readonly out: boolean;
   readonly in: boolean;
   readonly clients: number;
+  /** Only this client, or only clients of this test scope. */
+  readonly client: string | undefined;
+  readonly scope: string | undefined;
   readonly latency: NumberRange | undefined;
   readonly drop: number;
   readonly duplicate: number;
@@ -64,6 +67,8 @@ export function compileProfile(profile: FaultProfileKeys): CompiledProfile {
     out: profile.direction !== 'in',
     in: profile.direction !== 'out',
     clients: profile.clients,
+    client: profile.client,
+    scope: profile.scope,
     latency: range(profile.latency),
     drop: profile.drop ?? 0,
     duplicate: profile.duplicate ?? 0,
@@ -79,6 +84,6 @@ export function compileProfile(profile: FaultProfileKeys): CompiledProfile {
     stall === undefined ? '' : `stall ${when(stall)}${stall.for === undefined ? '' : ` for ${ms(stall.for)}`}`,
     refuse === undefined ? '' : `refuse new connections (${refuse.reset ? 'reset' : `${refuse.status}${refuse.retryAfter === undefined ? '' : `, Retry-After ${refuse.retryAfter} s`}`})`,
   ].filter((part) => part !== '');
-  const whom = [profile.direction === 'out' ? '' : `messages ${profile.direction === 'in' ? 'in' : 'in and out'}`, profile.clients < 1 ? `${percent(profile.clients)} of clients` : ''].filter((p) => p !== '');
+  const whom = [profile.direction === 'out' ? '' : `messages ${profile.direction === 'in' ? 'in' : 'in and out'}`, profile.clients < 1 ? `${percent(profile.clients)} of clients` : '', profile.client === undefined ? '' : `client ${profile.client} only`, profile.scope === undefined ? '' : `scope ${profile.scope} only`].filter((p) => p !== '');
   return Object.freeze({ ...compiled, disconnect, stall, refuse, text: `${text.join(', ') || 'nothing'}${whom.length > 0 ? ` (${whom.join(', ')})` : ''}` });
 }

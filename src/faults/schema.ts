@@ -29,6 +29,8 @@ function needsWhen(value: { afterMessages?: number | undefined; after?: number |
 const profileShape = {
   direction: z.enum(['out', 'in', 'both']).default('out').describe('Which messages the per-message faults touch: out (to the client), in (from it: its rules and dialect never see a dropped one), or both.'),
   clients: share('clients the profile applies to (drawn once per client)').default(1),
+  client: z.string().min(1).max(256).optional().describe('Only the client of this id (as /admin/websocket/clients lists it).'),
+  scope: z.string().min(1).max(256).optional().describe('Only clients whose connection named this test scope (`?scope=`, the x-mockwave-scope header or the mockwave-scope cookie).'),
   latency: numberOrRangeSchema({ max: 600_000 }).optional().describe('ms each message is held back, or a range "min-max" drawn per message; order is kept (a message never overtakes an earlier one, as on TCP).'),
   drop: share('messages lost').optional(),
   duplicate: share('messages sent twice').optional(),

@@ -193,6 +193,22 @@ describe('faults on real connections', () => {
     assert.equal(ended, 'ECONNRESET');
   });
 
+  it('a profile kept to one test scope touches only the clients that named it', async () => {
+    const { ws, http } = await startServer({ endpoints: [{ path: '/ws', dialect: 'guide', rules: [echo] }] });
+    const mine = await wsConnect(ws('/ws?scope=t1'));
+    const other = await wsConnect(ws('/ws'));
+    await mine.nextOfType('connected');
+    await other.nextOfType('connected');
+    const put = await answer<{ text: string; clients: number }>(fetch(http('/admin/faults'), { method: 'PUT', ...json({ duplicate: 1, scope: 't1' }) }));
+    assert.deepEqual([put.text, put.clients], ['duplicate 100% (scope t1 only)', 1]);
+    for (const client of [mine, other]) {
+      client.send({ type: 'echo', n: 1 });
+      client.send({ type: 'echo', n: 2 });
+    }
+    assert.deepEqual([await mine.next(), await mine.next(), await mine.next()].map((m) => m['n']), [1, 1, 2]);
+    assert.deepEqual([await other.next(), await other.next()].map((m) => m['n']), [1, 2]);
+  });
+
   it('refuses a profile that cannot work, or an endpoint it cannot tell, with 400 and why', async () => {
     const { http } = await startServer({ endpoints: [{ path: '/a' }, { path: '/b' }] });
     const bad = await fetch(http('/admin/faults?endpoint=/a'), { method: 'PUT', ...json({ drop: 2, disconnect: {} }) });

@@ -89,7 +89,7 @@ function setUp(profile: FaultProfileInput, seed = 7, maxHeldBytes = 1024 * 1024,
   const clock = new ManualClock(0);
   const reports: string[] = [];
   const connected: FakePeer[] = [];
-  const faults = new EndpointFaults({ endpoint: '/ws', seed, clock, connected: () => connected, framing, maxHeldBytes, budget, injected: (peer, kind, direction, detail) => reports.push(`${peer.id} ${kind} ${direction ?? '-'} ${detail}`) }, faultProfileSchema.parse(profile));
+  const faults = new EndpointFaults({ endpoint: '/ws', seed, clock, connected: () => connected, scopeOf: (peer) => (peer.id.startsWith('t1-') ? 't1' : undefined), framing, maxHeldBytes, budget, injected: (peer, kind, direction, detail) => reports.push(`${peer.id} ${kind} ${direction ?? '-'} ${detail}`) }, faultProfileSchema.parse(profile));
   const peer = (id = 'c1'): FakePeer => {
     const made = new FakePeer(id, clock);
     connected.push(made);
@@ -343,6 +343,14 @@ describe('fault line', () => {
     };
     assert.deepEqual(run(42), run(42));
     assert.notDeepEqual(run(42), run(43));
+  });
+
+  it('keeps to one client, or to the clients of one test scope, when told', () => {
+    const one = setUp({ drop: 1, client: 'b' });
+    assert.deepEqual(['a', 'b', 'c'].map((id) => one.peer(id).faults !== undefined), [false, true, false]);
+    assert.equal(one.faults.view().text, 'drop 100% (client b only)');
+    const scoped = setUp({ drop: 1, scope: 't1' });
+    assert.deepEqual(['t1-a', 'x', 't1-b'].map((id) => scoped.peer(id).faults !== undefined), [true, false, true]);
   });
 
   it('applies to a share of clients, drawn once per client', () => {
