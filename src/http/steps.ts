@@ -15,6 +15,7 @@ import type { CallerOf } from '../state/caller.ts';
 import { scopeOf } from '../journal/index.ts';
 import { compileStep, defineStep, delayStep, outcomeOf, publishStep, runSteps, scopeFor, setStateStep, testScopeOf, stepSchemas, type Done, type PublishTarget, type RunResult, type Step as AnyStep, type StepConfigOf, type StepHost, type StepListOptions, type StepRun, type StepScope, type StepTable } from '../steps/index.ts';
 import type { RenderContext } from '../templates/index.ts';
+import { answerWithFault, explainFault, faultStepSchema } from './fault-step.ts';
 import { resolveFile, type FileScope } from './files.ts';
 import { forward, type ForwardOptions } from './forward.ts';
 import type { HttpRequestView } from './request.ts';
@@ -181,10 +182,21 @@ const disconnectStep = defineStep({
   explain: ({ endpoint, clients, code }) => `disconnect ${clients === 'all' ? 'every client' : 'the caller\'s clients'}${endpoint === undefined ? '' : ` of ${endpoint}`} with ${code}`,
 });
 
+/** `fault`: a reset with no answer, a body cut short, or a body that trickles (fault-step.ts). */
+const faultStep = defineStep({
+  schema: faultStepSchema,
+  final: true,
+  compile: (fault) => (x: Run) => {
+    const status = answerWithFault(fault, x.response, x.host);
+    return typeof status === 'number' ? answered(status) : status.then(answered);
+  },
+  explain: explainFault,
+});
+
 const ORDER: StepListOptions = { noun: 'step', afterFinal: () => 'the request is answered there', mustEnd: 'the last step must answer' };
 
 /** The steps of one list of a sequence: every step but a sequence. */
-const LIST_STEPS = { respond: respondStep, delay: delayStep, publish: publishStep, forward: forwardStep, setState: setStateStep, collection: collectionStep, disconnect: disconnectStep } as const satisfies StepTable<Run, number, HttpCompile>;
+const LIST_STEPS = { respond: respondStep, delay: delayStep, publish: publishStep, forward: forwardStep, setState: setStateStep, collection: collectionStep, disconnect: disconnectStep, fault: faultStep } as const satisfies StepTable<Run, number, HttpCompile>;
 
 const listSchema = stepSchemas(LIST_STEPS, ORDER).list.min(1);
 

@@ -81,7 +81,7 @@ describe('configuration problems', () => {
     const result = await run(['typo.json'], { env: { PORT: 'soon' } });
     assert.equal(result.code, 2);
     assertNamed(result.err);
-    assert.match(result.err, /^ {2}- typo\.json:4: http\.routes\[0\]\.then\[0\]: expected one step: respond, delay, publish, forward, setState, collection, disconnect or sequence, got "close"$/m);
+    assert.match(result.err, /^ {2}- typo\.json:4: http\.routes\[0\]\.then\[0\]: expected one step: respond, delay, publish, forward, setState, collection, disconnect, fault or sequence, got "close"$/m);
     assert.match(result.err, /^ {2}- typo\.json:4: http\.routes\[0\]\.then\[1\]\.respond: unknown key "stauts" \(did you mean "status"\?\)$/m);
     assert.match(result.err, /^ {2}- port: expected a number, got the string "soon" \(from PORT\)$/m);
   });

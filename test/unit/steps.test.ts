@@ -35,15 +35,15 @@ describe('the one parser and order check', () => {
   });
 
   it('a route\'s last step must answer, and a sequence\'s lists name only what they may hold', () => {
-    assert.deepEqual(problems(httpRouteSchema, route([{ delay: 5 }, { publish: 'news' }])), ['then[1]: the last step must answer: respond, forward, collection or sequence']);
-    assert.deepEqual(problems(httpRouteSchema, route([{ sequence: { steps: [[{ respond: {} }], [{ delay: 1 }]] } }])), ['then[0].sequence.steps[1][0]: the last step must answer: respond, forward or collection']);
-    assert.deepEqual(problems(httpRouteSchema, route([{ sequence: { steps: [[{ sequence: { steps: [] } }]] } }])), ['then[0].sequence.steps[0][0]: expected one step: respond, delay, publish, forward, setState, collection or disconnect, got "sequence"']);
+    assert.deepEqual(problems(httpRouteSchema, route([{ delay: 5 }, { publish: 'news' }])), ['then[1]: the last step must answer: respond, forward, collection, fault or sequence']);
+    assert.deepEqual(problems(httpRouteSchema, route([{ sequence: { steps: [[{ respond: {} }], [{ delay: 1 }]] } }])), ['then[0].sequence.steps[1][0]: the last step must answer: respond, forward, collection or fault']);
+    assert.deepEqual(problems(httpRouteSchema, route([{ sequence: { steps: [[{ sequence: { steps: [] } }]] } }])), ['then[0].sequence.steps[0][0]: expected one step: respond, delay, publish, forward, setState, collection, disconnect or fault, got "sequence"']);
     assert.deepEqual(problems(actionListSchema, [{ reply: 'a' }]), [], 'a rule need not end with a final action');
   });
 
   it('an unknown key is named with the closest one; templates are checked where each step has them', () => {
     assert.deepEqual(problems(actionSchema, { replay: 'x' }), ['(root): expected one action: reply, replyBinary, delay, publish, close, drop, log, refuse, generate or setState, got "replay" (did you mean "reply"?)']);
-    assert.deepEqual(problems(httpRouteSchema, route([{ respnd: {} }])), ['then[0]: expected one step: respond, delay, publish, forward, setState, collection, disconnect or sequence, got "respnd" (did you mean "respond"?)']);
+    assert.deepEqual(problems(httpRouteSchema, route([{ respnd: {} }])), ['then[0]: expected one step: respond, delay, publish, forward, setState, collection, disconnect, fault or sequence, got "respnd" (did you mean "respond"?)']);
     assert.match(problems(actionSchema, { publish: { stream: 'news', data: { a: '{{#if}}' } } }).join(), /^publish\.data\.a: /);
     assert.match(problems(httpRouteSchema, route([{ publish: { endpoint: '/ws', message: '{{nope' } }, { respond: {} }])).join(), /^then\[0\]\.publish\.message: /);
     assert.match(problems(actionSchema, { log: 'seen {{' }).join(), /^log: /);
