@@ -18,7 +18,8 @@ import type { Random } from '../util/random.ts';
 import type { MessageSource } from '../util/source.ts';
 import { corrupted, type Framing } from './corrupt.ts';
 import { HeldQueue, type Held, type HeldBudget } from './held.ts';
-import { draw, type CompiledProfile } from './profile.ts';
+import type { CompiledProfile } from './profile.ts';
+import { drawIn } from '../util/range.ts';
 
 /** Every kind of fault counted: per message, per connection, and `refuse` at the door. */
 export const FAULT_KINDS = ['latency', 'drop', 'duplicate', 'corrupt', 'disconnect', 'stall', 'refuse'] as const;
@@ -68,9 +69,9 @@ export class FaultLine implements FaultHook {
     this.#held = new HeldQueue(settings.clock, settings.maxHeldBytes, settings.budget, (held) => this.#deliver(held.direction, held.kind, held.data, held.isBinary, held.source, held.copies));
     const { disconnect, stall } = profile;
     const random = settings.random;
-    const disconnectAfter = disconnect?.after === undefined ? undefined : draw(random, disconnect.after);
-    const stallAfter = stall?.after === undefined ? undefined : draw(random, stall.after);
-    this.#stallFor = stall?.for === undefined ? undefined : draw(random, stall.for);
+    const disconnectAfter = disconnect?.after === undefined ? undefined : drawIn(disconnect.after, random);
+    const stallAfter = stall?.after === undefined ? undefined : drawIn(stall.after, random);
+    this.#stallFor = stall?.for === undefined ? undefined : drawIn(stall.for, random);
     if (disconnectAfter !== undefined) this.#timers.push(this.#clock.setTimeout(() => this.#disconnect(), disconnectAfter));
     if (stallAfter !== undefined) this.#timers.push(this.#clock.setTimeout(() => this.#stall(), stallAfter));
   }
@@ -122,7 +123,7 @@ export class FaultLine implements FaultHook {
       copies = 2;
       this.#report(this.#peer, 'duplicate', direction, 'sent twice');
     }
-    const delay = profile.latency === undefined ? 0 : draw(random, profile.latency);
+    const delay = profile.latency === undefined ? 0 : drawIn(profile.latency, random);
     if (delay === 0 && this.#held.waiting === 0) {
       this.#deliver(direction, kind, message, isBinary, source, copies);
       return;

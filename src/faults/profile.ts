@@ -3,7 +3,6 @@
  * a check is one comparison), ranges parsed, and the profile's one line for logs, the banner and the admin API.
  */
 import { parseRange, type NumberRange } from '../util/range.ts';
-import type { Random } from '../util/random.ts';
 import type { FaultProfileKeys } from './schema.ts';
 
 export interface Trigger {
@@ -43,11 +42,6 @@ function range(value: number | string | undefined): NumberRange | undefined {
 
 function trigger(value: { afterMessages?: number | undefined; after?: number | string | undefined }): Trigger {
   return { afterMessages: value.afterMessages, after: range(value.after) };
-}
-
-/** A whole number in the range, drawn from `random` unless the range is one number (then nothing is drawn). */
-export function draw(random: Random, within: NumberRange): number {
-  return within.min === within.max ? within.min : random.int(within.min, within.max);
 }
 
 const ms = (r: NumberRange): string => (r.min === r.max ? `${r.min} ms` : `${r.min}-${r.max} ms`);

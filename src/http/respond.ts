@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import { msText } from '../steps/index.ts';
 import { compileTemplate, type Render, type RenderContext, type TemplateServices } from '../templates/index.ts';
-import { numberOrRangeSchema, parseRange, type NumberRange } from '../util/range.ts';
+import { drawIn, numberOrRangeSchema, parseRange, type NumberRange } from '../util/range.ts';
 import type { Random } from '../util/random.ts';
 import { jsonLine, sseEvent } from '../util/sse.ts';
 import { openFile, type RouteFile } from './files.ts';
@@ -152,7 +152,7 @@ function streamed(respond: RespondConfig, pieces: readonly Piece[], headers: Hea
       if (noted.length < JOURNAL_PAYLOAD_BYTES) sent.body = noted.length + text.length > JOURNAL_PAYLOAD_BYTES ? `${noted}${text}`.slice(0, JOURNAL_PAYLOAD_BYTES) : `${noted}${text}`;
     };
     for (const piece of pieces) {
-      const ms = delay.min === delay.max ? delay.min : host.random.int(delay.min, delay.max);
+      const ms = drawIn(delay, host.random);
       if (ms > 0 && !(await host.wait(response, ms))) return respond.status;
       if (response.destroyed) return respond.status;
       write(piece(context, host.templates));

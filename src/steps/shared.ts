@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { compileTemplate } from '../templates/index.ts';
-import { numberOrRangeSchema, parseRange, type NumberRange } from '../util/range.ts';
+import { drawIn, numberOrRangeSchema, parseRange, type NumberRange } from '../util/range.ts';
 import { brief, msText } from './explain.ts';
 import { defineStep, type PublishTarget, type StepScope } from './step.ts';
 
@@ -13,7 +13,7 @@ export const delayStep = defineStep({
   compile(delay) {
     // The schema accepted it, so it parses.
     const range = parseRange(delay) as NumberRange;
-    return (run: StepScope) => ({ wait: range.min === range.max ? range.min : run.host.random.int(range.min, range.max) });
+    return (run: StepScope) => ({ wait: drawIn(range, run.host.random) });
   },
   explain: (delay) => `delay ${msText(delay)}`,
 });

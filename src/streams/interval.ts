@@ -1,5 +1,5 @@
 import type { Random } from '../util/random.ts';
-import { parseRange, type NumberRange } from '../util/range.ts';
+import { drawIn, parseRange, type NumberRange } from '../util/range.ts';
 
 /** A parsed stream interval: fixed when min === max. */
 export type IntervalSpec = NumberRange;
@@ -12,7 +12,7 @@ export function parseInterval(value: number | string | undefined): IntervalSpec 
 }
 
 export function drawInterval(spec: IntervalSpec, random: Random): number {
-  return spec.min === spec.max ? spec.min : random.int(spec.min, spec.max);
+  return drawIn(spec, random);
 }
 
 export function formatInterval(spec: IntervalSpec | undefined): string {

@@ -3,6 +3,7 @@
  * intervals, sequence steps and rule delays (ms, drawn uniformly each time) and rules' binary lengths (bytes).
  */
 import { z } from 'zod';
+import type { Random } from './random.ts';
 
 export interface NumberRange {
   readonly min: number;
@@ -14,6 +15,11 @@ const RANGE = /^\s*(\d+)\s*-\s*(\d+)\s*$/;
 /** Whether `value` lies in the range (bounds included). */
 export function inRange(range: NumberRange, value: number): boolean {
   return value >= range.min && value <= range.max;
+}
+
+/** A whole number in the range, drawn from `random` unless the range is one number (then nothing is drawn). */
+export function drawIn(range: NumberRange, random: Random): number {
+  return range.min === range.max ? range.min : random.int(range.min, range.max);
 }
 
 /** A number as a fixed range; "lo-hi" as that range; undefined for text that is not a range. */
